@@ -1,0 +1,4 @@
+//! release-policy
+pub mod error;
+pub mod limits;
+pub mod model;

@@ -1,0 +1,108 @@
+//! The facts: typed descriptions of a release and everything known about it
+//! (CI, security, approvals, waivers, migrations, readiness, history, the
+//! service). Facts come in as YAML or JSON with camelCase fields; an unknown
+//! field is an error naming its JSON path, so a typo never passes silently.
+
+mod evidence;
+mod operations;
+mod release;
+pub(crate) mod shape;
+mod types;
+
+pub use evidence::{
+    Approval, ApprovalDecision, Certificate, Ci, DataCheck, Findings, Migration, MigrationChecks,
+    Scan, Secret, Security, Status, Suite, Waiver,
+};
+pub use operations::{
+    Communication, CommunicationStatus, History, Incident, PastRelease, PostmortemStatus,
+    Readiness, ReleaseOutcome, RollbackReadiness, Service, Slo,
+};
+pub use release::{ChangeRequest, ChangeRequestStatus, Change, Facts, Release, ReleaseKind};
+pub use types::{Duration, Timestamp, Version};
+
+use crate::error::FactsError;
+use crate::limits::Limits;
+
+impl Facts {
+    /// Parse facts from YAML or JSON text (JSON is detected by a leading
+    /// `{`), within the default [`Limits`].
+    pub fn from_str(text: &str) -> Result<Facts, FactsError> {
+        Self::from_str_with_limits(text, &Limits::default())
+    }
+
+    /// Parse facts from bytes, which must be UTF-8.
+    pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<Facts, FactsError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            FactsError::new(format!(
+                "facts are not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ))
+        })?;
+        Self::from_str_with_limits(text, limits)
+    }
+
+    /// Parse facts from YAML or JSON text within `limits`.
+    pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<Facts, FactsError> {
+        if text.len() > limits.max_facts_bytes {
+            return Err(FactsError::new(format!(
+                "facts are {} bytes, more than the limit of {} bytes",
+                text.len(),
+                limits.max_facts_bytes
+            ))
+            .with_hint("send only the facts the policies read, or raise `Limits::max_facts_bytes`"));
+        }
+        let facts = if text.trim_start().starts_with('{') {
+            let mut de = serde_json::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(&mut de).map_err(|e| {
+                let (line, column) = (e.inner().line(), e.inner().column());
+                located(e.path(), strip_json_position(&e.inner().to_string()), Some((line, column)))
+            })?
+        } else {
+            let de = yaml_serde::Deserializer::from_str(text);
+            serde_path_to_error::deserialize(de).map_err(|e| {
+                let pos = e.inner().location().map(|l| (l.line(), l.column()));
+                located(e.path(), strip_yaml_position(&e.inner().to_string()), pos)
+            })?
+        };
+        Ok(facts)
+    }
+
+    /// Facts from a JSON value (as a binding receives them).
+    pub fn from_json_value(value: serde_json::Value, limits: &Limits) -> Result<Facts, FactsError> {
+        let facts: Facts = serde_path_to_error::deserialize(value)
+            .map_err(|e| located(e.path(), e.inner().to_string(), None))?;
+        Ok(facts)
+    }
+
+    /// The facts as canonical JSON (fields in declaration order, maps
+    /// sorted): what the facts digest is computed over.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+fn located(path: &serde_path_to_error::Path, message: String, pos: Option<(usize, usize)>) -> FactsError {
+    let p = path.to_string();
+    let json_path = if p == "." || p.is_empty() { "$".to_string() } else { format!("$.{p}") };
+    let mut err = FactsError::new(message).at(json_path);
+    err.position = pos.filter(|(l, _)| *l > 0);
+    if err.message.starts_with("unknown field") {
+        err.hint = Some("facts fields are camelCase; check the spelling against `release-policy schema facts`".into());
+    }
+    err
+}
+
+fn strip_json_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+fn strip_yaml_position(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+

@@ -1,0 +1,223 @@
+//! Scalar types of the facts: timestamps, durations and semantic versions.
+//!
+//! Durations are written the way operators write them (`90d`, `3m`, `1h30m`,
+//! `500ms`); versions are semantic versions and must be strings (a plain
+//! `2.10` in YAML is the float 2.1, so an unquoted number is an error).
+
+use std::borrow::Cow;
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// A point in time, RFC 3339 (`2026-11-26T10:00:00Z`).
+pub type Timestamp = chrono::DateTime<chrono::Utc>;
+
+/// A span of time written as `90d`, `12h`, `3m`, `45s`, `500ms` or a sum of
+/// them (`1h30m`). Units: `w`, `d`, `h`, `m`, `s`, `ms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Duration(chrono::Duration);
+
+const UNITS: [(&str, i64); 6] = [
+    ("w", 7 * 86_400_000),
+    ("d", 86_400_000),
+    ("h", 3_600_000),
+    ("m", 60_000),
+    ("s", 1_000),
+    ("ms", 1),
+];
+
+impl Duration {
+    /// The duration as chrono's type.
+    pub fn as_chrono(&self) -> chrono::Duration {
+        self.0
+    }
+
+    /// A duration from milliseconds.
+    pub fn from_millis(ms: i64) -> Self {
+        Self(chrono::Duration::milliseconds(ms))
+    }
+
+    /// The duration in whole milliseconds.
+    pub fn as_millis(&self) -> i64 {
+        self.0.num_milliseconds()
+    }
+
+    /// Parse `90d`, `1h30m`, `500ms`. Negative durations are not accepted.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let s = text.trim();
+        if s.is_empty() {
+            return Err("empty duration".into());
+        }
+        if s == "0" {
+            return Ok(Self::from_millis(0));
+        }
+        let mut total: i64 = 0;
+        let mut rest = s;
+        while !rest.is_empty() {
+            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            if digits == 0 {
+                return Err(format!("invalid duration `{text}`"));
+            }
+            let (num, tail) = rest.split_at(digits);
+            let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+            let (unit, tail) = tail.split_at(unit_len);
+            let factor = UNITS
+                .iter()
+                .find(|(u, _)| *u == unit)
+                .map(|(_, f)| *f)
+                .ok_or_else(|| format!("invalid duration `{text}`: unknown unit `{unit}`"))?;
+            let n: i64 = num.parse().map_err(|_| format!("invalid duration `{text}`"))?;
+            total = n
+                .checked_mul(factor)
+                .and_then(|v| total.checked_add(v))
+                .filter(|v| *v <= 100 * 365 * 86_400_000)
+                .ok_or_else(|| format!("duration `{text}` is too long"))?;
+            rest = tail;
+        }
+        Ok(Self::from_millis(total))
+    }
+}
+
+impl fmt::Display for Duration {
+    /// The canonical form: the largest units first (`1h30m`, `90d`, `0s`).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut ms = self.as_millis();
+        if ms == 0 {
+            return f.write_str("0s");
+        }
+        for (unit, factor) in UNITS.iter().skip(1) {
+            let n = ms / factor;
+            if n > 0 {
+                write!(f, "{n}{unit}")?;
+                ms -= n * factor;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Serialize for Duration {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Duration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Cow::<str>::deserialize(d)?;
+        Duration::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+impl JsonSchema for Duration {
+    fn schema_name() -> Cow<'static, str> {
+        "Duration".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "format": "duration",
+            "pattern": "^([0-9]+(w|d|h|m|s|ms))+$|^0$",
+            "description": "A duration such as `90d`, `1h30m`, `45s` or `500ms`."
+        })
+    }
+}
+
+/// A semantic version (`2.4.0`, `1.0.0-rc.1`). Must be written as a string.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Version(semver::Version);
+
+impl Version {
+    /// Parse a semantic version.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        semver::Version::parse(text.trim_start_matches('v'))
+            .map(Self)
+            .map_err(|e| format!("invalid semantic version `{text}`: {e}"))
+    }
+
+    /// The parsed version.
+    pub fn as_semver(&self) -> &semver::Version {
+        &self.0
+    }
+}
+
+impl fmt::Display for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Version {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Version;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a semantic version string such as \"2.4.0\"")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Version, E> {
+                Version::parse(v).map_err(E::custom)
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Version, E> {
+                Err(E::custom(format!(
+                    "version `{v}` is a number, not a semantic version; quote it: \"{v}.0\""
+                )))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Version, E> {
+                self.visit_f64(v as f64)
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Version, E> {
+                self.visit_f64(v as f64)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl JsonSchema for Version {
+    fn schema_name() -> Cow<'static, str> {
+        "Version".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        json_schema!({
+            "type": "string",
+            "format": "semver",
+            "description": "A semantic version such as `2.4.0` (quote it in YAML)."
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_parse_and_print_canonically() {
+        assert_eq!(Duration::parse("90d").map(|d| d.to_string()), Ok("90d".into()));
+        assert_eq!(Duration::parse("1h30m").map(|d| d.as_millis()), Ok(5_400_000));
+        assert_eq!(Duration::parse("2w").map(|d| d.to_string()), Ok("14d".into()));
+        assert_eq!(Duration::parse("90m").map(|d| d.to_string()), Ok("1h30m".into()));
+        assert_eq!(Duration::parse("500ms").map(|d| d.as_millis()), Ok(500));
+        assert!(Duration::parse("5 minutes").is_err());
+        assert!(Duration::parse("-5m").is_err());
+        assert!(Duration::parse("m").is_err());
+        assert!(Duration::parse("99999999999999d").is_err());
+    }
+
+    #[test]
+    fn versions_must_be_strings() {
+        assert!(Version::parse("2.4.0").is_ok());
+        assert!(Version::parse("2.4").is_err());
+        let err = yaml_serde::from_str::<Version>("2.10").err().map(|e| e.to_string());
+        assert!(err.is_some_and(|e| e.contains("quote it")));
+    }
+}
