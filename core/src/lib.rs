@@ -1,4 +1,5 @@
 //! release-policy
 pub mod error;
+mod expr;
 pub mod limits;
 pub mod model;

@@ -1,0 +1,132 @@
+//! The function library added to standard CEL: durations (`days`, `hours`,
+//! `minutes`), semantic versions (`semver.compare`, `semver.valid`,
+//! `satisfies`, `major`, `minor`, `patch`) and ratios (`ratio`, `percent`).
+//! Every function is pure; a bad argument is an evaluation error (and so a
+//! failed rule), never a panic.
+
+use cel::common::types::{CelBool, CelDouble, CelDuration, CelInt, CelString};
+use cel::{DeclarationError, Env, ExecutionError};
+
+/// The names this library adds, for the static checks.
+pub(crate) const FUNCTIONS: &[&str] = &[
+    "days",
+    "hours",
+    "minutes",
+    "semver.compare",
+    "semver.valid",
+    "satisfies",
+    "major",
+    "minor",
+    "patch",
+    "ratio",
+    "percent",
+];
+
+/// Register the library on `env`.
+pub(crate) fn register(env: &mut Env) -> Result<(), DeclarationError> {
+    cel::add_overload!(env, fn days: (CelInt) -> Result<CelDuration>)?;
+    cel::add_overload!(env, fn hours: (CelInt) -> Result<CelDuration>)?;
+    cel::add_overload!(env, fn minutes: (CelInt) -> Result<CelDuration>)?;
+    cel::add_overload!(env, fn semver_compare: (CelString, CelString) -> Result<CelInt>,
+        name = "semver.compare")?;
+    cel::add_overload!(env, fn semver_valid: (CelString) -> CelBool, name = "semver.valid")?;
+    cel::add_overload!(env, fn satisfies: (CelString, CelString) -> Result<CelBool>)?;
+    cel::add_overload!(env, fn major: (CelString) -> Result<CelInt>)?;
+    cel::add_overload!(env, fn minor: (CelString) -> Result<CelInt>)?;
+    cel::add_overload!(env, fn patch: (CelString) -> Result<CelInt>)?;
+    cel::add_overload!(env, fn ratio: (CelDouble, CelDouble) -> Result<CelDouble>)?;
+    cel::add_overload!(env, fn ratio_int: (CelInt, CelInt) -> Result<CelDouble>, name = "ratio")?;
+    cel::add_overload!(env, fn percent: (CelDouble, CelDouble) -> Result<CelDouble>)?;
+    cel::add_overload!(env, fn percent_int: (CelInt, CelInt) -> Result<CelDouble>, name = "percent")?;
+    Ok(())
+}
+
+fn span(function: &str, n: i64, unit_ms: i64) -> Result<CelDuration, ExecutionError> {
+    n.checked_mul(unit_ms)
+        .filter(|ms| ms.abs() <= 100 * 365 * 86_400_000)
+        .map(|ms| CelDuration::from(chrono::Duration::milliseconds(ms)))
+        .ok_or_else(|| ExecutionError::function_error(function, format!("`{n}` is out of range")))
+}
+
+fn days(n: &CelInt) -> Result<CelDuration, ExecutionError> {
+    span("days", **n, 86_400_000)
+}
+
+fn hours(n: &CelInt) -> Result<CelDuration, ExecutionError> {
+    span("hours", **n, 3_600_000)
+}
+
+fn minutes(n: &CelInt) -> Result<CelDuration, ExecutionError> {
+    span("minutes", **n, 60_000)
+}
+
+fn version(function: &str, s: &str) -> Result<semver::Version, ExecutionError> {
+    semver::Version::parse(s.trim_start_matches('v')).map_err(|e| {
+        ExecutionError::function_error(function, format!("invalid semantic version `{s}`: {e}"))
+    })
+}
+
+fn semver_compare(a: &CelString<'_>, b: &CelString<'_>) -> Result<CelInt, ExecutionError> {
+    let (a, b) = (version("semver.compare", a)?, version("semver.compare", b)?);
+    Ok(CelInt::from(a.cmp(&b) as i64))
+}
+
+fn semver_valid(s: &CelString<'_>) -> CelBool {
+    CelBool::from(semver::Version::parse(s.trim_start_matches('v')).is_ok())
+}
+
+fn satisfies(v: &CelString<'_>, req: &CelString<'_>) -> Result<CelBool, ExecutionError> {
+    let v = version("satisfies", v)?;
+    let r = semver::VersionReq::parse(req).map_err(|e| {
+        ExecutionError::function_error(
+            "satisfies",
+            format!("invalid version requirement `{}`: {e}", &**req),
+        )
+    })?;
+    Ok(CelBool::from(r.matches(&v)))
+}
+
+fn part(function: &str, s: &str, pick: fn(&semver::Version) -> u64) -> Result<CelInt, ExecutionError> {
+    let v = version(function, s)?;
+    i64::try_from(pick(&v))
+        .map(CelInt::from)
+        .map_err(|_| ExecutionError::function_error(function, "version component too large"))
+}
+
+fn major(s: &CelString<'_>) -> Result<CelInt, ExecutionError> {
+    part("major", s, |v| v.major)
+}
+
+fn minor(s: &CelString<'_>) -> Result<CelInt, ExecutionError> {
+    part("minor", s, |v| v.minor)
+}
+
+fn patch(s: &CelString<'_>) -> Result<CelInt, ExecutionError> {
+    part("patch", s, |v| v.patch)
+}
+
+fn divide(function: &str, a: f64, b: f64, scale: f64) -> Result<CelDouble, ExecutionError> {
+    if b == 0.0 || !a.is_finite() || !b.is_finite() {
+        return Err(ExecutionError::function_error(
+            function,
+            format!("cannot divide `{a}` by `{b}`"),
+        ));
+    }
+    Ok(CelDouble::from(a / b * scale))
+}
+
+fn ratio(a: &CelDouble, b: &CelDouble) -> Result<CelDouble, ExecutionError> {
+    divide("ratio", **a, **b, 1.0)
+}
+
+fn ratio_int(a: &CelInt, b: &CelInt) -> Result<CelDouble, ExecutionError> {
+    divide("ratio", **a as f64, **b as f64, 1.0)
+}
+
+fn percent(a: &CelDouble, b: &CelDouble) -> Result<CelDouble, ExecutionError> {
+    divide("percent", **a, **b, 100.0)
+}
+
+fn percent_int(a: &CelInt, b: &CelInt) -> Result<CelDouble, ExecutionError> {
+    divide("percent", **a as f64, **b as f64, 100.0)
+}

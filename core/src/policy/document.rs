@@ -1,0 +1,253 @@
+//! The policy documents as written in YAML (`apiVersion: release-policy/v1`,
+//! `kind: Policy`): metadata, `appliesTo`, ordered `variables`, `gates` and
+//! `approvals`. Unknown fields are errors.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::model::Duration;
+
+/// The only API version this engine reads.
+pub const API_VERSION: &str = "release-policy/v1";
+
+/// One YAML document: a policy.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyDocument {
+    /// Must be `release-policy/v1`.
+    pub api_version: String,
+    /// Must be `Policy`.
+    pub kind: String,
+    /// Name, version, description and owners.
+    pub metadata: Metadata,
+    /// The rules.
+    pub spec: Spec,
+}
+
+/// Who and what a policy is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metadata {
+    /// Unique name in the bundle (a later layer with the same name amends it).
+    pub name: String,
+    /// Semantic version of the policy.
+    #[serde(default = "default_version")]
+    pub version: String,
+    /// What it is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The roles or teams that own it (product, security, operations …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub owners: Vec<String>,
+    /// Free-form labels.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub labels: std::collections::BTreeMap<String, String>,
+}
+
+fn default_version() -> String {
+    "0.0.0".into()
+}
+
+/// The rules of a policy.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Spec {
+    /// CEL: whether the policy applies to these facts (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applies_to: Option<String>,
+    /// Named CEL values, evaluated lazily in order, readable as
+    /// `variables.NAME` by later variables and by rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<Variable>,
+    /// Conditions a release must meet.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gates: Vec<Gate>,
+    /// Who must approve.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvals: Vec<ApprovalRule>,
+    /// Rule ids of an earlier layer's policy of the same name to switch off
+    /// (allowed only for rules marked `overridable: true`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disable: Vec<String>,
+}
+
+/// A named CEL value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Variable {
+    /// Name, read as `variables.NAME`.
+    pub name: String,
+    /// CEL expression.
+    pub expression: String,
+}
+
+/// What a failing gate does to the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Effect {
+    /// Reported only; never changes the verdict.
+    Warn,
+    /// The verdict is `pending` until one of the gate's `approvers` approves.
+    Approval,
+    /// The release is `no-go`.
+    Block,
+}
+
+impl Effect {
+    /// The name as written in policies.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Effect::Warn => "warn",
+            Effect::Approval => "approval",
+            Effect::Block => "block",
+        }
+    }
+}
+
+/// A condition for `check`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Gate {
+    /// Unique id in the bundle; waivers and tests name it.
+    pub id: String,
+    /// What the gate asks, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// CEL: whether the gate applies (default true); `skipped` otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// CEL: must be true for the gate to pass.
+    pub expression: String,
+    /// What failing does (default `block`).
+    #[serde(default = "default_effect")]
+    pub effect: Effect,
+    /// For `effect: approval`: roles whose approval lifts the gate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub approvers: Vec<String>,
+    /// Roles whose unexpired waiver lifts the gate.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waivable_by: Vec<String>,
+    /// Message when the gate fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// CEL string built when the gate fails; wins over `message`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_expression: Option<String>,
+    /// Compliance controls served (`SOC2:CC7.1`, `GDPR:Art.32`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
+    /// Whether a later layer may loosen, replace or disable the gate.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridable: bool,
+}
+
+fn default_effect() -> Effect {
+    Effect::Block
+}
+
+/// How many of the listed roles must approve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Quorum {
+    /// `all`: every role.
+    All,
+    /// `any`: one role.
+    Any,
+    /// A number of roles.
+    Count(u32),
+}
+
+impl<'de> Deserialize<'de> for Quorum {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            Count(u32),
+        }
+        match Raw::deserialize(d)? {
+            Raw::Word(w) if w == "all" => Ok(Quorum::All),
+            Raw::Word(w) if w == "any" => Ok(Quorum::Any),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "invalid quorum `{w}`: expected `all`, `any` or a number"
+            ))),
+            Raw::Count(0) => Err(serde::de::Error::custom("quorum must be at least 1")),
+            Raw::Count(n) => Ok(Quorum::Count(n)),
+        }
+    }
+}
+
+impl Quorum {
+    /// How many approving roles out of `roles` are needed.
+    pub fn needed(&self, roles: usize) -> usize {
+        match self {
+            Quorum::All => roles,
+            Quorum::Any => roles.min(1),
+            Quorum::Count(n) => (*n as usize).min(roles),
+        }
+    }
+
+    /// Serialised in the untagged way: `all`, `any` or a number.
+    pub(crate) fn label(&self) -> String {
+        match self {
+            Quorum::All => "all".into(),
+            Quorum::Any => "any".into(),
+            Quorum::Count(n) => n.to_string(),
+        }
+    }
+}
+
+fn default_quorum() -> Quorum {
+    Quorum::All
+}
+
+fn default_true() -> bool {
+    true
+}
+
+/// Who must say yes, with decision rights and escalation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ApprovalRule {
+    /// Unique id in the bundle.
+    pub id: String,
+    /// What the approval is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// CEL: whether the approval is required (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
+    /// Roles asked to approve.
+    pub roles: Vec<String>,
+    /// How many of `roles` must approve (default `all`).
+    #[serde(default = "default_quorum")]
+    pub quorum: Quorum,
+    /// Roles whose rejection is final: `no-go`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub veto: Vec<String>,
+    /// The role that decides go/no-go when approvers disagree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decider: Option<String>,
+    /// Roles asked next, in order, when approvers disagree and the decider
+    /// has not decided.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub escalation: Vec<String>,
+    /// The release's author may not approve it (default true).
+    #[serde(default = "default_true")]
+    pub separation_of_duties: bool,
+    /// Approvals older than this do not count.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age: Option<Duration>,
+    /// Evidence every counted approval must carry (`pentest`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<String>,
+    /// Message when the approval is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Compliance controls served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
+    /// Whether a later layer may loosen, replace or disable it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridable: bool,
+}
