@@ -1,1 +1,200 @@
-fn main() {}
+//! `release-policy`: the command line for CI pipelines. It only translates
+//! between files, flags and exit codes and the library; every decision is
+//! the library's.
+//!
+//! Exit codes: 0 go, 1 no-go (or failing policy tests), 3 pending, 2 usage,
+//! input or policy error.
+
+mod render;
+
+use std::io::{IsTerminal, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use release_policy::engine::decision::Verdict;
+use release_policy::{Bundle, BundleBuilder, Error, Facts, Limits};
+
+#[derive(Parser)]
+#[command(name = "release-policy", version, about = "Decide whether a release may go, from YAML policies with CEL conditions")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+    Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SchemaKind {
+    Facts,
+    Policy,
+    Decision,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a release: go (exit 0), no-go (1) or pending (3).
+    Check {
+        /// Facts file (YAML or JSON); `-` or nothing reads stdin.
+        facts: Option<PathBuf>,
+        /// Policy directory; repeat for layers, organisation first. Default: the built-in pack.
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Run the policy tests (`*.test.yaml`) of a policy directory.
+    Test {
+        /// The directory with policies and their tests.
+        dir: PathBuf,
+        /// Fail when a rule lacks a passing or a failing case.
+        #[arg(long)]
+        require_coverage: bool,
+        /// Output format (text or json).
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Load and statically check policies, without facts.
+    Lint {
+        /// Policy directories, as layers in order.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
+    /// Print a JSON Schema: of the facts, a policy, or a decision.
+    Schema {
+        /// Which schema.
+        #[arg(value_enum)]
+        kind: SchemaKind,
+    },
+    /// Show a rule's definition.
+    Explain {
+        /// The rule id.
+        rule: String,
+        /// Policy directories (default: the built-in pack).
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match run(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn bundle(policies: &[PathBuf]) -> Result<Bundle, Error> {
+    if policies.is_empty() {
+        return Bundle::try_builtin();
+    }
+    policies.iter().fold(BundleBuilder::new(), |b, d| b.dir_layer(d)).build()
+}
+
+fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
+    let limits = Limits::default();
+    let bytes = match path {
+        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|e| Error::Io { path: p.display().to_string(), message: e.to_string().to_lowercase() })?,
+        _ => {
+            let mut buf = Vec::new();
+            std::io::stdin()
+                .take(limits.max_facts_bytes as u64 + 1)
+                .read_to_end(&mut buf)
+                .map_err(|e| Error::Io { path: "<stdin>".into(), message: e.to_string().to_lowercase() })?;
+            buf
+        }
+    };
+    let name = path.map_or("<stdin>".to_string(), |p| p.display().to_string());
+    Facts::from_slice(&bytes, &limits).map_err(|e| {
+        let mut e = e;
+        if let Some((l, c)) = e.position {
+            e.message = format!("{name}:{l}:{c}: {}", e.message);
+        } else {
+            e.message = format!("{name}: {}", e.message);
+        }
+        Error::from(e)
+    })
+}
+
+fn run(cli: Cli) -> Result<u8, Error> {
+    match cli.command {
+        Command::Check { facts, policies, format } => {
+            let bundle = bundle(&policies)?;
+            let facts = read_facts(facts.as_ref())?;
+            let decision = bundle.check(&facts)?;
+            let out = match format {
+                Format::Json => decision.to_json_pretty() + "\n",
+                Format::Markdown => render::markdown(&decision),
+                Format::Text => render::text(&decision, &render::Style { colour: std::io::stdout().is_terminal() }),
+            };
+            print!("{out}");
+            Ok(match decision.verdict {
+                Verdict::Go => 0,
+                Verdict::NoGo => 1,
+                Verdict::Pending => 3,
+            })
+        }
+        Command::Test { dir, require_coverage, format } => {
+            let report = release_policy::testing::run_dir(&dir)?;
+            if let Format::Json = format {
+                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+            } else {
+                for c in &report.cases {
+                    if c.passed {
+                        println!("PASS {} :: {}", c.file, c.name);
+                    } else {
+                        println!("FAIL {} :: {}", c.file, c.name);
+                        for f in &c.failures {
+                            println!("     {f}");
+                        }
+                    }
+                }
+                for g in &report.gaps {
+                    println!("{} {}: no {}", if require_coverage { "GAP " } else { "note" }, g.rule, g.missing.join(", no "));
+                }
+                println!("{} passed, {} failed", report.passed(), report.failed());
+            }
+            let gaps = require_coverage && !report.gaps.is_empty();
+            Ok(if report.failed() > 0 || gaps || report.cases.is_empty() { 1 } else { 0 })
+        }
+        Command::Lint { dirs } => {
+            let bundle = bundle(&dirs)?;
+            println!("ok: {} policies, {} rules, bundle {}", bundle.policies().len(), bundle.rules().len(), bundle.digest());
+            Ok(0)
+        }
+        Command::Schema { kind } => {
+            let schema = match kind {
+                SchemaKind::Facts => release_policy::schema::facts(),
+                SchemaKind::Policy => release_policy::schema::policy(),
+                SchemaKind::Decision => release_policy::schema::decision(),
+            };
+            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+            Ok(0)
+        }
+        Command::Explain { rule, policies } => {
+            let bundle = bundle(&policies)?;
+            match bundle.explain(&rule) {
+                Some(def) => {
+                    println!("{}", serde_json::to_string_pretty(&def).unwrap_or_default());
+                    Ok(0)
+                }
+                None => Err(Error::Io { path: rule.clone(), message: format!("no rule `{rule}` in the bundle") }),
+            }
+        }
+    }
+}

@@ -15,7 +15,7 @@ use std::sync::{Arc, LazyLock};
 
 use cel::{Context, Env, Program, Value};
 
-pub(crate) use check::{CheckError, ROOTS, did_you_mean};
+pub(crate) use check::CheckError;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
@@ -44,7 +44,6 @@ pub(crate) enum Want {
 /// A compiled, checked expression.
 #[derive(Debug)]
 pub(crate) struct CompiledExpr {
-    pub source: String,
     program: Program,
     /// Fact paths the expression reads.
     pub reads: Vec<Vec<String>>,
@@ -87,7 +86,7 @@ impl CompiledExpr {
                 offset: Some(0),
             });
         }
-        Ok(Self { source: source.to_string(), program, reads: analysis.reads, shape: analysis.result })
+        Ok(Self { program, reads: analysis.reads, shape: analysis.result })
     }
 
     /// Evaluate against a context.

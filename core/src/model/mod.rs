@@ -67,8 +67,9 @@ impl Facts {
         Ok(facts)
     }
 
-    /// Facts from a JSON value (as a binding receives them).
-    pub fn from_json_value(value: serde_json::Value, limits: &Limits) -> Result<Facts, FactsError> {
+    /// Facts from a JSON value (as a binding receives them). List sizes are
+    /// checked against the bundle's limits when the facts are evaluated.
+    pub fn from_json_value(value: serde_json::Value) -> Result<Facts, FactsError> {
         let facts: Facts = serde_path_to_error::deserialize(value)
             .map_err(|e| located(e.path(), e.inner().to_string(), None))?;
         Ok(facts)

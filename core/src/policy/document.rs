@@ -186,15 +186,6 @@ impl Quorum {
             Quorum::Count(n) => (*n as usize).min(roles),
         }
     }
-
-    /// Serialised in the untagged way: `all`, `any` or a number.
-    pub(crate) fn label(&self) -> String {
-        match self {
-            Quorum::All => "all".into(),
-            Quorum::Any => "any".into(),
-            Quorum::Count(n) => n.to_string(),
-        }
-    }
 }
 
 fn default_quorum() -> Quorum {

@@ -1,0 +1,137 @@
+//! Approval rules: which approvals count (not stale, not by the author, with
+//! the required evidence), quorum, vetoes, and decision rights when approvers
+//! disagree (the `decider`, then the `escalation` chain).
+
+use std::collections::BTreeMap;
+
+use super::decision::{ApprovalNote, ApprovalState, Outcome};
+use crate::model::{Approval, ApprovalDecision, Timestamp};
+use crate::policy::document::{ApprovalRule, Effect};
+
+/// The result of an approval rule.
+pub(crate) struct Judgement {
+    pub outcome: Outcome,
+    pub effect: Effect,
+    pub message: String,
+    pub state: ApprovalState,
+    /// Roles that can still give what is missing, and how many are needed.
+    pub missing: Option<(Vec<String>, usize, String)>,
+}
+
+fn decision_name(d: ApprovalDecision) -> &'static str {
+    match d {
+        ApprovalDecision::Approve => "approve",
+        ApprovalDecision::Reject => "reject",
+        ApprovalDecision::Abstain => "abstain",
+    }
+}
+
+/// Why an approval does not count for `rule`, if it does not.
+pub(crate) fn ignored_because(
+    a: &Approval,
+    author: &str,
+    now: Timestamp,
+    separation_of_duties: bool,
+    max_age: Option<crate::model::Duration>,
+    evidence: &[String],
+) -> Option<String> {
+    if separation_of_duties && a.by == author {
+        return Some(format!("`{}` is the release's author (separation of duties)", a.by));
+    }
+    if a.at > now {
+        return Some(format!("dated `{}`, after the evaluation time", a.at.to_rfc3339()));
+    }
+    if let Some(max) = max_age {
+        if now - a.at > max.as_chrono() {
+            return Some(format!("stale: older than `maxAge` of {max}"));
+        }
+    }
+    if a.decision == ApprovalDecision::Approve {
+        let missing: Vec<&String> = evidence.iter().filter(|e| !a.evidence.contains(e)).collect();
+        if let Some(e) = missing.first() {
+            return Some(format!("carries no `{e}` evidence"));
+        }
+    }
+    None
+}
+
+/// Judge `rule` against the approvals in the facts.
+pub(crate) fn judge(rule: &ApprovalRule, approvals: &[Approval], author: &str, now: Timestamp) -> Judgement {
+    let chain: Vec<&String> = rule.decider.iter().chain(rule.escalation.iter()).collect();
+    let relevant = |role: &String| rule.roles.contains(role) || rule.veto.contains(role) || chain.contains(&role);
+    // The latest word of each person in each role counts.
+    let mut latest: BTreeMap<(&str, &str), &Approval> = BTreeMap::new();
+    for a in approvals.iter().filter(|a| relevant(&a.role)) {
+        let key = (a.role.as_str(), a.by.as_str());
+        if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
+            latest.insert(key, a);
+        }
+    }
+    let mut notes = Vec::new();
+    let mut counted: Vec<&Approval> = Vec::new();
+    for a in latest.values() {
+        let evidence: &[String] = if rule.roles.contains(&a.role) { &rule.evidence } else { &[] };
+        let ignored = ignored_because(a, author, now, rule.separation_of_duties, rule.max_age, evidence)
+            .or_else(|| (a.decision == ApprovalDecision::Abstain).then(|| "abstained".to_string()));
+        if ignored.is_none() {
+            counted.push(a);
+        }
+        notes.push(ApprovalNote { role: a.role.clone(), by: a.by.clone(), decision: decision_name(a.decision).into(), ignored });
+    }
+    let approved_roles: Vec<String> = rule
+        .roles
+        .iter()
+        .filter(|r| counted.iter().any(|a| &a.role == *r && a.decision == ApprovalDecision::Approve))
+        .cloned()
+        .collect();
+    let needed = rule.quorum.needed(rule.roles.len());
+    let mut state = ApprovalState { roles: rule.roles.clone(), needed, approved_roles: approved_roles.clone(), approvals: notes, escalated_to: None };
+    let who = |a: &Approval| format!("{} ({})", a.by, a.role);
+
+    if let Some(v) = counted.iter().find(|a| a.decision == ApprovalDecision::Reject && rule.veto.contains(&a.role)) {
+        return Judgement { outcome: Outcome::Fail, effect: Effect::Block, message: format!("vetoed by {}", who(v)), state, missing: None };
+    }
+    let rejections: Vec<&&Approval> = counted.iter().filter(|a| a.decision == ApprovalDecision::Reject && rule.roles.contains(&a.role)).collect();
+    if !rejections.is_empty() {
+        let rejected = rejections.iter().map(|a| who(a)).collect::<Vec<_>>().join(", ");
+        for role in &chain {
+            let word = counted.iter().filter(|a| &&a.role == role).max_by_key(|a| a.at);
+            match word.map(|a| a.decision) {
+                Some(ApprovalDecision::Approve) => {
+                    let a = word.map(|a| who(a)).unwrap_or_default();
+                    return Judgement { outcome: Outcome::Pass, effect: Effect::Approval, message: format!("rejected by {rejected}; decided go by {a}"), state, missing: None };
+                }
+                Some(ApprovalDecision::Reject) => {
+                    let a = word.map(|a| who(a)).unwrap_or_default();
+                    return Judgement { outcome: Outcome::Fail, effect: Effect::Block, message: format!("rejected by {rejected}; decided no-go by {a}"), state, missing: None };
+                }
+                _ if approvals.iter().any(|a| &&a.role == role && a.decision == ApprovalDecision::Abstain) => continue,
+                _ => {
+                    state.escalated_to = Some((*role).clone());
+                    let reason = format!("approvers disagree (rejected by {rejected}); escalated to `{role}`");
+                    return Judgement {
+                        outcome: Outcome::Fail,
+                        effect: Effect::Approval,
+                        message: reason.clone(),
+                        state,
+                        missing: Some((vec![(*role).clone()], 1, reason)),
+                    };
+                }
+            }
+        }
+        let reason = format!("rejected by {rejected}; no decider or escalation left to resolve it");
+        let roles: Vec<String> = rejections.iter().map(|a| a.role.clone()).collect();
+        return Judgement { outcome: Outcome::Fail, effect: Effect::Approval, message: reason.clone(), state, missing: Some((roles, 1, reason)) };
+    }
+    if approved_roles.len() >= needed {
+        let message = if approved_roles.is_empty() { "no approval needed".to_string() } else { format!("approved by {}", approved_roles.join(", ")) };
+        return Judgement { outcome: Outcome::Pass, effect: Effect::Approval, message, state, missing: None };
+    }
+    let open: Vec<String> = rule.roles.iter().filter(|r| !approved_roles.contains(r)).cloned().collect();
+    let more = needed - approved_roles.len();
+    let reason = rule.message.clone().unwrap_or_else(|| {
+        format!("needs {more} more approval{} from {}", if more == 1 { "" } else { "s" }, open.join(", "))
+    });
+    state.approved_roles = approved_roles;
+    Judgement { outcome: Outcome::Fail, effect: Effect::Approval, message: reason.clone(), state, missing: Some((open, more, reason)) }
+}

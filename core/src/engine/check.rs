@@ -1,0 +1,396 @@
+//! `check`: evaluate every rule of a bundle against one set of facts.
+//!
+//! The facts are converted to CEL values once; each policy gets a child
+//! scope with its `variables` (evaluated once, in order). A rule that cannot
+//! be evaluated is an `error` finding that counts as its effect failing.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use cel::Value;
+use cel::objects::{Key, Map};
+use serde_json::Value as Json;
+use sha2::{Digest, Sha256};
+
+use super::approvals;
+use super::decision::*;
+use crate::error::Error;
+use crate::expr::{self, CompiledExpr, convert};
+use crate::model::shape::FACTS;
+use crate::model::{Facts, Timestamp};
+use crate::policy::document::Effect;
+use crate::policy::{Bundle, CompiledGate, CompiledPolicy};
+
+/// Values of a policy's variables: a value, or the error that stopped it.
+type Variables = BTreeMap<String, Result<Value, String>>;
+
+struct Run<'f> {
+    facts: &'f Facts,
+    json: Json,
+    now: Timestamp,
+    findings: Vec<Finding>,
+    missing: Vec<MissingApproval>,
+    waiver_status: Vec<Option<&'static str>>,
+}
+
+impl Bundle {
+    /// Decide whether the release described by `facts` may go.
+    ///
+    /// Errors only when the facts cannot be turned into CEL values (a list
+    /// over [`crate::limits::Limits::max_list_items`]); everything that goes
+    /// wrong inside a rule is a finding instead.
+    pub fn check(&self, facts: &Facts) -> Result<Decision, Error> {
+        let json = facts.to_json_value();
+        let canonical = serde_json::to_vec(&json).unwrap_or_default();
+        let facts_digest = format!("sha256:{:x}", Sha256::digest(&canonical));
+        let mut ctx = expr::root_context();
+        if let Json::Object(roots) = &json {
+            for (name, value) in roots {
+                let shape = FACTS.field(name).unwrap_or(&crate::model::shape::Shape::Any);
+                let mut path = format!("$.{name}");
+                let v = convert::to_cel(value, shape, &mut path, &self.inner.limits).map_err(Error::from)?;
+                ctx.add_variable_from_value(name.as_str(), v);
+            }
+        }
+        let mut run = Run {
+            facts,
+            now: facts.now,
+            json,
+            findings: Vec::new(),
+            missing: Vec::new(),
+            waiver_status: vec![None; facts.waivers.len()],
+        };
+        for policy in &self.inner.policies {
+            run.policy(policy, &ctx);
+        }
+        let verdict = fold(&run.findings);
+        let mut summary = Summary::default();
+        for f in &run.findings {
+            match f.outcome {
+                Outcome::Pass => summary.pass += 1,
+                Outcome::Fail => summary.fail += 1,
+                Outcome::Warn => summary.warn += 1,
+                Outcome::Error | Outcome::NoData => summary.error += 1,
+                Outcome::Skipped => summary.skipped += 1,
+                Outcome::Waived => summary.waived += 1,
+            }
+        }
+        let known: Vec<&str> = run.findings.iter().map(|f| f.rule.as_str()).collect();
+        let waivers = facts
+            .waivers
+            .iter()
+            .zip(&run.waiver_status)
+            .map(|(w, s)| WaiverUse {
+                rule: w.rule.clone(),
+                by: w.by.clone(),
+                role: w.role.clone(),
+                status: s.unwrap_or(if known.contains(&w.rule.as_str()) { "unused" } else { "unknown-rule" }).into(),
+                expires: w.expires,
+            })
+            .collect();
+        Ok(Decision {
+            schema: DECISION_SCHEMA.into(),
+            verdict,
+            release: facts.release.id.clone(),
+            now: facts.now,
+            summary,
+            findings: run.findings,
+            missing_approvals: run.missing,
+            waivers,
+            bundle: BundleInfo { digest: self.digest().to_string(), policies: self.policies() },
+            facts_digest,
+            engine: EngineInfo { name: "release-policy".into(), version: env!("CARGO_PKG_VERSION").into() },
+        })
+    }
+
+    /// Parse facts from YAML or JSON text and decide.
+    pub fn check_str(&self, facts: &str) -> Result<Decision, Error> {
+        let facts = Facts::from_str_with_limits(facts, &self.inner.limits).map_err(Error::from)?;
+        self.check(&facts)
+    }
+}
+
+fn as_bool(v: Result<Value, String>, what: &str) -> Result<bool, String> {
+    match v? {
+        Value::Bool(b) => Ok(b),
+        other => Err(format!("{what} gave `{}`, not a bool", short(&convert::to_json(&other)))),
+    }
+}
+
+fn short(j: &Json) -> String {
+    let s = j.to_string();
+    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
+}
+
+impl Run<'_> {
+    fn finding(&self, policy: &CompiledPolicy, rule: &str, kind: RuleKind, effect: Effect, controls: &[String]) -> Finding {
+        Finding {
+            policy: policy.metadata.name.clone(),
+            policy_version: policy.metadata.version.clone(),
+            rule: rule.to_string(),
+            kind,
+            outcome: Outcome::Pass,
+            effect,
+            message: String::new(),
+            values: BTreeMap::new(),
+            controls: controls.to_vec(),
+            lifted: None,
+            approval: None,
+        }
+    }
+
+    /// The values of the paths an expression read.
+    fn values(&self, exprs: &[&CompiledExpr], vars: &Variables) -> BTreeMap<String, Json> {
+        let mut out = BTreeMap::new();
+        for path in exprs.iter().flat_map(|e| e.reads.iter()) {
+            let Some((root, rest)) = path.split_first() else { continue };
+            let value = if root == "variables" {
+                let Some((name, rest)) = rest.split_first() else { continue };
+                match vars.get(name) {
+                    Some(Ok(v)) => lookup(&convert::to_json(v), rest),
+                    _ => None,
+                }
+            } else {
+                lookup(&self.json, path)
+            };
+            if let Some(v) = value {
+                out.insert(path.join("."), v);
+            }
+        }
+        out
+    }
+
+    fn policy(&mut self, policy: &CompiledPolicy, root: &cel::Context<'_, '_>) {
+        let applies = policy.applies_to.as_ref().map(|a| as_bool(a.eval(root), "`appliesTo`"));
+        let mut scope = root.new_inner_scope();
+        let mut vars: Variables = BTreeMap::new();
+        let skip_reason = match &applies {
+            Some(Ok(false)) => Some("policy does not apply (`appliesTo` is false)".to_string()),
+            _ => None,
+        };
+        let policy_error = match applies {
+            Some(Err(e)) => Some(format!("`appliesTo` could not be evaluated: {e}")),
+            _ => None,
+        };
+        if skip_reason.is_none() && policy_error.is_none() {
+            for (name, e) in &policy.variables {
+                let v = e.eval(&scope);
+                vars.insert(name.clone(), v);
+                let map: std::collections::HashMap<Key, Value> = vars
+                    .iter()
+                    .filter_map(|(k, v)| v.as_ref().ok().map(|v| (Key::String(Arc::new(k.clone())), v.clone())))
+                    .collect();
+                scope.add_variable_from_value("variables", Value::Map(Map { map: Arc::new(map) }));
+            }
+            if policy.variables.is_empty() {
+                scope.add_variable_from_value("variables", Value::Map(Map { map: Arc::new(Default::default()) }));
+            }
+        }
+        for gate in &policy.gates {
+            let mut f = self.finding(policy, &gate.gate.id, RuleKind::Gate, gate.gate.effect, &gate.gate.controls);
+            if let Some(reason) = &skip_reason {
+                f.outcome = Outcome::Skipped;
+                f.message = reason.clone();
+            } else if let Some(e) = &policy_error {
+                f.outcome = Outcome::Error;
+                f.message = e.clone();
+            } else {
+                self.gate(gate, &scope, &vars, &mut f);
+            }
+            self.findings.push(f);
+        }
+        for rule in &policy.approvals {
+            let mut f = self.finding(policy, &rule.rule.id, RuleKind::Approval, Effect::Approval, &rule.rule.controls);
+            if let Some(reason) = &skip_reason {
+                f.outcome = Outcome::Skipped;
+                f.message = reason.clone();
+                self.findings.push(f);
+                continue;
+            }
+            if let Some(e) = &policy_error {
+                f.outcome = Outcome::Error;
+                f.message = e.clone();
+                self.findings.push(f);
+                continue;
+            }
+            if let Some(w) = &rule.when {
+                f.values = self.values(&[w], &vars);
+                match as_bool(self.eval(w, &scope, &vars), "`when`") {
+                    Ok(false) => {
+                        f.outcome = Outcome::Skipped;
+                        f.message = "not required (`when` is false)".into();
+                        self.findings.push(f);
+                        continue;
+                    }
+                    Err(e) => {
+                        f.outcome = Outcome::Error;
+                        f.message = format!("`when` could not be evaluated: {e}");
+                        self.missing.push(MissingApproval {
+                            rule: rule.rule.id.clone(),
+                            policy: policy.metadata.name.clone(),
+                            roles: rule.rule.roles.clone(),
+                            needed: rule.rule.quorum.needed(rule.rule.roles.len()),
+                            evidence: rule.rule.evidence.clone(),
+                            reason: f.message.clone(),
+                        });
+                        self.findings.push(f);
+                        continue;
+                    }
+                    Ok(true) => {}
+                }
+            }
+            let j = approvals::judge(&rule.rule, &self.facts.approvals, &self.facts.release.author, self.now);
+            f.outcome = j.outcome;
+            f.effect = j.effect;
+            f.message = j.message;
+            f.approval = Some(j.state);
+            if let Some((roles, needed, reason)) = j.missing {
+                self.missing.push(MissingApproval {
+                    rule: rule.rule.id.clone(),
+                    policy: policy.metadata.name.clone(),
+                    roles,
+                    needed,
+                    evidence: rule.rule.evidence.clone(),
+                    reason,
+                });
+            }
+            self.findings.push(f);
+        }
+    }
+
+    /// Evaluate, but refuse up front when the expression reads a variable
+    /// that could not be computed (its error is the rule's error).
+    fn eval(&self, e: &CompiledExpr, scope: &cel::Context<'_, '_>, vars: &Variables) -> Result<Value, String> {
+        for path in &e.reads {
+            if let [root, name, ..] = path.as_slice() {
+                if root == "variables" {
+                    if let Some(Err(err)) = vars.get(name) {
+                        return Err(format!("variable `{name}` could not be evaluated: {err}"));
+                    }
+                }
+            }
+        }
+        e.eval(scope)
+    }
+
+    fn gate(&mut self, g: &CompiledGate, scope: &cel::Context<'_, '_>, vars: &Variables, f: &mut Finding) {
+        let gate = &g.gate;
+        let mut exprs = vec![&g.expression];
+        exprs.extend(g.when.as_ref());
+        f.values = self.values(&exprs, vars);
+        if let Some(w) = &g.when {
+            match as_bool(self.eval(w, scope, vars), "`when`") {
+                Ok(false) => {
+                    f.outcome = Outcome::Skipped;
+                    f.message = "does not apply (`when` is false)".into();
+                    return;
+                }
+                Err(e) => {
+                    f.outcome = Outcome::Error;
+                    f.message = format!("`when` could not be evaluated: {e}");
+                    self.pending_if_approval(g, f);
+                    return;
+                }
+                Ok(true) => {}
+            }
+        }
+        match as_bool(self.eval(&g.expression, scope, vars), "expression") {
+            Ok(true) => {
+                f.outcome = Outcome::Pass;
+                f.message = gate.description.clone().unwrap_or_else(|| "passed".into());
+                self.mark_waivers(&gate.id, "unused");
+            }
+            Ok(false) => {
+                f.message = match &g.message_expression {
+                    Some(m) => match self.eval(m, scope, vars) {
+                        Ok(Value::String(s)) => s.to_string(),
+                        _ => gate.message.clone().unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
+                    },
+                    None => gate.message.clone().or_else(|| gate.description.clone()).unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
+                };
+                f.outcome = if gate.effect == Effect::Warn { Outcome::Warn } else { Outcome::Fail };
+                if let Some(lifted) = self.waiver(g).or_else(|| self.gate_approval(g)) {
+                    f.outcome = Outcome::Waived;
+                    f.lifted = Some(lifted);
+                } else {
+                    self.pending_if_approval(g, f);
+                }
+            }
+            Err(e) => {
+                f.outcome = Outcome::Error;
+                f.message = format!("could not be evaluated: {e}");
+                self.pending_if_approval(g, f);
+            }
+        }
+    }
+
+    fn pending_if_approval(&mut self, g: &CompiledGate, f: &Finding) {
+        if g.gate.effect == Effect::Approval {
+            self.missing.push(MissingApproval {
+                rule: g.gate.id.clone(),
+                policy: f.policy.clone(),
+                roles: g.gate.approvers.clone(),
+                needed: 1,
+                evidence: Vec::new(),
+                reason: f.message.clone(),
+            });
+        }
+    }
+
+    fn mark_waivers(&mut self, rule: &str, status: &'static str) {
+        for (w, s) in self.facts.waivers.iter().zip(self.waiver_status.iter_mut()) {
+            if w.rule == rule && s.is_none() {
+                *s = Some(status);
+            }
+        }
+    }
+
+    /// An honoured waiver for a failed gate: from an allowed role, not by
+    /// the author, not expired. Every other waiver of the rule is marked
+    /// with why it did not count.
+    fn waiver(&mut self, g: &CompiledGate) -> Option<Lifted> {
+        let mut lifted = None;
+        for (w, s) in self.facts.waivers.iter().zip(self.waiver_status.iter_mut()) {
+            if w.rule != g.gate.id {
+                continue;
+            }
+            let status = if !g.gate.waivable_by.contains(&w.role) {
+                "not-permitted"
+            } else if w.by == self.facts.release.author {
+                "self-waiver"
+            } else if w.expires <= self.now {
+                "expired"
+            } else if lifted.is_none() {
+                lifted = Some(Lifted { via: "waiver".into(), by: w.by.clone(), role: w.role.clone(), reason: Some(w.reason.clone()), expires: Some(w.expires) });
+                "applied"
+            } else {
+                "unused"
+            };
+            *s = Some(status);
+        }
+        lifted
+    }
+
+    /// For `effect: approval` gates: a counted approval from an approver role.
+    fn gate_approval(&self, g: &CompiledGate) -> Option<Lifted> {
+        if g.gate.effect != Effect::Approval {
+            return None;
+        }
+        self.facts
+            .approvals
+            .iter()
+            .filter(|a| g.gate.approvers.contains(&a.role) && a.decision == crate::model::ApprovalDecision::Approve)
+            .filter(|a| approvals::ignored_because(a, &self.facts.release.author, self.now, true, None, &[]).is_none())
+            .max_by_key(|a| a.at)
+            .map(|a| Lifted { via: "approval".into(), by: a.by.clone(), role: a.role.clone(), reason: a.comment.clone(), expires: None })
+    }
+}
+
+fn lookup(json: &Json, path: &[String]) -> Option<Json> {
+    let mut cur = json;
+    for seg in path {
+        cur = cur.get(seg)?;
+    }
+    Some(cur.clone())
+}
+

@@ -1,0 +1,120 @@
+//! Compiling merged policies: every CEL expression compiled and checked once,
+//! with errors located at `file:line:column` of the offending token. All
+//! errors of a bundle are collected and reported together.
+
+use std::collections::BTreeMap;
+
+use super::document::{ApprovalRule, Gate, Metadata};
+use super::layer::{MergedPolicy, Origin};
+use crate::error::PolicyError;
+use crate::expr::{CompiledExpr, Want};
+use crate::limits::Limits;
+use crate::model::shape::Shape;
+
+/// A gate ready to evaluate.
+#[derive(Debug)]
+pub(crate) struct CompiledGate {
+    pub gate: Gate,
+    pub when: Option<CompiledExpr>,
+    pub expression: CompiledExpr,
+    pub message_expression: Option<CompiledExpr>,
+}
+
+/// An approval rule ready to evaluate.
+#[derive(Debug)]
+pub(crate) struct CompiledApproval {
+    pub rule: ApprovalRule,
+    pub when: Option<CompiledExpr>,
+}
+
+/// A policy ready to evaluate.
+#[derive(Debug)]
+pub(crate) struct CompiledPolicy {
+    pub metadata: Metadata,
+    pub applies_to: Option<CompiledExpr>,
+    pub variables: Vec<(String, CompiledExpr)>,
+    pub gates: Vec<CompiledGate>,
+    pub approvals: Vec<CompiledApproval>,
+}
+
+struct Compiler<'a> {
+    limits: &'a Limits,
+    variables: BTreeMap<String, Shape>,
+    errors: Vec<PolicyError>,
+}
+
+impl Compiler<'_> {
+    fn expr(&mut self, source: &str, want: Want, origin: &Origin, field: &str, rule: Option<&str>) -> Option<CompiledExpr> {
+        match CompiledExpr::compile(source, want, &self.variables, self.limits) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                let path = if field.is_empty() { origin.path.clone() } else { format!("{}.{field}", origin.path) };
+                let loc = origin.locs.in_scalar(&path, e.offset, source, &origin.text);
+                let mut err = PolicyError::new(loc, e.message);
+                err.hint = e.hint;
+                if let Some(r) = rule {
+                    err = err.with_rule(r);
+                }
+                self.errors.push(err);
+                None
+            }
+        }
+    }
+}
+
+/// Compile merged policies.
+pub(crate) fn compile(merged: Vec<MergedPolicy>, limits: &Limits) -> Result<Vec<CompiledPolicy>, Vec<PolicyError>> {
+    let mut all_errors = Vec::new();
+    let mut out = Vec::new();
+    for p in merged {
+        let mut c = Compiler { limits, variables: BTreeMap::new(), errors: Vec::new() };
+        let applies_to = p.applies_to.as_ref().and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
+        let mut variables = Vec::new();
+        for (v, o) in &p.variables {
+            if let Some(e) = c.expr(&v.expression, Want::Any, o, "expression", None) {
+                c.variables.insert(v.name.clone(), e.shape.clone());
+                variables.push((v.name.clone(), e));
+            } else {
+                // Declared but broken: later uses are not reported twice.
+                c.variables.insert(v.name.clone(), Shape::Any);
+            }
+        }
+        let mut gates = Vec::new();
+        for (g, o) in p.gates {
+            let id = Some(g.id.as_str());
+            let when = g.when.as_ref().map(|w| c.expr(w, Want::Bool, &o, "when", id));
+            let expression = c.expr(&g.expression, Want::Bool, &o, "expression", id);
+            let message_expression = g.message_expression.as_ref().map(|m| c.expr(m, Want::String, &o, "messageExpression", id));
+            if g.effect == super::document::Effect::Approval && g.approvers.is_empty() {
+                c.errors.push(PolicyError::new(o.at("effect"), format!("gate `{}` has `effect: approval` but no `approvers`", g.id))
+                    .with_rule(&g.id)
+                    .with_hint("name the roles whose approval lifts the gate: `approvers: [sre-lead]`"));
+            }
+            if let (Some(expression), Some(when), Some(message_expression)) = (expression, when.map_or(Some(None), |w| w.map(Some)), message_expression.map_or(Some(None), |m| m.map(Some))) {
+                gates.push(CompiledGate { gate: g, when, expression, message_expression });
+            }
+        }
+        let mut approvals = Vec::new();
+        for (a, o) in p.approvals {
+            if a.roles.is_empty() {
+                c.errors.push(PolicyError::new(o.at("roles"), format!("approval `{}` names no `roles`", a.id)).with_rule(&a.id));
+            }
+            if let super::document::Quorum::Count(n) = a.quorum {
+                if n as usize > a.roles.len() {
+                    c.errors.push(PolicyError::new(o.at("quorum"), format!("quorum `{n}` is more than the {} roles of approval `{}`", a.roles.len(), a.id)).with_rule(&a.id));
+                }
+            }
+            let when = match &a.when {
+                Some(w) => match c.expr(w, Want::Bool, &o, "when", Some(&a.id)) {
+                    Some(e) => Some(e),
+                    None => continue,
+                },
+                None => None,
+            };
+            approvals.push(CompiledApproval { rule: a, when });
+        }
+        all_errors.extend(c.errors);
+        out.push(CompiledPolicy { metadata: p.metadata, applies_to, variables, gates, approvals });
+    }
+    if all_errors.is_empty() { Ok(out) } else { Err(all_errors) }
+}

@@ -1,0 +1,237 @@
+//! Layering: a bundle is an ordered list of layers (organisation → unit →
+//! team). A later layer may add policies and rules, and tighten a rule of an
+//! earlier layer (a stricter effect, fewer waiver roles, more approvers, a
+//! shorter `maxAge` …). It may not remove or loosen a rule unless that rule
+//! says `overridable: true`; an attempt is a load error naming both files.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::document::{ApprovalRule, Gate, Metadata, Quorum, Variable};
+use super::load::SourceDoc;
+use super::locate::Locations;
+use crate::error::{PolicyError, SourceLocation};
+
+/// Where a merged item was written.
+#[derive(Debug, Clone)]
+pub(crate) struct Origin {
+    pub locs: Arc<Locations>,
+    pub text: Arc<str>,
+    /// YAML path of the item inside its document (`spec.gates[2]`).
+    pub path: String,
+}
+
+impl Origin {
+    pub(crate) fn at(&self, field: &str) -> SourceLocation {
+        if field.is_empty() { self.locs.at(&self.path) } else { self.locs.at(&format!("{}.{field}", self.path)) }
+    }
+}
+
+/// A policy after all layers were applied.
+#[derive(Debug, Clone)]
+pub(crate) struct MergedPolicy {
+    pub metadata: Metadata,
+    pub applies_to: Option<(String, Origin)>,
+    pub variables: Vec<(Variable, Origin)>,
+    pub gates: Vec<(Gate, Origin)>,
+    pub approvals: Vec<(ApprovalRule, Origin)>,
+}
+
+/// Merge layers, in order, into one list of policies.
+pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Vec<PolicyError>> {
+    let mut policies: Vec<MergedPolicy> = Vec::new();
+    let mut errors = Vec::new();
+    for layer in layers {
+        let mut seen_in_layer: BTreeMap<String, SourceLocation> = BTreeMap::new();
+        for sd in layer {
+            let root = |path: &str| Origin { locs: Arc::clone(&sd.locs), text: Arc::clone(&sd.text), path: path.to_string() };
+            let name = sd.doc.metadata.name.clone();
+            let here = sd.locs.at("metadata.name");
+            if let Some(first) = seen_in_layer.insert(name.clone(), here.clone()) {
+                errors.push(PolicyError::new(here, format!("duplicate policy name `{name}`"))
+                    .with_hint(format!("first defined at {first}; a layer holds each policy once")));
+                continue;
+            }
+            let spec = sd.doc.spec;
+            match policies.iter_mut().find(|p| p.metadata.name == name) {
+                None => policies.push(MergedPolicy {
+                    metadata: sd.doc.metadata,
+                    applies_to: spec.applies_to.map(|a| (a, root("spec.appliesTo"))),
+                    variables: spec.variables.into_iter().enumerate().map(|(i, v)| (v, root(&format!("spec.variables[{i}]")))).collect(),
+                    gates: spec.gates.into_iter().enumerate().map(|(i, g)| (g, root(&format!("spec.gates[{i}]")))).collect(),
+                    approvals: spec.approvals.into_iter().enumerate().map(|(i, a)| (a, root(&format!("spec.approvals[{i}]")))).collect(),
+                }),
+                Some(base) => {
+                    let amend = Amendment { base, errors: &mut errors };
+                    amend.apply(sd.doc.metadata, spec, &root);
+                }
+            }
+        }
+    }
+    check_unique_ids(&policies, &mut errors);
+    if errors.is_empty() { Ok(policies) } else { Err(errors) }
+}
+
+fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
+    let mut ids: BTreeMap<&str, SourceLocation> = BTreeMap::new();
+    let rules = policies.iter().flat_map(|p| {
+        p.gates.iter().map(|(g, o)| (g.id.as_str(), o)).chain(p.approvals.iter().map(|(a, o)| (a.id.as_str(), o)))
+    });
+    for (id, origin) in rules {
+        let here = origin.at("id");
+        if let Some(first) = ids.insert(id, here.clone()) {
+            errors.push(PolicyError::new(here, format!("duplicate rule id `{id}`"))
+                .with_rule(id)
+                .with_hint(format!("also defined at {first}; to tighten a rule of an earlier layer, amend it in a policy of the same name")));
+        }
+    }
+}
+
+struct Amendment<'a> {
+    base: &'a mut MergedPolicy,
+    errors: &'a mut Vec<PolicyError>,
+}
+
+impl Amendment<'_> {
+    fn refuse(&mut self, here: SourceLocation, there: SourceLocation, rule: Option<&str>, what: String) {
+        let mut e = PolicyError::new(here, what).with_hint(format!(
+            "the rule is defined at {there} without `overridable: true`; a later layer may only add rules or tighten them"
+        ));
+        if let Some(r) = rule {
+            e = e.with_rule(r);
+        }
+        self.errors.push(e);
+    }
+
+    fn apply(mut self, metadata: Metadata, spec: super::document::Spec, root: &dyn Fn(&str) -> Origin) {
+        let name = metadata.name.clone();
+        if spec.applies_to.is_some() && spec.applies_to != self.base.applies_to.as_ref().map(|(a, _)| a.clone()) {
+            let there = self.base.applies_to.as_ref().map_or_else(|| self.base_loc(), |(_, o)| o.at(""));
+            self.refuse(root("spec.appliesTo").at(""), there, None, format!("layer changes `appliesTo` of policy `{name}`"));
+        }
+        for (i, v) in spec.variables.into_iter().enumerate() {
+            let origin = root(&format!("spec.variables[{i}]"));
+            if let Some((_, o)) = self.base.variables.iter().find(|(b, _)| b.name == v.name) {
+                let there = o.at("name");
+                self.refuse(origin.at("name"), there, None, format!("layer redefines variable `{}` of policy `{name}`", v.name));
+            } else {
+                self.base.variables.push((v, origin));
+            }
+        }
+        for (i, g) in spec.gates.into_iter().enumerate() {
+            let origin = root(&format!("spec.gates[{i}]"));
+            match self.base.gates.iter().position(|(b, _)| b.id == g.id) {
+                None => self.base.gates.push((g, origin)),
+                Some(at) => {
+                    let Some((old, old_origin)) = self.base.gates.get(at).cloned() else { continue };
+                    if old.overridable || gate_tightens(&old, &g) {
+                        if let Some(slot) = self.base.gates.get_mut(at) {
+                            *slot = (g, origin);
+                        }
+                    } else {
+                        self.refuse(origin.at("id"), old_origin.at("id"), Some(&g.id), format!("layer loosens gate `{}`", g.id));
+                    }
+                }
+            }
+        }
+        for (i, a) in spec.approvals.into_iter().enumerate() {
+            let origin = root(&format!("spec.approvals[{i}]"));
+            match self.base.approvals.iter().position(|(b, _)| b.id == a.id) {
+                None => self.base.approvals.push((a, origin)),
+                Some(at) => {
+                    let Some((old, old_origin)) = self.base.approvals.get(at).cloned() else { continue };
+                    if old.overridable || approval_tightens(&old, &a) {
+                        if let Some(slot) = self.base.approvals.get_mut(at) {
+                            *slot = (a, origin);
+                        }
+                    } else {
+                        self.refuse(origin.at("id"), old_origin.at("id"), Some(&a.id), format!("layer loosens approval `{}`", a.id));
+                    }
+                }
+            }
+        }
+        for (i, id) in spec.disable.iter().enumerate() {
+            let here = root(&format!("spec.disable[{i}]")).at("");
+            let gate = self.base.gates.iter().position(|(g, _)| &g.id == id);
+            let approval = self.base.approvals.iter().position(|(a, _)| &a.id == id);
+            match (gate, approval) {
+                (Some(at), _) => {
+                    let (overridable, there) = self.base.gates.get(at).map(|(g, o)| (g.overridable, o.at("id"))).unwrap_or((false, here.clone()));
+                    if overridable { self.base.gates.remove(at); } else { self.refuse(here, there, Some(id), format!("layer disables gate `{id}`")); }
+                }
+                (None, Some(at)) => {
+                    let (overridable, there) = self.base.approvals.get(at).map(|(a, o)| (a.overridable, o.at("id"))).unwrap_or((false, here.clone()));
+                    if overridable { self.base.approvals.remove(at); } else { self.refuse(here, there, Some(id), format!("layer disables approval `{id}`")); }
+                }
+                (None, None) => self.errors.push(PolicyError::new(here, format!("cannot disable `{id}`: policy `{name}` has no such rule")).with_rule(id.as_str())),
+            }
+        }
+        // A later layer may bump the version and describe the policy.
+        self.base.metadata.version = metadata.version;
+        if metadata.description.is_some() {
+            self.base.metadata.description = metadata.description;
+        }
+        for owner in metadata.owners {
+            if !self.base.metadata.owners.contains(&owner) {
+                self.base.metadata.owners.push(owner);
+            }
+        }
+    }
+
+    fn base_loc(&self) -> SourceLocation {
+        self.base.gates.first().map(|(_, o)| o.locs.at("metadata.name")).unwrap_or_else(|| SourceLocation::file("earlier layer"))
+    }
+}
+
+fn subset(new: &[String], old: &[String]) -> bool {
+    new.iter().all(|n| old.contains(n))
+}
+
+fn superset(new: &[String], old: &[String]) -> bool {
+    subset(old, new)
+}
+
+/// Same condition, an effect at least as strict, no new waiver roles, no new
+/// approvers (fewer people can lift it), controls only added.
+pub(crate) fn gate_tightens(old: &Gate, new: &Gate) -> bool {
+    new.expression == old.expression
+        && new.when == old.when
+        && new.effect >= old.effect
+        && subset(&new.waivable_by, &old.waivable_by)
+        && (old.effect != super::document::Effect::Approval || new.effect != super::document::Effect::Approval || subset(&new.approvers, &old.approvers))
+        && superset(&new.controls, &old.controls)
+        && !new.overridable
+}
+
+/// At least the same roles, quorum, vetoes and evidence; a `maxAge` no
+/// longer; separation of duties kept; the same condition and decision rights.
+pub(crate) fn approval_tightens(old: &ApprovalRule, new: &ApprovalRule) -> bool {
+    let strictness = |q: Quorum| match q {
+        Quorum::Any => (0, 0),
+        Quorum::Count(n) => (1, n),
+        Quorum::All => (2, 0),
+    };
+    // With `all`, more roles is stricter; otherwise more roles would give
+    // more ways to reach the quorum, so the roles must stay the same.
+    let roles = if new.quorum == Quorum::All {
+        superset(&new.roles, &old.roles)
+    } else {
+        superset(&new.roles, &old.roles) && subset(&new.roles, &old.roles)
+    };
+    let quorum = strictness(new.quorum) >= strictness(old.quorum) && roles;
+    let age = match (old.max_age, new.max_age) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(a), Some(b)) => b <= a,
+    };
+    quorum
+        && age
+        && superset(&new.veto, &old.veto)
+        && superset(&new.evidence, &old.evidence)
+        && (new.separation_of_duties || !old.separation_of_duties)
+        && new.when == old.when
+        && new.decider == old.decider
+        && new.escalation == old.escalation
+        && superset(&new.controls, &old.controls)
+        && !new.overridable
+}

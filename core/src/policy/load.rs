@@ -1,0 +1,183 @@
+//! Reading policy sources: files, directories, strings and the built-in
+//! pack embedded in the binary. Each source is parsed into its documents,
+//! each with the positions of its values.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use super::document::{API_VERSION, PolicyDocument};
+use super::locate::Locations;
+use crate::error::{Error, PolicyError, SourceLocation};
+use crate::limits::Limits;
+
+/// One parsed policy document with where it came from.
+#[derive(Debug, Clone)]
+pub(crate) struct SourceDoc {
+    pub doc: PolicyDocument,
+    pub locs: Arc<Locations>,
+    pub text: Arc<str>,
+}
+
+/// A policy source: a name (file path) and its text.
+#[derive(Debug, Clone)]
+pub(crate) struct Source {
+    pub name: String,
+    pub text: String,
+}
+
+/// The built-in pack: `(path, text)` of every policy file under `policies/`.
+mod builtin {
+    include!(concat!(env!("OUT_DIR"), "/builtin_pack.rs"));
+}
+
+/// The sources of the built-in pack.
+pub(crate) fn builtin_sources() -> Vec<Source> {
+    builtin::FILES
+        .iter()
+        .map(|(name, text)| Source { name: format!("builtin:{name}"), text: (*text).to_string() })
+        .collect()
+}
+
+/// Whether a file under a policy directory holds policies: YAML, not a
+/// policy test (`*.test.yaml`), not under `testdata/` or a hidden folder.
+pub(crate) fn is_policy_file(relative: &Path) -> bool {
+    let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+    let test = name.ends_with(".test.yaml") || name.ends_with(".test.yml");
+    let hidden = relative.components().any(|c| {
+        let s = c.as_os_str().to_string_lossy();
+        s.starts_with('.') && s != "." && s != ".." || s == "testdata"
+    });
+    yaml && !test && !hidden
+}
+
+/// Every file below `dir` (sorted, so loading is deterministic) for which
+/// `keep` holds on the path relative to `dir`.
+pub(crate) fn files_under(dir: &Path, keep: fn(&Path) -> bool) -> Result<Vec<std::path::PathBuf>, Error> {
+    fn walk(base: &Path, dir: &Path, keep: fn(&Path) -> bool, out: &mut Vec<std::path::PathBuf>) -> Result<(), Error> {
+        let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
+            path: dir.display().to_string(),
+            message: e.to_string().to_lowercase(),
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let rel = path.strip_prefix(base).unwrap_or(&path).to_path_buf();
+            if path.is_dir() {
+                let name = entry.file_name().to_string_lossy().to_string();
+                if !name.starts_with('.') && name != "testdata" {
+                    walk(base, &path, keep, out)?;
+                }
+            } else if keep(&rel) {
+                out.push(path);
+            }
+        }
+        Ok(())
+    }
+    if !dir.is_dir() {
+        return Err(Error::Io { path: dir.display().to_string(), message: "not a directory".into() });
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, keep, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+/// Read a file as UTF-8 text within the size limit.
+pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| Error::Io { path: name.clone(), message: e.to_string().to_lowercase() })?;
+    if bytes.len() > max {
+        return Err(PolicyError::new(SourceLocation::file(&name), format!("file is {} bytes, more than the limit of {max}", bytes.len())).into());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        PolicyError::new(
+            SourceLocation::file(&name),
+            format!("file is not valid UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+        .into()
+    })
+}
+
+/// The policy sources of a directory.
+pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Error> {
+    let files = files_under(dir, is_policy_file)?;
+    if files.is_empty() {
+        return Err(PolicyError::new(SourceLocation::file(dir.display().to_string()), "no policy files (`*.yaml`) in this directory")
+            .with_hint("policy tests (`*.test.yaml`) and `testdata/` are not policies")
+            .into());
+    }
+    files
+        .iter()
+        .map(|f| Ok(Source { name: f.display().to_string(), text: read_text(f, limits.max_policy_bytes)? }))
+        .collect()
+}
+
+/// Parse every document of a source.
+pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, Vec<PolicyError>> {
+    let name = source.name.as_str();
+    if source.text.len() > limits.max_policy_bytes {
+        return Err(vec![PolicyError::new(SourceLocation::file(name), format!(
+            "policy is {} bytes, more than the limit of {}", source.text.len(), limits.max_policy_bytes
+        ))]);
+    }
+    let text: Arc<str> = Arc::from(source.text.as_str());
+    let locations = Locations::of_documents(name, &source.text);
+    let mut docs = Vec::new();
+    let mut errors = Vec::new();
+    for (i, de) in yaml_serde::Deserializer::from_str(&source.text).enumerate() {
+        let locs = Arc::new(locations.get(i).cloned().unwrap_or_default());
+        let value = match yaml_serde::Value::deserialize(de) {
+            Ok(yaml_serde::Value::Null) => continue,
+            Ok(v) => v,
+            Err(e) => {
+                errors.push(yaml_error(name, &e));
+                break;
+            }
+        };
+        let kind = value.get("kind").and_then(|k| k.as_str()).map(str::to_string);
+        let api = value.get("apiVersion").and_then(|k| k.as_str()).map(str::to_string);
+        if api.as_deref() != Some(API_VERSION) {
+            errors.push(PolicyError::new(locs.at("apiVersion"), format!("unsupported apiVersion `{}`", api.unwrap_or_default()))
+                .with_hint(format!("use `apiVersion: {API_VERSION}`")));
+            continue;
+        }
+        if kind.as_deref() != Some("Policy") {
+            errors.push(PolicyError::new(locs.at("kind"), format!("unsupported kind `{}`", kind.unwrap_or_default()))
+                .with_hint("policy files hold `kind: Policy`; policy tests go in files named `*.test.yaml`"));
+            continue;
+        }
+        match yaml_serde::from_value::<PolicyDocument>(value) {
+            Ok(doc) => {
+                if let Err(e) = semver::Version::parse(&doc.metadata.version) {
+                    errors.push(PolicyError::new(locs.at("metadata.version"), format!("invalid semantic version `{}`: {e}", doc.metadata.version))
+                        .with_hint("write a full version such as `1.2.0`, quoted"));
+                }
+                docs.push(SourceDoc { doc, locs, text: Arc::clone(&text) })
+            }
+            Err(_) => {
+                // Re-run on the original text for an error located in the file.
+                match yaml_serde::Deserializer::from_str(&source.text).nth(i).map(PolicyDocument::deserialize) {
+                    Some(Err(e)) => errors.push(yaml_error(name, &e)),
+                    _ => errors.push(PolicyError::new(SourceLocation::file(name), "invalid policy document")),
+                }
+            }
+        }
+    }
+    if errors.is_empty() { Ok(docs) } else { Err(errors) }
+}
+
+fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {
+    let loc = e.location().map_or_else(|| SourceLocation::file(file), |l| SourceLocation::new(file, l.line(), l.column()));
+    let msg = e.to_string();
+    let msg = match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg,
+    };
+    let mut err = PolicyError::new(loc, msg);
+    if err.message.contains("unknown field") {
+        err.hint = Some("see `release-policy schema policy` for the fields a policy may have".into());
+    }
+    err
+}

@@ -1,0 +1,176 @@
+//! Where things are in a YAML source. The serde types carry no positions,
+//! so the source is read a second time as YAML events (saphyr-parser) to
+//! map each value's path (`spec.gates[2].expression`) to its line, column
+//! and scalar style. Errors in expressions are then reported at the exact
+//! `file:line:column` of the offending token.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser, ScalarStyle};
+
+use crate::error::SourceLocation;
+
+/// Position of a value: 1-based line, 0-based column, and for scalars the style.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Pos {
+    pub line: usize,
+    pub col: usize,
+    pub block: bool,
+    pub quoted: bool,
+}
+
+/// The positions of every value of one YAML document.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Locations {
+    file: String,
+    map: HashMap<String, Pos>,
+}
+
+enum Frame {
+    Map { prefix: String, key: Option<String> },
+    Seq { prefix: String, index: usize },
+}
+
+impl Locations {
+    /// The positions of each document of `text`; empty on YAML errors (the
+    /// serde pass reports those with a location of its own).
+    pub(crate) fn of_documents(file: &str, text: &str) -> Vec<Locations> {
+        let mut docs = Vec::new();
+        let mut current: Option<Locations> = None;
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut parser = Parser::new_from_str(text);
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let pos = |block: bool, quoted: bool| Pos { line: span.start.line(), col: span.start.col(), block, quoted };
+            match event {
+                Event::DocumentStart(_) => {
+                    current = Some(Locations { file: file.to_string(), map: HashMap::new() });
+                    stack.clear();
+                }
+                Event::DocumentEnd => docs.extend(current.take()),
+                Event::Scalar(value, style, ..) => {
+                    let is_key = matches!(stack.last(), Some(Frame::Map { key: None, .. }));
+                    if is_key {
+                        if let Some(Frame::Map { key, .. }) = stack.last_mut() {
+                            *key = Some(value.to_string());
+                        }
+                    } else {
+                        let path = value_path(&stack);
+                        let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
+                        let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
+                        if let Some(c) = current.as_mut() {
+                            c.map.insert(path, pos(block, quoted));
+                        }
+                        advance(&mut stack);
+                    }
+                }
+                Event::MappingStart(..) | Event::SequenceStart(..) => {
+                    let path = value_path(&stack);
+                    if let Some(c) = current.as_mut() {
+                        c.map.insert(path.clone(), pos(false, false));
+                    }
+                    stack.push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Map { prefix: path, key: None }
+                    } else {
+                        Frame::Seq { prefix: path, index: 0 }
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    stack.pop();
+                    advance(&mut stack);
+                }
+                Event::Alias(_) => advance(&mut stack),
+                _ => {}
+            }
+        }
+        docs.extend(current.take());
+        docs
+    }
+
+    /// The location of the value at `path`, or of the nearest enclosing one.
+    pub(crate) fn at(&self, path: &str) -> SourceLocation {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.map.get(p) {
+                return SourceLocation::new(&self.file, pos.line, pos.col + 1);
+            }
+            match p.rfind(['.', '[']) {
+                Some(i) => p = &p[..i],
+                None => return SourceLocation::file(&self.file),
+            }
+        }
+    }
+
+    /// The location of character `offset` inside the string scalar at `path`.
+    /// `expr` is the scalar's value and `text` the whole source.
+    pub(crate) fn in_scalar(&self, path: &str, offset: Option<usize>, expr: &str, text: &str) -> SourceLocation {
+        let (Some(pos), Some(offset)) = (self.map.get(path), offset) else {
+            return self.at(path);
+        };
+        let (l, c) = line_col(expr, offset);
+        if pos.block {
+            // The content starts on the next line, indented.
+            let first = text.lines().nth(pos.line).unwrap_or("");
+            let indent = first.len() - first.trim_start().len();
+            return SourceLocation::new(&self.file, pos.line + 1 + l, indent + c + 1);
+        }
+        if l > 0 {
+            return SourceLocation::new(&self.file, pos.line, pos.col + 1);
+        }
+        let shift = usize::from(pos.quoted);
+        SourceLocation::new(&self.file, pos.line, pos.col + shift + c + 1)
+    }
+}
+
+/// Line (0-based) and column (0-based) of a character offset.
+fn line_col(s: &str, offset: usize) -> (usize, usize) {
+    let mut line = 0;
+    let mut col = 0;
+    for (i, c) in s.chars().enumerate() {
+        if i == offset {
+            break;
+        }
+        if c == '\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += 1;
+        }
+    }
+    (line, col)
+}
+
+fn value_path(stack: &[Frame]) -> String {
+    match stack.last() {
+        None => String::new(),
+        Some(Frame::Map { prefix, key }) => {
+            let k = key.as_deref().unwrap_or("");
+            if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") }
+        }
+        Some(Frame::Seq { prefix, index }) => format!("{prefix}[{index}]"),
+    }
+}
+
+fn advance(stack: &mut [Frame]) {
+    match stack.last_mut() {
+        Some(Frame::Map { key, .. }) => *key = None,
+        Some(Frame::Seq { index, .. }) => *index += 1,
+        None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_positions() {
+        let text = "a: 1\nspec:\n  gates:\n    - id: x\n      expression: release.id == 'x'\n---\nb: [1, 2]\n";
+        let docs = Locations::of_documents("f.yaml", text);
+        assert_eq!(docs.len(), 2);
+        let first = docs.first().cloned().unwrap_or_default();
+        assert_eq!(first.at("spec.gates[0].expression").to_string(), "f.yaml:5:19");
+        assert_eq!(first.at("spec.gates[0].id").to_string(), "f.yaml:4:11");
+        assert_eq!(first.in_scalar("spec.gates[0].expression", Some(8), "release.id == 'x'", text).to_string(), "f.yaml:5:27");
+        assert_eq!(docs.get(1).map(|d| d.at("b[1]").to_string()), Some("f.yaml:7:8".into()));
+    }
+}

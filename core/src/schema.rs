@@ -1,0 +1,17 @@
+//! JSON Schemas of the facts, the policy documents and the decision,
+//! generated from the Rust types (for editors and for static checks).
+
+/// The JSON Schema of the facts (`check`'s input).
+pub fn facts() -> serde_json::Value {
+    crate::model::shape::facts_schema()
+}
+
+/// The JSON Schema of a policy document.
+pub fn policy() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(crate::policy::document::PolicyDocument)).unwrap_or_default()
+}
+
+/// The JSON Schema of a decision.
+pub fn decision() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(crate::engine::decision::Decision)).unwrap_or_default()
+}

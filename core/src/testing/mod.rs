@@ -1,0 +1,252 @@
+//! Policy tests, as `opa test` runs them: files named `*.test.yaml` beside
+//! the policies, each with cases of facts (a base facts file patched with a
+//! JSON merge patch, or inline facts) and the expected verdict and rule
+//! outcomes. A coverage report lists the rules that lack a passing or a
+//! failing case.
+
+mod patch;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use serde_json::Value as Json;
+
+use crate::engine::decision::{Outcome, Verdict};
+use crate::error::{Error, PolicyError, SourceLocation};
+use crate::model::Facts;
+use crate::policy::Bundle;
+use crate::policy::load::{files_under, read_text};
+
+/// A policy test file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PolicyTest {
+    /// `release-policy/v1`.
+    pub api_version: String,
+    /// `PolicyTest`.
+    pub kind: String,
+    /// Its name.
+    pub metadata: TestMetadata,
+    /// The cases.
+    pub spec: TestSpec,
+}
+
+/// Name of a test file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TestMetadata {
+    /// Name.
+    pub name: String,
+}
+
+/// The cases of a test file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TestSpec {
+    /// Facts file the cases patch, relative to the test file.
+    #[serde(default)]
+    pub base: Option<String>,
+    /// The cases.
+    pub cases: Vec<TestCase>,
+}
+
+/// One case.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TestCase {
+    /// What it shows.
+    pub name: String,
+    /// Complete facts (instead of base + patch).
+    #[serde(default)]
+    pub facts: Option<Json>,
+    /// A JSON merge patch (RFC 7386) over the base facts.
+    #[serde(default)]
+    pub patch: Option<Json>,
+    /// What must come out.
+    pub expect: Expectation,
+}
+
+/// The expected result of a case.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Expectation {
+    /// The verdict, when checked.
+    #[serde(default)]
+    pub verdict: Option<Verdict>,
+    /// Rule id → outcome.
+    #[serde(default)]
+    pub rules: BTreeMap<String, Outcome>,
+    /// Rule ids of the approvals expected to be missing (exactly these).
+    #[serde(default)]
+    pub missing_approvals: Option<Vec<String>>,
+}
+
+/// The result of one case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseResult {
+    /// The test file.
+    pub file: String,
+    /// The case name.
+    pub name: String,
+    /// Whether every expectation held.
+    pub passed: bool,
+    /// What did not hold.
+    pub failures: Vec<String>,
+}
+
+/// Rules without a passing or without a failing case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CoverageGap {
+    /// The rule id.
+    pub rule: String,
+    /// What is missing: `passing case`, `failing case`.
+    pub missing: Vec<String>,
+}
+
+/// The results of a test run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestReport {
+    /// Every case.
+    pub cases: Vec<CaseResult>,
+    /// Rules lacking cases.
+    pub gaps: Vec<CoverageGap>,
+}
+
+impl TestReport {
+    /// Cases that passed.
+    pub fn passed(&self) -> usize {
+        self.cases.iter().filter(|c| c.passed).count()
+    }
+
+    /// Cases that failed.
+    pub fn failed(&self) -> usize {
+        self.cases.len() - self.passed()
+    }
+}
+
+fn is_test_file(p: &Path) -> bool {
+    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    n.ends_with(".test.yaml") || n.ends_with(".test.yml")
+}
+
+/// Run every `*.test.yaml` below `dir` against the policies of `dir`.
+pub fn run_dir(dir: &Path) -> Result<TestReport, Error> {
+    let bundle = Bundle::from_dir(dir)?;
+    run_files(&bundle, &files_under(dir, is_test_file)?)
+}
+
+/// Run test files against a bundle.
+pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error> {
+    let limits = bundle.limits().clone();
+    let mut cases = Vec::new();
+    let mut exercised: BTreeMap<String, BTreeSet<&'static str>> = BTreeMap::new();
+    for file in files {
+        let name = file.display().to_string();
+        let text = read_text(file, limits.max_policy_bytes)?;
+        let test: PolicyTest = yaml_serde::from_str(&text).map_err(|e| {
+            let loc = e.location().map_or_else(|| SourceLocation::file(&name), |l| SourceLocation::new(&name, l.line(), l.column()));
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or("").to_string();
+            Error::from(PolicyError::new(loc, msg))
+        })?;
+        if test.kind != "PolicyTest" {
+            return Err(PolicyError::new(SourceLocation::file(&name), format!("unsupported kind `{}` in a test file", test.kind)).with_hint("test files hold `kind: PolicyTest`").into());
+        }
+        let dir = file.parent().unwrap_or(Path::new("."));
+        let base = match &test.spec.base {
+            Some(b) => Some(load_facts_json(&dir.join(b), limits.max_facts_bytes)?),
+            None => None,
+        };
+        for case in &test.spec.cases {
+            for (rule, outcome) in &case.expect.rules {
+                let kind = match outcome {
+                    Outcome::Pass | Outcome::Skipped => "passing case",
+                    _ => "failing case",
+                };
+                exercised.entry(rule.clone()).or_default().insert(kind);
+            }
+            cases.push(run_case(bundle, &name, base.as_ref(), case));
+        }
+    }
+    let gaps = bundle
+        .rules()
+        .into_iter()
+        .filter_map(|(_, rule, _)| {
+            let seen = exercised.get(&rule);
+            let missing: Vec<String> = ["passing case", "failing case"]
+                .iter()
+                .filter(|k| !seen.is_some_and(|s| s.contains(*k)))
+                .map(|k| k.to_string())
+                .collect();
+            (!missing.is_empty()).then_some(CoverageGap { rule, missing })
+        })
+        .collect();
+    Ok(TestReport { cases, gaps })
+}
+
+fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
+    let text = read_text(path, max)?;
+    yaml_serde::from_str(&text).map_err(|e| {
+        let name = path.display().to_string();
+        let loc = e.location().map_or_else(|| SourceLocation::file(&name), |l| SourceLocation::new(&name, l.line(), l.column()));
+        Error::from(PolicyError::new(loc, e.to_string()))
+    })
+}
+
+fn run_case(bundle: &Bundle, file: &str, base: Option<&Json>, case: &TestCase) -> CaseResult {
+    let mut failures = Vec::new();
+    let facts_json = match (&case.facts, base) {
+        (Some(f), _) => Some(f.clone()),
+        (None, Some(b)) => {
+            let mut v = b.clone();
+            if let Some(p) = &case.patch {
+                patch::merge(&mut v, p);
+            }
+            Some(v)
+        }
+        (None, None) => {
+            failures.push("the case gives no `facts` and the file no `base`".to_string());
+            None
+        }
+    };
+    if let Some(json) = facts_json {
+        let decision = Facts::from_json_value(json).map_err(Error::from).and_then(|f| bundle.check(&f));
+        match decision {
+            Err(e) => failures.push(format!("facts rejected: {e}")),
+            Ok(d) => {
+                if let Some(v) = case.expect.verdict {
+                    if d.verdict != v {
+                        failures.push(format!("verdict: expected `{}`, got `{}`", v.as_str(), d.verdict.as_str()));
+                    }
+                }
+                for (rule, want) in &case.expect.rules {
+                    match d.finding(rule) {
+                        None => failures.push(format!("rule `{rule}` is not in the bundle")),
+                        Some(f) if f.outcome != *want => failures.push(format!(
+                            "rule `{rule}`: expected `{}`, got `{}` ({})",
+                            want.as_str(),
+                            f.outcome.as_str(),
+                            f.message
+                        )),
+                        Some(_) => {}
+                    }
+                }
+                if let Some(want) = &case.expect.missing_approvals {
+                    let mut got: Vec<&str> = d.missing_approvals.iter().map(|m| m.rule.as_str()).collect();
+                    got.sort_unstable();
+                    let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
+                    want.sort_unstable();
+                    if got != want {
+                        failures.push(format!("missing approvals: expected {want:?}, got {got:?}"));
+                    }
+                }
+            }
+        }
+    }
+    CaseResult { file: file.to_string(), name: case.name.clone(), passed: failures.is_empty(), failures }
+}
