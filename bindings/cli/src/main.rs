@@ -121,13 +121,11 @@ fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
     };
     let name = path.map_or("<stdin>".to_string(), |p| p.display().to_string());
     Facts::from_slice(&bytes, &limits).map_err(|e| {
-        let mut e = e;
-        if let Some((l, c)) = e.position {
-            e.message = format!("{name}:{l}:{c}: {}", e.message);
-        } else {
-            e.message = format!("{name}: {}", e.message);
-        }
-        Error::from(e)
+        let place = match e.position {
+            Some((l, c)) => format!("{name}:{l}:{c}"),
+            None => name.clone(),
+        };
+        Error::Io { path: place, message: e.to_string() }
     })
 }
 

@@ -94,30 +94,24 @@ pub(crate) fn judge(rule: &ApprovalRule, approvals: &[Approval], author: &str, n
     let rejections: Vec<&&Approval> = counted.iter().filter(|a| a.decision == ApprovalDecision::Reject && rule.roles.contains(&a.role)).collect();
     if !rejections.is_empty() {
         let rejected = rejections.iter().map(|a| who(a)).collect::<Vec<_>>().join(", ");
-        for role in &chain {
-            let word = counted.iter().filter(|a| &&a.role == role).max_by_key(|a| a.at);
-            match word.map(|a| a.decision) {
-                Some(ApprovalDecision::Approve) => {
-                    let a = word.map(|a| who(a)).unwrap_or_default();
-                    return Judgement { outcome: Outcome::Pass, effect: Effect::Approval, message: format!("rejected by {rejected}; decided go by {a}"), state, missing: None };
-                }
-                Some(ApprovalDecision::Reject) => {
-                    let a = word.map(|a| who(a)).unwrap_or_default();
-                    return Judgement { outcome: Outcome::Fail, effect: Effect::Block, message: format!("rejected by {rejected}; decided no-go by {a}"), state, missing: None };
-                }
-                _ if approvals.iter().any(|a| &&a.role == role && a.decision == ApprovalDecision::Abstain) => continue,
-                _ => {
-                    state.escalated_to = Some((*role).clone());
-                    let reason = format!("approvers disagree (rejected by {rejected}); escalated to `{role}`");
-                    return Judgement {
-                        outcome: Outcome::Fail,
-                        effect: Effect::Approval,
-                        message: reason.clone(),
-                        state,
-                        missing: Some((vec![(*role).clone()], 1, reason)),
-                    };
-                }
+        // Any role of the chain may decide; the first in chain order that did, does.
+        let word = chain.iter().find_map(|role| counted.iter().filter(|a| &&a.role == role).max_by_key(|a| a.at));
+        match word {
+            Some(a) if a.decision == ApprovalDecision::Approve => {
+                return Judgement { outcome: Outcome::Pass, effect: Effect::Approval, message: format!("rejected by {rejected}; decided go by {}", who(a)), state, missing: None };
             }
+            Some(a) => {
+                return Judgement { outcome: Outcome::Fail, effect: Effect::Block, message: format!("rejected by {rejected}; decided no-go by {}", who(a)), state, missing: None };
+            }
+            None => {}
+        }
+        // Nobody decided: escalate to the first role of the chain that has
+        // not abstained.
+        let abstained = |role: &String| approvals.iter().any(|a| &a.role == role && a.decision == ApprovalDecision::Abstain);
+        if let Some(role) = chain.iter().find(|r| !abstained(r)) {
+            state.escalated_to = Some((*role).clone());
+            let reason = format!("approvers disagree (rejected by {rejected}); escalated to `{role}`");
+            return Judgement { outcome: Outcome::Fail, effect: Effect::Approval, message: reason.clone(), state, missing: Some((vec![(*role).clone()], 1, reason)) };
         }
         let reason = format!("rejected by {rejected}; no decider or escalation left to resolve it");
         let roles: Vec<String> = rejections.iter().map(|a| a.role.clone()).collect();

@@ -65,7 +65,9 @@ impl CompiledExpr {
             let first = errs.errors.first();
             let offset = first.and_then(|e| offset_of(source, e.pos.0, e.pos.1));
             let msg = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
-            CheckError { message: format!("syntax error: {}", msg.to_lowercase()), hint: None, offset }
+            let msg = msg.to_lowercase();
+            let msg = msg.strip_prefix("syntax error: ").unwrap_or(&msg);
+            CheckError { message: format!("syntax error: {msg}"), hint: None, offset }
         })?;
         let info = program.source_info();
         let offsets = |id: u64| info.offset_for(id).map(|(start, _)| start as usize);

@@ -85,6 +85,7 @@ impl Facts {
 fn located(path: &serde_path_to_error::Path, message: String, pos: Option<(usize, usize)>) -> FactsError {
     let p = path.to_string();
     let json_path = if p == "." || p.is_empty() { "$".to_string() } else { format!("$.{p}") };
+    let message = message.strip_prefix(&format!("{p}: ")).map(str::to_string).unwrap_or(message);
     let mut err = FactsError::new(message).at(json_path);
     err.position = pos.filter(|(l, _)| *l > 0);
     if err.message.starts_with("unknown field") {

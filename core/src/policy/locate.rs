@@ -108,10 +108,11 @@ impl Locations {
         };
         let (l, c) = line_col(expr, offset);
         if pos.block {
-            // The content starts on the next line, indented.
-            let first = text.lines().nth(pos.line).unwrap_or("");
+            // The scanner places a block scalar at its first content line.
+            let first = text.lines().nth(pos.line.saturating_sub(1)).unwrap_or("");
             let indent = first.len() - first.trim_start().len();
-            return SourceLocation::new(&self.file, pos.line + 1 + l, indent + c + 1);
+            let last = expr.lines().count().saturating_sub(1);
+            return SourceLocation::new(&self.file, pos.line + l.min(last), indent + c + 1);
         }
         if l > 0 {
             return SourceLocation::new(&self.file, pos.line, pos.col + 1);
