@@ -42,8 +42,10 @@ fn values_line(f: &Finding) -> Option<String> {
     Some(parts.join("; "))
 }
 
+/// Findings that make the release no-go (pending ones are listed as
+/// missing approvals).
 fn blocking(d: &Decision) -> impl Iterator<Item = &Finding> {
-    d.findings.iter().filter(|f| f.blocks())
+    d.findings.iter().filter(|f| f.blocks() && f.effect == release_policy::policy::document::Effect::Block)
 }
 
 /// Plain text.

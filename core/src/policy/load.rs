@@ -126,7 +126,8 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
     let locations = Locations::of_documents(name, &source.text);
     let mut docs = Vec::new();
     let mut errors = Vec::new();
-    for (i, de) in yaml_serde::Deserializer::from_str(&source.text).enumerate() {
+    let typed = yaml_serde::Deserializer::from_str(&source.text);
+    for (i, (de, typed_de)) in yaml_serde::Deserializer::from_str(&source.text).zip(typed).enumerate() {
         let locs = Arc::new(locations.get(i).cloned().unwrap_or_default());
         let value = match yaml_serde::Value::deserialize(de) {
             Ok(yaml_serde::Value::Null) => continue,
@@ -148,7 +149,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
                 .with_hint("policy files hold `kind: Policy`; policy tests go in files named `*.test.yaml`"));
             continue;
         }
-        match yaml_serde::from_value::<PolicyDocument>(value) {
+        match PolicyDocument::deserialize(typed_de) {
             Ok(doc) => {
                 if let Err(e) = semver::Version::parse(&doc.metadata.version) {
                     errors.push(PolicyError::new(locs.at("metadata.version"), format!("invalid semantic version `{}`: {e}", doc.metadata.version))
@@ -156,13 +157,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
                 }
                 docs.push(SourceDoc { doc, locs, text: Arc::clone(&text) })
             }
-            Err(_) => {
-                // Re-run on the original text for an error located in the file.
-                match yaml_serde::Deserializer::from_str(&source.text).nth(i).map(PolicyDocument::deserialize) {
-                    Some(Err(e)) => errors.push(yaml_error(name, &e)),
-                    _ => errors.push(PolicyError::new(SourceLocation::file(name), "invalid policy document")),
-                }
-            }
+            Err(e) => errors.push(yaml_error(name, &e)),
         }
     }
     if errors.is_empty() { Ok(docs) } else { Err(errors) }

@@ -1,0 +1,239 @@
+//! `check` end to end: the built-in pack on the examples, fail-closed
+//! behaviour, waivers, approvals, determinism and the bad inputs of the
+//! foundation issue.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+
+mod common;
+
+use common::*;
+use release_policy::engine::decision::Verdict;
+use release_policy::{Bundle, Error, Facts, Limits, Outcome};
+use serde_json::json;
+
+#[test]
+fn builtin_pack_loads() {
+    let b = Bundle::try_builtin().unwrap_or_else(|e| panic!("{e}"));
+    assert!(b.rules().len() >= 30, "{} rules", b.rules().len());
+    assert!(b.digest().starts_with("sha256:"));
+}
+
+#[test]
+fn examples_give_their_verdicts() {
+    let b = Bundle::builtin();
+    let cases = [
+        ("examples/releases/checkout-2.4.0.yaml", Verdict::NoGo),
+        ("examples/releases/payments-1.8.0.yaml", Verdict::Go),
+        ("examples/releases/search-3.0.0.yaml", Verdict::Pending),
+        ("policies/testdata/base.yaml", Verdict::Go),
+    ];
+    for (file, want) in cases {
+        let d = b.check(&facts(file)).unwrap();
+        assert_eq!(d.verdict(), want, "{file}: {}", d.to_json_pretty());
+    }
+    let nogo = b.check(&facts("examples/releases/checkout-2.4.0.yaml")).unwrap();
+    assert_eq!(nogo.finding("ci-required-suites-passed").map(|f| f.outcome()), Some(Outcome::Fail));
+    assert_eq!(nogo.finding("sca-no-critical").map(|f| f.outcome()), Some(Outcome::Fail));
+    let pending = b.check(&facts("examples/releases/search-3.0.0.yaml")).unwrap();
+    assert!(!pending.missing_approvals().is_empty());
+}
+
+#[test]
+fn decisions_are_byte_identical() {
+    let b = Bundle::builtin();
+    let f = facts("examples/releases/checkout-2.4.0.yaml");
+    let a = b.check(&f).unwrap().to_json();
+    let again = Bundle::builtin().check(&f).unwrap().to_json();
+    assert_eq!(a, again);
+    let d: release_policy::Decision = serde_json::from_str(&a).unwrap();
+    assert_eq!(d.to_json(), a, "decision JSON round-trips");
+}
+
+#[test]
+fn a_missing_section_fails_closed() {
+    let mut j = base_json();
+    j.as_object_mut().unwrap().remove("ci");
+    let d = check(&Bundle::builtin(), j);
+    let f = d.finding("ci-required-suites-passed").unwrap();
+    assert_eq!(f.outcome(), Outcome::Error, "{}", f.message());
+    assert!(f.message().contains("`ci`"), "{}", f.message());
+    assert_eq!(d.verdict(), Verdict::NoGo);
+}
+
+const GATE: &str = r#"  gates:
+    - id: no-critical
+      expression: security.scans.all(s, s.findings.critical == 0)
+      waivableBy: [security]
+      message: critical findings
+"#;
+
+fn with_scan_and_waiver(waiver: serde_json::Value) -> serde_json::Value {
+    let mut j = base_json();
+    j["security"]["scans"] = json!([{"kind": "sca", "tool": "osv", "completedAt": "2026-11-25T10:00:00Z", "findings": {"critical": 1}}]);
+    j["waivers"] = json!([waiver]);
+    j
+}
+
+#[test]
+fn waivers_count_only_from_allowed_roles_until_they_expire() {
+    let b = policy(GATE);
+    let ok = json!({"rule": "no-critical", "by": "carol", "role": "security", "reason": "not reachable", "expires": "2026-12-01T00:00:00Z"});
+    let d = check(&b, with_scan_and_waiver(ok));
+    assert_eq!(d.finding("no-critical").unwrap().outcome(), Outcome::Waived);
+    assert_eq!(d.verdict(), Verdict::Go);
+    assert_eq!(d.waivers[0].status, "applied");
+
+    let expired = json!({"rule": "no-critical", "by": "carol", "role": "security", "reason": "x", "expires": "2026-11-01T00:00:00Z"});
+    let d = check(&b, with_scan_and_waiver(expired));
+    assert_eq!(d.finding("no-critical").unwrap().outcome(), Outcome::Fail);
+    assert_eq!(d.waivers[0].status, "expired");
+
+    let wrong_role = json!({"rule": "no-critical", "by": "dave", "role": "development", "reason": "x", "expires": "2026-12-01T00:00:00Z"});
+    let d = check(&b, with_scan_and_waiver(wrong_role));
+    assert_eq!(d.verdict(), Verdict::NoGo);
+    assert_eq!(d.waivers[0].status, "not-permitted");
+}
+
+const REVIEW: &str = r#"  approvals:
+    - id: review
+      roles: [qa, security]
+      veto: [security]
+      decider: release-manager
+      escalation: [director]
+      maxAge: 7d
+      evidence: [pentest]
+"#;
+
+fn approvals(list: serde_json::Value) -> serde_json::Value {
+    let mut j = base_json();
+    j["approvals"] = list;
+    j["release"]["author"] = json!("alice");
+    j
+}
+
+fn a(role: &str, by: &str, decision: &str, at: &str) -> serde_json::Value {
+    json!({"role": role, "by": by, "decision": decision, "at": at, "evidence": ["pentest"]})
+}
+
+#[test]
+fn approvals_quorum_staleness_authorship_and_evidence() {
+    let b = policy(REVIEW);
+    let fresh = "2026-11-25T10:00:00Z";
+    let d = check(&b, approvals(json!([a("qa", "q", "approve", fresh), a("security", "s", "approve", fresh)])));
+    assert_eq!(d.verdict(), Verdict::Go, "{}", d.to_json_pretty());
+
+    let d = check(&b, approvals(json!([a("qa", "q", "approve", fresh), a("security", "s", "approve", "2026-10-01T00:00:00Z")])));
+    assert_eq!(d.verdict(), Verdict::Pending);
+    assert_eq!(d.missing_approvals()[0].roles, vec!["security".to_string()]);
+
+    let d = check(&b, approvals(json!([a("qa", "alice", "approve", fresh), a("security", "s", "approve", fresh)])));
+    assert_eq!(d.verdict(), Verdict::Pending, "the author's own approval does not count");
+
+    let mut no_evidence = a("qa", "q", "approve", fresh);
+    no_evidence["evidence"] = json!([]);
+    let d = check(&b, approvals(json!([no_evidence, a("security", "s", "approve", fresh)])));
+    assert_eq!(d.verdict(), Verdict::Pending);
+}
+
+#[test]
+fn vetoes_disagreements_and_escalation() {
+    let b = policy(REVIEW);
+    let t = "2026-11-25T10:00:00Z";
+    let d = check(&b, approvals(json!([a("qa", "q", "approve", t), a("security", "s", "reject", t)])));
+    assert_eq!(d.verdict(), Verdict::NoGo, "security vetoes");
+
+    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t)])));
+    assert_eq!(d.verdict(), Verdict::Pending);
+    assert_eq!(d.missing_approvals()[0].roles, vec!["release-manager".to_string()]);
+
+    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t), a("release-manager", "r", "abstain", t)])));
+    assert_eq!(d.missing_approvals()[0].roles, vec!["director".to_string()], "abstaining passes it up the chain");
+
+    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t), a("release-manager", "r", "approve", t)])));
+    assert_eq!(d.verdict(), Verdict::Go);
+
+    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t), a("director", "d", "reject", t)])));
+    assert_eq!(d.verdict(), Verdict::NoGo);
+}
+
+#[test]
+fn warn_never_changes_the_verdict_and_approval_gates_pend() {
+    let b = policy("  gates:\n    - {id: w, expression: 'false', effect: warn}\n    - {id: p, expression: 'false', effect: approval, approvers: [sre-lead]}\n");
+    let d = check(&b, base_json());
+    assert_eq!(d.finding("w").unwrap().outcome(), Outcome::Warn);
+    assert_eq!(d.verdict(), Verdict::Pending);
+    let mut j = base_json();
+    j["approvals"] = json!([{"role": "sre-lead", "by": "sam", "decision": "approve", "at": "2026-11-26T09:00:00Z"}]);
+    let d = check(&b, j);
+    assert_eq!(d.finding("p").unwrap().outcome(), Outcome::Waived);
+    assert_eq!(d.verdict(), Verdict::Go);
+}
+
+#[test]
+fn runtime_errors_are_error_findings() {
+    let b = policy("  gates:\n    - {id: e, expression: 'ratio(1, 0) > 0.5'}\n    - {id: v, expression: 'major(release.id) > 1'}\n");
+    let d = check(&b, base_json());
+    assert_eq!(d.finding("e").unwrap().outcome(), Outcome::Error);
+    assert_eq!(d.finding("v").unwrap().outcome(), Outcome::Error);
+    assert!(d.finding("v").unwrap().message().contains("invalid semantic version"));
+    assert_eq!(d.verdict(), Verdict::NoGo);
+}
+
+fn load_err(yaml: &str) -> String {
+    match Bundle::from_yaml_str("p.yaml", yaml) {
+        Ok(_) => panic!("expected an error for\n{yaml}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+const HEAD: &str = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n";
+
+#[test]
+fn bad_policies_are_located_errors() {
+    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.enviroment == \"x\"'}}\n"));
+    assert!(e.starts_with("p.yaml:6:") && e.contains("did you mean `environment`?"), "{e}");
+    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.id'}}\n"));
+    assert!(e.contains("not a bool"), "{e}");
+    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n    - {{id: a, expression: 'true'}}\n"));
+    assert!(e.contains("duplicate rule id `a`"), "{e}");
+    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.id =='}}\n"));
+    assert!(e.starts_with("p.yaml:6:") && e.contains("syntax error"), "{e}");
+    let e = load_err("apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.2}\nspec: {}\n");
+    assert!(e.contains("invalid semantic version"), "{e}");
+    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expresion: 'true'}}\n"));
+    assert!(e.contains("unknown field `expresion`"), "{e}");
+    let e = load_err("a: [1,\n");
+    assert!(e.starts_with("p.yaml:"), "{e}");
+    let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
+    let e = load_err(&format!("{HEAD}  gates:\n    - id: a\n      expression: '{deep}'\n"));
+    assert!(e.contains("limit"), "{e}");
+}
+
+#[test]
+fn bad_directories_and_files() {
+    let dir = std::env::temp_dir().join(format!("rp-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let e = Bundle::from_dir(&dir).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("no policy files"), "{e}");
+    std::fs::write(dir.join("bad.yaml"), [0xff, 0xfe, 0x00]).unwrap();
+    let e = Bundle::from_dir(&dir).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(e.contains("not valid UTF-8"), "{e}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn bad_facts_are_errors_with_a_json_path() {
+    let e = Facts::from_str("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n").unwrap_err();
+    assert_eq!(e.path.as_deref(), Some("$.release.enviroment"));
+    assert!(e.message.contains("unknown field `enviroment`"));
+    let e = Facts::from_str("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: 2.10, environment: p, kind: standard, author: a}\n").unwrap_err();
+    assert_eq!(e.path.as_deref(), Some("$.release.version"));
+    let big = " ".repeat(50 * 1024 * 1024);
+    assert!(Facts::from_str(&big).unwrap_err().message.contains("limit"));
+    assert!(Facts::from_slice(&[0xff, 0xfe], &Limits::default()).unwrap_err().message.contains("UTF-8"));
+    let e = Facts::from_str("{\"now\": 1").unwrap_err();
+    assert!(e.position.is_some(), "{e:?}");
+    let mut j = base_json();
+    j["approvals"] = json!((0..2000).map(|i| json!({"role": "qa", "by": format!("p{i}"), "decision": "approve", "at": "2026-11-25T10:00:00Z"})).collect::<Vec<_>>());
+    let err = Bundle::builtin().check(&Facts::from_json_value(j).unwrap()).unwrap_err();
+    assert!(matches!(err, Error::Facts(ref f) if f.path.as_deref() == Some("$.approvals")), "{err}");
+}
