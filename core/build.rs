@@ -3,14 +3,17 @@
 
 use std::path::{Path, PathBuf};
 
-fn collect(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().to_string();
         if path.is_dir() {
             if !name.starts_with('.') && name != "testdata" {
-                collect(base, &path, out);
+                println!("cargo:rerun-if-changed={}", path.display());
+                collect(&path, out);
             }
         } else if (name.ends_with(".yaml") || name.ends_with(".yml"))
             && !name.ends_with(".test.yaml")
@@ -26,14 +29,19 @@ fn main() {
     let pack = manifest.join("../policies");
     println!("cargo:rerun-if-changed={}", pack.display());
     let mut files = Vec::new();
-    collect(&pack, &pack, &mut files);
+    collect(&pack, &mut files);
     files.sort();
-    let mut code = String::from("/// `(path, text)` of the built-in pack.\npub(crate) static FILES: &[(&str, &str)] = &[\n");
+    let mut code = String::from(
+        "/// `(path, text)` of the built-in pack.\npub(crate) static FILES: &[(&str, &str)] = &[\n",
+    );
     for f in &files {
         let rel = f.strip_prefix(&pack).unwrap_or(f).display().to_string();
         let abs = f.canonicalize().unwrap_or(f.clone());
         println!("cargo:rerun-if-changed={}", abs.display());
-        code.push_str(&format!("    ({rel:?}, include_str!({:?})),\n", abs.display().to_string()));
+        code.push_str(&format!(
+            "    ({rel:?}, include_str!({:?})),\n",
+            abs.display().to_string()
+        ));
     }
     code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_pack.rs");

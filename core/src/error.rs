@@ -22,12 +22,20 @@ pub struct SourceLocation {
 impl SourceLocation {
     /// A location naming only a file.
     pub fn file(file: impl Into<String>) -> Self {
-        Self { file: file.into(), line: 0, column: 0 }
+        Self {
+            file: file.into(),
+            line: 0,
+            column: 0,
+        }
     }
 
     /// A location with line and column.
     pub fn new(file: impl Into<String>, line: usize, column: usize) -> Self {
-        Self { file: file.into(), line, column }
+        Self {
+            file: file.into(),
+            line,
+            column,
+        }
     }
 }
 
@@ -58,7 +66,12 @@ pub struct PolicyError {
 impl PolicyError {
     /// A new policy error at `location`.
     pub fn new(location: SourceLocation, message: impl Into<String>) -> Self {
-        Self { location, rule: None, message: message.into(), hint: None }
+        Self {
+            location,
+            rule: None,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// Attach the rule id.
@@ -91,7 +104,12 @@ pub struct FactsError {
 impl FactsError {
     /// A new facts error.
     pub fn new(message: impl Into<String>) -> Self {
-        Self { path: None, position: None, message: message.into(), hint: None }
+        Self {
+            path: None,
+            position: None,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     /// Attach the JSON path.
@@ -145,7 +163,11 @@ pub enum Error {
 }
 
 fn join_errors(errors: &[PolicyError]) -> String {
-    errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Error {

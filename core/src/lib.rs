@@ -17,7 +17,7 @@
 //!       expression: ci.suites.all(s, !s.required || s.status == "passed")
 //!       message: a required CI suite did not pass
 //! "#)?;
-//! let facts = Facts::from_str(r#"
+//! let facts = Facts::parse(r#"
 //! now: 2026-11-26T10:00:00Z
 //! release: {id: checkout-2.4.0, service: checkout, version: "2.4.0",
 //!           environment: production, kind: standard, author: alice}

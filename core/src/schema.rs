@@ -8,10 +8,14 @@ pub fn facts() -> serde_json::Value {
 
 /// The JSON Schema of a policy document.
 pub fn policy() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(crate::policy::document::PolicyDocument)).unwrap_or_default()
+    serde_json::to_value(schemars::schema_for!(
+        crate::policy::document::PolicyDocument
+    ))
+    .unwrap_or_default()
 }
 
 /// The JSON Schema of a decision.
 pub fn decision() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(crate::engine::decision::Decision)).unwrap_or_default()
+    serde_json::to_value(schemars::schema_for!(crate::engine::decision::Decision))
+        .unwrap_or_default()
 }

@@ -1,7 +1,12 @@
 //! `check` end to end: the built-in pack on the examples, fail-closed
 //! behaviour, waivers, approvals, determinism and the bad inputs of the
 //! foundation issue.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -30,10 +35,21 @@ fn examples_give_their_verdicts() {
         let d = b.check(&facts(file)).unwrap();
         assert_eq!(d.verdict(), want, "{file}: {}", d.to_json_pretty());
     }
-    let nogo = b.check(&facts("examples/releases/checkout-2.4.0.yaml")).unwrap();
-    assert_eq!(nogo.finding("ci-required-suites-passed").map(|f| f.outcome()), Some(Outcome::Fail));
-    assert_eq!(nogo.finding("sca-no-critical").map(|f| f.outcome()), Some(Outcome::Fail));
-    let pending = b.check(&facts("examples/releases/search-3.0.0.yaml")).unwrap();
+    let nogo = b
+        .check(&facts("examples/releases/checkout-2.4.0.yaml"))
+        .unwrap();
+    assert_eq!(
+        nogo.finding("ci-required-suites-passed")
+            .map(|f| f.outcome()),
+        Some(Outcome::Fail)
+    );
+    assert_eq!(
+        nogo.finding("sca-no-critical").map(|f| f.outcome()),
+        Some(Outcome::Fail)
+    );
+    let pending = b
+        .check(&facts("examples/releases/search-3.0.0.yaml"))
+        .unwrap();
     assert!(!pending.missing_approvals().is_empty());
 }
 
@@ -118,19 +134,44 @@ fn a(role: &str, by: &str, decision: &str, at: &str) -> serde_json::Value {
 fn approvals_quorum_staleness_authorship_and_evidence() {
     let b = policy(REVIEW);
     let fresh = "2026-11-25T10:00:00Z";
-    let d = check(&b, approvals(json!([a("qa", "q", "approve", fresh), a("security", "s", "approve", fresh)])));
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "approve", fresh),
+            a("security", "s", "approve", fresh)
+        ])),
+    );
     assert_eq!(d.verdict(), Verdict::Go, "{}", d.to_json_pretty());
 
-    let d = check(&b, approvals(json!([a("qa", "q", "approve", fresh), a("security", "s", "approve", "2026-10-01T00:00:00Z")])));
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "approve", fresh),
+            a("security", "s", "approve", "2026-10-01T00:00:00Z")
+        ])),
+    );
     assert_eq!(d.verdict(), Verdict::Pending);
     assert_eq!(d.missing_approvals()[0].roles, vec!["security".to_string()]);
 
-    let d = check(&b, approvals(json!([a("qa", "alice", "approve", fresh), a("security", "s", "approve", fresh)])));
-    assert_eq!(d.verdict(), Verdict::Pending, "the author's own approval does not count");
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "alice", "approve", fresh),
+            a("security", "s", "approve", fresh)
+        ])),
+    );
+    assert_eq!(
+        d.verdict(),
+        Verdict::Pending,
+        "the author's own approval does not count"
+    );
 
     let mut no_evidence = a("qa", "q", "approve", fresh);
     no_evidence["evidence"] = json!([]);
-    let d = check(&b, approvals(json!([no_evidence, a("security", "s", "approve", fresh)])));
+    let d = check(
+        &b,
+        approvals(json!([no_evidence, a("security", "s", "approve", fresh)])),
+    );
     assert_eq!(d.verdict(), Verdict::Pending);
 }
 
@@ -138,26 +179,68 @@ fn approvals_quorum_staleness_authorship_and_evidence() {
 fn vetoes_disagreements_and_escalation() {
     let b = policy(REVIEW);
     let t = "2026-11-25T10:00:00Z";
-    let d = check(&b, approvals(json!([a("qa", "q", "approve", t), a("security", "s", "reject", t)])));
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "approve", t),
+            a("security", "s", "reject", t)
+        ])),
+    );
     assert_eq!(d.verdict(), Verdict::NoGo, "security vetoes");
 
-    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t)])));
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "reject", t),
+            a("security", "s", "approve", t)
+        ])),
+    );
     assert_eq!(d.verdict(), Verdict::Pending);
-    assert_eq!(d.missing_approvals()[0].roles, vec!["release-manager".to_string()]);
+    assert_eq!(
+        d.missing_approvals()[0].roles,
+        vec!["release-manager".to_string()]
+    );
 
-    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t), a("release-manager", "r", "abstain", t)])));
-    assert_eq!(d.missing_approvals()[0].roles, vec!["director".to_string()], "abstaining passes it up the chain");
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "reject", t),
+            a("security", "s", "approve", t),
+            a("release-manager", "r", "abstain", t)
+        ])),
+    );
+    assert_eq!(
+        d.missing_approvals()[0].roles,
+        vec!["director".to_string()],
+        "abstaining passes it up the chain"
+    );
 
-    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t), a("release-manager", "r", "approve", t)])));
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "reject", t),
+            a("security", "s", "approve", t),
+            a("release-manager", "r", "approve", t)
+        ])),
+    );
     assert_eq!(d.verdict(), Verdict::Go);
 
-    let d = check(&b, approvals(json!([a("qa", "q", "reject", t), a("security", "s", "approve", t), a("director", "d", "reject", t)])));
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "reject", t),
+            a("security", "s", "approve", t),
+            a("director", "d", "reject", t)
+        ])),
+    );
     assert_eq!(d.verdict(), Verdict::NoGo);
 }
 
 #[test]
 fn warn_never_changes_the_verdict_and_approval_gates_pend() {
-    let b = policy("  gates:\n    - {id: w, expression: 'false', effect: warn}\n    - {id: p, expression: 'false', effect: approval, approvers: [sre-lead]}\n");
+    let b = policy(
+        "  gates:\n    - {id: w, expression: 'false', effect: warn}\n    - {id: p, expression: 'false', effect: approval, approvers: [sre-lead]}\n",
+    );
     let d = check(&b, base_json());
     assert_eq!(d.finding("w").unwrap().outcome(), Outcome::Warn);
     assert_eq!(d.verdict(), Verdict::Pending);
@@ -170,11 +253,18 @@ fn warn_never_changes_the_verdict_and_approval_gates_pend() {
 
 #[test]
 fn runtime_errors_are_error_findings() {
-    let b = policy("  gates:\n    - {id: e, expression: 'ratio(1, 0) > 0.5'}\n    - {id: v, expression: 'major(release.id) > 1'}\n");
+    let b = policy(
+        "  gates:\n    - {id: e, expression: 'ratio(1, 0) > 0.5'}\n    - {id: v, expression: 'major(release.id) > 1'}\n",
+    );
     let d = check(&b, base_json());
     assert_eq!(d.finding("e").unwrap().outcome(), Outcome::Error);
     assert_eq!(d.finding("v").unwrap().outcome(), Outcome::Error);
-    assert!(d.finding("v").unwrap().message().contains("invalid semantic version"));
+    assert!(
+        d.finding("v")
+            .unwrap()
+            .message()
+            .contains("invalid semantic version")
+    );
     assert_eq!(d.verdict(), Verdict::NoGo);
 }
 
@@ -185,26 +275,47 @@ fn load_err(yaml: &str) -> String {
     }
 }
 
-const HEAD: &str = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n";
+const HEAD: &str =
+    "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n";
 
 #[test]
 fn bad_policies_are_located_errors() {
-    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.enviroment == \"x\"'}}\n"));
-    assert!(e.starts_with("p.yaml:6:") && e.contains("did you mean `environment`?"), "{e}");
-    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.id'}}\n"));
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.enviroment == \"x\"'}}\n"
+    ));
+    assert!(
+        e.starts_with("p.yaml:6:") && e.contains("did you mean `environment`?"),
+        "{e}"
+    );
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.id'}}\n"
+    ));
     assert!(e.contains("not a bool"), "{e}");
-    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n    - {{id: a, expression: 'true'}}\n"));
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n    - {{id: a, expression: 'true'}}\n"
+    ));
     assert!(e.contains("duplicate rule id `a`"), "{e}");
-    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.id =='}}\n"));
-    assert!(e.starts_with("p.yaml:6:") && e.contains("syntax error"), "{e}");
-    let e = load_err("apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.2}\nspec: {}\n");
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.id =='}}\n"
+    ));
+    assert!(
+        e.starts_with("p.yaml:6:") && e.contains("syntax error"),
+        "{e}"
+    );
+    let e = load_err(
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.2}\nspec: {}\n",
+    );
     assert!(e.contains("invalid semantic version"), "{e}");
-    let e = load_err(&format!("{HEAD}  gates:\n    - {{id: a, expresion: 'true'}}\n"));
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expresion: 'true'}}\n"
+    ));
     assert!(e.contains("unknown field `expresion`"), "{e}");
     let e = load_err("a: [1,\n");
     assert!(e.starts_with("p.yaml:"), "{e}");
     let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
-    let e = load_err(&format!("{HEAD}  gates:\n    - id: a\n      expression: '{deep}'\n"));
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - id: a\n      expression: '{deep}'\n"
+    ));
     assert!(e.contains("limit"), "{e}");
 }
 
@@ -212,28 +323,44 @@ fn bad_policies_are_located_errors() {
 fn bad_directories_and_files() {
     let dir = std::env::temp_dir().join(format!("rp-empty-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let e = Bundle::from_dir(&dir).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = Bundle::from_dir(&dir)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("no policy files"), "{e}");
     std::fs::write(dir.join("bad.yaml"), [0xff, 0xfe, 0x00]).unwrap();
-    let e = Bundle::from_dir(&dir).err().map(|e| e.to_string()).unwrap_or_default();
+    let e = Bundle::from_dir(&dir)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(e.contains("not valid UTF-8"), "{e}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn bad_facts_are_errors_with_a_json_path() {
-    let e = Facts::from_str("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n").unwrap_err();
+    let e = Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n").unwrap_err();
     assert_eq!(e.path.as_deref(), Some("$.release.enviroment"));
     assert!(e.message.contains("unknown field `enviroment`"));
-    let e = Facts::from_str("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: 2.10, environment: p, kind: standard, author: a}\n").unwrap_err();
+    let e = Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: 2.10, environment: p, kind: standard, author: a}\n").unwrap_err();
     assert_eq!(e.path.as_deref(), Some("$.release.version"));
     let big = " ".repeat(50 * 1024 * 1024);
-    assert!(Facts::from_str(&big).unwrap_err().message.contains("limit"));
-    assert!(Facts::from_slice(&[0xff, 0xfe], &Limits::default()).unwrap_err().message.contains("UTF-8"));
-    let e = Facts::from_str("{\"now\": 1").unwrap_err();
+    assert!(Facts::parse(&big).unwrap_err().message.contains("limit"));
+    assert!(
+        Facts::from_slice(&[0xff, 0xfe], &Limits::default())
+            .unwrap_err()
+            .message
+            .contains("UTF-8")
+    );
+    let e = Facts::parse("{\"now\": 1").unwrap_err();
     assert!(e.position.is_some(), "{e:?}");
     let mut j = base_json();
     j["approvals"] = json!((0..2000).map(|i| json!({"role": "qa", "by": format!("p{i}"), "decision": "approve", "at": "2026-11-25T10:00:00Z"})).collect::<Vec<_>>());
-    let err = Bundle::builtin().check(&Facts::from_json_value(j).unwrap()).unwrap_err();
-    assert!(matches!(err, Error::Facts(ref f) if f.path.as_deref() == Some("$.approvals")), "{err}");
+    let err = Bundle::builtin()
+        .check(&Facts::from_json_value(j).unwrap())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Facts(ref f) if f.path.as_deref() == Some("$.approvals")),
+        "{err}"
+    );
 }

@@ -1,7 +1,12 @@
 //! The conformance corpus (`tests/corpus/`): every case's verdict and rule
 //! outcomes, and its full decision JSON byte for byte. The same files drive
 //! the CLI tests, and are meant to drive every binding.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -27,24 +32,47 @@ struct Expect {
 #[test]
 fn corpus_cases_decide_as_recorded() {
     let dir = common::root().join("tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "yaml")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
     files.sort();
     assert!(files.len() >= 6, "corpus has {} cases", files.len());
     let update = std::env::var_os("UPDATE_CORPUS").is_some();
     for file in files {
         let case: Case = yaml_serde::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
-        let bundle = if case.policies == "builtin" { Bundle::builtin() } else { Bundle::from_yaml_str(&case.name, &case.policies).unwrap() };
-        let d = bundle.check(&Facts::from_json_value(case.facts).unwrap()).unwrap();
+        let bundle = if case.policies == "builtin" {
+            Bundle::builtin()
+        } else {
+            Bundle::from_yaml_str(&case.name, &case.policies).unwrap()
+        };
+        let d = bundle
+            .check(&Facts::from_json_value(case.facts).unwrap())
+            .unwrap();
         assert_eq!(d.verdict(), case.expect.verdict, "{}", case.name);
         for (rule, want) in &case.expect.rules {
-            assert_eq!(d.finding(rule).map(|f| f.outcome()), Some(*want), "{}: {rule}", case.name);
+            assert_eq!(
+                d.finding(rule).map(|f| f.outcome()),
+                Some(*want),
+                "{}: {rule}",
+                case.name
+            );
         }
         let golden = file.with_extension("decision.json");
         let json = d.to_json_pretty() + "\n";
         if update {
             std::fs::write(&golden, &json).unwrap();
         }
-        let want = std::fs::read_to_string(&golden).unwrap_or_else(|_| panic!("{} missing: run with UPDATE_CORPUS=1", golden.display()));
-        assert_eq!(json, want, "{}: decision differs from {}", case.name, golden.display());
+        let want = std::fs::read_to_string(&golden)
+            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_CORPUS=1", golden.display()));
+        assert_eq!(
+            json,
+            want,
+            "{}: decision differs from {}",
+            case.name,
+            golden.display()
+        );
     }
 }

@@ -1,7 +1,12 @@
 //! Properties (proptest): adding a failing block gate never turns no-go
 //! into go; a tightening layer never loosens a verdict; decisions are
 //! deterministic; facts and decisions round-trip through JSON.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -35,7 +40,9 @@ fn facts_strategy() -> impl Strategy<Value = serde_json::Value> {
 }
 
 fn decide(bundle: &Bundle, j: &serde_json::Value) -> Decision {
-    bundle.check(&Facts::from_json_value(j.clone()).unwrap()).unwrap()
+    bundle
+        .check(&Facts::from_json_value(j.clone()).unwrap())
+        .unwrap()
 }
 
 const EXTRA_FAILING: &str = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: extra, version: 1.0.0}\nspec:\n  gates:\n    - {id: extra-fail, expression: 'release.id == \"never\"'}\n";
@@ -87,11 +94,25 @@ proptest! {
 #[test]
 fn loosening_a_rule_is_an_error_naming_both_files() {
     let loosen = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: security-scans, version: 1.1.0}\nspec:\n  gates:\n    - {id: sca-no-critical, expression: 'true', effect: warn}\n";
-    let err = Bundle::builder().builtin_layer().yaml_layer("team.yaml", loosen).build().unwrap_err().to_string();
+    let err = Bundle::builder()
+        .builtin_layer()
+        .yaml_layer("team.yaml", loosen)
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(err.starts_with("team.yaml:6:"), "{err}");
-    assert!(err.contains("loosens gate `sca-no-critical`") && err.contains("builtin:security/security-scans.yaml:"), "{err}");
+    assert!(
+        err.contains("loosens gate `sca-no-critical`")
+            && err.contains("builtin:security/security-scans.yaml:"),
+        "{err}"
+    );
     let disable = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: security-scans, version: 1.1.0}\nspec:\n  disable: [sca-no-critical]\n";
-    let err = Bundle::builder().builtin_layer().yaml_layer("team.yaml", disable).build().unwrap_err().to_string();
+    let err = Bundle::builder()
+        .builtin_layer()
+        .yaml_layer("team.yaml", disable)
+        .build()
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("disables gate `sca-no-critical`"), "{err}");
 }
 
@@ -99,7 +120,11 @@ fn loosening_a_rule_is_an_error_naming_both_files() {
 fn tightening_and_overridable_rules() {
     let org = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p, version: 1.0.0}\nspec:\n  gates:\n    - {id: a, expression: 'release.kind == \"standard\"', effect: warn}\n    - {id: b, expression: 'false', overridable: true}\n";
     let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p, version: 1.1.0}\nspec:\n  gates:\n    - {id: a, expression: 'release.kind == \"standard\"', effect: block}\n  disable: [b]\n";
-    let b = Bundle::builder().yaml_layer("org.yaml", org).yaml_layer("team.yaml", team).build().unwrap();
+    let b = Bundle::builder()
+        .yaml_layer("org.yaml", org)
+        .yaml_layer("team.yaml", team)
+        .build()
+        .unwrap();
     let mut j = common::base_json();
     j["release"]["kind"] = json!("hotfix");
     let d = decide(&b, &j);

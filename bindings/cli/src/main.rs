@@ -16,7 +16,11 @@ use release_policy::engine::decision::Verdict;
 use release_policy::{Bundle, BundleBuilder, Error, Facts, Limits};
 
 #[derive(Parser)]
-#[command(name = "release-policy", version, about = "Decide whether a release may go, from YAML policies with CEL conditions")]
+#[command(
+    name = "release-policy",
+    version,
+    about = "Decide whether a release may go, from YAML policies with CEL conditions"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -87,7 +91,11 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if e.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     match run(cli) {
@@ -103,19 +111,28 @@ fn bundle(policies: &[PathBuf]) -> Result<Bundle, Error> {
     if policies.is_empty() {
         return Bundle::try_builtin();
     }
-    policies.iter().fold(BundleBuilder::new(), |b, d| b.dir_layer(d)).build()
+    policies
+        .iter()
+        .fold(BundleBuilder::new(), |b, d| b.dir_layer(d))
+        .build()
 }
 
 fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
     let limits = Limits::default();
     let bytes = match path {
-        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|e| Error::Io { path: p.display().to_string(), message: e.to_string().to_lowercase() })?,
+        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|e| Error::Io {
+            path: p.display().to_string(),
+            message: e.to_string().to_lowercase(),
+        })?,
         _ => {
             let mut buf = Vec::new();
             std::io::stdin()
                 .take(limits.max_facts_bytes as u64 + 1)
                 .read_to_end(&mut buf)
-                .map_err(|e| Error::Io { path: "<stdin>".into(), message: e.to_string().to_lowercase() })?;
+                .map_err(|e| Error::Io {
+                    path: "<stdin>".into(),
+                    message: e.to_string().to_lowercase(),
+                })?;
             buf
         }
     };
@@ -125,20 +142,32 @@ fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
             Some((l, c)) => format!("{name}:{l}:{c}"),
             None => name.clone(),
         };
-        Error::Io { path: place, message: e.to_string() }
+        Error::Io {
+            path: place,
+            message: e.to_string(),
+        }
     })
 }
 
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
-        Command::Check { facts, policies, format } => {
+        Command::Check {
+            facts,
+            policies,
+            format,
+        } => {
             let bundle = bundle(&policies)?;
             let facts = read_facts(facts.as_ref())?;
             let decision = bundle.check(&facts)?;
             let out = match format {
                 Format::Json => decision.to_json_pretty() + "\n",
                 Format::Markdown => render::markdown(&decision),
-                Format::Text => render::text(&decision, &render::Style { colour: std::io::stdout().is_terminal() }),
+                Format::Text => render::text(
+                    &decision,
+                    &render::Style {
+                        colour: std::io::stdout().is_terminal(),
+                    },
+                ),
             };
             print!("{out}");
             Ok(match decision.verdict {
@@ -147,10 +176,17 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 Verdict::Pending => 3,
             })
         }
-        Command::Test { dir, require_coverage, format } => {
+        Command::Test {
+            dir,
+            require_coverage,
+            format,
+        } => {
             let report = release_policy::testing::run_dir(&dir)?;
             if let Format::Json = format {
-                println!("{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
             } else {
                 for c in &report.cases {
                     if c.passed {
@@ -163,16 +199,30 @@ fn run(cli: Cli) -> Result<u8, Error> {
                     }
                 }
                 for g in &report.gaps {
-                    println!("{} {}: no {}", if require_coverage { "GAP " } else { "note" }, g.rule, g.missing.join(", no "));
+                    println!(
+                        "{} {}: no {}",
+                        if require_coverage { "GAP " } else { "note" },
+                        g.rule,
+                        g.missing.join(", no ")
+                    );
                 }
                 println!("{} passed, {} failed", report.passed(), report.failed());
             }
             let gaps = require_coverage && !report.gaps.is_empty();
-            Ok(if report.failed() > 0 || gaps || report.cases.is_empty() { 1 } else { 0 })
+            Ok(if report.failed() > 0 || gaps || report.cases.is_empty() {
+                1
+            } else {
+                0
+            })
         }
         Command::Lint { dirs } => {
             let bundle = bundle(&dirs)?;
-            println!("ok: {} policies, {} rules, bundle {}", bundle.policies().len(), bundle.rules().len(), bundle.digest());
+            println!(
+                "ok: {} policies, {} rules, bundle {}",
+                bundle.policies().len(),
+                bundle.rules().len(),
+                bundle.digest()
+            );
             Ok(0)
         }
         Command::Schema { kind } => {
@@ -181,7 +231,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 SchemaKind::Policy => release_policy::schema::policy(),
                 SchemaKind::Decision => release_policy::schema::decision(),
             };
-            println!("{}", serde_json::to_string_pretty(&schema).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&schema).unwrap_or_default()
+            );
             Ok(0)
         }
         Command::Explain { rule, policies } => {
@@ -191,7 +244,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
                     println!("{}", serde_json::to_string_pretty(&def).unwrap_or_default());
                     Ok(0)
                 }
-                None => Err(Error::Io { path: rule.clone(), message: format!("no rule `{rule}` in the bundle") }),
+                None => Err(Error::Io {
+                    path: rule.clone(),
+                    message: format!("no rule `{rule}` in the bundle"),
+                }),
             }
         }
     }

@@ -14,7 +14,11 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.colour { format!("\x1b[{code}m{s}\x1b[0m") } else { s.to_string() }
+        if self.colour {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -35,7 +39,11 @@ fn values_line(f: &Finding) -> Option<String> {
         .iter()
         .map(|(k, v)| {
             let s = v.to_string();
-            let s = if s.chars().count() > 80 { format!("{}…", s.chars().take(80).collect::<String>()) } else { s };
+            let s = if s.chars().count() > 80 {
+                format!("{}…", s.chars().take(80).collect::<String>())
+            } else {
+                s
+            };
             format!("{k} = {s}")
         })
         .collect();
@@ -45,7 +53,9 @@ fn values_line(f: &Finding) -> Option<String> {
 /// Findings that make the release no-go (pending ones are listed as
 /// missing approvals).
 fn blocking(d: &Decision) -> impl Iterator<Item = &Finding> {
-    d.findings.iter().filter(|f| f.blocks() && f.effect == release_policy::policy::document::Effect::Block)
+    d.findings
+        .iter()
+        .filter(|f| f.blocks() && f.effect == release_policy::policy::document::Effect::Block)
 }
 
 /// Plain text.
@@ -56,14 +66,27 @@ pub fn text(d: &Decision, style: &Style) -> String {
         Verdict::NoGo => "1;31",
         Verdict::Pending => "1;33",
     };
-    let _ = writeln!(out, "{} {}", style.paint(colour, verdict_word(d.verdict)), d.release);
+    let _ = writeln!(
+        out,
+        "{} {}",
+        style.paint(colour, verdict_word(d.verdict)),
+        d.release
+    );
     let s = &d.summary;
-    let _ = writeln!(out, "  {} passed, {} failed, {} errors, {} warnings, {} waived, {} skipped", s.pass, s.fail, s.error, s.warn, s.waived, s.skipped);
+    let _ = writeln!(
+        out,
+        "  {} passed, {} failed, {} errors, {} warnings, {} waived, {} skipped",
+        s.pass, s.fail, s.error, s.warn, s.waived, s.skipped
+    );
     let block: Vec<&Finding> = blocking(d).collect();
     if !block.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Blocking:"));
         for f in block {
-            let tag = if f.outcome == Outcome::Error { "error" } else { f.effect.as_str() };
+            let tag = if f.outcome == Outcome::Error {
+                "error"
+            } else {
+                f.effect.as_str()
+            };
             let _ = writeln!(out, "  ✗ {} [{}] {}", f.rule, tag, f.message);
             if let Some(v) = values_line(f) {
                 let _ = writeln!(out, "      {}", style.paint("2", &v));
@@ -73,26 +96,59 @@ pub fn text(d: &Decision, style: &Style) -> String {
     if !d.missing_approvals.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Missing approvals:"));
         for m in &d.missing_approvals {
-            let evidence = if m.evidence.is_empty() { String::new() } else { format!(" with evidence {}", m.evidence.join(", ")) };
-            let _ = writeln!(out, "  ? {}: {} more from {}{} — {}", m.rule, m.needed, m.roles.join(" | "), evidence, m.reason);
+            let evidence = if m.evidence.is_empty() {
+                String::new()
+            } else {
+                format!(" with evidence {}", m.evidence.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "  ? {}: {} more from {}{} — {}",
+                m.rule,
+                m.needed,
+                m.roles.join(" | "),
+                evidence,
+                m.reason
+            );
         }
     }
-    let warns: Vec<&Finding> = d.findings.iter().filter(|f| f.outcome == Outcome::Warn || (f.effect == release_policy::policy::document::Effect::Warn && f.outcome == Outcome::Error)).collect();
+    let warns: Vec<&Finding> = d
+        .findings
+        .iter()
+        .filter(|f| {
+            f.outcome == Outcome::Warn
+                || (f.effect == release_policy::policy::document::Effect::Warn
+                    && f.outcome == Outcome::Error)
+        })
+        .collect();
     if !warns.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Warnings:"));
         for f in warns {
             let _ = writeln!(out, "  ! {} {}", f.rule, f.message);
         }
     }
-    let waived: Vec<&Finding> = d.findings.iter().filter(|f| f.outcome == Outcome::Waived).collect();
+    let waived: Vec<&Finding> = d
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Waived)
+        .collect();
     if !waived.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Waived:"));
         for f in waived {
-            let by = f.lifted.as_ref().map(|l| format!(" (by {} as {}, via {})", l.by, l.role, l.via)).unwrap_or_default();
+            let by = f
+                .lifted
+                .as_ref()
+                .map(|l| format!(" (by {} as {}, via {})", l.by, l.role, l.via))
+                .unwrap_or_default();
             let _ = writeln!(out, "  ~ {} {}{}", f.rule, f.message, by);
         }
     }
-    let _ = writeln!(out, "\nbundle {}  facts {}", short_digest(&d.bundle.digest), short_digest(&d.facts_digest));
+    let _ = writeln!(
+        out,
+        "\nbundle {}  facts {}",
+        short_digest(&d.bundle.digest),
+        short_digest(&d.facts_digest)
+    );
     out
 }
 
@@ -108,28 +164,71 @@ pub fn markdown(d: &Decision) -> String {
         Verdict::NoGo => "⛔",
         Verdict::Pending => "⏳",
     };
-    let _ = writeln!(out, "## {icon} {} — `{}`\n", verdict_word(d.verdict), d.release);
+    let _ = writeln!(
+        out,
+        "## {icon} {} — `{}`\n",
+        verdict_word(d.verdict),
+        d.release
+    );
     let s = &d.summary;
-    let _ = writeln!(out, "{} passed · {} failed · {} errors · {} warnings · {} waived · {} skipped\n", s.pass, s.fail, s.error, s.warn, s.waived, s.skipped);
+    let _ = writeln!(
+        out,
+        "{} passed · {} failed · {} errors · {} warnings · {} waived · {} skipped\n",
+        s.pass, s.fail, s.error, s.warn, s.waived, s.skipped
+    );
     let block: Vec<&Finding> = blocking(d).collect();
     if !block.is_empty() {
-        let _ = writeln!(out, "### Blocking\n\n| rule | policy | effect | why |\n|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "### Blocking\n\n| rule | policy | effect | why |\n|---|---|---|---|"
+        );
         for f in block {
-            let _ = writeln!(out, "| `{}` | {}@{} | {} | {} |", f.rule, f.policy, f.policy_version, f.effect.as_str(), f.message.replace('|', "\\|"));
+            let _ = writeln!(
+                out,
+                "| `{}` | {}@{} | {} | {} |",
+                f.rule,
+                f.policy,
+                f.policy_version,
+                f.effect.as_str(),
+                f.message.replace('|', "\\|")
+            );
         }
         out.push('\n');
     }
     if !d.missing_approvals.is_empty() {
-        let _ = writeln!(out, "### Missing approvals\n\n| rule | who can give it | needed | why |\n|---|---|---|---|");
+        let _ = writeln!(
+            out,
+            "### Missing approvals\n\n| rule | who can give it | needed | why |\n|---|---|---|---|"
+        );
         for m in &d.missing_approvals {
-            let _ = writeln!(out, "| `{}` | {} | {} | {} |", m.rule, m.roles.join(", "), m.needed, m.reason.replace('|', "\\|"));
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} | {} |",
+                m.rule,
+                m.roles.join(", "),
+                m.needed,
+                m.reason.replace('|', "\\|")
+            );
         }
         out.push('\n');
     }
-    let _ = writeln!(out, "<details><summary>All findings</summary>\n\n| rule | outcome | message |\n|---|---|---|");
+    let _ = writeln!(
+        out,
+        "<details><summary>All findings</summary>\n\n| rule | outcome | message |\n|---|---|---|"
+    );
     for f in &d.findings {
-        let _ = writeln!(out, "| `{}` | {} | {} |", f.rule, f.outcome.as_str(), f.message.replace('|', "\\|"));
+        let _ = writeln!(
+            out,
+            "| `{}` | {} | {} |",
+            f.rule,
+            f.outcome.as_str(),
+            f.message.replace('|', "\\|")
+        );
     }
-    let _ = writeln!(out, "\n</details>\n\nBundle `{}` · facts `{}` · engine {}", d.bundle.digest, d.facts_digest, d.engine.version);
+    let _ = writeln!(
+        out,
+        "\n</details>\n\nBundle `{}` · facts `{}` · engine {}",
+        d.bundle.digest, d.facts_digest, d.engine.version
+    );
     out
 }

@@ -1,6 +1,11 @@
 //! The CLI end to end: exit codes, JSON and Markdown output, errors, and
 //! the corpus decisions byte for byte.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::path::PathBuf;
 
@@ -18,42 +23,118 @@ fn cli() -> Command {
 
 #[test]
 fn check_exit_codes_follow_the_verdict() {
-    let out = cli().args(["check", "examples/releases/checkout-2.4.0.yaml"]).assert().code(1).get_output().stdout.clone();
+    let out = cli()
+        .args(["check", "examples/releases/checkout-2.4.0.yaml"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let text = String::from_utf8(out).unwrap();
     assert!(text.starts_with("NO-GO checkout-2.4.0"), "{text}");
-    assert!(text.contains("sca-no-critical") && !text.contains("\x1b["), "no colour off a terminal:\n{text}");
-    cli().args(["check", "examples/releases/payments-1.8.0.yaml"]).assert().code(0);
-    let out = cli().args(["check", "examples/releases/search-3.0.0.yaml"]).assert().code(3).get_output().stdout.clone();
-    assert!(String::from_utf8(out).unwrap().contains("Missing approvals:"));
+    assert!(
+        text.contains("sca-no-critical") && !text.contains("\x1b["),
+        "no colour off a terminal:\n{text}"
+    );
+    cli()
+        .args(["check", "examples/releases/payments-1.8.0.yaml"])
+        .assert()
+        .code(0);
+    let out = cli()
+        .args(["check", "examples/releases/search-3.0.0.yaml"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .contains("Missing approvals:")
+    );
 }
 
 #[test]
 fn json_and_markdown_formats() {
-    let out = cli().args(["check", "--format", "json", "examples/releases/checkout-2.4.0.yaml"]).assert().code(1).get_output().stdout.clone();
+    let out = cli()
+        .args([
+            "check",
+            "--format",
+            "json",
+            "examples/releases/checkout-2.4.0.yaml",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["schema"], "release-policy/decision/v1");
     assert_eq!(v["verdict"], "no-go");
-    let out = cli().args(["check", "--format", "markdown", "examples/releases/checkout-2.4.0.yaml"]).assert().code(1).get_output().stdout.clone();
+    let out = cli()
+        .args([
+            "check",
+            "--format",
+            "markdown",
+            "examples/releases/checkout-2.4.0.yaml",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
     let md = String::from_utf8(out).unwrap();
-    assert!(md.starts_with("## ⛔ NO-GO") && md.contains("| `sca-no-critical` |"), "{md}");
+    assert!(
+        md.starts_with("## ⛔ NO-GO") && md.contains("| `sca-no-critical` |"),
+        "{md}"
+    );
 }
 
 #[test]
 fn facts_from_stdin_and_json() {
-    let yaml = std::fs::read_to_string(root().join("examples/releases/payments-1.8.0.yaml")).unwrap();
-    cli().args(["check", "-"]).write_stdin(yaml.clone()).assert().code(0);
+    let yaml =
+        std::fs::read_to_string(root().join("examples/releases/payments-1.8.0.yaml")).unwrap();
+    cli()
+        .args(["check", "-"])
+        .write_stdin(yaml.clone())
+        .assert()
+        .code(0);
     let v: serde_json::Value = yaml_serde::from_str(&yaml).unwrap();
-    cli().arg("check").write_stdin(serde_json::to_string(&v).unwrap()).assert().code(0);
+    cli()
+        .arg("check")
+        .write_stdin(serde_json::to_string(&v).unwrap())
+        .assert()
+        .code(0);
 }
 
 #[test]
 fn layers_and_own_policies() {
-    cli().args(["check", "--policies", "policies", "examples/releases/payments-1.8.0.yaml"]).assert().code(0);
+    cli()
+        .args([
+            "check",
+            "--policies",
+            "policies",
+            "examples/releases/payments-1.8.0.yaml",
+        ])
+        .assert()
+        .code(0);
     let dir = std::env::temp_dir().join(format!("rp-cli-team-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("team.yaml"), "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: team, version: 1.0.0}\nspec:\n  gates:\n    - {id: team-freeze, expression: 'release.service != \"payments\"', message: payments is frozen}\n").unwrap();
-    let out = cli().args(["check", "--policies", "policies", "--policies"]).arg(&dir).arg("examples/releases/payments-1.8.0.yaml").assert().code(1).get_output().stdout.clone();
-    assert!(String::from_utf8(out).unwrap().contains("payments is frozen"));
+    let out = cli()
+        .args(["check", "--policies", "policies", "--policies"])
+        .arg(&dir)
+        .arg("examples/releases/payments-1.8.0.yaml")
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .contains("payments is frozen")
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -62,13 +143,33 @@ fn bad_input_exits_2_with_a_location() {
     let dir = std::env::temp_dir().join(format!("rp-cli-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("p.yaml"), "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: x, version: 1.0.0}\nspec:\n  gates:\n    - {id: a, expression: 'release.enviroment == \"p\"'}\n").unwrap();
-    let out = cli().arg("lint").arg(&dir).assert().code(2).get_output().stderr.clone();
+    let out = cli()
+        .arg("lint")
+        .arg(&dir)
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains("p.yaml:6:") && err.contains("did you mean `environment`?"), "{err}");
+    assert!(
+        err.contains("p.yaml:6:") && err.contains("did you mean `environment`?"),
+        "{err}"
+    );
     std::fs::write(dir.join("f.yaml"), "now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: 2.10, environment: p, kind: standard, author: a}\n").unwrap();
-    let out = cli().arg("check").arg(dir.join("f.yaml")).assert().code(2).get_output().stderr.clone();
+    let out = cli()
+        .arg("check")
+        .arg(dir.join("f.yaml"))
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
     let err = String::from_utf8(out).unwrap();
-    assert!(err.contains("f.yaml:2:") && err.contains("$.release.version"), "{err}");
+    assert!(
+        err.contains("f.yaml:2:") && err.contains("$.release.version"),
+        "{err}"
+    );
     cli().args(["check", "--format", "yaml"]).assert().code(2);
     cli().args(["check", "no-such-file.yaml"]).assert().code(2);
     std::fs::remove_dir_all(&dir).unwrap();
@@ -77,17 +178,45 @@ fn bad_input_exits_2_with_a_location() {
 #[test]
 fn lint_schema_explain_and_test() {
     cli().args(["lint", "policies"]).assert().code(0);
-    let out = cli().args(["schema", "facts"]).assert().code(0).get_output().stdout.clone();
+    let out = cli()
+        .args(["schema", "facts"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert!(v["properties"]["release"].is_object());
-    let out = cli().args(["schema", "policy"]).assert().code(0).get_output().stdout.clone();
+    let out = cli()
+        .args(["schema", "policy"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok());
-    let out = cli().args(["explain", "sca-no-critical"]).assert().code(0).get_output().stdout.clone();
+    let out = cli()
+        .args(["explain", "sca-no-critical"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(v["policy"], "security-scans");
     cli().args(["explain", "no-such-rule"]).assert().code(2);
-    let out = cli().args(["test", "--require-coverage", "policies"]).assert().code(0).get_output().stdout.clone();
-    assert!(String::from_utf8(out).unwrap().contains(" passed, 0 failed"));
+    let out = cli()
+        .args(["test", "--require-coverage", "policies"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .contains(" passed, 0 failed")
+    );
 }
 
 #[test]
@@ -99,16 +228,24 @@ fn corpus_decisions_match_byte_for_byte() {
         if path.extension().is_none_or(|e| e != "yaml") {
             continue;
         }
-        let case: serde_json::Value = yaml_serde::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let case: serde_json::Value =
+            yaml_serde::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         let tmp = std::env::temp_dir().join(format!("rp-corpus-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&tmp).unwrap();
         let mut cmd = cli();
         cmd.args(["check", "--format", "json"]);
         if case["policies"] != "builtin" {
-            std::fs::write(tmp.join("policies.yaml"), case["policies"].as_str().unwrap()).unwrap();
+            std::fs::write(
+                tmp.join("policies.yaml"),
+                case["policies"].as_str().unwrap(),
+            )
+            .unwrap();
             cmd.arg("--policies").arg(&tmp);
         }
-        let out = cmd.write_stdin(serde_json::to_string(&case["facts"]).unwrap()).output().unwrap();
+        let out = cmd
+            .write_stdin(serde_json::to_string(&case["facts"]).unwrap())
+            .output()
+            .unwrap();
         let want = std::fs::read_to_string(path.with_extension("decision.json")).unwrap();
         let mut got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let want_v: serde_json::Value = serde_json::from_str(&want).unwrap();
@@ -118,7 +255,12 @@ fn corpus_decisions_match_byte_for_byte() {
             got["bundle"] = want_v["bundle"].clone();
             assert_eq!(got, want_v, "{}", path.display());
         } else {
-            assert_eq!(String::from_utf8(out.stdout).unwrap(), want, "{}", path.display());
+            assert_eq!(
+                String::from_utf8(out.stdout).unwrap(),
+                want,
+                "{}",
+                path.display()
+            );
         }
         std::fs::remove_dir_all(&tmp).unwrap();
         n += 1;

@@ -36,10 +36,16 @@ pub(crate) fn ignored_because(
     evidence: &[String],
 ) -> Option<String> {
     if separation_of_duties && a.by == author {
-        return Some(format!("`{}` is the release's author (separation of duties)", a.by));
+        return Some(format!(
+            "`{}` is the release's author (separation of duties)",
+            a.by
+        ));
     }
     if a.at > now {
-        return Some(format!("dated `{}`, after the evaluation time", a.at.to_rfc3339()));
+        return Some(format!(
+            "dated `{}`, after the evaluation time",
+            a.at.to_rfc3339()
+        ));
     }
     if let Some(max) = max_age {
         if now - a.at > max.as_chrono() {
@@ -47,7 +53,10 @@ pub(crate) fn ignored_because(
         }
     }
     if a.decision == ApprovalDecision::Approve {
-        let missing: Vec<&String> = evidence.iter().filter(|e| !a.evidence.contains(e)).collect();
+        let missing: Vec<&String> = evidence
+            .iter()
+            .filter(|e| !a.evidence.contains(e))
+            .collect();
         if let Some(e) = missing.first() {
             return Some(format!("carries no `{e}` evidence"));
         }
@@ -56,9 +65,16 @@ pub(crate) fn ignored_because(
 }
 
 /// Judge `rule` against the approvals in the facts.
-pub(crate) fn judge(rule: &ApprovalRule, approvals: &[Approval], author: &str, now: Timestamp) -> Judgement {
+pub(crate) fn judge(
+    rule: &ApprovalRule,
+    approvals: &[Approval],
+    author: &str,
+    now: Timestamp,
+) -> Judgement {
     let chain: Vec<&String> = rule.decider.iter().chain(rule.escalation.iter()).collect();
-    let relevant = |role: &String| rule.roles.contains(role) || rule.veto.contains(role) || chain.contains(&role);
+    let relevant = |role: &String| {
+        rule.roles.contains(role) || rule.veto.contains(role) || chain.contains(&role)
+    };
     // The latest word of each person in each role counts.
     let mut latest: BTreeMap<(&str, &str), &Approval> = BTreeMap::new();
     for a in approvals.iter().filter(|a| relevant(&a.role)) {
@@ -70,62 +86,163 @@ pub(crate) fn judge(rule: &ApprovalRule, approvals: &[Approval], author: &str, n
     let mut notes = Vec::new();
     let mut counted: Vec<&Approval> = Vec::new();
     for a in latest.values() {
-        let evidence: &[String] = if rule.roles.contains(&a.role) { &rule.evidence } else { &[] };
-        let ignored = ignored_because(a, author, now, rule.separation_of_duties, rule.max_age, evidence)
-            .or_else(|| (a.decision == ApprovalDecision::Abstain).then(|| "abstained".to_string()));
+        let evidence: &[String] = if rule.roles.contains(&a.role) {
+            &rule.evidence
+        } else {
+            &[]
+        };
+        let ignored = ignored_because(
+            a,
+            author,
+            now,
+            rule.separation_of_duties,
+            rule.max_age,
+            evidence,
+        )
+        .or_else(|| (a.decision == ApprovalDecision::Abstain).then(|| "abstained".to_string()));
         if ignored.is_none() {
             counted.push(a);
         }
-        notes.push(ApprovalNote { role: a.role.clone(), by: a.by.clone(), decision: decision_name(a.decision).into(), ignored });
+        notes.push(ApprovalNote {
+            role: a.role.clone(),
+            by: a.by.clone(),
+            decision: decision_name(a.decision).into(),
+            ignored,
+        });
     }
     let approved_roles: Vec<String> = rule
         .roles
         .iter()
-        .filter(|r| counted.iter().any(|a| &a.role == *r && a.decision == ApprovalDecision::Approve))
+        .filter(|r| {
+            counted
+                .iter()
+                .any(|a| &a.role == *r && a.decision == ApprovalDecision::Approve)
+        })
         .cloned()
         .collect();
     let needed = rule.quorum.needed(rule.roles.len());
-    let mut state = ApprovalState { roles: rule.roles.clone(), needed, approved_roles: approved_roles.clone(), approvals: notes, escalated_to: None };
+    let mut state = ApprovalState {
+        roles: rule.roles.clone(),
+        needed,
+        approved_roles: approved_roles.clone(),
+        approvals: notes,
+        escalated_to: None,
+    };
     let who = |a: &Approval| format!("{} ({})", a.by, a.role);
 
-    if let Some(v) = counted.iter().find(|a| a.decision == ApprovalDecision::Reject && rule.veto.contains(&a.role)) {
-        return Judgement { outcome: Outcome::Fail, effect: Effect::Block, message: format!("vetoed by {}", who(v)), state, missing: None };
+    if let Some(v) = counted
+        .iter()
+        .find(|a| a.decision == ApprovalDecision::Reject && rule.veto.contains(&a.role))
+    {
+        return Judgement {
+            outcome: Outcome::Fail,
+            effect: Effect::Block,
+            message: format!("vetoed by {}", who(v)),
+            state,
+            missing: None,
+        };
     }
-    let rejections: Vec<&&Approval> = counted.iter().filter(|a| a.decision == ApprovalDecision::Reject && rule.roles.contains(&a.role)).collect();
+    let rejections: Vec<&&Approval> = counted
+        .iter()
+        .filter(|a| a.decision == ApprovalDecision::Reject && rule.roles.contains(&a.role))
+        .collect();
     if !rejections.is_empty() {
-        let rejected = rejections.iter().map(|a| who(a)).collect::<Vec<_>>().join(", ");
+        let rejected = rejections
+            .iter()
+            .map(|a| who(a))
+            .collect::<Vec<_>>()
+            .join(", ");
         // Any role of the chain may decide; the first in chain order that did, does.
-        let word = chain.iter().find_map(|role| counted.iter().filter(|a| &&a.role == role).max_by_key(|a| a.at));
+        let word = chain.iter().find_map(|role| {
+            counted
+                .iter()
+                .filter(|a| &&a.role == role)
+                .max_by_key(|a| a.at)
+        });
         match word {
             Some(a) if a.decision == ApprovalDecision::Approve => {
-                return Judgement { outcome: Outcome::Pass, effect: Effect::Approval, message: format!("rejected by {rejected}; decided go by {}", who(a)), state, missing: None };
+                return Judgement {
+                    outcome: Outcome::Pass,
+                    effect: Effect::Approval,
+                    message: format!("rejected by {rejected}; decided go by {}", who(a)),
+                    state,
+                    missing: None,
+                };
             }
             Some(a) => {
-                return Judgement { outcome: Outcome::Fail, effect: Effect::Block, message: format!("rejected by {rejected}; decided no-go by {}", who(a)), state, missing: None };
+                return Judgement {
+                    outcome: Outcome::Fail,
+                    effect: Effect::Block,
+                    message: format!("rejected by {rejected}; decided no-go by {}", who(a)),
+                    state,
+                    missing: None,
+                };
             }
             None => {}
         }
         // Nobody decided: escalate to the first role of the chain that has
         // not abstained.
-        let abstained = |role: &String| approvals.iter().any(|a| &a.role == role && a.decision == ApprovalDecision::Abstain);
+        let abstained = |role: &String| {
+            approvals
+                .iter()
+                .any(|a| &a.role == role && a.decision == ApprovalDecision::Abstain)
+        };
         if let Some(role) = chain.iter().find(|r| !abstained(r)) {
             state.escalated_to = Some((*role).clone());
-            let reason = format!("approvers disagree (rejected by {rejected}); escalated to `{role}`");
-            return Judgement { outcome: Outcome::Fail, effect: Effect::Approval, message: reason.clone(), state, missing: Some((vec![(*role).clone()], 1, reason)) };
+            let reason =
+                format!("approvers disagree (rejected by {rejected}); escalated to `{role}`");
+            return Judgement {
+                outcome: Outcome::Fail,
+                effect: Effect::Approval,
+                message: reason.clone(),
+                state,
+                missing: Some((vec![(*role).clone()], 1, reason)),
+            };
         }
         let reason = format!("rejected by {rejected}; no decider or escalation left to resolve it");
         let roles: Vec<String> = rejections.iter().map(|a| a.role.clone()).collect();
-        return Judgement { outcome: Outcome::Fail, effect: Effect::Approval, message: reason.clone(), state, missing: Some((roles, 1, reason)) };
+        return Judgement {
+            outcome: Outcome::Fail,
+            effect: Effect::Approval,
+            message: reason.clone(),
+            state,
+            missing: Some((roles, 1, reason)),
+        };
     }
     if approved_roles.len() >= needed {
-        let message = if approved_roles.is_empty() { "no approval needed".to_string() } else { format!("approved by {}", approved_roles.join(", ")) };
-        return Judgement { outcome: Outcome::Pass, effect: Effect::Approval, message, state, missing: None };
+        let message = if approved_roles.is_empty() {
+            "no approval needed".to_string()
+        } else {
+            format!("approved by {}", approved_roles.join(", "))
+        };
+        return Judgement {
+            outcome: Outcome::Pass,
+            effect: Effect::Approval,
+            message,
+            state,
+            missing: None,
+        };
     }
-    let open: Vec<String> = rule.roles.iter().filter(|r| !approved_roles.contains(r)).cloned().collect();
+    let open: Vec<String> = rule
+        .roles
+        .iter()
+        .filter(|r| !approved_roles.contains(r))
+        .cloned()
+        .collect();
     let more = needed - approved_roles.len();
     let reason = rule.message.clone().unwrap_or_else(|| {
-        format!("needs {more} more approval{} from {}", if more == 1 { "" } else { "s" }, open.join(", "))
+        format!(
+            "needs {more} more approval{} from {}",
+            if more == 1 { "" } else { "s" },
+            open.join(", ")
+        )
     });
     state.approved_roles = approved_roles;
-    Judgement { outcome: Outcome::Fail, effect: Effect::Approval, message: reason.clone(), state, missing: Some((open, more, reason)) }
+    Judgement {
+        outcome: Outcome::Fail,
+        effect: Effect::Approval,
+        message: reason.clone(),
+        state,
+        missing: Some((open, more, reason)),
+    }
 }

@@ -46,9 +46,12 @@ impl Bundle {
         let mut ctx = expr::root_context();
         if let Json::Object(roots) = &json {
             for (name, value) in roots {
-                let shape = FACTS.field(name).unwrap_or(&crate::model::shape::Shape::Any);
+                let shape = FACTS
+                    .field(name)
+                    .unwrap_or(&crate::model::shape::Shape::Any);
                 let mut path = format!("$.{name}");
-                let v = convert::to_cel(value, shape, &mut path, &self.inner.limits).map_err(Error::from)?;
+                let v = convert::to_cel(value, shape, &mut path, &self.inner.limits)
+                    .map_err(Error::from)?;
                 ctx.add_variable_from_value(name.as_str(), v);
             }
         }
@@ -84,7 +87,13 @@ impl Bundle {
                 rule: w.rule.clone(),
                 by: w.by.clone(),
                 role: w.role.clone(),
-                status: s.unwrap_or(if known.contains(&w.rule.as_str()) { "unused" } else { "unknown-rule" }).into(),
+                status: s
+                    .unwrap_or(if known.contains(&w.rule.as_str()) {
+                        "unused"
+                    } else {
+                        "unknown-rule"
+                    })
+                    .into(),
                 expires: w.expires,
             })
             .collect();
@@ -97,9 +106,15 @@ impl Bundle {
             findings: run.findings,
             missing_approvals: run.missing,
             waivers,
-            bundle: BundleInfo { digest: self.digest().to_string(), policies: self.policies() },
+            bundle: BundleInfo {
+                digest: self.digest().to_string(),
+                policies: self.policies(),
+            },
             facts_digest,
-            engine: EngineInfo { name: "release-policy".into(), version: env!("CARGO_PKG_VERSION").into() },
+            engine: EngineInfo {
+                name: "release-policy".into(),
+                version: env!("CARGO_PKG_VERSION").into(),
+            },
         })
     }
 
@@ -113,17 +128,31 @@ impl Bundle {
 fn as_bool(v: Result<Value, String>, what: &str) -> Result<bool, String> {
     match v? {
         Value::Bool(b) => Ok(b),
-        other => Err(format!("{what} gave `{}`, not a bool", short(&convert::to_json(&other)))),
+        other => Err(format!(
+            "{what} gave `{}`, not a bool",
+            short(&convert::to_json(&other))
+        )),
     }
 }
 
 fn short(j: &Json) -> String {
     let s = j.to_string();
-    if s.chars().count() > 60 { format!("{}…", s.chars().take(60).collect::<String>()) } else { s }
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(60).collect::<String>())
+    } else {
+        s
+    }
 }
 
 impl Run<'_> {
-    fn finding(&self, policy: &CompiledPolicy, rule: &str, kind: RuleKind, effect: Effect, controls: &[String]) -> Finding {
+    fn finding(
+        &self,
+        policy: &CompiledPolicy,
+        rule: &str,
+        kind: RuleKind,
+        effect: Effect,
+        controls: &[String],
+    ) -> Finding {
         Finding {
             policy: policy.metadata.name.clone(),
             policy_version: policy.metadata.version.clone(),
@@ -143,9 +172,13 @@ impl Run<'_> {
     fn values(&self, exprs: &[&CompiledExpr], vars: &Variables) -> BTreeMap<String, Json> {
         let mut out = BTreeMap::new();
         for path in exprs.iter().flat_map(|e| e.reads.iter()) {
-            let Some((root, rest)) = path.split_first() else { continue };
+            let Some((root, rest)) = path.split_first() else {
+                continue;
+            };
             let value = if root == "variables" {
-                let Some((name, rest)) = rest.split_first() else { continue };
+                let Some((name, rest)) = rest.split_first() else {
+                    continue;
+                };
                 match vars.get(name) {
                     Some(Ok(v)) => lookup(&convert::to_json(v), rest),
                     _ => None,
@@ -161,7 +194,10 @@ impl Run<'_> {
     }
 
     fn policy(&mut self, policy: &CompiledPolicy, root: &cel::Context<'_, '_>) {
-        let applies = policy.applies_to.as_ref().map(|a| as_bool(a.eval(root), "`appliesTo`"));
+        let applies = policy
+            .applies_to
+            .as_ref()
+            .map(|a| as_bool(a.eval(root), "`appliesTo`"));
         let mut scope = root.new_inner_scope();
         let mut vars: Variables = BTreeMap::new();
         let skip_reason = match &applies {
@@ -178,16 +214,31 @@ impl Run<'_> {
                 vars.insert(name.clone(), v);
                 let map: std::collections::HashMap<Key, Value> = vars
                     .iter()
-                    .filter_map(|(k, v)| v.as_ref().ok().map(|v| (Key::String(Arc::new(k.clone())), v.clone())))
+                    .filter_map(|(k, v)| {
+                        v.as_ref()
+                            .ok()
+                            .map(|v| (Key::String(Arc::new(k.clone())), v.clone()))
+                    })
                     .collect();
                 scope.add_variable_from_value("variables", Value::Map(Map { map: Arc::new(map) }));
             }
             if policy.variables.is_empty() {
-                scope.add_variable_from_value("variables", Value::Map(Map { map: Arc::new(Default::default()) }));
+                scope.add_variable_from_value(
+                    "variables",
+                    Value::Map(Map {
+                        map: Arc::new(Default::default()),
+                    }),
+                );
             }
         }
         for gate in &policy.gates {
-            let mut f = self.finding(policy, &gate.gate.id, RuleKind::Gate, gate.gate.effect, &gate.gate.controls);
+            let mut f = self.finding(
+                policy,
+                &gate.gate.id,
+                RuleKind::Gate,
+                gate.gate.effect,
+                &gate.gate.controls,
+            );
             if let Some(reason) = &skip_reason {
                 f.outcome = Outcome::Skipped;
                 f.message = reason.clone();
@@ -200,7 +251,13 @@ impl Run<'_> {
             self.findings.push(f);
         }
         for rule in &policy.approvals {
-            let mut f = self.finding(policy, &rule.rule.id, RuleKind::Approval, Effect::Approval, &rule.rule.controls);
+            let mut f = self.finding(
+                policy,
+                &rule.rule.id,
+                RuleKind::Approval,
+                Effect::Approval,
+                &rule.rule.controls,
+            );
             if let Some(reason) = &skip_reason {
                 f.outcome = Outcome::Skipped;
                 f.message = reason.clone();
@@ -239,7 +296,12 @@ impl Run<'_> {
                     Ok(true) => {}
                 }
             }
-            let j = approvals::judge(&rule.rule, &self.facts.approvals, &self.facts.release.author, self.now);
+            let j = approvals::judge(
+                &rule.rule,
+                &self.facts.approvals,
+                &self.facts.release.author,
+                self.now,
+            );
             f.outcome = j.outcome;
             f.effect = j.effect;
             f.message = j.message;
@@ -260,7 +322,12 @@ impl Run<'_> {
 
     /// Evaluate, but refuse up front when the expression reads a variable
     /// that could not be computed (its error is the rule's error).
-    fn eval(&self, e: &CompiledExpr, scope: &cel::Context<'_, '_>, vars: &Variables) -> Result<Value, String> {
+    fn eval(
+        &self,
+        e: &CompiledExpr,
+        scope: &cel::Context<'_, '_>,
+        vars: &Variables,
+    ) -> Result<Value, String> {
         for path in &e.reads {
             if let [root, name, ..] = path.as_slice() {
                 if root == "variables" {
@@ -273,7 +340,13 @@ impl Run<'_> {
         e.eval(scope)
     }
 
-    fn gate(&mut self, g: &CompiledGate, scope: &cel::Context<'_, '_>, vars: &Variables, f: &mut Finding) {
+    fn gate(
+        &mut self,
+        g: &CompiledGate,
+        scope: &cel::Context<'_, '_>,
+        vars: &Variables,
+        f: &mut Finding,
+    ) {
         let gate = &g.gate;
         let mut exprs = vec![&g.expression];
         exprs.extend(g.when.as_ref());
@@ -304,11 +377,22 @@ impl Run<'_> {
                 f.message = match &g.message_expression {
                     Some(m) => match self.eval(m, scope, vars) {
                         Ok(Value::String(s)) => s.to_string(),
-                        _ => gate.message.clone().unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
+                        _ => gate
+                            .message
+                            .clone()
+                            .unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
                     },
-                    None => gate.message.clone().or_else(|| gate.description.clone()).unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
+                    None => gate
+                        .message
+                        .clone()
+                        .or_else(|| gate.description.clone())
+                        .unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
                 };
-                f.outcome = if gate.effect == Effect::Warn { Outcome::Warn } else { Outcome::Fail };
+                f.outcome = if gate.effect == Effect::Warn {
+                    Outcome::Warn
+                } else {
+                    Outcome::Fail
+                };
                 if let Some(lifted) = self.waiver(g).or_else(|| self.gate_approval(g)) {
                     f.outcome = Outcome::Waived;
                     f.lifted = Some(lifted);
@@ -361,7 +445,13 @@ impl Run<'_> {
             } else if w.expires <= self.now {
                 "expired"
             } else if lifted.is_none() {
-                lifted = Some(Lifted { via: "waiver".into(), by: w.by.clone(), role: w.role.clone(), reason: Some(w.reason.clone()), expires: Some(w.expires) });
+                lifted = Some(Lifted {
+                    via: "waiver".into(),
+                    by: w.by.clone(),
+                    role: w.role.clone(),
+                    reason: Some(w.reason.clone()),
+                    expires: Some(w.expires),
+                });
                 "applied"
             } else {
                 "unused"
@@ -379,10 +469,22 @@ impl Run<'_> {
         self.facts
             .approvals
             .iter()
-            .filter(|a| g.gate.approvers.contains(&a.role) && a.decision == crate::model::ApprovalDecision::Approve)
-            .filter(|a| approvals::ignored_because(a, &self.facts.release.author, self.now, true, None, &[]).is_none())
+            .filter(|a| {
+                g.gate.approvers.contains(&a.role)
+                    && a.decision == crate::model::ApprovalDecision::Approve
+            })
+            .filter(|a| {
+                approvals::ignored_because(a, &self.facts.release.author, self.now, true, None, &[])
+                    .is_none()
+            })
             .max_by_key(|a| a.at)
-            .map(|a| Lifted { via: "approval".into(), by: a.by.clone(), role: a.role.clone(), reason: a.comment.clone(), expires: None })
+            .map(|a| Lifted {
+                via: "approval".into(),
+                by: a.by.clone(),
+                role: a.role.clone(),
+                reason: a.comment.clone(),
+                expires: None,
+            })
     }
 }
 
@@ -393,4 +495,3 @@ fn lookup(json: &Json, path: &[String]) -> Option<Json> {
     }
     Some(cur.clone())
 }
-

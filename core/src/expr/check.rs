@@ -31,8 +31,19 @@ pub(crate) const ROOTS: &[&str] = &[
 
 /// Type identifiers usable in expressions (`type(x) == int`).
 const TYPE_NAMES: &[&str] = &[
-    "int", "uint", "double", "bool", "string", "bytes", "list", "map", "null_type", "type",
-    "timestamp", "duration", "dyn",
+    "int",
+    "uint",
+    "double",
+    "bool",
+    "string",
+    "bytes",
+    "list",
+    "map",
+    "null_type",
+    "type",
+    "timestamp",
+    "duration",
+    "dyn",
 ];
 
 /// Namespaces whose members are functions (`semver.compare`).
@@ -40,12 +51,50 @@ const NAMESPACES: &[&str] = &["semver", "optional"];
 
 /// Standard CEL functions and the string extension (non-operator names).
 const STANDARD_FUNCTIONS: &[&str] = &[
-    "size", "int", "uint", "double", "string", "bytes", "bool", "dyn", "type", "duration",
-    "timestamp", "matches", "contains", "startsWith", "endsWith", "getDate", "getDayOfMonth",
-    "getDayOfWeek", "getDayOfYear", "getFullYear", "getHours", "getMilliseconds", "getMinutes",
-    "getMonth", "getSeconds", "charAt", "indexOf", "lastIndexOf", "lowerAscii", "upperAscii",
-    "trim", "replace", "split", "substring", "join", "format", "reverse", "strings.quote",
-    "optional.of", "optional.none", "optional.ofNonZeroValue", "hasValue", "value", "orValue",
+    "size",
+    "int",
+    "uint",
+    "double",
+    "string",
+    "bytes",
+    "bool",
+    "dyn",
+    "type",
+    "duration",
+    "timestamp",
+    "matches",
+    "contains",
+    "startsWith",
+    "endsWith",
+    "getDate",
+    "getDayOfMonth",
+    "getDayOfWeek",
+    "getDayOfYear",
+    "getFullYear",
+    "getHours",
+    "getMilliseconds",
+    "getMinutes",
+    "getMonth",
+    "getSeconds",
+    "charAt",
+    "indexOf",
+    "lastIndexOf",
+    "lowerAscii",
+    "upperAscii",
+    "trim",
+    "replace",
+    "split",
+    "substring",
+    "join",
+    "format",
+    "reverse",
+    "strings.quote",
+    "optional.of",
+    "optional.none",
+    "optional.ofNonZeroValue",
+    "hasValue",
+    "value",
+    "orValue",
     "or",
 ];
 
@@ -60,7 +109,11 @@ pub(crate) struct CheckError {
 
 impl CheckError {
     fn new(message: impl Into<String>, offset: Option<usize>) -> Self {
-        Self { message: message.into(), hint: None, offset }
+        Self {
+            message: message.into(),
+            hint: None,
+            offset,
+        }
     }
 
     fn hint(mut self, hint: Option<String>) -> Self {
@@ -115,7 +168,10 @@ pub(crate) fn precheck(source: &str, limits: &Limits) -> Result<(), CheckError> 
         }
         if depth + unary > limits.max_nesting {
             return Err(CheckError::new(
-                format!("expression nests deeper than the limit of {}", limits.max_nesting),
+                format!(
+                    "expression nests deeper than the limit of {}",
+                    limits.max_nesting
+                ),
                 Some(i),
             )
             .hint(Some("split it into `variables`".into())));
@@ -167,22 +223,32 @@ impl Walker<'_> {
     }
 
     fn local(&self, name: &str) -> Option<&Shape> {
-        self.locals.iter().rev().find(|(n, _)| n == name).map(|(_, s)| s)
+        self.locals
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, s)| s)
     }
 
     fn walk(&mut self, e: &IdedExpr, depth: usize) -> Result<Shape, CheckError> {
         self.nodes += 1;
         if self.nodes > self.limits.max_ast_nodes {
-            return Err(self.err(e, format!(
-                "expression has more than {} nodes, the limit",
-                self.limits.max_ast_nodes
-            )));
+            return Err(self.err(
+                e,
+                format!(
+                    "expression has more than {} nodes, the limit",
+                    self.limits.max_ast_nodes
+                ),
+            ));
         }
         if depth > self.limits.max_ast_depth {
-            return Err(self.err(e, format!(
-                "expression is deeper than the limit of {}",
-                self.limits.max_ast_depth
-            )));
+            return Err(self.err(
+                e,
+                format!(
+                    "expression is deeper than the limit of {}",
+                    self.limits.max_ast_depth
+                ),
+            ));
         }
         match &e.expr {
             Expr::Unspecified => Ok(Shape::Any),
@@ -234,7 +300,11 @@ impl Walker<'_> {
                 let base = self.locals.len();
                 match &c.iter_var2 {
                     Some(v2) => {
-                        let key = if matches!(range, Shape::List(_)) { Shape::Int } else { Shape::String };
+                        let key = if matches!(range, Shape::List(_)) {
+                            Shape::Int
+                        } else {
+                            Shape::String
+                        };
                         let value = match &range {
                             Shape::List(el) => (**el).clone(),
                             Shape::Map(v) => (**v).clone(),
@@ -287,7 +357,13 @@ impl Walker<'_> {
         ))
     }
 
-    fn field(&self, e: &IdedExpr, operand: &IdedExpr, shape: &Shape, field: &str) -> Result<Shape, CheckError> {
+    fn field(
+        &self,
+        e: &IdedExpr,
+        operand: &IdedExpr,
+        shape: &Shape,
+        field: &str,
+    ) -> Result<Shape, CheckError> {
         let what = describe(operand);
         match shape {
             Shape::Object(fields) => match fields.get(field) {
@@ -311,17 +387,22 @@ impl Walker<'_> {
             },
             Shape::Map(v) => Ok((**v).clone()),
             Shape::Any => Ok(Shape::Any),
-            other => Err(self.err(e, format!(
-                "`{what}` is a {} and has no field `{field}`",
-                other.type_name()
-            ))),
+            other => Err(self.err(
+                e,
+                format!(
+                    "`{what}` is a {} and has no field `{field}`",
+                    other.type_name()
+                ),
+            )),
         }
     }
 
     /// `a.b.c` as a path, when rooted at a fact root or `variables`.
     fn path_of(&self, e: &IdedExpr) -> Option<Vec<String>> {
         match &e.expr {
-            Expr::Ident(n) if self.local(n).is_none() && (ROOTS.contains(&n.as_str()) || n == "variables") => {
+            Expr::Ident(n)
+                if self.local(n).is_none() && (ROOTS.contains(&n.as_str()) || n == "variables") =>
+            {
                 Some(vec![n.clone()])
             }
             Expr::Select(s) if !s.test => {
@@ -334,12 +415,18 @@ impl Walker<'_> {
         }
     }
 
-    fn call(&mut self, e: &IdedExpr, call: &cel::common::ast::CallExpr, depth: usize) -> Result<Shape, CheckError> {
+    fn call(
+        &mut self,
+        e: &IdedExpr,
+        call: &cel::common::ast::CallExpr,
+        depth: usize,
+    ) -> Result<Shape, CheckError> {
         let name = call.func_name.as_str();
         let namespaced = match call.target.as_deref() {
-            Some(IdedExpr { expr: Expr::Ident(ns), .. })
-                if NAMESPACES.contains(&ns.as_str()) && self.local(ns).is_none() =>
-            {
+            Some(IdedExpr {
+                expr: Expr::Ident(ns),
+                ..
+            }) if NAMESPACES.contains(&ns.as_str()) && self.local(ns).is_none() => {
                 Some(format!("{ns}.{name}"))
             }
             _ => None,
@@ -355,19 +442,39 @@ impl Walker<'_> {
             args.push(self.walk(a, depth + 1)?);
         }
         let full = namespaced.unwrap_or_else(|| name.to_string());
-        let operator = full.starts_with('_') || full.starts_with('@') || full == "!_" || full == "-_";
-        if !operator && !STANDARD_FUNCTIONS.contains(&full.as_str()) && !library::FUNCTIONS.contains(&full.as_str()) {
+        let operator =
+            full.starts_with('_') || full.starts_with('@') || full == "!_" || full == "-_";
+        if !operator
+            && !STANDARD_FUNCTIONS.contains(&full.as_str())
+            && !library::FUNCTIONS.contains(&full.as_str())
+        {
             let mut known: Vec<&str> = STANDARD_FUNCTIONS.to_vec();
             known.extend(library::FUNCTIONS);
-            return Err(self.err(e, format!("unknown function `{full}`"))
-                .hint(did_you_mean(&full, &known).or_else(|| Some("see docs/cel-functions.md".into()))));
+            return Err(self.err(e, format!("unknown function `{full}`")).hint(
+                did_you_mean(&full, &known).or_else(|| Some("see docs/cel-functions.md".into())),
+            ));
         }
         let arg = |i: usize| args.get(i).cloned().unwrap_or(Shape::Any);
         let first = target.clone().unwrap_or_else(|| arg(0));
         Ok(match full.as_str() {
-            "_==_" | "_!=_" | "_<_" | "_<=_" | "_>_" | "_>=_" | "_&&_" | "_||_" | "!_" | "@in"
-            | "@not_strictly_false" | "contains" | "startsWith" | "endsWith" | "matches"
-            | "semver.valid" | "satisfies" | "hasValue" => Shape::Bool,
+            "_==_"
+            | "_!=_"
+            | "_<_"
+            | "_<=_"
+            | "_>_"
+            | "_>=_"
+            | "_&&_"
+            | "_||_"
+            | "!_"
+            | "@in"
+            | "@not_strictly_false"
+            | "contains"
+            | "startsWith"
+            | "endsWith"
+            | "matches"
+            | "semver.valid"
+            | "satisfies"
+            | "hasValue" => Shape::Bool,
             "size" | "int" | "major" | "minor" | "patch" | "semver.compare" | "indexOf"
             | "lastIndexOf" => Shape::Int,
             "double" | "ratio" | "percent" => Shape::Double,
@@ -402,7 +509,9 @@ impl Walker<'_> {
 /// (a `filter`), so the result is a list of the range's elements.
 fn appends_iter_var(step: &IdedExpr, var: &str) -> bool {
     match &step.expr {
-        Expr::List(l) => matches!(l.elements.as_slice(), [IdedExpr { expr: Expr::Ident(n), .. }] if n == var),
+        Expr::List(l) => {
+            matches!(l.elements.as_slice(), [IdedExpr { expr: Expr::Ident(n), .. }] if n == var)
+        }
         Expr::Call(c) => c.args.iter().any(|a| appends_iter_var(a, var)),
         _ => false,
     }

@@ -15,7 +15,12 @@ use crate::limits::Limits;
 use crate::model::shape::Shape;
 
 /// Convert `json` of shape `shape` (found at `path`) to a CEL value.
-pub(crate) fn to_cel(json: &Json, shape: &Shape, path: &mut String, limits: &Limits) -> Result<Value, FactsError> {
+pub(crate) fn to_cel(
+    json: &Json,
+    shape: &Shape,
+    path: &mut String,
+    limits: &Limits,
+) -> Result<Value, FactsError> {
     Ok(match json {
         Json::Null => Value::Null,
         Json::Bool(b) => Value::Bool(*b),
@@ -32,7 +37,9 @@ pub(crate) fn to_cel(json: &Json, shape: &Shape, path: &mut String, limits: &Lim
         Json::String(s) => match shape {
             Shape::Timestamp => chrono::DateTime::parse_from_rfc3339(s)
                 .map(Value::Timestamp)
-                .map_err(|e| FactsError::new(format!("invalid timestamp `{s}`: {e}")).at(path.clone()))?,
+                .map_err(|e| {
+                    FactsError::new(format!("invalid timestamp `{s}`: {e}")).at(path.clone())
+                })?,
             Shape::Duration => crate::model::Duration::parse(s)
                 .map(|d| Value::Duration(d.as_chrono()))
                 .map_err(|e| FactsError::new(e).at(path.clone()))?,
@@ -64,7 +71,10 @@ pub(crate) fn to_cel(json: &Json, shape: &Shape, path: &mut String, limits: &Lim
                 path.push('.');
                 path.push_str(k);
                 let s = shape.field(k).unwrap_or(&Shape::Any);
-                out.insert(Key::String(Arc::new(k.clone())), to_cel(v, s, path, limits)?);
+                out.insert(
+                    Key::String(Arc::new(k.clone())),
+                    to_cel(v, s, path, limits)?,
+                );
                 path.truncate(len);
             }
             Value::Map(Map { map: Arc::new(out) })
@@ -101,8 +111,13 @@ pub(crate) fn to_json(value: &Value) -> Json {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             Json::Object(entries.into_iter().collect())
         }
-        Value::Timestamp(t) => Json::String(t.with_timezone(&chrono::Utc).to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)),
-        Value::Duration(d) => Json::String(crate::model::Duration::from_millis(d.num_milliseconds()).to_string()),
+        Value::Timestamp(t) => Json::String(
+            t.with_timezone(&chrono::Utc)
+                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+        ),
+        Value::Duration(d) => {
+            Json::String(crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
+        }
         other => Json::String(format!("{other:?}")),
     }
 }
@@ -116,18 +131,37 @@ mod tests {
     fn timestamps_and_durations_are_typed() {
         let json = serde_json::json!({"now": "2026-11-26T10:00:00Z", "service": {"tier": 1, "owner": "x", "rollbackBudget": "5m", "errorBudgetRemaining": 1}});
         let v = to_cel(&json, &FACTS, &mut "$".into(), &Limits::default());
-        let Ok(Value::Map(m)) = v else { panic!("not a map: {v:?}") };
-        assert!(matches!(m.get(&Key::String(Arc::new("now".into()))), Some(Value::Timestamp(_))));
-        let Some(Value::Map(svc)) = m.get(&Key::String(Arc::new("service".into()))) else { panic!() };
-        assert!(matches!(svc.get(&Key::String(Arc::new("rollbackBudget".into()))), Some(Value::Duration(_))));
-        assert!(matches!(svc.get(&Key::String(Arc::new("errorBudgetRemaining".into()))), Some(Value::Float(_))));
-        assert!(matches!(svc.get(&Key::String(Arc::new("tier".into()))), Some(Value::Int(1))));
+        let Ok(Value::Map(m)) = v else {
+            panic!("not a map: {v:?}")
+        };
+        assert!(matches!(
+            m.get(&Key::String(Arc::new("now".into()))),
+            Some(Value::Timestamp(_))
+        ));
+        let Some(Value::Map(svc)) = m.get(&Key::String(Arc::new("service".into()))) else {
+            panic!()
+        };
+        assert!(matches!(
+            svc.get(&Key::String(Arc::new("rollbackBudget".into()))),
+            Some(Value::Duration(_))
+        ));
+        assert!(matches!(
+            svc.get(&Key::String(Arc::new("errorBudgetRemaining".into()))),
+            Some(Value::Float(_))
+        ));
+        assert!(matches!(
+            svc.get(&Key::String(Arc::new("tier".into()))),
+            Some(Value::Int(1))
+        ));
     }
 
     #[test]
     fn long_lists_are_refused_with_their_path() {
         let json = serde_json::json!({"approvals": [1, 2, 3]});
-        let limits = Limits { max_list_items: 2, ..Limits::default() };
+        let limits = Limits {
+            max_list_items: 2,
+            ..Limits::default()
+        };
         let err = to_cel(&json, &FACTS, &mut "$".into(), &limits).err();
         assert_eq!(err.and_then(|e| e.path), Some("$.approvals".into()));
     }

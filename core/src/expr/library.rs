@@ -86,7 +86,11 @@ fn satisfies(v: &CelString<'_>, req: &CelString<'_>) -> Result<CelBool, Executio
     Ok(CelBool::from(r.matches(&v)))
 }
 
-fn part(function: &str, s: &str, pick: fn(&semver::Version) -> u64) -> Result<CelInt, ExecutionError> {
+fn part(
+    function: &str,
+    s: &str,
+    pick: fn(&semver::Version) -> u64,
+) -> Result<CelInt, ExecutionError> {
     let v = version(function, s)?;
     i64::try_from(pick(&v))
         .map(CelInt::from)

@@ -15,9 +15,9 @@ use std::sync::{Arc, LazyLock};
 
 use cel::{Context, Env, Program, Value};
 
-pub(crate) use check::CheckError;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
+pub(crate) use check::CheckError;
 
 /// The shared CEL environment.
 pub(crate) static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
@@ -67,7 +67,11 @@ impl CompiledExpr {
             let msg = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
             let msg = msg.to_lowercase();
             let msg = msg.strip_prefix("syntax error: ").unwrap_or(&msg);
-            CheckError { message: format!("syntax error: {msg}"), hint: None, offset }
+            CheckError {
+                message: format!("syntax error: {msg}"),
+                hint: None,
+                offset,
+            }
         })?;
         let info = program.source_info();
         let offsets = |id: u64| info.offset_for(id).map(|(start, _)| start as usize);
@@ -84,11 +88,16 @@ impl CompiledExpr {
                     "expression gives a {}, not a {wanted}",
                     analysis.result.type_name()
                 ),
-                hint: (want == Want::Bool).then(|| "compare it, e.g. `x == \"value\"` or `size(x) > 0`".to_string()),
+                hint: (want == Want::Bool)
+                    .then(|| "compare it, e.g. `x == \"value\"` or `size(x) > 0`".to_string()),
                 offset: Some(0),
             });
         }
-        Ok(Self { program, reads: analysis.reads, shape: analysis.result })
+        Ok(Self {
+            program,
+            reads: analysis.reads,
+            shape: analysis.result,
+        })
     }
 
     /// Evaluate against a context.
@@ -119,7 +128,11 @@ fn error_message(e: &cel::ExecutionError) -> String {
 fn offset_of(source: &str, line: isize, column: isize) -> Option<usize> {
     let line = usize::try_from(line).ok()?.max(1);
     let column = usize::try_from(column).ok()?;
-    let before: usize = source.split('\n').take(line - 1).map(|l| l.chars().count() + 1).sum();
+    let before: usize = source
+        .split('\n')
+        .take(line - 1)
+        .map(|l| l.chars().count() + 1)
+        .sum();
     Some(before + column.saturating_sub(1))
 }
 
@@ -151,7 +164,10 @@ mod tests {
 
     #[test]
     fn library_functions_evaluate() {
-        assert_eq!(eval("semver.compare('2.4.0', '2.10.0')"), Ok(Value::Int(-1)));
+        assert_eq!(
+            eval("semver.compare('2.4.0', '2.10.0')"),
+            Ok(Value::Int(-1))
+        );
         assert_eq!(eval("satisfies('2.4.0', '^2.1')"), Ok(Value::Bool(true)));
         assert_eq!(eval("major('3.0.0-rc.1')"), Ok(Value::Int(3)));
         assert_eq!(eval("semver.valid('2.4')"), Ok(Value::Bool(false)));
@@ -178,16 +194,42 @@ mod tests {
 
     #[test]
     fn fields_are_checked_through_comprehensions_and_filters() {
-        assert!(compile("security.scans.all(s, s.findings.critical == 0)", Want::Bool).is_ok());
+        assert!(
+            compile(
+                "security.scans.all(s, s.findings.critical == 0)",
+                Want::Bool
+            )
+            .is_ok()
+        );
         let err = compile("security.scans.all(s, s.finding.critical == 0)", Want::Bool).err();
         assert!(err.is_some_and(|e| e.message.contains("unknown field `finding` in `s`")));
         let mut vars = BTreeMap::new();
         let sca = compile("security.scans.filter(s, s.kind == 'sca')", Want::Any);
-        vars.insert("sca".to_string(), sca.map(|c| c.shape).unwrap_or(Shape::Any));
-        let bad = CompiledExpr::compile("variables.sca.all(s, s.critical == 0)", Want::Bool, &vars, &Limits::default());
-        assert!(bad.err().is_some_and(|e| e.message.contains("unknown field `critical`")));
-        let missing = CompiledExpr::compile("size(variables.scb) > 0", Want::Bool, &vars, &Limits::default());
-        assert!(missing.err().is_some_and(|e| e.message == "unknown variable `scb`"));
+        vars.insert(
+            "sca".to_string(),
+            sca.map(|c| c.shape).unwrap_or(Shape::Any),
+        );
+        let bad = CompiledExpr::compile(
+            "variables.sca.all(s, s.critical == 0)",
+            Want::Bool,
+            &vars,
+            &Limits::default(),
+        );
+        assert!(
+            bad.err()
+                .is_some_and(|e| e.message.contains("unknown field `critical`"))
+        );
+        let missing = CompiledExpr::compile(
+            "size(variables.scb) > 0",
+            Want::Bool,
+            &vars,
+            &Limits::default(),
+        );
+        assert!(
+            missing
+                .err()
+                .is_some_and(|e| e.message == "unknown variable `scb`")
+        );
     }
 
     #[test]
@@ -201,39 +243,88 @@ mod tests {
 
     #[test]
     fn unknown_names_and_functions_are_rejected() {
-        assert!(compile("relase.id == 'x'", Want::Bool).err().is_some_and(|e| e.hint == Some("did you mean `release`?".into())));
-        assert!(compile("sizee(ci.suites) > 0", Want::Bool).err().is_some_and(|e| e.message == "unknown function `sizee`"));
-        assert!(compile("release.version.major > 1", Want::Bool).err().is_some_and(|e| e.message.contains("is a string and has no field")));
+        assert!(
+            compile("relase.id == 'x'", Want::Bool)
+                .err()
+                .is_some_and(|e| e.hint == Some("did you mean `release`?".into()))
+        );
+        assert!(
+            compile("sizee(ci.suites) > 0", Want::Bool)
+                .err()
+                .is_some_and(|e| e.message == "unknown function `sizee`")
+        );
+        assert!(
+            compile("release.version.major > 1", Want::Bool)
+                .err()
+                .is_some_and(|e| e.message.contains("is a string and has no field"))
+        );
     }
 
     #[test]
     fn limits_hold_before_and_after_parsing() {
         let deep = format!("{}true{}", "(".repeat(1_000), ")".repeat(1_000));
-        assert!(compile(&deep, Want::Bool).err().is_some_and(|e| e.message.contains("nests deeper")));
+        assert!(
+            compile(&deep, Want::Bool)
+                .err()
+                .is_some_and(|e| e.message.contains("nests deeper"))
+        );
         let deeper = format!("{}true{}", "[".repeat(10_000), "]".repeat(10_000));
-        assert!(compile(&deeper, Want::Bool).err().is_some_and(|e| e.message.contains("more than the limit")));
-        let unlimited = Limits { max_expression_len: usize::MAX, ..Limits::default() };
-        let deepest = CompiledExpr::compile(&format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000)), Want::Bool, &BTreeMap::new(), &unlimited);
-        assert!(deepest.err().is_some_and(|e| e.message.contains("nests deeper")));
+        assert!(
+            compile(&deeper, Want::Bool)
+                .err()
+                .is_some_and(|e| e.message.contains("more than the limit"))
+        );
+        let unlimited = Limits {
+            max_expression_len: usize::MAX,
+            ..Limits::default()
+        };
+        let deepest = CompiledExpr::compile(
+            &format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000)),
+            Want::Bool,
+            &BTreeMap::new(),
+            &unlimited,
+        );
+        assert!(
+            deepest
+                .err()
+                .is_some_and(|e| e.message.contains("nests deeper"))
+        );
         let nots = format!("{}true", "!".repeat(3000));
         assert!(compile(&nots, Want::Bool).is_err());
         let long = vec!["1"; 1500].join(" + ");
         assert!(compile(&format!("{long} > 0"), Want::Bool).is_err());
         let nested = "ci.suites.all(a, ci.suites.all(b, ci.suites.all(c, true)))";
-        assert!(compile(nested, Want::Bool).err().is_some_and(|e| e.message.contains("comprehensions")));
+        assert!(
+            compile(nested, Want::Bool)
+                .err()
+                .is_some_and(|e| e.message.contains("comprehensions"))
+        );
     }
 
     #[test]
     fn syntax_errors_have_a_position() {
         let err = compile("release.id == ", Want::Bool).err();
-        assert!(err.as_ref().is_some_and(|e| e.message.starts_with("syntax error")), "{err:?}");
+        assert!(
+            err.as_ref()
+                .is_some_and(|e| e.message.starts_with("syntax error")),
+            "{err:?}"
+        );
         assert!(err.is_some_and(|e| e.offset.is_some()));
     }
 
     #[test]
     fn reads_are_recorded() {
-        let e = compile("ci.suites.all(s, s.status == 'passed') && release.kind == 'standard'", Want::Bool);
+        let e = compile(
+            "ci.suites.all(s, s.status == 'passed') && release.kind == 'standard'",
+            Want::Bool,
+        );
         let reads = e.map(|e| e.reads).unwrap_or_default();
-        assert_eq!(reads, vec![vec!["ci".to_string(), "suites".into()], vec!["release".into(), "kind".into()]]);
+        assert_eq!(
+            reads,
+            vec![
+                vec!["ci".to_string(), "suites".into()],
+                vec!["release".into(), "kind".into()]
+            ]
+        );
     }
 }

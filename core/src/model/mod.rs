@@ -17,7 +17,7 @@ pub use operations::{
     Communication, CommunicationStatus, History, Incident, PastRelease, PostmortemStatus,
     Readiness, ReleaseOutcome, RollbackReadiness, Service, Slo,
 };
-pub use release::{ChangeRequest, ChangeRequestStatus, Change, Facts, Release, ReleaseKind};
+pub use release::{Change, ChangeRequest, ChangeRequestStatus, Facts, Release, ReleaseKind};
 pub use types::{Duration, Timestamp, Version};
 
 use crate::error::FactsError;
@@ -26,7 +26,7 @@ use crate::limits::Limits;
 impl Facts {
     /// Parse facts from YAML or JSON text (JSON is detected by a leading
     /// `{`), within the default [`Limits`].
-    pub fn from_str(text: &str) -> Result<Facts, FactsError> {
+    pub fn parse(text: &str) -> Result<Facts, FactsError> {
         Self::from_str_with_limits(text, &Limits::default())
     }
 
@@ -49,13 +49,19 @@ impl Facts {
                 text.len(),
                 limits.max_facts_bytes
             ))
-            .with_hint("send only the facts the policies read, or raise `Limits::max_facts_bytes`"));
+            .with_hint(
+                "send only the facts the policies read, or raise `Limits::max_facts_bytes`",
+            ));
         }
         let facts = if text.trim_start().starts_with('{') {
             let mut de = serde_json::Deserializer::from_str(text);
             serde_path_to_error::deserialize(&mut de).map_err(|e| {
                 let (line, column) = (e.inner().line(), e.inner().column());
-                located(e.path(), strip_json_position(&e.inner().to_string()), Some((line, column)))
+                located(
+                    e.path(),
+                    strip_json_position(&e.inner().to_string()),
+                    Some((line, column)),
+                )
             })?
         } else {
             let de = yaml_serde::Deserializer::from_str(text);
@@ -82,14 +88,36 @@ impl Facts {
     }
 }
 
-fn located(path: &serde_path_to_error::Path, message: String, pos: Option<(usize, usize)>) -> FactsError {
+impl std::str::FromStr for Facts {
+    type Err = FactsError;
+
+    fn from_str(text: &str) -> Result<Facts, FactsError> {
+        Facts::parse(text)
+    }
+}
+
+fn located(
+    path: &serde_path_to_error::Path,
+    message: String,
+    pos: Option<(usize, usize)>,
+) -> FactsError {
     let p = path.to_string();
-    let json_path = if p == "." || p.is_empty() { "$".to_string() } else { format!("$.{p}") };
-    let message = message.strip_prefix(&format!("{p}: ")).map(str::to_string).unwrap_or(message);
+    let json_path = if p == "." || p.is_empty() {
+        "$".to_string()
+    } else {
+        format!("$.{p}")
+    };
+    let message = message
+        .strip_prefix(&format!("{p}: "))
+        .map(str::to_string)
+        .unwrap_or(message);
     let mut err = FactsError::new(message).at(json_path);
     err.position = pos.filter(|(l, _)| *l > 0);
     if err.message.starts_with("unknown field") {
-        err.hint = Some("facts fields are camelCase; check the spelling against `release-policy schema facts`".into());
+        err.hint = Some(
+            "facts fields are camelCase; check the spelling against `release-policy schema facts`"
+                .into(),
+        );
     }
     err
 }
@@ -107,4 +135,3 @@ fn strip_yaml_position(msg: &str) -> String {
         None => msg.to_string(),
     }
 }
-

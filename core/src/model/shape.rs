@@ -148,7 +148,8 @@ fn from_schema(node: &Json, root: &Json, depth: usize) -> Shape {
             }
         }
         "array" => Shape::List(Box::new(
-            obj.get("items").map_or(Shape::Any, |v| from_schema(v, root, depth + 1)),
+            obj.get("items")
+                .map_or(Shape::Any, |v| from_schema(v, root, depth + 1)),
         )),
         "string" => Shape::String,
         "integer" => Shape::Int,
@@ -169,12 +170,17 @@ mod tests {
         assert_eq!(FACTS.field("now"), Some(&Shape::Timestamp));
         let secrets = FACTS.field("security").and_then(|s| s.field("secrets"));
         let secret = secrets.map(Shape::element);
-        assert_eq!(secret.as_ref().and_then(|s| s.field("maxAge")), Some(&Shape::Duration));
+        assert_eq!(
+            secret.as_ref().and_then(|s| s.field("maxAge")),
+            Some(&Shape::Duration)
+        );
         assert_eq!(release.and_then(|r| r.field("kind")), Some(&Shape::String));
         assert_eq!(release.and_then(|r| r.field("enviroment")), None);
         let tier = FACTS.field("service").and_then(|s| s.field("tier"));
         assert_eq!(tier, Some(&Shape::Int));
-        let labels = release.and_then(|r| r.field("labels")).and_then(|l| l.field("anything"));
+        let labels = release
+            .and_then(|r| r.field("labels"))
+            .and_then(|l| l.field("anything"));
         assert_eq!(labels, Some(&Shape::String));
     }
 }

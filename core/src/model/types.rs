@@ -55,19 +55,25 @@ impl Duration {
         let mut total: i64 = 0;
         let mut rest = s;
         while !rest.is_empty() {
-            let digits = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+            let digits = rest
+                .find(|c: char| !c.is_ascii_digit())
+                .unwrap_or(rest.len());
             if digits == 0 {
                 return Err(format!("invalid duration `{text}`"));
             }
             let (num, tail) = rest.split_at(digits);
-            let unit_len = tail.find(|c: char| c.is_ascii_digit()).unwrap_or(tail.len());
+            let unit_len = tail
+                .find(|c: char| c.is_ascii_digit())
+                .unwrap_or(tail.len());
             let (unit, tail) = tail.split_at(unit_len);
             let factor = UNITS
                 .iter()
                 .find(|(u, _)| *u == unit)
                 .map(|(_, f)| *f)
                 .ok_or_else(|| format!("invalid duration `{text}`: unknown unit `{unit}`"))?;
-            let n: i64 = num.parse().map_err(|_| format!("invalid duration `{text}`"))?;
+            let n: i64 = num
+                .parse()
+                .map_err(|_| format!("invalid duration `{text}`"))?;
             total = n
                 .checked_mul(factor)
                 .and_then(|v| total.checked_add(v))
@@ -202,10 +208,22 @@ mod tests {
 
     #[test]
     fn durations_parse_and_print_canonically() {
-        assert_eq!(Duration::parse("90d").map(|d| d.to_string()), Ok("90d".into()));
-        assert_eq!(Duration::parse("1h30m").map(|d| d.as_millis()), Ok(5_400_000));
-        assert_eq!(Duration::parse("2w").map(|d| d.to_string()), Ok("14d".into()));
-        assert_eq!(Duration::parse("90m").map(|d| d.to_string()), Ok("1h30m".into()));
+        assert_eq!(
+            Duration::parse("90d").map(|d| d.to_string()),
+            Ok("90d".into())
+        );
+        assert_eq!(
+            Duration::parse("1h30m").map(|d| d.as_millis()),
+            Ok(5_400_000)
+        );
+        assert_eq!(
+            Duration::parse("2w").map(|d| d.to_string()),
+            Ok("14d".into())
+        );
+        assert_eq!(
+            Duration::parse("90m").map(|d| d.to_string()),
+            Ok("1h30m".into())
+        );
         assert_eq!(Duration::parse("500ms").map(|d| d.as_millis()), Ok(500));
         assert!(Duration::parse("5 minutes").is_err());
         assert!(Duration::parse("-5m").is_err());
@@ -217,7 +235,9 @@ mod tests {
     fn versions_must_be_strings() {
         assert!(Version::parse("2.4.0").is_ok());
         assert!(Version::parse("2.4").is_err());
-        let err = yaml_serde::from_str::<Version>("2.10").err().map(|e| e.to_string());
+        let err = yaml_serde::from_str::<Version>("2.10")
+            .err()
+            .map(|e| e.to_string());
         assert!(err.is_some_and(|e| e.contains("quote it")));
     }
 }

@@ -44,11 +44,22 @@ struct Compiler<'a> {
 }
 
 impl Compiler<'_> {
-    fn expr(&mut self, source: &str, want: Want, origin: &Origin, field: &str, rule: Option<&str>) -> Option<CompiledExpr> {
+    fn expr(
+        &mut self,
+        source: &str,
+        want: Want,
+        origin: &Origin,
+        field: &str,
+        rule: Option<&str>,
+    ) -> Option<CompiledExpr> {
         match CompiledExpr::compile(source, want, &self.variables, self.limits) {
             Ok(e) => Some(e),
             Err(e) => {
-                let path = if field.is_empty() { origin.path.clone() } else { format!("{}.{field}", origin.path) };
+                let path = if field.is_empty() {
+                    origin.path.clone()
+                } else {
+                    format!("{}.{field}", origin.path)
+                };
                 let loc = origin.locs.in_scalar(&path, e.offset, source, &origin.text);
                 let mut err = PolicyError::new(loc, e.message);
                 err.hint = e.hint;
@@ -63,12 +74,22 @@ impl Compiler<'_> {
 }
 
 /// Compile merged policies.
-pub(crate) fn compile(merged: Vec<MergedPolicy>, limits: &Limits) -> Result<Vec<CompiledPolicy>, Vec<PolicyError>> {
+pub(crate) fn compile(
+    merged: Vec<MergedPolicy>,
+    limits: &Limits,
+) -> Result<Vec<CompiledPolicy>, Vec<PolicyError>> {
     let mut all_errors = Vec::new();
     let mut out = Vec::new();
     for p in merged {
-        let mut c = Compiler { limits, variables: BTreeMap::new(), errors: Vec::new() };
-        let applies_to = p.applies_to.as_ref().and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
+        let mut c = Compiler {
+            limits,
+            variables: BTreeMap::new(),
+            errors: Vec::new(),
+        };
+        let applies_to = p
+            .applies_to
+            .as_ref()
+            .and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
         let mut variables = Vec::new();
         for (v, o) in &p.variables {
             if let Some(e) = c.expr(&v.expression, Want::Any, o, "expression", None) {
@@ -82,26 +103,64 @@ pub(crate) fn compile(merged: Vec<MergedPolicy>, limits: &Limits) -> Result<Vec<
         let mut gates = Vec::new();
         for (g, o) in p.gates {
             let id = Some(g.id.as_str());
-            let when = g.when.as_ref().map(|w| c.expr(w, Want::Bool, &o, "when", id));
+            let when = g
+                .when
+                .as_ref()
+                .map(|w| c.expr(w, Want::Bool, &o, "when", id));
             let expression = c.expr(&g.expression, Want::Bool, &o, "expression", id);
-            let message_expression = g.message_expression.as_ref().map(|m| c.expr(m, Want::String, &o, "messageExpression", id));
+            let message_expression = g
+                .message_expression
+                .as_ref()
+                .map(|m| c.expr(m, Want::String, &o, "messageExpression", id));
             if g.effect == super::document::Effect::Approval && g.approvers.is_empty() {
-                c.errors.push(PolicyError::new(o.at("effect"), format!("gate `{}` has `effect: approval` but no `approvers`", g.id))
+                c.errors.push(
+                    PolicyError::new(
+                        o.at("effect"),
+                        format!("gate `{}` has `effect: approval` but no `approvers`", g.id),
+                    )
                     .with_rule(&g.id)
-                    .with_hint("name the roles whose approval lifts the gate: `approvers: [sre-lead]`"));
+                    .with_hint(
+                        "name the roles whose approval lifts the gate: `approvers: [sre-lead]`",
+                    ),
+                );
             }
-            if let (Some(expression), Some(when), Some(message_expression)) = (expression, when.map_or(Some(None), |w| w.map(Some)), message_expression.map_or(Some(None), |m| m.map(Some))) {
-                gates.push(CompiledGate { gate: g, when, expression, message_expression });
+            if let (Some(expression), Some(when), Some(message_expression)) = (
+                expression,
+                when.map_or(Some(None), |w| w.map(Some)),
+                message_expression.map_or(Some(None), |m| m.map(Some)),
+            ) {
+                gates.push(CompiledGate {
+                    gate: g,
+                    when,
+                    expression,
+                    message_expression,
+                });
             }
         }
         let mut approvals = Vec::new();
         for (a, o) in p.approvals {
             if a.roles.is_empty() {
-                c.errors.push(PolicyError::new(o.at("roles"), format!("approval `{}` names no `roles`", a.id)).with_rule(&a.id));
+                c.errors.push(
+                    PolicyError::new(
+                        o.at("roles"),
+                        format!("approval `{}` names no `roles`", a.id),
+                    )
+                    .with_rule(&a.id),
+                );
             }
             if let super::document::Quorum::Count(n) = a.quorum {
                 if n as usize > a.roles.len() {
-                    c.errors.push(PolicyError::new(o.at("quorum"), format!("quorum `{n}` is more than the {} roles of approval `{}`", a.roles.len(), a.id)).with_rule(&a.id));
+                    c.errors.push(
+                        PolicyError::new(
+                            o.at("quorum"),
+                            format!(
+                                "quorum `{n}` is more than the {} roles of approval `{}`",
+                                a.roles.len(),
+                                a.id
+                            ),
+                        )
+                        .with_rule(&a.id),
+                    );
                 }
             }
             let when = match &a.when {
@@ -114,7 +173,17 @@ pub(crate) fn compile(merged: Vec<MergedPolicy>, limits: &Limits) -> Result<Vec<
             approvals.push(CompiledApproval { rule: a, when });
         }
         all_errors.extend(c.errors);
-        out.push(CompiledPolicy { metadata: p.metadata, applies_to, variables, gates, approvals });
+        out.push(CompiledPolicy {
+            metadata: p.metadata,
+            applies_to,
+            variables,
+            gates,
+            approvals,
+        });
     }
-    if all_errors.is_empty() { Ok(out) } else { Err(all_errors) }
+    if all_errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(all_errors)
+    }
 }

@@ -23,7 +23,11 @@ pub(crate) struct Origin {
 
 impl Origin {
     pub(crate) fn at(&self, field: &str) -> SourceLocation {
-        if field.is_empty() { self.locs.at(&self.path) } else { self.locs.at(&format!("{}.{field}", self.path)) }
+        if field.is_empty() {
+            self.locs.at(&self.path)
+        } else {
+            self.locs.at(&format!("{}.{field}", self.path))
+        }
     }
 }
 
@@ -44,12 +48,19 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
     for layer in layers {
         let mut seen_in_layer: BTreeMap<String, SourceLocation> = BTreeMap::new();
         for sd in layer {
-            let root = |path: &str| Origin { locs: Arc::clone(&sd.locs), text: Arc::clone(&sd.text), path: path.to_string() };
+            let root = |path: &str| Origin {
+                locs: Arc::clone(&sd.locs),
+                text: Arc::clone(&sd.text),
+                path: path.to_string(),
+            };
             let name = sd.doc.metadata.name.clone();
             let here = sd.locs.at("metadata.name");
             if let Some(first) = seen_in_layer.insert(name.clone(), here.clone()) {
-                errors.push(PolicyError::new(here, format!("duplicate policy name `{name}`"))
-                    .with_hint(format!("first defined at {first}; a layer holds each policy once")));
+                errors.push(
+                    PolicyError::new(here, format!("duplicate policy name `{name}`")).with_hint(
+                        format!("first defined at {first}; a layer holds each policy once"),
+                    ),
+                );
                 continue;
             }
             let spec = sd.doc.spec;
@@ -57,25 +68,50 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
                 None => policies.push(MergedPolicy {
                     metadata: sd.doc.metadata,
                     applies_to: spec.applies_to.map(|a| (a, root("spec.appliesTo"))),
-                    variables: spec.variables.into_iter().enumerate().map(|(i, v)| (v, root(&format!("spec.variables[{i}]")))).collect(),
-                    gates: spec.gates.into_iter().enumerate().map(|(i, g)| (g, root(&format!("spec.gates[{i}]")))).collect(),
-                    approvals: spec.approvals.into_iter().enumerate().map(|(i, a)| (a, root(&format!("spec.approvals[{i}]")))).collect(),
+                    variables: spec
+                        .variables
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, v)| (v, root(&format!("spec.variables[{i}]"))))
+                        .collect(),
+                    gates: spec
+                        .gates
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, g)| (g, root(&format!("spec.gates[{i}]"))))
+                        .collect(),
+                    approvals: spec
+                        .approvals
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, a)| (a, root(&format!("spec.approvals[{i}]"))))
+                        .collect(),
                 }),
                 Some(base) => {
-                    let amend = Amendment { base, errors: &mut errors };
+                    let amend = Amendment {
+                        base,
+                        errors: &mut errors,
+                    };
                     amend.apply(sd.doc.metadata, spec, &root);
                 }
             }
         }
     }
     check_unique_ids(&policies, &mut errors);
-    if errors.is_empty() { Ok(policies) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(policies)
+    } else {
+        Err(errors)
+    }
 }
 
 fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
     let mut ids: BTreeMap<&str, SourceLocation> = BTreeMap::new();
     let rules = policies.iter().flat_map(|p| {
-        p.gates.iter().map(|(g, o)| (g.id.as_str(), o)).chain(p.approvals.iter().map(|(a, o)| (a.id.as_str(), o)))
+        p.gates
+            .iter()
+            .map(|(g, o)| (g.id.as_str(), o))
+            .chain(p.approvals.iter().map(|(a, o)| (a.id.as_str(), o)))
     });
     for (id, origin) in rules {
         let here = origin.at("id");
@@ -93,7 +129,13 @@ struct Amendment<'a> {
 }
 
 impl Amendment<'_> {
-    fn refuse(&mut self, here: SourceLocation, there: SourceLocation, rule: Option<&str>, what: String) {
+    fn refuse(
+        &mut self,
+        here: SourceLocation,
+        there: SourceLocation,
+        rule: Option<&str>,
+        what: String,
+    ) {
         let mut e = PolicyError::new(here, what).with_hint(format!(
             "the rule is defined at {there} without `overridable: true`; a later layer may only add rules or tighten them"
         ));
@@ -103,17 +145,38 @@ impl Amendment<'_> {
         self.errors.push(e);
     }
 
-    fn apply(mut self, metadata: Metadata, spec: super::document::Spec, root: &dyn Fn(&str) -> Origin) {
+    fn apply(
+        mut self,
+        metadata: Metadata,
+        spec: super::document::Spec,
+        root: &dyn Fn(&str) -> Origin,
+    ) {
         let name = metadata.name.clone();
-        if spec.applies_to.is_some() && spec.applies_to != self.base.applies_to.as_ref().map(|(a, _)| a.clone()) {
-            let there = self.base.applies_to.as_ref().map_or_else(|| self.base_loc(), |(_, o)| o.at(""));
-            self.refuse(root("spec.appliesTo").at(""), there, None, format!("layer changes `appliesTo` of policy `{name}`"));
+        if spec.applies_to.is_some()
+            && spec.applies_to != self.base.applies_to.as_ref().map(|(a, _)| a.clone())
+        {
+            let there = self
+                .base
+                .applies_to
+                .as_ref()
+                .map_or_else(|| self.base_loc(), |(_, o)| o.at(""));
+            self.refuse(
+                root("spec.appliesTo").at(""),
+                there,
+                None,
+                format!("layer changes `appliesTo` of policy `{name}`"),
+            );
         }
         for (i, v) in spec.variables.into_iter().enumerate() {
             let origin = root(&format!("spec.variables[{i}]"));
             if let Some((_, o)) = self.base.variables.iter().find(|(b, _)| b.name == v.name) {
                 let there = o.at("name");
-                self.refuse(origin.at("name"), there, None, format!("layer redefines variable `{}` of policy `{name}`", v.name));
+                self.refuse(
+                    origin.at("name"),
+                    there,
+                    None,
+                    format!("layer redefines variable `{}` of policy `{name}`", v.name),
+                );
             } else {
                 self.base.variables.push((v, origin));
             }
@@ -123,13 +186,20 @@ impl Amendment<'_> {
             match self.base.gates.iter().position(|(b, _)| b.id == g.id) {
                 None => self.base.gates.push((g, origin)),
                 Some(at) => {
-                    let Some((old, old_origin)) = self.base.gates.get(at).cloned() else { continue };
+                    let Some((old, old_origin)) = self.base.gates.get(at).cloned() else {
+                        continue;
+                    };
                     if old.overridable || gate_tightens(&old, &g) {
                         if let Some(slot) = self.base.gates.get_mut(at) {
                             *slot = (g, origin);
                         }
                     } else {
-                        self.refuse(origin.at("id"), old_origin.at("id"), Some(&g.id), format!("layer loosens gate `{}`", g.id));
+                        self.refuse(
+                            origin.at("id"),
+                            old_origin.at("id"),
+                            Some(&g.id),
+                            format!("layer loosens gate `{}`", g.id),
+                        );
                     }
                 }
             }
@@ -139,13 +209,20 @@ impl Amendment<'_> {
             match self.base.approvals.iter().position(|(b, _)| b.id == a.id) {
                 None => self.base.approvals.push((a, origin)),
                 Some(at) => {
-                    let Some((old, old_origin)) = self.base.approvals.get(at).cloned() else { continue };
+                    let Some((old, old_origin)) = self.base.approvals.get(at).cloned() else {
+                        continue;
+                    };
                     if old.overridable || approval_tightens(&old, &a) {
                         if let Some(slot) = self.base.approvals.get_mut(at) {
                             *slot = (a, origin);
                         }
                     } else {
-                        self.refuse(origin.at("id"), old_origin.at("id"), Some(&a.id), format!("layer loosens approval `{}`", a.id));
+                        self.refuse(
+                            origin.at("id"),
+                            old_origin.at("id"),
+                            Some(&a.id),
+                            format!("layer loosens approval `{}`", a.id),
+                        );
                     }
                 }
             }
@@ -156,14 +233,43 @@ impl Amendment<'_> {
             let approval = self.base.approvals.iter().position(|(a, _)| &a.id == id);
             match (gate, approval) {
                 (Some(at), _) => {
-                    let (overridable, there) = self.base.gates.get(at).map(|(g, o)| (g.overridable, o.at("id"))).unwrap_or((false, here.clone()));
-                    if overridable { self.base.gates.remove(at); } else { self.refuse(here, there, Some(id), format!("layer disables gate `{id}`")); }
+                    let (overridable, there) = self
+                        .base
+                        .gates
+                        .get(at)
+                        .map(|(g, o)| (g.overridable, o.at("id")))
+                        .unwrap_or((false, here.clone()));
+                    if overridable {
+                        self.base.gates.remove(at);
+                    } else {
+                        self.refuse(here, there, Some(id), format!("layer disables gate `{id}`"));
+                    }
                 }
                 (None, Some(at)) => {
-                    let (overridable, there) = self.base.approvals.get(at).map(|(a, o)| (a.overridable, o.at("id"))).unwrap_or((false, here.clone()));
-                    if overridable { self.base.approvals.remove(at); } else { self.refuse(here, there, Some(id), format!("layer disables approval `{id}`")); }
+                    let (overridable, there) = self
+                        .base
+                        .approvals
+                        .get(at)
+                        .map(|(a, o)| (a.overridable, o.at("id")))
+                        .unwrap_or((false, here.clone()));
+                    if overridable {
+                        self.base.approvals.remove(at);
+                    } else {
+                        self.refuse(
+                            here,
+                            there,
+                            Some(id),
+                            format!("layer disables approval `{id}`"),
+                        );
+                    }
                 }
-                (None, None) => self.errors.push(PolicyError::new(here, format!("cannot disable `{id}`: policy `{name}` has no such rule")).with_rule(id.as_str())),
+                (None, None) => self.errors.push(
+                    PolicyError::new(
+                        here,
+                        format!("cannot disable `{id}`: policy `{name}` has no such rule"),
+                    )
+                    .with_rule(id.as_str()),
+                ),
             }
         }
         // A later layer may bump the version and describe the policy.
@@ -179,7 +285,11 @@ impl Amendment<'_> {
     }
 
     fn base_loc(&self) -> SourceLocation {
-        self.base.gates.first().map(|(_, o)| o.locs.at("metadata.name")).unwrap_or_else(|| SourceLocation::file("earlier layer"))
+        self.base
+            .gates
+            .first()
+            .map(|(_, o)| o.locs.at("metadata.name"))
+            .unwrap_or_else(|| SourceLocation::file("earlier layer"))
     }
 }
 
@@ -198,7 +308,9 @@ pub(crate) fn gate_tightens(old: &Gate, new: &Gate) -> bool {
         && new.when == old.when
         && new.effect >= old.effect
         && subset(&new.waivable_by, &old.waivable_by)
-        && (old.effect != super::document::Effect::Approval || new.effect != super::document::Effect::Approval || subset(&new.approvers, &old.approvers))
+        && (old.effect != super::document::Effect::Approval
+            || new.effect != super::document::Effect::Approval
+            || subset(&new.approvers, &old.approvers))
         && superset(&new.controls, &old.controls)
         && !new.overridable
 }

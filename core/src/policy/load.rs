@@ -36,7 +36,10 @@ mod builtin {
 pub(crate) fn builtin_sources() -> Vec<Source> {
     builtin::FILES
         .iter()
-        .map(|(name, text)| Source { name: format!("builtin:{name}"), text: (*text).to_string() })
+        .map(|(name, text)| Source {
+            name: format!("builtin:{name}"),
+            text: (*text).to_string(),
+        })
         .collect()
 }
 
@@ -55,8 +58,16 @@ pub(crate) fn is_policy_file(relative: &Path) -> bool {
 
 /// Every file below `dir` (sorted, so loading is deterministic) for which
 /// `keep` holds on the path relative to `dir`.
-pub(crate) fn files_under(dir: &Path, keep: fn(&Path) -> bool) -> Result<Vec<std::path::PathBuf>, Error> {
-    fn walk(base: &Path, dir: &Path, keep: fn(&Path) -> bool, out: &mut Vec<std::path::PathBuf>) -> Result<(), Error> {
+pub(crate) fn files_under(
+    dir: &Path,
+    keep: fn(&Path) -> bool,
+) -> Result<Vec<std::path::PathBuf>, Error> {
+    fn walk(
+        base: &Path,
+        dir: &Path,
+        keep: fn(&Path) -> bool,
+        out: &mut Vec<std::path::PathBuf>,
+    ) -> Result<(), Error> {
         let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
             path: dir.display().to_string(),
             message: e.to_string().to_lowercase(),
@@ -76,7 +87,10 @@ pub(crate) fn files_under(dir: &Path, keep: fn(&Path) -> bool) -> Result<Vec<std
         Ok(())
     }
     if !dir.is_dir() {
-        return Err(Error::Io { path: dir.display().to_string(), message: "not a directory".into() });
+        return Err(Error::Io {
+            path: dir.display().to_string(),
+            message: "not a directory".into(),
+        });
     }
     let mut out = Vec::new();
     walk(dir, dir, keep, &mut out)?;
@@ -87,14 +101,27 @@ pub(crate) fn files_under(dir: &Path, keep: fn(&Path) -> bool) -> Result<Vec<std
 /// Read a file as UTF-8 text within the size limit.
 pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::Io { path: name.clone(), message: e.to_string().to_lowercase() })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: name.clone(),
+        message: e.to_string().to_lowercase(),
+    })?;
     if bytes.len() > max {
-        return Err(PolicyError::new(SourceLocation::file(&name), format!("file is {} bytes, more than the limit of {max}", bytes.len())).into());
+        return Err(PolicyError::new(
+            SourceLocation::file(&name),
+            format!(
+                "file is {} bytes, more than the limit of {max}",
+                bytes.len()
+            ),
+        )
+        .into());
     }
     String::from_utf8(bytes).map_err(|e| {
         PolicyError::new(
             SourceLocation::file(&name),
-            format!("file is not valid UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "file is not valid UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
         .into()
     })
@@ -104,13 +131,21 @@ pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
 pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Error> {
     let files = files_under(dir, is_policy_file)?;
     if files.is_empty() {
-        return Err(PolicyError::new(SourceLocation::file(dir.display().to_string()), "no policy files (`*.yaml`) in this directory")
-            .with_hint("policy tests (`*.test.yaml`) and `testdata/` are not policies")
-            .into());
+        return Err(PolicyError::new(
+            SourceLocation::file(dir.display().to_string()),
+            "no policy files (`*.yaml`) in this directory",
+        )
+        .with_hint("policy tests (`*.test.yaml`) and `testdata/` are not policies")
+        .into());
     }
     files
         .iter()
-        .map(|f| Ok(Source { name: f.display().to_string(), text: read_text(f, limits.max_policy_bytes)? }))
+        .map(|f| {
+            Ok(Source {
+                name: f.display().to_string(),
+                text: read_text(f, limits.max_policy_bytes)?,
+            })
+        })
         .collect()
 }
 
@@ -118,16 +153,24 @@ pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Er
 pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, Vec<PolicyError>> {
     let name = source.name.as_str();
     if source.text.len() > limits.max_policy_bytes {
-        return Err(vec![PolicyError::new(SourceLocation::file(name), format!(
-            "policy is {} bytes, more than the limit of {}", source.text.len(), limits.max_policy_bytes
-        ))]);
+        return Err(vec![PolicyError::new(
+            SourceLocation::file(name),
+            format!(
+                "policy is {} bytes, more than the limit of {}",
+                source.text.len(),
+                limits.max_policy_bytes
+            ),
+        )]);
     }
     let text: Arc<str> = Arc::from(source.text.as_str());
     let locations = Locations::of_documents(name, &source.text);
     let mut docs = Vec::new();
     let mut errors = Vec::new();
     let typed = yaml_serde::Deserializer::from_str(&source.text);
-    for (i, (de, typed_de)) in yaml_serde::Deserializer::from_str(&source.text).zip(typed).enumerate() {
+    for (i, (de, typed_de)) in yaml_serde::Deserializer::from_str(&source.text)
+        .zip(typed)
+        .enumerate()
+    {
         let locs = Arc::new(locations.get(i).cloned().unwrap_or_default());
         let value = match yaml_serde::Value::deserialize(de) {
             Ok(yaml_serde::Value::Null) => continue,
@@ -137,11 +180,22 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
                 break;
             }
         };
-        let kind = value.get("kind").and_then(|k| k.as_str()).map(str::to_string);
-        let api = value.get("apiVersion").and_then(|k| k.as_str()).map(str::to_string);
+        let kind = value
+            .get("kind")
+            .and_then(|k| k.as_str())
+            .map(str::to_string);
+        let api = value
+            .get("apiVersion")
+            .and_then(|k| k.as_str())
+            .map(str::to_string);
         if api.as_deref() != Some(API_VERSION) {
-            errors.push(PolicyError::new(locs.at("apiVersion"), format!("unsupported apiVersion `{}`", api.unwrap_or_default()))
-                .with_hint(format!("use `apiVersion: {API_VERSION}`")));
+            errors.push(
+                PolicyError::new(
+                    locs.at("apiVersion"),
+                    format!("unsupported apiVersion `{}`", api.unwrap_or_default()),
+                )
+                .with_hint(format!("use `apiVersion: {API_VERSION}`")),
+            );
             continue;
         }
         if kind.as_deref() != Some("Policy") {
@@ -152,19 +206,35 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
         match PolicyDocument::deserialize(typed_de) {
             Ok(doc) => {
                 if let Err(e) = semver::Version::parse(&doc.metadata.version) {
-                    errors.push(PolicyError::new(locs.at("metadata.version"), format!("invalid semantic version `{}`: {e}", doc.metadata.version))
-                        .with_hint("write a full version such as `1.2.0`, quoted"));
+                    errors.push(
+                        PolicyError::new(
+                            locs.at("metadata.version"),
+                            format!("invalid semantic version `{}`: {e}", doc.metadata.version),
+                        )
+                        .with_hint("write a full version such as `1.2.0`, quoted"),
+                    );
                 }
-                docs.push(SourceDoc { doc, locs, text: Arc::clone(&text) })
+                docs.push(SourceDoc {
+                    doc,
+                    locs,
+                    text: Arc::clone(&text),
+                })
             }
             Err(e) => errors.push(yaml_error(name, &e)),
         }
     }
-    if errors.is_empty() { Ok(docs) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(docs)
+    } else {
+        Err(errors)
+    }
 }
 
 fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {
-    let loc = e.location().map_or_else(|| SourceLocation::file(file), |l| SourceLocation::new(file, l.line(), l.column()));
+    let loc = e.location().map_or_else(
+        || SourceLocation::file(file),
+        |l| SourceLocation::new(file, l.line(), l.column()),
+    );
     let msg = e.to_string();
     let msg = match msg.find(" at line ") {
         Some(i) => msg[..i].to_string(),
@@ -172,7 +242,8 @@ fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {
     };
     let mut err = PolicyError::new(loc, msg);
     if err.message.contains("unknown field") {
-        err.hint = Some("see `release-policy schema policy` for the fields a policy may have".into());
+        err.hint =
+            Some("see `release-policy schema policy` for the fields a policy may have".into());
     }
     err
 }

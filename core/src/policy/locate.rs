@@ -40,10 +40,18 @@ impl Locations {
         let mut stack: Vec<Frame> = Vec::new();
         let mut parser = Parser::new_from_str(text);
         while let Some(Ok((event, span))) = parser.next_event() {
-            let pos = |block: bool, quoted: bool| Pos { line: span.start.line(), col: span.start.col(), block, quoted };
+            let pos = |block: bool, quoted: bool| Pos {
+                line: span.start.line(),
+                col: span.start.col(),
+                block,
+                quoted,
+            };
             match event {
                 Event::DocumentStart(_) => {
-                    current = Some(Locations { file: file.to_string(), map: HashMap::new() });
+                    current = Some(Locations {
+                        file: file.to_string(),
+                        map: HashMap::new(),
+                    });
                     stack.clear();
                 }
                 Event::DocumentEnd => docs.extend(current.take()),
@@ -56,7 +64,8 @@ impl Locations {
                     } else {
                         let path = value_path(&stack);
                         let block = matches!(style, ScalarStyle::Literal | ScalarStyle::Folded);
-                        let quoted = matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
+                        let quoted =
+                            matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
                         if let Some(c) = current.as_mut() {
                             c.map.insert(path, pos(block, quoted));
                         }
@@ -69,9 +78,15 @@ impl Locations {
                         c.map.insert(path.clone(), pos(false, false));
                     }
                     stack.push(if matches!(event, Event::MappingStart(..)) {
-                        Frame::Map { prefix: path, key: None }
+                        Frame::Map {
+                            prefix: path,
+                            key: None,
+                        }
                     } else {
-                        Frame::Seq { prefix: path, index: 0 }
+                        Frame::Seq {
+                            prefix: path,
+                            index: 0,
+                        }
                     });
                 }
                 Event::MappingEnd | Event::SequenceEnd => {
@@ -102,7 +117,13 @@ impl Locations {
 
     /// The location of character `offset` inside the string scalar at `path`.
     /// `expr` is the scalar's value and `text` the whole source.
-    pub(crate) fn in_scalar(&self, path: &str, offset: Option<usize>, expr: &str, text: &str) -> SourceLocation {
+    pub(crate) fn in_scalar(
+        &self,
+        path: &str,
+        offset: Option<usize>,
+        expr: &str,
+        text: &str,
+    ) -> SourceLocation {
         let (Some(pos), Some(offset)) = (self.map.get(path), offset) else {
             return self.at(path);
         };
@@ -145,7 +166,11 @@ fn value_path(stack: &[Frame]) -> String {
         None => String::new(),
         Some(Frame::Map { prefix, key }) => {
             let k = key.as_deref().unwrap_or("");
-            if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") }
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
         }
         Some(Frame::Seq { prefix, index }) => format!("{prefix}[{index}]"),
     }
@@ -169,9 +194,25 @@ mod tests {
         let docs = Locations::of_documents("f.yaml", text);
         assert_eq!(docs.len(), 2);
         let first = docs.first().cloned().unwrap_or_default();
-        assert_eq!(first.at("spec.gates[0].expression").to_string(), "f.yaml:5:19");
+        assert_eq!(
+            first.at("spec.gates[0].expression").to_string(),
+            "f.yaml:5:19"
+        );
         assert_eq!(first.at("spec.gates[0].id").to_string(), "f.yaml:4:11");
-        assert_eq!(first.in_scalar("spec.gates[0].expression", Some(8), "release.id == 'x'", text).to_string(), "f.yaml:5:27");
-        assert_eq!(docs.get(1).map(|d| d.at("b[1]").to_string()), Some("f.yaml:7:8".into()));
+        assert_eq!(
+            first
+                .in_scalar(
+                    "spec.gates[0].expression",
+                    Some(8),
+                    "release.id == 'x'",
+                    text
+                )
+                .to_string(),
+            "f.yaml:5:27"
+        );
+        assert_eq!(
+            docs.get(1).map(|d| d.at("b[1]").to_string()),
+            Some("f.yaml:7:8".into())
+        );
     }
 }

@@ -74,7 +74,10 @@ impl BundleBuilder {
     /// Add one YAML text (one or more documents) as a layer; `name` stands
     /// for the file in error locations.
     pub fn yaml_layer(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
-        self.layers.push(vec![Source { name: name.into(), text: text.into() }]);
+        self.layers.push(vec![Source {
+            name: name.into(),
+            text: text.into(),
+        }]);
         self
     }
 
@@ -85,7 +88,10 @@ impl BundleBuilder {
             return Err(e);
         }
         if self.layers.is_empty() {
-            return Err(Error::Io { path: "bundle".into(), message: "no policy layers given".into() });
+            return Err(Error::Io {
+                path: "bundle".into(),
+                message: "no policy layers given".into(),
+            });
         }
         let mut layers = Vec::new();
         for layer in &self.layers {
@@ -104,7 +110,13 @@ impl BundleBuilder {
         let merged = layer::merge(layers).map_err(Error::from)?;
         let digest = digest(&merged);
         let policies = compile::compile(merged, &self.limits).map_err(Error::from)?;
-        Ok(Bundle { inner: Arc::new(BundleInner { policies, digest, limits: self.limits }) })
+        Ok(Bundle {
+            inner: Arc::new(BundleInner {
+                policies,
+                digest,
+                limits: self.limits,
+            }),
+        })
     }
 }
 
@@ -117,7 +129,11 @@ impl Bundle {
     /// the error.
     pub fn builtin() -> Bundle {
         Self::try_builtin().unwrap_or_else(|_| Bundle {
-            inner: Arc::new(BundleInner { policies: Vec::new(), digest: "invalid".into(), limits: Limits::default() }),
+            inner: Arc::new(BundleInner {
+                policies: Vec::new(),
+                digest: "invalid".into(),
+                limits: Limits::default(),
+            }),
         })
     }
 
@@ -153,7 +169,11 @@ impl Bundle {
 
     /// `name@version` of every policy, in evaluation order.
     pub fn policies(&self) -> Vec<String> {
-        self.inner.policies.iter().map(|p| format!("{}@{}", p.metadata.name, p.metadata.version)).collect()
+        self.inner
+            .policies
+            .iter()
+            .map(|p| format!("{}@{}", p.metadata.name, p.metadata.version))
+            .collect()
     }
 
     /// Every rule id with its policy name and kind (`gate` or `approval`).
@@ -162,8 +182,14 @@ impl Bundle {
             .policies
             .iter()
             .flat_map(|p| {
-                let gates = p.gates.iter().map(|g| (p.metadata.name.clone(), g.gate.id.clone(), "gate"));
-                let approvals = p.approvals.iter().map(|a| (p.metadata.name.clone(), a.rule.id.clone(), "approval"));
+                let gates = p
+                    .gates
+                    .iter()
+                    .map(|g| (p.metadata.name.clone(), g.gate.id.clone(), "gate"));
+                let approvals = p
+                    .approvals
+                    .iter()
+                    .map(|a| (p.metadata.name.clone(), a.rule.id.clone(), "approval"));
                 gates.chain(approvals).collect::<Vec<_>>()
             })
             .collect()
@@ -180,7 +206,12 @@ impl Bundle {
                 .iter()
                 .find(|g| g.gate.id == rule)
                 .map(|g| ("gate", serde_json::to_value(&g.gate)))
-                .or_else(|| p.approvals.iter().find(|a| a.rule.id == rule).map(|a| ("approval", serde_json::to_value(&a.rule))))?;
+                .or_else(|| {
+                    p.approvals
+                        .iter()
+                        .find(|a| a.rule.id == rule)
+                        .map(|a| ("approval", serde_json::to_value(&a.rule)))
+                })?;
             Some(serde_json::json!({
                 "policy": p.metadata.name,
                 "policyVersion": p.metadata.version,

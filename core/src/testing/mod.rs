@@ -149,13 +149,21 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
         let name = file.display().to_string();
         let text = read_text(file, limits.max_policy_bytes)?;
         let test: PolicyTest = yaml_serde::from_str(&text).map_err(|e| {
-            let loc = e.location().map_or_else(|| SourceLocation::file(&name), |l| SourceLocation::new(&name, l.line(), l.column()));
+            let loc = e.location().map_or_else(
+                || SourceLocation::file(&name),
+                |l| SourceLocation::new(&name, l.line(), l.column()),
+            );
             let msg = e.to_string();
             let msg = msg.split(" at line ").next().unwrap_or("").to_string();
             Error::from(PolicyError::new(loc, msg))
         })?;
         if test.kind != "PolicyTest" {
-            return Err(PolicyError::new(SourceLocation::file(&name), format!("unsupported kind `{}` in a test file", test.kind)).with_hint("test files hold `kind: PolicyTest`").into());
+            return Err(PolicyError::new(
+                SourceLocation::file(&name),
+                format!("unsupported kind `{}` in a test file", test.kind),
+            )
+            .with_hint("test files hold `kind: PolicyTest`")
+            .into());
         }
         let dir = file.parent().unwrap_or(Path::new("."));
         let base = match &test.spec.base {
@@ -193,7 +201,10 @@ fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
     let text = read_text(path, max)?;
     yaml_serde::from_str(&text).map_err(|e| {
         let name = path.display().to_string();
-        let loc = e.location().map_or_else(|| SourceLocation::file(&name), |l| SourceLocation::new(&name, l.line(), l.column()));
+        let loc = e.location().map_or_else(
+            || SourceLocation::file(&name),
+            |l| SourceLocation::new(&name, l.line(), l.column()),
+        );
         Error::from(PolicyError::new(loc, e.to_string()))
     })
 }
@@ -215,13 +226,19 @@ fn run_case(bundle: &Bundle, file: &str, base: Option<&Json>, case: &TestCase) -
         }
     };
     if let Some(json) = facts_json {
-        let decision = Facts::from_json_value(json).map_err(Error::from).and_then(|f| bundle.check(&f));
+        let decision = Facts::from_json_value(json)
+            .map_err(Error::from)
+            .and_then(|f| bundle.check(&f));
         match decision {
             Err(e) => failures.push(format!("facts rejected: {e}")),
             Ok(d) => {
                 if let Some(v) = case.expect.verdict {
                     if d.verdict != v {
-                        failures.push(format!("verdict: expected `{}`, got `{}`", v.as_str(), d.verdict.as_str()));
+                        failures.push(format!(
+                            "verdict: expected `{}`, got `{}`",
+                            v.as_str(),
+                            d.verdict.as_str()
+                        ));
                     }
                 }
                 for (rule, want) in &case.expect.rules {
@@ -237,7 +254,11 @@ fn run_case(bundle: &Bundle, file: &str, base: Option<&Json>, case: &TestCase) -
                     }
                 }
                 if let Some(want) = &case.expect.missing_approvals {
-                    let mut got: Vec<&str> = d.missing_approvals.iter().map(|m| m.rule.as_str()).collect();
+                    let mut got: Vec<&str> = d
+                        .missing_approvals
+                        .iter()
+                        .map(|m| m.rule.as_str())
+                        .collect();
                     got.sort_unstable();
                     let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
                     want.sort_unstable();
@@ -248,5 +269,10 @@ fn run_case(bundle: &Bundle, file: &str, base: Option<&Json>, case: &TestCase) -
             }
         }
     }
-    CaseResult { file: file.to_string(), name: case.name.clone(), passed: failures.is_empty(), failures }
+    CaseResult {
+        file: file.to_string(),
+        name: case.name.clone(),
+        passed: failures.is_empty(),
+        failures,
+    }
 }
