@@ -364,3 +364,38 @@ fn bad_facts_are_errors_with_a_json_path() {
         "{err}"
     );
 }
+
+#[test]
+fn a_later_reject_withdraws_an_approval_gate_approval() {
+    let b = policy(
+        "  gates:\n    - {id: p, expression: 'false', effect: approval, approvers: [sre-lead]}\n",
+    );
+    let mut j = base_json();
+    j["approvals"] = json!([
+        {"role": "sre-lead", "by": "sam", "decision": "approve", "at": "2026-11-26T08:00:00Z"},
+        {"role": "sre-lead", "by": "sam", "decision": "reject", "at": "2026-11-26T09:00:00Z"}
+    ]);
+    let d = check(&b, j);
+    assert_eq!(d.finding("p").unwrap().outcome(), Outcome::Fail);
+    assert_eq!(d.verdict(), Verdict::Pending);
+}
+
+#[test]
+fn quorum_words_survive_serialisation_and_change_the_digest() {
+    let all = policy("  approvals:\n    - {id: r, roles: [qa, dev], quorum: all}\n");
+    let any = policy("  approvals:\n    - {id: r, roles: [qa, dev], quorum: any}\n");
+    assert_ne!(all.digest(), any.digest());
+    assert_eq!(any.explain("r").unwrap()["rule"]["quorum"], "any");
+}
+
+#[test]
+fn an_amending_layer_without_a_version_keeps_the_version() {
+    let org = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p, version: 1.2.0}\nspec:\n  gates:\n    - {id: a, expression: 'true'}\n";
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  gates:\n    - {id: b, expression: 'true'}\n";
+    let b = Bundle::builder()
+        .yaml_layer("org.yaml", org)
+        .yaml_layer("team.yaml", team)
+        .build()
+        .unwrap();
+    assert_eq!(b.policies(), vec!["p@1.2.0".to_string()]);
+}

@@ -40,6 +40,12 @@ impl Bundle {
     /// over [`crate::limits::Limits::max_list_items`]); everything that goes
     /// wrong inside a rule is a finding instead.
     pub fn check(&self, facts: &Facts) -> Result<Decision, Error> {
+        if let Some(why) = &self.inner.broken {
+            return Err(Error::Io {
+                path: "builtin policy pack".into(),
+                message: why.clone(),
+            });
+        }
         let json = facts.to_json_value();
         let canonical = serde_json::to_vec(&json).unwrap_or_default();
         let facts_digest = format!("sha256:{:x}", Sha256::digest(&canonical));
@@ -361,7 +367,6 @@ impl Run<'_> {
                 Err(e) => {
                     f.outcome = Outcome::Error;
                     f.message = format!("`when` could not be evaluated: {e}");
-                    self.pending_if_approval(g, f);
                     return;
                 }
                 Ok(true) => {}
@@ -401,9 +406,9 @@ impl Run<'_> {
                 }
             }
             Err(e) => {
+                // An approval cannot lift an error: none is listed as missing.
                 f.outcome = Outcome::Error;
                 f.message = format!("could not be evaluated: {e}");
-                self.pending_if_approval(g, f);
             }
         }
     }
@@ -466,17 +471,27 @@ impl Run<'_> {
         if g.gate.effect != Effect::Approval {
             return None;
         }
-        self.facts
+        // The latest word of each approver counts (a later reject withdraws).
+        let mut latest: BTreeMap<(&str, &str), &crate::model::Approval> = BTreeMap::new();
+        for a in self
+            .facts
             .approvals
             .iter()
-            .filter(|a| {
-                g.gate.approvers.contains(&a.role)
-                    && a.decision == crate::model::ApprovalDecision::Approve
-            })
-            .filter(|a| {
-                approvals::ignored_because(a, &self.facts.release.author, self.now, true, None, &[])
-                    .is_none()
-            })
+            .filter(|a| g.gate.approvers.contains(&a.role))
+        {
+            if approvals::ignored_because(a, &self.facts.release.author, self.now, true, None, &[])
+                .is_some()
+            {
+                continue;
+            }
+            let key = (a.role.as_str(), a.by.as_str());
+            if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
+                latest.insert(key, a);
+            }
+        }
+        latest
+            .into_values()
+            .filter(|a| a.decision == crate::model::ApprovalDecision::Approve)
             .max_by_key(|a| a.at)
             .map(|a| Lifted {
                 via: "approval".into(),

@@ -221,7 +221,8 @@ pub struct WaiverUse {
     pub by: String,
     /// In which role.
     pub role: String,
-    /// `applied`, `unused` (the rule passed), `expired`, `not-permitted`
+    /// `applied`, `unused` (the rule needed no waiver: it passed, was
+    /// skipped, or erred — errors are never waivable), `expired`, `not-permitted`
     /// (role not in the rule's `waivableBy`), `self-waiver`, or
     /// `unknown-rule`.
     pub status: String,

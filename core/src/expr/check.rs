@@ -47,7 +47,7 @@ const TYPE_NAMES: &[&str] = &[
 ];
 
 /// Namespaces whose members are functions (`semver.compare`).
-const NAMESPACES: &[&str] = &["semver", "optional"];
+const NAMESPACES: &[&str] = &["semver", "optional", "strings"];
 
 /// Standard CEL functions and the string extension (non-operator names).
 const STANDARD_FUNCTIONS: &[&str] = &[

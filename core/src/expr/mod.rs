@@ -85,8 +85,8 @@ impl CompiledExpr {
             let wanted = if want == Want::Bool { "bool" } else { "string" };
             return Err(CheckError {
                 message: format!(
-                    "expression gives a {}, not a {wanted}",
-                    analysis.result.type_name()
+                    "expression gives {}, not a {wanted}",
+                    article(analysis.result.type_name())
                 ),
                 hint: (want == Want::Bool)
                     .then(|| "compare it, e.g. `x == \"value\"` or `size(x) > 0`".to_string()),
@@ -103,6 +103,14 @@ impl CompiledExpr {
     /// Evaluate against a context.
     pub(crate) fn eval(&self, ctx: &Context<'_, '_>) -> Result<Value, String> {
         self.program.execute(ctx).map_err(|e| error_message(&e))
+    }
+}
+
+fn article(type_name: &str) -> String {
+    if type_name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {type_name}")
+    } else {
+        format!("a {type_name}")
     }
 }
 

@@ -147,9 +147,8 @@ fn default_effect() -> Effect {
     Effect::Block
 }
 
-/// How many of the listed roles must approve.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
-#[serde(untagged)]
+/// How many of the listed roles must approve: `all`, `any` or a number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Quorum {
     /// `all`: every role.
     All,
@@ -176,6 +175,29 @@ impl<'de> Deserialize<'de> for Quorum {
             Raw::Count(0) => Err(serde::de::Error::custom("quorum must be at least 1")),
             Raw::Count(n) => Ok(Quorum::Count(n)),
         }
+    }
+}
+
+impl Serialize for Quorum {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Quorum::All => s.serialize_str("all"),
+            Quorum::Any => s.serialize_str("any"),
+            Quorum::Count(n) => s.serialize_u32(*n),
+        }
+    }
+}
+
+impl JsonSchema for Quorum {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quorum".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "`all`, `any`, or how many roles must approve",
+            "oneOf": [{"type": "string", "enum": ["all", "any"]}, {"type": "integer", "minimum": 1}]
+        })
     }
 }
 

@@ -272,8 +272,18 @@ impl Amendment<'_> {
                 ),
             }
         }
-        // A later layer may bump the version and describe the policy.
-        self.base.metadata.version = metadata.version;
+        // A later layer may raise the version (never lower it; an amendment
+        // without a version keeps the earlier one) and describe the policy.
+        let newer = match (
+            semver::Version::parse(&metadata.version),
+            semver::Version::parse(&self.base.metadata.version),
+        ) {
+            (Ok(new), Ok(old)) => new > old,
+            _ => false,
+        };
+        if newer {
+            self.base.metadata.version = metadata.version;
+        }
         if metadata.description.is_some() {
             self.base.metadata.description = metadata.description;
         }

@@ -34,6 +34,9 @@ pub(crate) struct BundleInner {
     pub policies: Vec<CompiledPolicy>,
     pub digest: String,
     pub limits: Limits,
+    /// Why the bundle could not be built, for [`Bundle::builtin`]'s
+    /// fallback: every `check` on it is an error, never a verdict.
+    pub broken: Option<String>,
 }
 
 /// Builds a [`Bundle`] from layers, in order: organisation first, team last.
@@ -115,6 +118,7 @@ impl BundleBuilder {
                 policies,
                 digest,
                 limits: self.limits,
+                broken: None,
             }),
         })
     }
@@ -124,15 +128,16 @@ impl Bundle {
     /// The standard pack, embedded in the library.
     ///
     /// It is checked by the test suite, so loading it cannot fail in a
-    /// released build; should it ever, every decision would come out as an
-    /// error rather than a silent pass — use [`Bundle::try_builtin`] to see
-    /// the error.
+    /// released build; should it ever, every `check` on the returned bundle
+    /// is an error (never a verdict) — use [`Bundle::try_builtin`] to see
+    /// the error up front.
     pub fn builtin() -> Bundle {
-        Self::try_builtin().unwrap_or_else(|_| Bundle {
+        Self::try_builtin().unwrap_or_else(|e| Bundle {
             inner: Arc::new(BundleInner {
                 policies: Vec::new(),
                 digest: "invalid".into(),
                 limits: Limits::default(),
+                broken: Some(e.to_string()),
             }),
         })
     }
