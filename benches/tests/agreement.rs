@@ -61,25 +61,6 @@ fn base_go_agrees() {
     assert_eq!(rp, rego);
 }
 
-fn merge(target: &mut Json, patch: &Json) {
-    let Json::Object(p) = patch else {
-        *target = patch.clone();
-        return;
-    };
-    if !target.is_object() {
-        *target = Json::Object(Default::default());
-    }
-    if let Json::Object(t) = target {
-        for (k, v) in p {
-            if v.is_null() {
-                t.remove(k);
-            } else {
-                merge(t.entry(k.clone()).or_insert(Json::Null), v);
-            }
-        }
-    }
-}
-
 /// Every case of the pack's policy tests (base + patch, or complete facts):
 /// a much wider net than the two files above, including missing sections
 /// (fail closed), waivers, vetoes and escalations.
@@ -117,7 +98,7 @@ fn every_policy_test_case_agrees() {
                 (None, Some(b)) => {
                     let mut j = b.clone();
                     if let Some(p) = &case.patch {
-                        merge(&mut j, p);
+                        release_policy::testing::merge_patch(&mut j, p);
                     }
                     j
                 }

@@ -6,6 +6,8 @@
 
 mod patch;
 
+pub use patch::merge as merge_patch;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -3,8 +3,8 @@
 
 use serde_json::Value as Json;
 
-/// Apply `patch` to `target`.
-pub(crate) fn merge(target: &mut Json, patch: &Json) {
+/// Apply the JSON merge patch `patch` to `target` (RFC 7386).
+pub fn merge(target: &mut Json, patch: &Json) {
     let Json::Object(p) = patch else {
         *target = patch.clone();
         return;
