@@ -399,3 +399,61 @@ fn an_amending_layer_without_a_version_keeps_the_version() {
         .unwrap();
     assert_eq!(b.policies(), vec!["p@1.2.0".to_string()]);
 }
+
+#[test]
+fn absent_sections_are_null_and_can_be_tested() {
+    let b = policy(
+        "  gates:\n    - {id: ci-given, expression: 'ci != null'}\n    - {id: svc-tier, when: 'service != null', expression: 'service.tier <= 2'}\n",
+    );
+    let mut j = base_json();
+    j.as_object_mut().unwrap().remove("ci");
+    j.as_object_mut().unwrap().remove("service");
+    let d = check(&b, j);
+    assert_eq!(d.finding("ci-given").unwrap().outcome(), Outcome::Fail);
+    assert_eq!(d.finding("svc-tier").unwrap().outcome(), Outcome::Skipped);
+    let b = policy("  gates:\n    - {id: team, expression: '\"team\" in labels'}\n");
+    assert_eq!(
+        check(&b, base_json()).finding("team").unwrap().outcome(),
+        Outcome::Fail
+    );
+}
+
+#[test]
+fn duplicate_variables_are_rejected() {
+    let e = load_err(&format!(
+        "{HEAD}  variables:\n    - {{name: a, expression: '1'}}\n    - {{name: a, expression: '2'}}\n"
+    ));
+    assert!(
+        e.starts_with("p.yaml:7:") && e.contains("duplicate variable `a`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_stale_abstention_does_not_pass_the_decision_up() {
+    let b = policy(REVIEW);
+    let t = "2026-11-25T10:00:00Z";
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "reject", t),
+            a("security", "s", "approve", t),
+            a("release-manager", "r", "abstain", "2026-10-01T00:00:00Z")
+        ])),
+    );
+    assert_eq!(
+        d.missing_approvals()[0].roles,
+        vec!["release-manager".to_string()]
+    );
+}
+
+#[test]
+fn nested_yaml_facts_errors_say_the_path_once() {
+    let e = Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n").unwrap_err();
+    assert!(
+        e.message.starts_with("unknown field `enviroment`"),
+        "{}",
+        e.message
+    );
+    assert!(e.hint.is_some());
+}

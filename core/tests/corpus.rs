@@ -67,12 +67,20 @@ fn corpus_cases_decide_as_recorded() {
         }
         let want = std::fs::read_to_string(&golden)
             .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_CORPUS=1", golden.display()));
-        assert_eq!(
-            json,
-            want,
-            "{}: decision differs from {}",
-            case.name,
-            golden.display()
-        );
+        if json != want {
+            let line = json
+                .lines()
+                .zip(want.lines())
+                .position(|(a, b)| a != b)
+                .unwrap_or(0);
+            panic!(
+                "{}: decision differs from {} at line {}: got `{}`, want `{}` (UPDATE_CORPUS=1 regenerates)",
+                case.name,
+                golden.display(),
+                line + 1,
+                json.lines().nth(line).unwrap_or(""),
+                want.lines().nth(line).unwrap_or("")
+            );
+        }
     }
 }

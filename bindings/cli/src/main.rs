@@ -34,6 +34,12 @@ enum Format {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum TestFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum SchemaKind {
     Facts,
     Policy,
@@ -62,7 +68,7 @@ enum Command {
         require_coverage: bool,
         /// Output format (text or json).
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: TestFormat,
     },
     /// Load and statically check policies, without facts.
     Lint {
@@ -101,7 +107,14 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            eprintln!("error: {e}");
+            for line in e.to_string().lines() {
+                let prefix = if line.starts_with("  ") {
+                    ""
+                } else {
+                    "error: "
+                };
+                eprintln!("{prefix}{line}");
+            }
             ExitCode::from(2)
         }
     }
@@ -115,6 +128,14 @@ fn bundle(policies: &[PathBuf]) -> Result<Bundle, Error> {
         .iter()
         .fold(BundleBuilder::new(), |b, d| b.dir_layer(d))
         .build()
+}
+
+/// How an input is named in messages.
+fn input_name(path: Option<&PathBuf>) -> String {
+    match path {
+        Some(p) if p.as_os_str() != "-" => p.display().to_string(),
+        _ => "<stdin>".to_string(),
+    }
 }
 
 fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
@@ -136,7 +157,7 @@ fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
             buf
         }
     };
-    let name = path.map_or("<stdin>".to_string(), |p| p.display().to_string());
+    let name = input_name(path);
     Facts::from_slice(&bytes, &limits).map_err(|e| {
         let place = match e.position {
             Some((l, c)) => format!("{name}:{l}:{c}"),
@@ -152,13 +173,21 @@ fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Check {
-            facts,
+            facts: facts_path,
             policies,
             format,
         } => {
             let bundle = bundle(&policies)?;
-            let facts = read_facts(facts.as_ref())?;
-            let decision = bundle.check(&facts)?;
+            let facts = read_facts(facts_path.as_ref())?;
+            let decision = bundle.check(&facts).map_err(|e| match e {
+                // Facts errors found while evaluating (a list over the limit)
+                // name the input too.
+                Error::Facts(f) => Error::Io {
+                    path: input_name(facts_path.as_ref()),
+                    message: f.to_string(),
+                },
+                other => other,
+            })?;
             let out = match format {
                 Format::Json => decision.to_json_pretty() + "\n",
                 Format::Markdown => render::markdown(&decision),
@@ -182,7 +211,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             format,
         } => {
             let report = release_policy::testing::run_dir(&dir)?;
-            if let Format::Json = format {
+            if let TestFormat::Json = format {
                 println!(
                     "{}",
                     serde_json::to_string_pretty(&report).unwrap_or_default()

@@ -182,10 +182,15 @@ pub(crate) fn judge(
         }
         // Nobody decided: escalate to the first role of the chain that has
         // not abstained.
+        // Only a valid abstention (not stale, not by the author, not in the
+        // future) passes the decision up the chain.
         let abstained = |role: &String| {
-            approvals
-                .iter()
-                .any(|a| &a.role == role && a.decision == ApprovalDecision::Abstain)
+            latest.values().any(|a| {
+                &a.role == role
+                    && a.decision == ApprovalDecision::Abstain
+                    && ignored_because(a, author, now, rule.separation_of_duties, rule.max_age, &[])
+                        .is_none()
+            })
         };
         if let Some(role) = chain.iter().find(|r| !abstained(r)) {
             state.escalated_to = Some((*role).clone());

@@ -50,6 +50,11 @@ impl Bundle {
         let canonical = serde_json::to_vec(&json).unwrap_or_default();
         let facts_digest = format!("sha256:{:x}", Sha256::digest(&canonical));
         let mut ctx = expr::root_context();
+        // Absent optional sections are `null`, so a policy can test for
+        // them (`service != null`); reading a field of one is an error.
+        for root in crate::expr::ROOTS {
+            ctx.add_variable_from_value(*root, Value::Null);
+        }
         if let Json::Object(roots) = &json {
             for (name, value) in roots {
                 let shape = FACTS
@@ -216,7 +221,7 @@ impl Run<'_> {
         };
         if skip_reason.is_none() && policy_error.is_none() {
             for (name, e) in &policy.variables {
-                let v = e.eval(&scope);
+                let v = self.eval(e, &scope, &vars);
                 vars.insert(name.clone(), v);
                 let map: std::collections::HashMap<Key, Value> = vars
                     .iter()
@@ -287,15 +292,8 @@ impl Run<'_> {
                     }
                     Err(e) => {
                         f.outcome = Outcome::Error;
+                        // An approval cannot lift an error: none is listed as missing.
                         f.message = format!("`when` could not be evaluated: {e}");
-                        self.missing.push(MissingApproval {
-                            rule: rule.rule.id.clone(),
-                            policy: policy.metadata.name.clone(),
-                            roles: rule.rule.roles.clone(),
-                            needed: rule.rule.quorum.needed(rule.rule.roles.len()),
-                            evidence: rule.rule.evidence.clone(),
-                            reason: f.message.clone(),
-                        });
                         self.findings.push(f);
                         continue;
                     }
@@ -327,7 +325,8 @@ impl Run<'_> {
     }
 
     /// Evaluate, but refuse up front when the expression reads a variable
-    /// that could not be computed (its error is the rule's error).
+    /// that could not be computed (its error is the rule's error). An error
+    /// reading through an absent section names the section.
     fn eval(
         &self,
         e: &CompiledExpr,
@@ -343,7 +342,20 @@ impl Run<'_> {
                 }
             }
         }
-        e.eval(scope)
+        e.eval(scope).map_err(|err| {
+            if !err.contains("null_type") {
+                return err;
+            }
+            let absent = e.reads.iter().find_map(|path| {
+                let root = path.first()?;
+                (root != "variables" && path.len() > 1 && self.json.get(root).is_none())
+                    .then_some(root)
+            });
+            match absent {
+                Some(root) => format!("`{root}` is not in the facts"),
+                None => err,
+            }
+        })
     }
 
     fn gate(

@@ -387,13 +387,20 @@ impl Walker<'_> {
             },
             Shape::Map(v) => Ok((**v).clone()),
             Shape::Any => Ok(Shape::Any),
-            other => Err(self.err(
-                e,
-                format!(
-                    "`{what}` is a {} and has no field `{field}`",
-                    other.type_name()
-                ),
-            )),
+            other => {
+                let hint = (matches!(other, Shape::Version)
+                    && ["major", "minor", "patch"].contains(&field))
+                .then(|| format!("use `{field}({what})`"));
+                Err(self
+                    .err(
+                        e,
+                        format!(
+                            "`{what}` is a {} and has no field `{field}`",
+                            other.type_name()
+                        ),
+                    )
+                    .hint(hint))
+            }
         }
     }
 
@@ -456,6 +463,30 @@ impl Walker<'_> {
         }
         let arg = |i: usize| args.get(i).cloned().unwrap_or(Shape::Any);
         let first = target.clone().unwrap_or_else(|| arg(0));
+        if matches!(full.as_str(), "_<_" | "_<=_" | "_>_" | "_>=_")
+            && args.iter().any(|a| matches!(a, Shape::Version))
+        {
+            return Err(self
+                .err(
+                    e,
+                    "versions compared as strings: `\"10.0.0\" < \"9.0.0\"` is true",
+                )
+                .hint(Some(
+                    "compare versions with `semver.compare(a, b) < 0`".into(),
+                )));
+        }
+        if let (Some(lit), "duration" | "timestamp") =
+            (string_literal(call.args.first()), full.as_str())
+        {
+            let problem = if full == "duration" {
+                check_duration(lit)
+            } else {
+                check_timestamp(lit)
+            };
+            if let Some(problem) = problem {
+                return Err(self.err(e, problem.0).hint(Some(problem.1)));
+            }
+        }
         Ok(match full.as_str() {
             "_==_"
             | "_!=_"
@@ -503,6 +534,50 @@ impl Walker<'_> {
             _ => Shape::Any,
         })
     }
+}
+
+fn string_literal(e: Option<&IdedExpr>) -> Option<&str> {
+    match e.map(|e| &e.expr) {
+        Some(Expr::Literal(LiteralValue::String(s))) => Some(s),
+        _ => None,
+    }
+}
+
+/// A CEL duration literal: a sequence of decimal numbers with a unit
+/// (`h`, `m`, `s`, `ms`, `us`, `ns`), optionally signed.
+fn check_duration(s: &str) -> Option<(String, String)> {
+    let body = s.strip_prefix('-').unwrap_or(s);
+    let mut rest = body;
+    let mut ok = !rest.is_empty();
+    while ok && !rest.is_empty() {
+        let num = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        let (n, tail) = rest.split_at(num);
+        let unit = ["ns", "us", "µs", "ms", "h", "m", "s"]
+            .iter()
+            .find(|u| tail.starts_with(*u));
+        match unit.and_then(|u| tail.strip_prefix(*u)) {
+            Some(t) if !n.is_empty() => rest = t,
+            _ => ok = false,
+        }
+    }
+    (!ok).then(|| {
+        (
+            format!("invalid duration `{s}`"),
+            "CEL durations use `h`, `m`, `s`, `ms`: write `duration(\"336h\")` or `days(14)`"
+                .to_string(),
+        )
+    })
+}
+
+fn check_timestamp(s: &str) -> Option<(String, String)> {
+    chrono::DateTime::parse_from_rfc3339(s).err().map(|e| {
+        (
+            format!("invalid timestamp `{s}`: {e}"),
+            "write RFC 3339, e.g. `timestamp(\"2026-11-26T10:00:00Z\")`".to_string(),
+        )
+    })
 }
 
 /// Whether a comprehension's step appends the iteration variable itself

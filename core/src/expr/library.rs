@@ -68,7 +68,8 @@ fn version(function: &str, s: &str) -> Result<semver::Version, ExecutionError> {
 
 fn semver_compare(a: &CelString<'_>, b: &CelString<'_>) -> Result<CelInt, ExecutionError> {
     let (a, b) = (version("semver.compare", a)?, version("semver.compare", b)?);
-    Ok(CelInt::from(a.cmp(&b) as i64))
+    // SemVer precedence: build metadata does not order versions.
+    Ok(CelInt::from(a.cmp_precedence(&b) as i64))
 }
 
 fn semver_valid(s: &CelString<'_>) -> CelBool {

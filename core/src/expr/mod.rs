@@ -17,7 +17,7 @@ use cel::{Context, Env, Program, Value};
 
 use crate::limits::Limits;
 use crate::model::shape::Shape;
-pub(crate) use check::CheckError;
+pub(crate) use check::{CheckError, ROOTS};
 
 /// The shared CEL environment.
 pub(crate) static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
@@ -333,6 +333,32 @@ mod tests {
                 vec!["ci".to_string(), "suites".into()],
                 vec!["release".into(), "kind".into()]
             ]
+        );
+    }
+
+    #[test]
+    fn versions_durations_and_timestamps_are_checked_at_load() {
+        let e = compile("release.version > '10.0.0'", Want::Bool).err();
+        assert!(e.is_some_and(|e| e.message.contains("versions compared as strings")));
+        assert!(compile("semver.compare(release.version, '10.0.0') > 0", Want::Bool).is_ok());
+        let e = compile("release.version.major > 1", Want::Bool).err();
+        assert!(e.is_some_and(|e| e.hint == Some("use `major(release.version)`".into())));
+        let e = compile("now - release.changes.size() > duration('14d')", Want::Bool).err();
+        assert!(e.is_some(), "type or duration error expected");
+        let e = compile("readiness.rollback.duration < duration('14d')", Want::Bool).err();
+        assert!(e.is_some_and(|e| e.message == "invalid duration `14d`"));
+        assert!(
+            compile(
+                "readiness.rollback.duration < duration('1h30m')",
+                Want::Bool
+            )
+            .is_ok()
+        );
+        let e = compile("now > timestamp('yesterday')", Want::Bool).err();
+        assert!(e.is_some_and(|e| e.message.starts_with("invalid timestamp `yesterday`")));
+        assert_eq!(
+            eval("semver.compare('1.0.0+a', '1.0.0+b')"),
+            Ok(Value::Int(0))
         );
     }
 }

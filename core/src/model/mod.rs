@@ -107,10 +107,12 @@ fn located(
     } else {
         format!("$.{p}")
     };
-    let message = message
-        .strip_prefix(&format!("{p}: "))
-        .map(str::to_string)
-        .unwrap_or(message);
+    // The YAML library prefixes messages with the (parent) path; the JSON
+    // path already says where.
+    let message = match message.split_once(": ") {
+        Some((head, rest)) if !head.contains(' ') && p.starts_with(head) => rest.to_string(),
+        _ => message,
+    };
     let mut err = FactsError::new(message).at(json_path);
     err.position = pos.filter(|(l, _)| *l > 0);
     if err.message.starts_with("unknown field") {

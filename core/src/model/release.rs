@@ -49,10 +49,10 @@ pub struct Facts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_request: Option<ChangeRequest>,
     /// Free-form string labels for an embedder's own policies.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub labels: BTreeMap<String, String>,
     /// Free-form structured data for an embedder's own policies.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
@@ -93,7 +93,7 @@ pub struct Release {
     #[serde(default)]
     pub changes: Vec<Change>,
     /// Free-form labels.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(default)]
     pub labels: BTreeMap<String, String>,
 }
 
@@ -115,7 +115,7 @@ pub struct Change {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external: Option<bool>,
     /// Data fields touched, for user-data changes.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub fields: Vec<String>,
     /// Human description.
     #[serde(default, skip_serializing_if = "Option::is_none")]

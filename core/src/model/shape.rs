@@ -22,6 +22,8 @@ pub(crate) enum Shape {
     Timestamp,
     /// A duration (a CEL `duration`).
     Duration,
+    /// A semantic version (a CEL `string`; compare with `semver.compare`).
+    Version,
     /// A string.
     String,
     /// An integer.
@@ -62,7 +64,7 @@ impl Shape {
             Shape::List(_) => "list",
             Shape::Timestamp => "timestamp",
             Shape::Duration => "duration",
-            Shape::String => "string",
+            Shape::String | Shape::Version => "string",
             Shape::Int => "int",
             Shape::Double => "double",
             Shape::Bool => "bool",
@@ -121,6 +123,9 @@ fn from_schema(node: &Json, root: &Json, depth: usize) -> Shape {
     }
     if obj.get("format").and_then(Json::as_str) == Some("duration") {
         return Shape::Duration;
+    }
+    if obj.get("format").and_then(Json::as_str) == Some("semver") {
+        return Shape::Version;
     }
     let ty = match obj.get("type") {
         Some(Json::String(t)) => t.as_str(),

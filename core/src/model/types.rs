@@ -174,7 +174,7 @@ impl<'de> Deserialize<'de> for Version {
             }
             fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Version, E> {
                 Err(E::custom(format!(
-                    "version `{v}` is a number, not a semantic version; quote it: \"{v}.0\""
+                    "version `{v}` is a number, not a semantic version string; quote the full version, e.g. `version: \"2.10.0\"`"
                 )))
             }
             fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Version, E> {
@@ -238,6 +238,6 @@ mod tests {
         let err = yaml_serde::from_str::<Version>("2.10")
             .err()
             .map(|e| e.to_string());
-        assert!(err.is_some_and(|e| e.contains("quote it")));
+        assert!(err.is_some_and(|e| e.contains("quote the full version")));
     }
 }

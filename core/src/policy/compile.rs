@@ -92,6 +92,19 @@ pub(crate) fn compile(
             .and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
         let mut variables = Vec::new();
         for (v, o) in &p.variables {
+            if c.variables.contains_key(&v.name) {
+                c.errors.push(
+                    PolicyError::new(
+                        o.at("name"),
+                        format!(
+                            "duplicate variable `{}` in policy `{}`",
+                            v.name, p.metadata.name
+                        ),
+                    )
+                    .with_hint("each variable is declared once; rename one of them"),
+                );
+                continue;
+            }
             if let Some(e) = c.expr(&v.expression, Want::Any, o, "expression", None) {
                 c.variables.insert(v.name.clone(), e.shape.clone());
                 variables.push((v.name.clone(), e));
