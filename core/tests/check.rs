@@ -457,3 +457,22 @@ fn nested_yaml_facts_errors_say_the_path_once() {
     );
     assert!(e.hint.is_some());
 }
+
+#[test]
+fn approval_message_expressions_name_what_triggered_them() {
+    let b = policy(
+        "  approvals:\n    - id: pentest\n      when: release.changes.exists(c, c.kind == 'new-endpoint')\n      roles: [security]\n      messageExpression: '\"pentest needed for \" + release.changes.filter(c, c.kind == \"new-endpoint\").map(c, c.path).join(\", \")'\n",
+    );
+    let mut j = base_json();
+    j["release"]["changes"] = json!([{"kind": "new-endpoint", "path": "/v2/refunds"}]);
+    j["approvals"] = json!([]);
+    let d = check(&b, j);
+    assert_eq!(
+        d.finding("pentest").unwrap().message(),
+        "pentest needed for /v2/refunds"
+    );
+    assert_eq!(
+        d.missing_approvals()[0].reason,
+        "pentest needed for /v2/refunds"
+    );
+}

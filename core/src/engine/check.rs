@@ -309,8 +309,22 @@ impl Run<'_> {
             f.outcome = j.outcome;
             f.effect = j.effect;
             f.message = j.message;
+            let mut missing = j.missing;
+            let disagreement = j
+                .state
+                .approvals
+                .iter()
+                .any(|n| n.decision == "reject" && n.ignored.is_none());
+            if let (Some(m), Some(miss), false) =
+                (&rule.message_expression, missing.as_mut(), disagreement)
+            {
+                if let Ok(Value::String(s)) = self.eval(m, &scope, &vars) {
+                    f.message = s.to_string();
+                    miss.2 = s.to_string();
+                }
+            }
             f.approval = Some(j.state);
-            if let Some((roles, needed, reason)) = j.missing {
+            if let Some((roles, needed, reason)) = missing {
                 self.missing.push(MissingApproval {
                     rule: rule.rule.id.clone(),
                     policy: policy.metadata.name.clone(),

@@ -510,7 +510,7 @@ impl Walker<'_> {
             | "lastIndexOf" => Shape::Int,
             "double" | "ratio" | "percent" => Shape::Double,
             "string" | "lowerAscii" | "upperAscii" | "trim" | "replace" | "substring" | "join"
-            | "charAt" | "format" | "strings.quote" | "reverse" => Shape::String,
+            | "charAt" | "format" | "strings.quote" | "reverse" | "formatDuration" => Shape::String,
             "duration" | "days" | "hours" | "minutes" => Shape::Duration,
             "timestamp" => Shape::Timestamp,
             "split" => Shape::List(Box::new(Shape::String)),

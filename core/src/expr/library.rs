@@ -20,11 +20,13 @@ pub(crate) const FUNCTIONS: &[&str] = &[
     "patch",
     "ratio",
     "percent",
+    "formatDuration",
 ];
 
 /// Register the library on `env`.
 pub(crate) fn register(env: &mut Env) -> Result<(), DeclarationError> {
     cel::add_overload!(env, fn days: (CelInt) -> Result<CelDuration>)?;
+    cel::add_overload!(env, fn format_duration: (CelDuration) -> CelString, name = "formatDuration")?;
     cel::add_overload!(env, fn hours: (CelInt) -> Result<CelDuration>)?;
     cel::add_overload!(env, fn minutes: (CelInt) -> Result<CelDuration>)?;
     cel::add_overload!(env, fn semver_compare: (CelString, CelString) -> Result<CelInt>,
@@ -46,6 +48,13 @@ fn span(function: &str, n: i64, unit_ms: i64) -> Result<CelDuration, ExecutionEr
         .filter(|ms| ms.abs() <= 100 * 365 * 86_400_000)
         .map(|ms| CelDuration::from(chrono::Duration::milliseconds(ms)))
         .ok_or_else(|| ExecutionError::function_error(function, format!("`{n}` is out of range")))
+}
+
+/// `7m`, `1h30m`, `14d`: the way durations are written in facts.
+fn format_duration(d: &CelDuration) -> CelString<'static> {
+    let ms = d.num_milliseconds();
+    let text = crate::model::Duration::from_millis(ms.abs()).to_string();
+    CelString::from(if ms < 0 { format!("-{text}") } else { text })
 }
 
 fn days(n: &CelInt) -> Result<CelDuration, ExecutionError> {

@@ -184,6 +184,10 @@ mod tests {
         assert!(eval("ratio(1, 0)").is_err_and(|e| e.contains("cannot divide")));
         assert!(eval("major('x')").is_err_and(|e| e.contains("invalid semantic version `x`")));
         assert_eq!(eval("'a,b'.split(',').size()"), Ok(Value::Int(2)));
+        assert_eq!(
+            eval("formatDuration(duration('5400s'))"),
+            Ok(Value::String(std::sync::Arc::new("1h30m".into())))
+        );
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub(crate) struct CompiledGate {
 pub(crate) struct CompiledApproval {
     pub rule: ApprovalRule,
     pub when: Option<CompiledExpr>,
+    pub message_expression: Option<CompiledExpr>,
 }
 
 /// A policy ready to evaluate.
@@ -183,7 +184,18 @@ pub(crate) fn compile(
                 },
                 None => None,
             };
-            approvals.push(CompiledApproval { rule: a, when });
+            let message_expression = match &a.message_expression {
+                Some(m) => match c.expr(m, Want::String, &o, "messageExpression", Some(&a.id)) {
+                    Some(e) => Some(e),
+                    None => continue,
+                },
+                None => None,
+            };
+            approvals.push(CompiledApproval {
+                rule: a,
+                when,
+                message_expression,
+            });
         }
         all_errors.extend(c.errors);
         out.push(CompiledPolicy {

@@ -259,6 +259,10 @@ pub struct ApprovalRule {
     /// Message when the approval is missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+    /// CEL string built when the approval is missing; wins over `message`
+    /// (not used when approvers disagree: that message names who rejected).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_expression: Option<String>,
     /// Compliance controls served.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub controls: Vec<String>,
