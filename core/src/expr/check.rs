@@ -9,6 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use cel::common::ast::{Expr, IdedExpr, LiteralValue};
 
 use super::library;
+use super::literals::{check_duration, check_timestamp, string_literal};
+use super::suggest::did_you_mean;
 use crate::limits::Limits;
 use crate::model::shape::{FACTS, Shape};
 
@@ -536,50 +538,6 @@ impl Walker<'_> {
     }
 }
 
-fn string_literal(e: Option<&IdedExpr>) -> Option<&str> {
-    match e.map(|e| &e.expr) {
-        Some(Expr::Literal(LiteralValue::String(s))) => Some(s),
-        _ => None,
-    }
-}
-
-/// A CEL duration literal: a sequence of decimal numbers with a unit
-/// (`h`, `m`, `s`, `ms`, `us`, `ns`), optionally signed.
-fn check_duration(s: &str) -> Option<(String, String)> {
-    let body = s.strip_prefix('-').unwrap_or(s);
-    let mut rest = body;
-    let mut ok = !rest.is_empty();
-    while ok && !rest.is_empty() {
-        let num = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        let (n, tail) = rest.split_at(num);
-        let unit = ["ns", "us", "µs", "ms", "h", "m", "s"]
-            .iter()
-            .find(|u| tail.starts_with(*u));
-        match unit.and_then(|u| tail.strip_prefix(*u)) {
-            Some(t) if !n.is_empty() => rest = t,
-            _ => ok = false,
-        }
-    }
-    (!ok).then(|| {
-        (
-            format!("invalid duration `{s}`"),
-            "CEL durations use `h`, `m`, `s`, `ms`: write `duration(\"336h\")` or `days(14)`"
-                .to_string(),
-        )
-    })
-}
-
-fn check_timestamp(s: &str) -> Option<(String, String)> {
-    chrono::DateTime::parse_from_rfc3339(s).err().map(|e| {
-        (
-            format!("invalid timestamp `{s}`: {e}"),
-            "write RFC 3339, e.g. `timestamp(\"2026-11-26T10:00:00Z\")`".to_string(),
-        )
-    })
-}
-
 /// Whether a comprehension's step appends the iteration variable itself
 /// (a `filter`), so the result is a list of the range's elements.
 fn appends_iter_var(step: &IdedExpr, var: &str) -> bool {
@@ -602,29 +560,4 @@ fn describe(e: &IdedExpr) -> String {
         }
         _ => "expression".into(),
     }
-}
-
-/// The closest candidate to `name`, as a hint.
-pub(crate) fn did_you_mean(name: &str, candidates: &[&str]) -> Option<String> {
-    let best = candidates
-        .iter()
-        .map(|c| (levenshtein(&name.to_lowercase(), &c.to_lowercase()), *c))
-        .min()?;
-    (best.0 <= (name.len() / 3).max(2)).then(|| format!("did you mean `{}`?", best.1))
-}
-
-fn levenshtein(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let sub = prev.get(j).copied().unwrap_or(0) + usize::from(ca != *cb);
-            let del = prev.get(j + 1).copied().unwrap_or(0) + 1;
-            let ins = cur.get(j).copied().unwrap_or(0) + 1;
-            cur.push(sub.min(del).min(ins));
-        }
-        prev = cur;
-    }
-    prev.last().copied().unwrap_or(0)
 }

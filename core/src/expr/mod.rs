@@ -9,6 +9,8 @@
 mod check;
 pub(crate) mod convert;
 pub(crate) mod library;
+mod literals;
+mod suggest;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
