@@ -476,3 +476,37 @@ fn approval_message_expressions_name_what_triggered_them() {
         "pentest needed for /v2/refunds"
     );
 }
+
+#[test]
+fn has_on_an_absent_section_names_the_section() {
+    let b =
+        policy("  gates:\n    - {id: budget, expression: 'has(service.errorBudgetRemaining)'}\n");
+    let mut j = base_json();
+    j.as_object_mut().unwrap().remove("service");
+    let d = check(&b, j);
+    assert_eq!(
+        d.finding("budget").unwrap().message(),
+        "could not be evaluated: `service` is not in the facts"
+    );
+}
+
+#[test]
+fn a_future_dated_statement_does_not_hide_a_valid_approval() {
+    let b = policy(REVIEW);
+    let t = "2026-11-25T10:00:00Z";
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "approve", t),
+            a("security", "s", "approve", t),
+            a("security", "s", "reject", "2026-12-01T00:00:00Z")
+        ])),
+    );
+    assert_eq!(d.verdict(), Verdict::Go, "{}", d.to_json_pretty());
+    let state = d.finding("review").unwrap().approval.clone().unwrap();
+    assert!(state.approvals.iter().any(|n| {
+        n.ignored
+            .as_deref()
+            .is_some_and(|i| i.contains("after the evaluation time"))
+    }));
+}

@@ -50,12 +50,15 @@ fn values_line(f: &Finding) -> Option<String> {
     Some(parts.join("; "))
 }
 
-/// Findings that make the release no-go (pending ones are listed as
-/// missing approvals).
+/// Findings that hold the release: failed or erring `block` rules, and
+/// erring rules of any effect that holds (an approval cannot lift an error,
+/// so those are not among the missing approvals).
 fn blocking(d: &Decision) -> impl Iterator<Item = &Finding> {
-    d.findings
-        .iter()
-        .filter(|f| f.blocks() && f.effect == release_policy::policy::document::Effect::Block)
+    d.findings.iter().filter(|f| {
+        f.blocks()
+            && (f.effect == release_policy::policy::document::Effect::Block
+                || f.outcome == Outcome::Error)
+    })
 }
 
 /// Plain text.

@@ -64,6 +64,24 @@ pub(crate) fn ignored_because(
     None
 }
 
+/// The latest word of each person in each role among `approvals` for which
+/// `relevant` holds. Statements dated after `now` are left out first, so a
+/// future-dated statement never hides an earlier valid one.
+pub(crate) fn latest_words<'a>(
+    approvals: &'a [Approval],
+    now: Timestamp,
+    relevant: impl Fn(&Approval) -> bool,
+) -> BTreeMap<(&'a str, &'a str), &'a Approval> {
+    let mut latest: BTreeMap<(&str, &str), &Approval> = BTreeMap::new();
+    for a in approvals.iter().filter(|a| a.at <= now && relevant(a)) {
+        let key = (a.role.as_str(), a.by.as_str());
+        if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
+            latest.insert(key, a);
+        }
+    }
+    latest
+}
+
 /// Judge `rule` against the approvals in the facts.
 pub(crate) fn judge(
     rule: &ApprovalRule,
@@ -76,14 +94,20 @@ pub(crate) fn judge(
         rule.roles.contains(role) || rule.veto.contains(role) || chain.contains(&role)
     };
     // The latest word of each person in each role counts.
-    let mut latest: BTreeMap<(&str, &str), &Approval> = BTreeMap::new();
-    for a in approvals.iter().filter(|a| relevant(&a.role)) {
-        let key = (a.role.as_str(), a.by.as_str());
-        if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
-            latest.insert(key, a);
-        }
-    }
-    let mut notes = Vec::new();
+    let latest = latest_words(approvals, now, |a| relevant(&a.role));
+    let mut notes: Vec<ApprovalNote> = approvals
+        .iter()
+        .filter(|a| a.at > now && relevant(&a.role))
+        .map(|a| ApprovalNote {
+            role: a.role.clone(),
+            by: a.by.clone(),
+            decision: decision_name(a.decision).into(),
+            ignored: Some(format!(
+                "dated `{}`, after the evaluation time",
+                a.at.to_rfc3339()
+            )),
+        })
+        .collect();
     let mut counted: Vec<&Approval> = Vec::new();
     for a in latest.values() {
         let evidence: &[String] = if rule.roles.contains(&a.role) {

@@ -310,11 +310,9 @@ impl Run<'_> {
             f.effect = j.effect;
             f.message = j.message;
             let mut missing = j.missing;
-            let disagreement = j
-                .state
-                .approvals
-                .iter()
-                .any(|n| n.decision == "reject" && n.ignored.is_none());
+            let disagreement = j.state.approvals.iter().any(|n| {
+                n.decision == "reject" && n.ignored.is_none() && rule.rule.roles.contains(&n.role)
+            });
             if let (Some(m), Some(miss), false) =
                 (&rule.message_expression, missing.as_mut(), disagreement)
             {
@@ -362,8 +360,7 @@ impl Run<'_> {
             }
             let absent = e.reads.iter().find_map(|path| {
                 let root = path.first()?;
-                (root != "variables" && path.len() > 1 && self.json.get(root).is_none())
-                    .then_some(root)
+                (root != "variables" && self.json.get(root).is_none()).then_some(root)
             });
             match absent {
                 Some(root) => format!("`{root}` is not in the facts"),
@@ -497,24 +494,12 @@ impl Run<'_> {
         if g.gate.effect != Effect::Approval {
             return None;
         }
-        // The latest word of each approver counts (a later reject withdraws).
-        let mut latest: BTreeMap<(&str, &str), &crate::model::Approval> = BTreeMap::new();
-        for a in self
-            .facts
-            .approvals
-            .iter()
-            .filter(|a| g.gate.approvers.contains(&a.role))
-        {
-            if approvals::ignored_because(a, &self.facts.release.author, self.now, true, None, &[])
-                .is_some()
-            {
-                continue;
-            }
-            let key = (a.role.as_str(), a.by.as_str());
-            if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
-                latest.insert(key, a);
-            }
-        }
+        // The latest word of each approver counts (a later reject withdraws);
+        // the author's own word never does.
+        let author = &self.facts.release.author;
+        let latest = approvals::latest_words(&self.facts.approvals, self.now, |a| {
+            g.gate.approvers.contains(&a.role) && &a.by != author
+        });
         latest
             .into_values()
             .filter(|a| a.decision == crate::model::ApprovalDecision::Approve)
