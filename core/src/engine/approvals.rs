@@ -67,11 +67,11 @@ pub(crate) fn ignored_because(
 /// The latest word of each person in each role among `approvals` for which
 /// `relevant` holds. Statements dated after `now` are left out first, so a
 /// future-dated statement never hides an earlier valid one.
-pub(crate) fn latest_words<'a>(
-    approvals: &'a [Approval],
+pub(crate) fn latest_words(
+    approvals: &[Approval],
     now: Timestamp,
     relevant: impl Fn(&Approval) -> bool,
-) -> BTreeMap<(&'a str, &'a str), &'a Approval> {
+) -> BTreeMap<(&str, &str), &Approval> {
     let mut latest: BTreeMap<(&str, &str), &Approval> = BTreeMap::new();
     for a in approvals.iter().filter(|a| a.at <= now && relevant(a)) {
         let key = (a.role.as_str(), a.by.as_str());
