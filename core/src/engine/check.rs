@@ -5,10 +5,8 @@
 //! be evaluated is an `error` finding that counts as its effect failing.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use cel::Value;
-use cel::objects::{Key, Map};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
@@ -22,11 +20,14 @@ use crate::policy::document::Effect;
 use crate::policy::{Bundle, CompiledGate, CompiledPolicy};
 
 /// Values of a policy's variables: a value, or the error that stopped it.
-type Variables = BTreeMap<String, Result<Value, String>>;
+/// Values of a policy's variables (as JSON, for findings), or the error
+/// that stopped each; the values themselves are bound in the policy's scope
+/// as `variables.NAME`.
+type Variables = BTreeMap<String, Result<Json, String>>;
 
 struct Run<'f> {
     facts: &'f Facts,
-    json: Json,
+    json: &'f Json,
     now: Timestamp,
     findings: Vec<Finding>,
     missing: Vec<MissingApproval>,
@@ -53,7 +54,7 @@ impl Bundle {
         // Absent optional sections are `null`, so a policy can test for
         // them (`service != null`); reading a field of one is an error.
         for root in crate::expr::ROOTS {
-            ctx.add_variable_from_value(*root, Value::Null);
+            ctx.add_variable_as_val(*root, Box::new(cel::common::types::CelNull));
         }
         if let Json::Object(roots) = &json {
             for (name, value) in roots {
@@ -61,15 +62,15 @@ impl Bundle {
                     .field(name)
                     .unwrap_or(&crate::model::shape::Shape::Any);
                 let mut path = format!("$.{name}");
-                let v = convert::to_cel(value, shape, &mut path, &self.inner.limits)
+                let v = convert::to_val(value, shape, &mut path, &self.inner.limits)
                     .map_err(Error::from)?;
-                ctx.add_variable_from_value(name.as_str(), v);
+                ctx.add_variable_as_val(name.as_str(), v);
             }
         }
         let mut run = Run {
             facts,
             now: facts.now,
-            json,
+            json: &json,
             findings: Vec::new(),
             missing: Vec::new(),
             waiver_status: vec![None; facts.waivers.len()],
@@ -191,11 +192,11 @@ impl Run<'_> {
                     continue;
                 };
                 match vars.get(name) {
-                    Some(Ok(v)) => lookup(&convert::to_json(v), rest),
+                    Some(Ok(v)) => lookup(v, rest),
                     _ => None,
                 }
             } else {
-                lookup(&self.json, path)
+                lookup(self.json, path)
             };
             if let Some(v) = value {
                 out.insert(path.join("."), v);
@@ -220,26 +221,24 @@ impl Run<'_> {
             _ => None,
         };
         if skip_reason.is_none() && policy_error.is_none() {
+            // Each variable is bound as the qualified name `variables.NAME`,
+            // which CEL resolves before selecting a field of `variables`: no
+            // map is rebuilt as the variables accumulate.
             for (name, e) in &policy.variables {
-                let v = self.eval(e, &scope, &vars);
-                vars.insert(name.clone(), v);
-                let map: std::collections::HashMap<Key, Value> = vars
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        v.as_ref()
-                            .ok()
-                            .map(|v| (Key::String(Arc::new(k.clone())), v.clone()))
-                    })
-                    .collect();
-                scope.add_variable_from_value("variables", Value::Map(Map { map: Arc::new(map) }));
-            }
-            if policy.variables.is_empty() {
-                scope.add_variable_from_value(
-                    "variables",
-                    Value::Map(Map {
-                        map: Arc::new(Default::default()),
-                    }),
-                );
+                let value = self.check_reads(e, &vars).and_then(|()| {
+                    e.eval_val(&scope)
+                        .map(cel::common::value::CowVal::into_owned)
+                        .map_err(|err| self.explain_error(e, err))
+                });
+                match value {
+                    Ok(v) => {
+                        vars.insert(name.clone(), Ok(convert::val_to_json(v.as_ref())));
+                        scope.add_variable_as_val(format!("variables.{name}"), v);
+                    }
+                    Err(err) => {
+                        vars.insert(name.clone(), Err(err));
+                    }
+                }
             }
         }
         for gate in &policy.gates {
@@ -336,15 +335,9 @@ impl Run<'_> {
         }
     }
 
-    /// Evaluate, but refuse up front when the expression reads a variable
-    /// that could not be computed (its error is the rule's error). An error
-    /// reading through an absent section names the section.
-    fn eval(
-        &self,
-        e: &CompiledExpr,
-        scope: &cel::Context<'_, '_>,
-        vars: &Variables,
-    ) -> Result<Value, String> {
+    /// Refuse up front when the expression reads a variable that could not
+    /// be computed: its error is the expression's error.
+    fn check_reads(&self, e: &CompiledExpr, vars: &Variables) -> Result<(), String> {
         for path in &e.reads {
             if let [root, name, ..] = path.as_slice() {
                 if root == "variables" {
@@ -354,19 +347,34 @@ impl Run<'_> {
                 }
             }
         }
-        e.eval(scope).map_err(|err| {
-            if !err.contains("null_type") {
-                return err;
-            }
-            let absent = e.reads.iter().find_map(|path| {
-                let root = path.first()?;
-                (root != "variables" && self.json.get(root).is_none()).then_some(root)
-            });
-            match absent {
-                Some(root) => format!("`{root}` is not in the facts"),
-                None => err,
-            }
-        })
+        Ok(())
+    }
+
+    /// An evaluation error, naming the section when it came from reading
+    /// through an absent (null) one.
+    fn explain_error(&self, e: &CompiledExpr, err: String) -> String {
+        if !err.contains("null_type") {
+            return err;
+        }
+        let absent = e.reads.iter().find_map(|path| {
+            let root = path.first()?;
+            (root != "variables" && self.json.get(root).is_none()).then_some(root)
+        });
+        match absent {
+            Some(root) => format!("`{root}` is not in the facts"),
+            None => err,
+        }
+    }
+
+    /// Evaluate `e` in `scope` (see [`Run::check_reads`]).
+    fn eval(
+        &self,
+        e: &CompiledExpr,
+        scope: &cel::Context<'_, '_>,
+        vars: &Variables,
+    ) -> Result<Value, String> {
+        self.check_reads(e, vars)?;
+        e.eval(scope).map_err(|err| self.explain_error(e, err))
     }
 
     fn gate(

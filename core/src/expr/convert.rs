@@ -1,49 +1,56 @@
 //! Conversions between facts (JSON) and CEL values. Facts are converted once
-//! per decision; the facts shape types timestamps and durations and makes
-//! every number of a `double` field a CEL double. Lists longer than
-//! [`Limits::max_list_items`] are refused here, with their JSON path.
+//! per decision, straight into the interpreter's own value types, borrowing
+//! their strings from the JSON (no intermediate copy); the facts shape types
+//! timestamps and durations and makes every number of a `double` field a CEL
+//! double. Lists longer than [`Limits::max_list_items`] are refused here,
+//! with their JSON path.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use cel::Value;
-use cel::objects::{Key, Map};
+use cel::common::types::{
+    CelBool, CelDouble, CelDuration, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+    CelTimestamp, CelUInt,
+};
+use cel::common::value::Val;
+use cel::objects::Key;
 use serde_json::Value as Json;
 
 use crate::error::FactsError;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
-/// Convert `json` of shape `shape` (found at `path`) to a CEL value.
-pub(crate) fn to_cel(
-    json: &Json,
+/// Convert `json` of shape `shape` (found at `path`) to an interpreter value
+/// that borrows the JSON's strings.
+pub(crate) fn to_val<'v>(
+    json: &'v Json,
     shape: &Shape,
     path: &mut String,
     limits: &Limits,
-) -> Result<Value, FactsError> {
+) -> Result<Box<dyn Val + 'v>, FactsError> {
     Ok(match json {
-        Json::Null => Value::Null,
-        Json::Bool(b) => Value::Bool(*b),
+        Json::Null => Box::new(CelNull),
+        Json::Bool(b) => Box::new(CelBool::from(*b)),
         Json::Number(n) => match shape {
-            Shape::Double => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-            _ => match n.as_i64() {
-                Some(i) => Value::Int(i),
-                None => match n.as_u64() {
-                    Some(u) => Value::UInt(u),
-                    None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
-                },
+            Shape::Double => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
+            _ => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Box::new(CelInt::from(i)),
+                (None, Some(u)) => Box::new(CelUInt::from(u)),
+                _ => Box::new(CelDouble::from(n.as_f64().unwrap_or(f64::NAN))),
             },
         },
         Json::String(s) => match shape {
-            Shape::Timestamp => chrono::DateTime::parse_from_rfc3339(s)
-                .map(Value::Timestamp)
-                .map_err(|e| {
+            Shape::Timestamp => Box::new(CelTimestamp::from(
+                chrono::DateTime::parse_from_rfc3339(s).map_err(|e| {
                     FactsError::new(format!("invalid timestamp `{s}`: {e}")).at(path.clone())
                 })?,
-            Shape::Duration => crate::model::Duration::parse(s)
-                .map(|d| Value::Duration(d.as_chrono()))
-                .map_err(|e| FactsError::new(e).at(path.clone()))?,
-            _ => Value::String(Arc::new(s.clone())),
+            )),
+            Shape::Duration => Box::new(CelDuration::from(
+                crate::model::Duration::parse(s)
+                    .map_err(|e| FactsError::new(e).at(path.clone()))?
+                    .as_chrono(),
+            )),
+            _ => Box::new(CelString::from(s.as_str())),
         },
         Json::Array(items) => {
             if items.len() > limits.max_list_items {
@@ -59,10 +66,10 @@ pub(crate) fn to_cel(
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                out.push(to_cel(item, &element, path, limits)?);
+                out.push(to_val(item, &element, path, limits)?);
                 path.truncate(len);
             }
-            Value::List(Arc::new(out))
+            Box::new(CelList::from(out))
         }
         Json::Object(fields) => {
             let mut out = HashMap::with_capacity(fields.len());
@@ -71,15 +78,17 @@ pub(crate) fn to_cel(
                 path.push('.');
                 path.push_str(k);
                 let s = shape.field(k).unwrap_or(&Shape::Any);
-                out.insert(
-                    Key::String(Arc::new(k.clone())),
-                    to_cel(v, s, path, limits)?,
-                );
+                out.insert(CelMapKey::from(k.as_str()), to_val(v, s, path, limits)?);
                 path.truncate(len);
             }
-            Value::Map(Map { map: Arc::new(out) })
+            Box::new(CelMap::from(out))
         }
     })
+}
+
+/// An interpreter value as JSON (for the values shown in findings).
+pub(crate) fn val_to_json(v: &dyn Val) -> Json {
+    Value::try_from(v).map_or(Json::Null, |v| to_json(&v))
 }
 
 /// A CEL value as JSON, for the values shown in findings. Timestamps and
@@ -124,8 +133,20 @@ pub(crate) fn to_json(value: &Value) -> Json {
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::model::shape::FACTS;
+
+    fn to_cel(
+        json: &Json,
+        shape: &Shape,
+        path: &mut String,
+        limits: &Limits,
+    ) -> Result<Value, FactsError> {
+        let v = to_val(json, shape, path, limits)?;
+        Ok(Value::try_from(v.as_ref()).unwrap_or(Value::Null))
+    }
 
     #[test]
     fn timestamps_and_durations_are_typed() {

@@ -106,6 +106,15 @@ impl CompiledExpr {
     pub(crate) fn eval(&self, ctx: &Context<'_, '_>) -> Result<Value, String> {
         self.program.execute(ctx).map_err(|e| error_message(&e))
     }
+
+    /// Evaluate to an interpreter value, without converting it to a
+    /// [`Value`] (for variables, which are bound back into a context).
+    pub(crate) fn eval_val<'e, 'v>(
+        &'e self,
+        ctx: &'e Context<'_, 'v>,
+    ) -> Result<cel::common::value::CowVal<'e, 'v>, String> {
+        Value::resolve_val(self.program.expression(), ctx).map_err(|e| error_message(&e))
+    }
 }
 
 fn article(type_name: &str) -> String {
