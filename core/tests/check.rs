@@ -510,3 +510,26 @@ fn a_future_dated_statement_does_not_hide_a_valid_approval() {
             .is_some_and(|i| i.contains("after the evaluation time"))
     }));
 }
+
+#[test]
+fn other_kinds_versions_and_empty_documents() {
+    let e = load_err(
+        "apiVersion: release-policy/v1\nkind: PolicyTest\nmetadata: {name: t}\nspec: {cases: []}\n",
+    );
+    assert!(
+        e.starts_with("p.yaml:2:") && e.contains("unsupported kind `PolicyTest`"),
+        "{e}"
+    );
+    let e =
+        load_err("apiVersion: v2\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec: {}\n");
+    assert!(
+        e.starts_with("p.yaml:1:") && e.contains("unsupported apiVersion `v2`"),
+        "{e}"
+    );
+    let two = format!(
+        "---\n{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n---\n---\n{}",
+        HEAD.replace("name: t", "name: u")
+    );
+    let b = Bundle::from_yaml_str("p.yaml", &two).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(b.policies().len(), 2);
+}

@@ -61,7 +61,7 @@ impl Compiler<'_> {
                 } else {
                     format!("{}.{field}", origin.path)
                 };
-                let loc = origin.locs.in_scalar(&path, e.offset, source, &origin.text);
+                let loc = origin.locs.in_scalar(&path, e.offset, source);
                 let mut err = PolicyError::new(loc, e.message);
                 err.hint = e.hint;
                 if let Some(r) = rule {

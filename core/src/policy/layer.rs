@@ -5,18 +5,16 @@
 //! says `overridable: true`; an attempt is a load error naming both files.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use super::document::{ApprovalRule, Gate, Metadata, Quorum, Variable};
 use super::load::SourceDoc;
-use super::locate::Locations;
+use super::locate::DocLocations;
 use crate::error::{PolicyError, SourceLocation};
 
 /// Where a merged item was written.
 #[derive(Debug, Clone)]
 pub(crate) struct Origin {
-    pub locs: Arc<Locations>,
-    pub text: Arc<str>,
+    pub locs: DocLocations,
     /// YAML path of the item inside its document (`spec.gates[2]`).
     pub path: String,
 }
@@ -46,16 +44,16 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
     let mut policies: Vec<MergedPolicy> = Vec::new();
     let mut errors = Vec::new();
     for layer in layers {
-        let mut seen_in_layer: BTreeMap<String, SourceLocation> = BTreeMap::new();
+        // Positions are read only when there is an error to report.
+        let mut seen_in_layer: BTreeMap<String, DocLocations> = BTreeMap::new();
         for sd in layer {
             let root = |path: &str| Origin {
-                locs: Arc::clone(&sd.locs),
-                text: Arc::clone(&sd.text),
+                locs: sd.locs.clone(),
                 path: path.to_string(),
             };
             let name = sd.doc.metadata.name.clone();
-            let here = sd.locs.at("metadata.name");
-            if let Some(first) = seen_in_layer.insert(name.clone(), here.clone()) {
+            if let Some(first) = seen_in_layer.insert(name.clone(), sd.locs.clone()) {
+                let (here, first) = (sd.locs.at("metadata.name"), first.at("metadata.name"));
                 errors.push(
                     PolicyError::new(here, format!("duplicate policy name `{name}`")).with_hint(
                         format!("first defined at {first}; a layer holds each policy once"),
@@ -106,7 +104,7 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
 }
 
 fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
-    let mut ids: BTreeMap<&str, SourceLocation> = BTreeMap::new();
+    let mut ids: BTreeMap<&str, &Origin> = BTreeMap::new();
     let rules = policies.iter().flat_map(|p| {
         p.gates
             .iter()
@@ -114,8 +112,8 @@ fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
             .chain(p.approvals.iter().map(|(a, o)| (a.id.as_str(), o)))
     });
     for (id, origin) in rules {
-        let here = origin.at("id");
-        if let Some(first) = ids.insert(id, here.clone()) {
+        if let Some(first) = ids.insert(id, origin) {
+            let (here, first) = (origin.at("id"), first.at("id"));
             errors.push(PolicyError::new(here, format!("duplicate rule id `{id}`"))
                 .with_rule(id)
                 .with_hint(format!("also defined at {first}; to tighten a rule of an earlier layer, amend it in a policy of the same name")));

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use super::document::{API_VERSION, PolicyDocument};
-use super::locate::Locations;
+use super::locate::{DocLocations, SourceLocations};
 use crate::error::{Error, PolicyError, SourceLocation};
 use crate::limits::Limits;
 
@@ -16,8 +16,7 @@ use crate::limits::Limits;
 #[derive(Debug, Clone)]
 pub(crate) struct SourceDoc {
     pub doc: PolicyDocument,
-    pub locs: Arc<Locations>,
-    pub text: Arc<str>,
+    pub locs: DocLocations,
 }
 
 /// A policy source: a name (file path) and its text.
@@ -162,72 +161,87 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
             ),
         )]);
     }
-    let text: Arc<str> = Arc::from(source.text.as_str());
-    let locations = Locations::of_documents(name, &source.text);
+    let sources = SourceLocations::new(name, Arc::from(source.text.as_str()));
     let mut docs = Vec::new();
     let mut errors = Vec::new();
-    let typed = yaml_serde::Deserializer::from_str(&source.text);
-    for (i, (de, typed_de)) in yaml_serde::Deserializer::from_str(&source.text)
-        .zip(typed)
-        .enumerate()
-    {
-        let locs = Arc::new(locations.get(i).cloned().unwrap_or_default());
-        let value = match yaml_serde::Value::deserialize(de) {
-            Ok(yaml_serde::Value::Null) => continue,
-            Ok(v) => v,
+    for (i, de) in yaml_serde::Deserializer::from_str(&source.text).enumerate() {
+        let locs = sources.doc(i);
+        let doc = match PolicyDocument::deserialize(de) {
+            Ok(doc) => doc,
             Err(e) => {
-                errors.push(yaml_error(name, &e));
-                break;
+                // Read the document untyped to tell an empty document, a
+                // syntax error, or another kind or version apart from a
+                // malformed policy.
+                match yaml_serde::Deserializer::from_str(&source.text)
+                    .nth(i)
+                    .map(yaml_serde::Value::deserialize)
+                {
+                    Some(Ok(yaml_serde::Value::Null)) => continue,
+                    Some(Ok(value)) => {
+                        let field =
+                            |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                        let header = header_error(&locs, field("apiVersion"), field("kind"));
+                        errors.push(header.unwrap_or_else(|| yaml_error(name, &e)));
+                        continue;
+                    }
+                    _ => {
+                        errors.push(yaml_error(name, &e));
+                        break;
+                    }
+                }
             }
         };
-        let kind = value
-            .get("kind")
-            .and_then(|k| k.as_str())
-            .map(str::to_string);
-        let api = value
-            .get("apiVersion")
-            .and_then(|k| k.as_str())
-            .map(str::to_string);
-        if api.as_deref() != Some(API_VERSION) {
+        if let Some(err) =
+            header_error(&locs, Some(doc.api_version.clone()), Some(doc.kind.clone()))
+        {
+            errors.push(err);
+            continue;
+        }
+        if let Err(e) = semver::Version::parse(&doc.metadata.version) {
             errors.push(
                 PolicyError::new(
-                    locs.at("apiVersion"),
-                    format!("unsupported apiVersion `{}`", api.unwrap_or_default()),
+                    locs.at("metadata.version"),
+                    format!("invalid semantic version `{}`: {e}", doc.metadata.version),
                 )
-                .with_hint(format!("use `apiVersion: {API_VERSION}`")),
+                .with_hint("write a full version such as `1.2.0`, quoted"),
             );
-            continue;
         }
-        if kind.as_deref() != Some("Policy") {
-            errors.push(PolicyError::new(locs.at("kind"), format!("unsupported kind `{}`", kind.unwrap_or_default()))
-                .with_hint("policy files hold `kind: Policy`; policy tests go in files named `*.test.yaml`"));
-            continue;
-        }
-        match PolicyDocument::deserialize(typed_de) {
-            Ok(doc) => {
-                if let Err(e) = semver::Version::parse(&doc.metadata.version) {
-                    errors.push(
-                        PolicyError::new(
-                            locs.at("metadata.version"),
-                            format!("invalid semantic version `{}`: {e}", doc.metadata.version),
-                        )
-                        .with_hint("write a full version such as `1.2.0`, quoted"),
-                    );
-                }
-                docs.push(SourceDoc {
-                    doc,
-                    locs,
-                    text: Arc::clone(&text),
-                })
-            }
-            Err(e) => errors.push(yaml_error(name, &e)),
-        }
+        docs.push(SourceDoc { doc, locs });
     }
     if errors.is_empty() {
         Ok(docs)
     } else {
         Err(errors)
     }
+}
+
+/// An error for a document that is not a `release-policy/v1` `Policy`.
+fn header_error(
+    locs: &DocLocations,
+    api: Option<String>,
+    kind: Option<String>,
+) -> Option<PolicyError> {
+    if api.as_deref() != Some(API_VERSION) {
+        return Some(
+            PolicyError::new(
+                locs.at("apiVersion"),
+                format!("unsupported apiVersion `{}`", api.unwrap_or_default()),
+            )
+            .with_hint(format!("use `apiVersion: {API_VERSION}`")),
+        );
+    }
+    if kind.as_deref() != Some("Policy") {
+        return Some(
+            PolicyError::new(
+                locs.at("kind"),
+                format!("unsupported kind `{}`", kind.unwrap_or_default()),
+            )
+            .with_hint(
+                "policy files hold `kind: Policy`; policy tests go in files named `*.test.yaml`",
+            ),
+        );
+    }
+    None
 }
 
 fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {

@@ -2,9 +2,11 @@
 //! so the source is read a second time as YAML events (saphyr-parser) to
 //! map each value's path (`spec.gates[2].expression`) to its line, column
 //! and scalar style. Errors in expressions are then reported at the exact
-//! `file:line:column` of the offending token.
+//! `file:line:column` of the offending token. Only errors need positions,
+//! so a source is read for them the first time one is asked for.
 
 use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 use saphyr_parser::{Event, Parser, ScalarStyle};
 
@@ -24,6 +26,68 @@ pub(crate) struct Pos {
 pub(crate) struct Locations {
     file: String,
     map: HashMap<String, Pos>,
+}
+
+/// A policy source whose positions are computed on first use.
+#[derive(Debug)]
+pub(crate) struct SourceLocations {
+    file: String,
+    text: Arc<str>,
+    docs: OnceLock<Vec<Locations>>,
+}
+
+impl SourceLocations {
+    /// A source named `file` with `text`.
+    pub(crate) fn new(file: &str, text: Arc<str>) -> Arc<Self> {
+        Arc::new(Self {
+            file: file.to_string(),
+            text,
+            docs: OnceLock::new(),
+        })
+    }
+
+    /// The positions of document `index` of this source.
+    pub(crate) fn doc(self: &Arc<Self>, index: usize) -> DocLocations {
+        DocLocations {
+            source: Arc::clone(self),
+            index,
+        }
+    }
+}
+
+/// The positions of one document of a [`SourceLocations`].
+#[derive(Debug, Clone)]
+pub(crate) struct DocLocations {
+    source: Arc<SourceLocations>,
+    index: usize,
+}
+
+impl DocLocations {
+    fn get(&self) -> Option<&Locations> {
+        let s = &self.source;
+        s.docs
+            .get_or_init(|| Locations::of_documents(&s.file, &s.text))
+            .get(self.index)
+    }
+
+    /// See [`Locations::at`].
+    pub(crate) fn at(&self, path: &str) -> SourceLocation {
+        self.get()
+            .map_or_else(|| SourceLocation::file(&self.source.file), |l| l.at(path))
+    }
+
+    /// See [`Locations::in_scalar`].
+    pub(crate) fn in_scalar(
+        &self,
+        path: &str,
+        offset: Option<usize>,
+        expr: &str,
+    ) -> SourceLocation {
+        self.get().map_or_else(
+            || SourceLocation::file(&self.source.file),
+            |l| l.in_scalar(path, offset, expr, &self.source.text),
+        )
+    }
 }
 
 enum Frame {

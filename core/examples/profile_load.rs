@@ -1,0 +1,15 @@
+//! Loads the built-in pack in a loop, for profilers.
+#![allow(clippy::unwrap_used)]
+
+fn main() {
+    let n: u32 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(50);
+    let start = std::time::Instant::now();
+    for _ in 0..n {
+        let b = release_policy::Bundle::try_builtin().unwrap();
+        assert!(!b.rules().is_empty());
+    }
+    println!("{n} loads, {:?} each", start.elapsed() / n);
+}
