@@ -143,8 +143,14 @@ impl Bundle {
     }
 
     /// The standard pack, or the error that stops it from loading.
+    ///
+    /// The pack is compiled once per process (a few milliseconds); later
+    /// calls share it, as the bundle is immutable.
     pub fn try_builtin() -> Result<Bundle, Error> {
-        BundleBuilder::new().builtin_layer().build()
+        static BUILTIN: std::sync::OnceLock<Result<Bundle, Error>> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| BundleBuilder::new().builtin_layer().build())
+            .clone()
     }
 
     /// Every policy file below `dir`.
