@@ -1,6 +1,6 @@
 //! `cargo bench -p release-policy-benches`
 //!
-//! - `load/builtin`: `Bundle::builtin()` (parse, layer, check, compile the
+//! - `load/builtin`: building the built-in pack uncached (parse, layer, check, compile the
 //!   built-in pack);
 //! - `check/<facts>/…`: one decision on the no-go example
 //!   (`examples/releases/checkout-2.4.0.yaml`) and on the go base facts of
@@ -9,17 +9,23 @@
 //!   that both decide the same). Each engine gets the facts already parsed
 //!   (a `Facts`, a `regorus::Value`), and again as JSON text to parse;
 //!   release-policy also from the YAML text;
-//! - `steps/…`: parts of a release-policy decision, to see where time goes.
+//! - `steps/…`: parts of a release-policy decision, to see where time goes;
+//! - `per-policy/…`: the example checked against a bundle of one policy of
+//!   the pack at a time (`fixed-overhead` is a bundle of one `true` gate).
 
 use std::hint::black_box;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use release_policy::{Bundle, Facts};
-use release_policy_benches::{base_path, example_path, rego_engine, rego_eval};
+use release_policy_benches::{base_path, example_path, rego_engine, rego_eval, workspace_root};
 
 fn load(c: &mut Criterion) {
-    c.bench_function("load/builtin", |b| b.iter(|| black_box(Bundle::builtin())));
+    // The uncached build: `Bundle::builtin()` itself is compiled once per process.
+    c.bench_function("load/builtin", |b| {
+        b.iter(|| black_box(Bundle::builder().builtin_layer().build()))
+    });
 }
 
 fn check_one(c: &mut Criterion, name: &str, path: &Path) {
@@ -84,5 +90,53 @@ fn steps(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, load, check, steps);
+fn policy_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p.to_string_lossy().to_string();
+        if p.is_dir() && !name.ends_with("testdata") {
+            policy_files(&p, out);
+        } else if name.ends_with(".yaml") && !name.ends_with(".test.yaml") {
+            out.push(p);
+        }
+    }
+}
+
+fn per_policy(c: &mut Criterion) {
+    let facts = Facts::parse(&std::fs::read_to_string(example_path()).expect("read facts"))
+        .expect("parse facts");
+    let mut g = c.benchmark_group("per-policy/checkout-2.4.0");
+    g.warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(2));
+    let trivial = Bundle::from_yaml_str(
+        "trivial.yaml",
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: trivial, version: 1.0.0}\n\
+         spec:\n  gates:\n    - {id: always, expression: 'true', message: never}\n",
+    )
+    .expect("trivial bundle");
+    g.bench_function("fixed-overhead", |b| {
+        b.iter(|| black_box(trivial.check(black_box(&facts))))
+    });
+    let mut files = Vec::new();
+    policy_files(&workspace_root().join("policies"), &mut files);
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("read policy");
+        let name = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        let bundle = Bundle::from_yaml_str(&name, &text).expect("policy loads alone");
+        g.bench_function(name, |b| {
+            b.iter(|| black_box(bundle.check(black_box(&facts))))
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, load, check, steps, per_policy);
 criterion_main!(benches);

@@ -298,14 +298,16 @@ recent_rollbacks := [r |
 
 ok_severe if count(severe) < 2
 
-# `effect: approval`, approvers [engineering-director]: lifted by a counted
-# approval from that role (not by the author, not in the future).
+# `effect: approval`, approvers [engineering-director]: lifted when the
+# latest word of someone in that role (not the author, not in the future) is
+# an approval; a later reject withdraws it.
 director_approved if {
-	some a in input.approvals
+	some i, a in input.approvals
 	a.role == "engineering-director"
 	a.decision == "approve"
 	a.by != author
 	ts(a.at) <= now
+	not superseded_approval(i)
 }
 
 approval_fail contains "recent-severe-incidents" if {
@@ -378,19 +380,24 @@ warn_fail contains "rollback-runbook-documented" if {
 
 # ---------------------------------------------------- certificate-expiry
 
-expiring(limit) := [c |
+expiring := [c |
 	some c in input.security.certificates
-	ts(c.notAfter) - now <= limit
+	ts(c.notAfter) - now <= 14 * day
+] if is_array(input.security.certificates)
+
+expiring_soon := [c |
+	some c in input.security.certificates
+	ts(c.notAfter) - now <= 30 * day
 ] if is_array(input.security.certificates)
 
 block_fail contains "certificates-not-expiring" if {
 	production
-	not count(expiring(14 * day)) == 0
+	not count(expiring) == 0
 }
 
 warn_fail contains "certificates-expiring-soon" if {
 	production
-	not count(expiring(30 * day)) == 0
+	not count(expiring_soon) == 0
 }
 
 # ------------------------------------------------------- secret-rotation
@@ -407,30 +414,35 @@ block_fail contains "secrets-rotated" if {
 
 # -------------------------------------------------------- security-scans
 
-scans(k) := [s | some s in input.security.scans; s.kind == k] if is_array(input.security.scans)
+scan_kinds := {"sast", "sca"}
+
+scans[k] := [s | some s in input.security.scans; s.kind == k] if {
+	is_array(input.security.scans)
+	some k in scan_kinds
+}
 
 # the latest scan of each tool: older runs of a tool are superseded
-latest_scans(k) := [s |
-	some s in scans(k)
-	not superseded(k, s)
-]
+latest_scans[k] := [s |
+	some s in scans[k]
+	not superseded(scans[k], s)
+] if some k in scan_kinds
 
-superseded(k, s) if {
-	some o in scans(k)
+superseded(list, s) if {
+	some o in list
 	o.tool == s.tool
 	ts(o.completedAt) > ts(s.completedAt)
 }
 
 scan_recent(k) if {
-	some s in scans(k)
+	some s in scans[k]
 	now - ts(s.completedAt) <= 7 * day
 }
 
-skip_scan_findings(k) if count(scans(k)) == 0
+skip_scan_findings(k) if count(scans[k]) == 0
 
 no_findings(k, level) if {
-	is_array(scans(k))
-	every s in latest_scans(k) {
+	is_array(scans[k])
+	every s in latest_scans[k] {
 		s.findings[level] == 0
 	}
 }
@@ -592,13 +604,15 @@ relevant(r, role) if role in r.veto
 relevant(r, role) if role in r.chain
 
 # The latest word of each person in each role counts (on equal times, the
-# later entry in the list).
+# later entry in the list); a statement dated after `now` never counts, and
+# never hides an earlier one.
 superseded_approval(i) if {
 	a := input.approvals[i]
 	some j, b in input.approvals
 	b.role == a.role
 	b.by == a.by
 	j != i
+	ts(b.at) <= now
 	later(b, j, a, i)
 }
 
