@@ -516,6 +516,7 @@ impl Walker<'_> {
             "duration" | "days" | "hours" | "minutes" => Shape::Duration,
             "timestamp" => Shape::Timestamp,
             "split" => Shape::List(Box::new(Shape::String)),
+            "latestBy" => first,
             n if n.starts_with("get") => Shape::Int,
             "_+_" => match (&first, &arg(1)) {
                 (Shape::Timestamp, _) | (_, Shape::Timestamp) => Shape::Timestamp,

@@ -4,7 +4,12 @@
 //! Every function is pure; a bad argument is an evaluation error (and so a
 //! failed rule), never a panic.
 
-use cel::common::types::{CelBool, CelDouble, CelDuration, CelInt, CelString};
+use std::cmp::Ordering;
+
+use cel::common::types::{
+    CelBool, CelDouble, CelDuration, CelInt, CelList, CelString, LIST_TYPE, STRING_TYPE,
+};
+use cel::common::value::{CowVal, Val};
 use cel::{DeclarationError, Env, ExecutionError};
 
 /// The names this library adds, for the static checks.
@@ -21,10 +26,17 @@ pub(crate) const FUNCTIONS: &[&str] = &[
     "ratio",
     "percent",
     "formatDuration",
+    "latestBy",
 ];
 
 /// Register the library on `env`.
 pub(crate) fn register(env: &mut Env) -> Result<(), DeclarationError> {
+    env.add_overload(
+        "latestBy",
+        "latestBy_list_string_string",
+        vec![LIST_TYPE, STRING_TYPE, STRING_TYPE],
+        latest_by,
+    )?;
     cel::add_overload!(env, fn days: (CelInt) -> Result<CelDuration>)?;
     cel::add_overload!(env, fn format_duration: (CelDuration) -> CelString, name = "formatDuration")?;
     cel::add_overload!(env, fn hours: (CelInt) -> Result<CelDuration>)?;
@@ -48,6 +60,53 @@ fn span(function: &str, n: i64, unit_ms: i64) -> Result<CelDuration, ExecutionEr
         .filter(|ms| ms.abs() <= 100 * 365 * 86_400_000)
         .map(|ms| CelDuration::from(chrono::Duration::milliseconds(ms)))
         .ok_or_else(|| ExecutionError::function_error(function, format!("`{n}` is out of range")))
+}
+
+/// `latestBy(items, "tool", "completedAt")`: of the maps in `items`, for
+/// each distinct value of the `key` field, the one whose `at` field is the
+/// greatest (the first of equals), in their original order. The usual
+/// "latest scan per tool" / "latest run per suite" question, in one pass.
+fn latest_by<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let fail = |m: String| ExecutionError::function_error("latestBy", m);
+    let [list, key, at] = args.as_slice() else {
+        return Err(ExecutionError::invalid_argument_count(3, args.len()));
+    };
+    let iterable = list
+        .as_iterable()
+        .ok_or_else(|| fail("expects a list".into()))?;
+    let mut items = iterable.iter();
+    // (key, at, index) of the winner of each key.
+    let mut winners: Vec<(CowVal<'_, 'v>, CowVal<'_, 'v>, usize)> = Vec::new();
+    let mut all: Vec<&dyn Val> = Vec::new();
+    while let Some(item) = items.next() {
+        let index = all.len();
+        all.push(item);
+        let fields = item
+            .as_indexer()
+            .ok_or_else(|| fail("expects a list of maps".into()))?;
+        let k = fields.get(key.as_ref())?;
+        let t = fields.get(at.as_ref())?;
+        match winners.iter_mut().find(|(wk, _, _)| wk.equals(k.as_ref())) {
+            None => winners.push((k, t, index)),
+            Some(w) => {
+                let later = t
+                    .as_comparer()
+                    .ok_or_else(|| fail("the `at` field cannot be ordered".into()))?
+                    .compare(w.1.as_ref())?;
+                if later == Ordering::Greater {
+                    w.1 = t;
+                    w.2 = index;
+                }
+            }
+        }
+    }
+    let mut keep: Vec<usize> = winners.iter().map(|w| w.2).collect();
+    keep.sort_unstable();
+    let out: Vec<Box<dyn Val + 'v>> = keep
+        .into_iter()
+        .filter_map(|i| all.get(i).map(|v| v.clone_as_boxed()))
+        .collect();
+    Ok(CowVal::owned(CelList::from(out)))
 }
 
 /// `7m`, `1h30m`, `14d`: the way durations are written in facts.
