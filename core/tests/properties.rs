@@ -132,3 +132,43 @@ fn tightening_and_overridable_rules() {
     assert!(d.finding("b").is_none(), "overridable rule disabled");
     assert_eq!(b.policies(), vec!["p@1.1.0".to_string()]);
 }
+
+#[test]
+fn approval_rules_tighten_but_never_loosen() {
+    let org = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p, version: 1.0.0}\nspec:\n  approvals:\n    - {id: r, roles: [qa], maxAge: 7d}\n";
+    let layer = |team: &str| {
+        let text = format!(
+            "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {{name: p, version: 1.1.0}}\nspec:\n  approvals:\n    - {team}\n"
+        );
+        Bundle::builder()
+            .yaml_layer("org.yaml", org)
+            .yaml_layer("team.yaml", text)
+            .build()
+    };
+    assert!(
+        layer("{id: r, roles: [qa, security], maxAge: 3d}").is_ok(),
+        "more roles with quorum all, shorter maxAge"
+    );
+    let err = layer("{id: r, roles: [qa], maxAge: 30d}")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("loosens approval `r`") && err.contains("org.yaml:6:"),
+        "{err}"
+    );
+    assert!(
+        layer("{id: r, roles: [qa, security], quorum: any}").is_err(),
+        "any over more roles is looser"
+    );
+    let disable = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  disable: [r, nope]\n";
+    let err = Bundle::builder()
+        .yaml_layer("org.yaml", org)
+        .yaml_layer("team.yaml", disable)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("disables approval `r`") && err.contains("cannot disable `nope`"),
+        "{err}"
+    );
+}

@@ -134,13 +134,7 @@ impl Amendment<'_> {
         rule: Option<&str>,
         what: String,
     ) {
-        let mut e = PolicyError::new(here, what).with_hint(format!(
-            "the rule is defined at {there} without `overridable: true`; a later layer may only add rules or tighten them"
-        ));
-        if let Some(r) = rule {
-            e = e.with_rule(r);
-        }
-        self.errors.push(e);
+        refuse(self.errors, here, there, rule, what);
     }
 
     fn apply(
@@ -179,95 +173,32 @@ impl Amendment<'_> {
                 self.base.variables.push((v, origin));
             }
         }
-        for (i, g) in spec.gates.into_iter().enumerate() {
-            let origin = root(&format!("spec.gates[{i}]"));
-            match self.base.gates.iter().position(|(b, _)| b.id == g.id) {
-                None => self.base.gates.push((g, origin)),
-                Some(at) => {
-                    let Some((old, old_origin)) = self.base.gates.get(at).cloned() else {
-                        continue;
-                    };
-                    if old.overridable || gate_tightens(&old, &g) {
-                        if let Some(slot) = self.base.gates.get_mut(at) {
-                            *slot = (g, origin);
-                        }
-                    } else {
-                        self.refuse(
-                            origin.at("id"),
-                            old_origin.at("id"),
-                            Some(&g.id),
-                            format!("layer loosens gate `{}`", g.id),
-                        );
-                    }
-                }
-            }
-        }
-        for (i, a) in spec.approvals.into_iter().enumerate() {
-            let origin = root(&format!("spec.approvals[{i}]"));
-            match self.base.approvals.iter().position(|(b, _)| b.id == a.id) {
-                None => self.base.approvals.push((a, origin)),
-                Some(at) => {
-                    let Some((old, old_origin)) = self.base.approvals.get(at).cloned() else {
-                        continue;
-                    };
-                    if old.overridable || approval_tightens(&old, &a) {
-                        if let Some(slot) = self.base.approvals.get_mut(at) {
-                            *slot = (a, origin);
-                        }
-                    } else {
-                        self.refuse(
-                            origin.at("id"),
-                            old_origin.at("id"),
-                            Some(&a.id),
-                            format!("layer loosens approval `{}`", a.id),
-                        );
-                    }
-                }
-            }
-        }
+        amend_rules(
+            &mut self.base.gates,
+            spec.gates,
+            "spec.gates",
+            root,
+            self.errors,
+        );
+        amend_rules(
+            &mut self.base.approvals,
+            spec.approvals,
+            "spec.approvals",
+            root,
+            self.errors,
+        );
         for (i, id) in spec.disable.iter().enumerate() {
             let here = root(&format!("spec.disable[{i}]")).at("");
-            let gate = self.base.gates.iter().position(|(g, _)| &g.id == id);
-            let approval = self.base.approvals.iter().position(|(a, _)| &a.id == id);
-            match (gate, approval) {
-                (Some(at), _) => {
-                    let (overridable, there) = self
-                        .base
-                        .gates
-                        .get(at)
-                        .map(|(g, o)| (g.overridable, o.at("id")))
-                        .unwrap_or((false, here.clone()));
-                    if overridable {
-                        self.base.gates.remove(at);
-                    } else {
-                        self.refuse(here, there, Some(id), format!("layer disables gate `{id}`"));
-                    }
-                }
-                (None, Some(at)) => {
-                    let (overridable, there) = self
-                        .base
-                        .approvals
-                        .get(at)
-                        .map(|(a, o)| (a.overridable, o.at("id")))
-                        .unwrap_or((false, here.clone()));
-                    if overridable {
-                        self.base.approvals.remove(at);
-                    } else {
-                        self.refuse(
-                            here,
-                            there,
-                            Some(id),
-                            format!("layer disables approval `{id}`"),
-                        );
-                    }
-                }
-                (None, None) => self.errors.push(
+            let found = disable_rule(&mut self.base.gates, id, &here, self.errors)
+                || disable_rule(&mut self.base.approvals, id, &here, self.errors);
+            if !found {
+                self.errors.push(
                     PolicyError::new(
                         here,
                         format!("cannot disable `{id}`: policy `{name}` has no such rule"),
                     )
                     .with_rule(id.as_str()),
-                ),
+                );
             }
         }
         // A later layer may raise the version (never lower it; an amendment
@@ -299,6 +230,111 @@ impl Amendment<'_> {
             .map(|(_, o)| o.locs.at("metadata.name"))
             .unwrap_or_else(|| SourceLocation::file("earlier layer"))
     }
+}
+
+fn refuse(
+    errors: &mut Vec<PolicyError>,
+    here: SourceLocation,
+    there: SourceLocation,
+    rule: Option<&str>,
+    what: String,
+) {
+    let mut e = PolicyError::new(here, what).with_hint(format!(
+        "the rule is defined at {there} without `overridable: true`; a later layer may only add rules or tighten them"
+    ));
+    if let Some(r) = rule {
+        e = e.with_rule(r);
+    }
+    errors.push(e);
+}
+
+/// What layering needs to know of a rule kind.
+trait LayeredRule: Clone {
+    /// `gate` or `approval`, for messages.
+    const KIND: &'static str;
+    fn id(&self) -> &str;
+    fn overridable(&self) -> bool;
+    /// Whether `new` is provably at least as strict as `old`.
+    fn tightens(old: &Self, new: &Self) -> bool;
+}
+
+impl LayeredRule for Gate {
+    const KIND: &'static str = "gate";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn overridable(&self) -> bool {
+        self.overridable
+    }
+    fn tightens(old: &Self, new: &Self) -> bool {
+        gate_tightens(old, new)
+    }
+}
+
+impl LayeredRule for ApprovalRule {
+    const KIND: &'static str = "approval";
+    fn id(&self) -> &str {
+        &self.id
+    }
+    fn overridable(&self) -> bool {
+        self.overridable
+    }
+    fn tightens(old: &Self, new: &Self) -> bool {
+        approval_tightens(old, new)
+    }
+}
+
+/// Add a later layer's rules to an earlier layer's: new ids are added, a
+/// redefinition replaces the rule if it may (overridable, or tighter).
+fn amend_rules<R: LayeredRule>(
+    base: &mut Vec<(R, Origin)>,
+    rules: Vec<R>,
+    section: &str,
+    root: &dyn Fn(&str) -> Origin,
+    errors: &mut Vec<PolicyError>,
+) {
+    for (i, rule) in rules.into_iter().enumerate() {
+        let origin = root(&format!("{section}[{i}]"));
+        match base.iter_mut().find(|(b, _)| b.id() == rule.id()) {
+            None => base.push((rule, origin)),
+            Some(slot) if slot.0.overridable() || R::tightens(&slot.0, &rule) => {
+                *slot = (rule, origin)
+            }
+            Some((_, old_origin)) => {
+                let what = format!("layer loosens {} `{}`", R::KIND, rule.id());
+                refuse(
+                    errors,
+                    origin.at("id"),
+                    old_origin.at("id"),
+                    Some(rule.id()),
+                    what,
+                );
+            }
+        }
+    }
+}
+
+/// Disable rule `id` if `base` has it; whether it has it.
+fn disable_rule<R: LayeredRule>(
+    base: &mut Vec<(R, Origin)>,
+    id: &str,
+    here: &SourceLocation,
+    errors: &mut Vec<PolicyError>,
+) -> bool {
+    let Some(at) = base.iter().position(|(r, _)| r.id() == id) else {
+        return false;
+    };
+    match base.get(at) {
+        Some((r, _)) if r.overridable() => {
+            base.remove(at);
+        }
+        Some((_, o)) => {
+            let what = format!("layer disables {} `{id}`", R::KIND);
+            refuse(errors, here.clone(), o.at("id"), Some(id), what);
+        }
+        None => {}
+    }
+    true
 }
 
 fn subset(new: &[String], old: &[String]) -> bool {
