@@ -533,3 +533,35 @@ fn other_kinds_versions_and_empty_documents() {
     let b = Bundle::from_yaml_str("p.yaml", &two).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(b.policies().len(), 2);
 }
+
+#[test]
+fn bundles_are_shareable_across_threads() {
+    fn assert_send_sync<T: Send + Sync + Clone>() {}
+    assert_send_sync::<Bundle>();
+    let b = Bundle::builtin();
+    let f = facts("examples/releases/checkout-2.4.0.yaml");
+    let want = b.check(&f).unwrap().to_json();
+    let got: Vec<String> = std::thread::scope(|s| {
+        let hs: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| b.check(&f).unwrap().to_json()))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(got.iter().all(|g| *g == want));
+}
+
+#[test]
+fn errors_are_reported_in_source_order_across_policies() {
+    let mut text = String::new();
+    for i in 0..6 {
+        text.push_str(&format!("---\napiVersion: release-policy/v1\nkind: Policy\nmetadata: {{name: p{i}, version: 1.0.0}}\nspec:\n  gates:\n    - {{id: g{i}, expression: 'relase.id == \"x\"'}}\n"));
+    }
+    let e = load_err(&text);
+    let rules: Vec<&str> = e.lines().filter(|l| l.contains("unknown name")).collect();
+    assert_eq!(rules.len(), 6, "{e}");
+    let lines: Vec<usize> = rules
+        .iter()
+        .filter_map(|l| l.split(':').nth(1)?.parse().ok())
+        .collect();
+    assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
+}
