@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::document::{ApprovalRule, Gate, Metadata};
 use super::layer::{MergedPolicy, Origin};
-use crate::error::{PolicyError, SourceLocation};
+use crate::error::PolicyError;
 use crate::expr::{CompiledExpr, Want};
 use crate::limits::Limits;
 use crate::model::shape::Shape;
@@ -75,74 +75,13 @@ impl Compiler<'_> {
 }
 
 /// Compile merged policies.
-///
-/// Policies compile independently, so they are spread over the available
-/// cores; the result (and the order of errors) is the same as compiling
-/// them one by one.
 pub(crate) fn compile(
     merged: Vec<MergedPolicy>,
     limits: &Limits,
 ) -> Result<Vec<CompiledPolicy>, Vec<PolicyError>> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(merged.len())
-        .max(1);
-    let mut chunks: Vec<Vec<(usize, MergedPolicy)>> = (0..threads).map(|_| Vec::new()).collect();
-    for (i, p) in merged.into_iter().enumerate() {
-        if let Some(chunk) = chunks.get_mut(i % threads) {
-            chunk.push((i, p));
-        }
-    }
-    let mut results: Vec<(usize, CompiledPolicy, Vec<PolicyError>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|(i, p)| {
-                            let (policy, errors) = compile_policy(p, limits);
-                            (i, policy, errors)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles.into_iter().map(|h| h.join()).collect::<Vec<_>>()
-    })
-    .into_iter()
-    .map(|joined| {
-        // No compile path panics on input; should one ever, the bundle is
-        // refused rather than built without that thread's policies.
-        joined.map_err(|_| {
-            PolicyError::new(
-                SourceLocation::file("bundle"),
-                "internal error while compiling policies",
-            )
-        })
-    })
-    .collect::<Result<Vec<_>, _>>()
-    .map_err(|e| vec![e])?
-    .into_iter()
-    .flatten()
-    .collect();
-    results.sort_by_key(|(i, _, _)| *i);
     let mut all_errors = Vec::new();
     let mut out = Vec::new();
-    for (_, policy, errors) in results {
-        all_errors.extend(errors);
-        out.push(policy);
-    }
-    if all_errors.is_empty() {
-        Ok(out)
-    } else {
-        Err(all_errors)
-    }
-}
-
-/// Compile one policy: the compiled policy and the errors found.
-fn compile_policy(p: MergedPolicy, limits: &Limits) -> (CompiledPolicy, Vec<PolicyError>) {
-    {
+    for p in merged {
         let mut c = Compiler {
             limits,
             variables: BTreeMap::new(),
@@ -258,13 +197,18 @@ fn compile_policy(p: MergedPolicy, limits: &Limits) -> (CompiledPolicy, Vec<Poli
                 message_expression,
             });
         }
-        let policy = CompiledPolicy {
+        all_errors.extend(c.errors);
+        out.push(CompiledPolicy {
             metadata: p.metadata,
             applies_to,
             variables,
             gates,
             approvals,
-        };
-        (policy, c.errors)
+        });
+    }
+    if all_errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(all_errors)
     }
 }
