@@ -565,3 +565,56 @@ fn errors_are_reported_in_source_order_across_policies() {
         .collect();
     assert!(lines.windows(2).all(|w| w[0] < w[1]), "{lines:?}");
 }
+
+#[test]
+fn deciding_go_overrules_a_rejection_but_does_not_replace_missing_approvals() {
+    let b = policy("  approvals:\n    - {id: r, roles: [dev, qa, sec], decider: rm}\n");
+    let mut j = base_json();
+    j["release"]["author"] = json!("alice");
+    // qa rejects; the release manager decides go, but dev and sec never approved.
+    j["approvals"] = json!([
+        a("qa", "q", "reject", "2026-11-25T10:00:00Z"),
+        a("rm", "r", "approve", "2026-11-25T11:00:00Z")
+    ]);
+    let d = check(&b, j.clone());
+    assert_eq!(d.verdict(), Verdict::Pending, "{}", d.to_json_pretty());
+    assert_eq!(
+        d.missing_approvals()[0].roles,
+        vec!["dev".to_string(), "sec".to_string()]
+    );
+    // A decision given before the rejection does not settle it.
+    j["approvals"] = json!([
+        a("dev", "d", "approve", "2026-11-25T09:00:00Z"),
+        a("sec", "s", "approve", "2026-11-25T09:00:00Z"),
+        a("rm", "r", "approve", "2026-11-20T11:00:00Z"),
+        a("qa", "q", "reject", "2026-11-25T10:00:00Z")
+    ]);
+    let d = check(&b, j.clone());
+    assert_eq!(
+        d.missing_approvals()[0].roles,
+        vec!["rm".to_string()],
+        "{}",
+        d.to_json_pretty()
+    );
+    // Decided after the rejection, with the other approvals in: go.
+    j["approvals"][2]["at"] = json!("2026-11-25T12:00:00Z");
+    assert_eq!(check(&b, j).verdict(), Verdict::Go);
+}
+
+#[test]
+fn roles_listed_twice_and_empty_bundles_are_refused() {
+    let e = load_err(&format!(
+        "{HEAD}  approvals:\n    - {{id: r, roles: [dev, dev, sec], quorum: 2}}\n"
+    ));
+    assert!(e.contains("`dev` is listed twice in `roles` of `r`"), "{e}");
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - {{id: g, expression: 'true', waivableBy: [sec, sec]}}\n"
+    ));
+    assert!(e.contains("listed twice in `waivableBy`"), "{e}");
+    let e = load_err("# nothing here\n---\n");
+    assert!(e.contains("hold no rules"), "{e}");
+    let e = load_err(
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec: {}\n",
+    );
+    assert!(e.contains("hold no rules"), "{e}");
+}

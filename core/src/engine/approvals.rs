@@ -176,21 +176,56 @@ pub(crate) fn judge(
             .map(|a| who(a))
             .collect::<Vec<_>>()
             .join(", ");
-        // Any role of the chain may decide; the first in chain order that did, does.
+        // Any role of the chain may decide; the first in chain order that
+        // did, after the latest rejection, does.
+        let last_rejection = rejections.iter().map(|a| a.at).max();
         let word = chain.iter().find_map(|role| {
             counted
                 .iter()
-                .filter(|a| &&a.role == role)
+                .filter(|a| &&a.role == role && Some(a.at) >= last_rejection)
                 .max_by_key(|a| a.at)
         });
         match word {
             Some(a) if a.decision == ApprovalDecision::Approve => {
+                // Deciding go overrules the rejections; it does not stand in
+                // for the approvals nobody gave: the quorum still counts,
+                // with the overruled roles counted as approving.
+                let overruled: Vec<String> = rule
+                    .roles
+                    .iter()
+                    .filter(|r| {
+                        approved_roles.contains(r) || rejections.iter().any(|x| &x.role == *r)
+                    })
+                    .cloned()
+                    .collect();
+                let decided = format!("rejected by {rejected}; decided go by {}", who(a));
+                if overruled.len() >= needed {
+                    return Judgement {
+                        outcome: Outcome::Pass,
+                        effect: Effect::Approval,
+                        message: decided,
+                        state,
+                        missing: None,
+                    };
+                }
+                let open: Vec<String> = rule
+                    .roles
+                    .iter()
+                    .filter(|r| !overruled.contains(r))
+                    .cloned()
+                    .collect();
+                let more = needed - overruled.len();
+                let reason = format!(
+                    "{decided}; still needs {more} more approval{} from {}",
+                    if more == 1 { "" } else { "s" },
+                    open.join(", ")
+                );
                 return Judgement {
-                    outcome: Outcome::Pass,
+                    outcome: Outcome::Fail,
                     effect: Effect::Approval,
-                    message: format!("rejected by {rejected}; decided go by {}", who(a)),
+                    message: reason.clone(),
                     state,
-                    missing: None,
+                    missing: Some((open, more, reason)),
                 };
             }
             Some(a) => {

@@ -111,9 +111,7 @@ fn latest_by<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Execut
 
 /// `7m`, `1h30m`, `14d`: the way durations are written in facts.
 fn format_duration(d: &CelDuration) -> CelString<'static> {
-    let ms = d.num_milliseconds();
-    let text = crate::model::Duration::from_millis(ms.abs()).to_string();
-    CelString::from(if ms < 0 { format!("-{text}") } else { text })
+    CelString::from(crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
 }
 
 fn days(n: &CelInt) -> Result<CelDuration, ExecutionError> {

@@ -92,6 +92,10 @@ impl fmt::Display for Duration {
         if ms == 0 {
             return f.write_str("0s");
         }
+        if ms < 0 {
+            f.write_str("-")?;
+            ms = ms.saturating_abs();
+        }
         for (unit, factor) in UNITS.iter().skip(1) {
             let n = ms / factor;
             if n > 0 {
@@ -225,6 +229,7 @@ mod tests {
             Ok("1h30m".into())
         );
         assert_eq!(Duration::parse("500ms").map(|d| d.as_millis()), Ok(500));
+        assert_eq!(Duration::from_millis(-90_000).to_string(), "-1m30s");
         assert!(Duration::parse("5 minutes").is_err());
         assert!(Duration::parse("-5m").is_err());
         assert!(Duration::parse("m").is_err());

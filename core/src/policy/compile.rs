@@ -74,6 +74,21 @@ impl Compiler<'_> {
     }
 }
 
+/// A role named twice would count twice towards a quorum: refused.
+fn duplicates(errors: &mut Vec<PolicyError>, o: &Origin, rule: &str, field: &str, list: &[String]) {
+    for (i, item) in list.iter().enumerate() {
+        if list.iter().take(i).any(|x| x == item) {
+            errors.push(
+                PolicyError::new(
+                    o.at(&format!("{field}[{i}]")),
+                    format!("`{item}` is listed twice in `{field}` of `{rule}`"),
+                )
+                .with_rule(rule),
+            );
+        }
+    }
+}
+
 /// Compile merged policies.
 pub(crate) fn compile(
     merged: Vec<MergedPolicy>,
@@ -126,6 +141,8 @@ pub(crate) fn compile(
                 .message_expression
                 .as_ref()
                 .map(|m| c.expr(m, Want::String, &o, "messageExpression", id));
+            duplicates(&mut c.errors, &o, &g.id, "approvers", &g.approvers);
+            duplicates(&mut c.errors, &o, &g.id, "waivableBy", &g.waivable_by);
             if g.effect == super::document::Effect::Approval && g.approvers.is_empty() {
                 c.errors.push(
                     PolicyError::new(
@@ -153,6 +170,14 @@ pub(crate) fn compile(
         }
         let mut approvals = Vec::new();
         for (a, o) in p.approvals {
+            for (field, list) in [
+                ("roles", &a.roles),
+                ("veto", &a.veto),
+                ("escalation", &a.escalation),
+                ("evidence", &a.evidence),
+            ] {
+                duplicates(&mut c.errors, &o, &a.id, field, list);
+            }
             if a.roles.is_empty() {
                 c.errors.push(
                     PolicyError::new(

@@ -17,7 +17,7 @@ pub(crate) use compile::{CompiledGate, CompiledPolicy};
 use document::{PolicyDocument, Spec};
 use load::Source;
 
-use crate::error::{Error, PolicyError};
+use crate::error::{Error, PolicyError, SourceLocation};
 use crate::limits::Limits;
 
 /// A compiled, immutable set of policies: what `check` evaluates.
@@ -113,6 +113,24 @@ impl BundleBuilder {
         let merged = layer::merge(layers).map_err(Error::from)?;
         let digest = digest(&merged);
         let policies = compile::compile(merged, &self.limits).map_err(Error::from)?;
+        // A bundle that decides nothing would say `go` to everything.
+        if policies
+            .iter()
+            .all(|p| p.gates.is_empty() && p.approvals.is_empty())
+        {
+            let place = self
+                .layers
+                .iter()
+                .flatten()
+                .next()
+                .map_or("bundle".to_string(), |s| s.name.clone());
+            return Err(PolicyError::new(
+                SourceLocation::file(place),
+                "the policies hold no rules (`gates` or `approvals`)",
+            )
+            .with_hint("an empty bundle would let every release go")
+            .into());
+        }
         Ok(Bundle {
             inner: Arc::new(BundleInner {
                 policies,
