@@ -29,6 +29,16 @@ pub struct Limits {
     pub max_list_items: usize,
     /// Largest policy file, in bytes.
     pub max_policy_bytes: usize,
+    /// Largest value a `variables` entry may compute: list elements and map
+    /// entries counted at every depth (a top-level list is also held to
+    /// `max_list_items`). Comprehensions iterate only facts, variables and
+    /// literals, so this bounds every comprehension range.
+    pub max_variable_items: usize,
+    /// Longest string a `variables` entry may compute, in bytes.
+    pub max_variable_string_bytes: usize,
+    /// Deepest `[`/`{` nesting in YAML input, checked before parsing (the
+    /// YAML scanner takes quadratic time on deep flow nesting).
+    pub max_yaml_nesting: usize,
 }
 
 impl Default for Limits {
@@ -42,6 +52,67 @@ impl Default for Limits {
             max_facts_bytes: 8 * 1024 * 1024,
             max_list_items: 1000,
             max_policy_bytes: 1024 * 1024,
+            max_variable_items: 10_000,
+            max_variable_string_bytes: 64 * 1024,
+            max_yaml_nesting: 64,
         }
+    }
+}
+
+/// Where YAML flow nesting (`[`, `{` outside quotes and comments) first
+/// goes deeper than `max`: 1-based line and column.
+pub(crate) fn yaml_too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
+    let (mut depth, mut line, mut col) = (0usize, 1usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = '\n';
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            // A comment ends here; a quoted scalar may go on.
+            comment = false;
+            prev = c;
+            continue;
+        }
+        if comment {
+            continue;
+        }
+        match quote {
+            Some(q) => {
+                if c == q && !(q == '"' && prev == '\\') {
+                    quote = None;
+                }
+            }
+            None => match c {
+                '#' if prev.is_whitespace() => comment = true,
+                '"' | '\'' if depth > 0 || prev.is_whitespace() || prev == ':' => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > max {
+                        return Some((line, col));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+        prev = c;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn deep_flow_nesting_is_found_before_parsing() {
+        let deep = format!("a: {}{}", "[".repeat(100), "]".repeat(100));
+        assert_eq!(super::yaml_too_deep(&deep, 64), Some((1, 68)));
+        assert_eq!(
+            super::yaml_too_deep("a: '[[[[['\nb: [1, [2]] # [[[[\n", 2),
+            None
+        );
+        assert_eq!(super::yaml_too_deep("a: \"x\\\"[[[\"", 1), None);
     }
 }

@@ -618,3 +618,52 @@ fn roles_listed_twice_and_empty_bundles_are_refused() {
     );
     assert!(e.contains("hold no rules"), "{e}");
 }
+
+#[test]
+fn variables_are_size_checked_so_rules_cannot_run_away() {
+    let b = policy(
+        "  variables:\n    - {name: chars, expression: 'release.changes.map(c, \"xxxxxxxxxx\").join(\"\").split(\"\")'}\n  gates:\n    - {id: g, expression: 'variables.chars.all(a, variables.chars.all(b, a == b))'}\n",
+    );
+    let mut j = base_json();
+    j["release"]["changes"] = json!(
+        (0..200)
+            .map(|i| json!({"kind": "feature", "id": format!("c{i}")}))
+            .collect::<Vec<_>>()
+    );
+    let d = check(&b, j);
+    let f = d.finding("g").unwrap();
+    assert_eq!(f.outcome(), Outcome::Error);
+    assert!(
+        f.message()
+            .contains("variable `chars` could not be evaluated")
+            && f.message().contains("limit"),
+        "{}",
+        f.message()
+    );
+    assert_eq!(d.verdict(), Verdict::NoGo);
+}
+
+#[test]
+fn deep_yaml_is_refused_before_parsing() {
+    let deep = format!(
+        "now: 2026-11-26T10:00:00Z\nextensions: {{x: {}{}}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let e = Facts::parse(&deep).unwrap_err();
+    assert!(
+        e.message.contains("nesting deeper than the limit"),
+        "{}",
+        e.message
+    );
+    assert_eq!(e.position, Some((2, 80)));
+    let e = load_err(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'true', controls: {}{}}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    ));
+    assert!(
+        e.starts_with("p.yaml:6:") && e.contains("nesting deeper"),
+        "{e}"
+    );
+}

@@ -28,6 +28,7 @@ type Variables = BTreeMap<String, Result<Json, String>>;
 struct Run<'f> {
     facts: &'f Facts,
     json: &'f Json,
+    limits: &'f crate::limits::Limits,
     now: Timestamp,
     findings: Vec<Finding>,
     missing: Vec<MissingApproval>,
@@ -71,6 +72,7 @@ impl Bundle {
             facts,
             now: facts.now,
             json: &json,
+            limits: &self.inner.limits,
             findings: Vec::new(),
             missing: Vec::new(),
             waiver_status: vec![None; facts.waivers.len()],
@@ -232,8 +234,16 @@ impl Run<'_> {
                 });
                 match value {
                     Ok(v) => {
-                        vars.insert(name.clone(), Ok(convert::val_to_json(v.as_ref())));
-                        scope.add_variable_as_val(format!("variables.{name}"), v);
+                        let json = convert::val_to_json(v.as_ref());
+                        match self.within_limits(&json) {
+                            Ok(()) => {
+                                vars.insert(name.clone(), Ok(json));
+                                scope.add_variable_as_val(format!("variables.{name}"), v);
+                            }
+                            Err(err) => {
+                                vars.insert(name.clone(), Err(err));
+                            }
+                        }
                     }
                     Err(err) => {
                         vars.insert(name.clone(), Err(err));
@@ -333,6 +343,50 @@ impl Run<'_> {
             }
             self.findings.push(f);
         }
+    }
+
+    /// Whether a variable's value is within the limits (see
+    /// [`Limits::max_variable_items`](crate::limits::Limits)).
+    fn within_limits(&self, json: &Json) -> Result<(), String> {
+        let limits = self.limits;
+        if let Json::Array(items) = json {
+            if items.len() > limits.max_list_items {
+                return Err(format!(
+                    "list of {} items, more than the limit of {}",
+                    items.len(),
+                    limits.max_list_items
+                ));
+            }
+        }
+        let mut count = 0usize;
+        let mut stack = vec![json];
+        while let Some(v) = stack.pop() {
+            match v {
+                Json::Array(items) => {
+                    count += items.len();
+                    stack.extend(items);
+                }
+                Json::Object(map) => {
+                    count += map.len();
+                    stack.extend(map.values());
+                }
+                Json::String(s) if s.len() > limits.max_variable_string_bytes => {
+                    return Err(format!(
+                        "string of {} bytes, more than the limit of {}",
+                        s.len(),
+                        limits.max_variable_string_bytes
+                    ));
+                }
+                _ => {}
+            }
+            if count > limits.max_variable_items {
+                return Err(format!(
+                    "value of more than {} items, the limit",
+                    limits.max_variable_items
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Refuse up front when the expression reads a variable that could not

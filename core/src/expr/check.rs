@@ -290,15 +290,36 @@ impl Walker<'_> {
             Expr::Struct(_) => Err(self.err(e, "message literals are not supported")),
             Expr::Call(call) => self.call(e, call, depth),
             Expr::Comprehension(c) => {
+                if !self.bounded(&c.iter_range) {
+                    return Err(self
+                        .err(&c.iter_range, "comprehensions iterate facts, variables or list literals")
+                        .hint(Some(
+                            "compute this list in a `variables` entry first: variables are size-checked".into(),
+                        )));
+                }
+                // The range is evaluated outside the loop: a chain such as
+                // `l.filter(..).map(..)` is not nesting.
+                let range = self.walk(&c.iter_range, depth + 1)?;
                 self.comprehensions += 1;
                 if self.comprehensions > self.limits.max_comprehension_nesting {
-                    return Err(self.err(e, format!(
-                        "comprehensions (`all`, `exists`, `map`, `filter`) nest deeper than the limit of {}",
-                        self.limits.max_comprehension_nesting
-                    ))
-                    .hint(Some("compute the inner list in a variable".into())));
+                    return Err(self
+                        .err(
+                            e,
+                            format!(
+                                "comprehensions (`all`, `exists`, `map`, `filter`) nest deeper than the limit of {}",
+                                self.limits.max_comprehension_nesting
+                            ),
+                        )
+                        .hint(Some("compute the inner list in a variable".into())));
                 }
-                let range = self.walk(&c.iter_range, depth + 1)?;
+                let builds_list = matches!(c.accu_init.expr, Expr::List(_));
+                if builds_list && matches!(range, Shape::Map(_) | Shape::Object(_)) {
+                    return Err(self
+                        .err(&c.iter_range, "`map` and `filter` over a map give its keys in no fixed order")
+                        .hint(Some(
+                            "decisions must be deterministic: test keys with `in`, or use `all`/`exists`".into(),
+                        )));
+                }
                 let base = self.locals.len();
                 match &c.iter_var2 {
                     Some(v2) => {
@@ -403,6 +424,24 @@ impl Walker<'_> {
                     )
                     .hint(hint))
             }
+        }
+    }
+
+    /// Whether a comprehension range has a bounded size: a path into the
+    /// facts or a variable (both size-checked), a comprehension variable or
+    /// a path from one, a list literal, the result of another comprehension
+    /// or of `latestBy` (no larger than their input), an element, or a
+    /// concatenation of such.
+    fn bounded(&self, e: &IdedExpr) -> bool {
+        match &e.expr {
+            Expr::Ident(_) | Expr::List(_) | Expr::Comprehension(_) => true,
+            Expr::Select(s) => self.bounded(&s.operand),
+            Expr::Call(c) => match c.func_name.as_str() {
+                "latestBy" | "_[_]" => true,
+                "_+_" => c.args.iter().all(|a| self.bounded(a)),
+                _ => false,
+            },
+            _ => false,
         }
     }
 

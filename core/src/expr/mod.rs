@@ -376,4 +376,24 @@ mod tests {
             Ok(Value::Int(0))
         );
     }
+
+    #[test]
+    fn comprehension_ranges_are_bounded_and_map_order_never_leaks() {
+        let e = compile("release.id.split('').all(c, c != 'x')", Want::Bool).err();
+        assert!(e.is_some_and(
+            |e| e.message == "comprehensions iterate facts, variables or list literals"
+        ));
+        assert!(
+            compile(
+                "ci.suites.filter(s, s.required).map(s, s.name).all(n, n != '')",
+                Want::Bool
+            )
+            .is_ok()
+        );
+        assert!(compile("(ci.suites + ci.suites).exists(s, s.required)", Want::Bool).is_ok());
+        assert!(compile("[1, 2].all(x, x > 0)", Want::Bool).is_ok());
+        let e = compile("labels.map(k, k).size() > 0", Want::Bool).err();
+        assert!(e.is_some_and(|e| e.message.contains("no fixed order")));
+        assert!(compile("labels.all(k, k != '')", Want::Bool).is_ok());
+    }
 }

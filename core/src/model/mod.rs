@@ -53,6 +53,14 @@ impl Facts {
                 "send only the facts the policies read, or raise `Limits::max_facts_bytes`",
             ));
         }
+        if let Some((line, column)) = crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
+            let mut e = FactsError::new(format!(
+                "`[`/`{{` nesting deeper than the limit of {}",
+                limits.max_yaml_nesting
+            ));
+            e.position = Some((line, column));
+            return Err(e);
+        }
         let facts = if text.trim_start().starts_with('{') {
             let mut de = serde_json::Deserializer::from_str(text);
             serde_path_to_error::deserialize(&mut de).map_err(|e| {

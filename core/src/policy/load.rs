@@ -161,6 +161,17 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
             ),
         )]);
     }
+    if let Some((line, column)) =
+        crate::limits::yaml_too_deep(&source.text, limits.max_yaml_nesting)
+    {
+        return Err(vec![PolicyError::new(
+            SourceLocation::new(name, line, column),
+            format!(
+                "`[`/`{{` nesting deeper than the limit of {}",
+                limits.max_yaml_nesting
+            ),
+        )]);
+    }
     let sources = SourceLocations::new(name, Arc::from(source.text.as_str()));
     let mut docs = Vec::new();
     let mut errors = Vec::new();
