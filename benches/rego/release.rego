@@ -481,6 +481,14 @@ warn_fail contains "sca-no-high" if {
 	not no_findings("sca", "high")
 }
 
+# -------------------------------------------------------- release-basics
+
+known_environments := {"production", "staging", "qa", "development", "sandbox", "preview"}
+
+block_fail contains "environment-known" if {
+	not known_environments[input.release.environment]
+}
+
 # ----------------------------------------------------------- slo-defined
 
 block_fail contains "slos-defined" if {

@@ -667,3 +667,39 @@ fn deep_yaml_is_refused_before_parsing() {
         "{e}"
     );
 }
+
+#[test]
+fn identities_compare_trimmed_and_case_blind_and_stale_rejections_still_count() {
+    let b = policy(REVIEW);
+    let t = "2026-11-25T10:00:00Z";
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "Alice ", "approve", t),
+            a("security", "s", "approve", t)
+        ])),
+    );
+    assert_eq!(
+        d.verdict(),
+        Verdict::Pending,
+        "`Alice ` is the author `alice`"
+    );
+    let d = check(
+        &b,
+        approvals(json!([
+            a("qa", "q", "approve", t),
+            a("security", "s", "reject", "2026-10-01T00:00:00Z")
+        ])),
+    );
+    assert_eq!(d.verdict(), Verdict::NoGo, "a stale veto still vetoes");
+}
+
+#[test]
+fn waivers_of_approval_rules_are_reported_as_not_waivable() {
+    let b = policy(REVIEW);
+    let mut j = approvals(json!([]));
+    j["waivers"] = json!([{"rule": "review", "by": "carol", "role": "security", "reason": "r", "expires": "2026-12-01T00:00:00Z"}]);
+    let d = check(&b, j);
+    assert_eq!(d.waivers[0].status, "not-waivable");
+    assert_eq!(d.verdict(), Verdict::Pending);
+}

@@ -7,6 +7,14 @@
 
 mod render;
 
+/// `println!` that ignores a closed stdout instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -130,6 +138,16 @@ fn bundle(policies: &[PathBuf]) -> Result<Bundle, Error> {
         .build()
 }
 
+/// Read at most `max + 1` bytes of a file (the parser reports the excess),
+/// so `/dev/zero` or a huge file cannot exhaust memory.
+fn read_bounded(path: &PathBuf, max: usize) -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?
+        .take(max as u64 + 1)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
 /// How an input is named in messages.
 fn input_name(path: Option<&PathBuf>) -> String {
     match path {
@@ -141,10 +159,12 @@ fn input_name(path: Option<&PathBuf>) -> String {
 fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
     let limits = Limits::default();
     let bytes = match path {
-        Some(p) if p.as_os_str() != "-" => std::fs::read(p).map_err(|e| Error::Io {
-            path: p.display().to_string(),
-            message: e.to_string().to_lowercase(),
-        })?,
+        Some(p) if p.as_os_str() != "-" => {
+            read_bounded(p, limits.max_facts_bytes).map_err(|e| Error::Io {
+                path: p.display().to_string(),
+                message: e.to_string().to_lowercase(),
+            })?
+        }
         _ => {
             let mut buf = Vec::new();
             std::io::stdin()
@@ -198,7 +218,11 @@ fn run(cli: Cli) -> Result<u8, Error> {
                     },
                 ),
             };
-            print!("{out}");
+            {
+                use std::io::Write;
+                // A closed pipe (`| head`) is not an error worth a panic.
+                let _ = std::io::stdout().lock().write_all(out.as_bytes());
+            }
             Ok(match decision.verdict {
                 Verdict::Go => 0,
                 Verdict::NoGo => 1,
@@ -212,30 +236,30 @@ fn run(cli: Cli) -> Result<u8, Error> {
         } => {
             let report = release_policy::testing::run_dir(&dir)?;
             if let TestFormat::Json = format {
-                println!(
+                out!(
                     "{}",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
                 );
             } else {
                 for c in &report.cases {
                     if c.passed {
-                        println!("PASS {} :: {}", c.file, c.name);
+                        out!("PASS {} :: {}", c.file, c.name);
                     } else {
-                        println!("FAIL {} :: {}", c.file, c.name);
+                        out!("FAIL {} :: {}", c.file, c.name);
                         for f in &c.failures {
-                            println!("     {f}");
+                            out!("     {f}");
                         }
                     }
                 }
                 for g in &report.gaps {
-                    println!(
+                    out!(
                         "{} {}: no {}",
                         if require_coverage { "GAP " } else { "note" },
                         g.rule,
                         g.missing.join(", no ")
                     );
                 }
-                println!("{} passed, {} failed", report.passed(), report.failed());
+                out!("{} passed, {} failed", report.passed(), report.failed());
             }
             let gaps = require_coverage && !report.gaps.is_empty();
             Ok(if report.failed() > 0 || gaps || report.cases.is_empty() {
@@ -246,7 +270,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
         }
         Command::Lint { dirs } => {
             let bundle = bundle(&dirs)?;
-            println!(
+            out!(
                 "ok: {} policies, {} rules, bundle {}",
                 bundle.policies().len(),
                 bundle.rules().len(),
@@ -260,7 +284,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 SchemaKind::Policy => release_policy::schema::policy(),
                 SchemaKind::Decision => release_policy::schema::decision(),
             };
-            println!(
+            out!(
                 "{}",
                 serde_json::to_string_pretty(&schema).unwrap_or_default()
             );
@@ -270,13 +294,19 @@ fn run(cli: Cli) -> Result<u8, Error> {
             let bundle = bundle(&policies)?;
             match bundle.explain(&rule) {
                 Some(def) => {
-                    println!("{}", serde_json::to_string_pretty(&def).unwrap_or_default());
+                    out!("{}", serde_json::to_string_pretty(&def).unwrap_or_default());
                     Ok(0)
                 }
-                None => Err(Error::Io {
-                    path: rule.clone(),
-                    message: format!("no rule `{rule}` in the bundle"),
-                }),
+                None => {
+                    let known: Vec<String> =
+                        bundle.rules().into_iter().map(|(_, id, _)| id).collect();
+                    eprintln!("error: no rule `{rule}` in the bundle");
+                    eprintln!(
+                        "  hint: `release-policy lint` lists the policies; rules include {}",
+                        known.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
+                    );
+                    Ok(2)
+                }
             }
         }
     }

@@ -22,6 +22,21 @@ impl Style {
     }
 }
 
+/// Text from the facts or policies, safe for a terminal: control
+/// characters (escape sequences, newlines) cannot fake output lines.
+fn t(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '\u{fffd}' } else { c })
+        .collect()
+}
+
+/// Text safe inside a Markdown table cell: no pipes, newlines or HTML.
+fn md(s: &str) -> String {
+    t(s).replace('|', "\\|")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
 fn verdict_word(v: Verdict) -> &'static str {
     match v {
         Verdict::Go => "GO",
@@ -73,7 +88,7 @@ pub fn text(d: &Decision, style: &Style) -> String {
         out,
         "{} {}",
         style.paint(colour, verdict_word(d.verdict)),
-        d.release
+        t(&d.release)
     );
     let s = &d.summary;
     let _ = writeln!(
@@ -90,7 +105,7 @@ pub fn text(d: &Decision, style: &Style) -> String {
             } else {
                 f.effect.as_str()
             };
-            let _ = writeln!(out, "  ✗ {} [{}] {}", f.rule, tag, f.message);
+            let _ = writeln!(out, "  ✗ {} [{}] {}", t(&f.rule), tag, t(&f.message));
             if let Some(v) = values_line(f) {
                 let _ = writeln!(out, "      {}", style.paint("2", &v));
             }
@@ -109,9 +124,9 @@ pub fn text(d: &Decision, style: &Style) -> String {
                 "  ? {}: {} more from {}{} — {}",
                 m.rule,
                 m.needed,
-                m.roles.join(" | "),
+                t(&m.roles.join(" | ")),
                 evidence,
-                m.reason
+                t(&m.reason)
             );
         }
     }
@@ -127,7 +142,7 @@ pub fn text(d: &Decision, style: &Style) -> String {
     if !warns.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Warnings:"));
         for f in warns {
-            let _ = writeln!(out, "  ! {} {}", f.rule, f.message);
+            let _ = writeln!(out, "  ! {} {}", t(&f.rule), t(&f.message));
         }
     }
     let waived: Vec<&Finding> = d
@@ -141,9 +156,9 @@ pub fn text(d: &Decision, style: &Style) -> String {
             let by = f
                 .lifted
                 .as_ref()
-                .map(|l| format!(" (by {} as {}, via {})", l.by, l.role, l.via))
+                .map(|l| format!(" (by {} as {}, via {})", t(&l.by), t(&l.role), l.via))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  ~ {} {}{}", f.rule, f.message, by);
+            let _ = writeln!(out, "  ~ {} {}{}", t(&f.rule), t(&f.message), by);
         }
     }
     let _ = writeln!(
@@ -171,7 +186,7 @@ pub fn markdown(d: &Decision) -> String {
         out,
         "## {icon} {} — `{}`\n",
         verdict_word(d.verdict),
-        d.release
+        md(&d.release)
     );
     let s = &d.summary;
     let _ = writeln!(
@@ -193,7 +208,7 @@ pub fn markdown(d: &Decision) -> String {
                 f.policy,
                 f.policy_version,
                 f.effect.as_str(),
-                f.message.replace('|', "\\|")
+                md(&f.message)
             );
         }
         out.push('\n');
@@ -208,9 +223,9 @@ pub fn markdown(d: &Decision) -> String {
                 out,
                 "| `{}` | {} | {} | {} |",
                 m.rule,
-                m.roles.join(", "),
+                md(&m.roles.join(", ")),
                 m.needed,
-                m.reason.replace('|', "\\|")
+                md(&m.reason)
             );
         }
         out.push('\n');
@@ -225,7 +240,7 @@ pub fn markdown(d: &Decision) -> String {
             "| `{}` | {} | {} |",
             f.rule,
             f.outcome.as_str(),
-            f.message.replace('|', "\\|")
+            md(&f.message)
         );
     }
     let _ = writeln!(

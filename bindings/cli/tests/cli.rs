@@ -267,3 +267,34 @@ fn corpus_decisions_match_byte_for_byte() {
     }
     assert!(n >= 6);
 }
+
+#[test]
+fn text_from_facts_cannot_fake_output() {
+    let yaml =
+        std::fs::read_to_string(root().join("examples/releases/checkout-2.4.0.yaml")).unwrap();
+    let mut v: serde_json::Value = yaml_serde::from_str(&yaml).unwrap();
+    v["release"]["id"] = serde_json::json!("x\u{1b}[32m\nGO fake|<b>");
+    let facts = serde_json::to_string(&v).unwrap();
+    let out = cli()
+        .arg("check")
+        .write_stdin(facts.clone())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains('\u{1b}') && !text.contains("\nGO fake"),
+        "{text}"
+    );
+    let out = cli()
+        .args(["check", "--format", "markdown"])
+        .write_stdin(facts)
+        .output()
+        .unwrap();
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        md.lines()
+            .next()
+            .is_some_and(|l| l.contains("fake\\|&lt;b&gt;")),
+        "{md}"
+    );
+}

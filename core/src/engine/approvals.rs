@@ -26,7 +26,14 @@ fn decision_name(d: ApprovalDecision) -> &'static str {
     }
 }
 
-/// Why an approval does not count for `rule`, if it does not.
+/// Whether two names are the same person: compared trimmed and without
+/// regard to ASCII case, so `Alice ` cannot approve `alice`'s release.
+pub(crate) fn same_person(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+/// Why an approval does not count for `rule`, if it does not. A stale
+/// rejection still counts: only approvals and abstentions age out.
 pub(crate) fn ignored_because(
     a: &Approval,
     author: &str,
@@ -35,7 +42,7 @@ pub(crate) fn ignored_because(
     max_age: Option<crate::model::Duration>,
     evidence: &[String],
 ) -> Option<String> {
-    if separation_of_duties && a.by == author {
+    if separation_of_duties && same_person(&a.by, author) {
         return Some(format!(
             "`{}` is the release's author (separation of duties)",
             a.by
@@ -47,7 +54,7 @@ pub(crate) fn ignored_because(
             a.at.to_rfc3339()
         ));
     }
-    if let Some(max) = max_age {
+    if let (Some(max), false) = (max_age, a.decision == ApprovalDecision::Reject) {
         if now - a.at > max.as_chrono() {
             return Some(format!("stale: older than `maxAge` of {max}"));
         }

@@ -92,7 +92,7 @@ impl Bundle {
                 Outcome::Waived => summary.waived += 1,
             }
         }
-        let known: Vec<&str> = run.findings.iter().map(|f| f.rule.as_str()).collect();
+        let kind_of = |rule: &str| run.findings.iter().find(|f| f.rule == rule).map(|f| f.kind);
         let waivers = facts
             .waivers
             .iter()
@@ -102,10 +102,10 @@ impl Bundle {
                 by: w.by.clone(),
                 role: w.role.clone(),
                 status: s
-                    .unwrap_or(if known.contains(&w.rule.as_str()) {
-                        "unused"
-                    } else {
-                        "unknown-rule"
+                    .unwrap_or(match kind_of(&w.rule) {
+                        Some(RuleKind::Gate) => "unused",
+                        Some(RuleKind::Approval) => "not-waivable",
+                        None => "unknown-rule",
                     })
                     .into(),
                 expires: w.expires,
@@ -530,7 +530,7 @@ impl Run<'_> {
             }
             let status = if !g.gate.waivable_by.contains(&w.role) {
                 "not-permitted"
-            } else if w.by == self.facts.release.author {
+            } else if approvals::same_person(&w.by, &self.facts.release.author) {
                 "self-waiver"
             } else if w.expires <= self.now {
                 "expired"
@@ -560,7 +560,7 @@ impl Run<'_> {
         // the author's own word never does.
         let author = &self.facts.release.author;
         let latest = approvals::latest_words(&self.facts.approvals, self.now, |a| {
-            g.gate.approvers.contains(&a.role) && &a.by != author
+            g.gate.approvers.contains(&a.role) && !approvals::same_person(&a.by, author)
         });
         latest
             .into_values()

@@ -222,7 +222,8 @@ pub struct WaiverUse {
     /// In which role.
     pub role: String,
     /// `applied`, `unused` (the rule needed no waiver: it passed, was
-    /// skipped, or erred — errors are never waivable), `expired`, `not-permitted`
+    /// skipped, or erred — errors are never waivable), `not-waivable` (an
+    /// approval rule: only approvals satisfy it), `expired`, `not-permitted`
     /// (role not in the rule's `waivableBy`), `self-waiver`, or
     /// `unknown-rule`.
     pub status: String,

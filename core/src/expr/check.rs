@@ -263,6 +263,18 @@ impl Walker<'_> {
             }),
             Expr::Ident(name) => self.ident(e, name),
             Expr::Select(sel) => {
+                if sel.test
+                    && matches!(&sel.operand.expr, Expr::Ident(n) if n == "variables" && self.local(n).is_none())
+                {
+                    return Err(self
+                        .err(
+                            e,
+                            format!("`has(variables.{})` cannot test a variable", sel.field),
+                        )
+                        .hint(Some(
+                            "every declared variable exists; test its value instead".into(),
+                        )));
+                }
                 let operand = self.walk(&sel.operand, depth + 1)?;
                 let shape = self.field(e, &sel.operand, &operand, &sel.field)?;
                 if let Some(path) = self.path_of(e) {

@@ -132,6 +132,10 @@ fn error_message(e: &cel::ExecutionError) -> String {
         E::NoSuchKey(k) => format!("no such field `{k}` in the facts"),
         E::UndeclaredReference(r) => format!("`{r}` is not in the facts"),
         E::FunctionError { function, message } => format!("`{function}`: {message}"),
+        E::Overflow(op, _, _) => format!("integer overflow in `{op}`"),
+        E::IndexOutOfBounds(i) => format!("index `{}` is out of bounds", convert::to_json(i)),
+        E::DivisionByZero(_) => "division by zero".to_string(),
+        E::RemainderByZero(_) => "remainder by zero".to_string(),
         other => {
             let s = other.to_string();
             let mut c = s.chars();

@@ -74,7 +74,9 @@ pub(crate) fn files_under(
         for entry in entries.flatten() {
             let path = entry.path();
             let rel = path.strip_prefix(base).unwrap_or(&path).to_path_buf();
-            if path.is_dir() {
+            // `file_type` does not follow symlinks: a symlinked directory
+            // (possibly a loop) is not descended into.
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 let name = entry.file_name().to_string_lossy().to_string();
                 if !name.starts_with('.') && name != "testdata" {
                     walk(base, &path, keep, out)?;

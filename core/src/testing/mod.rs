@@ -194,7 +194,8 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
                 for (rule, outcome) in &case.expect.rules {
                     let kind = match outcome {
                         Outcome::Pass => "passing case",
-                        Outcome::Skipped => continue,
+                        // Skipped and erring rules show neither side.
+                        Outcome::Skipped | Outcome::Error => continue,
                         _ => "failing case",
                     };
                     exercised.entry(rule.clone()).or_default().insert(kind);
@@ -233,6 +234,12 @@ fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
 
 fn run_case(bundle: &Bundle, file: &str, base: Option<&Json>, case: &TestCase) -> CaseResult {
     let mut failures = Vec::new();
+    let e = &case.expect;
+    if e.verdict.is_none() && e.rules.is_empty() && e.missing_approvals.is_none() {
+        failures.push(
+            "the case expects nothing: give `verdict`, `rules` or `missingApprovals`".to_string(),
+        );
+    }
     let facts_json = match (&case.facts, base) {
         (Some(f), _) => Some(f.clone()),
         (None, Some(b)) => {
