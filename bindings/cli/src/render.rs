@@ -184,7 +184,7 @@ pub fn markdown(d: &Decision) -> String {
     };
     let _ = writeln!(
         out,
-        "## {icon} {} — `{}`\n",
+        "## {icon} {} — {}\n",
         verdict_word(d.verdict),
         md(&d.release)
     );

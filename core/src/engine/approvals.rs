@@ -78,10 +78,11 @@ pub(crate) fn latest_words(
     approvals: &[Approval],
     now: Timestamp,
     relevant: impl Fn(&Approval) -> bool,
-) -> BTreeMap<(&str, &str), &Approval> {
-    let mut latest: BTreeMap<(&str, &str), &Approval> = BTreeMap::new();
+) -> BTreeMap<(&str, String), &Approval> {
+    // People are told apart as `same_person` does: trimmed, case-blind.
+    let mut latest: BTreeMap<(&str, String), &Approval> = BTreeMap::new();
     for a in approvals.iter().filter(|a| a.at <= now && relevant(a)) {
-        let key = (a.role.as_str(), a.by.as_str());
+        let key = (a.role.as_str(), a.by.trim().to_ascii_lowercase());
         if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
             latest.insert(key, a);
         }

@@ -349,19 +349,17 @@ impl Run<'_> {
     /// [`Limits::max_variable_items`](crate::limits::Limits)).
     fn within_limits(&self, json: &Json) -> Result<(), String> {
         let limits = self.limits;
-        if let Json::Array(items) = json {
-            if items.len() > limits.max_list_items {
-                return Err(format!(
-                    "list of {} items, more than the limit of {}",
-                    items.len(),
-                    limits.max_list_items
-                ));
-            }
-        }
         let mut count = 0usize;
         let mut stack = vec![json];
         while let Some(v) = stack.pop() {
             match v {
+                Json::Array(items) if items.len() > limits.max_list_items => {
+                    return Err(format!(
+                        "list of {} items, more than the limit of {}",
+                        items.len(),
+                        limits.max_list_items
+                    ));
+                }
                 Json::Array(items) => {
                     count += items.len();
                     stack.extend(items);

@@ -442,17 +442,12 @@ impl Walker<'_> {
     /// Whether a comprehension range has a bounded size: a path into the
     /// facts or a variable (both size-checked), a comprehension variable or
     /// a path from one, a list literal, the result of another comprehension
-    /// or of `latestBy` (no larger than their input), an element, or a
-    /// concatenation of such.
+    /// or of `latestBy` (no larger than their input), or an element.
     fn bounded(&self, e: &IdedExpr) -> bool {
         match &e.expr {
             Expr::Ident(_) | Expr::List(_) | Expr::Comprehension(_) => true,
             Expr::Select(s) => self.bounded(&s.operand),
-            Expr::Call(c) => match c.func_name.as_str() {
-                "latestBy" | "_[_]" => true,
-                "_+_" => c.args.iter().all(|a| self.bounded(a)),
-                _ => false,
-            },
+            Expr::Call(c) => matches!(c.func_name.as_str(), "latestBy" | "_[_]"),
             _ => false,
         }
     }

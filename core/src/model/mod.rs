@@ -45,8 +45,7 @@ impl Facts {
     pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<Facts, FactsError> {
         if text.len() > limits.max_facts_bytes {
             return Err(FactsError::new(format!(
-                "facts are {} bytes, more than the limit of {} bytes",
-                text.len(),
+                "facts are larger than the limit of {} bytes",
                 limits.max_facts_bytes
             ))
             .with_hint(

@@ -102,17 +102,19 @@ pub(crate) fn files_under(
 /// Read a file as UTF-8 text within the size limit.
 pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let name = path.display().to_string();
-    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+    let io = |e: std::io::Error| Error::Io {
         path: name.clone(),
         message: e.to_string().to_lowercase(),
-    })?;
+    };
+    let mut bytes = Vec::new();
+    let file = std::fs::File::open(path).map_err(io)?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, max as u64 + 1), &mut bytes)
+        .map_err(io)?;
     if bytes.len() > max {
         return Err(PolicyError::new(
             SourceLocation::file(&name),
-            format!(
-                "file is {} bytes, more than the limit of {max}",
-                bytes.len()
-            ),
+            // Only `max + 1` bytes were read: the exact size is not known.
+            format!("file is larger than the limit of {max} bytes"),
         )
         .into());
     }
@@ -150,6 +152,21 @@ pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Er
         .collect()
 }
 
+/// YAML nested deeper than the limit, refused before parsing (the scanner
+/// takes quadratic time on deep flow nesting).
+pub(crate) fn refuse_deep_yaml(name: &str, text: &str, limits: &Limits) -> Result<(), PolicyError> {
+    match crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
+        Some((line, column)) => Err(PolicyError::new(
+            SourceLocation::new(name, line, column),
+            format!(
+                "`[`/`{{` nesting deeper than the limit of {}",
+                limits.max_yaml_nesting
+            ),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Parse every document of a source.
 pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, Vec<PolicyError>> {
     let name = source.name.as_str();
@@ -163,17 +180,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
             ),
         )]);
     }
-    if let Some((line, column)) =
-        crate::limits::yaml_too_deep(&source.text, limits.max_yaml_nesting)
-    {
-        return Err(vec![PolicyError::new(
-            SourceLocation::new(name, line, column),
-            format!(
-                "`[`/`{{` nesting deeper than the limit of {}",
-                limits.max_yaml_nesting
-            ),
-        )]);
-    }
+    refuse_deep_yaml(name, &source.text, limits).map_err(|e| vec![e])?;
     let sources = SourceLocations::new(name, Arc::from(source.text.as_str()));
     let mut docs = Vec::new();
     let mut errors = Vec::new();

@@ -19,7 +19,7 @@ use crate::engine::decision::{Outcome, Verdict};
 use crate::error::{Error, PolicyError, SourceLocation};
 use crate::model::Facts;
 use crate::policy::Bundle;
-use crate::policy::load::{files_under, read_text};
+use crate::policy::load::{files_under, read_text, refuse_deep_yaml};
 
 /// A policy test file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -150,6 +150,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
     for file in files {
         let name = file.display().to_string();
         let text = read_text(file, limits.max_policy_bytes)?;
+        refuse_deep_yaml(&name, &text, &limits)?;
         let test: PolicyTest = yaml_serde::from_str(&text).map_err(|e| {
             let loc = e.location().map_or_else(
                 || SourceLocation::file(&name),
@@ -222,6 +223,11 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
 
 fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
     let text = read_text(path, max)?;
+    refuse_deep_yaml(
+        &path.display().to_string(),
+        &text,
+        &crate::limits::Limits::default(),
+    )?;
     yaml_serde::from_str(&text).map_err(|e| {
         let name = path.display().to_string();
         let loc = e.location().map_or_else(
