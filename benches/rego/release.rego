@@ -53,6 +53,9 @@ dur(s) := n if {
 
 author := input.release.author
 
+# People are told apart trimmed and ignoring case.
+person(name) := lower(trim_space(name))
+
 kind := input.release.kind
 
 production if input.release.environment == "production"
@@ -305,7 +308,7 @@ director_approved if {
 	some i, a in input.approvals
 	a.role == "engineering-director"
 	a.decision == "approve"
-	a.by != author
+	person(a.by) != person(author)
 	ts(a.at) <= now
 	not superseded_approval(i)
 }
@@ -536,7 +539,7 @@ waived(id) if {
 	some w in input.waivers
 	w.rule == id
 	w.role in waivable[id]
-	w.by != author
+	person(w.by) != person(author)
 	ts(w.expires) > now
 }
 
@@ -618,7 +621,7 @@ superseded_approval(i) if {
 	a := input.approvals[i]
 	some j, b in input.approvals
 	b.role == a.role
-	b.by == a.by
+	person(b.by) == person(a.by)
 	j != i
 	ts(b.at) <= now
 	later(b, j, a, i)
@@ -649,13 +652,18 @@ counted(r) := [a |
 	some i, a in input.approvals
 	relevant(r, a.role)
 	not superseded_approval(i)
-	a.by != author
+	person(a.by) != person(author)
 	at := ts(a.at)
 	at <= now
-	now - at <= r.max_age
+	fresh(r, a, at)
 	a.decision != "abstain"
 	has_evidence(r, a)
 ]
+
+# Only approvals (and abstentions) age out; a rejection always counts.
+fresh(_, a, _) if a.decision == "reject"
+
+fresh(r, _, at) if now - at <= r.max_age
 
 approved_roles(r, c) := {role |
 	some role in r.roles
@@ -676,16 +684,23 @@ rejected(r, c) if {
 	a.role in r.roles
 }
 
-# The first role of the chain that has a counted word decides, with its
-# latest word.
-decider_index(r, c) := min({k | some k, role in r.chain; some a in c; a.role == role})
+# The first role of the chain with a counted word given at or after the
+# latest rejection decides, with its latest word.
+last_rejection(r, c) := max({ts(a.at) | some a in c; a.decision == "reject"; a.role in r.roles})
+
+chain_words(r, c) := [a | some a in c; a.role in r.chain; ts(a.at) >= last_rejection(r, c)]
+
+decider_index(r, c) := min({k | some k, role in r.chain; some a in chain_words(r, c); a.role == role})
 
 decider_word(r, c) := a if {
 	role := r.chain[decider_index(r, c)]
-	some a in c
+	some a in chain_words(r, c)
 	a.role == role
-	not later_word(c, a)
+	not later_word(chain_words(r, c), a)
 }
+
+# Deciding go overrules the rejections; the quorum still counts.
+overruled(r, c) := approved_roles(r, c) | {a.role | some a in c; a.decision == "reject"; a.role in r.roles}
 
 later_word(c, a) if {
 	some b in c
@@ -697,6 +712,7 @@ approval_outcome(r, c) := "deny" if vetoed(r, c)
 else := "pass" if {
 	rejected(r, c)
 	decider_word(r, c).decision == "approve"
+	count(overruled(r, c)) == count(r.roles)
 }
 else := "deny" if {
 	rejected(r, c)
