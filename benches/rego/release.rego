@@ -492,6 +492,16 @@ block_fail contains "environment-known" if {
 	not known_environments[input.release.environment]
 }
 
+known_change_kinds := {
+	"db-migration", "new-endpoint", "auth-change", "user-data", "feature",
+	"bugfix", "config", "dependency", "refactor", "docs", "infrastructure",
+}
+
+warn_fail contains "change-kinds-known" if {
+	some c in input.release.changes
+	not known_change_kinds[c.kind]
+}
+
 # ----------------------------------------------------------- slo-defined
 
 block_fail contains "slos-defined" if {
