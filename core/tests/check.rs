@@ -703,3 +703,23 @@ fn waivers_of_approval_rules_are_reported_as_not_waivable() {
     assert_eq!(d.waivers[0].status, "not-waivable");
     assert_eq!(d.verdict(), Verdict::Pending);
 }
+
+#[test]
+fn an_approval_message_expression_does_not_hide_a_disagreement() {
+    let b = policy(
+        "  approvals:\n    - id: r\n      roles: [qa, sec]\n      decider: rm\n      messageExpression: '\"custom\"'\n",
+    );
+    let mut j = approvals(json!([]));
+    let d = check(&b, j.clone());
+    assert_eq!(d.finding("r").unwrap().message(), "custom");
+    j["approvals"] = json!([a("qa", "q", "reject", "2026-11-25T10:00:00Z")]);
+    let d = check(&b, j);
+    assert!(
+        d.finding("r")
+            .unwrap()
+            .message()
+            .starts_with("approvers disagree (rejected by q (qa))"),
+        "{}",
+        d.finding("r").unwrap().message()
+    );
+}

@@ -14,8 +14,73 @@ pub(crate) struct Judgement {
     pub effect: Effect,
     pub message: String,
     pub state: ApprovalState,
-    /// Roles that can still give what is missing, and how many are needed.
-    pub missing: Option<(Vec<String>, usize, String)>,
+    /// What is still wanted for the rule to pass, if anything can give it.
+    pub wanted: Option<Wanted>,
+}
+
+/// Approvals still wanted.
+pub(crate) struct Wanted {
+    /// Roles that can give them.
+    pub roles: Vec<String>,
+    /// How many are needed.
+    pub needed: usize,
+    /// Why.
+    pub reason: String,
+    /// The plain quorum gap (nobody disagrees): the rule's own `message` or
+    /// `messageExpression` may word it.
+    pub quorum_gap: bool,
+}
+
+impl Judgement {
+    fn done(outcome: Outcome, effect: Effect, message: String, state: ApprovalState) -> Self {
+        Judgement {
+            outcome,
+            effect,
+            message,
+            state,
+            wanted: None,
+        }
+    }
+
+    fn waiting(
+        state: ApprovalState,
+        roles: Vec<String>,
+        needed: usize,
+        reason: String,
+        quorum_gap: bool,
+    ) -> Self {
+        Judgement {
+            outcome: Outcome::Fail,
+            effect: Effect::Approval,
+            message: reason.clone(),
+            state,
+            wanted: Some(Wanted {
+                roles,
+                needed,
+                reason,
+                quorum_gap,
+            }),
+        }
+    }
+}
+
+/// The roles of `rule` not in `have`, and how many of them are still needed.
+fn quorum_gap(rule: &ApprovalRule, have: &[String], needed: usize) -> (Vec<String>, usize) {
+    let open = rule
+        .roles
+        .iter()
+        .filter(|r| !have.contains(r))
+        .cloned()
+        .collect();
+    (open, needed.saturating_sub(have.len()))
+}
+
+fn needs(more: usize, open: &[String]) -> String {
+    format!(
+        "needs {more} more approval{} from {}",
+        if more == 1 { "" } else { "s" },
+        open.join(", ")
+    )
 }
 
 fn decision_name(d: ApprovalDecision) -> &'static str {
@@ -166,13 +231,12 @@ pub(crate) fn judge(
         .iter()
         .find(|a| a.decision == ApprovalDecision::Reject && rule.veto.contains(&a.role))
     {
-        return Judgement {
-            outcome: Outcome::Fail,
-            effect: Effect::Block,
-            message: format!("vetoed by {}", who(v)),
+        return Judgement::done(
+            Outcome::Fail,
+            Effect::Block,
+            format!("vetoed by {}", who(v)),
             state,
-            missing: None,
-        };
+        );
     }
     let rejections: Vec<&&Approval> = counted
         .iter()
@@ -208,49 +272,21 @@ pub(crate) fn judge(
                     .collect();
                 let decided = format!("rejected by {rejected}; decided go by {}", who(a));
                 if overruled.len() >= needed {
-                    return Judgement {
-                        outcome: Outcome::Pass,
-                        effect: Effect::Approval,
-                        message: decided,
-                        state,
-                        missing: None,
-                    };
+                    return Judgement::done(Outcome::Pass, Effect::Approval, decided, state);
                 }
-                let open: Vec<String> = rule
-                    .roles
-                    .iter()
-                    .filter(|r| !overruled.contains(r))
-                    .cloned()
-                    .collect();
-                let more = needed - overruled.len();
-                let reason = format!(
-                    "{decided}; still needs {more} more approval{} from {}",
-                    if more == 1 { "" } else { "s" },
-                    open.join(", ")
-                );
-                return Judgement {
-                    outcome: Outcome::Fail,
-                    effect: Effect::Approval,
-                    message: reason.clone(),
-                    state,
-                    missing: Some((open, more, reason)),
-                };
+                let (open, more) = quorum_gap(rule, &overruled, needed);
+                let reason = format!("{decided}; still {}", needs(more, &open));
+                return Judgement::waiting(state, open, more, reason, false);
             }
             Some(a) => {
-                return Judgement {
-                    outcome: Outcome::Fail,
-                    effect: Effect::Block,
-                    message: format!("rejected by {rejected}; decided no-go by {}", who(a)),
-                    state,
-                    missing: None,
-                };
+                let message = format!("rejected by {rejected}; decided no-go by {}", who(a));
+                return Judgement::done(Outcome::Fail, Effect::Block, message, state);
             }
             None => {}
         }
         // Nobody decided: escalate to the first role of the chain that has
-        // not abstained.
-        // Only a valid abstention (not stale, not by the author, not in the
-        // future) passes the decision up the chain.
+        // not abstained. Only a valid abstention (not stale, not by the
+        // author, not in the future) passes the decision up the chain.
         let abstained = |role: &String| {
             latest.values().any(|a| {
                 &a.role == role
@@ -263,23 +299,11 @@ pub(crate) fn judge(
             state.escalated_to = Some((*role).clone());
             let reason =
                 format!("approvers disagree (rejected by {rejected}); escalated to `{role}`");
-            return Judgement {
-                outcome: Outcome::Fail,
-                effect: Effect::Approval,
-                message: reason.clone(),
-                state,
-                missing: Some((vec![(*role).clone()], 1, reason)),
-            };
+            return Judgement::waiting(state, vec![(*role).clone()], 1, reason, false);
         }
         let reason = format!("rejected by {rejected}; no decider or escalation left to resolve it");
         let roles: Vec<String> = rejections.iter().map(|a| a.role.clone()).collect();
-        return Judgement {
-            outcome: Outcome::Fail,
-            effect: Effect::Approval,
-            message: reason.clone(),
-            state,
-            missing: Some((roles, 1, reason)),
-        };
+        return Judgement::waiting(state, roles, 1, reason, false);
     }
     if approved_roles.len() >= needed {
         let message = if approved_roles.is_empty() {
@@ -287,34 +311,9 @@ pub(crate) fn judge(
         } else {
             format!("approved by {}", approved_roles.join(", "))
         };
-        return Judgement {
-            outcome: Outcome::Pass,
-            effect: Effect::Approval,
-            message,
-            state,
-            missing: None,
-        };
+        return Judgement::done(Outcome::Pass, Effect::Approval, message, state);
     }
-    let open: Vec<String> = rule
-        .roles
-        .iter()
-        .filter(|r| !approved_roles.contains(r))
-        .cloned()
-        .collect();
-    let more = needed - approved_roles.len();
-    let reason = rule.message.clone().unwrap_or_else(|| {
-        format!(
-            "needs {more} more approval{} from {}",
-            if more == 1 { "" } else { "s" },
-            open.join(", ")
-        )
-    });
-    state.approved_roles = approved_roles;
-    Judgement {
-        outcome: Outcome::Fail,
-        effect: Effect::Approval,
-        message: reason.clone(),
-        state,
-        missing: Some((open, more, reason)),
-    }
+    let (open, more) = quorum_gap(rule, &approved_roles, needed);
+    let reason = rule.message.clone().unwrap_or_else(|| needs(more, &open));
+    Judgement::waiting(state, open, more, reason, true)
 }

@@ -318,27 +318,24 @@ impl Run<'_> {
             f.outcome = j.outcome;
             f.effect = j.effect;
             f.message = j.message;
-            let mut missing = j.missing;
-            let disagreement = j.state.approvals.iter().any(|n| {
-                n.decision == "reject" && n.ignored.is_none() && rule.rule.roles.contains(&n.role)
-            });
-            if let (Some(m), Some(miss), false) =
-                (&rule.message_expression, missing.as_mut(), disagreement)
-            {
-                if let Ok(Value::String(s)) = self.eval(m, &scope, &vars) {
-                    f.message = s.to_string();
-                    miss.2 = s.to_string();
+            let mut wanted = j.wanted;
+            if let (Some(m), Some(w)) = (&rule.message_expression, wanted.as_mut()) {
+                if w.quorum_gap {
+                    if let Ok(Value::String(s)) = self.eval(m, &scope, &vars) {
+                        f.message = s.to_string();
+                        w.reason = s.to_string();
+                    }
                 }
             }
             f.approval = Some(j.state);
-            if let Some((roles, needed, reason)) = missing {
+            if let Some(w) = wanted {
                 self.missing.push(MissingApproval {
                     rule: rule.rule.id.clone(),
                     policy: policy.metadata.name.clone(),
-                    roles,
-                    needed,
+                    roles: w.roles,
+                    needed: w.needed,
                     evidence: rule.rule.evidence.clone(),
-                    reason,
+                    reason: w.reason,
                 });
             }
             self.findings.push(f);
