@@ -15,6 +15,22 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
+/// Run, assert the exit code, and return stdout or stderr as text.
+trait Run {
+    fn out(&mut self, code: i32) -> String;
+    fn err(&mut self, code: i32) -> String;
+}
+
+impl Run for Command {
+    fn out(&mut self, code: i32) -> String {
+        String::from_utf8(self.assert().code(code).get_output().stdout.clone()).unwrap()
+    }
+
+    fn err(&mut self, code: i32) -> String {
+        String::from_utf8(self.assert().code(code).get_output().stderr.clone()).unwrap()
+    }
+}
+
 fn cli() -> Command {
     let mut c = Command::cargo_bin("release-policy").unwrap();
     c.current_dir(root());
@@ -25,12 +41,8 @@ fn cli() -> Command {
 fn check_exit_codes_follow_the_verdict() {
     let out = cli()
         .args(["check", "examples/releases/checkout-2.4.0.yaml"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(out).unwrap();
+        .out(1);
+    let text = out;
     assert!(text.starts_with("NO-GO checkout-2.4.0"), "{text}");
     assert!(
         text.contains("sca-no-critical") && !text.contains("\x1b["),
@@ -42,16 +54,8 @@ fn check_exit_codes_follow_the_verdict() {
         .code(0);
     let out = cli()
         .args(["check", "examples/releases/search-3.0.0.yaml"])
-        .assert()
-        .code(3)
-        .get_output()
-        .stdout
-        .clone();
-    assert!(
-        String::from_utf8(out)
-            .unwrap()
-            .contains("Missing approvals:")
-    );
+        .out(3);
+    assert!(out.contains("Missing approvals:"));
 }
 
 #[test]
@@ -63,12 +67,8 @@ fn json_and_markdown_formats() {
             "json",
             "examples/releases/checkout-2.4.0.yaml",
         ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        .out(1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["schema"], "release-policy/decision/v1");
     assert_eq!(v["verdict"], "no-go");
     let out = cli()
@@ -78,12 +78,8 @@ fn json_and_markdown_formats() {
             "markdown",
             "examples/releases/checkout-2.4.0.yaml",
         ])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let md = String::from_utf8(out).unwrap();
+        .out(1);
+    let md = out;
     assert!(
         md.starts_with("## ⛔ NO-GO") && md.contains("| `sca-no-critical` |"),
         "{md}"
@@ -125,16 +121,8 @@ fn layers_and_own_policies() {
         .args(["check", "--policies", "policies", "--policies"])
         .arg(&dir)
         .arg("examples/releases/payments-1.8.0.yaml")
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    assert!(
-        String::from_utf8(out)
-            .unwrap()
-            .contains("payments is frozen")
-    );
+        .out(1);
+    assert!(out.contains("payments is frozen"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -143,29 +131,15 @@ fn bad_input_exits_2_with_a_location() {
     let dir = std::env::temp_dir().join(format!("rp-cli-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     std::fs::write(dir.join("p.yaml"), "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: x, version: 1.0.0}\nspec:\n  gates:\n    - {id: a, expression: 'release.enviroment == \"p\"'}\n").unwrap();
-    let out = cli()
-        .arg("lint")
-        .arg(&dir)
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let out = cli().arg("lint").arg(&dir).err(2);
+    let err = out;
     assert!(
         err.contains("p.yaml:6:") && err.contains("did you mean `environment`?"),
         "{err}"
     );
     std::fs::write(dir.join("f.yaml"), "now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: 2.10, environment: p, kind: standard, author: a}\n").unwrap();
-    let out = cli()
-        .arg("check")
-        .arg(dir.join("f.yaml"))
-        .assert()
-        .code(2)
-        .get_output()
-        .stderr
-        .clone();
-    let err = String::from_utf8(out).unwrap();
+    let out = cli().arg("check").arg(dir.join("f.yaml")).err(2);
+    let err = out;
     assert!(
         err.contains("f.yaml:2:") && err.contains("$.release.version"),
         "{err}"
@@ -178,45 +152,19 @@ fn bad_input_exits_2_with_a_location() {
 #[test]
 fn lint_schema_explain_and_test() {
     cli().args(["lint", "policies"]).assert().code(0);
-    let out = cli()
-        .args(["schema", "facts"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let out = cli().args(["schema", "facts"]).out(0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert!(v["properties"]["release"].is_object());
-    let out = cli()
-        .args(["schema", "policy"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok());
-    let out = cli()
-        .args(["explain", "sca-no-critical"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let out = cli().args(["schema", "policy"]).out(0);
+    assert!(serde_json::from_str::<serde_json::Value>(&out).is_ok());
+    let out = cli().args(["explain", "sca-no-critical"]).out(0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["policy"], "security-scans");
     cli().args(["explain", "no-such-rule"]).assert().code(2);
     let out = cli()
         .args(["test", "--require-coverage", "policies"])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    assert!(
-        String::from_utf8(out)
-            .unwrap()
-            .contains(" passed, 0 failed")
-    );
+        .out(0);
+    assert!(out.contains(" passed, 0 failed"));
 }
 
 #[test]
