@@ -152,6 +152,14 @@ pub enum Error {
     /// The facts are malformed or do not match the facts schema.
     #[error(transparent)]
     Facts(Box<FactsError>),
+    /// The bundle could not evaluate the input at all (for instance the
+    /// built-in pack failed to compile, or a value could not be serialised).
+    /// Problems inside one rule are findings, never this error.
+    #[error("evaluation failed: {message}")]
+    Evaluation {
+        /// What went wrong.
+        message: String,
+    },
     /// Reading a file or directory failed.
     #[error("{path}: {message}")]
     Io {

@@ -43,9 +43,8 @@ impl Bundle {
     /// wrong inside a rule is a finding instead.
     pub fn check(&self, facts: &Facts) -> Result<Decision, Error> {
         if let Some(why) = &self.inner.broken {
-            return Err(Error::Io {
-                path: "builtin policy pack".into(),
-                message: why.clone(),
+            return Err(Error::Evaluation {
+                message: format!("the built-in policy pack did not compile: {why}"),
             });
         }
         let json = facts.to_json_value();
