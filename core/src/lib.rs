@@ -36,6 +36,7 @@
 //! language, loading and layering), [`engine`] (evaluation and the
 //! decision), [`testing`] (policy tests), [`limits`] and [`error`].
 
+pub mod analysis;
 pub mod engine;
 pub mod error;
 mod expr;
@@ -45,8 +46,9 @@ pub mod policy;
 pub mod schema;
 pub mod testing;
 
+pub use engine::assessment::{AssessFinding, Assessment, RolloutVerdict};
 pub use engine::decision::{Decision, Finding, MissingApproval, Outcome, Verdict};
 pub use error::{Error, FactsError, PolicyError, Result, SourceLocation};
 pub use limits::Limits;
-pub use model::Facts;
+pub use model::{Facts, RolloutFacts};
 pub use policy::{Bundle, BundleBuilder};

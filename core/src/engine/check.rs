@@ -47,14 +47,20 @@ impl Bundle {
                 message: format!("the built-in policy pack did not compile: {why}"),
             });
         }
+        if !self.inner.policies.iter().any(|p| !p.rollout) {
+            return Err(Error::Evaluation {
+                message: "the bundle holds no release `Policy`, so it cannot check a release"
+                    .into(),
+            });
+        }
         let json = facts.to_json_value();
         let canonical = serde_json::to_vec(&json).unwrap_or_default();
         let facts_digest = format!("sha256:{:x}", Sha256::digest(&canonical));
         let mut ctx = expr::root_context();
         // Absent optional sections are `null`, so a policy can test for
         // them (`service != null`); reading a field of one is an error.
-        for root in crate::expr::ROOTS {
-            ctx.add_variable_as_val(*root, Box::new(cel::common::types::CelNull));
+        for root in FACTS.field_names() {
+            ctx.add_variable_as_val(root, Box::new(cel::common::types::CelNull));
         }
         if let Json::Object(roots) = &json {
             for (name, value) in roots {
@@ -76,7 +82,7 @@ impl Bundle {
             missing: Vec::new(),
             waiver_status: vec![None; facts.waivers.len()],
         };
-        for policy in &self.inner.policies {
+        for policy in self.inner.policies.iter().filter(|p| !p.rollout) {
             run.policy(policy, &ctx);
         }
         let verdict = fold(&run.findings);

@@ -1,6 +1,11 @@
-//! The engine: `check` evaluates a bundle against facts and folds the
-//! findings into a verdict (`go`, `no-go`, `pending`), with explanations.
+//! The engine: `check` evaluates a bundle's release policies against
+//! release facts and folds the findings into a verdict (`go`, `no-go`,
+//! `pending`); `assess` evaluates its rollout policies against rollout facts
+//! (`promote`, `continue`, `hold`, `rollback`). Both explain every finding.
 
 mod approvals;
+pub(crate) mod assess;
+pub mod assessment;
 mod check;
 pub mod decision;
+mod series;

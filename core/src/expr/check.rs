@@ -12,24 +12,7 @@ use super::library;
 use super::literals::{check_duration, check_timestamp, string_literal};
 use super::suggest::did_you_mean;
 use crate::limits::Limits;
-use crate::model::shape::{FACTS, Shape};
-
-/// The fact roots an expression may name, besides `variables`.
-pub(crate) const ROOTS: &[&str] = &[
-    "now",
-    "release",
-    "ci",
-    "security",
-    "approvals",
-    "waivers",
-    "migrations",
-    "readiness",
-    "history",
-    "service",
-    "changeRequest",
-    "labels",
-    "extensions",
-];
+use crate::model::shape::Shape;
 
 /// Type identifiers usable in expressions (`type(x) == int`).
 const TYPE_NAMES: &[&str] = &[
@@ -183,6 +166,7 @@ pub(crate) fn precheck(source: &str, limits: &Limits) -> Result<(), CheckError> 
 }
 
 struct Walker<'a> {
+    roots: &'a Shape,
     variables: &'a BTreeMap<String, Shape>,
     locals: Vec<(String, Shape)>,
     reads: BTreeSet<Vec<String>>,
@@ -197,10 +181,12 @@ struct Walker<'a> {
 pub(crate) fn analyse(
     expr: &IdedExpr,
     offsets: &dyn Fn(u64) -> Option<usize>,
+    roots: &Shape,
     variables: &BTreeMap<String, Shape>,
     limits: &Limits,
 ) -> Result<Analysis, CheckError> {
     let mut w = Walker {
+        roots,
         variables,
         locals: Vec::new(),
         reads: BTreeSet::new(),
@@ -222,6 +208,14 @@ pub(crate) fn analyse(
 impl Walker<'_> {
     fn err(&self, e: &IdedExpr, message: impl Into<String>) -> CheckError {
         CheckError::new(message, (self.offsets)(e.id))
+    }
+
+    /// The shape of a root name (`release`, `now`) of the input.
+    fn root(&self, name: &str) -> Option<&Shape> {
+        match self.roots {
+            Shape::Object(fields) => fields.get(name),
+            _ => None,
+        }
     }
 
     fn local(&self, name: &str) -> Option<&Shape> {
@@ -376,19 +370,20 @@ impl Walker<'_> {
         if name == "variables" {
             return Ok(Shape::Object(self.variables.clone()));
         }
-        if ROOTS.contains(&name) {
+        if let Some(shape) = self.root(name).cloned() {
             self.reads.insert(vec![name.to_string()]);
-            return Ok(FACTS.field(name).cloned().unwrap_or(Shape::Any));
+            return Ok(shape);
         }
         if TYPE_NAMES.contains(&name) {
             return Ok(Shape::Any);
         }
-        let mut candidates: Vec<&str> = ROOTS.to_vec();
+        let roots = self.roots.field_names();
+        let mut candidates = roots.clone();
         candidates.push("variables");
         candidates.extend(self.locals.iter().map(|(n, _)| n.as_str()));
         Err(self.err(e, format!("unknown name `{name}`")).hint(
             did_you_mean(name, &candidates)
-                .or_else(|| Some(format!("the facts roots are {}", ROOTS.join(", ")))),
+                .or_else(|| Some(format!("the facts roots are {}", roots.join(", ")))),
         ))
     }
 
@@ -456,7 +451,7 @@ impl Walker<'_> {
     fn path_of(&self, e: &IdedExpr) -> Option<Vec<String>> {
         match &e.expr {
             Expr::Ident(n)
-                if self.local(n).is_none() && (ROOTS.contains(&n.as_str()) || n == "variables") =>
+                if self.local(n).is_none() && (self.root(n).is_some() || n == "variables") =>
             {
                 Some(vec![n.clone()])
             }

@@ -19,7 +19,7 @@ use cel::{Context, Env, Program, Value};
 
 use crate::limits::Limits;
 use crate::model::shape::Shape;
-pub(crate) use check::{CheckError, ROOTS};
+pub(crate) use check::CheckError;
 
 /// The shared CEL environment.
 pub(crate) static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
@@ -54,11 +54,14 @@ pub(crate) struct CompiledExpr {
 }
 
 impl CompiledExpr {
-    /// Compile and check `source`; `variables` are the names declared so
-    /// far in the policy with their inferred shapes.
+    /// Compile and check `source`; `roots` is the shape of the input the
+    /// expression reads (the release facts, the rollout facts, a trigger's
+    /// `value`/`baseline`), `variables` the names declared so far in the
+    /// policy with their inferred shapes.
     pub(crate) fn compile(
         source: &str,
         want: Want,
+        roots: &Shape,
         variables: &BTreeMap<String, Shape>,
         limits: &Limits,
     ) -> Result<Self, CheckError> {
@@ -77,7 +80,7 @@ impl CompiledExpr {
         })?;
         let info = program.source_info();
         let offsets = |id: u64| info.offset_for(id).map(|(start, _)| start as usize);
-        let analysis = check::analyse(program.expression(), &offsets, variables, limits)?;
+        let analysis = check::analyse(program.expression(), &offsets, roots, variables, limits)?;
         let ok = match want {
             Want::Bool => matches!(analysis.result, Shape::Bool | Shape::Any),
             Want::String => matches!(analysis.result, Shape::String | Shape::Any),
@@ -167,9 +170,10 @@ pub(crate) fn root_context<'v>() -> Context<'static, 'v> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::shape::FACTS;
 
     fn compile(src: &str, want: Want) -> Result<CompiledExpr, CheckError> {
-        CompiledExpr::compile(src, want, &BTreeMap::new(), &Limits::default())
+        CompiledExpr::compile(src, want, &FACTS, &BTreeMap::new(), &Limits::default())
     }
 
     fn eval(src: &str) -> Result<Value, String> {
@@ -239,6 +243,7 @@ mod tests {
         let bad = CompiledExpr::compile(
             "variables.sca.all(s, s.critical == 0)",
             Want::Bool,
+            &FACTS,
             &vars,
             &Limits::default(),
         );
@@ -249,6 +254,7 @@ mod tests {
         let missing = CompiledExpr::compile(
             "size(variables.scb) > 0",
             Want::Bool,
+            &FACTS,
             &vars,
             &Limits::default(),
         );
@@ -308,6 +314,7 @@ mod tests {
         let deepest = CompiledExpr::compile(
             &format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000)),
             Want::Bool,
+            &FACTS,
             &BTreeMap::new(),
             &unlimited,
         );

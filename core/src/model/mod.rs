@@ -6,6 +6,7 @@
 mod evidence;
 mod operations;
 mod release;
+mod rollout;
 pub(crate) mod shape;
 mod types;
 
@@ -18,6 +19,10 @@ pub use operations::{
     Readiness, ReleaseOutcome, RollbackReadiness, Service, Slo,
 };
 pub use release::{Change, ChangeRequest, ChangeRequestStatus, Facts, Release, ReleaseKind};
+pub use rollout::{
+    Capacity, Flag, Metric, Replicas, Rollout, RolloutFacts, Sample, SloStatus, Step, Synthetic,
+    SyntheticRun,
+};
 pub use types::{Duration, Timestamp, Version};
 
 use crate::error::FactsError;
@@ -43,48 +48,22 @@ impl Facts {
 
     /// Parse facts from YAML or JSON text within `limits`.
     pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<Facts, FactsError> {
-        if text.len() > limits.max_facts_bytes {
-            return Err(FactsError::new(format!(
-                "facts are larger than the limit of {} bytes",
-                limits.max_facts_bytes
-            ))
-            .with_hint(
-                "send only the facts the policies read, or raise `Limits::max_facts_bytes`",
-            ));
+        let facts: Facts = parse_text(text, limits)?;
+        if let Some(r) = &facts.rollout {
+            // The plan rides along for readiness gates: same checks as in
+            // rollout facts.
+            validate_plan(r, limits)?;
         }
-        if let Some((line, column)) = crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
-            let mut e = FactsError::new(format!(
-                "`[`/`{{` nesting deeper than the limit of {}",
-                limits.max_yaml_nesting
-            ));
-            e.position = Some((line, column));
-            return Err(e);
-        }
-        let facts = if text.trim_start().starts_with('{') {
-            let mut de = serde_json::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(&mut de).map_err(|e| {
-                let (line, column) = (e.inner().line(), e.inner().column());
-                located(
-                    e.path(),
-                    strip_json_position(&e.inner().to_string()),
-                    Some((line, column)),
-                )
-            })?
-        } else {
-            let de = yaml_serde::Deserializer::from_str(text);
-            serde_path_to_error::deserialize(de).map_err(|e| {
-                let pos = e.inner().location().map(|l| (l.line(), l.column()));
-                located(e.path(), strip_yaml_position(&e.inner().to_string()), pos)
-            })?
-        };
         Ok(facts)
     }
 
     /// Facts from a JSON value (as a binding receives them). List sizes are
     /// checked against the bundle's limits when the facts are evaluated.
     pub fn from_json_value(value: serde_json::Value) -> Result<Facts, FactsError> {
-        let facts: Facts = serde_path_to_error::deserialize(value)
-            .map_err(|e| located(e.path(), e.inner().to_string(), None))?;
+        let facts: Facts = parse_value(value)?;
+        if let Some(r) = &facts.rollout {
+            validate_plan(r, &Limits::default())?;
+        }
         Ok(facts)
     }
 
@@ -93,6 +72,68 @@ impl Facts {
     pub fn to_json_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// The plan part of rollout facts, checked the same way wherever it comes.
+fn validate_plan(rollout: &Rollout, limits: &Limits) -> Result<(), FactsError> {
+    RolloutFacts {
+        now: chrono::DateTime::<chrono::Utc>::MAX_UTC,
+        rollout: rollout.clone(),
+        metrics: Vec::new(),
+        synthetics: Vec::new(),
+        slos: Vec::new(),
+        labels: Default::default(),
+        extensions: Default::default(),
+    }
+    .validate(limits)
+}
+
+/// Parse YAML or JSON text (JSON is detected by a leading `{`) into `T`,
+/// within `limits`, with the JSON path and position of any error.
+pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
+    text: &str,
+    limits: &Limits,
+) -> Result<T, FactsError> {
+    if text.len() > limits.max_facts_bytes {
+        return Err(FactsError::new(format!(
+            "facts are larger than the limit of {} bytes",
+            limits.max_facts_bytes
+        ))
+        .with_hint("send only the facts the policies read, or raise `Limits::max_facts_bytes`"));
+    }
+    if let Some((line, column)) = crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
+        let mut e = FactsError::new(format!(
+            "`[`/`{{` nesting deeper than the limit of {}",
+            limits.max_yaml_nesting
+        ));
+        e.position = Some((line, column));
+        return Err(e);
+    }
+    if text.trim_start().starts_with('{') {
+        let mut de = serde_json::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+            let (line, column) = (e.inner().line(), e.inner().column());
+            located(
+                e.path(),
+                strip_json_position(&e.inner().to_string()),
+                Some((line, column)),
+            )
+        })
+    } else {
+        let de = yaml_serde::Deserializer::from_str(text);
+        serde_path_to_error::deserialize(de).map_err(|e| {
+            let pos = e.inner().location().map(|l| (l.line(), l.column()));
+            located(e.path(), strip_yaml_position(&e.inner().to_string()), pos)
+        })
+    }
+}
+
+/// Deserialise a JSON value into `T`, with the JSON path of any error.
+pub(crate) fn parse_value<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, FactsError> {
+    serde_path_to_error::deserialize(value)
+        .map_err(|e| located(e.path(), e.inner().to_string(), None))
 }
 
 impl std::str::FromStr for Facts {

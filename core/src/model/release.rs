@@ -45,6 +45,10 @@ pub struct Facts {
     /// The service being released: tier, owner, SLOs, budgets.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service: Option<Service>,
+    /// The rollout plan, capacity and flags, for readiness gates (the same
+    /// shape as in rollout facts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rollout: Option<super::rollout::Rollout>,
     /// The change request (RFC) this release belongs to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_request: Option<ChangeRequest>,

@@ -92,6 +92,22 @@ pub(crate) static FACTS: LazyLock<Shape> = LazyLock::new(|| {
     from_schema(&schema, &schema, 0)
 });
 
+/// The shape of the rollout facts root (what rollout policies read).
+pub(crate) static ROLLOUT: LazyLock<Shape> = LazyLock::new(|| {
+    let schema =
+        serde_json::to_value(schemars::schema_for!(super::RolloutFacts)).unwrap_or(Json::Null);
+    from_schema(&schema, &schema, 0)
+});
+
+/// What a trigger's or criterion's per-sample `expression` reads: the
+/// sample's `value` and the `baseline` mean (`null` without a baseline).
+pub(crate) static SAMPLE: LazyLock<Shape> = LazyLock::new(|| {
+    Shape::Object(BTreeMap::from([
+        ("value".to_string(), Shape::Double),
+        ("baseline".to_string(), Shape::Any),
+    ]))
+});
+
 fn from_schema(node: &Json, root: &Json, depth: usize) -> Shape {
     if depth > 32 {
         return Shape::Any;

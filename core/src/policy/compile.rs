@@ -4,7 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::document::{ApprovalRule, Gate, Metadata};
+pub(crate) use super::compile_rollout::{CompiledPromotion, CompiledTrigger};
+use super::document::{AnalysisRule, ApprovalRule, BurnRateRule, Gate, Metadata};
 use super::layer::{MergedPolicy, Origin};
 use crate::error::PolicyError;
 use crate::expr::{CompiledExpr, Want};
@@ -31,21 +32,81 @@ pub(crate) struct CompiledApproval {
 /// A policy ready to evaluate.
 #[derive(Debug)]
 pub(crate) struct CompiledPolicy {
+    /// `kind: RolloutPolicy`: read by `assess`, over rollout facts.
+    pub rollout: bool,
     pub metadata: Metadata,
     pub applies_to: Option<CompiledExpr>,
     pub variables: Vec<(String, CompiledExpr)>,
     pub gates: Vec<CompiledGate>,
     pub approvals: Vec<CompiledApproval>,
+    pub triggers: Vec<CompiledTrigger>,
+    pub promotion: Vec<CompiledPromotion>,
+    pub analysis: Vec<AnalysisRule>,
+    pub burn_rate: Vec<BurnRateRule>,
 }
 
-struct Compiler<'a> {
+impl CompiledPolicy {
+    /// How many rules the policy holds.
+    pub(crate) fn rule_count(&self) -> usize {
+        self.gates.len()
+            + self.approvals.len()
+            + self.triggers.len()
+            + self.promotion.len()
+            + self.analysis.len()
+            + self.burn_rate.len()
+    }
+
+    /// Every rule as (id, kind, definition as written).
+    pub(crate) fn definitions(&self) -> Vec<(&str, &'static str, serde_json::Value)> {
+        let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
+        let mut out = Vec::new();
+        for g in &self.gates {
+            out.push((
+                g.gate.id.as_str(),
+                "gate",
+                json(serde_json::to_value(&g.gate)),
+            ));
+        }
+        for a in &self.approvals {
+            out.push((
+                a.rule.id.as_str(),
+                "approval",
+                json(serde_json::to_value(&a.rule)),
+            ));
+        }
+        for t in &self.triggers {
+            out.push((
+                t.rule.id.as_str(),
+                "trigger",
+                json(serde_json::to_value(&t.rule)),
+            ));
+        }
+        for p in &self.promotion {
+            out.push((
+                p.rule.id.as_str(),
+                "promotion",
+                json(serde_json::to_value(&p.rule)),
+            ));
+        }
+        for a in &self.analysis {
+            out.push((a.id.as_str(), "analysis", json(serde_json::to_value(a))));
+        }
+        for b in &self.burn_rate {
+            out.push((b.id.as_str(), "burn-rate", json(serde_json::to_value(b))));
+        }
+        out
+    }
+}
+
+pub(super) struct Compiler<'a> {
     limits: &'a Limits,
+    pub(super) roots: &'a Shape,
     variables: BTreeMap<String, Shape>,
-    errors: Vec<PolicyError>,
+    pub(super) errors: Vec<PolicyError>,
 }
 
 impl Compiler<'_> {
-    fn expr(
+    pub(super) fn expr(
         &mut self,
         source: &str,
         want: Want,
@@ -53,7 +114,7 @@ impl Compiler<'_> {
         field: &str,
         rule: Option<&str>,
     ) -> Option<CompiledExpr> {
-        match CompiledExpr::compile(source, want, &self.variables, self.limits) {
+        match CompiledExpr::compile(source, want, self.roots, &self.variables, self.limits) {
             Ok(e) => Some(e),
             Err(e) => {
                 let path = if field.is_empty() {
@@ -97,8 +158,14 @@ pub(crate) fn compile(
     let mut all_errors = Vec::new();
     let mut out = Vec::new();
     for p in merged {
+        let rollout = p.kind == super::document::KIND_ROLLOUT;
         let mut c = Compiler {
             limits,
+            roots: if rollout {
+                &crate::model::shape::ROLLOUT
+            } else {
+                &crate::model::shape::FACTS
+            },
             variables: BTreeMap::new(),
             errors: Vec::new(),
         };
@@ -129,6 +196,7 @@ pub(crate) fn compile(
                 c.variables.insert(v.name.clone(), Shape::Any);
             }
         }
+        super::compile_rollout::kind_fits(&mut c, &p);
         let mut gates = Vec::new();
         for (g, o) in p.gates {
             let id = Some(g.id.as_str());
@@ -222,13 +290,22 @@ pub(crate) fn compile(
                 message_expression,
             });
         }
+        let triggers = super::compile_rollout::triggers(&mut c, p.triggers);
+        let promotion = super::compile_rollout::promotion(&mut c, p.promotion);
+        let analysis = super::compile_rollout::analysis(&mut c, p.analysis);
+        let burn_rate = super::compile_rollout::burn_rate(&mut c, p.burn_rate);
         all_errors.extend(c.errors);
         out.push(CompiledPolicy {
+            rollout,
             metadata: p.metadata,
             applies_to,
             variables,
             gates,
             approvals,
+            triggers,
+            promotion,
+            analysis,
+            burn_rate,
         });
     }
     if all_errors.is_empty() {

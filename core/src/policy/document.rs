@@ -1,14 +1,26 @@
-//! The policy documents as written in YAML (`apiVersion: release-policy/v1`,
-//! `kind: Policy`): metadata, `appliesTo`, ordered `variables`, `gates` and
-//! `approvals`. Unknown fields are errors.
+//! The policy documents as written in YAML (`apiVersion: release-policy/v1`):
+//! `kind: Policy` (read by `check`: `gates` and `approvals` over release
+//! facts) and `kind: RolloutPolicy` (read by `assess`: `triggers`,
+//! `promotion`, `analysis` and `burnRate` over rollout facts). Both have
+//! metadata, `appliesTo` and ordered `variables`. Unknown fields are errors.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Duration;
 
+pub use super::rollout_rules::{
+    Action, AnalysisRule, BurnAlert, BurnRateRule, Compare, JudgedMetric, NoDataPolicy, Promotion,
+    ScoreThresholds, Threshold, Trigger,
+};
+
 /// The only API version this engine reads.
 pub const API_VERSION: &str = "release-policy/v1";
+
+/// The kind of a release policy, read by `check`.
+pub const KIND_POLICY: &str = "Policy";
+/// The kind of a rollout policy, read by `assess`.
+pub const KIND_ROLLOUT: &str = "RolloutPolicy";
 
 /// One YAML document: a policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -16,7 +28,7 @@ pub const API_VERSION: &str = "release-policy/v1";
 pub struct PolicyDocument {
     /// Must be `release-policy/v1`.
     pub api_version: String,
-    /// Must be `Policy`.
+    /// `Policy` (for `check`) or `RolloutPolicy` (for `assess`).
     pub kind: String,
     /// Name, version, description and owners.
     pub metadata: Metadata,
@@ -65,6 +77,18 @@ pub struct Spec {
     /// Who must approve.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub approvals: Vec<ApprovalRule>,
+    /// Rollback triggers (rollout policies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub triggers: Vec<Trigger>,
+    /// Promotion criteria (rollout policies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotion: Vec<Promotion>,
+    /// Canary analyses (rollout policies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub analysis: Vec<AnalysisRule>,
+    /// SLO burn-rate alerts (rollout policies).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub burn_rate: Vec<BurnRateRule>,
     /// Rule ids of an earlier layer's policy of the same name to switch off
     /// (allowed only for rules marked `overridable: true`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

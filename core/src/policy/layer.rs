@@ -6,7 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::document::{ApprovalRule, Gate, Metadata, Quorum, Variable};
+use super::document::{
+    AnalysisRule, ApprovalRule, BurnRateRule, Gate, Metadata, Promotion, Quorum, Trigger, Variable,
+};
 use super::load::SourceDoc;
 use super::locate::DocLocations;
 use crate::error::{PolicyError, SourceLocation};
@@ -32,11 +34,26 @@ impl Origin {
 /// A policy after all layers were applied.
 #[derive(Debug, Clone)]
 pub(crate) struct MergedPolicy {
+    /// `Policy` or `RolloutPolicy`.
+    pub kind: String,
     pub metadata: Metadata,
     pub applies_to: Option<(String, Origin)>,
     pub variables: Vec<(Variable, Origin)>,
     pub gates: Vec<(Gate, Origin)>,
     pub approvals: Vec<(ApprovalRule, Origin)>,
+    pub triggers: Vec<(Trigger, Origin)>,
+    pub promotion: Vec<(Promotion, Origin)>,
+    pub analysis: Vec<(AnalysisRule, Origin)>,
+    pub burn_rate: Vec<(BurnRateRule, Origin)>,
+}
+
+/// Items of a spec section with their origins (`spec.gates[2]`).
+fn located<T>(items: Vec<T>, section: &str, root: &dyn Fn(&str) -> Origin) -> Vec<(T, Origin)> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| (item, root(&format!("{section}[{i}]"))))
+        .collect()
 }
 
 /// Merge layers, in order, into one list of policies.
@@ -64,27 +81,35 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
             let spec = sd.doc.spec;
             match policies.iter_mut().find(|p| p.metadata.name == name) {
                 None => policies.push(MergedPolicy {
+                    kind: sd.doc.kind,
                     metadata: sd.doc.metadata,
                     applies_to: spec.applies_to.map(|a| (a, root("spec.appliesTo"))),
-                    variables: spec
-                        .variables
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, v)| (v, root(&format!("spec.variables[{i}]"))))
-                        .collect(),
-                    gates: spec
-                        .gates
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, g)| (g, root(&format!("spec.gates[{i}]"))))
-                        .collect(),
-                    approvals: spec
-                        .approvals
-                        .into_iter()
-                        .enumerate()
-                        .map(|(i, a)| (a, root(&format!("spec.approvals[{i}]"))))
-                        .collect(),
+                    variables: located(spec.variables, "spec.variables", &root),
+                    gates: located(spec.gates, "spec.gates", &root),
+                    approvals: located(spec.approvals, "spec.approvals", &root),
+                    triggers: located(spec.triggers, "spec.triggers", &root),
+                    promotion: located(spec.promotion, "spec.promotion", &root),
+                    analysis: located(spec.analysis, "spec.analysis", &root),
+                    burn_rate: located(spec.burn_rate, "spec.burnRate", &root),
                 }),
+                Some(base) if base.kind != sd.doc.kind => {
+                    let there = base
+                        .gates
+                        .first()
+                        .map(|(_, o)| o.locs.at("kind"))
+                        .or_else(|| base.triggers.first().map(|(_, o)| o.locs.at("kind")))
+                        .unwrap_or_else(|| SourceLocation::file("earlier layer"));
+                    errors.push(
+                        PolicyError::new(
+                            sd.locs.at("kind"),
+                            format!(
+                                "policy `{name}` is a `{}` here but a `{}` in an earlier layer",
+                                sd.doc.kind, base.kind
+                            ),
+                        )
+                        .with_hint(format!("the earlier definition is at {there}")),
+                    );
+                }
                 Some(base) => {
                     let amend = Amendment {
                         base,
@@ -106,10 +131,18 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
 fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
     let mut ids: BTreeMap<&str, &Origin> = BTreeMap::new();
     let rules = policies.iter().flat_map(|p| {
-        p.gates
-            .iter()
-            .map(|(g, o)| (g.id.as_str(), o))
-            .chain(p.approvals.iter().map(|(a, o)| (a.id.as_str(), o)))
+        let gates = p.gates.iter().map(|(g, o)| (g.id.as_str(), o));
+        let approvals = p.approvals.iter().map(|(a, o)| (a.id.as_str(), o));
+        let triggers = p.triggers.iter().map(|(r, o)| (r.id.as_str(), o));
+        let promotion = p.promotion.iter().map(|(r, o)| (r.id.as_str(), o));
+        let analysis = p.analysis.iter().map(|(r, o)| (r.id.as_str(), o));
+        let burn = p.burn_rate.iter().map(|(r, o)| (r.id.as_str(), o));
+        gates
+            .chain(approvals)
+            .chain(triggers)
+            .chain(promotion)
+            .chain(analysis)
+            .chain(burn)
     });
     for (id, origin) in rules {
         if let Some(first) = ids.insert(id, origin) {
@@ -187,10 +220,42 @@ impl Amendment<'_> {
             root,
             self.errors,
         );
+        amend_rules(
+            &mut self.base.triggers,
+            spec.triggers,
+            "spec.triggers",
+            root,
+            self.errors,
+        );
+        amend_rules(
+            &mut self.base.promotion,
+            spec.promotion,
+            "spec.promotion",
+            root,
+            self.errors,
+        );
+        amend_rules(
+            &mut self.base.analysis,
+            spec.analysis,
+            "spec.analysis",
+            root,
+            self.errors,
+        );
+        amend_rules(
+            &mut self.base.burn_rate,
+            spec.burn_rate,
+            "spec.burnRate",
+            root,
+            self.errors,
+        );
         for (i, id) in spec.disable.iter().enumerate() {
             let here = root(&format!("spec.disable[{i}]")).at("");
             let found = disable_rule(&mut self.base.gates, id, &here, self.errors)
-                || disable_rule(&mut self.base.approvals, id, &here, self.errors);
+                || disable_rule(&mut self.base.approvals, id, &here, self.errors)
+                || disable_rule(&mut self.base.triggers, id, &here, self.errors)
+                || disable_rule(&mut self.base.promotion, id, &here, self.errors)
+                || disable_rule(&mut self.base.analysis, id, &here, self.errors)
+                || disable_rule(&mut self.base.burn_rate, id, &here, self.errors);
             if !found {
                 self.errors.push(
                     PolicyError::new(
@@ -336,6 +401,40 @@ fn disable_rule<R: LayeredRule>(
     }
     true
 }
+
+macro_rules! layered {
+    ($t:ty, $kind:literal, $tightens:expr) => {
+        impl LayeredRule for $t {
+            const KIND: &'static str = $kind;
+            fn id(&self) -> &str {
+                &self.id
+            }
+            fn overridable(&self) -> bool {
+                self.overridable
+            }
+            fn tightens(old: &Self, new: &Self) -> bool {
+                $tightens(old, new)
+            }
+        }
+    };
+}
+
+layered!(Trigger, "trigger", super::rollout_rules::trigger_tightens);
+layered!(
+    Promotion,
+    "promotion criterion",
+    super::rollout_rules::promotion_tightens
+);
+layered!(
+    AnalysisRule,
+    "analysis",
+    |o: &AnalysisRule, n: &AnalysisRule| o == n
+);
+layered!(
+    BurnRateRule,
+    "burn-rate rule",
+    |o: &BurnRateRule, n: &BurnRateRule| o == n
+);
 
 fn subset(new: &[String], old: &[String]) -> bool {
     new.iter().all(|n| old.contains(n))

@@ -235,7 +235,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
     }
 }
 
-/// An error for a document that is not a `release-policy/v1` `Policy`.
+/// An error for a document that is not a `release-policy/v1` policy.
 fn header_error(
     locs: &DocLocations,
     api: Option<String>,
@@ -250,14 +250,17 @@ fn header_error(
             .with_hint(format!("use `apiVersion: {API_VERSION}`")),
         );
     }
-    if kind.as_deref() != Some("Policy") {
+    if !matches!(
+        kind.as_deref(),
+        Some(super::document::KIND_POLICY | super::document::KIND_ROLLOUT)
+    ) {
         return Some(
             PolicyError::new(
                 locs.at("kind"),
                 format!("unsupported kind `{}`", kind.unwrap_or_default()),
             )
             .with_hint(
-                "policy files hold `kind: Policy`; policy tests go in files named `*.test.yaml`",
+                "policy files hold `kind: Policy` or `kind: RolloutPolicy`; policy tests go in files named `*.test.yaml`",
             ),
         );
     }

@@ -3,17 +3,20 @@
 //! and the bundle digest.
 
 mod compile;
+mod compile_rollout;
 pub mod document;
 mod layer;
 pub(crate) mod load;
 mod locate;
+mod rollout_rules;
 
 use std::path::Path;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
-pub(crate) use compile::{CompiledGate, CompiledPolicy};
+pub(crate) use compile::{CompiledGate, CompiledPolicy, CompiledPromotion, CompiledTrigger};
+pub(crate) use compile_rollout::trigger_window;
 use document::{PolicyDocument, Spec};
 use load::Source;
 
@@ -114,10 +117,7 @@ impl BundleBuilder {
         let digest = digest(&merged);
         let policies = compile::compile(merged, &self.limits).map_err(Error::from)?;
         // A bundle that decides nothing would say `go` to everything.
-        if policies
-            .iter()
-            .all(|p| p.gates.is_empty() && p.approvals.is_empty())
-        {
+        if policies.iter().all(|p| p.rule_count() == 0) {
             let place = self
                 .layers
                 .iter()
@@ -126,7 +126,7 @@ impl BundleBuilder {
                 .map_or("bundle".to_string(), |s| s.name.clone());
             return Err(PolicyError::new(
                 SourceLocation::file(place),
-                "the policies hold no rules (`gates` or `approvals`)",
+                "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
             )
             .with_hint("an empty bundle would let every release go")
             .into());
@@ -205,21 +205,17 @@ impl Bundle {
             .collect()
     }
 
-    /// Every rule id with its policy name and kind (`gate` or `approval`).
+    /// Every rule id with its policy name and kind (`gate`, `approval`,
+    /// `trigger`, `promotion`, `analysis` or `burn-rate`).
     pub fn rules(&self) -> Vec<(String, String, &'static str)> {
         self.inner
             .policies
             .iter()
             .flat_map(|p| {
-                let gates = p
-                    .gates
-                    .iter()
-                    .map(|g| (p.metadata.name.clone(), g.gate.id.clone(), "gate"));
-                let approvals = p
-                    .approvals
-                    .iter()
-                    .map(|a| (p.metadata.name.clone(), a.rule.id.clone(), "approval"));
-                gates.chain(approvals).collect::<Vec<_>>()
+                p.definitions()
+                    .into_iter()
+                    .map(|(id, kind, _)| (p.metadata.name.clone(), id.to_string(), kind))
+                    .collect::<Vec<_>>()
             })
             .collect()
     }
@@ -231,23 +227,17 @@ impl Bundle {
     pub fn explain(&self, rule: &str) -> Option<serde_json::Value> {
         self.inner.policies.iter().find_map(|p| {
             let def = p
-                .gates
-                .iter()
-                .find(|g| g.gate.id == rule)
-                .map(|g| ("gate", serde_json::to_value(&g.gate)))
-                .or_else(|| {
-                    p.approvals
-                        .iter()
-                        .find(|a| a.rule.id == rule)
-                        .map(|a| ("approval", serde_json::to_value(&a.rule)))
-                })?;
+                .definitions()
+                .into_iter()
+                .find(|(id, _, _)| *id == rule)
+                .map(|(_, kind, def)| (kind, def))?;
             Some(serde_json::json!({
                 "policy": p.metadata.name,
                 "policyVersion": p.metadata.version,
                 "description": p.metadata.description,
                 "owners": p.metadata.owners,
                 "kind": def.0,
-                "rule": def.1.unwrap_or_default(),
+                "rule": def.1,
             }))
         })
     }
@@ -258,13 +248,17 @@ fn digest(policies: &[layer::MergedPolicy]) -> String {
         .iter()
         .map(|p| PolicyDocument {
             api_version: document::API_VERSION.into(),
-            kind: "Policy".into(),
+            kind: p.kind.clone(),
             metadata: p.metadata.clone(),
             spec: Spec {
                 applies_to: p.applies_to.as_ref().map(|(a, _)| a.clone()),
                 variables: p.variables.iter().map(|(v, _)| v.clone()).collect(),
                 gates: p.gates.iter().map(|(g, _)| g.clone()).collect(),
                 approvals: p.approvals.iter().map(|(a, _)| a.clone()).collect(),
+                triggers: p.triggers.iter().map(|(r, _)| r.clone()).collect(),
+                promotion: p.promotion.iter().map(|(r, _)| r.clone()).collect(),
+                analysis: p.analysis.iter().map(|(r, _)| r.clone()).collect(),
+                burn_rate: p.burn_rate.iter().map(|(r, _)| r.clone()).collect(),
                 disable: Vec::new(),
             },
         })

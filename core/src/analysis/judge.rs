@@ -1,0 +1,1657 @@
+//! The canary judge: classifies each metric as `pass`, `high`, `low` or
+//! `no-data` and turns the classifications into a score from 0 to 100 and
+//! an outcome, with the semantics of Kayenta's `NetflixACAJudge` and its
+//! `MannWhitneyClassifier`.
+//!
+//! # Per metric
+//!
+//! 1. Missing samples (`None`, and values that are not finite) are removed
+//!    or replaced by `0.0`, per the metric's [`NanStrategy`].
+//! 2. Either side without samples: `no-data`.
+//! 3. Canary and baseline identical as multisets: `pass`.
+//! 4. The Mann-Whitney U test ([`stats::mann_whitney`]) with the
+//!    alternative given by the [`Direction`] (`increase` → canary greater,
+//!    `decrease` → canary less, `either` → two-sided), at
+//!    `alpha = 1 − confidence`; the Hodges-Lehmann estimate of the shift
+//!    canary − baseline ([`stats::hodges_lehmann`]); and the mean ratio
+//!    canary mean / baseline mean (see [`MetricResult::mean_ratio`]).
+//! 5. `high` if significant (`p < alpha`), the shift is positive, the
+//!    direction is `increase` or `either` and the mean ratio is above
+//!    `allowedIncrease`; `low` if significant, the shift is negative, the
+//!    direction is `decrease` or `either` and the mean ratio is below
+//!    `allowedDecrease`; otherwise `pass`.
+//!
+//! # Score
+//!
+//! A metric is counted as failed if it is `high` or `low`, or `no-data`
+//! with `mustHaveData`; as passed if it is `pass`; a `no-data` metric
+//! without `mustHaveData` is not counted. Each group (metrics without one
+//! are in the group `default`) scores `100 × passed / counted`; groups with
+//! nothing counted are left out. The overall score is the weighted mean of
+//! the group scores: a group with a weight in `groupWeights` has that
+//! weight, the groups without one share equally what is left of 100 (none
+//! if the explicit weights reach 100); the weights are then normalised by
+//! their sum (so explicit weights need not add up to 100), and if every
+//! weight is zero the groups count equally. Only the groups that are
+//! scored take part, so a group that is left out changes nothing.
+//!
+//! A failed critical metric (`high` or `low`, or `no-data` with
+//! `mustHaveData`) makes the score 0 and the outcome `fail`. With nothing
+//! counted at all the outcome is `no-data` (score 0): missing data is
+//! neither a pass nor a failure. Otherwise the outcome is `pass` at or
+//! above `passScore`, `marginal` at or above `marginalScore`, else `fail`.
+//! Nothing is rounded.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::stats::{self, Alternative};
+
+/// Which change of a metric is bad.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    /// An increase is bad (e.g. latency, errors): one-sided test, canary
+    /// greater.
+    Increase,
+    /// A decrease is bad (e.g. throughput, success rate): one-sided test,
+    /// canary less.
+    Decrease,
+    /// Any change is bad: two-sided test.
+    #[default]
+    Either,
+}
+
+impl Direction {
+    /// The name as written in policies.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Direction::Increase => "increase",
+            Direction::Decrease => "decrease",
+            Direction::Either => "either",
+        }
+    }
+
+    /// The Mann-Whitney alternative for this direction.
+    pub fn alternative(&self) -> Alternative {
+        match self {
+            Direction::Increase => Alternative::Greater,
+            Direction::Decrease => Alternative::Less,
+            Direction::Either => Alternative::TwoSided,
+        }
+    }
+
+    fn increase_fails(self) -> bool {
+        matches!(self, Direction::Increase | Direction::Either)
+    }
+
+    fn decrease_fails(self) -> bool {
+        matches!(self, Direction::Decrease | Direction::Either)
+    }
+}
+
+/// What to do with missing samples (NaN in Kayenta; `None` or a value that
+/// is not finite here).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NanStrategy {
+    /// Leave them out.
+    #[default]
+    Remove,
+    /// Count them as `0.0` (Kayenta's `replace`).
+    Replace,
+}
+
+/// The classification of one metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Classification {
+    /// No significant change in a bad direction beyond the allowance.
+    Pass,
+    /// Significantly higher than the baseline, beyond `allowedIncrease`.
+    High,
+    /// Significantly lower than the baseline, beyond `allowedDecrease`.
+    Low,
+    /// The canary or the baseline has no samples.
+    NoData,
+}
+
+impl Classification {
+    /// The name as written in decisions.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Classification::Pass => "pass",
+            Classification::High => "high",
+            Classification::Low => "low",
+            Classification::NoData => "no-data",
+        }
+    }
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// How one metric is judged.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MetricConfig {
+    /// The metric's name.
+    pub name: String,
+    /// The group it is scored in; `default` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Which change is bad; `either` by default.
+    #[serde(default)]
+    pub direction: Direction,
+    /// The mean ratio (canary / baseline) tolerated for a significant
+    /// increase; an increase fails only above it. Default 1.0.
+    #[serde(default = "one")]
+    pub allowed_increase: f64,
+    /// The mean ratio tolerated for a significant decrease; a decrease
+    /// fails only below it. Default 1.0.
+    #[serde(default = "one")]
+    pub allowed_decrease: f64,
+    /// A failure of this metric fails the whole analysis (score 0).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub critical: bool,
+    /// Missing data counts as a failure instead of being left out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must_have_data: bool,
+    /// What to do with missing samples; `remove` by default.
+    #[serde(default)]
+    pub nan_strategy: NanStrategy,
+}
+
+impl MetricConfig {
+    /// A metric with the defaults: no group, direction `either`, allowances
+    /// 1.0, not critical, data not required, missing samples removed.
+    pub fn new(name: impl Into<String>) -> Self {
+        MetricConfig {
+            name: name.into(),
+            group: None,
+            direction: Direction::default(),
+            allowed_increase: 1.0,
+            allowed_decrease: 1.0,
+            critical: false,
+            must_have_data: false,
+            nan_strategy: NanStrategy::default(),
+        }
+    }
+
+    /// Checks the allowances: finite and above 0. Lowercase message
+    /// quoting the bad value.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.name.is_empty() {
+            return Err("`name` of a metric is empty".to_owned());
+        }
+        for (field, value) in [
+            ("allowedIncrease", self.allowed_increase),
+            ("allowedDecrease", self.allowed_decrease),
+        ] {
+            if !(value.is_finite() && value > 0.0) {
+                return Err(format!(
+                    "`{field}` ({value}) of metric `{}` must be a finite number above 0",
+                    self.name
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn default_confidence() -> f64 {
+    0.98
+}
+
+fn default_pass_score() -> f64 {
+    95.0
+}
+
+fn default_marginal_score() -> f64 {
+    75.0
+}
+
+/// How the metric results become a score and an outcome.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JudgeConfig {
+    /// Confidence level of the Mann-Whitney test, in (0, 1); significance
+    /// is `p < 1 − confidence`. Default 0.98.
+    #[serde(default = "default_confidence")]
+    pub confidence: f64,
+    /// Scores at or above this pass. Default 95.
+    #[serde(default = "default_pass_score")]
+    pub pass_score: f64,
+    /// Scores at or above this (and below `passScore`) are marginal.
+    /// Default 75.
+    #[serde(default = "default_marginal_score")]
+    pub marginal_score: f64,
+    /// Weights of metric groups; groups without one share what is left of
+    /// 100.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub group_weights: BTreeMap<String, f64>,
+}
+
+impl Default for JudgeConfig {
+    fn default() -> Self {
+        JudgeConfig {
+            confidence: default_confidence(),
+            pass_score: default_pass_score(),
+            marginal_score: default_marginal_score(),
+            group_weights: BTreeMap::new(),
+        }
+    }
+}
+
+impl JudgeConfig {
+    /// Checks that `confidence` is in (0, 1), that
+    /// `0 ≤ marginalScore ≤ passScore ≤ 100` and that every group weight is
+    /// finite and at least 0. The message is lowercase and quotes the bad
+    /// value, e.g. ``"`marginalScore` (80) is above `passScore` (75)"``.
+    pub fn validate(&self) -> Result<(), String> {
+        if !(self.confidence > 0.0 && self.confidence < 1.0) {
+            return Err(format!(
+                "`confidence` ({}) must be between 0 and 1, both excluded",
+                self.confidence
+            ));
+        }
+        for (field, value) in [
+            ("passScore", self.pass_score),
+            ("marginalScore", self.marginal_score),
+        ] {
+            if !(0.0..=100.0).contains(&value) {
+                return Err(format!("`{field}` ({value}) must be between 0 and 100"));
+            }
+        }
+        if self.marginal_score > self.pass_score {
+            return Err(format!(
+                "`marginalScore` ({}) is above `passScore` ({})",
+                self.marginal_score, self.pass_score
+            ));
+        }
+        for (group, weight) in &self.group_weights {
+            if !(weight.is_finite() && *weight >= 0.0) {
+                return Err(format!(
+                    "`groupWeights.{group}` ({weight}) must be a finite number of at least 0"
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The significance level, `1 − confidence`.
+    pub fn alpha(&self) -> f64 {
+        1.0 - self.confidence
+    }
+}
+
+/// One metric's configuration and samples. `None` is a missing sample
+/// (NaN); values that are not finite are treated the same way.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MetricInput<'a> {
+    /// How the metric is judged.
+    pub config: &'a MetricConfig,
+    /// The canary's samples.
+    pub canary: &'a [Option<f64>],
+    /// The baseline's samples.
+    pub baseline: &'a [Option<f64>],
+}
+
+/// The judgement of one metric.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricResult {
+    /// The metric's name.
+    pub name: String,
+    /// Its group, as configured (`None` is scored in `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// `pass`, `high`, `low` or `no-data`.
+    pub classification: Classification,
+    /// Why, in words with the numbers.
+    pub reason: String,
+    /// The Mann-Whitney p-value (for the metric's direction).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p_value: Option<f64>,
+    /// The Mann-Whitney U of the canary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub u: Option<f64>,
+    /// The Mann-Whitney z (continuity corrected; 0 when all values tie).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub z: Option<f64>,
+    /// The Hodges-Lehmann estimate of the shift canary − baseline; absent
+    /// if the differences overflow.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<f64>,
+    /// Canary samples used (after the NaN strategy).
+    pub n_canary: usize,
+    /// Baseline samples used (after the NaN strategy).
+    pub n_baseline: usize,
+    /// Mean of the canary samples used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_mean: Option<f64>,
+    /// Mean of the baseline samples used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_mean: Option<f64>,
+    /// Canary mean / baseline mean. When the baseline mean is 0 it is 1 if
+    /// the canary mean is 0 too; otherwise it is undefined and absent here,
+    /// and counts as above every allowance for a positive canary mean and
+    /// below every allowance for a negative one (likewise when the division
+    /// overflows). With a negative baseline mean the ratio's sense flips
+    /// (as in Kayenta): the ratio suits metrics that are positive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean_ratio: Option<f64>,
+    /// Whether the metric is critical.
+    pub critical: bool,
+    /// Whether missing data counts as a failure.
+    pub must_have_data: bool,
+}
+
+impl MetricResult {
+    /// Counted as a failure in the score: `high`, `low`, or `no-data` with
+    /// `mustHaveData`.
+    pub fn failed(&self) -> bool {
+        match self.classification {
+            Classification::High | Classification::Low => true,
+            Classification::NoData => self.must_have_data,
+            Classification::Pass => false,
+        }
+    }
+
+    /// Counted in the score at all.
+    pub fn counted(&self) -> bool {
+        self.classification == Classification::Pass || self.failed()
+    }
+}
+
+/// The outcome of the analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum JudgeOutcome {
+    /// Score at or above `passScore`.
+    Pass,
+    /// Score at or above `marginalScore`, below `passScore`.
+    Marginal,
+    /// Score below `marginalScore`, or a critical metric failed.
+    Fail,
+    /// No metric was counted: nothing to judge (hold; neither pass nor
+    /// rollback).
+    NoData,
+}
+
+impl JudgeOutcome {
+    /// The name as written in decisions.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            JudgeOutcome::Pass => "pass",
+            JudgeOutcome::Marginal => "marginal",
+            JudgeOutcome::Fail => "fail",
+            JudgeOutcome::NoData => "no-data",
+        }
+    }
+}
+
+/// The score of one metric group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupScore {
+    /// The group's name (`default` for metrics without one).
+    pub name: String,
+    /// The group's share of the overall score, in percent (the weights of
+    /// the scored groups add up to 100); 0 for a group left out.
+    pub weight: f64,
+    /// `100 × passed / counted`; absent when nothing in the group was
+    /// counted (the group is left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<f64>,
+    /// Metrics counted in the group.
+    pub counted: usize,
+    /// Counted metrics that passed.
+    pub passed: usize,
+}
+
+/// The judgement of a canary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JudgeResult {
+    /// From 0 to 100, not rounded. 0 when a critical metric failed or when
+    /// the outcome is `no-data`.
+    pub score: f64,
+    /// `pass`, `marginal`, `fail` or `no-data`.
+    pub outcome: JudgeOutcome,
+    /// Every metric, in input order.
+    pub metrics: Vec<MetricResult>,
+    /// The first critical metric (in input order) that failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical_failure: Option<String>,
+    /// Every group, in order of first appearance.
+    pub groups: Vec<GroupScore>,
+    /// Why, in words.
+    pub reason: String,
+}
+
+/// The name of the group of metrics without one.
+pub const DEFAULT_GROUP: &str = "default";
+
+/// Judges the canary: classifies every metric and scores the groups. See
+/// the [module documentation](self) for the rules. Never panics; call
+/// [`JudgeConfig::validate`] (and [`MetricConfig::validate`]) first to
+/// reject meaningless configurations.
+pub fn judge(config: &JudgeConfig, metrics: &[MetricInput<'_>]) -> JudgeResult {
+    let alpha = config.alpha();
+    let results: Vec<MetricResult> = metrics.iter().map(|m| classify(m, alpha)).collect();
+    score(config, results)
+}
+
+/// Classifies one metric at significance level `alpha`.
+pub fn classify(input: &MetricInput<'_>, alpha: f64) -> MetricResult {
+    let config = input.config;
+    let (canary, canary_missing) = clean(input.canary, config.nan_strategy);
+    let (baseline, baseline_missing) = clean(input.baseline, config.nan_strategy);
+    let mut result = MetricResult {
+        name: config.name.clone(),
+        group: config.group.clone(),
+        classification: Classification::NoData,
+        reason: String::new(),
+        p_value: None,
+        u: None,
+        z: None,
+        estimate: None,
+        n_canary: canary.len(),
+        n_baseline: baseline.len(),
+        canary_mean: None,
+        baseline_mean: None,
+        mean_ratio: None,
+        critical: config.critical,
+        must_have_data: config.must_have_data,
+    };
+    let missing = missing_note(config.nan_strategy, canary_missing, baseline_missing);
+
+    if canary.is_empty() || baseline.is_empty() {
+        let which = match (canary.is_empty(), baseline.is_empty()) {
+            (true, true) => "neither canary nor baseline has samples",
+            (true, false) => "the canary has no samples",
+            _ => "the baseline has no samples",
+        };
+        let consequence = if config.must_have_data {
+            "; the metric must have data"
+        } else {
+            "; not counted"
+        };
+        result.reason = format!("{which}{missing}{consequence}");
+        return result;
+    }
+
+    let canary_mean = stats::mean(&canary);
+    let baseline_mean = stats::mean(&baseline);
+    result.canary_mean = canary_mean;
+    result.baseline_mean = baseline_mean;
+    let ratio = mean_ratio(canary_mean, baseline_mean);
+    result.mean_ratio = ratio.filter(|r| r.is_finite());
+
+    let Some(mw) = stats::mann_whitney(&canary, &baseline, config.direction.alternative()) else {
+        result.reason = format!("the samples could not be compared{missing}; not counted");
+        return result;
+    };
+    result.p_value = Some(mw.p_value);
+    result.u = Some(mw.u);
+    result.z = Some(mw.z);
+    let estimate = stats::hodges_lehmann(&canary, &baseline);
+    result.estimate = estimate;
+
+    if same_multiset(&canary, &baseline) {
+        result.classification = Classification::Pass;
+        result.mean_ratio = Some(1.0);
+        result.reason = format!(
+            "canary and baseline samples are identical (n = {}){missing}",
+            canary.len()
+        );
+        return result;
+    }
+
+    // The sign of the shift; if the differences overflow, halve the values.
+    let shift_sign = estimate
+        .or_else(|| {
+            let half = |xs: &[f64]| xs.iter().map(|x| x / 2.0).collect::<Vec<_>>();
+            stats::hodges_lehmann(&half(&canary), &half(&baseline))
+        })
+        .unwrap_or(0.0);
+    // Undefined ratios count as beyond every allowance in the direction of
+    // the means' difference.
+    let ratio_value = ratio.unwrap_or(1.0);
+
+    let significant = mw.p_value < alpha;
+    let facts = format!(
+        "canary mean {} vs baseline {} ({}), p = {} {} {}",
+        opt_num(canary_mean),
+        opt_num(baseline_mean),
+        ratio_text(ratio),
+        num(mw.p_value),
+        if significant { "<" } else { "≥" },
+        num(alpha),
+    );
+    let shift = match estimate {
+        Some(e) => format!("shift {}{}", if e > 0.0 { "+" } else { "" }, num(e)),
+        None => "shift beyond the range of numbers".to_owned(),
+    };
+    let direction = config.direction;
+    let (classification, verdict) = if !significant {
+        (Classification::Pass, "no significant difference".to_owned())
+    } else if shift_sign > 0.0 {
+        if !direction.increase_fails() {
+            (
+                Classification::Pass,
+                format!("significant increase ({shift}); only a decrease fails this metric"),
+            )
+        } else if ratio_value > config.allowed_increase {
+            (
+                Classification::High,
+                format!(
+                    "significant increase ({shift}) beyond the allowed ×{}",
+                    num(config.allowed_increase)
+                ),
+            )
+        } else {
+            (
+                Classification::Pass,
+                format!(
+                    "significant increase ({shift}) within the allowed ×{}",
+                    num(config.allowed_increase)
+                ),
+            )
+        }
+    } else if shift_sign < 0.0 {
+        if !direction.decrease_fails() {
+            (
+                Classification::Pass,
+                format!("significant decrease ({shift}); only an increase fails this metric"),
+            )
+        } else if ratio_value < config.allowed_decrease {
+            (
+                Classification::Low,
+                format!(
+                    "significant decrease ({shift}) beyond the allowed ×{}",
+                    num(config.allowed_decrease)
+                ),
+            )
+        } else {
+            (
+                Classification::Pass,
+                format!(
+                    "significant decrease ({shift}) within the allowed ×{}",
+                    num(config.allowed_decrease)
+                ),
+            )
+        }
+    } else {
+        (
+            Classification::Pass,
+            "significant, but the estimated shift is 0".to_owned(),
+        )
+    };
+    result.classification = classification;
+    result.reason = format!("{facts}: {verdict}{missing}");
+    result
+}
+
+/// Applies the NaN strategy: the samples used and how many were missing.
+fn clean(xs: &[Option<f64>], strategy: NanStrategy) -> (Vec<f64>, usize) {
+    let mut out = Vec::with_capacity(xs.len());
+    let mut missing = 0_usize;
+    for x in xs {
+        match x.filter(|v| v.is_finite()) {
+            Some(v) => out.push(v),
+            None => {
+                missing += 1;
+                if strategy == NanStrategy::Replace {
+                    out.push(0.0);
+                }
+            }
+        }
+    }
+    (out, missing)
+}
+
+fn missing_note(strategy: NanStrategy, canary: usize, baseline: usize) -> String {
+    if canary == 0 && baseline == 0 {
+        return String::new();
+    }
+    let action = match strategy {
+        NanStrategy::Remove => "removed",
+        NanStrategy::Replace => "replaced by 0",
+    };
+    format!(" (missing samples {action}: {canary} canary, {baseline} baseline)")
+}
+
+fn same_multiset(a: &[f64], b: &[f64]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let sorted = |xs: &[f64]| {
+        let mut v = xs.to_vec();
+        v.sort_unstable_by(f64::total_cmp);
+        v
+    };
+    // `==` on f64 treats -0.0 and 0.0 as equal.
+    sorted(a) == sorted(b)
+}
+
+/// The mean ratio for comparisons: `None` only if a mean is missing; ±inf
+/// when it is undefined (baseline mean 0) or overflows.
+fn mean_ratio(canary: Option<f64>, baseline: Option<f64>) -> Option<f64> {
+    let (c, b) = (canary?, baseline?);
+    if b == 0.0 {
+        return Some(if c == 0.0 {
+            1.0
+        } else if c > 0.0 {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        });
+    }
+    let r = c / b;
+    (!r.is_nan()).then_some(r)
+}
+
+fn ratio_text(ratio: Option<f64>) -> String {
+    match ratio {
+        Some(r) if r.is_finite() => format!("×{}", num(r)),
+        _ => "ratio undefined".to_owned(),
+    }
+}
+
+fn opt_num(x: Option<f64>) -> String {
+    x.map_or_else(|| "unknown".to_owned(), num)
+}
+
+/// A number for reasons: four significant digits, trailing zeros trimmed.
+fn num(x: f64) -> String {
+    fn trim(s: &str) -> &str {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            s
+        }
+    }
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let magnitude = x.abs();
+    if (1e-4..1e7).contains(&magnitude) {
+        let exponent = magnitude.log10().floor() as i64;
+        let decimals = usize::try_from(3 - exponent).unwrap_or(0);
+        trim(&format!("{x:.decimals$}")).to_owned()
+    } else {
+        let s = format!("{x:.3e}");
+        match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),
+            None => s,
+        }
+    }
+}
+
+/// One group's tally while scoring.
+struct Tally {
+    name: String,
+    counted: usize,
+    passed: usize,
+}
+
+/// Scores classified metrics (see the module documentation).
+fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeResult {
+    let mut tallies: Vec<Tally> = Vec::new();
+    for m in &metrics {
+        let name = m.group.as_deref().unwrap_or(DEFAULT_GROUP);
+        let index = match tallies.iter().position(|t| t.name == name) {
+            Some(i) => i,
+            None => {
+                tallies.push(Tally {
+                    name: name.to_owned(),
+                    counted: 0,
+                    passed: 0,
+                });
+                tallies.len() - 1
+            }
+        };
+        if !m.counted() {
+            continue;
+        }
+        if let Some(t) = tallies.get_mut(index) {
+            t.counted += 1;
+            if m.classification == Classification::Pass {
+                t.passed += 1;
+            }
+        }
+    }
+
+    // Group scores and weights (scored groups only).
+    let group_score =
+        |t: &Tally| (t.counted > 0).then(|| 100.0 * t.passed as f64 / t.counted as f64);
+    // Sums run over the scored groups in name order, so the arithmetic does
+    // not depend on the order of the metrics.
+    let mut scored: Vec<&Tally> = tallies.iter().filter(|t| t.counted > 0).collect();
+    scored.sort_by(|a, b| a.name.cmp(&b.name));
+    let explicit = |t: &Tally| {
+        config
+            .group_weights
+            .get(&t.name)
+            .copied()
+            .filter(|w| w.is_finite() && *w >= 0.0)
+    };
+    let assigned: f64 = scored.iter().filter_map(|t| explicit(t)).sum();
+    let unweighted = scored.iter().filter(|t| explicit(t).is_none()).count();
+    let share = if unweighted > 0 {
+        (100.0 - assigned).max(0.0) / unweighted as f64
+    } else {
+        0.0
+    };
+    let raw_weight = |t: &Tally| explicit(t).unwrap_or(share);
+    let total: f64 = scored.iter().map(|t| raw_weight(t)).sum();
+    let weight = |t: &Tally| {
+        if t.counted == 0 {
+            0.0
+        } else if total > 0.0 && total.is_finite() {
+            100.0 * raw_weight(t) / total
+        } else {
+            100.0 / scored.len() as f64
+        }
+    };
+
+    let groups: Vec<GroupScore> = tallies
+        .iter()
+        .map(|t| GroupScore {
+            name: t.name.clone(),
+            weight: weight(t),
+            score: group_score(t),
+            counted: t.counted,
+            passed: t.passed,
+        })
+        .collect();
+
+    let weighted: f64 = scored
+        .iter()
+        .filter_map(|t| group_score(t).map(|s| s * weight(t) / 100.0))
+        .sum();
+    // A weighted mean lies between the smallest and largest group score;
+    // clamping keeps e.g. an all-pass result at exactly 100.
+    let (low, high) = groups
+        .iter()
+        .filter_map(|g| g.score)
+        .fold((100.0_f64, 0.0_f64), |(lo, hi), s| (lo.min(s), hi.max(s)));
+    let counted: usize = tallies.iter().map(|t| t.counted).sum();
+    let passed: usize = tallies.iter().map(|t| t.passed).sum();
+
+    let critical = metrics.iter().find(|m| m.critical && m.failed());
+    let (score, outcome, critical_failure, reason) = if let Some(m) = critical {
+        (
+            0.0,
+            JudgeOutcome::Fail,
+            Some(m.name.clone()),
+            format!(
+                "critical metric `{}` is {}: {}",
+                m.name,
+                m.classification.as_str(),
+                m.reason
+            ),
+        )
+    } else if counted == 0 {
+        (
+            0.0,
+            JudgeOutcome::NoData,
+            None,
+            if metrics.is_empty() {
+                "no metrics to judge".to_owned()
+            } else {
+                format!(
+                    "no metric had data to judge ({} metric{} without data, none required)",
+                    metrics.len(),
+                    if metrics.len() == 1 { "" } else { "s" }
+                )
+            },
+        )
+    } else {
+        let score = weighted.clamp(low, high).clamp(0.0, 100.0);
+        let outcome = if score >= config.pass_score {
+            JudgeOutcome::Pass
+        } else if score >= config.marginal_score {
+            JudgeOutcome::Marginal
+        } else {
+            JudgeOutcome::Fail
+        };
+        let failures: Vec<String> = metrics
+            .iter()
+            .filter(|m| m.failed())
+            .map(|m| format!("`{}` ({})", m.name, m.classification.as_str()))
+            .collect();
+        let mut reason = format!(
+            "score {} ({}: pass at {}, marginal at {}); {passed} of {counted} counted metrics passed",
+            num(score),
+            outcome.as_str(),
+            num(config.pass_score),
+            num(config.marginal_score),
+        );
+        if !failures.is_empty() {
+            reason.push_str("; failed: ");
+            reason.push_str(&failures.join(", "));
+        }
+        (score, outcome, None, reason)
+    };
+
+    JudgeResult {
+        score,
+        outcome,
+        metrics,
+        critical_failure,
+        groups,
+        reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn some(xs: &[f64]) -> Vec<Option<f64>> {
+        xs.iter().copied().map(Some).collect()
+    }
+
+    /// 40 samples around 100 (ties included).
+    fn baseline() -> Vec<f64> {
+        (0..40).map(|i| 100.0 + f64::from(i % 10)).collect()
+    }
+
+    fn scaled(xs: &[f64], factor: f64) -> Vec<f64> {
+        xs.iter().map(|x| x * factor).collect()
+    }
+
+    fn metric(name: &str, direction: Direction) -> MetricConfig {
+        MetricConfig {
+            direction,
+            ..MetricConfig::new(name)
+        }
+    }
+
+    fn judge_one(config: &MetricConfig, canary: &[f64], baseline: &[f64]) -> MetricResult {
+        let (c, b) = (some(canary), some(baseline));
+        let r = judge(
+            &JudgeConfig::default(),
+            &[MetricInput {
+                config,
+                canary: &c,
+                baseline: &b,
+            }],
+        );
+        r.metrics.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn identical_series_pass() {
+        let b = baseline();
+        let mut c = b.clone();
+        c.reverse();
+        let r = judge_one(&metric("m", Direction::Either), &c, &b);
+        assert_eq!(r.classification, Classification::Pass);
+        assert_eq!(r.mean_ratio, Some(1.0));
+        assert!(r.reason.contains("identical"), "{}", r.reason);
+    }
+
+    #[test]
+    fn clear_increase_by_direction() {
+        let b = baseline();
+        let c = scaled(&b, 1.3);
+        let high = judge_one(&metric("m", Direction::Increase), &c, &b);
+        assert_eq!(high.classification, Classification::High, "{}", high.reason);
+        assert!(high.p_value.unwrap() < 0.02);
+        assert!(high.estimate.unwrap() > 0.0);
+        assert!(high.mean_ratio.unwrap() > 1.29);
+        assert!(
+            high.reason.contains("significant increase"),
+            "{}",
+            high.reason
+        );
+        assert!(high.reason.contains("×1.3"), "{}", high.reason);
+
+        let dec = judge_one(&metric("m", Direction::Decrease), &c, &b);
+        assert_eq!(dec.classification, Classification::Pass, "{}", dec.reason);
+        assert!(dec.p_value.unwrap() > 0.5);
+
+        let either = judge_one(&metric("m", Direction::Either), &c, &b);
+        assert_eq!(either.classification, Classification::High);
+        // Two-sided p is twice the one-sided.
+        assert!((either.p_value.unwrap() - 2.0 * high.p_value.unwrap()).abs() < 1e-15);
+    }
+
+    #[test]
+    fn clear_decrease_by_direction() {
+        let b = baseline();
+        let c = scaled(&b, 0.7);
+        for (direction, expected) in [
+            (Direction::Decrease, Classification::Low),
+            (Direction::Either, Classification::Low),
+            (Direction::Increase, Classification::Pass),
+        ] {
+            let r = judge_one(&metric("m", direction), &c, &b);
+            assert_eq!(r.classification, expected, "{direction:?}: {}", r.reason);
+        }
+    }
+
+    #[test]
+    fn allowed_increase_tolerates_a_significant_shift() {
+        let b = baseline();
+        let c = scaled(&b, 1.2);
+        let tolerant = MetricConfig {
+            allowed_increase: 1.5,
+            ..metric("m", Direction::Increase)
+        };
+        let r = judge_one(&tolerant, &c, &b);
+        assert!(r.p_value.unwrap() < 0.02);
+        assert_eq!(r.classification, Classification::Pass, "{}", r.reason);
+        assert!(r.reason.contains("within the allowed ×1.5"), "{}", r.reason);
+
+        let strict = MetricConfig {
+            allowed_increase: 1.1,
+            ..metric("m", Direction::Increase)
+        };
+        assert_eq!(
+            judge_one(&strict, &c, &b).classification,
+            Classification::High
+        );
+
+        let tolerant_low = MetricConfig {
+            allowed_decrease: 0.5,
+            ..metric("m", Direction::Decrease)
+        };
+        let c = scaled(&b, 0.8);
+        assert_eq!(
+            judge_one(&tolerant_low, &c, &b).classification,
+            Classification::Pass
+        );
+    }
+
+    #[test]
+    fn not_significant_passes() {
+        let b = baseline();
+        let c: Vec<f64> = b
+            .iter()
+            .map(|x| x + if *x > 104.0 { 0.5 } else { 0.0 })
+            .collect();
+        let r = judge_one(&metric("m", Direction::Increase), &c, &b);
+        assert_eq!(r.classification, Classification::Pass);
+        assert!(r.p_value.unwrap() >= 0.02);
+        assert!(
+            r.reason.contains("no significant difference"),
+            "{}",
+            r.reason
+        );
+    }
+
+    #[test]
+    fn no_data_and_must_have_data() {
+        let b = some(&baseline());
+        let passing = MetricConfig::new("ok");
+        let empty_config = MetricConfig::new("empty");
+        let required = MetricConfig {
+            must_have_data: true,
+            ..MetricConfig::new("required")
+        };
+        let none: Vec<Option<f64>> = vec![None, None];
+
+        let alone = judge(
+            &JudgeConfig::default(),
+            &[MetricInput {
+                config: &empty_config,
+                canary: &none,
+                baseline: &b,
+            }],
+        );
+        assert_eq!(alone.metrics[0].classification, Classification::NoData);
+        assert!(
+            alone.metrics[0]
+                .reason
+                .contains("the canary has no samples")
+        );
+        assert_eq!(alone.outcome, JudgeOutcome::NoData);
+        assert_eq!(alone.score, 0.0);
+
+        let with_pass = judge(
+            &JudgeConfig::default(),
+            &[
+                MetricInput {
+                    config: &passing,
+                    canary: &b,
+                    baseline: &b,
+                },
+                MetricInput {
+                    config: &empty_config,
+                    canary: &b,
+                    baseline: &[],
+                },
+            ],
+        );
+        assert!(
+            with_pass.metrics[1]
+                .reason
+                .contains("the baseline has no samples")
+        );
+        assert_eq!(with_pass.score, 100.0);
+        assert_eq!(with_pass.outcome, JudgeOutcome::Pass);
+
+        let with_required = judge(
+            &JudgeConfig::default(),
+            &[
+                MetricInput {
+                    config: &passing,
+                    canary: &b,
+                    baseline: &b,
+                },
+                MetricInput {
+                    config: &required,
+                    canary: &none,
+                    baseline: &b,
+                },
+            ],
+        );
+        assert_eq!(with_required.score, 50.0);
+        assert_eq!(with_required.outcome, JudgeOutcome::Fail);
+        assert!(with_required.reason.contains("`required` (no-data)"));
+        assert_eq!(with_required.critical_failure, None);
+    }
+
+    #[test]
+    fn critical_failure_zeroes_the_score() {
+        let b = some(&baseline());
+        let high = some(&scaled(&baseline(), 1.3));
+        let critical = MetricConfig {
+            critical: true,
+            ..metric("latency", Direction::Increase)
+        };
+        let others: Vec<MetricConfig> =
+            (0..9).map(|i| MetricConfig::new(format!("m{i}"))).collect();
+        let mut inputs: Vec<MetricInput<'_>> = others
+            .iter()
+            .map(|config| MetricInput {
+                config,
+                canary: &b,
+                baseline: &b,
+            })
+            .collect();
+        inputs.push(MetricInput {
+            config: &critical,
+            canary: &high,
+            baseline: &b,
+        });
+        let r = judge(&JudgeConfig::default(), &inputs);
+        assert_eq!(r.score, 0.0);
+        assert_eq!(r.outcome, JudgeOutcome::Fail);
+        assert_eq!(r.critical_failure.as_deref(), Some("latency"));
+        assert!(
+            r.reason.starts_with("critical metric `latency` is high"),
+            "{}",
+            r.reason
+        );
+        // The group score itself is still reported.
+        assert_eq!(r.groups[0].score, Some(90.0));
+
+        // Even with a marginal threshold of 0, a critical failure fails.
+        let lenient = JudgeConfig {
+            marginal_score: 0.0,
+            pass_score: 0.0,
+            ..JudgeConfig::default()
+        };
+        assert_eq!(judge(&lenient, &inputs).outcome, JudgeOutcome::Fail);
+
+        // Without `critical` the same data scores 90.
+        let not_critical = metric("latency", Direction::Increase);
+        inputs.pop();
+        inputs.push(MetricInput {
+            config: &not_critical,
+            canary: &high,
+            baseline: &b,
+        });
+        let r = judge(&JudgeConfig::default(), &inputs);
+        assert_eq!(r.score, 90.0);
+        assert_eq!(r.outcome, JudgeOutcome::Marginal);
+    }
+
+    #[test]
+    fn critical_no_data_fails_only_with_must_have_data() {
+        let b = some(&baseline());
+        let critical = MetricConfig {
+            critical: true,
+            ..MetricConfig::new("c")
+        };
+        let required = MetricConfig {
+            must_have_data: true,
+            ..critical.clone()
+        };
+        let ok = MetricConfig::new("ok");
+        let run = |config: &MetricConfig| {
+            judge(
+                &JudgeConfig::default(),
+                &[
+                    MetricInput {
+                        config: &ok,
+                        canary: &b,
+                        baseline: &b,
+                    },
+                    MetricInput {
+                        config,
+                        canary: &[],
+                        baseline: &b,
+                    },
+                ],
+            )
+        };
+        let r = run(&critical);
+        assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
+        let r = run(&required);
+        assert_eq!((r.score, r.outcome), (0.0, JudgeOutcome::Fail));
+        assert_eq!(r.critical_failure.as_deref(), Some("c"));
+    }
+
+    /// Metrics in groups: `(group, passes)`.
+    fn grouped(config: &JudgeConfig, spec: &[(&str, bool)]) -> JudgeResult {
+        let b = some(&baseline());
+        let high = some(&scaled(&baseline(), 1.3));
+        let configs: Vec<MetricConfig> = spec
+            .iter()
+            .enumerate()
+            .map(|(i, (group, _))| MetricConfig {
+                group: Some((*group).to_owned()),
+                ..metric(&format!("m{i}"), Direction::Increase)
+            })
+            .collect();
+        let inputs: Vec<MetricInput<'_>> = configs
+            .iter()
+            .zip(spec)
+            .map(|(config, (_, passes))| MetricInput {
+                config,
+                canary: if *passes { &b } else { &high },
+                baseline: &b,
+            })
+            .collect();
+        judge(config, &inputs)
+    }
+
+    #[test]
+    fn group_weights_70_30() {
+        let config = JudgeConfig {
+            group_weights: BTreeMap::from([
+                ("latency".to_owned(), 70.0),
+                ("errors".to_owned(), 30.0),
+            ]),
+            ..JudgeConfig::default()
+        };
+        // latency 1/2 = 50, errors 1/1 = 100 → 0.7 × 50 + 0.3 × 100 = 65.
+        let r = grouped(
+            &config,
+            &[("latency", true), ("latency", false), ("errors", true)],
+        );
+        assert!((r.score - 65.0).abs() < 1e-12, "{}", r.score);
+        assert_eq!(r.outcome, JudgeOutcome::Fail);
+        let g: Vec<(&str, f64, Option<f64>)> = r
+            .groups
+            .iter()
+            .map(|g| (g.name.as_str(), g.weight, g.score))
+            .collect();
+        assert_eq!(
+            g,
+            [("latency", 70.0, Some(50.0)), ("errors", 30.0, Some(100.0))]
+        );
+        // Swapped weights: 0.3 × 50 + 0.7 × 100 = 85.
+        let swapped = JudgeConfig {
+            group_weights: BTreeMap::from([
+                ("latency".to_owned(), 30.0),
+                ("errors".to_owned(), 70.0),
+            ]),
+            ..JudgeConfig::default()
+        };
+        let r = grouped(
+            &swapped,
+            &[("latency", true), ("latency", false), ("errors", true)],
+        );
+        assert!((r.score - 85.0).abs() < 1e-12, "{}", r.score);
+        assert_eq!(r.outcome, JudgeOutcome::Marginal);
+    }
+
+    #[test]
+    fn unweighted_groups_share_the_remainder() {
+        let config = JudgeConfig {
+            group_weights: BTreeMap::from([("a".to_owned(), 50.0)]),
+            ..JudgeConfig::default()
+        };
+        // a = 100 (weight 50), b = 0 and c = 50 share 50 → 25 each:
+        // 50 + 0 + 12.5 = 62.5.
+        let r = grouped(
+            &config,
+            &[("a", true), ("b", false), ("c", true), ("c", false)],
+        );
+        assert!((r.score - 62.5).abs() < 1e-12, "{}", r.score);
+        let weights: Vec<f64> = r.groups.iter().map(|g| g.weight).collect();
+        assert_eq!(weights, [50.0, 25.0, 25.0]);
+
+        // No weights at all: equal shares → (100 + 0 + 50) / 3 = 50.
+        let r = grouped(
+            &JudgeConfig::default(),
+            &[("a", true), ("b", false), ("c", true), ("c", false)],
+        );
+        assert!((r.score - 50.0).abs() < 1e-12, "{}", r.score);
+    }
+
+    #[test]
+    fn all_weighted_groups_are_normalised() {
+        let config = JudgeConfig {
+            group_weights: BTreeMap::from([("a".to_owned(), 1.0), ("b".to_owned(), 3.0)]),
+            ..JudgeConfig::default()
+        };
+        // a = 100 (1/4), b = 0 (3/4) → 25.
+        let r = grouped(&config, &[("a", true), ("b", false)]);
+        assert!((r.score - 25.0).abs() < 1e-12, "{}", r.score);
+        // Explicit weights at 100 leave nothing for an unweighted group.
+        let full = JudgeConfig {
+            group_weights: BTreeMap::from([("a".to_owned(), 100.0)]),
+            ..JudgeConfig::default()
+        };
+        let r = grouped(&full, &[("a", true), ("b", false)]);
+        assert_eq!(r.score, 100.0);
+        assert_eq!(r.groups[1].weight, 0.0);
+    }
+
+    #[test]
+    fn metrics_without_group_are_in_default() {
+        let r = grouped(&JudgeConfig::default(), &[("x", true)]);
+        assert_eq!(r.groups[0].name, "x");
+        let b = some(&baseline());
+        let m = MetricConfig::new("m");
+        let r = judge(
+            &JudgeConfig::default(),
+            &[MetricInput {
+                config: &m,
+                canary: &b,
+                baseline: &b,
+            }],
+        );
+        assert_eq!(r.groups[0].name, DEFAULT_GROUP);
+    }
+
+    #[test]
+    fn nan_strategy_remove_vs_replace() {
+        let b = baseline();
+        // The canary's values equal the baseline's, plus 40 missing samples.
+        let mut c = some(&b);
+        c.extend(std::iter::repeat_n(None, 40));
+        let bs = some(&b);
+        let run = |strategy| {
+            let config = MetricConfig {
+                nan_strategy: strategy,
+                ..metric("m", Direction::Either)
+            };
+            judge(
+                &JudgeConfig::default(),
+                &[MetricInput {
+                    config: &config,
+                    canary: &c,
+                    baseline: &bs,
+                }],
+            )
+        };
+        let removed = run(NanStrategy::Remove);
+        let m = &removed.metrics[0];
+        assert_eq!(m.classification, Classification::Pass);
+        assert_eq!(m.n_canary, 40);
+        assert!(m.reason.contains("identical"), "{}", m.reason);
+        assert!(
+            m.reason.contains("missing samples removed: 40 canary"),
+            "{}",
+            m.reason
+        );
+        assert_eq!(removed.outcome, JudgeOutcome::Pass);
+
+        let replaced = run(NanStrategy::Replace);
+        let m = &replaced.metrics[0];
+        assert_eq!(m.n_canary, 80);
+        assert_eq!(m.classification, Classification::Low, "{}", m.reason);
+        assert!(m.reason.contains("replaced by 0"), "{}", m.reason);
+        assert_eq!(replaced.outcome, JudgeOutcome::Fail);
+    }
+
+    #[test]
+    fn non_finite_values_are_missing() {
+        let b = baseline();
+        let mut c = some(&b);
+        c.push(Some(f64::NAN));
+        c.push(Some(f64::INFINITY));
+        let r = judge_one(&MetricConfig::new("m"), &[], &[]);
+        assert_eq!(r.classification, Classification::NoData);
+        let config = MetricConfig::new("m");
+        let bs = some(&b);
+        let r = judge(
+            &JudgeConfig::default(),
+            &[MetricInput {
+                config: &config,
+                canary: &c,
+                baseline: &bs,
+            }],
+        );
+        assert_eq!(r.metrics[0].n_canary, 40);
+        assert_eq!(r.metrics[0].classification, Classification::Pass);
+    }
+
+    #[test]
+    fn marginal_band() {
+        let config = JudgeConfig::default();
+        let r = grouped(
+            &config,
+            &[("g", true), ("g", true), ("g", true), ("g", false)],
+        );
+        assert_eq!((r.score, r.outcome), (75.0, JudgeOutcome::Marginal));
+        let r = grouped(
+            &config,
+            &[("g", true), ("g", true), ("g", false), ("g", false)],
+        );
+        assert_eq!((r.score, r.outcome), (50.0, JudgeOutcome::Fail));
+        let r = grouped(&config, &[("g", true); 4]);
+        assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
+        let strict = JudgeConfig {
+            marginal_score: 80.0,
+            ..JudgeConfig::default()
+        };
+        let r = grouped(
+            &strict,
+            &[("g", true), ("g", true), ("g", true), ("g", false)],
+        );
+        assert_eq!(r.outcome, JudgeOutcome::Fail);
+        assert!(r.reason.starts_with("score 75 (fail"), "{}", r.reason);
+    }
+
+    #[test]
+    fn zero_baseline_mean() {
+        let zeros = [0.0; 20];
+        let positive: Vec<f64> = (1..=20).map(f64::from).collect();
+        let r = judge_one(&metric("m", Direction::Increase), &positive, &zeros);
+        assert_eq!(r.classification, Classification::High, "{}", r.reason);
+        assert_eq!(r.mean_ratio, None);
+        assert!(r.reason.contains("ratio undefined"), "{}", r.reason);
+        let negative: Vec<f64> = positive.iter().map(|x| -x).collect();
+        let r = judge_one(&metric("m", Direction::Decrease), &negative, &zeros);
+        assert_eq!(r.classification, Classification::Low, "{}", r.reason);
+    }
+
+    #[test]
+    fn huge_values_do_not_panic() {
+        let c = [f64::MAX, f64::MAX, f64::MAX / 2.0];
+        let b = [-f64::MAX, -f64::MAX, -f64::MAX / 3.0];
+        let r = judge_one(&metric("m", Direction::Either), &c, &b);
+        assert_eq!(r.estimate, None);
+        assert!(r.p_value.is_some());
+        assert_eq!(r.classification, Classification::Pass, "{}", r.reason);
+        // Bigger samples: significant, sign from the halved values.
+        // (Canary below a baseline of opposite sign: the mean ratio is -1.)
+        let c = [-f64::MAX; 10];
+        let b = [f64::MAX; 10];
+        let r = judge_one(&metric("m", Direction::Either), &c, &b);
+        assert_eq!(r.estimate, None);
+        assert_eq!(r.mean_ratio, Some(-1.0));
+        assert_eq!(r.classification, Classification::Low, "{}", r.reason);
+    }
+
+    #[test]
+    fn validate_errors() {
+        assert_eq!(JudgeConfig::default().validate(), Ok(()));
+        let marginal = JudgeConfig {
+            pass_score: 75.0,
+            marginal_score: 80.0,
+            ..JudgeConfig::default()
+        };
+        assert_eq!(
+            marginal.validate(),
+            Err("`marginalScore` (80) is above `passScore` (75)".to_owned())
+        );
+        for (confidence, shown) in [(0.0, "0"), (1.5, "1.5"), (1.0, "1"), (f64::NAN, "NaN")] {
+            let c = JudgeConfig {
+                confidence,
+                ..JudgeConfig::default()
+            };
+            assert_eq!(
+                c.validate(),
+                Err(format!(
+                    "`confidence` ({shown}) must be between 0 and 1, both excluded"
+                ))
+            );
+        }
+        let weights = JudgeConfig {
+            group_weights: BTreeMap::from([("latency".to_owned(), -1.0)]),
+            ..JudgeConfig::default()
+        };
+        assert_eq!(
+            weights.validate(),
+            Err("`groupWeights.latency` (-1) must be a finite number of at least 0".to_owned())
+        );
+        let pass = JudgeConfig {
+            pass_score: 101.0,
+            ..JudgeConfig::default()
+        };
+        assert_eq!(
+            pass.validate(),
+            Err("`passScore` (101) must be between 0 and 100".to_owned())
+        );
+        let metric = MetricConfig {
+            allowed_increase: 0.0,
+            ..MetricConfig::new("m")
+        };
+        assert_eq!(
+            metric.validate(),
+            Err("`allowedIncrease` (0) of metric `m` must be a finite number above 0".to_owned())
+        );
+        assert_eq!(MetricConfig::new("m").validate(), Ok(()));
+    }
+
+    #[test]
+    fn serde_shapes() {
+        let config: MetricConfig = serde_json::from_str(
+            r#"{"name": "latency", "direction": "increase", "mustHaveData": true}"#,
+        )
+        .unwrap();
+        assert_eq!(config.allowed_increase, 1.0);
+        assert_eq!(config.nan_strategy, NanStrategy::Remove);
+        assert!(config.must_have_data);
+        assert!(serde_json::from_str::<MetricConfig>(r#"{"name": "x", "bogus": 1}"#).is_err());
+        let judge_config: JudgeConfig =
+            serde_json::from_str(r#"{"groupWeights": {"a": 70}}"#).unwrap();
+        assert_eq!(judge_config.confidence, 0.98);
+        assert_eq!(judge_config.pass_score, 95.0);
+
+        let r = judge(
+            &JudgeConfig::default(),
+            &[MetricInput {
+                config: &config,
+                canary: &[],
+                baseline: &[Some(1.0)],
+            }],
+        );
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["outcome"], "fail");
+        assert_eq!(json["metrics"][0]["classification"], "no-data");
+        assert_eq!(json["metrics"][0]["mustHaveData"], true);
+        assert!(json["metrics"][0].get("pValue").is_none());
+        assert!(json["metrics"][0].get("group").is_none());
+        assert_eq!(
+            serde_json::to_value(JudgeOutcome::NoData).unwrap(),
+            "no-data"
+        );
+        assert_eq!(serde_json::to_value(Direction::Either).unwrap(), "either");
+        assert_eq!(
+            serde_json::to_value(NanStrategy::Replace).unwrap(),
+            "replace"
+        );
+    }
+
+    #[test]
+    fn number_formatting() {
+        assert_eq!(num(231.0), "231");
+        assert_eq!(num(1.2833333), "1.283");
+        assert_eq!(num(0.0001), "0.0001");
+        assert_eq!(num(1.0 - 0.98), "0.02");
+        assert_eq!(num(1.2810718345817004e-34), "1.281e-34");
+        assert_eq!(num(-12345.678), "-12346");
+        assert_eq!(num(0.0), "0");
+    }
+
+    // ---- properties ----
+
+    #[derive(Debug, Clone)]
+    struct Spec {
+        group: Option<u8>,
+        direction: Direction,
+        critical: bool,
+        must_have_data: bool,
+        nan_strategy: NanStrategy,
+        canary: Vec<Option<f64>>,
+        baseline: Vec<Option<f64>>,
+    }
+
+    fn series() -> impl Strategy<Value = Vec<Option<f64>>> {
+        prop::collection::vec(
+            prop_oneof![
+                8 => (0i32..30).prop_map(|i| Some(f64::from(i))),
+                1 => Just(None),
+            ],
+            0..25,
+        )
+    }
+
+    fn spec() -> impl Strategy<Value = Spec> {
+        (
+            prop::option::of(0u8..4),
+            prop_oneof![
+                Just(Direction::Increase),
+                Just(Direction::Decrease),
+                Just(Direction::Either)
+            ],
+            prop::bool::weighted(0.15),
+            any::<bool>(),
+            prop_oneof![Just(NanStrategy::Remove), Just(NanStrategy::Replace)],
+            series(),
+            series(),
+        )
+            .prop_map(
+                |(group, direction, critical, must_have_data, nan_strategy, canary, baseline)| {
+                    Spec {
+                        group,
+                        direction,
+                        critical,
+                        must_have_data,
+                        nan_strategy,
+                        canary,
+                        baseline,
+                    }
+                },
+            )
+    }
+
+    fn make_configs(specs: &[Spec]) -> Vec<MetricConfig> {
+        specs
+            .iter()
+            .enumerate()
+            .map(|(i, s)| MetricConfig {
+                group: s.group.map(|g| format!("g{g}")),
+                direction: s.direction,
+                critical: s.critical,
+                must_have_data: s.must_have_data,
+                nan_strategy: s.nan_strategy,
+                ..MetricConfig::new(format!("m{i}"))
+            })
+            .collect()
+    }
+
+    fn inputs<'a>(specs: &'a [Spec], configs: &'a [MetricConfig]) -> Vec<MetricInput<'a>> {
+        specs
+            .iter()
+            .zip(configs)
+            .map(|(s, config)| MetricInput {
+                config,
+                canary: &s.canary,
+                baseline: &s.baseline,
+            })
+            .collect()
+    }
+
+    fn judge_config() -> impl Strategy<Value = JudgeConfig> {
+        (
+            prop::collection::btree_map(
+                (0u8..5).prop_map(|g| format!("g{g}")),
+                0.0f64..150.0,
+                0..4,
+            ),
+            0.5f64..0.999,
+        )
+            .prop_map(|(group_weights, confidence)| JudgeConfig {
+                confidence,
+                group_weights,
+                ..JudgeConfig::default()
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        #[test]
+        fn score_is_between_0_and_100(
+            config in judge_config(),
+            specs in prop::collection::vec(spec(), 0..8),
+        ) {
+            let configs = make_configs(&specs);
+            let r = judge(&config, &inputs(&specs, &configs));
+            prop_assert!((0.0..=100.0).contains(&r.score), "{}", r.score);
+            prop_assert_eq!(r.metrics.len(), specs.len());
+            let scored: f64 = r.groups.iter().filter(|g| g.score.is_some()).map(|g| g.weight).sum();
+            if r.groups.iter().any(|g| g.score.is_some()) {
+                prop_assert!((scored - 100.0).abs() < 1e-9, "weights sum to {}", scored);
+            }
+            if r.outcome == JudgeOutcome::NoData {
+                prop_assert!(r.metrics.iter().all(|m| !m.counted()));
+            }
+        }
+
+        #[test]
+        fn adding_a_no_data_metric_changes_nothing(
+            config in judge_config(),
+            specs in prop::collection::vec(spec(), 0..8),
+            group in prop::option::of(0u8..6),
+            direction in prop_oneof![Just(Direction::Increase), Just(Direction::Either)],
+            missing_side in any::<bool>(),
+            present in series(),
+            position in any::<prop::sample::Index>(),
+        ) {
+            let configs = make_configs(&specs);
+            let before = judge(&config, &inputs(&specs, &configs));
+            // Not critical, data not required; one side without samples.
+            let extra = Spec {
+                group,
+                direction,
+                critical: false,
+                must_have_data: false,
+                nan_strategy: NanStrategy::Remove,
+                canary: if missing_side { vec![None; 3] } else { present.clone() },
+                baseline: if missing_side { present } else { Vec::new() },
+            };
+            let mut more = specs.clone();
+            more.insert(position.index(specs.len() + 1), extra);
+            let more_configs = make_configs(&more);
+            let after = judge(&config, &inputs(&more, &more_configs));
+            prop_assert_eq!(after.score, before.score);
+            prop_assert_eq!(after.outcome, before.outcome);
+        }
+    }
+}

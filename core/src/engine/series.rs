@@ -1,0 +1,285 @@
+//! Time-series semantics of triggers and promotion criteria, as pure
+//! functions over samples already judged breaching (or meeting) one by one.
+//!
+//! - Gaps (`null` samples) are dropped; of samples with the same timestamp
+//!   the last one written wins (a re-scrape replaces the earlier value).
+//! - A trigger looks at the samples of its window, `(now - window, now]`.
+//!   Fewer than `minSamples` there is no data. Without `for`, it trips when
+//!   more than `failureLimit` of them breach. With `for`, it trips when the
+//!   latest run of breaching samples spans at least `for` (first to last
+//!   sample of the run; exactly `for` trips).
+//! - A promotion criterion holds when the latest run of meeting samples,
+//!   within the current step, has lasted `window` (measured to `now`, from
+//!   the last violating sample, or from the step's start when nothing
+//!   violated), with at least `minSamples` samples in the window.
+
+use crate::model::{Sample, Timestamp};
+
+/// A sample with a value, after cleaning.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Point {
+    pub at: Timestamp,
+    pub value: f64,
+}
+
+/// Drop gaps; of equal timestamps keep the last sample written (a gap
+/// written last removes the value). Samples arrive oldest first.
+pub(crate) fn clean(samples: &[Sample]) -> Vec<Point> {
+    let mut out: Vec<Point> = Vec::with_capacity(samples.len());
+    for s in samples {
+        if out.last().is_some_and(|p| p.at == s.at) {
+            out.pop();
+        }
+        if let Some(value) = s.value {
+            out.push(Point { at: s.at, value });
+        }
+    }
+    out
+}
+
+/// Values of samples at or after `from` (all without it), gaps kept as
+/// `None` for the judge's `nanStrategy`; of equal timestamps the last wins.
+pub(crate) fn values_since(samples: &[Sample], from: Option<Timestamp>) -> Vec<Option<f64>> {
+    let mut out: Vec<(Timestamp, Option<f64>)> = Vec::with_capacity(samples.len());
+    for s in samples.iter().filter(|s| from.is_none_or(|f| s.at > f)) {
+        if out.last().is_some_and(|(at, _)| *at == s.at) {
+            out.pop();
+        }
+        out.push((s.at, s.value));
+    }
+    out.into_iter().map(|(_, v)| v).collect()
+}
+
+/// What a trigger's window shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TriggerState {
+    /// Fewer samples than required.
+    NoData { samples: usize },
+    /// No sample breaches.
+    Clear { samples: usize },
+    /// Some samples breach, not enough (or not long enough) to trip.
+    Breaching(Breach),
+    /// Tripped.
+    Tripped(Breach),
+}
+
+/// The breaching part of a window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Breach {
+    /// Samples in the window.
+    pub samples: usize,
+    /// Breaching samples in the window.
+    pub breaches: usize,
+    /// Whether the latest sample breaches.
+    pub latest: bool,
+    /// The latest run of breaching samples: its start and its span in ms
+    /// (0 when the latest sample does not breach).
+    pub since: Option<Timestamp>,
+    /// Span of the latest run, in milliseconds.
+    pub sustained_ms: i64,
+}
+
+/// Judge a trigger's window: `points` are the window's samples, oldest
+/// first, each with whether it breaches.
+pub(crate) fn trigger_state(
+    points: &[(Timestamp, bool)],
+    for_ms: Option<i64>,
+    min_samples: u32,
+    failure_limit: u32,
+) -> TriggerState {
+    let samples = points.len();
+    if samples < min_samples.max(1) as usize {
+        return TriggerState::NoData { samples };
+    }
+    let breaches = points.iter().filter(|(_, b)| *b).count();
+    if breaches == 0 {
+        return TriggerState::Clear { samples };
+    }
+    let run: Vec<&(Timestamp, bool)> = points.iter().rev().take_while(|(_, b)| *b).collect();
+    let (since, sustained_ms) = match (run.last(), run.first()) {
+        (Some((first, _)), Some((last, _))) => (Some(*first), (*last - *first).num_milliseconds()),
+        _ => (None, 0),
+    };
+    let breach = Breach {
+        samples,
+        breaches,
+        latest: !run.is_empty(),
+        since,
+        sustained_ms,
+    };
+    let tripped = match for_ms {
+        Some(f) => breach.latest && sustained_ms >= f,
+        None => breaches > failure_limit as usize,
+    };
+    if tripped {
+        TriggerState::Tripped(breach)
+    } else {
+        TriggerState::Breaching(breach)
+    }
+}
+
+/// What a promotion criterion's samples show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CriterionState {
+    /// No sample in the current step.
+    NoData,
+    /// The latest sample does not meet the criterion.
+    Violated { at: Timestamp },
+    /// Met since `held_ms` ago, not yet for the whole window (or with too
+    /// few samples).
+    Holding { held_ms: i64, in_window: usize },
+    /// Met for the whole window with enough samples.
+    Met { held_ms: i64, in_window: usize },
+}
+
+/// Judge a criterion: `points` are the step's samples, oldest first, each
+/// with whether it meets the criterion.
+pub(crate) fn criterion_state(
+    points: &[(Timestamp, bool)],
+    step_start: Option<Timestamp>,
+    now: Timestamp,
+    window_ms: i64,
+    min_samples: u32,
+) -> CriterionState {
+    let Some((latest_at, latest_ok)) = points.last() else {
+        return CriterionState::NoData;
+    };
+    if !latest_ok {
+        return CriterionState::Violated { at: *latest_at };
+    }
+    let violation = points.iter().rev().find(|(_, ok)| !ok).map(|(at, _)| *at);
+    let first = points.first().map(|(at, _)| *at);
+    let start = violation
+        .or_else(|| step_start.filter(|s| first.is_some_and(|f| *s <= f)))
+        .or(first)
+        .unwrap_or(now);
+    let held_ms = (now - start).num_milliseconds().max(0);
+    let from = now - chrono::Duration::milliseconds(window_ms);
+    let in_window = points
+        .iter()
+        .filter(|(at, ok)| *ok && *at > from && violation.is_none_or(|v| *at > v))
+        .count();
+    if held_ms >= window_ms && in_window >= min_samples.max(1) as usize {
+        CriterionState::Met { held_ms, in_window }
+    } else {
+        CriterionState::Holding { held_ms, in_window }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: i64) -> Timestamp {
+        chrono::DateTime::from_timestamp(1_800_000_000 + s, 0).unwrap_or_default()
+    }
+
+    fn pts(spec: &[(i64, bool)]) -> Vec<(Timestamp, bool)> {
+        spec.iter().map(|(s, b)| (t(*s), *b)).collect()
+    }
+
+    #[test]
+    fn duplicates_keep_the_last_sample_and_gaps_drop() {
+        let s = |at: i64, v: Option<f64>| Sample {
+            at: t(at),
+            value: v,
+        };
+        let c = clean(&[
+            s(0, Some(1.0)),
+            s(10, Some(2.0)),
+            s(10, Some(3.0)),
+            s(20, None),
+        ]);
+        assert_eq!(
+            c.iter().map(|p| p.value).collect::<Vec<_>>(),
+            vec![1.0, 3.0]
+        );
+        // A gap written last at a timestamp removes the value.
+        let c = clean(&[s(0, Some(1.0)), s(0, None)]);
+        assert!(c.is_empty());
+    }
+
+    #[test]
+    fn failure_limit_trips_on_more_breaches_than_tolerated() {
+        let p = pts(&[(0, true), (10, false), (20, true)]);
+        assert!(matches!(
+            trigger_state(&p, None, 1, 2),
+            TriggerState::Breaching(_)
+        ));
+        assert!(matches!(
+            trigger_state(&p, None, 1, 1),
+            TriggerState::Tripped(_)
+        ));
+        assert!(matches!(
+            trigger_state(&p, None, 4, 0),
+            TriggerState::NoData { samples: 3 }
+        ));
+        assert!(matches!(
+            trigger_state(&p, None, 3, 0),
+            TriggerState::Tripped(_)
+        ));
+    }
+
+    #[test]
+    fn for_trips_exactly_at_the_duration_and_not_a_sample_earlier() {
+        let p = pts(&[(0, false), (10, true), (20, true), (30, true)]);
+        assert!(matches!(
+            trigger_state(&p, Some(20_000), 1, 0),
+            TriggerState::Tripped(_)
+        ));
+        match trigger_state(&p, Some(21_000), 1, 0) {
+            TriggerState::Breaching(b) => {
+                assert_eq!(b.sustained_ms, 20_000);
+                assert_eq!(b.since, Some(t(10)));
+            }
+            other => panic!("{other:?}"),
+        }
+        // A recovered latest sample resets the run.
+        let p = pts(&[(0, true), (10, true), (20, true), (30, false)]);
+        assert!(matches!(
+            trigger_state(&p, Some(10_000), 1, 0),
+            TriggerState::Breaching(_)
+        ));
+    }
+
+    #[test]
+    fn criterion_counts_from_the_last_violation_or_the_step_start() {
+        let now = t(100);
+        let p = pts(&[(10, false), (40, true), (70, true), (100, true)]);
+        assert_eq!(
+            criterion_state(&p, None, now, 60_000, 1),
+            CriterionState::Met {
+                held_ms: 90_000,
+                in_window: 2
+            }
+        );
+        let p = pts(&[(50, true), (100, true)]);
+        assert!(matches!(
+            criterion_state(&p, Some(t(0)), now, 100_000, 2),
+            CriterionState::Met {
+                held_ms: 100_000,
+                in_window: 2
+            }
+        ));
+        assert!(matches!(
+            criterion_state(&p, Some(t(0)), now, 100_000, 3),
+            CriterionState::Holding { .. }
+        ));
+        assert!(matches!(
+            criterion_state(&p, None, now, 100_000, 1),
+            CriterionState::Holding {
+                held_ms: 50_000,
+                ..
+            }
+        ));
+        let p = pts(&[(50, true), (100, false)]);
+        assert!(matches!(
+            criterion_state(&p, None, now, 1, 1),
+            CriterionState::Violated { .. }
+        ));
+        assert_eq!(
+            criterion_state(&[], None, now, 1, 1),
+            CriterionState::NoData
+        );
+    }
+}

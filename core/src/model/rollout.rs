@@ -1,0 +1,408 @@
+//! Rollout facts: the input of `assess` (a canary or phased rollout in
+//! progress: its plan and position, metric series for canary and baseline,
+//! synthetic checks, SLO error ratios, feature flags and capacity). The
+//! plan, capacity and flags ([`Rollout`]) may also ride along with release
+//! facts, so readiness gates can check the plan before it starts.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::types::{Duration, Timestamp, Version};
+use crate::error::FactsError;
+use crate::limits::Limits;
+
+/// Everything known about a rollout at the moment of the assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RolloutFacts {
+    /// The evaluation time. Assessment never reads the clock.
+    pub now: Timestamp,
+    /// The rollout: identity, plan, position, capacity and flags.
+    pub rollout: Rollout,
+    /// Metric series seen so far, for canary and baseline.
+    #[serde(default)]
+    pub metrics: Vec<Metric>,
+    /// Synthetic-check (probe) results.
+    #[serde(default)]
+    pub synthetics: Vec<Synthetic>,
+    /// SLOs with their observed error ratios, for burn-rate rules.
+    #[serde(default)]
+    pub slos: Vec<SloStatus>,
+    /// Free-form string labels for an embedder's own policies.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    /// Free-form structured data for an embedder's own policies.
+    #[serde(default)]
+    pub extensions: BTreeMap<String, serde_json::Value>,
+}
+
+/// A rollout: who it is, its plan, where it stands.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Rollout {
+    /// Identity of the rollout (`checkout-2.4.0-canary`), for markers.
+    #[serde(default)]
+    pub id: String,
+    /// The service being rolled out.
+    #[serde(default)]
+    pub service: String,
+    /// The version being rolled out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<Version>,
+    /// Target environment (`production`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<String>,
+    /// The release id this rollout ships.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub release: Option<String>,
+    /// The plan, Argo Rollouts style: `setWeight` and `pause` steps.
+    #[serde(default)]
+    pub steps: Vec<Step>,
+    /// Index of the current step in `steps` (0-based).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_step: Option<u32>,
+    /// Traffic routed to the canary now, in percent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<f64>,
+    /// When the rollout started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<Timestamp>,
+    /// When the current step started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_started_at: Option<Timestamp>,
+    /// Cluster capacity during the overlap of both versions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
+    /// Feature flags shipped with or gating the release.
+    #[serde(default)]
+    pub flags: Vec<Flag>,
+}
+
+/// One step of the plan: exactly one of `setWeight` or `pause`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Step {
+    /// Route this percentage of traffic to the canary.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub set_weight: Option<f64>,
+    /// Wait this long (analysis runs meanwhile).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pause: Option<Duration>,
+}
+
+/// Capacity of the cluster while both versions run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Capacity {
+    /// Allocatable capacity of the cluster (CPU cores, or any one unit).
+    pub allocatable: f64,
+    /// Capacity used by everything except this service.
+    pub reserved: f64,
+    /// Demand of one replica, in the same unit.
+    pub per_replica: f64,
+    /// Replicas of both versions at the peak of the overlap.
+    pub replicas: Replicas,
+}
+
+/// Replica counts of both versions.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Replicas {
+    /// Replicas of the running (stable) version.
+    pub stable: u32,
+    /// Replicas of the new (canary) version.
+    pub canary: u32,
+}
+
+/// A feature flag and how far it is exposed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Flag {
+    /// Flag key.
+    pub name: String,
+    /// Whether the flag is introduced by this release.
+    #[serde(default)]
+    pub new: bool,
+    /// Whether the flag's exposure must follow the rollout's weight.
+    #[serde(default)]
+    pub release_gated: bool,
+    /// Share of users exposed, in percent.
+    pub exposure: f64,
+}
+
+/// A metric series for canary and baseline.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Metric {
+    /// Metric name, as policies refer to it (`error-rate`, `latency-p99`).
+    pub name: String,
+    /// Where it comes from: `server`, `rum` (real-user monitoring),
+    /// `business`, … (free-form).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Unit, for messages (`ms`, `ratio`, `%`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// Samples of the new version (for a business metric: after the deploy).
+    #[serde(default)]
+    pub canary: Vec<Sample>,
+    /// Samples of the running version (for a business metric: the
+    /// pre-deploy level).
+    #[serde(default)]
+    pub baseline: Vec<Sample>,
+}
+
+/// One timestamped sample. A `null` value is a gap (no data at that time).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Sample {
+    /// When it was taken.
+    pub at: Timestamp,
+    /// The value, or `null` for a gap.
+    pub value: Option<f64>,
+}
+
+/// A synthetic check (a scripted user journey) and its runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Synthetic {
+    /// Journey name (`checkout-journey`).
+    pub name: String,
+    /// A failing critical journey rolls back under the standard pack.
+    #[serde(default)]
+    pub critical: bool,
+    /// Rollout phase the runs belong to (`canary`, `step-2`), free-form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    /// Runs, oldest first.
+    #[serde(default)]
+    pub runs: Vec<SyntheticRun>,
+}
+
+/// One run of a synthetic check.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SyntheticRun {
+    /// When it ran.
+    pub at: Timestamp,
+    /// Whether the journey succeeded.
+    pub passed: bool,
+}
+
+/// An SLO with its observed error ratios per window, as a monitoring
+/// system's recording rules compute them (`slo:sli_error:ratio_rate5m`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SloStatus {
+    /// SLO name (`availability`).
+    pub name: String,
+    /// Target as a percentage (`99.9`).
+    pub objective: f64,
+    /// The SLO period the error budget spans (default `30d`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Duration>,
+    /// Observed error ratio (0–1) per window: `{5m: 0.002, 1h: 0.001}`.
+    #[serde(default)]
+    pub error_ratio: BTreeMap<String, f64>,
+}
+
+fn bad(path: String, message: String) -> FactsError {
+    FactsError::new(message).at(path)
+}
+
+fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
+    if v.is_finite() {
+        Ok(())
+    } else {
+        Err(bad(path, format!("`{v}` is not a finite number")))
+    }
+}
+
+fn check_samples(
+    path: &str,
+    samples: &[Sample],
+    now: Timestamp,
+    limits: &Limits,
+) -> Result<(), FactsError> {
+    if samples.len() > limits.max_list_items {
+        return Err(bad(
+            path.to_string(),
+            format!(
+                "{} samples, over the limit of {}",
+                samples.len(),
+                limits.max_list_items
+            ),
+        )
+        .with_hint("send the samples of the analysis window only"));
+    }
+    let mut prev: Option<Timestamp> = None;
+    for (i, s) in samples.iter().enumerate() {
+        if let Some(v) = s.value {
+            check_finite(format!("{path}[{i}].value"), v)
+                .map_err(|e| e.with_hint("write `null` for a gap in the data"))?;
+        }
+        if s.at > now {
+            return Err(bad(
+                format!("{path}[{i}].at"),
+                format!("sample at `{}` is after `now` (`{}`)", s.at, now),
+            ));
+        }
+        if prev.is_some_and(|p| s.at < p) {
+            return Err(bad(
+                format!("{path}[{i}].at"),
+                format!("sample at `{}` is earlier than the one before it", s.at),
+            )
+            .with_hint("send samples oldest first"));
+        }
+        prev = Some(s.at);
+    }
+    Ok(())
+}
+
+impl RolloutFacts {
+    /// Parse rollout facts from YAML or JSON text within the default limits.
+    pub fn parse(text: &str) -> Result<RolloutFacts, FactsError> {
+        Self::from_str_with_limits(text, &Limits::default())
+    }
+
+    /// Parse rollout facts from YAML or JSON text within `limits`, and
+    /// validate them ([`RolloutFacts::validate`]).
+    pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<RolloutFacts, FactsError> {
+        let facts: RolloutFacts = super::parse_text(text, limits)?;
+        facts.validate(limits)?;
+        Ok(facts)
+    }
+
+    /// Rollout facts from a JSON value (as a binding receives them),
+    /// validated.
+    pub fn from_json_value(
+        value: serde_json::Value,
+        limits: &Limits,
+    ) -> Result<RolloutFacts, FactsError> {
+        let facts: RolloutFacts = super::parse_value(value)?;
+        facts.validate(limits)?;
+        Ok(facts)
+    }
+
+    /// The facts as canonical JSON: what the facts digest is computed over.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Check what the types cannot: finite numbers, samples oldest first
+    /// and not after `now`, a weight between 0 and 100, a current step
+    /// inside the plan, steps with exactly one action, SLO windows that
+    /// parse.
+    pub fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
+        let r = &self.rollout;
+        if let Some(w) = r.weight {
+            check_finite("$.rollout.weight".into(), w)?;
+            if !(0.0..=100.0).contains(&w) {
+                return Err(bad(
+                    "$.rollout.weight".into(),
+                    format!("weight `{w}` is not a percentage between 0 and 100"),
+                ));
+            }
+        }
+        if let Some(step) = r.current_step {
+            if step as usize >= r.steps.len() {
+                return Err(bad(
+                    "$.rollout.currentStep".into(),
+                    format!(
+                        "current step `{step}` is outside the plan of {} steps",
+                        r.steps.len()
+                    ),
+                )
+                .with_hint("steps are counted from 0"));
+            }
+        }
+        for (i, s) in r.steps.iter().enumerate() {
+            if s.set_weight.is_some() == s.pause.is_some() {
+                return Err(bad(
+                    format!("$.rollout.steps[{i}]"),
+                    "a step is either `setWeight` or `pause`".into(),
+                ));
+            }
+            if let Some(w) = s.set_weight {
+                check_finite(format!("$.rollout.steps[{i}].setWeight"), w)?;
+            }
+        }
+        for (i, f) in r.flags.iter().enumerate() {
+            check_finite(format!("$.rollout.flags[{i}].exposure"), f.exposure)?;
+        }
+        if let Some(c) = &r.capacity {
+            for (field, v) in [
+                ("allocatable", c.allocatable),
+                ("reserved", c.reserved),
+                ("perReplica", c.per_replica),
+            ] {
+                check_finite(format!("$.rollout.capacity.{field}"), v)?;
+            }
+        }
+        for (i, m) in self.metrics.iter().enumerate() {
+            if self.metrics.iter().take(i).any(|o| o.name == m.name) {
+                return Err(bad(
+                    format!("$.metrics[{i}].name"),
+                    format!("metric `{}` is listed twice", m.name),
+                ));
+            }
+            check_samples(
+                &format!("$.metrics[{i}].canary"),
+                &m.canary,
+                self.now,
+                limits,
+            )?;
+            check_samples(
+                &format!("$.metrics[{i}].baseline"),
+                &m.baseline,
+                self.now,
+                limits,
+            )?;
+        }
+        for (i, s) in self.synthetics.iter().enumerate() {
+            let mut prev: Option<Timestamp> = None;
+            for (j, run) in s.runs.iter().enumerate() {
+                let path = format!("$.synthetics[{i}].runs[{j}].at");
+                if run.at > self.now {
+                    return Err(bad(path, format!("run at `{}` is after `now`", run.at)));
+                }
+                if prev.is_some_and(|p| run.at < p) {
+                    return Err(bad(path, "runs are not oldest first".into()));
+                }
+                prev = Some(run.at);
+            }
+        }
+        for (i, slo) in self.slos.iter().enumerate() {
+            check_finite(format!("$.slos[{i}].objective"), slo.objective)?;
+            if !(slo.objective > 0.0 && slo.objective < 100.0) {
+                return Err(bad(
+                    format!("$.slos[{i}].objective"),
+                    format!(
+                        "objective `{}` is not a percentage between 0 and 100",
+                        slo.objective
+                    ),
+                )
+                .with_hint("write 99.9 for a 99.9 % SLO"));
+            }
+            for (w, ratio) in &slo.error_ratio {
+                let path = format!("$.slos[{i}].errorRatio.{w}");
+                Duration::parse(w).map_err(|e| bad(path.clone(), e))?;
+                check_finite(path.clone(), *ratio)?;
+                if !(0.0..=1.0).contains(ratio) {
+                    return Err(bad(
+                        path,
+                        format!("error ratio `{ratio}` is not between 0 and 1"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The metric called `name`.
+    pub fn metric(&self, name: &str) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == name)
+    }
+}

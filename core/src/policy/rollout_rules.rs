@@ -1,0 +1,457 @@
+//! The rule kinds of `kind: RolloutPolicy` documents, read by `assess`:
+//! rollback `triggers`, `promotion` criteria, canary `analysis` (the judge)
+//! and SLO `burnRate` alerts. Unknown fields are errors.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::judge::{Direction, NanStrategy};
+use crate::model::Duration;
+
+/// What a tripped rule does to the rollout. Ordered by severity.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    /// Reported only; never changes the verdict.
+    Alert,
+    /// Stop advancing: the verdict is at least `hold`.
+    Hold,
+    /// Roll back.
+    Rollback,
+}
+
+impl Action {
+    /// The name as written in policies.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Action::Alert => "alert",
+            Action::Hold => "hold",
+            Action::Rollback => "rollback",
+        }
+    }
+}
+
+/// What a trigger does when its metric has no data in the window.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum NoDataPolicy {
+    /// Treat it as not breached (reported as `no-data`, does not hold).
+    Ignore,
+    /// Hold the rollout (the default: missing data is never a pass).
+    Hold,
+    /// Treat it as breached: the trigger's action applies.
+    Fail,
+}
+
+/// What a relative threshold is measured against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Compare {
+    /// The mean of the metric's baseline samples.
+    Baseline,
+}
+
+/// The structured threshold of a trigger or a promotion criterion, as
+/// written in its `compare`, `above`, `below`, `abovePercent` and
+/// `belowPercent` fields. Crossing a limit breaches a trigger and leaves a
+/// criterion unmet; a value exactly at a limit has not crossed it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Threshold {
+    /// Relative to the baseline mean.
+    pub compare: Option<Compare>,
+    /// Upper limit (absolute, or a delta with `compare`).
+    pub above: Option<f64>,
+    /// Lower limit (absolute, or a delta with `compare`).
+    pub below: Option<f64>,
+    /// Upper limit in percent above the baseline.
+    pub above_percent: Option<f64>,
+    /// Lower limit in percent below the baseline.
+    pub below_percent: Option<f64>,
+}
+
+impl Threshold {
+    /// Whether any limit is set.
+    pub fn is_set(&self) -> bool {
+        self.above.is_some()
+            || self.below.is_some()
+            || self.above_percent.is_some()
+            || self.below_percent.is_some()
+    }
+}
+
+macro_rules! threshold_of {
+    ($t:ty) => {
+        impl $t {
+            /// The structured threshold.
+            pub fn threshold(&self) -> Threshold {
+                Threshold {
+                    compare: self.compare,
+                    above: self.above,
+                    below: self.below,
+                    above_percent: self.above_percent,
+                    below_percent: self.below_percent,
+                }
+            }
+        }
+    };
+}
+threshold_of!(Trigger);
+threshold_of!(Promotion);
+
+/// A rollback trigger: watches one metric, the synthetic checks, or a CEL
+/// condition over the rollout facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Trigger {
+    /// Unique id in the bundle.
+    pub id: String,
+    /// What the trigger watches for, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The metric watched (its canary samples).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metric: Option<String>,
+    /// The synthetic journey watched, or `*` for all of them; a failed run
+    /// is a breaching sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub synthetic: Option<String>,
+    /// With `synthetic`: only journeys marked `critical`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub critical: bool,
+    /// CEL over the rollout facts, true when breached (for what no metric
+    /// says, such as flag exposure ahead of the rollout's weight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<String>,
+    /// Compare with the baseline mean instead of absolute values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Compare>,
+    /// Upper limit: the value (or its delta from the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    /// Lower limit: the value (or its delta from the baseline; negative
+    /// for a drop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    /// Upper limit in percent above the baseline (needs `compare: baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_percent: Option<f64>,
+    /// Lower limit in percent below the baseline (needs `compare: baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_percent: Option<f64>,
+    /// CEL over `value` and `baseline` (the baseline mean, or `null`),
+    /// true when a sample breaches: the escape hatch for what thresholds
+    /// cannot say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// Samples older than this are not looked at (default `5m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Duration>,
+    /// Trip only when every sample for this long breaches (sustained).
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub for_: Option<Duration>,
+    /// Fewer samples than this in the window is no data (default 1).
+    #[serde(default = "one")]
+    pub min_samples: u32,
+    /// Breaching samples tolerated in the window; trips on more (default 0).
+    #[serde(default)]
+    pub failure_limit: u32,
+    /// What no data does (default `hold`).
+    #[serde(default = "hold")]
+    pub no_data: NoDataPolicy,
+    /// What tripping does (default `rollback`).
+    #[serde(default = "rollback")]
+    pub action: Action,
+    /// Message when the trigger trips.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Compliance controls served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
+    /// Whether a later layer may loosen, replace or disable it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridable: bool,
+}
+
+/// A promotion criterion: must hold, sustained over `window`, before
+/// `assess` says `promote`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Promotion {
+    /// Unique id in the bundle.
+    pub id: String,
+    /// What the criterion asks, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The metric that must stay within the threshold.
+    pub metric: String,
+    /// Compare with the baseline mean instead of absolute values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Compare>,
+    /// Upper limit: the value (or its delta from the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    /// Lower limit: the value (or its delta from the baseline; negative
+    /// for a drop).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    /// Upper limit in percent above the baseline (needs `compare: baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_percent: Option<f64>,
+    /// Lower limit in percent below the baseline (needs `compare: baseline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_percent: Option<f64>,
+    /// CEL over `value` and `baseline`, true when a sample meets it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    /// How long the criterion must have held (within the current step).
+    pub window: Duration,
+    /// At least this many samples in the window (default 1).
+    #[serde(default = "one")]
+    pub min_samples: u32,
+    /// Message when the criterion is not met.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// Compliance controls served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
+    /// Whether a later layer may loosen, replace or disable it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridable: bool,
+}
+
+/// Canary analysis: a statistical judgement of canary against baseline
+/// (Kayenta's NetflixACAJudge).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AnalysisRule {
+    /// Unique id in the bundle.
+    pub id: String,
+    /// What the analysis judges, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Confidence level of the Mann-Whitney test (default 0.98).
+    #[serde(default = "confidence")]
+    pub confidence: f64,
+    /// Score thresholds (0–100).
+    pub thresholds: ScoreThresholds,
+    /// Only samples this recent are judged (default: all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub window: Option<Duration>,
+    /// Group weights (percent); groups without a weight share the rest.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub groups: BTreeMap<String, f64>,
+    /// The metrics judged.
+    pub metrics: Vec<JudgedMetric>,
+    /// What a failing score does (default `rollback`); marginal holds.
+    #[serde(default = "rollback")]
+    pub on_fail: Action,
+    /// Compliance controls served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
+    /// Whether a later layer may loosen, replace or disable it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridable: bool,
+}
+
+/// Score thresholds of a canary analysis.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ScoreThresholds {
+    /// A score at or above this passes.
+    pub pass: f64,
+    /// A score at or above this (and below `pass`) is marginal: hold.
+    pub marginal: f64,
+}
+
+/// One metric of a canary analysis.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct JudgedMetric {
+    /// The metric (canary and baseline samples).
+    pub metric: String,
+    /// Which change is bad (default `either`).
+    #[serde(default = "either")]
+    pub direction: Direction,
+    /// Canary/baseline mean ratio tolerated for an increase (default 1.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_increase: Option<f64>,
+    /// Canary/baseline mean ratio tolerated for a decrease (default 1.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_decrease: Option<f64>,
+    /// A non-pass of this metric scores the analysis 0.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub critical: bool,
+    /// No data for this metric counts as a failure.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub must_have_data: bool,
+    /// Group for weighting (default `default`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// What to do with gaps (`null` samples): `remove` (default) or
+    /// `replace` with 0.
+    #[serde(default = "remove")]
+    pub nan_strategy: NanStrategy,
+}
+
+/// SLO burn-rate alerting, multiwindow and multi-burn-rate (SRE workbook).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BurnRateRule {
+    /// Unique id in the bundle.
+    pub id: String,
+    /// What the rule protects, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The SLO (by name in the facts' `slos`).
+    pub slo: String,
+    /// The alerts; default: 14.4× over 1h and 5m, 6× over 6h and 30m
+    /// (page, rollback), 1× over 3d and 6h (ticket, alert).
+    #[serde(default = "workbook_alerts")]
+    pub alerts: Vec<BurnAlert>,
+    /// Compliance controls served.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub controls: Vec<String>,
+    /// Whether a later layer may loosen, replace or disable it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub overridable: bool,
+}
+
+/// One multiwindow burn-rate alert: fires when both windows burn at least
+/// `factor` times the sustainable rate.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BurnAlert {
+    /// The long window (`1h`).
+    pub long: Duration,
+    /// The short window (default: 1/12 of the long one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<Duration>,
+    /// Burn-rate factor (`14.4`).
+    pub factor: f64,
+    /// Severity, for messages (`page`, `ticket`).
+    #[serde(default = "page")]
+    pub severity: String,
+    /// What firing does (default `rollback`).
+    #[serde(default = "rollback")]
+    pub action: Action,
+}
+
+impl BurnAlert {
+    /// The short window: as written, or 1/12 of the long one.
+    pub fn short_window(&self) -> Duration {
+        self.short
+            .unwrap_or_else(|| Duration::from_millis(self.long.as_millis() / 12))
+    }
+}
+
+fn workbook_alerts() -> Vec<BurnAlert> {
+    let alert = |long: i64, factor: f64, severity: &str, action: Action| BurnAlert {
+        long: Duration::from_millis(long),
+        short: None,
+        factor,
+        severity: severity.into(),
+        action,
+    };
+    const H: i64 = 3_600_000;
+    vec![
+        alert(H, 14.4, "page", Action::Rollback),
+        alert(6 * H, 6.0, "page", Action::Rollback),
+        alert(72 * H, 1.0, "ticket", Action::Alert),
+    ]
+}
+
+fn one() -> u32 {
+    1
+}
+fn hold() -> NoDataPolicy {
+    NoDataPolicy::Hold
+}
+fn rollback() -> Action {
+    Action::Rollback
+}
+fn confidence() -> f64 {
+    0.98
+}
+fn either() -> Direction {
+    Direction::Either
+}
+fn remove() -> NanStrategy {
+    NanStrategy::Remove
+}
+fn page() -> String {
+    "page".into()
+}
+
+/// `new` is at most `old`, where `None` means "no limit" (a new limit is
+/// tighter; dropping one is looser).
+fn limit_le(new: Option<f64>, old: Option<f64>) -> bool {
+    match (old, new) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some(o), Some(n)) => n <= o,
+    }
+}
+
+/// `new` is at least `old`, where `None` means "no limit".
+fn limit_ge(new: Option<f64>, old: Option<f64>) -> bool {
+    limit_le(new.map(|v| -v), old.map(|v| -v))
+}
+
+fn controls_kept(new: &[String], old: &[String]) -> bool {
+    old.iter().all(|c| new.contains(c))
+}
+
+/// Whether `new` trips at least whenever `old` does: the same source, an
+/// action and no-data handling at least as strict, limits no looser, no
+/// longer `for`, no more tolerated failures or required samples, a window
+/// no shorter.
+pub(crate) fn trigger_tightens(old: &Trigger, new: &Trigger) -> bool {
+    let (o, n) = (old.threshold(), new.threshold());
+    let dur_le = |new: Option<Duration>, old: Option<Duration>| match (old, new) {
+        (_, None) => true,
+        (None, Some(_)) => false,
+        (Some(o), Some(n)) => n <= o,
+    };
+    new.metric == old.metric
+        && new.synthetic == old.synthetic
+        && (new.critical <= old.critical)
+        && new.condition == old.condition
+        && new.expression == old.expression
+        && n.compare == o.compare
+        && limit_le(n.above, o.above)
+        && limit_ge(n.below, o.below)
+        && limit_le(n.above_percent, o.above_percent)
+        && limit_le(n.below_percent, o.below_percent)
+        && dur_le(new.for_, old.for_)
+        && super::compile_rollout::trigger_window(new)
+            >= super::compile_rollout::trigger_window(old)
+        && new.min_samples <= old.min_samples
+        && new.failure_limit <= old.failure_limit
+        && new.no_data >= old.no_data
+        && new.action >= old.action
+        && controls_kept(&new.controls, &old.controls)
+        && !new.overridable
+}
+
+/// Whether `new` is met only when `old` is: the same metric and
+/// comparison, limits no looser, a window no shorter, no fewer samples.
+pub(crate) fn promotion_tightens(old: &Promotion, new: &Promotion) -> bool {
+    let (o, n) = (old.threshold(), new.threshold());
+    new.metric == old.metric
+        && new.expression == old.expression
+        && n.compare == o.compare
+        && limit_le(n.above, o.above)
+        && limit_ge(n.below, o.below)
+        && limit_le(n.above_percent, o.above_percent)
+        && limit_le(n.below_percent, o.below_percent)
+        && new.window >= old.window
+        && new.min_samples >= old.min_samples
+        && controls_kept(&new.controls, &old.controls)
+        && !new.overridable
+}
