@@ -1,4 +1,5 @@
-//! JSON Schemas of the facts, the policy documents and the decision,
+//! JSON Schemas of the facts (release and rollout), the policy documents,
+//! the decision and the assessment,
 //! generated from the Rust types (for editors and for static checks).
 
 /// The JSON Schema of the facts (`check`'s input).
@@ -17,5 +18,16 @@ pub fn policy() -> serde_json::Value {
 /// The JSON Schema of a decision.
 pub fn decision() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(crate::engine::decision::Decision))
+        .unwrap_or_default()
+}
+
+/// The JSON Schema of rollout facts (`assess`'s input).
+pub fn rollout_facts() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(crate::model::RolloutFacts)).unwrap_or_default()
+}
+
+/// The JSON Schema of an assessment.
+pub fn assessment() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(crate::engine::assessment::Assessment))
         .unwrap_or_default()
 }

@@ -2,10 +2,11 @@
 //! between files, flags and exit codes and the library; every decision is
 //! the library's.
 //!
-//! Exit codes: 0 go, 1 no-go (or failing policy tests), 3 pending, 2 usage,
-//! input or policy error.
+//! Exit codes: 0 go / promote / continue, 1 no-go / rollback (or failing
+//! policy tests), 3 pending / hold, 2 usage, input or policy error.
 
 mod render;
+mod render_assess;
 
 /// `println!` that ignores a closed stdout instead of panicking.
 macro_rules! out {
@@ -20,8 +21,9 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use release_policy::RolloutVerdict;
 use release_policy::engine::decision::Verdict;
-use release_policy::{Bundle, BundleBuilder, Error, Facts, Limits};
+use release_policy::{Bundle, BundleBuilder, Error, Facts, FactsError, Limits, RolloutFacts};
 
 #[derive(Parser)]
 #[command(
@@ -52,6 +54,8 @@ enum SchemaKind {
     Facts,
     Policy,
     Decision,
+    Rollout,
+    Assessment,
 }
 
 #[derive(Subcommand)]
@@ -59,6 +63,17 @@ enum Command {
     /// Check a release: go (exit 0), no-go (1) or pending (3).
     Check {
         /// Facts file (YAML or JSON); `-` or nothing reads stdin.
+        facts: Option<PathBuf>,
+        /// Policy directory; repeat for layers, organisation first. Default: the built-in pack.
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Assess a rollout in progress: promote or continue (exit 0), rollback (1) or hold (3).
+    Assess {
+        /// Rollout facts file (YAML or JSON); `-` or nothing reads stdin.
         facts: Option<PathBuf>,
         /// Policy directory; repeat for layers, organisation first. Default: the built-in pack.
         #[arg(long = "policies", value_name = "DIR")]
@@ -84,7 +99,7 @@ enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
-    /// Print a JSON Schema: of the facts, a policy, or a decision.
+    /// Print a JSON Schema: of the facts, a policy, a decision, rollout facts or an assessment.
     Schema {
         /// Which schema.
         #[arg(value_enum)]
@@ -156,7 +171,11 @@ fn input_name(path: Option<&PathBuf>) -> String {
     }
 }
 
-fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
+/// Read and parse facts of either kind, naming the input in errors.
+fn read_facts<T>(
+    path: Option<&PathBuf>,
+    parse: impl Fn(&[u8], &Limits) -> Result<T, FactsError>,
+) -> Result<T, Error> {
     let limits = Limits::default();
     let bytes = match path {
         Some(p) if p.as_os_str() != "-" => {
@@ -178,7 +197,7 @@ fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
         }
     };
     let name = input_name(path);
-    Facts::from_slice(&bytes, &limits).map_err(|e| {
+    parse(&bytes, &limits).map_err(|e| {
         let place = match e.position {
             Some((l, c)) => format!("{name}:{l}:{c}"),
             None => name.clone(),
@@ -190,6 +209,24 @@ fn read_facts(path: Option<&PathBuf>) -> Result<Facts, Error> {
     })
 }
 
+/// Facts errors found while evaluating (a list over the limit) name the
+/// input too.
+fn name_input(path: Option<&PathBuf>) -> impl Fn(Error) -> Error + '_ {
+    move |e| match e {
+        Error::Facts(f) => Error::Io {
+            path: input_name(path),
+            message: f.to_string(),
+        },
+        other => other,
+    }
+}
+
+/// Write to stdout; a closed pipe (`| head`) is not an error worth a panic.
+fn emit(out: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+}
+
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
         Command::Check {
@@ -198,16 +235,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
             format,
         } => {
             let bundle = bundle(&policies)?;
-            let facts = read_facts(facts_path.as_ref())?;
-            let decision = bundle.check(&facts).map_err(|e| match e {
-                // Facts errors found while evaluating (a list over the limit)
-                // name the input too.
-                Error::Facts(f) => Error::Io {
-                    path: input_name(facts_path.as_ref()),
-                    message: f.to_string(),
-                },
-                other => other,
-            })?;
+            let facts = read_facts(facts_path.as_ref(), Facts::from_slice)?;
+            let decision = bundle
+                .check(&facts)
+                .map_err(name_input(facts_path.as_ref()))?;
             let out = match format {
                 Format::Json => decision.to_json_pretty() + "\n",
                 Format::Markdown => render::markdown(&decision),
@@ -218,15 +249,38 @@ fn run(cli: Cli) -> Result<u8, Error> {
                     },
                 ),
             };
-            {
-                use std::io::Write;
-                // A closed pipe (`| head`) is not an error worth a panic.
-                let _ = std::io::stdout().lock().write_all(out.as_bytes());
-            }
+            emit(&out);
             Ok(match decision.verdict {
                 Verdict::Go => 0,
                 Verdict::NoGo => 1,
                 Verdict::Pending => 3,
+            })
+        }
+        Command::Assess {
+            facts: facts_path,
+            policies,
+            format,
+        } => {
+            let bundle = bundle(&policies)?;
+            let facts = read_facts(facts_path.as_ref(), RolloutFacts::from_slice)?;
+            let assessment = bundle
+                .assess(&facts)
+                .map_err(name_input(facts_path.as_ref()))?;
+            let out = match format {
+                Format::Json => assessment.to_json_pretty() + "\n",
+                Format::Markdown => render_assess::markdown(&assessment),
+                Format::Text => render_assess::text(
+                    &assessment,
+                    &render::Style {
+                        colour: std::io::stdout().is_terminal(),
+                    },
+                ),
+            };
+            emit(&out);
+            Ok(match assessment.verdict {
+                RolloutVerdict::Promote | RolloutVerdict::Continue => 0,
+                RolloutVerdict::Rollback => 1,
+                RolloutVerdict::Hold => 3,
             })
         }
         Command::Test {
@@ -283,6 +337,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 SchemaKind::Facts => release_policy::schema::facts(),
                 SchemaKind::Policy => release_policy::schema::policy(),
                 SchemaKind::Decision => release_policy::schema::decision(),
+                SchemaKind::Rollout => release_policy::schema::rollout_facts(),
+                SchemaKind::Assessment => release_policy::schema::assessment(),
             };
             out!(
                 "{}",

@@ -13,7 +13,7 @@ pub struct Style {
 }
 
 impl Style {
-    fn paint(&self, code: &str, s: &str) -> String {
+    pub(crate) fn paint(&self, code: &str, s: &str) -> String {
         if self.colour {
             format!("\x1b[{code}m{s}\x1b[0m")
         } else {
@@ -24,14 +24,14 @@ impl Style {
 
 /// Text from the facts or policies, safe for a terminal: control
 /// characters (escape sequences, newlines) cannot fake output lines.
-fn t(s: &str) -> String {
+pub(crate) fn t(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '\u{fffd}' } else { c })
         .collect()
 }
 
 /// Text safe inside a Markdown table cell: no pipes, newlines or HTML.
-fn md(s: &str) -> String {
+pub(crate) fn md(s: &str) -> String {
     t(s).replace('|', "\\|")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -170,7 +170,7 @@ pub fn text(d: &Decision, style: &Style) -> String {
     out
 }
 
-fn short_digest(d: &str) -> &str {
+pub(crate) fn short_digest(d: &str) -> &str {
     d.get(..19).unwrap_or(d)
 }
 

@@ -16,7 +16,9 @@ use super::assessment::{
 };
 use super::decision::{BundleInfo, EngineInfo, Outcome};
 use super::series::{self, CriterionState, Point, TriggerState};
-use crate::analysis::judge::{self, JudgeConfig, JudgeOutcome, MetricConfig, MetricInput};
+use crate::analysis::judge::{
+    self, Classification, JudgeConfig, JudgeOutcome, MetricConfig, MetricInput,
+};
 use crate::analysis::{slo, stats};
 use crate::error::Error;
 use crate::expr::{self, CompiledExpr, convert};
@@ -458,7 +460,7 @@ impl Assess<'_> {
             .facts
             .synthetics
             .iter()
-            .filter(|s| (journey == "*" || s.name == journey) && (!rule.critical || s.critical))
+            .filter(|(n, s)| (journey == "*" || *n == journey) && (!rule.critical || s.critical))
             .collect();
         if journeys.is_empty() {
             let which = if rule.critical {
@@ -474,7 +476,7 @@ impl Assess<'_> {
             );
         }
         let mut worst: Option<(u8, String, TriggerState)> = None;
-        for s in journeys {
+        for (journey_name, s) in journeys {
             let points: Vec<(Timestamp, bool)> = s
                 .runs
                 .iter()
@@ -490,7 +492,7 @@ impl Assess<'_> {
                 TriggerState::Tripped(_) => 3,
             };
             if worst.as_ref().is_none_or(|(r, _, _)| rank > *r) {
-                worst = Some((rank, s.name.clone(), state));
+                worst = Some((rank, journey_name.clone(), state));
             }
         }
         let Some((_, name, state)) = worst else {
@@ -593,7 +595,7 @@ impl Assess<'_> {
             }
             CriterionState::Violated { at } => {
                 f.outcome = Outcome::Fail;
-                f.message = format!("`{limit}` not met at {at}");
+                f.message = format!("`{limit}` not met at {}", rfc3339(at));
                 f.flip = Some(format!("promotes once `{limit}` has held for {window}"));
             }
             CriterionState::Holding { held_ms, in_window } => {
@@ -694,6 +696,20 @@ impl Assess<'_> {
                     fmt_num(a.thresholds.pass)
                 ));
             }
+            // Kayenta fails a must-have metric without data; a rollout is
+            // never rolled back for missing data alone: that holds.
+            JudgeOutcome::Fail
+                if !result.metrics.iter().any(|m| {
+                    matches!(m.classification, Classification::High | Classification::Low)
+                }) =>
+            {
+                f.outcome = Outcome::NoData;
+                f.action = Some(Action::Hold);
+                f.message = format!(
+                    "no data for a metric the canary judge must have: {}",
+                    result.reason
+                );
+            }
             JudgeOutcome::Fail => {
                 f.outcome = Outcome::Fail;
                 f.action = Some(a.on_fail);
@@ -714,7 +730,7 @@ impl Assess<'_> {
 
     fn burn_rate(&self, b: &BurnRateRule, f: &mut AssessFinding) {
         f.subject = Some(b.slo.clone());
-        let Some(s) = self.facts.slos.iter().find(|s| s.name == b.slo) else {
+        let Some(s) = self.facts.slos.get(&b.slo) else {
             f.outcome = Outcome::NoData;
             f.action = Some(Action::Hold);
             f.message = format!("SLO `{}` is not in the facts", b.slo);
@@ -947,6 +963,10 @@ fn error(f: &mut AssessFinding, message: String) {
     f.message = message;
 }
 
+fn rfc3339(t: Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 fn lookup(json: &Json, path: &[String]) -> Option<Json> {
     let mut cur = json;
     for seg in path {
@@ -984,11 +1004,11 @@ fn budgets(facts: &RolloutFacts) -> Vec<Budget> {
     facts
         .slos
         .iter()
-        .map(|s| {
+        .map(|(name, s)| {
             let ratios = slo_ratios(s);
             let window = s.window.unwrap_or(Duration::from_millis(30 * 86_400_000));
             Budget {
-                slo: s.name.clone(),
+                slo: name.clone(),
                 objective: s.objective,
                 window: window.to_string(),
                 remaining: ratios

@@ -9,9 +9,10 @@
 //!   latest run of breaching samples spans at least `for` (first to last
 //!   sample of the run; exactly `for` trips).
 //! - A promotion criterion holds when the latest run of meeting samples,
-//!   within the current step, has lasted `window` (measured to `now`, from
-//!   the last violating sample, or from the step's start when nothing
-//!   violated), with at least `minSamples` samples in the window.
+//!   within the current step, has lasted `window` (measured to the latest
+//!   sample — a gap does not count as time held — from the last violating
+//!   sample, or from the step's start when nothing violated), with at least
+//!   `minSamples` samples in the window.
 
 use crate::model::{Sample, Timestamp};
 
@@ -153,7 +154,9 @@ pub(crate) fn criterion_state(
         .or_else(|| step_start.filter(|s| first.is_some_and(|f| *s <= f)))
         .or(first)
         .unwrap_or(now);
-    let held_ms = (now - start).num_milliseconds().max(0);
+    // Measured to the latest sample, not to `now`: a gap in the data
+    // does not count as time the criterion held.
+    let held_ms = (*latest_at - start).num_milliseconds().max(0);
     let from = now - chrono::Duration::milliseconds(window_ms);
     let in_window = points
         .iter()

@@ -548,6 +548,7 @@ impl Walker<'_> {
             | "matches"
             | "semver.valid"
             | "satisfies"
+            | "increasing"
             | "hasValue" => Shape::Bool,
             "size" | "int" | "major" | "minor" | "patch" | "semver.compare" | "indexOf"
             | "lastIndexOf" => Shape::Int,

@@ -27,6 +27,7 @@ pub(crate) const FUNCTIONS: &[&str] = &[
     "percent",
     "formatDuration",
     "latestBy",
+    "increasing",
 ];
 
 /// Register the library on `env`.
@@ -37,6 +38,7 @@ pub(crate) fn register(env: &mut Env) -> Result<(), DeclarationError> {
         vec![LIST_TYPE, STRING_TYPE, STRING_TYPE],
         latest_by,
     )?;
+    env.add_overload("increasing", "increasing_list", vec![LIST_TYPE], increasing)?;
     cel::add_overload!(env, fn days: (CelInt) -> Result<CelDuration>)?;
     cel::add_overload!(env, fn format_duration: (CelDuration) -> CelString, name = "formatDuration")?;
     cel::add_overload!(env, fn hours: (CelInt) -> Result<CelDuration>)?;
@@ -107,6 +109,33 @@ fn latest_by<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, Execut
         .filter_map(|i| all.get(i).map(|v| v.clone_as_boxed()))
         .collect();
     Ok(CowVal::owned(CelList::from(out)))
+}
+
+/// `increasing([5, 25, 50])`: whether every element is greater than the one
+/// before it (numbers, strings, durations, timestamps; an empty or
+/// one-element list is increasing). Elements that cannot be ordered, or
+/// ordered against each other, are an error.
+fn increasing<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
+    let fail = |m: &str| ExecutionError::function_error("increasing", m.to_string());
+    let [list] = args.as_slice() else {
+        return Err(ExecutionError::invalid_argument_count(1, args.len()));
+    };
+    let iterable = list.as_iterable().ok_or_else(|| fail("expects a list"))?;
+    let mut items = iterable.iter();
+    let mut prev: Option<&dyn Val> = None;
+    while let Some(item) = items.next() {
+        if let Some(p) = prev {
+            let order = p
+                .as_comparer()
+                .ok_or_else(|| fail("the elements cannot be ordered"))?
+                .compare(item)?;
+            if order != Ordering::Less {
+                return Ok(CowVal::owned(CelBool::from(false)));
+            }
+        }
+        prev = Some(item);
+    }
+    Ok(CowVal::owned(CelBool::from(true)))
 }
 
 /// `7m`, `1h30m`, `14d`: the way durations are written in facts.

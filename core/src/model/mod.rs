@@ -79,9 +79,9 @@ fn validate_plan(rollout: &Rollout, limits: &Limits) -> Result<(), FactsError> {
     RolloutFacts {
         now: chrono::DateTime::<chrono::Utc>::MAX_UTC,
         rollout: rollout.clone(),
-        metrics: Vec::new(),
-        synthetics: Vec::new(),
-        slos: Vec::new(),
+        metrics: Default::default(),
+        synthetics: Default::default(),
+        slos: Default::default(),
         labels: Default::default(),
         extensions: Default::default(),
     }

@@ -21,15 +21,17 @@ pub struct RolloutFacts {
     pub now: Timestamp,
     /// The rollout: identity, plan, position, capacity and flags.
     pub rollout: Rollout,
-    /// Metric series seen so far, for canary and baseline.
+    /// Metric series seen so far, for canary and baseline, by metric name
+    /// (`error-rate`, `latency-p99`).
     #[serde(default)]
-    pub metrics: Vec<Metric>,
-    /// Synthetic-check (probe) results.
+    pub metrics: BTreeMap<String, Metric>,
+    /// Synthetic-check (probe) results, by journey name.
     #[serde(default)]
-    pub synthetics: Vec<Synthetic>,
-    /// SLOs with their observed error ratios, for burn-rate rules.
+    pub synthetics: BTreeMap<String, Synthetic>,
+    /// SLOs with their observed error ratios, by SLO name, for burn-rate
+    /// rules.
     #[serde(default)]
-    pub slos: Vec<SloStatus>,
+    pub slos: BTreeMap<String, SloStatus>,
     /// Free-form string labels for an embedder's own policies.
     #[serde(default)]
     pub labels: BTreeMap<String, String>,
@@ -136,8 +138,6 @@ pub struct Flag {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Metric {
-    /// Metric name, as policies refer to it (`error-rate`, `latency-p99`).
-    pub name: String,
     /// Where it comes from: `server`, `rum` (real-user monitoring),
     /// `business`, … (free-form).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -168,8 +168,6 @@ pub struct Sample {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Synthetic {
-    /// Journey name (`checkout-journey`).
-    pub name: String,
     /// A failing critical journey rolls back under the standard pack.
     #[serde(default)]
     pub critical: bool,
@@ -196,8 +194,6 @@ pub struct SyntheticRun {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SloStatus {
-    /// SLO name (`availability`).
-    pub name: String,
     /// Target as a percentage (`99.9`).
     pub objective: f64,
     /// The SLO period the error budget spans (default `30d`).
@@ -275,6 +271,17 @@ impl RolloutFacts {
         Ok(facts)
     }
 
+    /// Parse rollout facts from bytes, which must be UTF-8.
+    pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<RolloutFacts, FactsError> {
+        let text = std::str::from_utf8(bytes).map_err(|e| {
+            FactsError::new(format!(
+                "facts are not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ))
+        })?;
+        Self::from_str_with_limits(text, limits)
+    }
+
     /// Rollout facts from a JSON value (as a binding receives them),
     /// validated.
     pub fn from_json_value(
@@ -341,30 +348,24 @@ impl RolloutFacts {
                 check_finite(format!("$.rollout.capacity.{field}"), v)?;
             }
         }
-        for (i, m) in self.metrics.iter().enumerate() {
-            if self.metrics.iter().take(i).any(|o| o.name == m.name) {
-                return Err(bad(
-                    format!("$.metrics[{i}].name"),
-                    format!("metric `{}` is listed twice", m.name),
-                ));
-            }
+        for (name, m) in &self.metrics {
             check_samples(
-                &format!("$.metrics[{i}].canary"),
+                &format!("$.metrics.{name}.canary"),
                 &m.canary,
                 self.now,
                 limits,
             )?;
             check_samples(
-                &format!("$.metrics[{i}].baseline"),
+                &format!("$.metrics.{name}.baseline"),
                 &m.baseline,
                 self.now,
                 limits,
             )?;
         }
-        for (i, s) in self.synthetics.iter().enumerate() {
+        for (name, s) in &self.synthetics {
             let mut prev: Option<Timestamp> = None;
             for (j, run) in s.runs.iter().enumerate() {
-                let path = format!("$.synthetics[{i}].runs[{j}].at");
+                let path = format!("$.synthetics.{name}.runs[{j}].at");
                 if run.at > self.now {
                     return Err(bad(path, format!("run at `{}` is after `now`", run.at)));
                 }
@@ -374,11 +375,11 @@ impl RolloutFacts {
                 prev = Some(run.at);
             }
         }
-        for (i, slo) in self.slos.iter().enumerate() {
-            check_finite(format!("$.slos[{i}].objective"), slo.objective)?;
+        for (i, slo) in &self.slos {
+            check_finite(format!("$.slos.{i}.objective"), slo.objective)?;
             if !(slo.objective > 0.0 && slo.objective < 100.0) {
                 return Err(bad(
-                    format!("$.slos[{i}].objective"),
+                    format!("$.slos.{i}.objective"),
                     format!(
                         "objective `{}` is not a percentage between 0 and 100",
                         slo.objective
@@ -387,7 +388,7 @@ impl RolloutFacts {
                 .with_hint("write 99.9 for a 99.9 % SLO"));
             }
             for (w, ratio) in &slo.error_ratio {
-                let path = format!("$.slos[{i}].errorRatio.{w}");
+                let path = format!("$.slos.{i}.errorRatio.{w}");
                 Duration::parse(w).map_err(|e| bad(path.clone(), e))?;
                 check_finite(path.clone(), *ratio)?;
                 if !(0.0..=1.0).contains(ratio) {
@@ -403,6 +404,6 @@ impl RolloutFacts {
 
     /// The metric called `name`.
     pub fn metric(&self, name: &str) -> Option<&Metric> {
-        self.metrics.iter().find(|m| m.name == name)
+        self.metrics.get(name)
     }
 }

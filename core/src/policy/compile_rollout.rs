@@ -276,6 +276,11 @@ pub(super) fn analysis(
         let id = a.id.clone();
         let before = c.errors.len();
         if let Err(e) = crate::engine::assess::judge_config(&a).validate() {
+            // The judge names its own fields; say it in the policy's words.
+            let e = e
+                .replace("`marginalScore`", "`thresholds.marginal`")
+                .replace("`passScore`", "`thresholds.pass`")
+                .replace("`groupWeights.", "`groups.");
             c.refuse(&o, "thresholds", &id, e, None);
         }
         c.positive(a.window, &o, "window", &id);

@@ -1,7 +1,8 @@
 //! Policy tests, as `opa test` runs them: files named `*.test.yaml` beside
 //! the policies, each with cases of facts (a base facts file patched with a
 //! JSON merge patch, or inline facts) and the expected verdict and rule
-//! outcomes. A coverage report lists the rules that lack a passing or a
+//! outcomes. A file tests `check` (release facts) or, with
+//! `command: assess`, `assess` (rollout facts). A coverage report lists the rules that lack a passing or a
 //! failing case.
 
 mod patch;
@@ -15,9 +16,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::engine::decision::{Outcome, Verdict};
+use crate::engine::decision::Outcome;
 use crate::error::{Error, PolicyError, SourceLocation};
-use crate::model::Facts;
+use crate::model::{Facts, RolloutFacts};
 use crate::policy::Bundle;
 use crate::policy::load::{files_under, read_text, refuse_deep_yaml};
 
@@ -47,11 +48,25 @@ pub struct TestMetadata {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TestSpec {
+    /// What the cases run: `check` (default) or `assess`.
+    #[serde(default)]
+    pub command: Command,
     /// Facts file the cases patch, relative to the test file.
     #[serde(default)]
     pub base: Option<String>,
     /// The cases.
     pub cases: Vec<TestCase>,
+}
+
+/// What a test file's cases run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Command {
+    /// `check` release facts.
+    #[default]
+    Check,
+    /// `assess` rollout facts.
+    Assess,
 }
 
 /// One case.
@@ -74,9 +89,10 @@ pub struct TestCase {
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Expectation {
-    /// The verdict, when checked.
+    /// The verdict, when checked: `go`, `no-go`, `pending` for `check`;
+    /// `promote`, `continue`, `hold`, `rollback` for `assess`.
     #[serde(default)]
-    pub verdict: Option<Verdict>,
+    pub verdict: Option<String>,
     /// Rule id → outcome.
     #[serde(default)]
     pub rules: BTreeMap<String, Outcome>,
@@ -188,7 +204,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
             None => None,
         };
         for case in &test.spec.cases {
-            let result = run_case(bundle, &name, base.as_ref(), case);
+            let result = run_case(bundle, &name, test.spec.command, base.as_ref(), case);
             // Only cases that hold count for coverage; a skipped rule is
             // neither a passing nor a failing case of it.
             if result.passed {
@@ -238,7 +254,50 @@ fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
     })
 }
 
-fn run_case(bundle: &Bundle, file: &str, base: Option<&Json>, case: &TestCase) -> CaseResult {
+/// What a case produced: the verdict, each rule's outcome and message,
+/// and the missing approvals (for `check`).
+struct Produced {
+    verdict: &'static str,
+    rules: BTreeMap<String, (Outcome, String)>,
+    missing: Option<Vec<String>>,
+}
+
+fn produce(bundle: &Bundle, command: Command, json: Json) -> Result<Produced, Error> {
+    match command {
+        Command::Check => {
+            let d = bundle.check(&Facts::from_json_value(json)?)?;
+            Ok(Produced {
+                verdict: d.verdict.as_str(),
+                rules: d
+                    .findings
+                    .iter()
+                    .map(|f| (f.rule.clone(), (f.outcome, f.message.clone())))
+                    .collect(),
+                missing: Some(d.missing_approvals.iter().map(|m| m.rule.clone()).collect()),
+            })
+        }
+        Command::Assess => {
+            let a = bundle.assess(&RolloutFacts::from_json_value(json, bundle.limits())?)?;
+            Ok(Produced {
+                verdict: a.verdict.as_str(),
+                rules: a
+                    .findings
+                    .iter()
+                    .map(|f| (f.rule.clone(), (f.outcome, f.message.clone())))
+                    .collect(),
+                missing: None,
+            })
+        }
+    }
+}
+
+fn run_case(
+    bundle: &Bundle,
+    file: &str,
+    command: Command,
+    base: Option<&Json>,
+    case: &TestCase,
+) -> CaseResult {
     let mut failures = Vec::new();
     let e = &case.expect;
     if e.verdict.is_none() && e.rules.is_empty() && e.missing_approvals.is_none() {
@@ -261,44 +320,40 @@ fn run_case(bundle: &Bundle, file: &str, base: Option<&Json>, case: &TestCase) -
         }
     };
     if let Some(json) = facts_json {
-        let decision = Facts::from_json_value(json)
-            .map_err(Error::from)
-            .and_then(|f| bundle.check(&f));
-        match decision {
+        match produce(bundle, command, json) {
             Err(e) => failures.push(format!("facts rejected: {e}")),
             Ok(d) => {
-                if let Some(v) = case.expect.verdict {
+                if let Some(v) = &case.expect.verdict {
                     if d.verdict != v {
-                        failures.push(format!(
-                            "verdict: expected `{}`, got `{}`",
-                            v.as_str(),
-                            d.verdict.as_str()
-                        ));
+                        failures.push(format!("verdict: expected `{v}`, got `{}`", d.verdict));
                     }
                 }
                 for (rule, want) in &case.expect.rules {
-                    match d.finding(rule) {
+                    match d.rules.get(rule) {
                         None => failures.push(format!("rule `{rule}` is not in the bundle")),
-                        Some(f) if f.outcome != *want => failures.push(format!(
-                            "rule `{rule}`: expected `{}`, got `{}` ({})",
+                        Some((got, message)) if got != want => failures.push(format!(
+                            "rule `{rule}`: expected `{}`, got `{}` ({message})",
                             want.as_str(),
-                            f.outcome.as_str(),
-                            f.message
+                            got.as_str(),
                         )),
                         Some(_) => {}
                     }
                 }
                 if let Some(want) = &case.expect.missing_approvals {
-                    let mut got: Vec<&str> = d
-                        .missing_approvals
-                        .iter()
-                        .map(|m| m.rule.as_str())
-                        .collect();
-                    got.sort_unstable();
-                    let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
-                    want.sort_unstable();
-                    if got != want {
-                        failures.push(format!("missing approvals: expected {want:?}, got {got:?}"));
+                    match &d.missing {
+                        None => failures
+                            .push("`missingApprovals` applies to `check` cases only".to_string()),
+                        Some(got) => {
+                            let mut got: Vec<&str> = got.iter().map(String::as_str).collect();
+                            got.sort_unstable();
+                            let mut want: Vec<&str> = want.iter().map(String::as_str).collect();
+                            want.sort_unstable();
+                            if got != want {
+                                failures.push(format!(
+                                    "missing approvals: expected {want:?}, got {got:?}"
+                                ));
+                            }
+                        }
                     }
                 }
             }
