@@ -12,12 +12,15 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use release_policy::{Bundle, Facts, Outcome, Verdict};
+use release_policy::{Bundle, Facts, Outcome, RolloutFacts};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
 struct Case {
     name: String,
+    /// `check` (default) or `assess`.
+    #[serde(default)]
+    command: Option<String>,
     policies: String,
     facts: serde_json::Value,
     expect: Expect,
@@ -25,7 +28,7 @@ struct Case {
 
 #[derive(Deserialize)]
 struct Expect {
-    verdict: Verdict,
+    verdict: String,
     rules: BTreeMap<String, Outcome>,
 }
 
@@ -48,20 +51,39 @@ fn corpus_cases_decide_as_recorded() {
         } else {
             Bundle::from_yaml_str(&case.name, &case.policies).unwrap()
         };
-        let d = bundle
-            .check(&Facts::from_json_value(case.facts).unwrap())
-            .unwrap();
-        assert_eq!(d.verdict(), case.expect.verdict, "{}", case.name);
-        for (rule, want) in &case.expect.rules {
-            assert_eq!(
-                d.finding(rule).map(|f| f.outcome()),
-                Some(*want),
-                "{}: {rule}",
-                case.name
-            );
+        // The verdict, each expected rule's outcome, and the JSON.
+        let (verdict, outcomes, json) = match case.command.as_deref().unwrap_or("check") {
+            "check" => {
+                let d = bundle
+                    .check(&Facts::from_json_value(case.facts).unwrap())
+                    .unwrap();
+                let outcomes: Vec<Option<Outcome>> = case
+                    .expect
+                    .rules
+                    .keys()
+                    .map(|r| d.finding(r).map(|f| f.outcome()))
+                    .collect();
+                (d.verdict().as_str(), outcomes, d.to_json_pretty())
+            }
+            "assess" => {
+                let facts = RolloutFacts::from_json_value(case.facts, bundle.limits()).unwrap();
+                let a = bundle.assess(&facts).unwrap();
+                let outcomes: Vec<Option<Outcome>> = case
+                    .expect
+                    .rules
+                    .keys()
+                    .map(|r| a.finding(r).map(|f| f.outcome()))
+                    .collect();
+                (a.verdict().as_str(), outcomes, a.to_json_pretty())
+            }
+            other => panic!("{}: unknown command `{other}`", case.name),
+        };
+        assert_eq!(verdict, case.expect.verdict, "{}", case.name);
+        for ((rule, want), got) in case.expect.rules.iter().zip(outcomes) {
+            assert_eq!(got, Some(*want), "{}: {rule}", case.name);
         }
         let golden = file.with_extension("decision.json");
-        let json = d.to_json_pretty() + "\n";
+        let json = json + "\n";
         if update {
             std::fs::write(&golden, &json).unwrap();
         }

@@ -181,7 +181,10 @@ fn corpus_decisions_match_byte_for_byte() {
         let tmp = std::env::temp_dir().join(format!("rp-corpus-{}-{n}", std::process::id()));
         std::fs::create_dir_all(&tmp).unwrap();
         let mut cmd = cli();
-        cmd.args(["check", "--format", "json"]);
+        // `check` or `assess`: the CLI command of the same name.
+        let command = case["command"].as_str().unwrap_or("check");
+        assert!(["check", "assess"].contains(&command), "{command}");
+        cmd.args([command, "--format", "json"]);
         if case["policies"] != "builtin" {
             std::fs::write(
                 tmp.join("policies.yaml"),
@@ -244,5 +247,97 @@ fn text_from_facts_cannot_fake_output() {
             .next()
             .is_some_and(|l| l.contains("fake\\|&lt;b&gt;")),
         "{md}"
+    );
+}
+
+#[test]
+fn assess_examples_exit_with_their_verdicts() {
+    let out = cli()
+        .args(["assess", "examples/rollouts/checkout-canary-healthy.yaml"])
+        .out(0);
+    assert!(out.starts_with("PROMOTE checkout-2.4.0-canary"), "{out}");
+    let out = cli()
+        .args([
+            "assess",
+            "examples/rollouts/checkout-latency-regression.yaml",
+        ])
+        .out(1);
+    assert!(
+        out.starts_with("ROLLBACK") && out.contains("p99-latency-regression [rollback]"),
+        "{out}"
+    );
+    let out = cli()
+        .args(["assess", "examples/rollouts/checkout-no-data.yaml"])
+        .out(3);
+    assert!(
+        out.starts_with("HOLD") && out.contains("samples of `error-rate`"),
+        "{out}"
+    );
+    let out = cli()
+        .args([
+            "assess",
+            "--format",
+            "json",
+            "examples/rollouts/checkout-latency-regression.yaml",
+        ])
+        .out(1);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["schema"], "release-policy/assessment/v1");
+    assert_eq!(v["verdict"], "rollback");
+    assert_eq!(
+        v["markers"].as_array().unwrap().last().unwrap()["kind"],
+        "rolled-back"
+    );
+    let out = cli()
+        .args([
+            "assess",
+            "--format",
+            "markdown",
+            "examples/rollouts/checkout-no-data.yaml",
+        ])
+        .out(3);
+    assert!(out.starts_with("## ⏸️ HOLD"), "{out}");
+}
+
+#[test]
+fn assess_bad_input_exits_2_with_a_path() {
+    let yaml =
+        std::fs::read_to_string(root().join("examples/rollouts/checkout-canary-healthy.yaml"))
+            .unwrap();
+    // A sample dated after `now`.
+    let future = yaml.replacen("{at: 2026-11-26T10:21:00Z", "{at: 2026-11-27T10:21:00Z", 1);
+    let err = cli().arg("assess").write_stdin(future).output().unwrap();
+    assert_eq!(err.status.code(), Some(2));
+    let msg = String::from_utf8(err.stderr).unwrap();
+    assert!(
+        msg.contains("$.metrics.error-rate.canary[0].at") && msg.contains("is after `now`"),
+        "{msg}"
+    );
+    // Release facts are not rollout facts: a clear error, not a verdict.
+    let err = cli()
+        .args(["assess", "examples/releases/payments-1.8.0.yaml"])
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(2));
+    assert!(
+        String::from_utf8(err.stderr)
+            .unwrap()
+            .contains("unknown field")
+    );
+    // A bundle without rollout policies cannot assess.
+    let err = cli()
+        .args([
+            "assess",
+            "--policies",
+            "policies/ci",
+            "examples/rollouts/checkout-canary-healthy.yaml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(err.status.code(), Some(2));
+    assert!(
+        String::from_utf8(err.stderr)
+            .unwrap()
+            .contains("no `RolloutPolicy`")
     );
 }

@@ -409,9 +409,10 @@ impl Assess<'_> {
                             "{} of {} samples breached `{limit}` ({} tolerated)",
                             b.breaches, b.samples, rule.failure_limit
                         );
+                        let more = (rule.failure_limit as usize + 1).saturating_sub(b.breaches);
                         f.flip = Some(format!(
-                            "trips after {} more breaching samples",
-                            rule.failure_limit as usize + 1 - b.breaches
+                            "trips after {more} more breaching sample{}",
+                            if more == 1 { "" } else { "s" }
                         ));
                     }
                 }

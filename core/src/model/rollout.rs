@@ -204,6 +204,10 @@ pub struct SloStatus {
     pub error_ratio: BTreeMap<String, f64>,
 }
 
+fn rfc3339(t: Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 fn bad(path: String, message: String) -> FactsError {
     FactsError::new(message).at(path)
 }
@@ -242,13 +246,20 @@ fn check_samples(
         if s.at > now {
             return Err(bad(
                 format!("{path}[{i}].at"),
-                format!("sample at `{}` is after `now` (`{}`)", s.at, now),
+                format!(
+                    "sample at `{}` is after `now` (`{}`)",
+                    rfc3339(s.at),
+                    rfc3339(now)
+                ),
             ));
         }
         if prev.is_some_and(|p| s.at < p) {
             return Err(bad(
                 format!("{path}[{i}].at"),
-                format!("sample at `{}` is earlier than the one before it", s.at),
+                format!(
+                    "sample at `{}` is earlier than the one before it",
+                    rfc3339(s.at)
+                ),
             )
             .with_hint("send samples oldest first"));
         }
@@ -367,7 +378,10 @@ impl RolloutFacts {
             for (j, run) in s.runs.iter().enumerate() {
                 let path = format!("$.synthetics.{name}.runs[{j}].at");
                 if run.at > self.now {
-                    return Err(bad(path, format!("run at `{}` is after `now`", run.at)));
+                    return Err(bad(
+                        path,
+                        format!("run at `{}` is after `now`", rfc3339(run.at)),
+                    ));
                 }
                 if prev.is_some_and(|p| run.at < p) {
                     return Err(bad(path, "runs are not oldest first".into()));
