@@ -4,6 +4,8 @@
 //! (`tests/agreement.rs`) can check that both decide the same before the
 //! benchmark (`benches/check.rs`) compares their speed.
 
+pub mod rollout;
+
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use cel::common::types::{CelDouble, CelNull};
 use serde_json::{Value as Json, json};
-use sha2::{Digest, Sha256};
 
 use super::assessment::{
     ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, AssessSummary, Assessment, Budget, Marker,
@@ -47,18 +46,24 @@ impl Bundle {
             });
         }
         facts.validate(&self.inner.limits)?;
-        let json = facts.to_json_value();
-        let canonical = serde_json::to_vec(&json).unwrap_or_default();
-        let facts_digest = format!("sha256:{:x}", Sha256::digest(&canonical));
-        // Only the roots a condition or `appliesTo` reads are converted:
-        // metric series are read by the structured rules directly.
+        let facts_digest = super::digest::facts_digest(facts);
+        // Only the roots a condition or `appliesTo` reads are converted to
+        // JSON and CEL values: metric series are read by the structured
+        // rules directly, from the typed facts.
+        let read = self.rollout_roots();
+        let mut json = serde_json::Map::new();
+        for root in &read {
+            if let Some(v) = root_json(facts, root) {
+                json.insert((*root).to_string(), v);
+            }
+        }
+        let json = Json::Object(json);
         let mut ctx = expr::root_context();
         for root in ROLLOUT.field_names() {
             ctx.add_variable_as_val(root, Box::new(CelNull));
         }
-        let read = self.rollout_roots();
         if let Json::Object(roots) = &json {
-            for (name, value) in roots.iter().filter(|(n, _)| read.contains(n.as_str())) {
+            for (name, value) in roots {
                 let shape = ROLLOUT
                     .field(name)
                     .unwrap_or(&crate::model::shape::Shape::Any);
@@ -142,6 +147,22 @@ impl Bundle {
         }
         roots
     }
+}
+
+/// One root of the rollout facts as JSON (absent optional roots are not
+/// bound, so a policy reading them sees `null`).
+fn root_json(facts: &RolloutFacts, root: &str) -> Option<Json> {
+    let v = match root {
+        "now" => serde_json::to_value(facts.now),
+        "rollout" => serde_json::to_value(&facts.rollout),
+        "metrics" => serde_json::to_value(&facts.metrics),
+        "synthetics" => serde_json::to_value(&facts.synthetics),
+        "slos" => serde_json::to_value(&facts.slos),
+        "labels" => serde_json::to_value(&facts.labels),
+        "extensions" => serde_json::to_value(&facts.extensions),
+        _ => return None,
+    };
+    v.ok()
 }
 
 /// The judge's configuration from an analysis rule.
@@ -1110,5 +1131,23 @@ fn reason(verdict: RolloutVerdict, findings: &[AssessFinding]) -> String {
                 )
             },
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_rollout_root_can_be_bound() {
+        let facts =
+            RolloutFacts::parse("now: 2026-11-26T10:00:00Z\nrollout: {id: r, service: s}\n")
+                .unwrap_or_else(|e| panic!("{e}"));
+        for root in ROLLOUT.field_names() {
+            assert!(
+                root_json(&facts, root).is_some(),
+                "root `{root}` is not bound"
+            );
+        }
     }
 }

@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 
 use cel::Value;
 use serde_json::Value as Json;
-use sha2::{Digest, Sha256};
 
 use super::approvals;
 use super::decision::*;
@@ -54,8 +53,7 @@ impl Bundle {
             });
         }
         let json = facts.to_json_value();
-        let canonical = serde_json::to_vec(&json).unwrap_or_default();
-        let facts_digest = format!("sha256:{:x}", Sha256::digest(&canonical));
+        let facts_digest = super::digest::facts_digest(facts);
         let mut ctx = expr::root_context();
         // Absent optional sections are `null`, so a policy can test for
         // them (`service != null`); reading a field of one is an error.

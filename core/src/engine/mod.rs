@@ -8,4 +8,5 @@ pub(crate) mod assess;
 pub mod assessment;
 mod check;
 pub mod decision;
+mod digest;
 mod series;

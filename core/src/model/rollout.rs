@@ -159,6 +159,7 @@ pub struct Metric {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Sample {
     /// When it was taken.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub at: Timestamp,
     /// The value, or `null` for a gap.
     pub value: Option<f64>,
@@ -184,6 +185,7 @@ pub struct Synthetic {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SyntheticRun {
     /// When it ran.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub at: Timestamp,
     /// Whether the journey succeeded.
     pub passed: bool,
@@ -239,9 +241,12 @@ fn check_samples(
     }
     let mut prev: Option<Timestamp> = None;
     for (i, s) in samples.iter().enumerate() {
-        if let Some(v) = s.value {
-            check_finite(format!("{path}[{i}].value"), v)
-                .map_err(|e| e.with_hint("write `null` for a gap in the data"))?;
+        if let Some(v) = s.value.filter(|v| !v.is_finite()) {
+            return Err(bad(
+                format!("{path}[{i}].value"),
+                format!("`{v}` is not a finite number"),
+            )
+            .with_hint("write `null` for a gap in the data"));
         }
         if s.at > now {
             return Err(bad(

@@ -13,6 +13,37 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A point in time, RFC 3339 (`2026-11-26T10:00:00Z`).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
+/// Serialise a timestamp exactly as chrono does (`2026-11-26T10:00:00Z`),
+/// without chrono's character-by-character formatter for the common case
+/// of whole seconds in years 0–9999. Used for metric samples, of which a
+/// rollout has thousands: the facts digest serialises every one.
+pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
+    use chrono::{Datelike, Timelike};
+    let n = t.naive_utc();
+    let (y, nanos) = (n.year(), n.nanosecond());
+    if nanos != 0 || !(0..=9999).contains(&y) {
+        return t.serialize(s);
+    }
+    let mut b = *b"0000-00-00T00:00:00Z";
+    let mut put = |at: usize, v: u32, width: usize| {
+        let mut v = v;
+        for i in (0..width).rev() {
+            if let Some(d) = b.get_mut(at + i) {
+                *d = b'0' + (v % 10) as u8;
+            }
+            v /= 10;
+        }
+    };
+    put(0, y.unsigned_abs(), 4);
+    put(5, n.month(), 2);
+    put(8, n.day(), 2);
+    put(11, n.hour(), 2);
+    put(14, n.minute(), 2);
+    put(17, n.second(), 2);
+    // Only ASCII digits and separators were written.
+    s.serialize_str(std::str::from_utf8(&b).unwrap_or_default())
+}
+
 /// A span of time written as `90d`, `12h`, `3m`, `45s`, `500ms` or a sum of
 /// them (`1h30m`). Units: `w`, `d`, `h`, `m`, `s`, `ms`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -203,6 +234,23 @@ impl JsonSchema for Version {
             "format": "semver",
             "description": "A semantic version such as `2.4.0` (quote it in YAML)."
         })
+    }
+}
+
+#[cfg(test)]
+mod fast_timestamp_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[derive(Serialize)]
+    struct Fast(#[serde(serialize_with = "serialize_timestamp")] Timestamp);
+
+    proptest! {
+        #[test]
+        fn fast_timestamps_serialise_like_chrono(secs in -70_000_000_000i64..260_000_000_000, nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000]) {
+            let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_default();
+            prop_assert_eq!(serde_json::to_string(&Fast(t)).ok(), serde_json::to_string(&t).ok());
+        }
     }
 }
 

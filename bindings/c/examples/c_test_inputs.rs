@@ -1,0 +1,95 @@
+//! Writes the inputs of the C tests, which cannot read YAML, into a
+//! directory: every case of the conformance corpus (`tests/corpus/`) as
+//! `corpus/NAME.facts.json` (+ `NAME.policies.yaml` for inline policies)
+//! with a manifest `corpus/cases.tsv`, and each example release
+//! (`examples/releases/*.yaml`) as `releases/NAME.json`.
+//!
+//! `cargo run -p release-policy-c --example c_test_inputs -- OUTDIR`
+#![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// One corpus case, as far as the C tests need it.
+#[derive(serde::Deserialize)]
+struct Case {
+    name: String,
+    /// What to run: absent is `check`; the C test refuses a command it
+    /// does not know.
+    command: Option<String>,
+    policies: String,
+    facts: serde_json::Value,
+}
+
+fn yaml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("cannot read `{}`: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn main() {
+    let out = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .expect("usage: c_test_inputs OUTDIR"),
+    );
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let corpus_out = out.join("corpus");
+    let releases_out = out.join("releases");
+    std::fs::create_dir_all(&corpus_out).expect("create OUTDIR/corpus");
+    std::fs::create_dir_all(&releases_out).expect("create OUTDIR/releases");
+
+    let mut manifest = String::new();
+    for file in yaml_files(&root.join("tests/corpus")) {
+        let text = std::fs::read_to_string(&file).expect("read corpus case");
+        let case: Case =
+            yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("`{}`: {e}", file.display()));
+        let command = case.command.as_deref().unwrap_or("check");
+        let facts = corpus_out.join(format!("{}.facts.json", case.name));
+        std::fs::write(
+            &facts,
+            serde_json::to_string(&case.facts).expect("facts JSON"),
+        )
+        .expect("write facts");
+        let policies = if case.policies == "builtin" {
+            "builtin".to_string()
+        } else {
+            let p = corpus_out.join(format!("{}.policies.yaml", case.name));
+            std::fs::write(&p, &case.policies).expect("write policies");
+            p.display().to_string()
+        };
+        let golden = file.with_extension("decision.json");
+        writeln!(
+            manifest,
+            "{command}\t{}\t{policies}\t{}\t{}",
+            case.name,
+            facts.display(),
+            golden.display()
+        )
+        .expect("write to a string");
+    }
+    std::fs::write(corpus_out.join("cases.tsv"), manifest).expect("write manifest");
+
+    // The example releases as JSON: parsed as typed facts, so the JSON
+    // means exactly what the YAML means.
+    for file in yaml_files(&root.join("examples/releases")) {
+        let text = std::fs::read_to_string(&file).expect("read example");
+        let facts =
+            engine::Facts::parse(&text).unwrap_or_else(|e| panic!("`{}`: {e}", file.display()));
+        let name = file
+            .file_stem()
+            .expect("file name")
+            .to_string_lossy()
+            .into_owned();
+        std::fs::write(
+            releases_out.join(format!("{name}.json")),
+            serde_json::to_string_pretty(&facts.to_json_value()).expect("facts JSON"),
+        )
+        .expect("write example JSON");
+    }
+}
