@@ -284,9 +284,13 @@ fn bad_rollout_policies_are_load_errors_with_a_location() {
     );
     let e = policy_err("  triggers:\n    - {id: t, metric: m, above: 1, window: 5m, for: 10m}\n");
     assert!(
-        e.contains("`for` (10m) is longer than `window` (5m)"),
+        e.contains("`for` (10m) is not shorter than `window` (5m)"),
         "{e}"
     );
+    // Equal is refused too: a breach spans first to latest sample, all
+    // inside the window, so it could never last the whole window.
+    let e = policy_err("  triggers:\n    - {id: t, metric: m, above: 1, window: 5m, for: 5m}\n");
+    assert!(e.contains("`for` (5m) is not shorter"), "{e}");
     let e = policy_err("  triggers:\n    - {id: t, metric: m, abovePercent: 10}\n");
     assert!(
         e.contains("`abovePercent` needs `compare: baseline`"),

@@ -358,7 +358,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                         bundle.rules().into_iter().map(|(_, id, _)| id).collect();
                     eprintln!("error: no rule `{rule}` in the bundle");
                     eprintln!(
-                        "  hint: rule ids are the `id` of gates and approvals; this bundle has {}, …",
+                        "  hint: rule ids are the `id` of gates, approvals, triggers, promotion criteria, analyses and burn-rate rules; this bundle has {}, …",
                         known.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
                     );
                     Ok(2)

@@ -30,11 +30,34 @@ pub(crate) fn t(s: &str) -> String {
         .collect()
 }
 
-/// Text safe inside a Markdown table cell: no pipes, newlines or HTML.
+/// Text safe inside a Markdown table cell: no pipes, newlines or raw HTML.
+/// Backticked spans become `<code>` elements, so `a > b` inside them reads
+/// as written (an entity inside a Markdown code span would show literally).
 pub(crate) fn md(s: &str) -> String {
-    t(s).replace('|', "\\|")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let esc = |x: &str| {
+        x.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('|', "&#124;")
+    };
+    let text = t(s);
+    let parts: Vec<&str> = text.split('`').collect();
+    let balanced = parts.len() % 2 == 1;
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        let last = i + 1 == parts.len();
+        if i % 2 == 1 && (balanced || !last) {
+            out.push_str("<code>");
+            out.push_str(&esc(part));
+            out.push_str("</code>");
+        } else {
+            if i % 2 == 1 {
+                out.push('`');
+            }
+            out.push_str(&esc(part));
+        }
+    }
+    out
 }
 
 fn verdict_word(v: Verdict) -> &'static str {
@@ -249,4 +272,18 @@ pub fn markdown(d: &Decision) -> String {
         d.bundle.digest, d.facts_digest, d.engine.version
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::md;
+
+    #[test]
+    fn markdown_cells_keep_code_and_refuse_html() {
+        assert_eq!(
+            md("`p99 > 200` for <b>x</b> | y"),
+            "<code>p99 &gt; 200</code> for &lt;b&gt;x&lt;/b&gt; &#124; y"
+        );
+        assert_eq!(md("a `b"), "a `b");
+    }
 }

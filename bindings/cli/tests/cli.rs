@@ -245,7 +245,7 @@ fn text_from_facts_cannot_fake_output() {
     assert!(
         md.lines()
             .next()
-            .is_some_and(|l| l.contains("fake\\|&lt;b&gt;")),
+            .is_some_and(|l| l.contains("fake&#124;&lt;b&gt;")),
         "{md}"
     );
 }

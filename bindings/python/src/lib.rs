@@ -1,1 +1,347 @@
-//! Python bindings (work in progress).
+//! Python bindings of release-policy: the native module
+//! `release_policy._release_policy`, wrapped by the `release_policy` package
+//! (`python/release_policy/`), which adds the `str`-valued enums and the
+//! exception classes and re-exports everything.
+//!
+//! A thin layer: every decision is the core's. The binding converts facts
+//! (a `dict` becomes JSON with the GIL held; a `str` or `bytes` is parsed
+//! by the core), releases the GIL for loading, checking and assessing, and
+//! maps the core's errors to Python exceptions in one place
+//! ([`errors::to_py_err`]).
+//! A panic in the core (none is expected) becomes `EvaluationError`, never
+//! a `PanicException`.
+
+mod assessment;
+mod decision;
+mod errors;
+mod facts;
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+
+use pyo3::prelude::*;
+use release_policy::{Bundle as CoreBundle, BundleBuilder as CoreBuilder, Error, Limits};
+
+use crate::assessment::{AssessFinding, Assessment};
+use crate::decision::{
+    ApprovalNote, ApprovalState, Decision, Finding, Lifted, MissingApproval, WaiverUse,
+};
+use crate::errors::{facts_to_py_err, to_py_err};
+use crate::facts::Input;
+
+/// Run core code, turning a panic into [`Error::Evaluation`].
+fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|payload| {
+        let what = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(Error::Evaluation {
+            message: format!("internal error in the engine: `{what}` (please report it)"),
+        })
+    })
+}
+
+/// Core work without the GIL, errors as Python exceptions.
+fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
+    py.detach(|| guarded(f)).map_err(|e| to_py_err(py, &e))
+}
+
+/// A compiled, immutable set of policies; thread-safe, cheap to share.
+#[pyclass(frozen, module = "release_policy")]
+pub struct Bundle {
+    inner: CoreBundle,
+}
+
+#[pymethods]
+impl Bundle {
+    /// The standard pack embedded in the library. Never raises: should the
+    /// pack ever fail to compile, every `check` raises `EvaluationError`.
+    #[staticmethod]
+    fn builtin(py: Python<'_>) -> Bundle {
+        Bundle {
+            inner: py.detach(CoreBundle::builtin),
+        }
+    }
+
+    /// Every policy file below the directory `path`.
+    #[staticmethod]
+    fn from_dir(py: Python<'_>, path: PathBuf) -> PyResult<Bundle> {
+        let inner = detached(py, || CoreBundle::from_dir(&path))?;
+        Ok(Bundle { inner })
+    }
+
+    /// Policies from YAML text (one or more documents); `name` stands for
+    /// the file in error locations.
+    #[staticmethod]
+    fn from_yaml(py: Python<'_>, name: &str, text: &str) -> PyResult<Bundle> {
+        let inner = detached(py, || CoreBundle::from_yaml_str(name, text))?;
+        Ok(Bundle { inner })
+    }
+
+    /// A builder for a bundle of layers (organisation first, team last)
+    /// and limits.
+    #[staticmethod]
+    fn builder() -> BundleBuilder {
+        BundleBuilder {
+            layers: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+
+    /// `sha256:…` over the canonical JSON of the effective policies.
+    #[getter]
+    fn digest(&self) -> &str {
+        self.inner.digest()
+    }
+
+    /// `name@version` of every policy, in evaluation order.
+    #[getter]
+    fn policies(&self) -> Vec<String> {
+        self.inner.policies()
+    }
+
+    /// `(policy, rule, kind)` of every rule, in evaluation order; `kind` is
+    /// `"gate"` or `"approval"`.
+    #[getter]
+    fn rules(&self) -> Vec<(String, String, &'static str)> {
+        self.inner.rules()
+    }
+
+    /// The definition of `rule` as written (after layering), with its
+    /// policy; `None` for an unknown rule.
+    fn explain<'py>(&self, py: Python<'py>, rule: &str) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .explain(rule)
+            .map(|v| pythonize::pythonize(py, &v).map_err(PyErr::from))
+            .transpose()
+    }
+
+    /// Decide whether the release described by `facts` may go. `facts` is
+    /// a `dict` (as `json.loads` gives) or YAML / JSON text (`str` or
+    /// `bytes`). The GIL is released while the core decides.
+    fn check(&self, py: Python<'_>, facts: &Bound<'_, PyAny>) -> PyResult<Decision> {
+        let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
+            .map_err(|e| facts_to_py_err(py, e))?;
+        let bundle = &self.inner;
+        let decision = detached(py, move || {
+            let facts = input.into_facts(bundle)?;
+            bundle.check(&facts)
+        })?;
+        Ok(Decision::new(decision))
+    }
+
+    /// Assess a rollout in progress: promote, continue, hold or roll back?
+    /// `facts` are rollout facts, a `dict` (as `json.loads` gives) or YAML /
+    /// JSON text (`str` or `bytes`). The GIL is released while the core
+    /// assesses. A bundle without a `RolloutPolicy` raises
+    /// `EvaluationError`.
+    fn assess(&self, py: Python<'_>, facts: &Bound<'_, PyAny>) -> PyResult<Assessment> {
+        let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
+            .map_err(|e| facts_to_py_err(py, e))?;
+        let bundle = &self.inner;
+        let assessment = detached(py, move || {
+            let facts = input.into_rollout_facts(bundle)?;
+            bundle.assess(&facts)
+        })?;
+        Ok(Assessment::new(assessment))
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "<Bundle {} ({} policies)>",
+            self.inner.digest(),
+            self.inner.policies().len()
+        )
+    }
+}
+
+/// One layer of a bundle under construction.
+#[derive(Clone)]
+enum Layer {
+    Builtin,
+    Dir(PathBuf),
+    Yaml(String, String),
+}
+
+/// Builds a [`Bundle`] from layers, in order (organisation first, team
+/// last), like the core's `BundleBuilder`. Immutable: each method returns a
+/// new builder, so a partial builder can be shared and extended.
+#[pyclass(frozen, module = "release_policy")]
+pub struct BundleBuilder {
+    layers: Vec<Layer>,
+    limits: Limits,
+}
+
+impl BundleBuilder {
+    fn with(&self, layer: Layer) -> BundleBuilder {
+        let mut layers = self.layers.clone();
+        layers.push(layer);
+        BundleBuilder {
+            layers,
+            limits: self.limits.clone(),
+        }
+    }
+}
+
+#[pymethods]
+impl BundleBuilder {
+    #[new]
+    fn new() -> Self {
+        Bundle::builder()
+    }
+
+    /// Add the built-in standard pack as a layer.
+    fn builtin_layer(&self) -> BundleBuilder {
+        self.with(Layer::Builtin)
+    }
+
+    /// Add every policy file below the directory `path` as one layer.
+    fn dir_layer(&self, path: PathBuf) -> BundleBuilder {
+        self.with(Layer::Dir(path))
+    }
+
+    /// Add YAML text (one or more documents) as one layer; `name` stands
+    /// for the file in error locations.
+    fn yaml_layer(&self, name: String, text: String) -> BundleBuilder {
+        self.with(Layer::Yaml(name, text))
+    }
+
+    /// Replace some of the limits (the others keep their current value).
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (
+        *,
+        max_expression_len = None,
+        max_nesting = None,
+        max_ast_nodes = None,
+        max_ast_depth = None,
+        max_comprehension_nesting = None,
+        max_facts_bytes = None,
+        max_list_items = None,
+        max_policy_bytes = None,
+        max_variable_items = None,
+        max_variable_string_bytes = None,
+        max_yaml_nesting = None,
+    ))]
+    fn limits(
+        &self,
+        max_expression_len: Option<usize>,
+        max_nesting: Option<usize>,
+        max_ast_nodes: Option<usize>,
+        max_ast_depth: Option<usize>,
+        max_comprehension_nesting: Option<usize>,
+        max_facts_bytes: Option<usize>,
+        max_list_items: Option<usize>,
+        max_policy_bytes: Option<usize>,
+        max_variable_items: Option<usize>,
+        max_variable_string_bytes: Option<usize>,
+        max_yaml_nesting: Option<usize>,
+    ) -> BundleBuilder {
+        let d = &self.limits;
+        let limits = Limits {
+            max_expression_len: max_expression_len.unwrap_or(d.max_expression_len),
+            max_nesting: max_nesting.unwrap_or(d.max_nesting),
+            max_ast_nodes: max_ast_nodes.unwrap_or(d.max_ast_nodes),
+            max_ast_depth: max_ast_depth.unwrap_or(d.max_ast_depth),
+            max_comprehension_nesting: max_comprehension_nesting
+                .unwrap_or(d.max_comprehension_nesting),
+            max_facts_bytes: max_facts_bytes.unwrap_or(d.max_facts_bytes),
+            max_list_items: max_list_items.unwrap_or(d.max_list_items),
+            max_policy_bytes: max_policy_bytes.unwrap_or(d.max_policy_bytes),
+            max_variable_items: max_variable_items.unwrap_or(d.max_variable_items),
+            max_variable_string_bytes: max_variable_string_bytes
+                .unwrap_or(d.max_variable_string_bytes),
+            max_yaml_nesting: max_yaml_nesting.unwrap_or(d.max_yaml_nesting),
+        };
+        BundleBuilder {
+            layers: self.layers.clone(),
+            limits,
+        }
+    }
+
+    /// Parse, layer, check and compile (without the GIL).
+    fn build(&self, py: Python<'_>) -> PyResult<Bundle> {
+        let (layers, limits) = (self.layers.clone(), self.limits.clone());
+        let inner = detached(py, move || {
+            // Limits first: the core reads directories within them.
+            let mut b = CoreBuilder::new().limits(limits);
+            for layer in layers {
+                b = match layer {
+                    Layer::Builtin => b.builtin_layer(),
+                    Layer::Dir(p) => b.dir_layer(p),
+                    Layer::Yaml(name, text) => b.yaml_layer(name, text),
+                };
+            }
+            b.build()
+        })?;
+        Ok(Bundle { inner })
+    }
+
+    fn __repr__(&self) -> String {
+        let layers: Vec<String> = self
+            .layers
+            .iter()
+            .map(|l| match l {
+                Layer::Builtin => "builtin".to_string(),
+                Layer::Dir(p) => format!("dir {}", p.display()),
+                Layer::Yaml(name, _) => format!("yaml {name}"),
+            })
+            .collect();
+        format!("<BundleBuilder [{}]>", layers.join(", "))
+    }
+}
+
+/// Every core error variant mapped to its exception, as `(variant,
+/// exception)` pairs: what the tests check the one mapping function with.
+#[pyfunction]
+fn _error_samples(py: Python<'_>) -> Vec<(&'static str, PyErr)> {
+    errors::samples()
+        .into_iter()
+        .map(|(name, e)| (name, to_py_err(py, &e)))
+        .collect()
+}
+
+/// The native module; use it through the `release_policy` package.
+#[pymodule]
+fn _release_policy(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add_class::<Bundle>()?;
+    m.add_class::<BundleBuilder>()?;
+    m.add_class::<Decision>()?;
+    m.add_class::<Finding>()?;
+    m.add_class::<Lifted>()?;
+    m.add_class::<ApprovalState>()?;
+    m.add_class::<ApprovalNote>()?;
+    m.add_class::<MissingApproval>()?;
+    m.add_class::<WaiverUse>()?;
+    m.add_class::<Assessment>()?;
+    m.add_class::<AssessFinding>()?;
+    m.add_function(wrap_pyfunction!(_error_samples, m)?)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_evaluation_error() {
+        let r: Result<(), Error> = guarded(|| panic!("boom"));
+        assert!(
+            matches!(&r, Err(Error::Evaluation { message }) if message.contains("`boom`")),
+            "{r:?}"
+        );
+    }
+
+    #[test]
+    fn errors_pass_through() {
+        let r: Result<(), Error> = guarded(|| {
+            Err(Error::Io {
+                path: "p".into(),
+                message: "m".into(),
+            })
+        });
+        assert!(matches!(r, Err(Error::Io { .. })));
+    }
+}

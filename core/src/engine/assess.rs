@@ -187,6 +187,7 @@ fn finding(
     policy: &CompiledPolicy,
     rule: &str,
     kind: AssessRuleKind,
+    effect: Option<Action>,
     controls: &[String],
 ) -> AssessFinding {
     AssessFinding {
@@ -195,6 +196,7 @@ fn finding(
         rule: rule.to_string(),
         kind,
         outcome: Outcome::Pass,
+        effect,
         action: None,
         message: String::new(),
         subject: None,
@@ -223,6 +225,7 @@ impl Assess<'_> {
                 policy,
                 &t.rule.id,
                 AssessRuleKind::Trigger,
+                Some(t.rule.action),
                 &t.rule.controls,
             ));
         }
@@ -231,6 +234,7 @@ impl Assess<'_> {
                 policy,
                 &p.rule.id,
                 AssessRuleKind::Promotion,
+                None,
                 &p.rule.controls,
             ));
         }
@@ -239,6 +243,7 @@ impl Assess<'_> {
                 policy,
                 &a.id,
                 AssessRuleKind::Analysis,
+                Some(a.on_fail),
                 &a.controls,
             ));
         }
@@ -247,6 +252,7 @@ impl Assess<'_> {
                 policy,
                 &b.id,
                 AssessRuleKind::BurnRate,
+                b.alerts.iter().map(|a| a.action).max(),
                 &b.controls,
             ));
         }
@@ -280,6 +286,9 @@ impl Assess<'_> {
         for p in &policy.promotion {
             if let Some(mut f) = slots.next() {
                 self.promotion(p, &mut f);
+                if let (Some(m), Outcome::Fail | Outcome::NoData) = (&p.rule.message, f.outcome) {
+                    f.message = format!("{m}: {}", f.message);
+                }
                 self.findings.push(f);
             }
         }
@@ -605,13 +614,7 @@ impl Assess<'_> {
             f.observed.insert("baseline".into(), num(b));
         }
         let window = rule.window;
-        match series::criterion_state(
-            &judged,
-            step_start,
-            self.now,
-            window.as_millis(),
-            rule.min_samples,
-        ) {
+        match series::criterion_state(&judged, self.now, window.as_millis(), rule.min_samples) {
             CriterionState::NoData => {
                 hold_no_data(f, format!("no samples of `{name}` in this step"))
             }
@@ -762,7 +765,9 @@ impl Assess<'_> {
         let ratio = |d: Duration| ratios.iter().find(|(w, _)| *w == d).map(|(_, r)| *r);
         let rate = |d: Duration| ratio(d).and_then(|r| slo::burn_rate(r, s.objective));
         let mut fired: Vec<(Action, String)> = Vec::new();
-        let mut missing: Vec<String> = Vec::new();
+        // Windows without an error ratio, with the action of the alert
+        // that needed them.
+        let mut missing: Vec<(String, Action)> = Vec::new();
         let mut lines: Vec<String> = Vec::new();
         for a in &b.alerts {
             let (long, short) = (a.long, a.short_window());
@@ -771,7 +776,7 @@ impl Assess<'_> {
                     Some(r) => {
                         f.observed.insert(format!("burnRate.{w}"), num(r));
                     }
-                    None => missing.push(w.to_string()),
+                    None => missing.push((w.to_string(), a.action)),
                 }
             }
             if let (Some(l), Some(sh)) = (rate(long), rate(short)) {
@@ -790,6 +795,10 @@ impl Assess<'_> {
             }
         }
         missing.sort();
+        missing.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        // Missing data holds, unless the alerts that needed it only alert.
+        let hold_missing = missing.iter().any(|(_, a)| *a >= Action::Hold);
+        let mut missing: Vec<String> = missing.into_iter().map(|(w, _)| w).collect();
         missing.dedup();
         f.threshold = Some(
             b.alerts
@@ -818,7 +827,7 @@ impl Assess<'_> {
                 Some("clears when the burn rate of either window drops under the factor".into());
         } else if !missing.is_empty() {
             f.outcome = Outcome::NoData;
-            f.action = Some(Action::Hold);
+            f.action = hold_missing.then_some(Action::Hold);
             f.message = format!(
                 "no error ratio of SLO `{}` over {}",
                 b.slo,
@@ -1110,7 +1119,23 @@ fn reason(verdict: RolloutVerdict, findings: &[AssessFinding]) -> String {
         RolloutVerdict::Hold => first(&|f| f.action == Some(Action::Hold))
             .map_or_else(String::new, |f| format!("`{}`: {}", f.rule, f.message)),
         RolloutVerdict::Promote => {
-            "every promotion criterion held and the canary analysis passed".into()
+            let met = |k: AssessRuleKind| {
+                findings
+                    .iter()
+                    .filter(|f| f.kind == k && f.outcome == Outcome::Pass)
+                    .count()
+            };
+            match (
+                met(AssessRuleKind::Promotion),
+                met(AssessRuleKind::Analysis),
+            ) {
+                (0, a) => format!("{a} canary analyses passed"),
+                (p, 0) => format!("all {p} promotion criteria held for their windows"),
+                (p, a) => format!(
+                    "all {p} promotion criteria held for their windows and {a} canary {} passed",
+                    if a == 1 { "analysis" } else { "analyses" }
+                ),
+            }
         }
         RolloutVerdict::Continue => first(&|f| {
             f.outcome == Outcome::Warn

@@ -78,7 +78,12 @@ pub struct AssessFinding {
     /// but not yet sustained, or a marginal analysis); `no-data`; `error`;
     /// `skipped`.
     pub outcome: Outcome,
-    /// What this finding does to the rollout, when anything.
+    /// What the rule does when it trips (a trigger's `action`, an
+    /// analysis's `onFail`, the most severe of a burn-rate rule's alerts);
+    /// none for promotion criteria, which only withhold a promote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect: Option<Action>,
+    /// What this finding does to the rollout now, when anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<Action>,
     /// Why, in words.
@@ -268,7 +273,8 @@ impl Assessment {
 /// The assess fold: any `rollback` ⇒ rollback; else any `hold` (including
 /// missing data and errors) ⇒ hold; else promote when at least one
 /// promotion criterion or analysis applied, all of them passed and no
-/// trigger is breaching; else continue. Without evidence it never promotes.
+/// trigger (other than an alert-only one) is breaching; else continue.
+/// Without evidence it never promotes.
 pub fn fold(findings: &[AssessFinding]) -> RolloutVerdict {
     if findings.iter().any(|f| f.action == Some(Action::Rollback)) {
         return RolloutVerdict::Rollback;
@@ -285,9 +291,13 @@ pub fn fold(findings: &[AssessFinding]) -> RolloutVerdict {
         .iter()
         .filter(gating)
         .all(|f| f.outcome == Outcome::Pass);
-    let breaching = findings
-        .iter()
-        .any(|f| f.kind == AssessRuleKind::Trigger && f.outcome == Outcome::Warn);
+    // A trigger breaching, not yet tripped, withholds a promote, unless
+    // tripping would only alert.
+    let breaching = findings.iter().any(|f| {
+        f.kind == AssessRuleKind::Trigger
+            && f.outcome == Outcome::Warn
+            && f.effect != Some(Action::Alert)
+    });
     if evidence > 0 && all_met && !breaching {
         RolloutVerdict::Promote
     } else {

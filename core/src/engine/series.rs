@@ -8,11 +8,11 @@
 //!   more than `failureLimit` of them breach. With `for`, it trips when the
 //!   latest run of breaching samples spans at least `for` (first to last
 //!   sample of the run; exactly `for` trips).
-//! - A promotion criterion holds when the latest run of meeting samples,
-//!   within the current step, has lasted `window` (measured to the latest
-//!   sample — a gap does not count as time held — from the last violating
-//!   sample, or from the step's start when nothing violated), with at least
-//!   `minSamples` samples in the window.
+//! - A promotion criterion holds when the latest run of meeting samples
+//!   within the current step has lasted `window`, measured from its first
+//!   to its latest sample (time without samples — before the first, after
+//!   the latest — never counts as time held), with at least `minSamples`
+//!   samples in the window.
 
 use crate::model::{Sample, Timestamp};
 
@@ -137,7 +137,6 @@ pub(crate) enum CriterionState {
 /// with whether it meets the criterion.
 pub(crate) fn criterion_state(
     points: &[(Timestamp, bool)],
-    step_start: Option<Timestamp>,
     now: Timestamp,
     window_ms: i64,
     min_samples: u32,
@@ -148,20 +147,11 @@ pub(crate) fn criterion_state(
     if !latest_ok {
         return CriterionState::Violated { at: *latest_at };
     }
-    let violation = points.iter().rev().find(|(_, ok)| !ok).map(|(at, _)| *at);
-    let first = points.first().map(|(at, _)| *at);
-    let start = violation
-        .or_else(|| step_start.filter(|s| first.is_some_and(|f| *s <= f)))
-        .or(first)
-        .unwrap_or(now);
-    // Measured to the latest sample, not to `now`: a gap in the data
-    // does not count as time the criterion held.
+    let run: Vec<&(Timestamp, bool)> = points.iter().rev().take_while(|(_, ok)| *ok).collect();
+    let start = run.last().map_or(*latest_at, |(at, _)| *at);
     let held_ms = (*latest_at - start).num_milliseconds().max(0);
     let from = now - chrono::Duration::milliseconds(window_ms);
-    let in_window = points
-        .iter()
-        .filter(|(at, ok)| *ok && *at > from && violation.is_none_or(|v| *at > v))
-        .count();
+    let in_window = run.iter().filter(|(at, _)| *at > from).count();
     if held_ms >= window_ms && in_window >= min_samples.max(1) as usize {
         CriterionState::Met { held_ms, in_window }
     } else {
@@ -246,43 +236,37 @@ mod tests {
     }
 
     #[test]
-    fn criterion_counts_from_the_last_violation_or_the_step_start() {
+    fn criterion_counts_from_the_first_sample_of_its_run() {
         let now = t(100);
         let p = pts(&[(10, false), (40, true), (70, true), (100, true)]);
         assert_eq!(
-            criterion_state(&p, None, now, 60_000, 1),
+            criterion_state(&p, now, 60_000, 1),
             CriterionState::Met {
-                held_ms: 90_000,
+                held_ms: 60_000,
                 in_window: 2
             }
         );
-        let p = pts(&[(50, true), (100, true)]);
-        assert!(matches!(
-            criterion_state(&p, Some(t(0)), now, 100_000, 2),
-            CriterionState::Met {
-                held_ms: 100_000,
+        assert_eq!(
+            criterion_state(&p, now, 60_000, 3),
+            CriterionState::Holding {
+                held_ms: 60_000,
                 in_window: 2
             }
-        ));
-        assert!(matches!(
-            criterion_state(&p, Some(t(0)), now, 100_000, 3),
-            CriterionState::Holding { .. }
-        ));
-        assert!(matches!(
-            criterion_state(&p, None, now, 100_000, 1),
+        );
+        // Silence before the first sample is not time held.
+        let p = pts(&[(50, true), (100, true)]);
+        assert_eq!(
+            criterion_state(&p, now, 100_000, 1),
             CriterionState::Holding {
                 held_ms: 50_000,
-                ..
+                in_window: 2
             }
-        ));
+        );
         let p = pts(&[(50, true), (100, false)]);
         assert!(matches!(
-            criterion_state(&p, None, now, 1, 1),
+            criterion_state(&p, now, 1, 1),
             CriterionState::Violated { .. }
         ));
-        assert_eq!(
-            criterion_state(&[], None, now, 1, 1),
-            CriterionState::NoData
-        );
+        assert_eq!(criterion_state(&[], now, 1, 1), CriterionState::NoData);
     }
 }

@@ -48,7 +48,7 @@ impl Facts {
 
     /// Parse facts from YAML or JSON text within `limits`.
     pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<Facts, FactsError> {
-        let facts: Facts = parse_text(text, limits)?;
+        let facts: Facts = parse_text(text, limits, "facts")?;
         if let Some(r) = &facts.rollout {
             // The plan rides along for readiness gates: same checks as in
             // rollout facts.
@@ -60,7 +60,7 @@ impl Facts {
     /// Facts from a JSON value (as a binding receives them). List sizes are
     /// checked against the bundle's limits when the facts are evaluated.
     pub fn from_json_value(value: serde_json::Value) -> Result<Facts, FactsError> {
-        let facts: Facts = parse_value(value)?;
+        let facts: Facts = parse_value(value, "facts")?;
         if let Some(r) = &facts.rollout {
             validate_plan(r, &Limits::default())?;
         }
@@ -90,9 +90,12 @@ fn validate_plan(rollout: &Rollout, limits: &Limits) -> Result<(), FactsError> {
 
 /// Parse YAML or JSON text (JSON is detected by a leading `{`) into `T`,
 /// within `limits`, with the JSON path and position of any error.
+/// `schema` names the `release-policy schema` kind that describes `T`, for
+/// the hint on an unknown field.
 pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
     text: &str,
     limits: &Limits,
+    schema: &str,
 ) -> Result<T, FactsError> {
     if text.len() > limits.max_facts_bytes {
         return Err(FactsError::new(format!(
@@ -117,13 +120,19 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
                 e.path(),
                 strip_json_position(&e.inner().to_string()),
                 Some((line, column)),
+                schema,
             )
         })
     } else {
         let de = yaml_serde::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let pos = e.inner().location().map(|l| (l.line(), l.column()));
-            located(e.path(), strip_yaml_position(&e.inner().to_string()), pos)
+            located(
+                e.path(),
+                strip_yaml_position(&e.inner().to_string()),
+                pos,
+                schema,
+            )
         })
     }
 }
@@ -131,9 +140,10 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
 /// Deserialise a JSON value into `T`, with the JSON path of any error.
 pub(crate) fn parse_value<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
+    schema: &str,
 ) -> Result<T, FactsError> {
     serde_path_to_error::deserialize(value)
-        .map_err(|e| located(e.path(), e.inner().to_string(), None))
+        .map_err(|e| located(e.path(), e.inner().to_string(), None, schema))
 }
 
 impl std::str::FromStr for Facts {
@@ -148,6 +158,7 @@ fn located(
     path: &serde_path_to_error::Path,
     message: String,
     pos: Option<(usize, usize)>,
+    schema: &str,
 ) -> FactsError {
     let p = path.to_string();
     let json_path = if p == "." || p.is_empty() {
@@ -164,10 +175,9 @@ fn located(
     let mut err = FactsError::new(message).at(json_path);
     err.position = pos.filter(|(l, _)| *l > 0);
     if err.message.starts_with("unknown field") {
-        err.hint = Some(
-            "facts fields are camelCase; check the spelling against `release-policy schema facts`"
-                .into(),
-        );
+        err.hint = Some(format!(
+            "facts fields are camelCase; check the spelling against `release-policy schema {schema}`"
+        ));
     }
     err
 }

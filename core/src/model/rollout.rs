@@ -222,6 +222,19 @@ fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
     }
 }
 
+/// A finite number between 0 and 100.
+fn percentage(path: String, what: &str, v: f64) -> Result<(), FactsError> {
+    check_finite(path.clone(), v)?;
+    if (0.0..=100.0).contains(&v) {
+        Ok(())
+    } else {
+        Err(bad(
+            path,
+            format!("{what} `{v}` is not a percentage between 0 and 100"),
+        ))
+    }
+}
+
 fn check_samples(
     path: &str,
     samples: &[Sample],
@@ -282,7 +295,7 @@ impl RolloutFacts {
     /// Parse rollout facts from YAML or JSON text within `limits`, and
     /// validate them ([`RolloutFacts::validate`]).
     pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<RolloutFacts, FactsError> {
-        let facts: RolloutFacts = super::parse_text(text, limits)?;
+        let facts: RolloutFacts = super::parse_text(text, limits, "rollout")?;
         facts.validate(limits)?;
         Ok(facts)
     }
@@ -304,7 +317,7 @@ impl RolloutFacts {
         value: serde_json::Value,
         limits: &Limits,
     ) -> Result<RolloutFacts, FactsError> {
-        let facts: RolloutFacts = super::parse_value(value)?;
+        let facts: RolloutFacts = super::parse_value(value, "rollout")?;
         facts.validate(limits)?;
         Ok(facts)
     }
@@ -321,13 +334,7 @@ impl RolloutFacts {
     pub fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
         let r = &self.rollout;
         if let Some(w) = r.weight {
-            check_finite("$.rollout.weight".into(), w)?;
-            if !(0.0..=100.0).contains(&w) {
-                return Err(bad(
-                    "$.rollout.weight".into(),
-                    format!("weight `{w}` is not a percentage between 0 and 100"),
-                ));
-            }
+            percentage("$.rollout.weight".into(), "weight", w)?;
         }
         if let Some(step) = r.current_step {
             if step as usize >= r.steps.len() {
@@ -349,11 +356,15 @@ impl RolloutFacts {
                 ));
             }
             if let Some(w) = s.set_weight {
-                check_finite(format!("$.rollout.steps[{i}].setWeight"), w)?;
+                percentage(format!("$.rollout.steps[{i}].setWeight"), "weight", w)?;
             }
         }
         for (i, f) in r.flags.iter().enumerate() {
-            check_finite(format!("$.rollout.flags[{i}].exposure"), f.exposure)?;
+            percentage(
+                format!("$.rollout.flags[{i}].exposure"),
+                "exposure",
+                f.exposure,
+            )?;
         }
         if let Some(c) = &r.capacity {
             for (field, v) in [
@@ -379,6 +390,16 @@ impl RolloutFacts {
             )?;
         }
         for (name, s) in &self.synthetics {
+            if s.runs.len() > limits.max_list_items {
+                return Err(bad(
+                    format!("$.synthetics.{name}.runs"),
+                    format!(
+                        "{} runs, over the limit of {}",
+                        s.runs.len(),
+                        limits.max_list_items
+                    ),
+                ));
+            }
             let mut prev: Option<Timestamp> = None;
             for (j, run) in s.runs.iter().enumerate() {
                 let path = format!("$.synthetics.{name}.runs[{j}].at");
@@ -396,11 +417,13 @@ impl RolloutFacts {
         }
         for (i, slo) in &self.slos {
             check_finite(format!("$.slos.{i}.objective"), slo.objective)?;
-            if !(slo.objective > 0.0 && slo.objective < 100.0) {
+            // Below 1 % is a ratio written where a percentage belongs
+            // (`0.999` for 99.9 %), not an SLO anyone runs.
+            if !(slo.objective >= 1.0 && slo.objective < 100.0) {
                 return Err(bad(
                     format!("$.slos.{i}.objective"),
                     format!(
-                        "objective `{}` is not a percentage between 0 and 100",
+                        "objective `{}` is not a percentage between 1 and 100",
                         slo.objective
                     ),
                 )

@@ -104,7 +104,7 @@ pub(crate) static ROLLOUT: LazyLock<Shape> = LazyLock::new(|| {
 pub(crate) static SAMPLE: LazyLock<Shape> = LazyLock::new(|| {
     Shape::Object(BTreeMap::from([
         ("value".to_string(), Shape::Double),
-        ("baseline".to_string(), Shape::Any),
+        ("baseline".to_string(), Shape::Double),
     ]))
 });
 

@@ -32,11 +32,16 @@ pub(crate) struct CompiledPromotion {
     pub expression: Option<CompiledExpr>,
 }
 
-/// The default window of a trigger: 5 minutes, or its `for` if longer.
+/// The default window of a trigger: 5 minutes, or twice its `for` if
+/// longer (a breach is measured from its first to its latest sample, all
+/// inside the window, so the window must be longer than `for`).
 pub(crate) fn trigger_window(t: &Trigger) -> Duration {
     let five = Duration::from_millis(300_000);
-    t.window
-        .unwrap_or_else(|| t.for_.map_or(five, |f| f.max(five)))
+    t.window.unwrap_or_else(|| {
+        t.for_.map_or(five, |f| {
+            Duration::from_millis(f.as_millis().saturating_mul(2)).max(five)
+        })
+    })
 }
 
 impl Compiler<'_> {
@@ -173,13 +178,13 @@ pub(super) fn triggers(
         c.positive(t.window, &o, "window", &id);
         c.positive(t.for_, &o, "for", &id);
         if let (Some(f), Some(w)) = (t.for_, t.window) {
-            if f > w {
+            if f >= w {
                 c.refuse(
                     &o,
                     "for",
                     &id,
-                    format!("`for` ({f}) is longer than `window` ({w})"),
-                    Some("a breach can only be seen sustained within the window"),
+                    format!("`for` ({f}) is not shorter than `window` ({w})"),
+                    Some("a breach is measured between samples inside the window, so it can only last less than the window; make the window longer"),
                 );
             }
         }

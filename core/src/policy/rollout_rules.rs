@@ -407,10 +407,9 @@ fn controls_kept(new: &[String], old: &[String]) -> bool {
     old.iter().all(|c| new.contains(c))
 }
 
-/// Whether `new` trips at least whenever `old` does: the same source, an
-/// action and no-data handling at least as strict, limits no looser, no
-/// longer `for`, no more tolerated failures or required samples, a window
-/// no shorter.
+/// Whether `new` trips at least whenever `old` does: the same source,
+/// window and required samples, an action and no-data handling at least as
+/// strict, limits no looser, no longer `for`, no more tolerated failures.
 pub(crate) fn trigger_tightens(old: &Trigger, new: &Trigger) -> bool {
     let (o, n) = (old.threshold(), new.threshold());
     let dur_le = |new: Option<Duration>, old: Option<Duration>| match (old, new) {
@@ -429,9 +428,10 @@ pub(crate) fn trigger_tightens(old: &Trigger, new: &Trigger) -> bool {
         && limit_le(n.above_percent, o.above_percent)
         && limit_le(n.below_percent, o.below_percent)
         && dur_le(new.for_, old.for_)
-        && super::compile_rollout::trigger_window(new)
-            >= super::compile_rollout::trigger_window(old)
-        && new.min_samples <= old.min_samples
+        // The window and the samples it needs stay as they are: either
+        // way a change can turn a no-data hold into a pass.
+        && super::compile_rollout::trigger_window(new) == super::compile_rollout::trigger_window(old)
+        && new.min_samples == old.min_samples
         && new.failure_limit <= old.failure_limit
         && new.no_data >= old.no_data
         && new.action >= old.action

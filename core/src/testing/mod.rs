@@ -321,7 +321,8 @@ fn run_case(
     };
     if let Some(json) = facts_json {
         match produce(bundle, command, json) {
-            Err(e) => failures.push(format!("facts rejected: {e}")),
+            Err(e @ Error::Facts(_)) => failures.push(format!("facts rejected: {e}")),
+            Err(e) => failures.push(format!("could not evaluate: {e}")),
             Ok(d) => {
                 if let Some(v) = &case.expect.verdict {
                     if d.verdict != v {

@@ -1,0 +1,72 @@
+"""release-policy: may this release go?
+
+Policies are YAML with CEL conditions; facts about a release go in (a
+``dict`` as ``json.loads`` gives, or YAML / JSON text); a decision comes out:
+a verdict (``go``, ``no-go``, ``pending``) with every finding. Facts about a
+rollout in progress go to ``assess``; an assessment comes out: ``promote``,
+``continue``, ``hold`` or ``rollback``, with every finding.
+
+>>> from release_policy import Bundle, RolloutVerdict, Verdict
+>>> decision = Bundle.builtin().check(facts)        # doctest: +SKIP
+>>> decision.verdict is Verdict.NO_GO               # doctest: +SKIP
+>>> assessment = Bundle.builtin().assess(rollout)   # doctest: +SKIP
+>>> assessment.verdict is RolloutVerdict.HOLD       # doctest: +SKIP
+
+Every decision is made by the Rust core; this package is a thin binding.
+"""
+
+from release_policy._release_policy import (
+    ApprovalNote,
+    ApprovalState,
+    AssessFinding,
+    Assessment,
+    Bundle,
+    BundleBuilder,
+    Decision,
+    Finding,
+    Lifted,
+    MissingApproval,
+    WaiverUse,
+    __version__,
+)
+from release_policy._types import (
+    Action,
+    AssessRuleKind,
+    Effect,
+    EvaluationError,
+    FactsError,
+    Outcome,
+    PolicyError,
+    PolicyIOError,
+    ReleasePolicyError,
+    RolloutVerdict,
+    RuleKind,
+    Verdict,
+)
+
+__all__ = [
+    "Action",
+    "ApprovalNote",
+    "ApprovalState",
+    "AssessFinding",
+    "AssessRuleKind",
+    "Assessment",
+    "Bundle",
+    "BundleBuilder",
+    "Decision",
+    "Effect",
+    "EvaluationError",
+    "FactsError",
+    "Finding",
+    "Lifted",
+    "MissingApproval",
+    "Outcome",
+    "PolicyError",
+    "PolicyIOError",
+    "ReleasePolicyError",
+    "RolloutVerdict",
+    "RuleKind",
+    "Verdict",
+    "WaiverUse",
+    "__version__",
+]

@@ -1,0 +1,353 @@
+# Hand-written stub of the `release_policy` package; checked against the
+# built module by `python -m mypy.stubtest release_policy` (scripts/test-python).
+
+from enum import Enum
+from os import PathLike
+from typing import Any, final
+
+__version__: str
+
+class Verdict(str, Enum):
+    GO = "go"
+    NO_GO = "no-go"
+    PENDING = "pending"
+
+class Outcome(str, Enum):
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+    NO_DATA = "no-data"
+    SKIPPED = "skipped"
+    WAIVED = "waived"
+
+class Effect(str, Enum):
+    WARN = "warn"
+    APPROVAL = "approval"
+    BLOCK = "block"
+
+class RuleKind(str, Enum):
+    GATE = "gate"
+    APPROVAL = "approval"
+
+class RolloutVerdict(str, Enum):
+    PROMOTE = "promote"
+    CONTINUE = "continue"
+    HOLD = "hold"
+    ROLLBACK = "rollback"
+
+class Action(str, Enum):
+    ALERT = "alert"
+    HOLD = "hold"
+    ROLLBACK = "rollback"
+
+class AssessRuleKind(str, Enum):
+    TRIGGER = "trigger"
+    PROMOTION = "promotion"
+    ANALYSIS = "analysis"
+    BURN_RATE = "burn-rate"
+
+class ReleasePolicyError(Exception):
+    message: str
+    hint: str | None
+    def __init__(self, text: str, /, *, message: str | None = None, hint: str | None = None) -> None: ...
+
+class PolicyError(ReleasePolicyError):
+    file: str | None
+    line: int | None
+    column: int | None
+    rule: str | None
+    errors: list[PolicyError]
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        rule: str | None = None,
+        hint: str | None = None,
+        errors: list[PolicyError] | None = None,
+    ) -> None: ...
+
+class FactsError(ReleasePolicyError, ValueError):
+    path: str | None
+    line: int | None
+    column: int | None
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> None: ...
+
+class EvaluationError(ReleasePolicyError): ...
+
+class PolicyIOError(ReleasePolicyError, OSError):
+    path: str | None
+    def __init__(self, text: str, /, *, message: str | None = None, path: str | None = None) -> None: ...
+
+@final
+class Bundle:
+    @staticmethod
+    def builtin() -> Bundle: ...
+    @staticmethod
+    def from_dir(path: str | PathLike[str]) -> Bundle: ...
+    @staticmethod
+    def from_yaml(name: str, text: str) -> Bundle: ...
+    @staticmethod
+    def builder() -> BundleBuilder: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def policies(self) -> list[str]: ...
+    @property
+    def rules(self) -> list[tuple[str, str, str]]: ...
+    def explain(self, rule: str) -> dict[str, Any] | None: ...
+    def check(self, facts: dict[str, Any] | str | bytes) -> Decision: ...
+    def assess(self, facts: dict[str, Any] | str | bytes) -> Assessment: ...
+
+@final
+class BundleBuilder:
+    def __new__(cls) -> BundleBuilder: ...
+    def builtin_layer(self) -> BundleBuilder: ...
+    def dir_layer(self, path: str | PathLike[str]) -> BundleBuilder: ...
+    def yaml_layer(self, name: str, text: str) -> BundleBuilder: ...
+    def limits(
+        self,
+        *,
+        max_expression_len: int | None = None,
+        max_nesting: int | None = None,
+        max_ast_nodes: int | None = None,
+        max_ast_depth: int | None = None,
+        max_comprehension_nesting: int | None = None,
+        max_facts_bytes: int | None = None,
+        max_list_items: int | None = None,
+        max_policy_bytes: int | None = None,
+        max_variable_items: int | None = None,
+        max_variable_string_bytes: int | None = None,
+        max_yaml_nesting: int | None = None,
+    ) -> BundleBuilder: ...
+    def build(self) -> Bundle: ...
+
+@final
+class Decision:
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def release(self) -> str: ...
+    @property
+    def now(self) -> str: ...
+    @property
+    def schema(self) -> str: ...
+    @property
+    def summary(self) -> dict[str, int]: ...
+    @property
+    def findings(self) -> list[Finding]: ...
+    def finding(self, rule: str) -> Finding | None: ...
+    @property
+    def missing_approvals(self) -> list[MissingApproval]: ...
+    @property
+    def waivers(self) -> list[WaiverUse]: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def policies(self) -> list[str]: ...
+    @property
+    def facts_digest(self) -> str: ...
+    @property
+    def engine_version(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, *, pretty: bool = False) -> str: ...
+
+@final
+class Finding:
+    @property
+    def policy(self) -> str: ...
+    @property
+    def policy_version(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def kind(self) -> RuleKind: ...
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def effect(self) -> Effect: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def values(self) -> dict[str, Any]: ...
+    @property
+    def controls(self) -> list[str]: ...
+    @property
+    def lifted(self) -> Lifted | None: ...
+    @property
+    def approval(self) -> ApprovalState | None: ...
+    @property
+    def blocks(self) -> bool: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class Lifted:
+    @property
+    def via(self) -> str: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+    @property
+    def expires(self) -> str | None: ...
+
+@final
+class ApprovalState:
+    @property
+    def roles(self) -> list[str]: ...
+    @property
+    def needed(self) -> int: ...
+    @property
+    def approved_roles(self) -> list[str]: ...
+    @property
+    def approvals(self) -> list[ApprovalNote]: ...
+    @property
+    def escalated_to(self) -> str | None: ...
+
+@final
+class ApprovalNote:
+    @property
+    def role(self) -> str: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def decision(self) -> str: ...
+    @property
+    def ignored(self) -> str | None: ...
+
+@final
+class MissingApproval:
+    @property
+    def rule(self) -> str: ...
+    @property
+    def policy(self) -> str: ...
+    @property
+    def roles(self) -> list[str]: ...
+    @property
+    def needed(self) -> int: ...
+    @property
+    def evidence(self) -> list[str]: ...
+    @property
+    def reason(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+@final
+class WaiverUse:
+    @property
+    def rule(self) -> str: ...
+    @property
+    def by(self) -> str: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def expires(self) -> str: ...
+
+@final
+class Assessment:
+    @property
+    def verdict(self) -> RolloutVerdict: ...
+    @property
+    def reason(self) -> str: ...
+    @property
+    def rollout(self) -> dict[str, Any]: ...
+    @property
+    def now(self) -> str: ...
+    @property
+    def schema(self) -> str: ...
+    @property
+    def summary(self) -> dict[str, int]: ...
+    @property
+    def findings(self) -> list[AssessFinding]: ...
+    def finding(self, rule: str) -> AssessFinding | None: ...
+    @property
+    def budgets(self) -> list[dict[str, Any]]: ...
+    @property
+    def markers(self) -> list[dict[str, Any]]: ...
+    @property
+    def digest(self) -> str: ...
+    @property
+    def policies(self) -> list[str]: ...
+    @property
+    def facts_digest(self) -> str: ...
+    @property
+    def engine_version(self) -> str: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self, *, pretty: bool = False) -> str: ...
+
+@final
+class AssessFinding:
+    @property
+    def policy(self) -> str: ...
+    @property
+    def policy_version(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def kind(self) -> AssessRuleKind: ...
+    @property
+    def outcome(self) -> Outcome: ...
+    @property
+    def action(self) -> Action | None: ...
+    @property
+    def message(self) -> str: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def threshold(self) -> str | None: ...
+    @property
+    def observed(self) -> dict[str, Any]: ...
+    @property
+    def duration_ms(self) -> int | None: ...
+    @property
+    def flip(self) -> str | None: ...
+    @property
+    def judge(self) -> dict[str, Any] | None: ...
+    @property
+    def controls(self) -> list[str]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+
+__all__ = [
+    "Action",
+    "ApprovalNote",
+    "ApprovalState",
+    "AssessFinding",
+    "AssessRuleKind",
+    "Assessment",
+    "Bundle",
+    "BundleBuilder",
+    "Decision",
+    "Effect",
+    "EvaluationError",
+    "FactsError",
+    "Finding",
+    "Lifted",
+    "MissingApproval",
+    "Outcome",
+    "PolicyError",
+    "PolicyIOError",
+    "ReleasePolicyError",
+    "RolloutVerdict",
+    "RuleKind",
+    "Verdict",
+    "WaiverUse",
+    "__version__",
+]

@@ -1,0 +1,215 @@
+"""The enums and exception classes of ``release_policy``.
+
+They are plain Python classes (the exceptions need multiple inheritance:
+``FactsError`` is also a ``ValueError``, ``PolicyIOError`` an ``OSError``);
+the native module creates them from the core's values and errors, in one
+place (``errors.rs``).
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+__all__ = [
+    "Verdict",
+    "Outcome",
+    "Effect",
+    "RuleKind",
+    "RolloutVerdict",
+    "Action",
+    "AssessRuleKind",
+    "ReleasePolicyError",
+    "PolicyError",
+    "FactsError",
+    "EvaluationError",
+    "PolicyIOError",
+]
+
+
+class Verdict(str, Enum):
+    """May this release go?"""
+
+    GO = "go"
+    """Every blocking gate passes and every approval is in."""
+    NO_GO = "no-go"
+    """A blocking gate failed or erred, or a veto was cast."""
+    PENDING = "pending"
+    """Waiting for approvals (or an escalation)."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Outcome(str, Enum):
+    """The result of one rule."""
+
+    PASS = "pass"
+    WARN = "warn"
+    FAIL = "fail"
+    ERROR = "error"
+    NO_DATA = "no-data"
+    SKIPPED = "skipped"
+    WAIVED = "waived"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Effect(str, Enum):
+    """What a rule's failure does."""
+
+    WARN = "warn"
+    APPROVAL = "approval"
+    BLOCK = "block"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RuleKind(str, Enum):
+    """Gate or approval rule."""
+
+    GATE = "gate"
+    APPROVAL = "approval"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class RolloutVerdict(str, Enum):
+    """What a rollout should do next (``Bundle.assess``)."""
+
+    PROMOTE = "promote"
+    """Every promotion criterion held for its window and the analysis passed."""
+    CONTINUE = "continue"
+    """Healthy so far, not yet proven: stay on this step and assess again."""
+    HOLD = "hold"
+    """Stop advancing: a ``hold`` trigger, missing data, an error, or a marginal analysis."""
+    ROLLBACK = "rollback"
+    """A ``rollback`` trigger tripped or the analysis failed."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class Action(str, Enum):
+    """What a rollout finding does to the rollout."""
+
+    ALERT = "alert"
+    """Reported only; never changes the verdict."""
+    HOLD = "hold"
+    """Stop advancing: the verdict is at least ``hold``."""
+    ROLLBACK = "rollback"
+    """Roll back."""
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class AssessRuleKind(str, Enum):
+    """The kind of a rollout rule."""
+
+    TRIGGER = "trigger"
+    PROMOTION = "promotion"
+    ANALYSIS = "analysis"
+    BURN_RATE = "burn-rate"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class ReleasePolicyError(Exception):
+    """Any error of release-policy. ``str(e)`` is the core's full message
+    (with location and hint); ``message`` is the bare message."""
+
+    message: str
+    hint: str | None
+
+    def __init__(self, text: str, /, *, message: str | None = None, hint: str | None = None) -> None:
+        super().__init__(text)
+        self.message = text if message is None else message
+        self.hint = hint
+
+
+class PolicyError(ReleasePolicyError):
+    """A policy could not be loaded, checked or layered.
+
+    ``file``, ``line``, ``column`` (``None`` when unknown), ``rule`` (``None``
+    outside a rule) and ``hint`` describe the first error; ``errors`` holds
+    every error of the load (``[self]`` when there is one).
+    """
+
+    file: str | None
+    line: int | None
+    column: int | None
+    rule: str | None
+    errors: list[PolicyError]
+
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        rule: str | None = None,
+        hint: str | None = None,
+        errors: list[PolicyError] | None = None,
+    ) -> None:
+        super().__init__(text, message=message, hint=hint)
+        self.file = file
+        self.line = line
+        self.column = column
+        self.rule = rule
+        self.errors = [self] if errors is None else list(errors)
+
+
+class FactsError(ReleasePolicyError, ValueError):
+    """The facts are malformed or do not match the facts schema.
+
+    ``path`` is the JSON path of the offending value (``$.release.version``)
+    when known; ``line`` and ``column`` the place in facts text, when known.
+    """
+
+    path: str | None
+    line: int | None
+    column: int | None
+
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(text, message=message, hint=hint)
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+class EvaluationError(ReleasePolicyError):
+    """The bundle could not evaluate the facts at all (for instance, the
+    built-in pack failed to compile). Problems inside one rule are findings,
+    never this error."""
+
+
+class PolicyIOError(ReleasePolicyError, OSError):
+    """Reading a policy file or directory failed (the core's ``Error::Io``).
+    ``path`` (also ``filename``, as for any ``OSError``) names it."""
+
+    path: str | None
+
+    def __init__(self, text: str, /, *, message: str | None = None, path: str | None = None) -> None:
+        super().__init__(text, message=message)
+        self.path = path
+        self.filename = path
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""

@@ -1,0 +1,215 @@
+"""The Python API: bundles, layering, the decision and its parts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import yaml12
+from conftest import CORPUS, EXAMPLES, POLICY, example
+from release_policy import (
+    ApprovalNote,
+    ApprovalState,
+    Bundle,
+    BundleBuilder,
+    Decision,
+    Effect,
+    FactsError,
+    Finding,
+    MissingApproval,
+    Outcome,
+    PolicyIOError,
+    RuleKind,
+    Verdict,
+)
+
+STRICTER = """\
+apiVersion: release-policy/v1
+kind: Policy
+metadata: {name: team, version: 2.0.0}
+spec:
+  gates:
+    - id: author-is-not-mallory
+      expression: release.author != "mallory"
+      message: mallory may not release
+"""
+
+
+def test_enums_are_str_valued() -> None:
+    assert Verdict.NO_GO == "no-go" and isinstance(Verdict.GO, str)
+    assert str(Verdict.PENDING) == "pending"
+    assert [o.value for o in Outcome] == [
+        "pass", "warn", "fail", "error", "no-data", "skipped", "waived",
+    ]
+    assert {e.value for e in Effect} == {"warn", "approval", "block"}
+    assert {k.value for k in RuleKind} == {"gate", "approval"}
+
+
+def test_the_example_releases_decide_as_the_readme_says(builtin: Bundle) -> None:
+    verdicts = {n: builtin.check(example(n)).verdict for n in
+                ("checkout-2.4.0", "payments-1.8.0", "search-3.0.0")}
+    assert verdicts == {
+        "checkout-2.4.0": Verdict.NO_GO,
+        "payments-1.8.0": Verdict.GO,
+        "search-3.0.0": Verdict.PENDING,
+    }
+    assert all(type(v) is Verdict for v in verdicts.values())
+
+
+def test_dict_yaml_json_and_bytes_decide_the_same(builtin: Bundle) -> None:
+    text = (EXAMPLES / "checkout-2.4.0.yaml").read_text()
+    facts = example("checkout-2.4.0")
+    want = builtin.check(facts).to_json()
+    assert builtin.check(text).to_json() == want
+    assert builtin.check(json.dumps(facts)).to_json() == want
+    assert builtin.check(text.encode()).to_json() == want
+
+
+def test_a_finding_has_every_field(builtin: Bundle) -> None:
+    d = builtin.check(example("checkout-2.4.0"))
+    f = d.finding("sca-no-critical")
+    assert isinstance(f, Finding)
+    assert (f.policy, f.policy_version, f.rule) == ("security-scans", "1.0.0", "sca-no-critical")
+    assert (f.kind, f.outcome, f.effect) == (RuleKind.GATE, Outcome.FAIL, Effect.BLOCK)
+    assert type(f.outcome) is Outcome and type(f.effect) is Effect and type(f.kind) is RuleKind
+    assert "osv-scanner" in f.message
+    assert f.values["variables.sca"][0]["findings"]["critical"] == 1
+    assert "SOC2:CC7.1" in f.controls
+    assert f.blocks is True
+    assert f.lifted is None and f.approval is None
+    # Every field of the Rust finding is there, as in the JSON.
+    index = [x.rule for x in d.findings].index(f.rule)
+    assert f.to_dict() == d.to_dict()["findings"][index]
+
+
+def test_the_decision_carries_its_digests_and_summary(builtin: Bundle) -> None:
+    d = builtin.check(example("checkout-2.4.0"))
+    data = json.loads(d.to_json())
+    assert d.digest == builtin.digest == data["bundle"]["digest"]
+    assert d.digest.startswith("sha256:")
+    assert d.policies == builtin.policies == data["bundle"]["policies"]
+    assert d.facts_digest == data["factsDigest"]
+    assert (d.release, d.now, d.schema) == (
+        "checkout-2.4.0", "2026-11-26T10:00:00Z", "release-policy/decision/v1")
+    assert d.engine_version == data["engine"]["version"]
+    assert d.summary == data["summary"]
+    assert sum(d.summary.values()) == len(d.findings)
+    assert [f.rule for f in d.findings] == [f["rule"] for f in data["findings"]]
+    assert d.finding("no-such-rule") is None
+
+
+def test_pending_lists_the_missing_approvals(builtin: Bundle) -> None:
+    d = builtin.check(example("search-3.0.0"))
+    assert d.verdict is Verdict.PENDING
+    missing = d.missing_approvals
+    assert missing and all(isinstance(m, MissingApproval) for m in missing)
+    assert [m.to_dict() for m in missing] == d.to_dict()["missingApprovals"]
+    m = missing[0]
+    assert m.rule and m.policy and m.roles and m.needed >= 1 and m.reason
+    assert isinstance(m.evidence, list)
+
+
+def test_approval_state_and_notes(small: Bundle, facts: dict[str, Any]) -> None:
+    f = small.check(facts).finding("qa-sign-off")
+    assert f is not None and f.kind is RuleKind.APPROVAL
+    state = f.approval
+    assert isinstance(state, ApprovalState)
+    assert (state.roles, state.needed, state.approved_roles, state.escalated_to) == (
+        ["qa"], 1, ["qa"], None)
+    (note,) = state.approvals
+    assert isinstance(note, ApprovalNote)
+    assert (note.role, note.by, note.decision, note.ignored) == ("qa", "quinn", "approve", None)
+
+
+def test_a_waiver_lifts_a_failure() -> None:
+    case = yaml12.load((CORPUS / "waiver-and-warn.yaml").read_text())
+    d = Bundle.from_yaml("scans.yaml", case["policies"]).check(case["facts"])
+    f = d.finding("sca-no-critical")
+    assert f is not None and f.outcome is Outcome.WAIVED and f.blocks is False
+    lifted = f.lifted
+    assert lifted is not None
+    assert (lifted.via, lifted.by, lifted.role) == ("waiver", "carol", "security")
+    assert lifted.reason == "not reachable from outside"
+    assert lifted.expires == "2026-12-01T00:00:00Z"
+    (w,) = d.waivers
+    assert (w.rule, w.by, w.role, w.status, w.expires) == (
+        "sca-no-critical", "carol", "security", "applied", "2026-12-01T00:00:00Z")
+
+
+def test_bundle_introspection(small: Bundle) -> None:
+    assert small.policies == ["ci@1.0.0"]
+    assert small.rules == [
+        ("ci", "required-suites-passed", "gate"),
+        ("ci", "no-flaky", "gate"),
+        ("ci", "qa-sign-off", "approval"),
+    ]
+    explained = small.explain("no-flaky")
+    assert explained is not None
+    assert explained["kind"] == "gate" and explained["rule"]["effect"] == "warn"
+    assert small.explain("nope") is None
+
+
+def test_layers_tighten_the_builtin_pack(builtin: Bundle) -> None:
+    layered = Bundle.builder().builtin_layer().yaml_layer("team.yaml", STRICTER).build()
+    assert layered.policies == builtin.policies + ["team@2.0.0"]
+    assert layered.digest != builtin.digest
+    facts = example("payments-1.8.0")
+    assert layered.check(facts).verdict is Verdict.GO
+    facts["release"]["author"] = "mallory"
+    d = layered.check(facts)
+    assert d.verdict is Verdict.NO_GO
+    f = d.finding("author-is-not-mallory")
+    assert f is not None and f.message == "mallory may not release"
+
+
+def test_from_dir_and_dir_layers(tmp_path: Path, facts: dict[str, Any]) -> None:
+    (tmp_path / "ci.yaml").write_text(POLICY)
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "team.yaml").write_text(STRICTER)
+    from_dir = Bundle.from_dir(tmp_path / "team")
+    assert from_dir.policies == ["team@2.0.0"]
+    assert Bundle.from_dir(str(tmp_path / "team")).digest == from_dir.digest
+    layered = BundleBuilder().yaml_layer("ci.yaml", POLICY).dir_layer(team).build()
+    assert layered.policies == ["ci@1.0.0", "team@2.0.0"]
+    assert layered.check(facts).verdict is Verdict.GO
+
+
+def test_the_builder_is_immutable() -> None:
+    empty = Bundle.builder()
+    with_pack = empty.builtin_layer()
+    assert repr(with_pack) == "<BundleBuilder [builtin]>"
+    assert repr(empty) == "<BundleBuilder []>"
+    # The core refuses a bundle of no layers: an I/O-class error naming `bundle`.
+    with pytest.raises(PolicyIOError, match="no policy layers given"):
+        empty.build()
+
+
+def test_limits_apply(facts: dict[str, Any]) -> None:
+    tight = Bundle.builder().limits(max_list_items=1).yaml_layer("ci.yaml", POLICY).build()
+    with pytest.raises(FactsError) as info:
+        tight.check(facts)  # two CI suites, one allowed
+    assert info.value.path == "$.ci.suites"
+    shallow = Bundle.builder().limits(max_yaml_nesting=2).yaml_layer("ci.yaml", POLICY).build()
+    with pytest.raises(FactsError, match="nesting deeper than the limit of 2"):
+        shallow.check(facts)
+
+
+def test_objects_are_frozen(small: Bundle, facts: dict[str, Any]) -> None:
+    d = small.check(facts)
+    with pytest.raises(AttributeError):
+        small.digest = "x"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        d.verdict = Verdict.GO  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        type("Sub", (Bundle,), {})
+
+
+def test_reprs(small: Bundle, facts: dict[str, Any]) -> None:
+    d = small.check(facts)
+    assert repr(d) == "<Decision go checkout-2.4.0 (3 findings, 0 missing approvals)>"
+    assert repr(small).startswith("<Bundle sha256:")
+    assert isinstance(d, Decision)

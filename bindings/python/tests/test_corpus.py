@@ -1,0 +1,103 @@
+"""The conformance corpus (``tests/corpus/``): every case decided (``check``)
+or assessed (``assess``) through the Python binding must give the golden
+decision or assessment byte for byte, as it does in Rust
+(``core/tests/corpus.rs``)."""
+
+from __future__ import annotations
+
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable
+
+import pytest
+
+import yaml12
+from conftest import CORPUS
+from release_policy import Assessment, Bundle, Decision, Outcome, RolloutVerdict, Verdict
+
+CASES = sorted(CORPUS.glob("*.yaml"))
+
+Result = Decision | Assessment
+
+
+def bundle_of(case: dict[str, Any]) -> Bundle:
+    if case["policies"] == "builtin":
+        return Bundle.builtin()
+    return Bundle.from_yaml(case["name"], case["policies"])
+
+
+def run_check(case: dict[str, Any], facts: Any) -> Decision:
+    return bundle_of(case).check(facts)
+
+
+def run_assess(case: dict[str, Any], facts: Any) -> Assessment:
+    return bundle_of(case).assess(facts)
+
+
+# One runner per corpus command (a case without `command` is a `check`),
+# with the enum its verdicts are. Any other command fails.
+RUNNERS: dict[str, tuple[Callable[[dict[str, Any], Any], Result], type[Enum]]] = {
+    "check": (run_check, Verdict),
+    "assess": (run_assess, RolloutVerdict),
+}
+
+
+def runner_of(case: dict[str, Any]) -> tuple[Callable[[dict[str, Any], Any], Result], type[Enum]]:
+    command = case.get("command", "check")
+    runner = RUNNERS.get(command)
+    if runner is None:
+        raise ValueError(
+            f"corpus case `{case.get('name')}`: unknown command `{command}` "
+            f"(the Python runner knows {sorted(RUNNERS)})"
+        )
+    return runner
+
+
+def run_case(case: dict[str, Any], facts: Any = None) -> Result:
+    """Run a case on its facts (the case's own `dict` by default)."""
+    run, _ = runner_of(case)
+    return run(case, case["facts"] if facts is None else facts)
+
+
+def test_the_corpus_is_found() -> None:
+    # A wrong path would otherwise make the parametrised test pass vacuously.
+    assert len(CASES) >= 6, CORPUS
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_decides_as_recorded(path: Path) -> None:
+    case = yaml12.load(path.read_text())
+    decision = run_case(case)
+    expect = case["expect"]
+    _, verdicts = runner_of(case)
+    assert decision.verdict is verdicts(expect["verdict"])
+    for rule, outcome in expect.get("rules", {}).items():
+        finding = decision.finding(rule)
+        assert finding is not None, rule
+        assert finding.outcome == Outcome(outcome), rule
+
+    golden = path.with_name(path.stem + ".decision.json").read_text()
+    # Byte for byte: the pretty form is the golden file.
+    assert decision.to_json(pretty=True) + "\n" == golden
+    # The compact form is the same document, and `to_dict` its parse.
+    compact = decision.to_json()
+    assert "\n" not in compact
+    assert json.loads(compact) == json.loads(golden) == decision.to_dict()
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: p.stem)
+def test_case_decides_the_same_from_text(path: Path) -> None:
+    # The same facts as JSON text and as bytes, parsed by the core: the
+    # same decision (or assessment).
+    case = yaml12.load(path.read_text())
+    from_dict = run_case(case)
+    text = json.dumps(case["facts"])
+    assert run_case(case, text).to_json() == from_dict.to_json()
+    assert run_case(case, text.encode()).to_json() == from_dict.to_json()
+
+
+def test_an_unknown_command_fails_loudly() -> None:
+    case = {"name": "future", "command": "deploy", "policies": "builtin", "facts": {}}
+    with pytest.raises(ValueError, match="unknown command `deploy`"):
+        run_case(case)
