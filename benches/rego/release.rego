@@ -502,6 +502,73 @@ warn_fail contains "change-kinds-known" if {
 	not known_change_kinds[c.kind]
 }
 
+# ---------------------------------------------------------- rollout-plan
+
+plan := input.rollout
+
+plan_applies if {
+	production
+	input.rollout
+}
+
+weights := [s.setWeight | some s in plan.steps; s.setWeight]
+
+ok_first_step if {
+	count(weights) > 0
+	weights[0] >= 5
+	weights[0] <= 10
+}
+
+block_fail contains "first-canary-step-small" if {
+	plan_applies
+	not ok_first_step
+}
+
+weights_not_increasing if {
+	some i, w in weights
+	i > 0
+	w <= weights[i - 1]
+}
+
+block_fail contains "canary-steps-increase" if {
+	plan_applies
+	weights_not_increasing
+}
+
+has_pause if {
+	some s in plan.steps
+	s.pause
+}
+
+short_pause if {
+	some s in plan.steps
+	s.pause
+	dur(s.pause) < 30 * minute
+}
+
+block_fail contains "pauses-cover-promotion-window" if {
+	plan_applies
+	not has_pause
+}
+
+block_fail contains "pauses-cover-promotion-window" if {
+	plan_applies
+	short_pause
+}
+
+block_fail contains "capacity-for-overlap" if {
+	plan_applies
+	c := plan.capacity
+	not c.reserved + c.perReplica * (c.replicas.stable + c.replicas.canary) <= c.allocatable * 0.85
+}
+
+block_fail contains "new-flags-start-off" if {
+	plan_applies
+	some f in plan.flags
+	f.new
+	f.exposure != 0
+}
+
 # ----------------------------------------------------------- slo-defined
 
 block_fail contains "slos-defined" if {
