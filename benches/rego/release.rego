@@ -142,11 +142,32 @@ block_fail contains "external-communication-ready" if {
 
 # --------------------------------------------------------- error-budget
 
-# `when: has(service.errorBudgetRemaining)`: false only when `service` is
-# there without the field.
-skip_eb_freeze if object.get(input.service, "errorBudgetRemaining", null) == null
+# The budget as given, or (as release-policy derives it) the least budget
+# left of the ratio SLOs with an observed error ratio.
+given_budget := object.get(input.service, "errorBudgetRemaining", null)
 
-ok_eb_freeze if input.service.errorBudgetRemaining > 0
+derived_budgets := [b |
+	some s in input.service.slos
+	object.get(s, "unit", null) == null
+	s.errorRatio
+	b := 1 - s.errorRatio / (1 - s.objective / 100)
+]
+
+budget := given_budget if given_budget != null
+
+budget := min(derived_budgets) if {
+	given_budget == null
+	count(derived_budgets) > 0
+}
+
+# `when: has(service.errorBudgetRemaining)`: false only when `service` is
+# there without the figure (given or derived).
+skip_eb_freeze if {
+	input.service
+	not budget
+}
+
+ok_eb_freeze if budget > 0
 
 ok_eb_freeze if kind == "hotfix"
 
@@ -160,9 +181,9 @@ block_fail contains "error-budget-freeze" if {
 
 skip_eb_low if skip_eb_freeze
 
-skip_eb_low if input.service.errorBudgetRemaining <= 0
+skip_eb_low if budget <= 0
 
-ok_eb_low if input.service.errorBudgetRemaining >= 0.25
+ok_eb_low if budget >= 0.25
 
 warn_fail contains "error-budget-low" if {
 	production

@@ -52,7 +52,20 @@ impl Bundle {
                     .into(),
             });
         }
-        let json = facts.to_json_value();
+        let mut json = facts.to_json_value();
+        // The error budget, when the service gives error ratios instead of
+        // the figure itself: what the error-budget policy reads.
+        if let Some(left) = facts
+            .service
+            .as_ref()
+            .filter(|s| s.error_budget_remaining.is_none())
+            .and_then(crate::model::Service::budget_remaining)
+        {
+            if let Some(service) = json.get_mut("service").and_then(Json::as_object_mut) {
+                let v = serde_json::Number::from_f64(left).map_or(Json::Null, Json::Number);
+                service.insert("errorBudgetRemaining".into(), v);
+            }
+        }
         let facts_digest = super::digest::facts_digest(facts);
         let mut ctx = expr::root_context();
         // Absent optional sections are `null`, so a policy can test for

@@ -49,11 +49,7 @@ impl Facts {
     /// Parse facts from YAML or JSON text within `limits`.
     pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<Facts, FactsError> {
         let facts: Facts = parse_text(text, limits, "facts")?;
-        if let Some(r) = &facts.rollout {
-            // The plan rides along for readiness gates: same checks as in
-            // rollout facts.
-            validate_plan(r, limits)?;
-        }
+        facts.validate(limits)?;
         Ok(facts)
     }
 
@@ -61,10 +57,27 @@ impl Facts {
     /// checked against the bundle's limits when the facts are evaluated.
     pub fn from_json_value(value: serde_json::Value) -> Result<Facts, FactsError> {
         let facts: Facts = parse_value(value, "facts")?;
-        if let Some(r) = &facts.rollout {
-            validate_plan(r, &Limits::default())?;
-        }
+        facts.validate(&Limits::default())?;
         Ok(facts)
+    }
+
+    /// Check what the types cannot: the rollout plan (as in rollout facts)
+    /// and SLO error ratios between 0 and 1.
+    fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
+        if let Some(r) = &self.rollout {
+            // The plan rides along for readiness gates: the same checks as
+            // in rollout facts.
+            validate_plan(r, limits)?;
+        }
+        for (i, slo) in self.service.iter().flat_map(|s| s.slos.iter()).enumerate() {
+            if let Some(r) = slo.error_ratio.filter(|r| !(0.0..=1.0).contains(r)) {
+                return Err(
+                    FactsError::new(format!("error ratio `{r}` is not between 0 and 1"))
+                        .at(format!("$.service.slos[{i}].errorRatio")),
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The facts as canonical JSON (fields in declaration order, maps

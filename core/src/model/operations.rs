@@ -174,4 +174,23 @@ pub struct Slo {
     /// The SLO period (`30d`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Duration>,
+    /// Observed error ratio (0–1) over the SLO period, for ratio SLOs. When
+    /// the service does not give `errorBudgetRemaining`, it is derived from
+    /// these: the least budget left of any SLO (`1 − ratio ÷ (1 − objective)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_ratio: Option<f64>,
+}
+
+impl Service {
+    /// `errorBudgetRemaining` as given, or derived from the ratio SLOs'
+    /// observed error ratios (the least budget left of any).
+    pub fn budget_remaining(&self) -> Option<f64> {
+        self.error_budget_remaining.or_else(|| {
+            self.slos
+                .iter()
+                .filter(|s| s.unit.is_none())
+                .filter_map(|s| crate::analysis::slo::budget_remaining(s.error_ratio?, s.objective))
+                .reduce(f64::min)
+        })
+    }
 }
