@@ -199,7 +199,17 @@ impl AssessFinding {
         member(py, EnumClass::Outcome, self.inner.outcome().as_str())
     }
 
-    /// What the finding does to the rollout (`Action.ALERT`, `HOLD`,
+    /// What the rule does when it trips (`Action.ALERT`, `HOLD`,
+    /// `ROLLBACK`), or `None` for a promotion criterion.
+    #[getter]
+    fn effect<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner
+            .effect
+            .map(|a| member(py, EnumClass::Action, a.as_str()))
+            .transpose()
+    }
+
+    /// What the finding does to the rollout now (`Action.ALERT`, `HOLD`,
     /// `ROLLBACK`), or `None`.
     #[getter]
     fn action<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
