@@ -1,6 +1,7 @@
 //! Profile `assess` under callgrind or perf: six triggers over one hour of
 //! 10-second samples (the benchmark's input), assessed `N` times (default
-//! 200). `cargo run --release -p release-policy --example profile_assess`
+//! 200); or, given a rollout facts file, the built-in pack on it.
+//! `cargo run --release -p release-policy --example profile_assess [N [FILE]]`
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use release_policy::{Bundle, RolloutFacts};
@@ -52,8 +53,17 @@ fn main() {
     })
     .collect();
     let facts = serde_json::json!({"now": at(now), "rollout": {"id": "r", "service": "s"}, "metrics": metrics});
-    let bundle = Bundle::from_yaml_str("p.yaml", POLICY).unwrap();
-    let facts = RolloutFacts::from_json_value(facts, bundle.limits()).unwrap();
+    let (bundle, facts) = match std::env::args().nth(2) {
+        Some(file) => (
+            Bundle::builtin(),
+            RolloutFacts::parse(&std::fs::read_to_string(file).unwrap()).unwrap(),
+        ),
+        None => {
+            let bundle = Bundle::from_yaml_str("p.yaml", POLICY).unwrap();
+            let facts = RolloutFacts::from_json_value(facts, bundle.limits()).unwrap();
+            (bundle, facts)
+        }
+    };
     let t = std::time::Instant::now();
     for _ in 0..n {
         std::hint::black_box(bundle.assess(&facts).unwrap());

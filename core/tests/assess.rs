@@ -261,6 +261,12 @@ fn bad_facts_are_errors_with_a_json_path() {
     let mut f = facts(json!({}));
     f["slos"] = json!({"availability": {"objective": 99.9, "errorRatio": {"5x": 0.1}}});
     assert!(err(f).contains("$.slos.availability.errorRatio.5x"));
+    // JSON text must end where the document does.
+    let mut json = facts(json!({})).to_string();
+    json.push_str(" {}");
+    let e = RolloutFacts::parse(&json).unwrap_err();
+    assert!(e.to_string().contains("trailing characters"), "{e}");
+    assert!(e.position.is_some());
     // YAML can spell a non-finite number; JSON cannot.
     let yaml = format!(
         "now: {}\nrollout: {{id: r, service: s}}\nmetrics:\n  errors:\n    canary: [{{at: {}, value: .nan}}]\n",

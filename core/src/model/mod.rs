@@ -125,9 +125,15 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
         e.position = Some((line, column));
         return Err(e);
     }
+    // Parsed once without tracking the path (the common, valid case costs
+    // no bookkeeping); only a failure is parsed again to name the path.
     if text.trim_start().starts_with('{') {
         let mut de = serde_json::Deserializer::from_str(text);
-        serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        if let Ok(v) = T::deserialize(&mut de).and_then(|v| de.end().map(|()| v)) {
+            return Ok(v);
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let (line, column) = (e.inner().line(), e.inner().column());
             located(
                 e.path(),
@@ -135,8 +141,17 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
                 Some((line, column)),
                 schema,
             )
-        })
+        })?;
+        de.end().map_err(|e| {
+            let mut err = FactsError::new(strip_json_position(&e.to_string()));
+            err.position = Some((e.line(), e.column()));
+            err
+        })?;
+        Ok(v)
     } else {
+        if let Ok(v) = T::deserialize(yaml_serde::Deserializer::from_str(text)) {
+            return Ok(v);
+        }
         let de = yaml_serde::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let pos = e.inner().location().map(|l| (l.line(), l.column()));
@@ -155,6 +170,9 @@ pub(crate) fn parse_value<T: serde::de::DeserializeOwned>(
     value: serde_json::Value,
     schema: &str,
 ) -> Result<T, FactsError> {
+    if let Ok(v) = T::deserialize(&value) {
+        return Ok(v);
+    }
     serde_path_to_error::deserialize(value)
         .map_err(|e| located(e.path(), e.inner().to_string(), None, schema))
 }
