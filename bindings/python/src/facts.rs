@@ -8,7 +8,6 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use release_policy::{Bundle, Facts, FactsError, RolloutFacts};
-use serde::Deserialize;
 use serde_json::{Map, Number, Value};
 
 /// Facts as received from Python, ready to be decided without the GIL.
@@ -57,14 +56,9 @@ impl Input {
     /// Parse into [`Facts`] within the bundle's limits (no GIL needed).
     pub(crate) fn into_facts(self, bundle: &Bundle) -> Result<Facts, FactsError> {
         match self {
-            // The core's `from_json_value` tracks the JSON path of every
-            // value as it goes (~15 µs on the example release); deserialising
-            // the same value plainly gives the same facts, and the core's
-            // function runs only to name the path of an error.
-            Input::Value(v) => match Facts::deserialize(&v) {
-                Ok(facts) => Ok(facts),
-                Err(_) => Facts::from_json_value(v),
-            },
+            // The core parses without path bookkeeping and validates; the
+            // path is worked out only for an error.
+            Input::Value(v) => Facts::from_json_value(v),
             Input::Text(t) => Facts::from_str_with_limits(&t, bundle.limits()),
             Input::Bytes(b) => Facts::from_slice(&b, bundle.limits()),
         }
@@ -75,14 +69,7 @@ impl Input {
     /// the core's own functions, as `Bundle::assess_str` does.
     pub(crate) fn into_rollout_facts(self, bundle: &Bundle) -> Result<RolloutFacts, FactsError> {
         match self {
-            // As for `check`: a plain deserialisation, then the core's
-            // validation — exactly `RolloutFacts::from_json_value`, whose
-            // path-tracking deserialiser runs only to name the path of an
-            // error.
-            Input::Value(v) => match RolloutFacts::deserialize(&v) {
-                Ok(facts) => facts.validate(bundle.limits()).map(|()| facts),
-                Err(_) => RolloutFacts::from_json_value(v, bundle.limits()),
-            },
+            Input::Value(v) => RolloutFacts::from_json_value(v, bundle.limits()),
             Input::Text(t) => RolloutFacts::from_str_with_limits(&t, bundle.limits()),
             Input::Bytes(b) => RolloutFacts::from_slice(&b, bundle.limits()),
         }

@@ -103,3 +103,16 @@ def test_facts_are_not_modified(small: Bundle, facts: dict[str, Any]) -> None:
     before = copy.deepcopy(facts)
     small.check(facts)
     assert facts == before
+
+
+def test_a_dict_is_validated_like_text(small: Bundle, facts: dict[str, Any]) -> None:
+    # What the types cannot say (a weight over 100 %) is refused from a dict
+    # exactly as from text, with the same path.
+    facts = dict(facts, rollout={"steps": [{"setWeight": 140}]})
+    with pytest.raises(FactsError) as from_dict:
+        small.check(facts)
+    import json
+
+    with pytest.raises(FactsError) as from_text:
+        small.check(json.dumps(facts))
+    assert from_dict.value.path == from_text.value.path == "$.rollout.steps[0].setWeight"
