@@ -5,6 +5,9 @@
 
 mod approvals;
 pub(crate) mod assess;
+mod assess_metrics;
+mod assess_report;
+mod assess_slo;
 pub mod assessment;
 mod check;
 pub mod decision;
