@@ -32,3 +32,33 @@
 pub mod judge;
 pub mod slo;
 pub mod stats;
+
+/// A number for messages (the judge's reasons, the explanations of an
+/// assessment): four significant digits, trailing zeros trimmed.
+pub(crate) fn number(x: f64) -> String {
+    fn trim(s: &str) -> &str {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.')
+        } else {
+            s
+        }
+    }
+    if !x.is_finite() {
+        return format!("{x}");
+    }
+    if x == 0.0 {
+        return "0".to_owned();
+    }
+    let magnitude = x.abs();
+    if (1e-4..1e7).contains(&magnitude) {
+        let exponent = magnitude.log10().floor() as i64;
+        let decimals = usize::try_from(3 - exponent).unwrap_or(0);
+        trim(&format!("{x:.decimals$}")).to_owned()
+    } else {
+        let s = format!("{x:.3e}");
+        match s.split_once('e') {
+            Some((mantissa, exponent)) => format!("{}e{exponent}", trim(mantissa)),
+            None => s,
+        }
+    }
+}

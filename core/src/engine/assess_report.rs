@@ -24,19 +24,7 @@ pub(super) fn num(v: f64) -> Json {
     serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number)
 }
 
-/// A number for messages: at most 4 significant decimals, no trailing zeros.
-pub(super) fn fmt_num(v: f64) -> String {
-    if v.is_infinite() {
-        return if v > 0.0 { "∞".into() } else { "-∞".into() };
-    }
-    let s = if v.abs() >= 100.0 || v == v.trunc() {
-        format!("{:.2}", v)
-    } else {
-        format!("{:.4}", v)
-    };
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s == "-0" { "0".into() } else { s.to_string() }
-}
+pub(super) use crate::analysis::number as fmt_num;
 
 pub(super) fn markers(facts: &RolloutFacts, verdict: RolloutVerdict) -> Vec<Marker> {
     let r = &facts.rollout;
