@@ -10,7 +10,6 @@ use super::assess_report::{fmt_num, lookup, num, rfc3339};
 use super::assessment::AssessFinding;
 use super::decision::Outcome;
 use super::series::{self, CriterionState, Point, TriggerState};
-use crate::analysis::stats;
 use crate::expr::{self, CompiledExpr, convert};
 use crate::model::{Duration, Timestamp};
 use crate::policy::document::{Action, Compare, NoDataPolicy, Threshold};
@@ -80,12 +79,7 @@ impl Assess<'_> {
                 format!("metric `{name}` is not in the facts"),
             );
         };
-        let baseline = stats::mean(
-            &series::clean(&metric.baseline)
-                .iter()
-                .map(|p| p.value)
-                .collect::<Vec<_>>(),
-        );
+        let baseline = series::mean(&metric.baseline);
         if th.compare == Some(Compare::Baseline) && baseline.is_none() {
             return no_data(
                 f,
@@ -305,12 +299,7 @@ impl Assess<'_> {
         let Some(metric) = self.facts.metric(name) else {
             return hold_no_data(f, format!("metric `{name}` is not in the facts"));
         };
-        let baseline = stats::mean(
-            &series::clean(&metric.baseline)
-                .iter()
-                .map(|p| p.value)
-                .collect::<Vec<_>>(),
-        );
+        let baseline = series::mean(&metric.baseline);
         if th.compare == Some(Compare::Baseline) && baseline.is_none() {
             return hold_no_data(f, format!("no baseline samples for `{name}`"));
         }

@@ -23,32 +23,41 @@ pub(crate) struct Point {
     pub value: f64,
 }
 
-/// Drop gaps; of equal timestamps keep the last sample written (a gap
-/// written last removes the value). Samples arrive oldest first.
-pub(crate) fn clean(samples: &[Sample]) -> Vec<Point> {
-    let mut out: Vec<Point> = Vec::with_capacity(samples.len());
+/// The samples, oldest first, with the last one written kept of equal
+/// timestamps (a re-scrape replaces a value; a gap written last removes it).
+fn latest_per_time(samples: &[Sample]) -> Vec<&Sample> {
+    let mut out: Vec<&Sample> = Vec::with_capacity(samples.len());
     for s in samples {
         if out.last().is_some_and(|p| p.at == s.at) {
             out.pop();
         }
-        if let Some(value) = s.value {
-            out.push(Point { at: s.at, value });
-        }
+        out.push(s);
     }
     out
 }
 
-/// Values of samples at or after `from` (all without it), gaps kept as
-/// `None` for the judge's `nanStrategy`; of equal timestamps the last wins.
+/// The points with a value: gaps dropped, the last sample of a timestamp
+/// kept.
+pub(crate) fn clean(samples: &[Sample]) -> Vec<Point> {
+    latest_per_time(samples)
+        .into_iter()
+        .filter_map(|s| s.value.map(|value| Point { at: s.at, value }))
+        .collect()
+}
+
+/// Values of samples after `from` (all without it), gaps kept as `None`
+/// for the judge's `nanStrategy`; of equal timestamps the last wins.
 pub(crate) fn values_since(samples: &[Sample], from: Option<Timestamp>) -> Vec<Option<f64>> {
-    let mut out: Vec<(Timestamp, Option<f64>)> = Vec::with_capacity(samples.len());
-    for s in samples.iter().filter(|s| from.is_none_or(|f| s.at > f)) {
-        if out.last().is_some_and(|(at, _)| *at == s.at) {
-            out.pop();
-        }
-        out.push((s.at, s.value));
-    }
-    out.into_iter().map(|(_, v)| v).collect()
+    latest_per_time(samples)
+        .into_iter()
+        .filter(|s| from.is_none_or(|f| s.at > f))
+        .map(|s| s.value)
+        .collect()
+}
+
+/// The mean of a series' values (a relative threshold's baseline).
+pub(crate) fn mean(samples: &[Sample]) -> Option<f64> {
+    crate::analysis::stats::mean(&clean(samples).iter().map(|p| p.value).collect::<Vec<_>>())
 }
 
 /// What a trigger's window shows.

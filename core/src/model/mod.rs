@@ -37,19 +37,13 @@ impl Facts {
 
     /// Parse facts from bytes, which must be UTF-8.
     pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<Facts, FactsError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            FactsError::new(format!(
-                "facts are not valid UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ))
-        })?;
-        Self::from_str_with_limits(text, limits)
+        Self::from_str_with_limits(utf8(bytes)?, limits)
     }
 
     /// Parse facts from YAML or JSON text within `limits`.
     pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<Facts, FactsError> {
         let facts: Facts = parse_text(text, limits, "facts")?;
-        facts.validate(limits)?;
+        facts.validate()?;
         Ok(facts)
     }
 
@@ -57,17 +51,17 @@ impl Facts {
     /// checked against the bundle's limits when the facts are evaluated.
     pub fn from_json_value(value: serde_json::Value) -> Result<Facts, FactsError> {
         let facts: Facts = parse_value(value, "facts")?;
-        facts.validate(&Limits::default())?;
+        facts.validate()?;
         Ok(facts)
     }
 
     /// Check what the types cannot: the rollout plan (as in rollout facts)
     /// and SLO error ratios between 0 and 1.
-    fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
+    fn validate(&self) -> Result<(), FactsError> {
         if let Some(r) = &self.rollout {
             // The plan rides along for readiness gates: the same checks as
             // in rollout facts.
-            validate_plan(r, limits)?;
+            r.validate()?;
         }
         for (i, slo) in self.service.iter().flat_map(|s| s.slos.iter()).enumerate() {
             if let Some(r) = slo.error_ratio.filter(|r| !(0.0..=1.0).contains(r)) {
@@ -87,18 +81,14 @@ impl Facts {
     }
 }
 
-/// The plan part of rollout facts, checked the same way wherever it comes.
-fn validate_plan(rollout: &Rollout, limits: &Limits) -> Result<(), FactsError> {
-    RolloutFacts {
-        now: chrono::DateTime::<chrono::Utc>::MAX_UTC,
-        rollout: rollout.clone(),
-        metrics: Default::default(),
-        synthetics: Default::default(),
-        slos: Default::default(),
-        labels: Default::default(),
-        extensions: Default::default(),
-    }
-    .validate(limits)
+/// Facts bytes as text: UTF-8, or an error naming the offset.
+pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, FactsError> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        FactsError::new(format!(
+            "facts are not valid UTF-8 (invalid byte at offset {})",
+            e.valid_up_to()
+        ))
+    })
 }
 
 /// Parse YAML or JSON text (JSON is detected by a leading `{`) into `T`,

@@ -286,53 +286,13 @@ fn check_samples(
     Ok(())
 }
 
-impl RolloutFacts {
-    /// Parse rollout facts from YAML or JSON text within the default limits.
-    pub fn parse(text: &str) -> Result<RolloutFacts, FactsError> {
-        Self::from_str_with_limits(text, &Limits::default())
-    }
-
-    /// Parse rollout facts from YAML or JSON text within `limits`, and
-    /// validate them ([`RolloutFacts::validate`]).
-    pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<RolloutFacts, FactsError> {
-        let facts: RolloutFacts = super::parse_text(text, limits, "rollout")?;
-        facts.validate(limits)?;
-        Ok(facts)
-    }
-
-    /// Parse rollout facts from bytes, which must be UTF-8.
-    pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<RolloutFacts, FactsError> {
-        let text = std::str::from_utf8(bytes).map_err(|e| {
-            FactsError::new(format!(
-                "facts are not valid UTF-8 (invalid byte at offset {})",
-                e.valid_up_to()
-            ))
-        })?;
-        Self::from_str_with_limits(text, limits)
-    }
-
-    /// Rollout facts from a JSON value (as a binding receives them),
-    /// validated.
-    pub fn from_json_value(
-        value: serde_json::Value,
-        limits: &Limits,
-    ) -> Result<RolloutFacts, FactsError> {
-        let facts: RolloutFacts = super::parse_value(value, "rollout")?;
-        facts.validate(limits)?;
-        Ok(facts)
-    }
-
-    /// The facts as canonical JSON: what the facts digest is computed over.
-    pub fn to_json_value(&self) -> serde_json::Value {
-        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
-    }
-
-    /// Check what the types cannot: finite numbers, samples oldest first
-    /// and not after `now`, a weight between 0 and 100, a current step
-    /// inside the plan, steps with exactly one action, SLO windows that
-    /// parse.
-    pub fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
-        let r = &self.rollout;
+impl Rollout {
+    /// Check the plan, wherever it comes (rollout facts, or the `rollout`
+    /// section of release facts): a weight between 0 and 100, a current
+    /// step inside the plan, steps with exactly one action, weights and
+    /// exposures between 0 and 100, finite capacity figures.
+    pub fn validate(&self) -> Result<(), FactsError> {
+        let r = self;
         if let Some(w) = r.weight {
             percentage("$.rollout.weight".into(), "weight", w)?;
         }
@@ -375,6 +335,50 @@ impl RolloutFacts {
                 check_finite(format!("$.rollout.capacity.{field}"), v)?;
             }
         }
+        Ok(())
+    }
+}
+
+impl RolloutFacts {
+    /// Parse rollout facts from YAML or JSON text within the default limits.
+    pub fn parse(text: &str) -> Result<RolloutFacts, FactsError> {
+        Self::from_str_with_limits(text, &Limits::default())
+    }
+
+    /// Parse rollout facts from YAML or JSON text within `limits`, and
+    /// validate them ([`RolloutFacts::validate`]).
+    pub fn from_str_with_limits(text: &str, limits: &Limits) -> Result<RolloutFacts, FactsError> {
+        let facts: RolloutFacts = super::parse_text(text, limits, "rollout")?;
+        facts.validate(limits)?;
+        Ok(facts)
+    }
+
+    /// Parse rollout facts from bytes, which must be UTF-8.
+    pub fn from_slice(bytes: &[u8], limits: &Limits) -> Result<RolloutFacts, FactsError> {
+        Self::from_str_with_limits(super::utf8(bytes)?, limits)
+    }
+
+    /// Rollout facts from a JSON value (as a binding receives them),
+    /// validated.
+    pub fn from_json_value(
+        value: serde_json::Value,
+        limits: &Limits,
+    ) -> Result<RolloutFacts, FactsError> {
+        let facts: RolloutFacts = super::parse_value(value, "rollout")?;
+        facts.validate(limits)?;
+        Ok(facts)
+    }
+
+    /// The facts as canonical JSON: what the facts digest is computed over.
+    pub fn to_json_value(&self) -> serde_json::Value {
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// Check what the types cannot: the plan ([`Rollout::validate`]),
+    /// finite numbers, samples oldest first and not after `now`, list
+    /// sizes, SLO objectives and windows that parse.
+    pub fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
+        self.rollout.validate()?;
         for (name, m) in &self.metrics {
             check_samples(
                 &format!("$.metrics.{name}.canary"),

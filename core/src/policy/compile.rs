@@ -56,45 +56,71 @@ impl CompiledPolicy {
             + self.burn_rate.len()
     }
 
-    /// Every rule as (id, kind, definition as written).
-    pub(crate) fn definitions(&self) -> Vec<(&str, &'static str, serde_json::Value)> {
-        let json = |v: Result<serde_json::Value, serde_json::Error>| v.unwrap_or_default();
-        let mut out = Vec::new();
-        for g in &self.gates {
-            out.push((
-                g.gate.id.as_str(),
-                "gate",
-                json(serde_json::to_value(&g.gate)),
-            ));
+    /// Every rule, in evaluation order.
+    pub(crate) fn definitions(&self) -> Vec<RuleRef<'_>> {
+        let gates = self.gates.iter().map(|g| RuleRef::Gate(&g.gate));
+        let approvals = self.approvals.iter().map(|a| RuleRef::Approval(&a.rule));
+        let triggers = self.triggers.iter().map(|t| RuleRef::Trigger(&t.rule));
+        let promotion = self.promotion.iter().map(|p| RuleRef::Promotion(&p.rule));
+        let analysis = self.analysis.iter().map(RuleRef::Analysis);
+        let burn = self.burn_rate.iter().map(RuleRef::BurnRate);
+        gates
+            .chain(approvals)
+            .chain(triggers)
+            .chain(promotion)
+            .chain(analysis)
+            .chain(burn)
+            .collect()
+    }
+}
+
+/// A rule of any kind, as written (after layering).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum RuleRef<'a> {
+    Gate(&'a Gate),
+    Approval(&'a ApprovalRule),
+    Trigger(&'a super::document::Trigger),
+    Promotion(&'a super::document::Promotion),
+    Analysis(&'a AnalysisRule),
+    BurnRate(&'a BurnRateRule),
+}
+
+impl<'a> RuleRef<'a> {
+    /// The rule id.
+    pub(crate) fn id(self) -> &'a str {
+        match self {
+            RuleRef::Gate(r) => &r.id,
+            RuleRef::Approval(r) => &r.id,
+            RuleRef::Trigger(r) => &r.id,
+            RuleRef::Promotion(r) => &r.id,
+            RuleRef::Analysis(r) => &r.id,
+            RuleRef::BurnRate(r) => &r.id,
         }
-        for a in &self.approvals {
-            out.push((
-                a.rule.id.as_str(),
-                "approval",
-                json(serde_json::to_value(&a.rule)),
-            ));
+    }
+
+    /// `gate`, `approval`, `trigger`, `promotion`, `analysis` or `burn-rate`.
+    pub(crate) fn kind(self) -> &'static str {
+        match self {
+            RuleRef::Gate(_) => "gate",
+            RuleRef::Approval(_) => "approval",
+            RuleRef::Trigger(_) => "trigger",
+            RuleRef::Promotion(_) => "promotion",
+            RuleRef::Analysis(_) => "analysis",
+            RuleRef::BurnRate(_) => "burn-rate",
         }
-        for t in &self.triggers {
-            out.push((
-                t.rule.id.as_str(),
-                "trigger",
-                json(serde_json::to_value(&t.rule)),
-            ));
-        }
-        for p in &self.promotion {
-            out.push((
-                p.rule.id.as_str(),
-                "promotion",
-                json(serde_json::to_value(&p.rule)),
-            ));
-        }
-        for a in &self.analysis {
-            out.push((a.id.as_str(), "analysis", json(serde_json::to_value(a))));
-        }
-        for b in &self.burn_rate {
-            out.push((b.id.as_str(), "burn-rate", json(serde_json::to_value(b))));
-        }
-        out
+    }
+
+    /// The definition as JSON (for `explain`).
+    pub(crate) fn to_json(self) -> serde_json::Value {
+        let v = match self {
+            RuleRef::Gate(r) => serde_json::to_value(r),
+            RuleRef::Approval(r) => serde_json::to_value(r),
+            RuleRef::Trigger(r) => serde_json::to_value(r),
+            RuleRef::Promotion(r) => serde_json::to_value(r),
+            RuleRef::Analysis(r) => serde_json::to_value(r),
+            RuleRef::BurnRate(r) => serde_json::to_value(r),
+        };
+        v.unwrap_or_default()
     }
 }
 

@@ -214,7 +214,7 @@ impl Bundle {
             .flat_map(|p| {
                 p.definitions()
                     .into_iter()
-                    .map(|(id, kind, _)| (p.metadata.name.clone(), id.to_string(), kind))
+                    .map(|r| (p.metadata.name.clone(), r.id().to_string(), r.kind()))
                     .collect::<Vec<_>>()
             })
             .collect()
@@ -229,8 +229,8 @@ impl Bundle {
             let def = p
                 .definitions()
                 .into_iter()
-                .find(|(id, _, _)| *id == rule)
-                .map(|(_, kind, def)| (kind, def))?;
+                .find(|r| r.id() == rule)
+                .map(|r| (r.kind(), r.to_json()))?;
             Some(serde_json::json!({
                 "policy": p.metadata.name,
                 "policyVersion": p.metadata.version,
