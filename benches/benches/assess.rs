@@ -15,8 +15,8 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use release_policy::analysis::judge::{self, JudgeConfig, MetricConfig, MetricInput};
-use release_policy::analysis::stats::{self, Alternative};
+use release_policy::unstable::judge::{self, JudgeConfig, MetricConfig, MetricInput};
+use release_policy::unstable::stats::{self, Alternative};
 use release_policy::{Bundle, RolloutFacts};
 use release_policy_benches::rollout::{
     ROLLOUT_POLICY, ROLLOUT_REGO, naive_hodges_lehmann, noise, rollout_facts_json,

@@ -9,7 +9,7 @@ pub mod rollout;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
-use release_policy::policy::document::Effect;
+use release_policy::Effect;
 use release_policy::{Decision, Outcome};
 
 /// The built-in pack, translated to Rego.

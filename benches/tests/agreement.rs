@@ -103,7 +103,7 @@ fn every_policy_test_case_agrees() {
                 (None, Some(b)) => {
                     let mut j = b.clone();
                     if let Some(p) = &case.patch {
-                        release_policy::testing::merge_patch(&mut j, p);
+                        release_policy::unstable::merge_patch(&mut j, p);
                     }
                     j
                 }

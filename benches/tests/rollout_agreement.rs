@@ -6,8 +6,8 @@
 
 use std::collections::BTreeSet;
 
-use release_policy::analysis::stats;
-use release_policy::engine::decision::Outcome;
+use release_policy::Outcome;
+use release_policy::unstable::stats;
 use release_policy::{Bundle, RolloutFacts};
 use release_policy_benches::rollout::{
     ROLLOUT_POLICY, ROLLOUT_REGO, naive_hodges_lehmann, noise, rollout_facts_json,

@@ -32,23 +32,55 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The crate is organised by concept: [`model`] (the facts), [`policy`] (the
-//! language, loading and layering), [`engine`] (evaluation and the
-//! decision), [`testing`] (policy tests), [`limits`] and [`error`].
+//! The public surface is what this page re-exports: [`Bundle`] and
+//! [`BundleBuilder`], the facts ([`Facts`], [`RolloutFacts`] and the types
+//! in [`model`]), the results ([`Decision`], [`Assessment`] and their
+//! parts), the shared words in [`vocab`], [`Limits`], [`Error`] and policy
+//! tests in [`testing`]. Everything else is internal; `docs/architecture.md`
+//! in the repository maps it.
 
-pub mod analysis;
-pub mod engine;
+mod assess;
+mod bundle;
+mod check;
 pub mod error;
 mod expr;
+mod lang;
 pub mod limits;
 pub mod model;
-pub mod policy;
 pub mod schema;
+mod stats;
 pub mod testing;
+pub mod vocab;
 
-pub use engine::assessment::{AssessFinding, Assessment, RolloutVerdict};
-pub use engine::decision::{Decision, Finding, MissingApproval, Outcome, Verdict};
+pub use assess::assessment::{AssessFinding, AssessRuleKind, Assessment};
+pub use bundle::{Bundle, BundleBuilder, Explanation, RuleInfo};
+pub use check::decision::{Decision, Finding, MissingApproval, RuleKind};
+
+/// What `check` returns, part by part: [`Decision`] and what it holds.
+pub mod decision {
+    pub use crate::check::decision::{
+        ApprovalNote, ApprovalState, DECISION_SCHEMA, Decision, Finding, Lifted, MissingApproval,
+        RuleKind, Summary, WaiverUse,
+    };
+}
+
+/// What `assess` returns, part by part: [`Assessment`] and what it holds.
+pub mod assessment {
+    pub use crate::assess::assessment::{
+        ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, AssessSummary, Assessment, Budget,
+        Marker, RolloutRef,
+    };
+}
+
+/// Internals exposed for the project's own benchmarks, fuzz targets and
+/// reference tests. **No stability promise**: anything here may change or
+/// go away in any release, without a major version.
+#[doc(hidden)]
+pub mod unstable {
+    pub use crate::stats::{judge, rank as stats};
+    pub use crate::testing::patch::merge as merge_patch;
+}
 pub use error::{Error, FactsError, PolicyError, Result, SourceLocation};
 pub use limits::Limits;
 pub use model::{Facts, RolloutFacts};
-pub use policy::{Bundle, BundleBuilder};
+pub use vocab::{Action, Effect, Outcome, RolloutVerdict, Verdict};

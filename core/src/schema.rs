@@ -9,15 +9,13 @@ pub fn facts() -> serde_json::Value {
 
 /// The JSON Schema of a policy document.
 pub fn policy() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(
-        crate::policy::document::PolicyDocument
-    ))
-    .unwrap_or_default()
+    serde_json::to_value(schemars::schema_for!(crate::lang::document::PolicyDocument))
+        .unwrap_or_default()
 }
 
 /// The JSON Schema of a decision.
 pub fn decision() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(crate::engine::decision::Decision))
+    serde_json::to_value(schemars::schema_for!(crate::check::decision::Decision))
         .unwrap_or_default()
 }
 
@@ -28,6 +26,6 @@ pub fn rollout_facts() -> serde_json::Value {
 
 /// The JSON Schema of an assessment.
 pub fn assessment() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(crate::engine::assessment::Assessment))
+    serde_json::to_value(schemars::schema_for!(crate::assess::assessment::Assessment))
         .unwrap_or_default()
 }

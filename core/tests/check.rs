@@ -11,7 +11,7 @@
 mod common;
 
 use common::*;
-use release_policy::engine::decision::Verdict;
+use release_policy::Verdict;
 use release_policy::{Bundle, Error, Facts, Limits, Outcome};
 use serde_json::json;
 
@@ -385,7 +385,7 @@ fn quorum_words_survive_serialisation_and_change_the_digest() {
     let all = policy("  approvals:\n    - {id: r, roles: [qa, dev], quorum: all}\n");
     let any = policy("  approvals:\n    - {id: r, roles: [qa, dev], quorum: any}\n");
     assert_ne!(all.digest(), any.digest());
-    assert_eq!(any.explain("r").unwrap()["rule"]["quorum"], "any");
+    assert_eq!(any.explain("r").unwrap().definition()["quorum"], "any");
 }
 
 #[test]

@@ -79,8 +79,8 @@ fn main() {
     // means exactly what the YAML means.
     for file in yaml_files(&root.join("examples/releases")) {
         let text = std::fs::read_to_string(&file).expect("read example");
-        let facts =
-            engine::Facts::parse(&text).unwrap_or_else(|e| panic!("`{}`: {e}", file.display()));
+        let facts = release_policy_core::Facts::parse(&text)
+            .unwrap_or_else(|e| panic!("`{}`: {e}", file.display()));
         let name = file
             .file_stem()
             .expect("file name")

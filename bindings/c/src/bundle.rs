@@ -19,14 +19,14 @@ use crate::status::rp_status;
 /// handle from a constructor or `rp_bundle_retain` is released with one
 /// `rp_bundle_free`.
 pub struct rp_bundle {
-    bundle: engine::Bundle,
+    bundle: release_policy_core::Bundle,
 }
 
 /// Layers under construction (organisation first, team last), for
 /// `rp_bundle_builder_build`. Not thread-safe: use a builder from one
 /// thread at a time.
 pub struct rp_bundle_builder {
-    builder: engine::BundleBuilder,
+    builder: release_policy_core::BundleBuilder,
 }
 
 /// A verdict: may the release go? `0` is never a verdict, so a zeroed
@@ -59,20 +59,20 @@ pub const RP_ROLLOUT_ROLLBACK: rp_rollout_verdict = 4;
 /// JSON.
 pub const RP_JSON_PRETTY: u32 = 1;
 
-fn rollout_verdict(v: engine::RolloutVerdict) -> rp_rollout_verdict {
+fn rollout_verdict(v: release_policy_core::RolloutVerdict) -> rp_rollout_verdict {
     match v {
-        engine::RolloutVerdict::Promote => RP_ROLLOUT_PROMOTE,
-        engine::RolloutVerdict::Continue => RP_ROLLOUT_CONTINUE,
-        engine::RolloutVerdict::Hold => RP_ROLLOUT_HOLD,
-        engine::RolloutVerdict::Rollback => RP_ROLLOUT_ROLLBACK,
+        release_policy_core::RolloutVerdict::Promote => RP_ROLLOUT_PROMOTE,
+        release_policy_core::RolloutVerdict::Continue => RP_ROLLOUT_CONTINUE,
+        release_policy_core::RolloutVerdict::Hold => RP_ROLLOUT_HOLD,
+        release_policy_core::RolloutVerdict::Rollback => RP_ROLLOUT_ROLLBACK,
     }
 }
 
-fn verdict(v: engine::Verdict) -> rp_verdict {
+fn verdict(v: release_policy_core::Verdict) -> rp_verdict {
     match v {
-        engine::Verdict::Go => RP_VERDICT_GO,
-        engine::Verdict::Pending => RP_VERDICT_PENDING,
-        engine::Verdict::NoGo => RP_VERDICT_NO_GO,
+        release_policy_core::Verdict::Go => RP_VERDICT_GO,
+        release_policy_core::Verdict::Pending => RP_VERDICT_PENDING,
+        release_policy_core::Verdict::NoGo => RP_VERDICT_NO_GO,
     }
 }
 
@@ -82,7 +82,7 @@ fn verdict(v: engine::Verdict) -> rp_verdict {
 /// `out` is checked not NULL and writable.
 unsafe fn give(
     out: *mut *const rp_bundle,
-    result: Result<engine::Bundle, engine::Error>,
+    result: Result<release_policy_core::Bundle, release_policy_core::Error>,
 ) -> Result<(), rp_error> {
     let bundle = result.map_err(|e| rp_error::from_engine(&e))?;
     let ptr = Arc::into_raw(Arc::new(rp_bundle { bundle }));
@@ -114,7 +114,7 @@ pub unsafe extern "C" fn rp_bundle_builtin(
     call(error_out, || {
         required("bundle_out", bundle_out)?;
         // SAFETY: `bundle_out` checked above.
-        unsafe { give(bundle_out, engine::Bundle::try_builtin()) }
+        unsafe { give(bundle_out, release_policy_core::Bundle::try_builtin()) }
     })
 }
 
@@ -136,7 +136,7 @@ pub unsafe extern "C" fn rp_bundle_from_dir(
         let path = unsafe { str_arg("path", path, path_len) }?;
         required("bundle_out", bundle_out)?;
         // SAFETY: `bundle_out` checked above.
-        unsafe { give(bundle_out, engine::Bundle::from_dir(path)) }
+        unsafe { give(bundle_out, release_policy_core::Bundle::from_dir(path)) }
     })
 }
 
@@ -162,7 +162,12 @@ pub unsafe extern "C" fn rp_bundle_from_yaml(
         let yaml = unsafe { str_arg("yaml", yaml, yaml_len) }?;
         required("bundle_out", bundle_out)?;
         // SAFETY: `bundle_out` checked above.
-        unsafe { give(bundle_out, engine::Bundle::from_yaml_str(name, yaml)) }
+        unsafe {
+            give(
+                bundle_out,
+                release_policy_core::Bundle::from_yaml_str(name, yaml),
+            )
+        }
     })
 }
 
@@ -272,7 +277,10 @@ unsafe fn decide(
     (out_name, json_out): (&str, *mut rp_buf),
     verdict_out: *mut u32,
     error_out: *mut *mut rp_error,
-    run: impl FnOnce(&engine::Bundle, &str) -> Result<(String, u32), engine::Error>,
+    run: impl FnOnce(
+        &release_policy_core::Bundle,
+        &str,
+    ) -> Result<(String, u32), release_policy_core::Error>,
 ) -> rp_status {
     call(error_out, || {
         // SAFETY: the caller's contract on `bundle`.
@@ -375,7 +383,7 @@ pub extern "C" fn rp_bundle_builder_new() -> *mut rp_bundle_builder {
         |_| std::ptr::null_mut(),
         || {
             Box::into_raw(Box::new(rp_bundle_builder {
-                builder: engine::BundleBuilder::new(),
+                builder: release_policy_core::BundleBuilder::new(),
             }))
         },
     )
@@ -388,7 +396,7 @@ pub extern "C" fn rp_bundle_builder_new() -> *mut rp_bundle_builder {
 /// `builder` is NULL or a live builder not used by another thread.
 unsafe fn with_builder(
     builder: *mut rp_bundle_builder,
-    f: impl FnOnce(engine::BundleBuilder) -> engine::BundleBuilder,
+    f: impl FnOnce(release_policy_core::BundleBuilder) -> release_policy_core::BundleBuilder,
 ) -> Result<(), rp_error> {
     required("builder", builder)?;
     // SAFETY: not NULL, live and not shared (contract).

@@ -44,7 +44,7 @@ impl Detail {
         }
     }
 
-    fn policy(e: &engine::PolicyError) -> Self {
+    fn policy(e: &release_policy_core::PolicyError) -> Self {
         Detail {
             file: Some(NulString::new(e.location.file.as_str())),
             line: e.location.line,
@@ -107,8 +107,8 @@ impl rp_error {
     }
 
     /// The one mapping from an engine error to a status and details.
-    pub(crate) fn from_engine(e: &engine::Error) -> Self {
-        use engine::Error;
+    pub(crate) fn from_engine(e: &release_policy_core::Error) -> Self {
+        use release_policy_core::Error;
         let display = e.to_string();
         match e {
             Error::Policy(p) => {
@@ -397,7 +397,7 @@ pub unsafe extern "C" fn rp_error_free(err: *mut rp_error) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use engine::{Error, FactsError, PolicyError, SourceLocation};
+    use release_policy_core::{Error, FactsError, PolicyError, SourceLocation};
 
     fn text(s: rp_str) -> Option<String> {
         if s.data.is_null() {

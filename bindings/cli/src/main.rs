@@ -22,7 +22,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use release_policy::RolloutVerdict;
-use release_policy::engine::decision::Verdict;
+use release_policy::Verdict;
 use release_policy::{Bundle, BundleBuilder, Error, Facts, FactsError, Limits, RolloutFacts};
 
 #[derive(Parser)]
@@ -355,7 +355,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 }
                 None => {
                     let known: Vec<String> =
-                        bundle.rules().into_iter().map(|(_, id, _)| id).collect();
+                        bundle.rules().iter().map(|r| r.id().to_string()).collect();
                     eprintln!("error: no rule `{rule}` in the bundle");
                     eprintln!(
                         "  hint: rule ids are the `id` of gates, approvals, triggers, promotion criteria, analyses and burn-rate rules; this bundle has {}, …",

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use release_policy::engine::decision::{Decision, Finding, Outcome, Verdict};
+use release_policy::{Decision, Finding, Outcome, Verdict};
 
 /// Terminal colours, or none.
 pub struct Style {
@@ -93,9 +93,7 @@ fn values_line(f: &Finding) -> Option<String> {
 /// so those are not among the missing approvals).
 fn blocking(d: &Decision) -> impl Iterator<Item = &Finding> {
     d.findings.iter().filter(|f| {
-        f.blocks()
-            && (f.effect == release_policy::policy::document::Effect::Block
-                || f.outcome == Outcome::Error)
+        f.blocks() && (f.effect == release_policy::Effect::Block || f.outcome == Outcome::Error)
     })
 }
 
@@ -158,8 +156,7 @@ pub fn text(d: &Decision, style: &Style) -> String {
         .iter()
         .filter(|f| {
             f.outcome == Outcome::Warn
-                || (f.effect == release_policy::policy::document::Effect::Warn
-                    && f.outcome == Outcome::Error)
+                || (f.effect == release_policy::Effect::Warn && f.outcome == Outcome::Error)
         })
         .collect();
     if !warns.is_empty() {

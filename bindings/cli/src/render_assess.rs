@@ -5,9 +5,9 @@
 
 use std::fmt::Write;
 
+use release_policy::Action;
 use release_policy::Outcome;
-use release_policy::engine::assessment::{AssessFinding, Assessment, RolloutVerdict};
-use release_policy::policy::document::Action;
+use release_policy::{AssessFinding, Assessment, RolloutVerdict};
 
 use crate::render::{Style, md, short_digest, t};
 

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use release_policy::engine::assessment::AssessRuleKind;
+use release_policy::AssessRuleKind;
 use release_policy::{AssessFinding as CoreFinding, Assessment as CoreAssessment};
 
 use crate::decision::{EnumClass, member, plain, timestamp};

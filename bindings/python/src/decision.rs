@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
-use release_policy::engine::decision::{
+use release_policy::decision::{
     ApprovalNote as CoreNote, ApprovalState as CoreApprovalState, Lifted as CoreLifted, RuleKind,
     WaiverUse as CoreWaiverUse,
 };

@@ -103,10 +103,15 @@ impl Bundle {
     }
 
     /// `(policy, rule, kind)` of every rule, in evaluation order; `kind` is
-    /// `"gate"` or `"approval"`.
+    /// `"gate"`, `"approval"`, `"trigger"`, `"promotion"`, `"analysis"` or
+    /// `"burn-rate"`.
     #[getter]
     fn rules(&self) -> Vec<(String, String, &'static str)> {
-        self.inner.rules()
+        self.inner
+            .rules()
+            .into_iter()
+            .map(|r| (r.policy().to_string(), r.id().to_string(), r.kind()))
+            .collect()
     }
 
     /// The definition of `rule` as written (after layering), with its

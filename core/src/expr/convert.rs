@@ -120,10 +120,7 @@ pub(crate) fn to_json(value: &Value) -> Json {
             entries.sort_by(|a, b| a.0.cmp(&b.0));
             Json::Object(entries.into_iter().collect())
         }
-        Value::Timestamp(t) => Json::String(
-            t.with_timezone(&chrono::Utc)
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
-        ),
+        Value::Timestamp(t) => Json::String(crate::model::rfc3339(t.with_timezone(&chrono::Utc))),
         Value::Duration(d) => {
             Json::String(crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
         }

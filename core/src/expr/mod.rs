@@ -6,11 +6,12 @@
 //! shares one `Env`; a decision builds one root context with the facts and
 //! each policy a child scope with its `variables`.
 
-mod check;
+pub(crate) mod bind;
 pub(crate) mod convert;
 pub(crate) mod library;
 mod literals;
 mod suggest;
+mod typecheck;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
@@ -19,7 +20,7 @@ use cel::{Context, Env, Program, Value};
 
 use crate::limits::Limits;
 use crate::model::shape::Shape;
-pub(crate) use check::CheckError;
+pub(crate) use typecheck::CheckError;
 
 /// The shared CEL environment.
 pub(crate) static ENV: LazyLock<Arc<Env>> = LazyLock::new(|| {
@@ -65,7 +66,7 @@ impl CompiledExpr {
         variables: &BTreeMap<String, Shape>,
         limits: &Limits,
     ) -> Result<Self, CheckError> {
-        check::precheck(source, limits)?;
+        typecheck::precheck(source, limits)?;
         let program = ENV.compile(source).map_err(|errs| {
             let first = errs.errors.first();
             let offset = first.and_then(|e| offset_of(source, e.pos.0, e.pos.1));
@@ -80,10 +81,10 @@ impl CompiledExpr {
         })?;
         let info = program.source_info();
         let offsets = |id: u64| info.offset_for(id).map(|(start, _)| start as usize);
-        let analysis = check::analyse(program.expression(), &offsets, roots, variables, limits)?;
+        let inferred = typecheck::infer(program.expression(), &offsets, roots, variables, limits)?;
         let ok = match want {
-            Want::Bool => matches!(analysis.result, Shape::Bool | Shape::Any),
-            Want::String => matches!(analysis.result, Shape::String | Shape::Any),
+            Want::Bool => matches!(inferred.result, Shape::Bool | Shape::Any),
+            Want::String => matches!(inferred.result, Shape::String | Shape::Any),
             Want::Any => true,
         };
         if !ok {
@@ -91,7 +92,7 @@ impl CompiledExpr {
             return Err(CheckError {
                 message: format!(
                     "expression gives {}, not a {wanted}",
-                    article(analysis.result.type_name())
+                    article(inferred.result.type_name())
                 ),
                 hint: (want == Want::Bool)
                     .then(|| "compare it, e.g. `x == \"value\"` or `size(x) > 0`".to_string()),
@@ -100,8 +101,8 @@ impl CompiledExpr {
         }
         Ok(Self {
             program,
-            reads: analysis.reads,
-            shape: analysis.result,
+            reads: inferred.reads,
+            shape: inferred.result,
         })
     }
 

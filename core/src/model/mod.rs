@@ -3,6 +3,7 @@
 //! service). Facts come in as YAML or JSON with camelCase fields; an unknown
 //! field is an error naming its JSON path, so a typo never passes silently.
 
+pub(crate) mod digest;
 mod evidence;
 mod operations;
 mod release;
@@ -23,6 +24,7 @@ pub use rollout::{
     Capacity, Flag, Metric, Replicas, Rollout, RolloutFacts, Sample, SloStatus, Step, Synthetic,
     SyntheticRun,
 };
+pub(crate) use types::rfc3339;
 pub use types::{Duration, Timestamp, Version};
 
 use crate::error::FactsError;

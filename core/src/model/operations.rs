@@ -189,7 +189,7 @@ impl Service {
             self.slos
                 .iter()
                 .filter(|s| s.unit.is_none())
-                .filter_map(|s| crate::analysis::slo::budget_remaining(s.error_ratio?, s.objective))
+                .filter_map(|s| crate::stats::slo::budget_remaining(s.error_ratio?, s.objective))
                 .reduce(f64::min)
         })
     }

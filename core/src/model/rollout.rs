@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::types::{Duration, Timestamp, Version};
+use super::types::{Duration, Timestamp, Version, rfc3339};
 use crate::error::FactsError;
 use crate::limits::Limits;
 
@@ -204,10 +204,6 @@ pub struct SloStatus {
     /// Observed error ratio (0–1) per window: `{5m: 0.002, 1h: 0.001}`.
     #[serde(default)]
     pub error_ratio: BTreeMap<String, f64>,
-}
-
-fn rfc3339(t: Timestamp) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
 }
 
 fn bad(path: String, message: String) -> FactsError {

@@ -237,6 +237,13 @@ impl JsonSchema for Version {
     }
 }
 
+/// A timestamp as RFC 3339 text for messages and JSON: UTC with `Z`, and
+/// fractional seconds only when there are any. The one formatter of the
+/// crate.
+pub(crate) fn rfc3339(t: Timestamp) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 #[cfg(test)]
 mod fast_timestamp_tests {
     use super::*;

@@ -5,9 +5,7 @@
 //! `command: assess`, `assess` (rollout facts). A coverage report lists the rules that lack a passing or a
 //! failing case.
 
-mod patch;
-
-pub use patch::merge as merge_patch;
+pub(crate) mod patch;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -16,11 +14,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
-use crate::engine::decision::Outcome;
+use crate::bundle::Bundle;
 use crate::error::{Error, PolicyError, SourceLocation};
+use crate::lang::load::{files_under, read_text, refuse_deep_yaml};
 use crate::model::{Facts, RolloutFacts};
-use crate::policy::Bundle;
-use crate::policy::load::{files_under, read_text, refuse_deep_yaml};
+use crate::vocab::Outcome;
 
 /// A policy test file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -176,7 +174,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
             let msg = msg.split(" at line ").next().unwrap_or("").to_string();
             Error::from(PolicyError::new(loc, msg))
         })?;
-        if test.api_version != crate::policy::document::API_VERSION {
+        if test.api_version != crate::lang::document::API_VERSION {
             return Err(PolicyError::new(
                 SourceLocation::file(&name),
                 format!(
@@ -186,7 +184,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
             )
             .with_hint(format!(
                 "use `apiVersion: {}`",
-                crate::policy::document::API_VERSION
+                crate::lang::document::API_VERSION
             ))
             .into());
         }
@@ -224,7 +222,8 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
     let gaps = bundle
         .rules()
         .into_iter()
-        .filter_map(|(_, rule, _)| {
+        .filter_map(|info| {
+            let rule = info.id().to_string();
             let seen = exercised.get(&rule);
             let missing: Vec<String> = ["passing case", "failing case"]
                 .iter()

@@ -10,43 +10,12 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::decision::{BundleInfo, EngineInfo, Outcome};
-use crate::analysis::judge::JudgeResult;
 use crate::model::Timestamp;
-use crate::policy::document::Action;
+use crate::stats::judge::JudgeResult;
+use crate::vocab::{Action, BundleInfo, EngineInfo, Outcome, RolloutVerdict};
 
 /// The schema identifier carried by every assessment.
 pub const ASSESSMENT_SCHEMA: &str = "release-policy/assessment/v1";
-
-/// What the rollout should do next.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum RolloutVerdict {
-    /// Every promotion criterion held for its window and the analysis
-    /// passed: go to the next step.
-    Promote,
-    /// Healthy so far, not yet proven: stay on this step and assess again.
-    Continue,
-    /// Stop advancing: a `hold` trigger, missing data, an error, or a
-    /// marginal analysis.
-    Hold,
-    /// A `rollback` trigger tripped or the analysis failed.
-    Rollback,
-}
-
-impl RolloutVerdict {
-    /// `promote`, `continue`, `hold` or `rollback`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            RolloutVerdict::Promote => "promote",
-            RolloutVerdict::Continue => "continue",
-            RolloutVerdict::Hold => "hold",
-            RolloutVerdict::Rollback => "rollback",
-        }
-    }
-}
 
 /// The kind of a rollout rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -275,7 +244,7 @@ impl Assessment {
 /// promotion criterion or analysis applied, all of them passed and no
 /// trigger (other than an alert-only one) is breaching; else continue.
 /// Without evidence it never promotes.
-pub fn fold(findings: &[AssessFinding]) -> RolloutVerdict {
+pub(crate) fn fold(findings: &[AssessFinding]) -> RolloutVerdict {
     if findings.iter().any(|f| f.action == Some(Action::Rollback)) {
         return RolloutVerdict::Rollback;
     }

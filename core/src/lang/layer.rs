@@ -11,6 +11,7 @@ use super::document::{
 };
 use super::load::SourceDoc;
 use super::locate::DocLocations;
+use super::rules::{LayeredRule, RuleDoc, RuleKind};
 use crate::error::{PolicyError, SourceLocation};
 
 /// Where a merged item was written.
@@ -39,12 +40,15 @@ pub(crate) struct MergedPolicy {
     pub metadata: Metadata,
     pub applies_to: Option<(String, Origin)>,
     pub variables: Vec<(Variable, Origin)>,
-    pub gates: Vec<(Gate, Origin)>,
-    pub approvals: Vec<(ApprovalRule, Origin)>,
-    pub triggers: Vec<(Trigger, Origin)>,
-    pub promotion: Vec<(Promotion, Origin)>,
-    pub analysis: Vec<(AnalysisRule, Origin)>,
-    pub burn_rate: Vec<(BurnRateRule, Origin)>,
+    /// Every rule, of every kind: a kind's rules keep their order.
+    pub rules: Vec<(RuleDoc, Origin)>,
+}
+
+impl MergedPolicy {
+    /// Take the rules of one kind out (for the slice that compiles them).
+    pub(crate) fn take<R: RuleKind>(&mut self) -> Vec<(R, Origin)> {
+        super::rules::take(&mut self.rules)
+    }
 }
 
 /// Items of a spec section with their origins (`spec.gates[2]`).
@@ -78,26 +82,24 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
                 );
                 continue;
             }
-            let spec = sd.doc.spec;
+            let mut spec = sd.doc.spec;
+            let rules = spec.take_rules();
             match policies.iter_mut().find(|p| p.metadata.name == name) {
                 None => policies.push(MergedPolicy {
                     kind: sd.doc.kind,
                     metadata: sd.doc.metadata,
                     applies_to: spec.applies_to.map(|a| (a, root("spec.appliesTo"))),
+                    rules: rules
+                        .into_iter()
+                        .map(|(r, path)| (r, root(&path)))
+                        .collect(),
                     variables: located(spec.variables, "spec.variables", &root),
-                    gates: located(spec.gates, "spec.gates", &root),
-                    approvals: located(spec.approvals, "spec.approvals", &root),
-                    triggers: located(spec.triggers, "spec.triggers", &root),
-                    promotion: located(spec.promotion, "spec.promotion", &root),
-                    analysis: located(spec.analysis, "spec.analysis", &root),
-                    burn_rate: located(spec.burn_rate, "spec.burnRate", &root),
                 }),
                 Some(base) if base.kind != sd.doc.kind => {
                     let there = base
-                        .gates
+                        .rules
                         .first()
                         .map(|(_, o)| o.locs.at("kind"))
-                        .or_else(|| base.triggers.first().map(|(_, o)| o.locs.at("kind")))
                         .unwrap_or_else(|| SourceLocation::file("earlier layer"));
                     errors.push(
                         PolicyError::new(
@@ -115,7 +117,7 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
                         base,
                         errors: &mut errors,
                     };
-                    amend.apply(sd.doc.metadata, spec, &root);
+                    amend.apply(sd.doc.metadata, spec, rules, &root);
                 }
             }
         }
@@ -130,20 +132,9 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
 
 fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
     let mut ids: BTreeMap<&str, &Origin> = BTreeMap::new();
-    let rules = policies.iter().flat_map(|p| {
-        let gates = p.gates.iter().map(|(g, o)| (g.id.as_str(), o));
-        let approvals = p.approvals.iter().map(|(a, o)| (a.id.as_str(), o));
-        let triggers = p.triggers.iter().map(|(r, o)| (r.id.as_str(), o));
-        let promotion = p.promotion.iter().map(|(r, o)| (r.id.as_str(), o));
-        let analysis = p.analysis.iter().map(|(r, o)| (r.id.as_str(), o));
-        let burn = p.burn_rate.iter().map(|(r, o)| (r.id.as_str(), o));
-        gates
-            .chain(approvals)
-            .chain(triggers)
-            .chain(promotion)
-            .chain(analysis)
-            .chain(burn)
-    });
+    let rules = policies
+        .iter()
+        .flat_map(|p| p.rules.iter().map(|(r, o)| (r.id(), o)));
     for (id, origin) in rules {
         if let Some(first) = ids.insert(id, origin) {
             let (here, first) = (origin.at("id"), first.at("id"));
@@ -174,6 +165,7 @@ impl Amendment<'_> {
         mut self,
         metadata: Metadata,
         spec: super::document::Spec,
+        rules: Vec<(RuleDoc, String)>,
         root: &dyn Fn(&str) -> Origin,
     ) {
         let name = metadata.name.clone();
@@ -206,56 +198,12 @@ impl Amendment<'_> {
                 self.base.variables.push((v, origin));
             }
         }
-        amend_rules(
-            &mut self.base.gates,
-            spec.gates,
-            "spec.gates",
-            root,
-            self.errors,
-        );
-        amend_rules(
-            &mut self.base.approvals,
-            spec.approvals,
-            "spec.approvals",
-            root,
-            self.errors,
-        );
-        amend_rules(
-            &mut self.base.triggers,
-            spec.triggers,
-            "spec.triggers",
-            root,
-            self.errors,
-        );
-        amend_rules(
-            &mut self.base.promotion,
-            spec.promotion,
-            "spec.promotion",
-            root,
-            self.errors,
-        );
-        amend_rules(
-            &mut self.base.analysis,
-            spec.analysis,
-            "spec.analysis",
-            root,
-            self.errors,
-        );
-        amend_rules(
-            &mut self.base.burn_rate,
-            spec.burn_rate,
-            "spec.burnRate",
-            root,
-            self.errors,
-        );
+        for (rule, path) in rules {
+            amend_rule(&mut self.base.rules, rule, root(&path), self.errors);
+        }
         for (i, id) in spec.disable.iter().enumerate() {
             let here = root(&format!("spec.disable[{i}]")).at("");
-            let found = disable_rule(&mut self.base.gates, id, &here, self.errors)
-                || disable_rule(&mut self.base.approvals, id, &here, self.errors)
-                || disable_rule(&mut self.base.triggers, id, &here, self.errors)
-                || disable_rule(&mut self.base.promotion, id, &here, self.errors)
-                || disable_rule(&mut self.base.analysis, id, &here, self.errors)
-                || disable_rule(&mut self.base.burn_rate, id, &here, self.errors);
+            let found = disable_rule(&mut self.base.rules, id, &here, self.errors);
             if !found {
                 self.errors.push(
                     PolicyError::new(
@@ -290,7 +238,7 @@ impl Amendment<'_> {
 
     fn base_loc(&self) -> SourceLocation {
         self.base
-            .gates
+            .rules
             .first()
             .map(|(_, o)| o.locs.at("metadata.name"))
             .unwrap_or_else(|| SourceLocation::file("earlier layer"))
@@ -313,75 +261,37 @@ fn refuse(
     errors.push(e);
 }
 
-/// What layering needs to know of a rule kind.
-trait LayeredRule: Clone {
-    /// `gate` or `approval`, for messages.
-    const KIND: &'static str;
-    fn id(&self) -> &str;
-    fn overridable(&self) -> bool;
-    /// Whether `new` is provably at least as strict as `old`.
-    fn tightens(old: &Self, new: &Self) -> bool;
-}
-
-impl LayeredRule for Gate {
-    const KIND: &'static str = "gate";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn overridable(&self) -> bool {
-        self.overridable
-    }
-    fn tightens(old: &Self, new: &Self) -> bool {
-        gate_tightens(old, new)
-    }
-}
-
-impl LayeredRule for ApprovalRule {
-    const KIND: &'static str = "approval";
-    fn id(&self) -> &str {
-        &self.id
-    }
-    fn overridable(&self) -> bool {
-        self.overridable
-    }
-    fn tightens(old: &Self, new: &Self) -> bool {
-        approval_tightens(old, new)
-    }
-}
-
-/// Add a later layer's rules to an earlier layer's: new ids are added, a
-/// redefinition replaces the rule if it may (overridable, or tighter).
-fn amend_rules<R: LayeredRule>(
-    base: &mut Vec<(R, Origin)>,
-    rules: Vec<R>,
-    section: &str,
-    root: &dyn Fn(&str) -> Origin,
+/// Add a later layer's rule to an earlier layer's: a new id is added, a
+/// redefinition of the same kind replaces the rule if it may (overridable,
+/// or tighter).
+fn amend_rule(
+    base: &mut Vec<(RuleDoc, Origin)>,
+    rule: RuleDoc,
+    origin: Origin,
     errors: &mut Vec<PolicyError>,
 ) {
-    for (i, rule) in rules.into_iter().enumerate() {
-        let origin = root(&format!("{section}[{i}]"));
-        match base.iter_mut().find(|(b, _)| b.id() == rule.id()) {
-            None => base.push((rule, origin)),
-            Some(slot) if slot.0.overridable() || R::tightens(&slot.0, &rule) => {
-                *slot = (rule, origin)
-            }
-            Some((_, old_origin)) => {
-                let what = format!("layer loosens {} `{}`", R::KIND, rule.id());
-                refuse(
-                    errors,
-                    origin.at("id"),
-                    old_origin.at("id"),
-                    Some(rule.id()),
-                    what,
-                );
-            }
+    let same = |b: &RuleDoc| b.id() == rule.id() && b.kind() == rule.kind();
+    match base.iter_mut().find(|(b, _)| same(b)) {
+        None => base.push((rule, origin)),
+        Some(slot) if slot.0.overridable() || RuleDoc::tightens(&slot.0, &rule) => {
+            *slot = (rule, origin)
+        }
+        Some((_, old_origin)) => {
+            let what = format!("layer loosens {} `{}`", rule.noun(), rule.id());
+            refuse(
+                errors,
+                origin.at("id"),
+                old_origin.at("id"),
+                Some(rule.id()),
+                what,
+            );
         }
     }
 }
 
 /// Disable rule `id` if `base` has it; whether it has it.
-fn disable_rule<R: LayeredRule>(
-    base: &mut Vec<(R, Origin)>,
+fn disable_rule(
+    base: &mut Vec<(RuleDoc, Origin)>,
     id: &str,
     here: &SourceLocation,
     errors: &mut Vec<PolicyError>,
@@ -393,8 +303,8 @@ fn disable_rule<R: LayeredRule>(
         Some((r, _)) if r.overridable() => {
             base.remove(at);
         }
-        Some((_, o)) => {
-            let what = format!("layer disables {} `{id}`", R::KIND);
+        Some((r, o)) => {
+            let what = format!("layer disables {} `{id}`", r.noun());
             refuse(errors, here.clone(), o.at("id"), Some(id), what);
         }
         None => {}
@@ -402,39 +312,42 @@ fn disable_rule<R: LayeredRule>(
     true
 }
 
-macro_rules! layered {
-    ($t:ty, $kind:literal, $tightens:expr) => {
-        impl LayeredRule for $t {
-            const KIND: &'static str = $kind;
-            fn id(&self) -> &str {
-                &self.id
-            }
-            fn overridable(&self) -> bool {
-                self.overridable
-            }
-            fn tightens(old: &Self, new: &Self) -> bool {
-                $tightens(old, new)
-            }
-        }
-    };
+impl LayeredRule for Gate {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        gate_tightens(old, new)
+    }
 }
 
-layered!(Trigger, "trigger", super::rollout_rules::trigger_tightens);
-layered!(
-    Promotion,
-    "promotion criterion",
-    super::rollout_rules::promotion_tightens
-);
-layered!(
-    AnalysisRule,
-    "analysis",
-    |o: &AnalysisRule, n: &AnalysisRule| o == n
-);
-layered!(
-    BurnRateRule,
-    "burn-rate rule",
-    |o: &BurnRateRule, n: &BurnRateRule| o == n
-);
+impl LayeredRule for ApprovalRule {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        approval_tightens(old, new)
+    }
+}
+
+impl LayeredRule for Trigger {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        super::rollout_rules::trigger_tightens(old, new)
+    }
+}
+
+impl LayeredRule for Promotion {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        super::rollout_rules::promotion_tightens(old, new)
+    }
+}
+
+/// An analysis or a burn-rate rule is tightened only by itself.
+impl LayeredRule for AnalysisRule {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        old == new
+    }
+}
+
+impl LayeredRule for BurnRateRule {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        old == new
+    }
+}
 
 fn subset(new: &[String], old: &[String]) -> bool {
     new.iter().all(|n| old.contains(n))
@@ -451,8 +364,8 @@ pub(crate) fn gate_tightens(old: &Gate, new: &Gate) -> bool {
         && new.when == old.when
         && new.effect >= old.effect
         && subset(&new.waivable_by, &old.waivable_by)
-        && (old.effect != super::document::Effect::Approval
-            || new.effect != super::document::Effect::Approval
+        && (old.effect != crate::vocab::Effect::Approval
+            || new.effect != crate::vocab::Effect::Approval
             || subset(&new.approvers, &old.approvers))
         && superset(&new.controls, &old.controls)
         && !new.overridable

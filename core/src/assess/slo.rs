@@ -2,34 +2,21 @@
 //! canary and baseline samples) and SLO burn-rate alerts, and the error
 //! budgets the assessment reports.
 
-use super::assess::{Assess, judge_config};
-use super::assess_report::{fmt_num, num};
 use super::assessment::{AssessFinding, Budget};
-use super::decision::Outcome;
+use super::compile::{CompiledAnalysis, CompiledBurnRate};
+use super::evaluate::Assess;
 use super::series;
-use crate::analysis::judge::{self, Classification, JudgeOutcome, MetricConfig, MetricInput};
-use crate::analysis::slo;
+use crate::expr::bind::json_number;
 use crate::model::{Duration, RolloutFacts};
-use crate::policy::document::{Action, AnalysisRule, BurnRateRule};
+use crate::stats::fmt_number;
+use crate::stats::judge::{self, Classification, JudgeOutcome, MetricInput};
+use crate::stats::slo;
+use crate::vocab::{Action, Outcome};
 
 impl Assess<'_> {
-    pub(super) fn analysis(&self, a: &AnalysisRule, f: &mut AssessFinding) {
+    pub(super) fn analysis(&self, compiled: &CompiledAnalysis, f: &mut AssessFinding) {
+        let a = &compiled.rule;
         let from = a.window.map(|w| self.now - w.as_chrono());
-        let configs: Vec<MetricConfig> = a
-            .metrics
-            .iter()
-            .map(|m| {
-                let mut c = MetricConfig::new(m.metric.clone());
-                c.group = m.group.clone();
-                c.direction = m.direction;
-                c.allowed_increase = m.allowed_increase.unwrap_or(1.0);
-                c.allowed_decrease = m.allowed_decrease.unwrap_or(1.0);
-                c.critical = m.critical;
-                c.must_have_data = m.must_have_data;
-                c.nan_strategy = m.nan_strategy;
-                c
-            })
-            .collect();
         type Pair = (Vec<Option<f64>>, Vec<Option<f64>>);
         let series: Vec<Pair> = a
             .metrics
@@ -42,7 +29,8 @@ impl Assess<'_> {
                 None => (Vec::new(), Vec::new()),
             })
             .collect();
-        let inputs: Vec<MetricInput<'_>> = configs
+        let inputs: Vec<MetricInput<'_>> = compiled
+            .metrics
             .iter()
             .zip(&series)
             .map(|(config, (canary, baseline))| MetricInput {
@@ -51,7 +39,7 @@ impl Assess<'_> {
                 baseline,
             })
             .collect();
-        let result = judge::judge(&judge_config(a), &inputs);
+        let result = judge::judge(&compiled.judge, &inputs);
         f.subject = Some(
             a.metrics
                 .iter()
@@ -61,11 +49,11 @@ impl Assess<'_> {
         );
         f.threshold = Some(format!(
             "score ≥ {} passes, ≥ {} is marginal",
-            fmt_num(a.thresholds.pass),
-            fmt_num(a.thresholds.marginal)
+            fmt_number(a.thresholds.pass),
+            fmt_number(a.thresholds.marginal)
         ));
-        f.observed.insert("score".into(), num(result.score));
-        let score = fmt_num(result.score);
+        f.observed.insert("score".into(), json_number(result.score));
+        let score = fmt_number(result.score);
         match result.outcome {
             JudgeOutcome::Pass => {
                 f.message = format!("canary judged healthy: score {score}");
@@ -76,7 +64,7 @@ impl Assess<'_> {
                 f.message = format!("marginal canary score {score}: {}", result.reason);
                 f.flip = Some(format!(
                     "passes at a score of {}",
-                    fmt_num(a.thresholds.pass)
+                    fmt_number(a.thresholds.pass)
                 ));
             }
             // Kayenta fails a must-have metric without data; a rollout is
@@ -99,7 +87,7 @@ impl Assess<'_> {
                 f.message = format!("canary judged unhealthy: score {score}: {}", result.reason);
                 f.flip = Some(format!(
                     "passes at a score of {}",
-                    fmt_num(a.thresholds.pass)
+                    fmt_number(a.thresholds.pass)
                 ));
             }
             JudgeOutcome::NoData => {
@@ -111,7 +99,8 @@ impl Assess<'_> {
         f.judge = Some(result);
     }
 
-    pub(super) fn burn_rate(&self, b: &BurnRateRule, f: &mut AssessFinding) {
+    pub(super) fn burn_rate(&self, compiled: &CompiledBurnRate, f: &mut AssessFinding) {
+        let b = &compiled.rule;
         f.subject = Some(b.slo.clone());
         let Some(s) = self.facts.slos.get(&b.slo) else {
             f.outcome = Outcome::NoData;
@@ -132,7 +121,7 @@ impl Assess<'_> {
             for (w, r) in [(long, rate(long)), (short, rate(short))] {
                 match r {
                     Some(r) => {
-                        f.observed.insert(format!("burnRate.{w}"), num(r));
+                        f.observed.insert(format!("burnRate.{w}"), json_number(r));
                     }
                     None => missing.push((w.to_string(), a.action)),
                 }
@@ -140,10 +129,10 @@ impl Assess<'_> {
             if let (Some(l), Some(sh)) = (rate(long), rate(short)) {
                 let text = format!(
                     "{}× over {long} and {}× over {short} ({} at {}×)",
-                    fmt_num(l),
-                    fmt_num(sh),
+                    fmt_number(l),
+                    fmt_number(sh),
                     a.severity,
-                    fmt_num(a.factor)
+                    fmt_number(a.factor)
                 );
                 if l >= a.factor && sh >= a.factor {
                     fired.push((a.action, text));
@@ -164,7 +153,7 @@ impl Assess<'_> {
                 .map(|a| {
                     format!(
                         "{}× over {} and {}",
-                        fmt_num(a.factor),
+                        fmt_number(a.factor),
                         a.long,
                         a.short_window()
                     )

@@ -5,15 +5,17 @@
 use cel::common::types::{CelDouble, CelNull};
 use serde_json::json;
 
-use super::assess::Assess;
-use super::assess_report::{fmt_num, lookup, num, rfc3339};
 use super::assessment::AssessFinding;
-use super::decision::Outcome;
+use super::compile::{Compare, NoDataPolicy, Threshold};
+use super::compile::{CompiledPromotion, CompiledTrigger};
+use super::evaluate::Assess;
 use super::series::{self, CriterionState, Point, TriggerState};
+use crate::expr::bind::{json_number, lookup};
 use crate::expr::{self, CompiledExpr, convert};
+use crate::model::rfc3339;
 use crate::model::{Duration, Timestamp};
-use crate::policy::document::{Action, Compare, NoDataPolicy, Threshold};
-use crate::policy::{CompiledPromotion, CompiledTrigger};
+use crate::stats::fmt_number;
+use crate::vocab::{Action, Outcome};
 
 impl Assess<'_> {
     pub(super) fn trigger(
@@ -51,7 +53,7 @@ impl Assess<'_> {
             }
             return;
         }
-        let window = crate::policy::trigger_window(rule);
+        let window = t.window;
         let from = self.now - window.as_chrono();
         let for_ms = rule.for_.map(|d| d.as_millis());
         if let Some(journey) = &rule.synthetic {
@@ -100,10 +102,10 @@ impl Assess<'_> {
             Err(e) => return error(f, e),
         };
         if let Some(b) = baseline {
-            f.observed.insert("baseline".into(), num(b));
+            f.observed.insert("baseline".into(), json_number(b));
         }
         if let Some(p) = points.last() {
-            f.observed.insert("latest".into(), num(p.value));
+            f.observed.insert("latest".into(), json_number(p.value));
         }
         f.observed.insert("samples".into(), json!(points.len()));
         f.observed
@@ -162,7 +164,7 @@ impl Assess<'_> {
                 f.action = Some(rule.action);
                 f.observed.insert("breaching".into(), json!(b.breaches));
                 f.duration_ms = b.latest.then_some(b.sustained_ms);
-                let latest = points.last().map_or(String::new(), |p| fmt_num(p.value));
+                let latest = points.last().map_or(String::new(), |p| fmt_number(p.value));
                 let how = match rule.for_ {
                     Some(_) => format!("for {}", Duration::from_millis(b.sustained_ms)),
                     None => format!("in {} of {} samples", b.breaches, b.samples),
@@ -313,10 +315,10 @@ impl Assess<'_> {
             Err(e) => return error(f, e),
         };
         if let Some(last) = points.last() {
-            f.observed.insert("latest".into(), num(last.value));
+            f.observed.insert("latest".into(), json_number(last.value));
         }
         if let Some(b) = baseline {
-            f.observed.insert("baseline".into(), num(b));
+            f.observed.insert("baseline".into(), json_number(b));
         }
         let window = rule.window;
         match series::criterion_state(&judged, self.now, window.as_millis(), rule.min_samples) {
@@ -449,9 +451,9 @@ fn describe(
     let mut parts = Vec::new();
     if let Some(a) = th.above {
         parts.push(if rel {
-            format!("{name} {gt} baseline + {}{u}", fmt_num(a))
+            format!("{name} {gt} baseline + {}{u}", fmt_number(a))
         } else {
-            format!("{name} {gt} {}{u}", fmt_num(a))
+            format!("{name} {gt} {}{u}", fmt_number(a))
         });
     }
     if let Some(b) = th.below {
@@ -459,17 +461,17 @@ fn describe(
             format!(
                 "{name} {lt} baseline {} {}{u}",
                 if b < 0.0 { "-" } else { "+" },
-                fmt_num(b.abs())
+                fmt_number(b.abs())
             )
         } else {
-            format!("{name} {lt} {}{u}", fmt_num(b))
+            format!("{name} {lt} {}{u}", fmt_number(b))
         });
     }
     if let Some(a) = th.above_percent {
-        parts.push(format!("{name} {gt} baseline + {}%", fmt_num(a)));
+        parts.push(format!("{name} {gt} baseline + {}%", fmt_number(a)));
     }
     if let Some(b) = th.below_percent {
-        parts.push(format!("{name} {lt} baseline - {}%", fmt_num(b)));
+        parts.push(format!("{name} {lt} baseline - {}%", fmt_number(b)));
     }
     if let Some(e) = expression {
         parts.push(e.to_string());

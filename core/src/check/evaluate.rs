@@ -10,13 +10,15 @@ use cel::Value;
 use serde_json::Value as Json;
 
 use super::approvals;
+use super::compile::{CompiledGate, ReleasePolicy};
 use super::decision::*;
 use crate::error::Error;
-use crate::expr::{self, CompiledExpr, convert};
+use crate::expr::bind::{bind_roots, lookup};
+use crate::expr::{CompiledExpr, convert};
+use crate::limits::Limits;
 use crate::model::shape::FACTS;
 use crate::model::{Facts, Timestamp};
-use crate::policy::document::Effect;
-use crate::policy::{Bundle, CompiledGate, CompiledPolicy};
+use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 
 /// Values of a policy's variables: a value, or the error that stopped it.
 /// Values of a policy's variables (as JSON, for findings), or the error
@@ -27,26 +29,27 @@ type Variables = BTreeMap<String, Result<Json, String>>;
 struct Run<'f> {
     facts: &'f Facts,
     json: &'f Json,
-    limits: &'f crate::limits::Limits,
+    limits: &'f Limits,
     now: Timestamp,
     findings: Vec<Finding>,
     missing: Vec<MissingApproval>,
     waiver_status: Vec<Option<&'static str>>,
 }
 
-impl Bundle {
-    /// Decide whether the release described by `facts` may go.
-    ///
-    /// Errors only when the facts cannot be turned into CEL values (a list
-    /// over [`crate::limits::Limits::max_list_items`]); everything that goes
-    /// wrong inside a rule is a finding instead.
-    pub fn check(&self, facts: &Facts) -> Result<Decision, Error> {
-        if let Some(why) = &self.inner.broken {
-            return Err(Error::Evaluation {
-                message: format!("the built-in policy pack did not compile: {why}"),
-            });
-        }
-        if !self.inner.policies.iter().any(|p| !p.rollout) {
+/// Decide whether the release described by `facts` may go, by the release
+/// `policies` of the bundle described by `bundle`.
+///
+/// Errors only when there is no policy or the facts cannot be turned into
+/// CEL values (a list over [`Limits::max_list_items`]); everything that goes
+/// wrong inside a rule is a finding instead.
+pub(crate) fn check(
+    policies: &[&ReleasePolicy],
+    bundle: BundleInfo,
+    limits: &Limits,
+    facts: &Facts,
+) -> Result<Decision, Error> {
+    {
+        if policies.is_empty() {
             return Err(Error::Evaluation {
                 message: "the bundle holds no release `Policy`, so it cannot check a release"
                     .into(),
@@ -66,34 +69,18 @@ impl Bundle {
                 service.insert("errorBudgetRemaining".into(), v);
             }
         }
-        let facts_digest = super::digest::facts_digest(facts);
-        let mut ctx = expr::root_context();
-        // Absent optional sections are `null`, so a policy can test for
-        // them (`service != null`); reading a field of one is an error.
-        for root in FACTS.field_names() {
-            ctx.add_variable_as_val(root, Box::new(cel::common::types::CelNull));
-        }
-        if let Json::Object(roots) = &json {
-            for (name, value) in roots {
-                let shape = FACTS
-                    .field(name)
-                    .unwrap_or(&crate::model::shape::Shape::Any);
-                let mut path = format!("$.{name}");
-                let v = convert::to_val(value, shape, &mut path, &self.inner.limits)
-                    .map_err(Error::from)?;
-                ctx.add_variable_as_val(name.as_str(), v);
-            }
-        }
+        let facts_digest = crate::model::digest::facts_digest(facts);
+        let ctx = bind_roots(&FACTS, &json, limits).map_err(Error::from)?;
         let mut run = Run {
             facts,
             now: facts.now,
             json: &json,
-            limits: &self.inner.limits,
+            limits,
             findings: Vec::new(),
             missing: Vec::new(),
             waiver_status: vec![None; facts.waivers.len()],
         };
-        for policy in self.inner.policies.iter().filter(|p| !p.rollout) {
+        for policy in policies {
             run.policy(policy, &ctx);
         }
         let verdict = fold(&run.findings);
@@ -136,22 +123,13 @@ impl Bundle {
             findings: run.findings,
             missing_approvals: run.missing,
             waivers,
-            bundle: BundleInfo {
-                digest: self.digest().to_string(),
-                policies: self.policies(),
-            },
+            bundle,
             facts_digest,
             engine: EngineInfo {
                 name: "release-policy".into(),
                 version: env!("CARGO_PKG_VERSION").into(),
             },
         })
-    }
-
-    /// Parse facts from YAML or JSON text and decide.
-    pub fn check_str(&self, facts: &str) -> Result<Decision, Error> {
-        let facts = Facts::from_str_with_limits(facts, &self.inner.limits).map_err(Error::from)?;
-        self.check(&facts)
     }
 }
 
@@ -177,7 +155,7 @@ fn short(j: &Json) -> String {
 impl Run<'_> {
     fn finding(
         &self,
-        policy: &CompiledPolicy,
+        policy: &ReleasePolicy,
         rule: &str,
         kind: RuleKind,
         effect: Effect,
@@ -223,7 +201,7 @@ impl Run<'_> {
         out
     }
 
-    fn policy(&mut self, policy: &CompiledPolicy, root: &cel::Context<'_, '_>) {
+    fn policy(&mut self, policy: &ReleasePolicy, root: &cel::Context<'_, '_>) {
         let applies = policy
             .applies_to
             .as_ref()
@@ -585,12 +563,4 @@ impl Run<'_> {
                 expires: None,
             })
     }
-}
-
-fn lookup(json: &Json, path: &[String]) -> Option<Json> {
-    let mut cur = json;
-    for seg in path {
-        cur = cur.get(seg)?;
-    }
-    Some(cur.clone())
 }

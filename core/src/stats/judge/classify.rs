@@ -2,8 +2,8 @@
 //! Mann-Whitney test and the Hodges-Lehmann shift, the mean ratio against
 //! the allowed increase or decrease, and the reason in words.
 
-use super::super::stats;
 use super::*;
+use crate::stats::rank as stats;
 
 /// Classifies one metric at significance level `alpha`.
 pub fn classify(input: &MetricInput<'_>, alpha: f64) -> MetricResult {

@@ -8,11 +8,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Duration;
+use crate::vocab::Effect;
 
 pub use super::rollout_rules::{
-    Action, AnalysisRule, BurnAlert, BurnRateRule, Compare, JudgedMetric, NoDataPolicy, Promotion,
-    ScoreThresholds, Threshold, Trigger,
+    AnalysisRule, BurnRateRule, Compare, JudgedMetric, NoDataPolicy, Promotion, Threshold, Trigger,
 };
+pub use super::rules::Spec;
 
 /// The only API version this engine reads.
 pub const API_VERSION: &str = "release-policy/v1";
@@ -60,41 +61,6 @@ fn default_version() -> String {
     "0.0.0".into()
 }
 
-/// The rules of a policy.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Spec {
-    /// CEL: whether the policy applies to these facts (default true).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub applies_to: Option<String>,
-    /// Named CEL values, evaluated lazily in order, readable as
-    /// `variables.NAME` by later variables and by rules.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub variables: Vec<Variable>,
-    /// Conditions a release must meet.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub gates: Vec<Gate>,
-    /// Who must approve.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub approvals: Vec<ApprovalRule>,
-    /// Rollback triggers (rollout policies).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub triggers: Vec<Trigger>,
-    /// Promotion criteria (rollout policies).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub promotion: Vec<Promotion>,
-    /// Canary analyses (rollout policies).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub analysis: Vec<AnalysisRule>,
-    /// SLO burn-rate alerts (rollout policies).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub burn_rate: Vec<BurnRateRule>,
-    /// Rule ids of an earlier layer's policy of the same name to switch off
-    /// (allowed only for rules marked `overridable: true`).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub disable: Vec<String>,
-}
-
 /// A named CEL value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -103,31 +69,6 @@ pub struct Variable {
     pub name: String,
     /// CEL expression.
     pub expression: String,
-}
-
-/// What a failing gate does to the verdict.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Effect {
-    /// Reported only; never changes the verdict.
-    Warn,
-    /// The verdict is `pending` until one of the gate's `approvers` approves.
-    Approval,
-    /// The release is `no-go`.
-    Block,
-}
-
-impl Effect {
-    /// The name as written in policies.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Effect::Warn => "warn",
-            Effect::Approval => "approval",
-            Effect::Block => "block",
-        }
-    }
 }
 
 /// A condition for `check`.

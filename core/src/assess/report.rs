@@ -1,30 +1,11 @@
 //! How an assessment explains itself: numbers and times for messages, the
 //! deployment markers and the one-line reason.
 
-use serde_json::Value as Json;
-
-use super::assessment::{AssessFinding, AssessRuleKind, Marker, RolloutVerdict};
-use super::decision::Outcome;
+use super::assessment::{AssessFinding, AssessRuleKind, Marker};
 use crate::model::{RolloutFacts, Timestamp};
-use crate::policy::document::Action;
+use crate::vocab::{Action, Outcome, RolloutVerdict};
 
-pub(super) fn rfc3339(t: Timestamp) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-}
-
-pub(super) fn lookup(json: &Json, path: &[String]) -> Option<Json> {
-    let mut cur = json;
-    for seg in path {
-        cur = cur.get(seg)?;
-    }
-    Some(cur.clone())
-}
-
-pub(super) fn num(v: f64) -> Json {
-    serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number)
-}
-
-pub(super) use crate::analysis::number as fmt_num;
+use crate::stats::fmt_number;
 
 pub(super) fn markers(facts: &RolloutFacts, verdict: RolloutVerdict) -> Vec<Marker> {
     let r = &facts.rollout;
@@ -53,7 +34,7 @@ pub(super) fn markers(facts: &RolloutFacts, verdict: RolloutVerdict) -> Vec<Mark
     if let Some(at) = r.step_started_at {
         let weight = r
             .weight
-            .map_or(String::new(), |w| format!(" at {}%", fmt_num(w)));
+            .map_or(String::new(), |w| format!(" at {}%", fmt_number(w)));
         let step = r.current_step.map_or(String::new(), |s| format!(" {s}"));
         out.push(marker(
             "step-started",

@@ -4,20 +4,43 @@
 //! zero window, `for` longer than the window, limits in the wrong order, a
 //! percentage without a baseline, score thresholds out of order.
 
-use super::compile::Compiler;
-use super::document::{
-    AnalysisRule, BurnRateRule, Compare, KIND_ROLLOUT, Promotion, Threshold, Trigger,
-};
-use super::layer::{MergedPolicy, Origin};
 use crate::error::PolicyError;
 use crate::expr::{CompiledExpr, Want};
+use crate::lang::compiler::{Compiler, kind_fits};
+use crate::lang::document::{
+    AnalysisRule, BurnRateRule, JudgedMetric, Metadata, Promotion, Trigger,
+};
+use crate::lang::layer::{MergedPolicy, Origin};
 use crate::model::Duration;
-use crate::model::shape::SAMPLE;
+use crate::model::shape::{ROLLOUT, SAMPLE};
+use crate::stats::judge::{JudgeConfig, MetricConfig};
+
+pub(crate) use crate::lang::document::{Compare, NoDataPolicy, Threshold};
+
+/// A `RolloutPolicy`, compiled: what `assess` evaluates.
+#[derive(Debug)]
+pub(crate) struct RolloutPolicy {
+    pub metadata: Metadata,
+    pub applies_to: Option<CompiledExpr>,
+    pub triggers: Vec<CompiledTrigger>,
+    pub promotion: Vec<CompiledPromotion>,
+    pub analysis: Vec<CompiledAnalysis>,
+    pub burn_rate: Vec<CompiledBurnRate>,
+}
+
+impl RolloutPolicy {
+    /// How many rules the policy holds.
+    pub(crate) fn rule_count(&self) -> usize {
+        self.triggers.len() + self.promotion.len() + self.analysis.len() + self.burn_rate.len()
+    }
+}
 
 /// A trigger ready to evaluate.
 #[derive(Debug)]
 pub(crate) struct CompiledTrigger {
     pub rule: Trigger,
+    /// The window, defaults resolved ([`Trigger::effective_window`]).
+    pub window: Duration,
     /// `condition`, over the rollout facts.
     pub condition: Option<CompiledExpr>,
     /// `expression`, over `value` and `baseline`.
@@ -32,25 +55,49 @@ pub(crate) struct CompiledPromotion {
     pub expression: Option<CompiledExpr>,
 }
 
-/// The default window of a trigger: 5 minutes, or twice its `for` if
-/// longer (a breach is measured from its first to its latest sample, all
-/// inside the window, so the window must be longer than `for`).
-pub(crate) fn trigger_window(t: &Trigger) -> Duration {
-    let five = Duration::from_millis(300_000);
-    t.window.unwrap_or_else(|| {
-        t.for_.map_or(five, |f| {
-            Duration::from_millis(f.as_millis().saturating_mul(2)).max(five)
-        })
-    })
+/// A canary analysis ready to evaluate: the judge configured once.
+#[derive(Debug)]
+pub(crate) struct CompiledAnalysis {
+    pub rule: AnalysisRule,
+    pub judge: JudgeConfig,
+    /// One judge configuration per metric, in the rule's order.
+    pub metrics: Vec<MetricConfig>,
+}
+
+/// A burn-rate rule ready to evaluate (checked at load; it has no CEL).
+#[derive(Debug)]
+pub(crate) struct CompiledBurnRate {
+    pub rule: BurnRateRule,
+}
+
+/// Compile one merged `RolloutPolicy`; errors go to `errors`.
+pub(crate) fn compile(
+    mut p: MergedPolicy,
+    limits: &crate::limits::Limits,
+    errors: &mut Vec<PolicyError>,
+) -> RolloutPolicy {
+    let mut c = Compiler::new(limits, &ROLLOUT);
+    let applies_to = p
+        .applies_to
+        .as_ref()
+        .and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
+    kind_fits(&mut c, &p);
+    let triggers = triggers(&mut c, p.take());
+    let promotion = promotion(&mut c, p.take());
+    let analysis = analysis(&mut c, p.take());
+    let burn_rate = burn_rate(&mut c, p.take());
+    errors.extend(c.errors);
+    RolloutPolicy {
+        metadata: p.metadata,
+        applies_to,
+        triggers,
+        promotion,
+        analysis,
+        burn_rate,
+    }
 }
 
 impl Compiler<'_> {
-    fn refuse(&mut self, o: &Origin, field: &str, rule: &str, message: String, hint: Option<&str>) {
-        let mut e = PolicyError::new(o.at(field), message).with_rule(rule);
-        e.hint = hint.map(str::to_string);
-        self.errors.push(e);
-    }
-
     /// Compile a per-sample expression over `value` and `baseline`.
     fn sample_expr(&mut self, src: &str, o: &Origin, rule: &str) -> Option<CompiledExpr> {
         let roots = std::mem::replace(&mut self.roots, &SAMPLE);
@@ -99,59 +146,9 @@ impl Compiler<'_> {
             }
         }
     }
-
-    fn positive(&mut self, d: Option<Duration>, o: &Origin, field: &str, rule: &str) {
-        if d.is_some_and(|d| d.as_millis() <= 0) {
-            self.refuse(
-                o,
-                field,
-                rule,
-                format!("`{field}` must be longer than 0"),
-                None,
-            );
-        }
-    }
 }
 
-/// Rollout rules only in rollout policies, release rules only in release
-/// policies: each reads different facts.
-pub(super) fn kind_fits(c: &mut Compiler<'_>, p: &MergedPolicy) {
-    let rollout = p.kind == KIND_ROLLOUT;
-    let misplaced: Vec<(&str, Option<&Origin>)> = if rollout {
-        vec![
-            ("variables", p.variables.first().map(|(_, o)| o)),
-            ("gates", p.gates.first().map(|(_, o)| o)),
-            ("approvals", p.approvals.first().map(|(_, o)| o)),
-        ]
-    } else {
-        vec![
-            ("triggers", p.triggers.first().map(|(_, o)| o)),
-            ("promotion", p.promotion.first().map(|(_, o)| o)),
-            ("analysis", p.analysis.first().map(|(_, o)| o)),
-            ("burnRate", p.burn_rate.first().map(|(_, o)| o)),
-        ]
-    };
-    for (section, origin) in misplaced {
-        if let Some(o) = origin {
-            let (here, there) = if rollout {
-                ("RolloutPolicy", "Policy")
-            } else {
-                ("Policy", "RolloutPolicy")
-            };
-            c.errors.push(
-                PolicyError::new(o.at(""), format!("a `{here}` cannot hold `{section}`"))
-                    .with_hint(format!(
-                        "put `{section}` in a `kind: {there}` document: `check` reads release policies, `assess` rollout policies"
-                    )),
-            );
-        }
-    }
-}
-
-pub(super) fn triggers(
-    c: &mut Compiler<'_>,
-    rules: Vec<(Trigger, Origin)>,
-) -> Vec<CompiledTrigger> {
+fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<CompiledTrigger> {
     let mut out = Vec::new();
     for (t, o) in rules {
         let id = t.id.clone();
@@ -230,6 +227,7 @@ pub(super) fn triggers(
             None => None,
         };
         out.push(CompiledTrigger {
+            window: t.effective_window(),
             rule: t,
             condition,
             expression,
@@ -238,10 +236,7 @@ pub(super) fn triggers(
     out
 }
 
-pub(super) fn promotion(
-    c: &mut Compiler<'_>,
-    rules: Vec<(Promotion, Origin)>,
-) -> Vec<CompiledPromotion> {
+fn promotion(c: &mut Compiler<'_>, rules: Vec<(Promotion, Origin)>) -> Vec<CompiledPromotion> {
     let mut out = Vec::new();
     for (p, o) in rules {
         let id = p.id.clone();
@@ -272,15 +267,13 @@ pub(super) fn promotion(
     out
 }
 
-pub(super) fn analysis(
-    c: &mut Compiler<'_>,
-    rules: Vec<(AnalysisRule, Origin)>,
-) -> Vec<AnalysisRule> {
+fn analysis(c: &mut Compiler<'_>, rules: Vec<(AnalysisRule, Origin)>) -> Vec<CompiledAnalysis> {
     let mut out = Vec::new();
     for (a, o) in rules {
         let id = a.id.clone();
         let before = c.errors.len();
-        if let Err(e) = crate::engine::assess::judge_config(&a).validate() {
+        let judge = judge_config(&a);
+        if let Err(e) = judge.validate() {
             // The judge names its own fields; say it in the policy's words.
             let e = e
                 .replace("`marginalScore`", "`thresholds.marginal`")
@@ -325,16 +318,18 @@ pub(super) fn analysis(
             }
         }
         if c.errors.len() == before {
-            out.push(a);
+            let metrics = a.metrics.iter().map(metric_config).collect();
+            out.push(CompiledAnalysis {
+                rule: a,
+                judge,
+                metrics,
+            });
         }
     }
     out
 }
 
-pub(super) fn burn_rate(
-    c: &mut Compiler<'_>,
-    rules: Vec<(BurnRateRule, Origin)>,
-) -> Vec<BurnRateRule> {
+fn burn_rate(c: &mut Compiler<'_>, rules: Vec<(BurnRateRule, Origin)>) -> Vec<CompiledBurnRate> {
     let mut out = Vec::new();
     for (b, o) in rules {
         let id = b.id.clone();
@@ -376,8 +371,31 @@ pub(super) fn burn_rate(
             }
         }
         if c.errors.len() == before {
-            out.push(b);
+            out.push(CompiledBurnRate { rule: b });
         }
     }
     out
+}
+
+/// The judge's configuration from an analysis rule.
+fn judge_config(a: &AnalysisRule) -> JudgeConfig {
+    JudgeConfig {
+        confidence: a.confidence,
+        pass_score: a.thresholds.pass,
+        marginal_score: a.thresholds.marginal,
+        group_weights: a.groups.clone(),
+    }
+}
+
+/// The judge's configuration of one metric of an analysis rule.
+fn metric_config(m: &JudgedMetric) -> MetricConfig {
+    let mut c = MetricConfig::new(m.metric.clone());
+    c.group = m.group.clone();
+    c.direction = m.direction;
+    c.allowed_increase = m.allowed_increase.unwrap_or(1.0);
+    c.allowed_decrease = m.allowed_decrease.unwrap_or(1.0);
+    c.critical = m.critical;
+    c.must_have_data = m.must_have_data;
+    c.nan_strategy = m.nan_strategy;
+    c
 }

@@ -57,7 +57,7 @@ pub(crate) fn values_since(samples: &[Sample], from: Option<Timestamp>) -> Vec<O
 
 /// The mean of a series' values (a relative threshold's baseline).
 pub(crate) fn mean(samples: &[Sample]) -> Option<f64> {
-    crate::analysis::stats::mean(&clean(samples).iter().map(|p| p.value).collect::<Vec<_>>())
+    crate::stats::rank::mean(&clean(samples).iter().map(|p| p.value).collect::<Vec<_>>())
 }
 
 /// What a trigger's window shows.

@@ -47,12 +47,12 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::stats::Alternative;
+use crate::stats::rank::Alternative;
 
 mod classify;
 mod score;
 
-use super::number as num;
+use super::fmt_number as num;
 pub use classify::classify;
 use score::score;
 

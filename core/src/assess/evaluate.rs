@@ -8,44 +8,44 @@
 
 use std::collections::BTreeMap;
 
-use cel::common::types::CelNull;
 use serde_json::Value as Json;
 
 use super::assessment::{
     ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, AssessSummary, Assessment, RolloutRef, fold,
 };
-use super::decision::{BundleInfo, EngineInfo, Outcome};
-use crate::analysis::judge::JudgeConfig;
+use super::compile::RolloutPolicy;
 use crate::error::Error;
-use crate::expr::{self, convert};
+use crate::expr::bind::bind_roots;
+use crate::expr::convert;
+use crate::limits::Limits;
 use crate::model::shape::ROLLOUT;
 use crate::model::{RolloutFacts, Timestamp};
-use crate::policy::document::{Action, AnalysisRule};
-use crate::policy::{Bundle, CompiledPolicy};
+use crate::vocab::{Action, BundleInfo, EngineInfo, Outcome};
 
-impl Bundle {
-    /// Assess a rollout in progress: should it promote, continue, hold or
-    /// roll back? Errors only when the bundle holds no rollout policy or
-    /// the facts cannot be turned into CEL values; everything that goes
-    /// wrong inside a rule is a finding (and holds).
-    pub fn assess(&self, facts: &RolloutFacts) -> Result<Assessment, Error> {
-        if let Some(why) = &self.inner.broken {
-            return Err(Error::Evaluation {
-                message: format!("the built-in policy pack did not compile: {why}"),
-            });
-        }
-        if !self.inner.policies.iter().any(|p| p.rollout) {
+/// Assess a rollout in progress by the rollout `policies` of the bundle
+/// described by `bundle`: should it promote, continue, hold or roll back?
+/// Errors only when there is no policy or the facts are invalid or cannot
+/// be turned into CEL values; everything that goes wrong inside a rule is a
+/// finding (and holds).
+pub(crate) fn assess(
+    policies: &[&RolloutPolicy],
+    bundle: BundleInfo,
+    limits: &Limits,
+    facts: &RolloutFacts,
+) -> Result<Assessment, Error> {
+    {
+        if policies.is_empty() {
             return Err(Error::Evaluation {
                 message: "the bundle holds no `RolloutPolicy`, so it cannot assess a rollout"
                     .into(),
             });
         }
-        facts.validate(&self.inner.limits)?;
-        let facts_digest = super::digest::facts_digest(facts);
+        facts.validate(limits)?;
+        let facts_digest = crate::model::digest::facts_digest(facts);
         // Only the roots a condition or `appliesTo` reads are converted to
         // JSON and CEL values: metric series are read by the structured
         // rules directly, from the typed facts.
-        let read = self.rollout_roots();
+        let read = rollout_roots(policies);
         let mut json = serde_json::Map::new();
         for root in &read {
             if let Some(v) = root_json(facts, root) {
@@ -53,28 +53,14 @@ impl Bundle {
             }
         }
         let json = Json::Object(json);
-        let mut ctx = expr::root_context();
-        for root in ROLLOUT.field_names() {
-            ctx.add_variable_as_val(root, Box::new(CelNull));
-        }
-        if let Json::Object(roots) = &json {
-            for (name, value) in roots {
-                let shape = ROLLOUT
-                    .field(name)
-                    .unwrap_or(&crate::model::shape::Shape::Any);
-                let mut path = format!("$.{name}");
-                let v = convert::to_val(value, shape, &mut path, &self.inner.limits)
-                    .map_err(Error::from)?;
-                ctx.add_variable_as_val(name.as_str(), v);
-            }
-        }
+        let ctx = bind_roots(&ROLLOUT, &json, limits).map_err(Error::from)?;
         let mut run = Assess {
             facts,
             now: facts.now,
             json: &json,
             findings: Vec::new(),
         };
-        for policy in self.inner.policies.iter().filter(|p| p.rollout) {
+        for policy in policies {
             run.policy(policy, &ctx);
         }
         let verdict = fold(&run.findings);
@@ -93,7 +79,7 @@ impl Bundle {
         Ok(Assessment {
             schema: ASSESSMENT_SCHEMA.into(),
             verdict,
-            reason: super::assess_report::reason(verdict, &run.findings),
+            reason: super::report::reason(verdict, &run.findings),
             rollout: RolloutRef {
                 id: r.id.clone(),
                 service: r.service.clone(),
@@ -103,13 +89,10 @@ impl Bundle {
             },
             now: facts.now,
             summary,
-            budgets: super::assess_slo::budgets(facts),
-            markers: super::assess_report::markers(facts, verdict),
+            budgets: super::slo::budgets(facts),
+            markers: super::report::markers(facts, verdict),
             findings: run.findings,
-            bundle: BundleInfo {
-                digest: self.digest().to_string(),
-                policies: self.policies(),
-            },
+            bundle,
             facts_digest,
             engine: EngineInfo {
                 name: "release-policy".into(),
@@ -117,17 +100,13 @@ impl Bundle {
             },
         })
     }
+}
 
-    /// Parse rollout facts from YAML or JSON text and assess.
-    pub fn assess_str(&self, facts: &str) -> Result<Assessment, Error> {
-        let facts = RolloutFacts::from_str_with_limits(facts, &self.inner.limits)?;
-        self.assess(&facts)
-    }
-
-    /// The fact roots that `appliesTo` and trigger conditions read.
-    fn rollout_roots(&self) -> std::collections::BTreeSet<&str> {
+/// The fact roots that `appliesTo` and trigger conditions read.
+fn rollout_roots<'p>(policies: &[&'p RolloutPolicy]) -> std::collections::BTreeSet<&'p str> {
+    {
         let mut roots = std::collections::BTreeSet::new();
-        for p in self.inner.policies.iter().filter(|p| p.rollout) {
+        for p in policies {
             let exprs = p
                 .applies_to
                 .iter()
@@ -160,16 +139,6 @@ fn root_json(facts: &RolloutFacts, root: &str) -> Option<Json> {
     v.ok()
 }
 
-/// The judge's configuration from an analysis rule.
-pub(crate) fn judge_config(a: &AnalysisRule) -> JudgeConfig {
-    JudgeConfig {
-        confidence: a.confidence,
-        pass_score: a.thresholds.pass,
-        marginal_score: a.thresholds.marginal,
-        group_weights: a.groups.clone(),
-    }
-}
-
 /// One assessment in progress.
 pub(super) struct Assess<'f> {
     pub(super) facts: &'f RolloutFacts,
@@ -180,7 +149,7 @@ pub(super) struct Assess<'f> {
 
 /// A finding in the making.
 fn finding(
-    policy: &CompiledPolicy,
+    policy: &RolloutPolicy,
     rule: &str,
     kind: AssessRuleKind,
     effect: Option<Action>,
@@ -206,7 +175,7 @@ fn finding(
 }
 
 impl Assess<'_> {
-    fn policy(&mut self, policy: &CompiledPolicy, ctx: &cel::Context<'_, '_>) {
+    fn policy(&mut self, policy: &RolloutPolicy, ctx: &cel::Context<'_, '_>) {
         let applies = policy.applies_to.as_ref().map(|a| match a.eval(ctx) {
             Ok(cel::Value::Bool(b)) => Ok(b),
             Ok(other) => Err(format!(
@@ -237,19 +206,19 @@ impl Assess<'_> {
         for a in &policy.analysis {
             out.push(finding(
                 policy,
-                &a.id,
+                &a.rule.id,
                 AssessRuleKind::Analysis,
-                Some(a.on_fail),
-                &a.controls,
+                Some(a.rule.on_fail),
+                &a.rule.controls,
             ));
         }
         for b in &policy.burn_rate {
             out.push(finding(
                 policy,
-                &b.id,
+                &b.rule.id,
                 AssessRuleKind::BurnRate,
-                b.alerts.iter().map(|a| a.action).max(),
-                &b.controls,
+                b.rule.alerts.iter().map(|a| a.action).max(),
+                &b.rule.controls,
             ));
         }
         match applies {

@@ -11,7 +11,7 @@
 //!   `fail` / `no-data` outcome.
 //!
 //! ```
-//! use release_policy::analysis::judge::{
+//! use release_policy::unstable::judge::{
 //!     judge, Classification, Direction, JudgeConfig, JudgeOutcome, MetricConfig, MetricInput,
 //! };
 //!
@@ -30,12 +30,12 @@
 //! that are not finite are treated as missing samples.
 
 pub mod judge;
+pub mod rank;
 pub mod slo;
-pub mod stats;
 
 /// A number for messages (the judge's reasons, the explanations of an
 /// assessment): four significant digits, trailing zeros trimmed.
-pub(crate) fn number(x: f64) -> String {
+pub(crate) fn fmt_number(x: f64) -> String {
     fn trim(s: &str) -> &str {
         if s.contains('.') {
             s.trim_end_matches('0').trim_end_matches('.')

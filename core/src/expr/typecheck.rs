@@ -109,7 +109,7 @@ impl CheckError {
 
 /// What the checks learned about an expression.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Analysis {
+pub(crate) struct Inferred {
     /// The fact paths read (`["ci", "suites"]`, `["variables", "sca"]`),
     /// without paths that are a prefix of another.
     pub reads: Vec<Vec<String>>,
@@ -178,13 +178,13 @@ struct Walker<'a> {
 
 /// Check `expr` against the facts shape and the policy's `variables`
 /// declared so far.
-pub(crate) fn analyse(
+pub(crate) fn infer(
     expr: &IdedExpr,
     offsets: &dyn Fn(u64) -> Option<usize>,
     roots: &Shape,
     variables: &BTreeMap<String, Shape>,
     limits: &Limits,
-) -> Result<Analysis, CheckError> {
+) -> Result<Inferred, CheckError> {
     let mut w = Walker {
         roots,
         variables,
@@ -202,7 +202,7 @@ pub(crate) fn analyse(
         .filter(|p| !all.iter().any(|q| q.len() > p.len() && q.starts_with(p)))
         .cloned()
         .collect();
-    Ok(Analysis { reads, result })
+    Ok(Inferred { reads, result })
 }
 
 impl Walker<'_> {

@@ -11,72 +11,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Timestamp;
-use crate::policy::document::Effect;
+use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome, Verdict};
 
 /// The schema identifier carried by every decision.
 pub const DECISION_SCHEMA: &str = "release-policy/decision/v1";
-
-/// May this release go?
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Verdict {
-    /// Every blocking gate passes and every approval is in.
-    Go,
-    /// Waiting for approvals (or an escalation).
-    Pending,
-    /// A blocking gate failed, erred, or a veto was cast.
-    NoGo,
-}
-
-impl Verdict {
-    /// `go`, `no-go` or `pending`.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Verdict::Go => "go",
-            Verdict::NoGo => "no-go",
-            Verdict::Pending => "pending",
-        }
-    }
-}
-
-/// The result of one rule.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Outcome {
-    /// The condition holds (or the approval is in).
-    Pass,
-    /// A `warn` gate's condition does not hold.
-    Warn,
-    /// The condition does not hold (or the approval is missing or refused).
-    Fail,
-    /// The rule could not be evaluated; counts as its effect failing.
-    Error,
-    /// A metric had no data (rollout assessment).
-    NoData,
-    /// The rule or its policy does not apply to these facts.
-    Skipped,
-    /// The rule failed, and a waiver or an approval from an allowed role lifts it.
-    Waived,
-}
-
-impl Outcome {
-    /// The name as it appears in JSON.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Outcome::Pass => "pass",
-            Outcome::Warn => "warn",
-            Outcome::Fail => "fail",
-            Outcome::Error => "error",
-            Outcome::NoData => "no-data",
-            Outcome::Skipped => "skipped",
-            Outcome::Waived => "waived",
-        }
-    }
-}
 
 /// Kind of rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -249,26 +187,6 @@ pub struct Summary {
     pub waived: usize,
 }
 
-/// The bundle that decided.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct BundleInfo {
-    /// `sha256:…` of the canonical policies.
-    pub digest: String,
-    /// `name@version` of each policy.
-    pub policies: Vec<String>,
-}
-
-/// The engine that decided.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EngineInfo {
-    /// `release-policy`.
-    pub name: String,
-    /// The crate version.
-    pub version: String,
-}
-
 /// The decision of `check`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -334,7 +252,7 @@ impl Decision {
 /// a decider's rejection) ⇒ `no-go`; else anything pending (a missing
 /// approval, an unresolved disagreement, a failed `approval` gate) ⇒
 /// `pending`; else `go`. A `warn` never changes the verdict.
-pub fn fold(findings: &[Finding]) -> Verdict {
+pub(crate) fn fold(findings: &[Finding]) -> Verdict {
     let blocking = findings.iter().filter(|f| f.blocks());
     let mut verdict = Verdict::Go;
     for f in blocking {

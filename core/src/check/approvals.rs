@@ -4,9 +4,10 @@
 
 use std::collections::BTreeMap;
 
-use super::decision::{ApprovalNote, ApprovalState, Outcome};
+use super::decision::{ApprovalNote, ApprovalState};
+use crate::lang::document::ApprovalRule;
 use crate::model::{Approval, ApprovalDecision, Timestamp};
-use crate::policy::document::{ApprovalRule, Effect};
+use crate::vocab::{Effect, Outcome};
 
 /// The result of an approval rule.
 pub(crate) struct Judgement {

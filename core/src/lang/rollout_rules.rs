@@ -7,33 +7,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::judge::{Direction, NanStrategy};
 use crate::model::Duration;
-
-/// What a tripped rule does to the rollout. Ordered by severity.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
-)]
-#[serde(rename_all = "kebab-case")]
-pub enum Action {
-    /// Reported only; never changes the verdict.
-    Alert,
-    /// Stop advancing: the verdict is at least `hold`.
-    Hold,
-    /// Roll back.
-    Rollback,
-}
-
-impl Action {
-    /// The name as written in policies.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Action::Alert => "alert",
-            Action::Hold => "hold",
-            Action::Rollback => "rollback",
-        }
-    }
-}
+use crate::stats::judge::{Direction, NanStrategy};
+use crate::vocab::Action;
 
 /// What a trigger does when its metric has no data in the window.
 #[derive(
@@ -430,7 +406,7 @@ pub(crate) fn trigger_tightens(old: &Trigger, new: &Trigger) -> bool {
         && dur_le(new.for_, old.for_)
         // The window and the samples it needs stay as they are: either
         // way a change can turn a no-data hold into a pass.
-        && super::compile_rollout::trigger_window(new) == super::compile_rollout::trigger_window(old)
+        && new.effective_window() == old.effective_window()
         && new.min_samples == old.min_samples
         && new.failure_limit <= old.failure_limit
         && new.no_data >= old.no_data
@@ -454,4 +430,19 @@ pub(crate) fn promotion_tightens(old: &Promotion, new: &Promotion) -> bool {
         && new.min_samples >= old.min_samples
         && controls_kept(&new.controls, &old.controls)
         && !new.overridable
+}
+
+impl Trigger {
+    /// The window: as written, or by default 5 minutes, or twice `for` if
+    /// that is longer (a breach is measured from its first to its latest
+    /// sample, all inside the window, so the window must be longer than
+    /// `for`).
+    pub fn effective_window(&self) -> Duration {
+        let five = Duration::from_millis(300_000);
+        self.window.unwrap_or_else(|| {
+            self.for_.map_or(five, |f| {
+                Duration::from_millis(f.as_millis().saturating_mul(2)).max(five)
+            })
+        })
+    }
 }

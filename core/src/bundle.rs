@@ -1,0 +1,433 @@
+//! The facade every binding calls: [`Bundle`] (a compiled, immutable set
+//! of policies) and [`BundleBuilder`] (layers and limits). It loads and
+//! layers documents through `lang`, hands each merged policy to the slice
+//! that compiles its kind, and answers each question by handing the
+//! compiled policies of that kind to the slice that evaluates them.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::assess::{self, RolloutPolicy};
+use crate::check::{self, ReleasePolicy};
+use crate::error::{Error, PolicyError, SourceLocation};
+use crate::lang::document::{KIND_ROLLOUT, Metadata};
+use crate::lang::layer::MergedPolicy;
+use crate::lang::load::{self, Source};
+use crate::lang::rules::{RuleDoc, SECTIONS};
+use crate::limits::Limits;
+use crate::model::{Facts, RolloutFacts};
+use crate::vocab::BundleInfo;
+use crate::{Assessment, Decision};
+
+/// A compiled policy: one variant per kind of policy document.
+#[derive(Debug)]
+pub(crate) enum CompiledPolicy {
+    /// `kind: Policy`, read by `check`.
+    Release(ReleasePolicy),
+    /// `kind: RolloutPolicy`, read by `assess`.
+    Rollout(RolloutPolicy),
+}
+
+impl CompiledPolicy {
+    fn compile(p: MergedPolicy, limits: &Limits, errors: &mut Vec<PolicyError>) -> Self {
+        if p.kind == KIND_ROLLOUT {
+            CompiledPolicy::Rollout(assess::compile(p, limits, errors))
+        } else {
+            CompiledPolicy::Release(check::compile(p, limits, errors))
+        }
+    }
+
+    fn metadata(&self) -> &Metadata {
+        match self {
+            CompiledPolicy::Release(p) => &p.metadata,
+            CompiledPolicy::Rollout(p) => &p.metadata,
+        }
+    }
+
+    fn rule_count(&self) -> usize {
+        match self {
+            CompiledPolicy::Release(p) => p.rule_count(),
+            CompiledPolicy::Rollout(p) => p.rule_count(),
+        }
+    }
+}
+
+/// A rule of a bundle: its policy, id and kind.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RuleInfo {
+    policy: String,
+    id: String,
+    kind: &'static str,
+}
+
+impl RuleInfo {
+    /// The name of the policy that holds the rule.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// The rule id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// `gate`, `approval`, `trigger`, `promotion`, `analysis` or `burn-rate`.
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+}
+
+/// A rule's definition as written (after layering), with its policy: what
+/// `release-policy explain RULE` prints. Serialises to the JSON the CLI
+/// shows (`policy`, `policyVersion`, `description`, `owners`, `kind`,
+/// `rule`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Explanation {
+    policy: String,
+    policy_version: String,
+    description: Option<String>,
+    owners: Vec<String>,
+    kind: &'static str,
+    rule: serde_json::Value,
+}
+
+impl Explanation {
+    /// The policy that holds the rule.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// The policy's version.
+    pub fn policy_version(&self) -> &str {
+        &self.policy_version
+    }
+
+    /// The policy's description.
+    pub fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    /// The policy's owners.
+    pub fn owners(&self) -> &[String] {
+        &self.owners
+    }
+
+    /// The rule's kind (as in [`RuleInfo::kind`]).
+    pub fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// The rule as written, as JSON (camelCase fields, as in the policy).
+    pub fn definition(&self) -> &serde_json::Value {
+        &self.rule
+    }
+}
+
+/// A compiled, immutable set of policies: what `check` evaluates.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`: build it once, share it
+/// across threads and requests.
+#[derive(Debug, Clone)]
+pub struct Bundle {
+    pub(crate) inner: Arc<BundleInner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct BundleInner {
+    pub policies: Vec<CompiledPolicy>,
+    /// Every rule as written, with its policy's metadata: for listing and
+    /// `explain` (evaluation never reads it).
+    pub definitions: Vec<(usize, RuleDoc)>,
+    pub digest: String,
+    pub limits: Limits,
+    /// Why the bundle could not be built, for [`Bundle::builtin`]'s
+    /// fallback: every `check` on it is an error, never a verdict.
+    pub broken: Option<String>,
+}
+
+/// Builds a [`Bundle`] from layers, in order: organisation first, team last.
+#[derive(Debug, Default, Clone)]
+pub struct BundleBuilder {
+    layers: Vec<Vec<Source>>,
+    limits: Limits,
+    errors: Vec<Error>,
+}
+
+impl BundleBuilder {
+    /// A builder with no layers and the default [`Limits`].
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Use these limits instead of the defaults.
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Add the built-in standard pack as a layer.
+    pub fn builtin_layer(mut self) -> Self {
+        self.layers.push(load::builtin_sources());
+        self
+    }
+
+    /// Add every policy file below `dir` as one layer.
+    pub fn dir_layer(mut self, dir: impl AsRef<Path>) -> Self {
+        match load::dir_sources(dir.as_ref(), &self.limits) {
+            Ok(sources) => self.layers.push(sources),
+            Err(e) => self.errors.push(e),
+        }
+        self
+    }
+
+    /// Add one YAML text (one or more documents) as a layer; `name` stands
+    /// for the file in error locations.
+    pub fn yaml_layer(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        self.layers.push(vec![Source {
+            name: name.into(),
+            text: text.into(),
+        }]);
+        self
+    }
+
+    /// Parse, layer, check and compile.
+    pub fn build(self) -> Result<Bundle, Error> {
+        let mut errors: Vec<PolicyError> = Vec::new();
+        if let Some(e) = self.errors.into_iter().next() {
+            return Err(e);
+        }
+        if self.layers.is_empty() {
+            return Err(Error::Io {
+                path: "bundle".into(),
+                message: "no policy layers given".into(),
+            });
+        }
+        let mut layers = Vec::new();
+        for layer in &self.layers {
+            let mut docs = Vec::new();
+            for source in layer {
+                match load::parse(source, &self.limits) {
+                    Ok(d) => docs.extend(d),
+                    Err(e) => errors.extend(e),
+                }
+            }
+            layers.push(docs);
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        let merged = crate::lang::layer::merge(layers).map_err(Error::from)?;
+        let digest = crate::lang::digest(&merged);
+        let mut definitions = Vec::new();
+        let mut policies = Vec::new();
+        for (i, p) in merged.into_iter().enumerate() {
+            // Listed kind by kind, as they are evaluated.
+            let mut rules: Vec<&RuleDoc> = p.rules.iter().map(|(r, _)| r).collect();
+            rules.sort_by_key(|r| SECTIONS.iter().position(|s| *s == r.section()));
+            definitions.extend(rules.into_iter().map(|r| (i, r.clone())));
+            policies.push(CompiledPolicy::compile(p, &self.limits, &mut errors));
+        }
+        if !errors.is_empty() {
+            return Err(errors.into());
+        }
+        // A bundle that decides nothing would say `go` to everything.
+        if policies.iter().all(|p| p.rule_count() == 0) {
+            let place = self
+                .layers
+                .iter()
+                .flatten()
+                .next()
+                .map_or("bundle".to_string(), |s| s.name.clone());
+            return Err(PolicyError::new(
+                SourceLocation::file(place),
+                "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
+            )
+            .with_hint("an empty bundle would let every release go")
+            .into());
+        }
+        Ok(Bundle {
+            inner: Arc::new(BundleInner {
+                policies,
+                definitions,
+                digest,
+                limits: self.limits,
+                broken: None,
+            }),
+        })
+    }
+}
+
+impl Bundle {
+    /// The standard pack, embedded in the library.
+    ///
+    /// It is checked by the test suite, so loading it cannot fail in a
+    /// released build; should it ever, every `check` on the returned bundle
+    /// is an error (never a verdict) — use [`Bundle::try_builtin`] to see
+    /// the error up front.
+    pub fn builtin() -> Bundle {
+        Self::try_builtin().unwrap_or_else(|e| Bundle {
+            inner: Arc::new(BundleInner {
+                policies: Vec::new(),
+                definitions: Vec::new(),
+                digest: "invalid".into(),
+                limits: Limits::default(),
+                broken: Some(e.to_string()),
+            }),
+        })
+    }
+
+    /// The standard pack, or the error that stops it from loading.
+    ///
+    /// The pack is compiled once per process (a few milliseconds); later
+    /// calls share it, as the bundle is immutable.
+    pub fn try_builtin() -> Result<Bundle, Error> {
+        static BUILTIN: std::sync::OnceLock<Result<Bundle, Error>> = std::sync::OnceLock::new();
+        BUILTIN
+            .get_or_init(|| BundleBuilder::new().builtin_layer().build())
+            .clone()
+    }
+
+    /// Every policy file below `dir`.
+    pub fn from_dir(dir: impl AsRef<Path>) -> Result<Bundle, Error> {
+        BundleBuilder::new().dir_layer(dir).build()
+    }
+
+    /// Policies from a YAML string; `name` stands for the file in errors.
+    pub fn from_yaml_str(name: &str, text: &str) -> Result<Bundle, Error> {
+        BundleBuilder::new().yaml_layer(name, text).build()
+    }
+
+    /// A builder, for layers and limits.
+    pub fn builder() -> BundleBuilder {
+        BundleBuilder::new()
+    }
+
+    /// `sha256:…` over the canonical JSON of the effective policies.
+    pub fn digest(&self) -> &str {
+        &self.inner.digest
+    }
+
+    /// The limits the bundle was built with.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// `name@version` of every policy, in evaluation order.
+    pub fn policies(&self) -> Vec<String> {
+        self.inner
+            .policies
+            .iter()
+            .map(|p| format!("{}@{}", p.metadata().name, p.metadata().version))
+            .collect()
+    }
+
+    /// Every rule, in evaluation order within each kind.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        self.inner
+            .definitions
+            .iter()
+            .map(|(p, r)| RuleInfo {
+                policy: self.policy_name(*p).to_string(),
+                id: r.id().to_string(),
+                kind: r.kind(),
+            })
+            .collect()
+    }
+
+    /// The definition of a rule, as written (after layering), with its
+    /// policy: for `release-policy explain RULE`.
+    pub fn explain(&self, rule: &str) -> Option<Explanation> {
+        let (p, r) = self
+            .inner
+            .definitions
+            .iter()
+            .find(|(_, r)| r.id() == rule)?;
+        let m = self.inner.policies.get(*p)?.metadata();
+        Some(Explanation {
+            policy: m.name.clone(),
+            policy_version: m.version.clone(),
+            description: m.description.clone(),
+            owners: m.owners.clone(),
+            kind: r.kind(),
+            rule: r.to_json(),
+        })
+    }
+
+    fn policy_name(&self, index: usize) -> &str {
+        self.inner
+            .policies
+            .get(index)
+            .map_or("", |p| p.metadata().name.as_str())
+    }
+
+    /// Who decided: the bundle's digest and policies, for a result.
+    fn info(&self) -> BundleInfo {
+        BundleInfo {
+            digest: self.digest().to_string(),
+            policies: self.policies(),
+        }
+    }
+
+    /// Why nothing can be evaluated on this bundle, if so.
+    fn usable(&self) -> Result<(), Error> {
+        match &self.inner.broken {
+            Some(why) => Err(Error::Evaluation {
+                message: format!("the built-in policy pack did not compile: {why}"),
+            }),
+            None => Ok(()),
+        }
+    }
+
+    /// Decide whether the release described by `facts` may go.
+    ///
+    /// Errors only when the bundle holds no release policy or the facts
+    /// cannot be turned into CEL values (a list over
+    /// [`Limits::max_list_items`]); everything that goes wrong inside a rule
+    /// is a finding instead.
+    pub fn check(&self, facts: &Facts) -> Result<Decision, Error> {
+        self.usable()?;
+        let policies: Vec<&ReleasePolicy> = self
+            .inner
+            .policies
+            .iter()
+            .filter_map(|p| match p {
+                CompiledPolicy::Release(p) => Some(p),
+                CompiledPolicy::Rollout(_) => None,
+            })
+            .collect();
+        check::check(&policies, self.info(), &self.inner.limits, facts)
+    }
+
+    /// Parse facts from YAML or JSON text and decide.
+    pub fn check_str(&self, facts: &str) -> Result<Decision, Error> {
+        let facts = Facts::from_str_with_limits(facts, &self.inner.limits).map_err(Error::from)?;
+        self.check(&facts)
+    }
+
+    /// Assess a rollout in progress: should it promote, continue, hold or
+    /// roll back? Errors only when the bundle holds no rollout policy or
+    /// the facts cannot be turned into CEL values; everything that goes
+    /// wrong inside a rule is a finding (and holds).
+    pub fn assess(&self, facts: &RolloutFacts) -> Result<Assessment, Error> {
+        self.usable()?;
+        let policies: Vec<&RolloutPolicy> = self
+            .inner
+            .policies
+            .iter()
+            .filter_map(|p| match p {
+                CompiledPolicy::Rollout(p) => Some(p),
+                CompiledPolicy::Release(_) => None,
+            })
+            .collect();
+        assess::assess(&policies, self.info(), &self.inner.limits, facts)
+    }
+
+    /// Parse rollout facts from YAML or JSON text and assess.
+    pub fn assess_str(&self, facts: &str) -> Result<Assessment, Error> {
+        let facts = RolloutFacts::from_str_with_limits(facts, &self.inner.limits)?;
+        self.assess(&facts)
+    }
+}

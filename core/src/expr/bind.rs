@@ -1,0 +1,51 @@
+//! Binding facts to CEL, the one way every question does it: each root of
+//! the input is converted from its JSON form to interpreter values once per
+//! decision and bound by name in a root context; roots the input lacks are
+//! bound as `null`, so a policy can test for an absent section
+//! (`service != null`) while reading a field of one is an error. Also the
+//! path lookup that findings use to echo the values a rule read.
+
+use cel::Context;
+use cel::common::types::CelNull;
+use serde_json::Value as Json;
+
+use super::{convert, root_context};
+use crate::error::FactsError;
+use crate::limits::Limits;
+use crate::model::shape::Shape;
+
+/// A root context with every root of `shape` bound: from `roots` (a JSON
+/// object of the input's roots) where present, `null` otherwise.
+pub(crate) fn bind_roots<'v>(
+    shape: &Shape,
+    roots: &'v Json,
+    limits: &Limits,
+) -> Result<Context<'v, 'v>, FactsError> {
+    let mut ctx = root_context();
+    for root in shape.field_names() {
+        ctx.add_variable_as_val(root, Box::new(CelNull));
+    }
+    if let Json::Object(roots) = roots {
+        for (name, value) in roots {
+            let field = shape.field(name).unwrap_or(&Shape::Any);
+            let mut path = format!("$.{name}");
+            let v = convert::to_val(value, field, &mut path, limits)?;
+            ctx.add_variable_as_val(name.as_str(), v);
+        }
+    }
+    Ok(ctx)
+}
+
+/// The value at `path` (field names from the root) in `json`, if any.
+pub(crate) fn lookup(json: &Json, path: &[String]) -> Option<Json> {
+    let mut cur = json;
+    for seg in path {
+        cur = cur.get(seg)?;
+    }
+    Some(cur.clone())
+}
+
+/// A JSON number, or `null` for a value JSON cannot hold (not finite).
+pub(crate) fn json_number(v: f64) -> Json {
+    serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number)
+}

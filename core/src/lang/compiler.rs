@@ -1,0 +1,146 @@
+//! The shared compile context of every rule kind: CEL compiled at a policy
+//! location (errors at the `file:line:column` of the offending token, all
+//! errors of a bundle collected), the variables declared so far, and the
+//! checks every kind shares (lists without duplicates, positive durations,
+//! rules in the right kind of policy).
+
+use std::collections::BTreeMap;
+
+use super::document::KIND_ROLLOUT;
+use super::layer::{MergedPolicy, Origin};
+use crate::error::PolicyError;
+use crate::expr::{CompiledExpr, Want};
+use crate::limits::Limits;
+use crate::model::Duration;
+use crate::model::shape::Shape;
+
+/// What compiling one policy needs, and the errors found so far.
+pub(crate) struct Compiler<'a> {
+    pub(crate) limits: &'a Limits,
+    pub(crate) roots: &'a Shape,
+    pub(crate) variables: BTreeMap<String, Shape>,
+    pub(crate) errors: Vec<PolicyError>,
+}
+
+impl Compiler<'_> {
+    /// Compile `source` (the value of `field` of the item at `origin`),
+    /// recording a located error when it does not compile.
+    pub(crate) fn expr(
+        &mut self,
+        source: &str,
+        want: Want,
+        origin: &Origin,
+        field: &str,
+        rule: Option<&str>,
+    ) -> Option<CompiledExpr> {
+        match CompiledExpr::compile(source, want, self.roots, &self.variables, self.limits) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                let path = if field.is_empty() {
+                    origin.path.clone()
+                } else {
+                    format!("{}.{field}", origin.path)
+                };
+                let loc = origin.locs.in_scalar(&path, e.offset, source);
+                let mut err = PolicyError::new(loc, e.message);
+                err.hint = e.hint;
+                if let Some(r) = rule {
+                    err = err.with_rule(r);
+                }
+                self.errors.push(err);
+                None
+            }
+        }
+    }
+}
+
+/// A role named twice would count twice towards a quorum: refused.
+pub(crate) fn duplicates(
+    errors: &mut Vec<PolicyError>,
+    o: &Origin,
+    rule: &str,
+    field: &str,
+    list: &[String],
+) {
+    for (i, item) in list.iter().enumerate() {
+        if list.iter().take(i).any(|x| x == item) {
+            errors.push(
+                PolicyError::new(
+                    o.at(&format!("{field}[{i}]")),
+                    format!("`{item}` is listed twice in `{field}` of `{rule}`"),
+                )
+                .with_rule(rule),
+            );
+        }
+    }
+}
+
+impl<'a> Compiler<'a> {
+    /// A compiler for one policy over facts of shape `roots`.
+    pub(crate) fn new(limits: &'a Limits, roots: &'a Shape) -> Self {
+        Compiler {
+            limits,
+            roots,
+            variables: BTreeMap::new(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// Record an error at `field` of the item at `o`, about rule `rule`.
+    pub(crate) fn refuse(
+        &mut self,
+        o: &Origin,
+        field: &str,
+        rule: &str,
+        message: String,
+        hint: Option<&str>,
+    ) {
+        let mut e = PolicyError::new(o.at(field), message).with_rule(rule);
+        e.hint = hint.map(str::to_string);
+        self.errors.push(e);
+    }
+
+    /// A duration that must be longer than zero.
+    pub(crate) fn positive(&mut self, d: Option<Duration>, o: &Origin, field: &str, rule: &str) {
+        if d.is_some_and(|d| d.as_millis() <= 0) {
+            self.refuse(
+                o,
+                field,
+                rule,
+                format!("`{field}` must be longer than 0"),
+                None,
+            );
+        }
+    }
+}
+
+/// Rollout rules only in rollout policies, release rules only in release
+/// policies: each reads different facts.
+pub(crate) fn kind_fits(c: &mut Compiler<'_>, p: &MergedPolicy) {
+    let rollout = p.kind == KIND_ROLLOUT;
+    let mut misplaced: Vec<(&str, Option<&Origin>)> = Vec::new();
+    if rollout {
+        misplaced.push(("variables", p.variables.first().map(|(_, o)| o)));
+    }
+    for section in super::rules::SECTIONS {
+        let first = p.rules.iter().find(|(r, _)| r.section() == *section);
+        if let Some((r, o)) = first.filter(|(r, _)| r.policy_kind() != p.kind) {
+            misplaced.push((r.section(), Some(o)));
+        }
+    }
+    for (section, origin) in misplaced {
+        if let Some(o) = origin {
+            let (here, there) = if rollout {
+                ("RolloutPolicy", "Policy")
+            } else {
+                ("Policy", "RolloutPolicy")
+            };
+            c.errors.push(
+                PolicyError::new(o.at(""), format!("a `{here}` cannot hold `{section}`"))
+                    .with_hint(format!(
+                        "put `{section}` in a `kind: {there}` document: `check` reads release policies, `assess` rollout policies"
+                    )),
+            );
+        }
+    }
+}

@@ -1,0 +1,44 @@
+//! The policy language, knowing no question: the documents (serde types of
+//! `Policy` and `RolloutPolicy`, with their JSON Schema), reading sources
+//! (files, directories, strings, the built-in pack), positions of every
+//! value for `file:line:column` errors, layering (what a later layer may
+//! add or tighten), the shared compile context (CEL at a policy location),
+//! and the bundle digest.
+//!
+//! `lang` imports no slice: the slices (`check`, `assess`) compile the rule
+//! kinds they evaluate from the merged documents this module gives them.
+
+pub(crate) mod compiler;
+pub(crate) mod document;
+pub(crate) mod layer;
+pub(crate) mod load;
+mod locate;
+mod rollout_rules;
+pub(crate) mod rules;
+
+use sha2::{Digest, Sha256};
+
+use document::{PolicyDocument, Spec};
+
+/// `sha256:…` over the canonical JSON of the effective (merged) policies.
+pub(crate) fn digest(policies: &[layer::MergedPolicy]) -> String {
+    let docs: Vec<PolicyDocument> = policies
+        .iter()
+        .map(|p| PolicyDocument {
+            api_version: document::API_VERSION.into(),
+            kind: p.kind.clone(),
+            metadata: p.metadata.clone(),
+            spec: {
+                let mut spec = Spec {
+                    applies_to: p.applies_to.as_ref().map(|(a, _)| a.clone()),
+                    variables: p.variables.iter().map(|(v, _)| v.clone()).collect(),
+                    ..Spec::default()
+                };
+                spec.put_rules(p.rules.iter().map(|(r, _)| r));
+                spec
+            },
+        })
+        .collect();
+    let canonical = serde_json::to_vec(&docs).unwrap_or_default();
+    format!("sha256:{:x}", Sha256::digest(&canonical))
+}
