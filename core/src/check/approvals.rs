@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use super::compile::ApprovalRule;
 use super::decision::{ApprovalNote, ApprovalState};
-use crate::lang::document::ApprovalRule;
 use crate::model::{Approval, ApprovalDecision, Timestamp};
 use crate::vocab::{Effect, Outcome};
 

@@ -5,7 +5,11 @@
 use crate::error::PolicyError;
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, duplicates, kind_fits};
-use crate::lang::document::{ApprovalRule, Gate, Metadata, Quorum};
+use crate::lang::document::{Gate, Metadata, Quorum};
+
+/// The approval rule as written is its own compiled form: its roles,
+/// quorum and rights are read as they are.
+pub(crate) use crate::lang::document::ApprovalRule;
 use crate::lang::layer::MergedPolicy;
 use crate::limits::Limits;
 use crate::model::shape::{FACTS, Shape};
