@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::compile::ApprovalRule;
 use super::decision::{ApprovalNote, ApprovalState};
+use crate::model::identity;
 use crate::model::{Approval, ApprovalDecision, Timestamp};
 use crate::vocab::{Effect, Outcome};
 
@@ -92,11 +93,10 @@ fn decision_name(d: ApprovalDecision) -> &'static str {
     }
 }
 
-/// Whether two names are the same person: compared trimmed and without
-/// regard to ASCII case, so `Alice ` cannot approve `alice`'s release.
-pub(crate) fn same_person(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
-}
+/// Whether two names are the same person, by their identity key (NFKC,
+/// case, confusable skeleton), so neither `Alice ` nor `аlice` (Cyrillic)
+/// can approve `alice`'s release.
+pub(crate) use crate::model::identity::same_person;
 
 /// Why an approval does not count for `rule`, if it does not. A stale
 /// rejection still counts: only approvals and abstentions age out.
@@ -145,10 +145,10 @@ pub(crate) fn latest_words(
     now: Timestamp,
     relevant: impl Fn(&Approval) -> bool,
 ) -> BTreeMap<(&str, String), &Approval> {
-    // People are told apart as `same_person` does: trimmed, case-blind.
+    // People are told apart as `same_person` does: by their identity key.
     let mut latest: BTreeMap<(&str, String), &Approval> = BTreeMap::new();
     for a in approvals.iter().filter(|a| a.at <= now && relevant(a)) {
-        let key = (a.role.as_str(), a.by.trim().to_ascii_lowercase());
+        let key = (a.role.as_str(), identity::key(&a.by));
         if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
             latest.insert(key, a);
         }

@@ -5,6 +5,7 @@
 
 pub(crate) mod digest;
 mod evidence;
+pub(crate) mod identity;
 mod operations;
 mod release;
 mod rollout;
@@ -60,6 +61,26 @@ impl Facts {
     /// Check what the types cannot: the rollout plan (as in rollout facts)
     /// and SLO error ratios between 0 and 1.
     fn validate(&self) -> Result<(), FactsError> {
+        let people = std::iter::once(("$.release.author".to_string(), &self.release.author))
+            .chain(
+                self.approvals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (format!("$.approvals[{i}].by"), &a.by)),
+            )
+            .chain(
+                self.waivers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (format!("$.waivers[{i}].by"), &w.by)),
+            );
+        for (path, name) in people {
+            if let Some(why) = identity::check(name) {
+                return Err(FactsError::new(why).at(path).with_hint(
+                    "a person is named by a non-blank identity without control characters",
+                ));
+            }
+        }
         if let Some(r) = &self.rollout {
             // The plan rides along for readiness gates: the same checks as
             // in rollout facts.
