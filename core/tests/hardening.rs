@@ -104,3 +104,55 @@ fn invisible_waiver_signer_is_a_facts_error() {
     let e = facts_error(j);
     assert!(e.starts_with("$.waivers[0].by: "), "{e}");
 }
+
+fn dev_and_qa(distinct: bool) -> Bundle {
+    policy(&format!(
+        "  approvals:\n    - id: review\n      roles: [development, qa]\n      distinctPeople: {distinct}\n"
+    ))
+}
+
+fn approvals(list: serde_json::Value) -> serde_json::Value {
+    let mut j = base_json();
+    j["approvals"] = list;
+    j
+}
+
+#[test]
+fn one_person_every_role_is_one_approval_with_distinct_people() {
+    let one = approvals(json!([
+        {"role": "development", "by": "bob", "decision": "approve", "at": "2026-11-26T09:00:00Z"},
+        {"role": "qa", "by": "bob", "decision": "approve", "at": "2026-11-26T09:00:00Z"}
+    ]));
+    assert_eq!(
+        check(&dev_and_qa(true), one.clone()).verdict(),
+        Verdict::Pending
+    );
+    // Without the option (the default), one person may hold both roles.
+    assert_eq!(check(&dev_and_qa(false), one).verdict(), Verdict::Go);
+}
+
+#[test]
+fn distinct_people_finds_an_assignment_when_there_is_one() {
+    // bob could be development or qa; carol only qa: bob must count as
+    // development (a greedy first pick of qa for bob would fail).
+    let two = approvals(json!([
+        {"role": "qa", "by": "bob", "decision": "approve", "at": "2026-11-26T09:00:00Z"},
+        {"role": "development", "by": "bob", "decision": "approve", "at": "2026-11-26T09:00:00Z"},
+        {"role": "qa", "by": "carol", "decision": "approve", "at": "2026-11-26T09:00:00Z"}
+    ]));
+    assert_eq!(check(&dev_and_qa(true), two).verdict(), Verdict::Go);
+}
+
+#[test]
+fn a_layer_cannot_drop_distinct_people() {
+    let org = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n  approvals:\n    - id: review\n      roles: [development, qa]\n      distinctPeople: true\n";
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n  approvals:\n    - id: review\n      roles: [development, qa]\n";
+    let e = Bundle::builder()
+        .yaml_layer("org.yaml", org)
+        .yaml_layer("team.yaml", team)
+        .build()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("layer loosens approval `review`"), "{e}");
+}

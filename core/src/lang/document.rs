@@ -212,6 +212,11 @@ pub struct ApprovalRule {
     /// has not decided.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalation: Vec<String>,
+    /// Each role must be approved by a different person: one identity
+    /// holding several roles counts for one of them only (default false;
+    /// the standard pack's readiness reviews turn it on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub distinct_people: bool,
     /// The release's author may not approve it (default true).
     #[serde(default = "default_true")]
     pub separation_of_duties: bool,

@@ -397,6 +397,7 @@ pub(crate) fn approval_tightens(old: &ApprovalRule, new: &ApprovalRule) -> bool 
         && superset(&new.veto, &old.veto)
         && superset(&new.evidence, &old.evidence)
         && (new.separation_of_duties || !old.separation_of_duties)
+        && (new.distinct_people || !old.distinct_people)
         && new.when == old.when
         && new.decider == old.decider
         && new.escalation == old.escalation
