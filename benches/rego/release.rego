@@ -518,7 +518,7 @@ known_change_kinds := {
 	"bugfix", "config", "dependency", "refactor", "docs", "infrastructure",
 }
 
-warn_fail contains "change-kinds-known" if {
+block_fail contains "change-kinds-known" if {
 	some c in input.release.changes
 	not known_change_kinds[c.kind]
 }
@@ -630,6 +630,7 @@ waivable := {
 	"secrets-rotated": {"security"},
 	"sast-no-critical": {"security"},
 	"sca-no-critical": {"security"},
+	"change-kinds-known": {"release-management"},
 }
 
 # From an allowed role, not by the author, not expired.

@@ -156,3 +156,69 @@ fn a_layer_cannot_drop_distinct_people() {
         .unwrap_or_default();
     assert!(e.contains("layer loosens approval `review`"), "{e}");
 }
+
+fn with_team_layer(team: &str) -> Result<Bundle, String> {
+    Bundle::builder()
+        .builtin_layer()
+        .yaml_layer("team.yaml", team)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+#[test]
+fn a_team_layer_cannot_disable_environment_known() {
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: release-basics}\nspec:\n  disable: [environment-known]\n";
+    let e = with_team_layer(team).err().unwrap_or_default();
+    assert!(e.contains("layer disables gate `environment-known`"), "{e}");
+}
+
+#[test]
+fn a_team_layer_cannot_turn_change_kinds_known_into_a_warning() {
+    let team = r#"apiVersion: release-policy/v1
+kind: Policy
+metadata: {name: release-basics}
+spec:
+  gates:
+    - id: change-kinds-known
+      expression: release.changes.all(c, c.kind in variables.changeKinds)
+      effect: warn
+"#;
+    let e = with_team_layer(team).err().unwrap_or_default();
+    assert!(e.contains("layer loosens gate `change-kinds-known`"), "{e}");
+}
+
+#[test]
+fn a_team_layer_extends_the_known_environments() {
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: release-basics}\nspec:\n  variables:\n    - {name: environments, expression: '[\"canary-eu\"]'}\n";
+    let bundle = with_team_layer(team).unwrap_or_else(|e| panic!("{e}"));
+    let mut j = base_json();
+    j["release"]["environment"] = json!("canary-eu");
+    assert_eq!(
+        outcome(&check(&bundle, j.clone()), "environment-known"),
+        Outcome::Pass
+    );
+    // … and `Production` is still unknown: the gate is still there.
+    j["release"]["environment"] = json!("Production");
+    let d = check(&bundle, j);
+    assert_eq!(outcome(&d, "environment-known"), Outcome::Fail);
+    assert_eq!(d.verdict(), Verdict::NoGo);
+}
+
+#[test]
+fn an_extension_that_is_not_a_list_is_refused_where_it_is_written() {
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: release-basics}\nspec:\n  variables:\n    - {name: environments, expression: '\"canary-eu\"'}\n";
+    let e = with_team_layer(team).err().unwrap_or_default();
+    assert!(e.starts_with("team.yaml:"), "{e}");
+    assert!(e.contains("must be a list"), "{e}");
+}
+
+#[test]
+fn near_miss_change_kinds_block_the_builtin_pack() {
+    for kind in ["auth-change ", "Auth-Change", "User-Data"] {
+        let mut j = base_json();
+        j["release"]["changes"] = json!([{"kind": kind}]);
+        let d = check(&Bundle::builtin(), j);
+        assert_eq!(outcome(&d, "change-kinds-known"), Outcome::Fail, "{kind:?}");
+        assert_eq!(d.verdict(), Verdict::NoGo, "{kind:?}");
+    }
+}

@@ -75,7 +75,12 @@ pub(crate) fn compile(
             );
             continue;
         }
-        if let Some(e) = c.expr(&v.expression, Want::Any, o, "expression", None) {
+        let compiled = if p.extensions_of(&v.name).next().is_some() {
+            extended(&mut c, &p, v, o)
+        } else {
+            c.expr(&v.expression, Want::Any, o, "expression", None)
+        };
+        if let Some(e) = compiled {
             c.variables.insert(v.name.clone(), e.shape.clone());
             variables.push((v.name.clone(), e));
         } else {
@@ -183,4 +188,41 @@ pub(crate) fn compile(
         gates,
         approvals,
     }
+}
+
+/// An `extensible` variable with later layers' additions: each part is
+/// compiled where it was written (so an error points into its own file) and
+/// must be a list; then the whole, `(base) + (extension) …`, is compiled.
+fn extended(
+    c: &mut Compiler<'_>,
+    p: &MergedPolicy,
+    v: &crate::lang::document::Variable,
+    o: &crate::lang::layer::Origin,
+) -> Option<CompiledExpr> {
+    let parts = std::iter::once((v, o)).chain(p.extensions_of(&v.name).map(|(e, eo)| (e, eo)));
+    let mut ok = true;
+    for (part, origin) in parts {
+        match c.expr(&part.expression, Want::Any, origin, "expression", None) {
+            Some(e) if matches!(e.shape, Shape::List(_) | Shape::Any) => {}
+            Some(e) => {
+                ok = false;
+                c.errors.push(
+                    PolicyError::new(
+                        origin.at("expression"),
+                        format!(
+                            "variable `{}` is extensible, so each part must be a list, not {}",
+                            v.name,
+                            e.shape.type_name()
+                        ),
+                    )
+                    .with_hint("write the items to add as a list: `[\"canary\"]`"),
+                );
+            }
+            None => ok = false,
+        }
+    }
+    if !ok {
+        return None;
+    }
+    c.expr(&p.variable_source(v), Want::Any, o, "expression", None)
 }

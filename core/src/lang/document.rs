@@ -69,6 +69,12 @@ pub struct Variable {
     pub name: String,
     /// CEL expression.
     pub expression: String,
+    /// A list a later layer may extend: the later layer's variable of the
+    /// same name adds its items (`base + extension`) instead of being
+    /// refused. This is how a team adds environments or change kinds the
+    /// pack's allow-lists do not know, without switching the gate off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extensible: bool,
 }
 
 /// A condition for `check`.

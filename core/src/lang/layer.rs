@@ -42,12 +42,36 @@ pub(crate) struct MergedPolicy {
     pub variables: Vec<(Variable, Origin)>,
     /// Every rule, of every kind: a kind's rules keep their order.
     pub rules: Vec<(RuleDoc, Origin)>,
+    /// Later layers' additions to `extensible` variables, in layer order.
+    pub extensions: Vec<(Variable, Origin)>,
 }
 
 impl MergedPolicy {
     /// Take the rules of one kind out (for the slice that compiles them).
     pub(crate) fn take<R: RuleKind>(&mut self) -> Vec<(R, Origin)> {
         super::rules::take(&mut self.rules)
+    }
+
+    /// The additions of later layers to variable `name`.
+    pub(crate) fn extensions_of<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a (Variable, Origin)> + 'a {
+        self.extensions.iter().filter(move |(v, _)| v.name == name)
+    }
+
+    /// The effective expression of variable `v`: its own, followed by the
+    /// lists later layers added (`(base) + (extension) …`).
+    pub(crate) fn variable_source(&self, v: &Variable) -> String {
+        let mut parts = self.extensions_of(&v.name).peekable();
+        if parts.peek().is_none() {
+            return v.expression.clone();
+        }
+        std::iter::once(v.expression.as_str())
+            .chain(parts.map(|(e, _)| e.expression.as_str()))
+            .map(|e| format!("({e})"))
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
 }
 
@@ -94,6 +118,7 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
                         .map(|(r, path)| (r, root(&path)))
                         .collect(),
                     variables: located(spec.variables, "spec.variables", &root),
+                    extensions: Vec::new(),
                 }),
                 Some(base) if base.kind != sd.doc.kind => {
                     let there = base
@@ -186,13 +211,19 @@ impl Amendment<'_> {
         }
         for (i, v) in spec.variables.into_iter().enumerate() {
             let origin = root(&format!("spec.variables[{i}]"));
-            if let Some((_, o)) = self.base.variables.iter().find(|(b, _)| b.name == v.name) {
+            let base = self.base.variables.iter().find(|(b, _)| b.name == v.name);
+            if base.is_some_and(|(b, _)| b.extensible) {
+                self.base.extensions.push((v, origin));
+            } else if let Some((_, o)) = base {
                 let there = o.at("name");
-                self.refuse(
-                    origin.at("name"),
-                    there,
-                    None,
-                    format!("layer redefines variable `{}` of policy `{name}`", v.name),
+                self.errors.push(
+                    PolicyError::new(
+                        origin.at("name"),
+                        format!("layer redefines variable `{}` of policy `{name}`", v.name),
+                    )
+                    .with_hint(format!(
+                        "the variable is defined at {there}; a later layer may only add to a list variable marked `extensible: true`"
+                    )),
                 );
             } else {
                 self.base.variables.push((v, origin));
