@@ -222,3 +222,72 @@ fn near_miss_change_kinds_block_the_builtin_pack() {
         assert_eq!(d.verdict(), Verdict::NoGo, "{kind:?}");
     }
 }
+
+fn regression_rollout() -> String {
+    std::fs::read_to_string(
+        common::root().join("examples/rollouts/checkout-latency-regression.yaml"),
+    )
+    .unwrap()
+}
+
+#[test]
+fn duplicate_metric_keys_cannot_hide_a_breach() {
+    // The breaching series given first, a healthy copy under the same key
+    // after it: the last would win in a plain map, and the rollout promote.
+    let text = regression_rollout();
+    let healthy = "  latency-p99:\n    source: server\n    canary: [{at: 2026-11-26T10:59:00Z, value: 1}]\n    baseline: [{at: 2026-11-26T10:59:00Z, value: 1}]\n";
+    let text = text.replace("synthetics:\n", &format!("{healthy}synthetics:\n"));
+    let e = Bundle::builtin()
+        .assess_str(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("duplicate key `latency-p99`"), "{e}");
+    assert!(e.contains("$.metrics"), "{e}");
+}
+
+#[test]
+fn duplicate_keys_in_json_facts_are_refused() {
+    let text = r#"{"now": "2026-11-26T10:00:00Z",
+        "release": {"id": "a", "service": "a", "version": "1.0.0", "environment": "production",
+                    "kind": "standard", "author": "alice",
+                    "labels": {"risk": "high", "risk": "low"}}}"#;
+    let e = Facts::parse(text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("duplicate key `risk`"), "{e}");
+    assert!(e.contains("$.release.labels"), "{e}");
+}
+
+#[test]
+fn duplicate_keys_deep_in_extensions_are_refused() {
+    let text = "now: 2026-11-26T10:00:00Z\nrelease: {id: a, service: a, version: \"1.0.0\", environment: production, kind: standard, author: alice}\nextensions:\n  x: {a: 1, a: 2}\n";
+    let e = Facts::parse(text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("duplicate key `a`"), "{e}");
+}
+
+#[test]
+fn duplicate_keys_in_policy_maps_are_refused() {
+    let text = "apiVersion: release-policy/v1\nkind: Policy\nmetadata:\n  name: t\n  labels: {tier: a, tier: b}\nspec:\n  gates:\n    - {id: g, expression: 'true'}\n";
+    let e = Bundle::from_yaml_str("t.yaml", text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("duplicate key `tier`"), "{e}");
+}
+
+#[test]
+fn equivalent_slo_windows_are_refused() {
+    let text = regression_rollout().replace("{5m: 0.0004,", "{5m: 0.0004, 300s: 0.5,");
+    let e = Bundle::builtin()
+        .assess_str(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("is the same as"), "{e}");
+    assert!(e.contains("$.slos.availability.errorRatio"), "{e}");
+}

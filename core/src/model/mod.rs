@@ -11,6 +11,7 @@ mod release;
 mod rollout;
 pub(crate) mod shape;
 mod types;
+pub(crate) mod unique;
 
 pub use evidence::{
     Approval, ApprovalDecision, Certificate, Ci, DataCheck, Findings, Migration, MigrationChecks,

@@ -23,20 +23,20 @@ pub struct RolloutFacts {
     pub rollout: Rollout,
     /// Metric series seen so far, for canary and baseline, by metric name
     /// (`error-rate`, `latency-p99`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub metrics: BTreeMap<String, Metric>,
     /// Synthetic-check (probe) results, by journey name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub synthetics: BTreeMap<String, Synthetic>,
     /// SLOs with their observed error ratios, by SLO name, for burn-rate
     /// rules.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub slos: BTreeMap<String, SloStatus>,
     /// Free-form string labels for an embedder's own policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub labels: BTreeMap<String, String>,
     /// Free-form structured data for an embedder's own policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::values")]
     pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
@@ -202,7 +202,7 @@ pub struct SloStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Duration>,
     /// Observed error ratio (0–1) per window: `{5m: 0.002, 1h: 0.001}`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub error_ratio: BTreeMap<String, f64>,
 }
 
@@ -429,9 +429,19 @@ impl RolloutFacts {
                 )
                 .with_hint("write 99.9 for a 99.9 % SLO"));
             }
+            let mut windows: BTreeMap<Duration, &str> = BTreeMap::new();
             for (w, ratio) in &slo.error_ratio {
                 let path = format!("$.slos.{i}.errorRatio.{w}");
-                Duration::parse(w).map_err(|e| bad(path.clone(), e))?;
+                let d = Duration::parse(w).map_err(|e| bad(path.clone(), e))?;
+                // `5m` and `300s` are one window: two ratios for it would
+                // leave the choice between them to key order.
+                if let Some(other) = windows.insert(d, w) {
+                    return Err(bad(
+                        path,
+                        format!("window `{w}` is the same as `{other}`, given before"),
+                    )
+                    .with_hint("give one error ratio per window"));
+                }
                 check_finite(path.clone(), *ratio)?;
                 if !(0.0..=1.0).contains(ratio) {
                     return Err(bad(
