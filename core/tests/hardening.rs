@@ -291,3 +291,39 @@ fn equivalent_slo_windows_are_refused() {
     assert!(e.contains("is the same as"), "{e}");
     assert!(e.contains("$.slos.availability.errorRatio"), "{e}");
 }
+
+fn with_service(patch: serde_json::Value) -> serde_json::Value {
+    let mut j = base_json();
+    for (k, v) in patch.as_object().unwrap() {
+        j["service"][k] = v.clone();
+    }
+    j
+}
+
+#[test]
+fn tier_out_of_range_is_a_facts_error() {
+    for tier in [0, 5, 99] {
+        let e = facts_error(with_service(json!({"tier": tier})));
+        assert!(e.starts_with("$.service.tier: "), "{e}");
+    }
+}
+
+#[test]
+fn error_budget_as_a_percentage_is_a_facts_error() {
+    let e = facts_error(with_service(json!({"errorBudgetRemaining": 6})));
+    assert!(e.starts_with("$.service.errorBudgetRemaining: "), "{e}");
+}
+
+#[test]
+fn infinite_or_nan_error_budget_in_yaml_is_a_facts_error() {
+    for v in [".nan", ".inf", "-.inf"] {
+        let text = format!(
+            "now: 2026-11-26T10:00:00Z\nrelease: {{id: a, service: a, version: \"1.0.0\", environment: production, kind: standard, author: alice}}\nservice: {{owner: a, tier: 1, errorBudgetRemaining: {v}}}\n"
+        );
+        let e = Facts::parse(&text)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("$.service.errorBudgetRemaining"), "{v}: {e}");
+    }
+}

@@ -87,7 +87,32 @@ impl Facts {
             // in rollout facts.
             r.validate()?;
         }
+        if let Some(s) = &self.service {
+            if !(1..=4).contains(&s.tier) {
+                return Err(FactsError::new(format!(
+                    "tier `{}` is not between 1 (most critical) and 4",
+                    s.tier
+                ))
+                .at("$.service.tier"));
+            }
+            if let Some(b) = s.error_budget_remaining {
+                if !b.is_finite() || b > 1.0 {
+                    return Err(FactsError::new(format!(
+                        "error budget remaining `{b}` is not a fraction of at most 1"
+                    ))
+                    .at("$.service.errorBudgetRemaining")
+                    .with_hint("a fraction of the budget: 0.06 for 6 % left, 1 for all of it, below 0 when overspent"));
+                }
+            }
+        }
         for (i, slo) in self.service.iter().flat_map(|s| s.slos.iter()).enumerate() {
+            if !slo.objective.is_finite() {
+                return Err(FactsError::new(format!(
+                    "objective `{}` is not a finite number",
+                    slo.objective
+                ))
+                .at(format!("$.service.slos[{i}].objective")));
+            }
             if let Some(r) = slo.error_ratio.filter(|r| !(0.0..=1.0).contains(r)) {
                 return Err(
                     FactsError::new(format!("error ratio `{r}` is not between 0 and 1"))
