@@ -141,6 +141,8 @@ pub(crate) struct BundleInner {
     /// Every rule as written, with its policy's metadata: for listing and
     /// `explain` (evaluation never reads it).
     pub definitions: Vec<(usize, RuleDoc)>,
+    /// The files (or names) read, with their layer (1 = first), in order.
+    pub sources: Vec<(usize, String)>,
     pub digest: String,
     pub limits: Limits,
     /// Why the bundle could not be built, for [`Bundle::builtin`]'s
@@ -219,6 +221,12 @@ impl BundleBuilder {
         if !errors.is_empty() {
             return Err(errors.into());
         }
+        let sources: Vec<(usize, String)> = self
+            .layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| l.iter().map(move |s| (i + 1, s.name.clone())))
+            .collect();
         let merged = crate::lang::layer::merge(layers).map_err(Error::from)?;
         let digest = crate::lang::digest(&merged);
         let mut definitions = Vec::new();
@@ -252,6 +260,7 @@ impl BundleBuilder {
             inner: Arc::new(BundleInner {
                 policies,
                 definitions,
+                sources,
                 digest,
                 limits: self.limits,
                 broken: None,
@@ -272,6 +281,7 @@ impl Bundle {
             inner: Arc::new(BundleInner {
                 policies: Vec::new(),
                 definitions: Vec::new(),
+                sources: Vec::new(),
                 digest: "invalid".into(),
                 limits: Limits::default(),
                 broken: Some(e.to_string()),
@@ -322,6 +332,14 @@ impl Bundle {
             .iter()
             .map(|p| format!("{}@{}", p.metadata().name, p.metadata().version))
             .collect()
+    }
+
+    /// Every source the bundle was built from — a file path, `builtin:…`
+    /// for the built-in pack, or the name given to a string — with its
+    /// layer (1 for the first), in the order read: exactly what was loaded
+    /// (`release-policy lint` prints it).
+    pub fn sources(&self) -> &[(usize, String)] {
+        &self.inner.sources
     }
 
     /// Every rule, in evaluation order within each kind.

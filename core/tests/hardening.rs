@@ -327,3 +327,116 @@ fn infinite_or_nan_error_budget_in_yaml_is_a_facts_error() {
         assert!(e.contains("$.service.errorBudgetRemaining"), "{v}: {e}");
     }
 }
+
+const GATE: &str = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: NAME}\nspec:\n  gates:\n    - {id: ID, expression: 'false'}\n";
+
+fn policy_dir(files: &[(&str, String)]) -> tempdir::Dir {
+    let dir = tempdir::Dir::new();
+    for (name, text) in files {
+        let path = dir.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn gate(name: &str) -> String {
+    GATE.replace("NAME", name)
+        .replace("ID", &format!("{name}-gate"))
+}
+
+mod tempdir {
+    /// A directory under the target dir, removed on drop.
+    pub struct Dir(std::path::PathBuf);
+    impl Dir {
+        pub fn new() -> Self {
+            use std::sync::atomic::{AtomicUsize, Ordering};
+            static N: AtomicUsize = AtomicUsize::new(0);
+            let p = std::env::temp_dir().join(format!(
+                "rp-hardening-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).unwrap();
+            Dir(p)
+        }
+        pub fn path(&self) -> &std::path::Path {
+            &self.0
+        }
+    }
+    impl Drop for Dir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+#[test]
+fn policy_files_in_any_case_and_json_are_loaded_not_skipped() {
+    let json = r#"{"apiVersion": "release-policy/v1", "kind": "Policy", "metadata": {"name": "e"}, "spec": {"gates": [{"id": "e-gate", "expression": "false"}]}}"#;
+    let dir = policy_dir(&[
+        ("a.yaml", gate("a")),
+        ("b.YAML", gate("b")),
+        ("c.Yaml", gate("c")),
+        ("d.yml", gate("d")),
+        ("e.json", json.to_string()),
+    ]);
+    let bundle = Bundle::from_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bundle.policies().len(), 5, "{:?}", bundle.policies());
+    assert_eq!(bundle.sources().len(), 5);
+}
+
+#[test]
+fn a_file_that_is_not_a_policy_is_refused_not_skipped() {
+    for stray in ["block", "block.txt", ".block.yaml"] {
+        let dir = policy_dir(&[("a.yaml", gate("a")), (stray, gate("x"))]);
+        let e = Bundle::from_dir(dir.path())
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("not a policy file"), "{stray}: {e}");
+        assert!(e.contains(stray), "{stray}: {e}");
+    }
+}
+
+#[test]
+fn an_ignore_file_leaves_listed_files_alone() {
+    let dir = policy_dir(&[
+        ("a.yaml", gate("a")),
+        ("README.md", "# policies".into()),
+        ("notes/plan.txt", "x".into()),
+        (
+            ".release-policy-ignore",
+            "*.md  # docs\nnotes/plan.txt\n".into(),
+        ),
+    ]);
+    let bundle = Bundle::from_dir(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bundle.policies().len(), 1);
+}
+
+#[test]
+fn policy_tests_beside_policies_are_not_refused() {
+    let dir = policy_dir(&[("a.yaml", gate("a")), ("a.test.YAML", "x".into())]);
+    assert!(Bundle::from_dir(dir.path()).is_ok());
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_policy_directory_is_refused_without_opening_it() {
+    let dir = policy_dir(&[("a.yaml", gate("a"))]);
+    let fifo = dir.path().join("pipe.yaml");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("mkfifo not available; skipped");
+        return;
+    }
+    // Opening a FIFO for reading would block this test forever.
+    let e = Bundle::from_dir(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("not a regular file"), "{e}");
+}

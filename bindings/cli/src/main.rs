@@ -330,6 +330,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 bundle.rules().len(),
                 bundle.digest()
             );
+            for (layer, file) in bundle.sources() {
+                out!("  layer {layer}: {file}");
+            }
             Ok(0)
         }
         Command::Schema { kind } => {

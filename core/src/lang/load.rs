@@ -42,21 +42,81 @@ pub(crate) fn builtin_sources() -> Vec<Source> {
         .collect()
 }
 
-/// Whether a file under a policy directory holds policies: YAML, not a
-/// policy test (`*.test.yaml`), not under `testdata/` or a hidden folder.
+/// The name of the file that lists, one per line, the files of a policy
+/// directory that are neither policies nor tests and are to be left alone
+/// (a path relative to the directory, or `*.ext` for every file with that
+/// extension; `#` starts a comment).
+pub const IGNORE_FILE: &str = ".release-policy-ignore";
+
+/// What a file under a policy directory is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// A policy: `.yaml`, `.yml` or `.json`, in any case.
+    Policy,
+    /// A policy test: `*.test.yaml`, `*.test.yml` or `*.test.json`.
+    Test,
+    /// Anything else (refused unless listed in [`IGNORE_FILE`]).
+    Other,
+}
+
+/// Classify a file by its name (any case).
+pub(crate) fn file_kind(relative: &Path) -> FileKind {
+    let name = relative
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let ext = [".yaml", ".yml", ".json"]
+        .iter()
+        .find(|e| name.ends_with(*e));
+    match ext {
+        Some(e) if name.trim_end_matches(e).ends_with(".test") => FileKind::Test,
+        Some(_) if !name.starts_with('.') => FileKind::Policy,
+        _ => FileKind::Other,
+    }
+}
+
+/// Whether a file under a policy directory holds policies.
 pub(crate) fn is_policy_file(relative: &Path) -> bool {
-    let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-    let test = name.ends_with(".test.yaml") || name.ends_with(".test.yml");
-    let hidden = relative.components().any(|c| {
-        let s = c.as_os_str().to_string_lossy();
-        s.starts_with('.') && s != "." && s != ".." || s == "testdata"
-    });
-    yaml && !test && !hidden
+    file_kind(relative) == FileKind::Policy
+}
+
+/// The patterns of a directory's [`IGNORE_FILE`], if it has one.
+fn ignore_patterns(dir: &Path) -> Result<Vec<String>, Error> {
+    let path = dir.join(IGNORE_FILE);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = read_text(&path, 64 * 1024)?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+fn ignored(relative: &Path, patterns: &[String]) -> bool {
+    let rel = relative.to_string_lossy().replace('\\', "/");
+    let name = relative
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    rel == IGNORE_FILE
+        || patterns.iter().any(|p| match p.strip_prefix('*') {
+            Some(suffix) => name.ends_with(suffix),
+            None => *p == rel,
+        })
 }
 
 /// Every file below `dir` (sorted, so loading is deterministic) for which
-/// `keep` holds on the path relative to `dir`.
+/// `keep` holds on the path relative to `dir`. Directories whose name
+/// starts with `.` and `testdata/` directories are not descended into;
+/// symbolic links to directories are not followed.
+///
+/// Every other entry must be a regular file (a FIFO, a socket or a device
+/// is refused and never opened) and be a policy, a policy test, or listed in
+/// the directory's [`IGNORE_FILE`]: a file that is none of them is an
+/// error, so that `block.txt` or `.block.yaml` is never skipped without a
+/// word.
 pub(crate) fn files_under(
     dir: &Path,
     keep: fn(&Path) -> bool,
@@ -65,7 +125,9 @@ pub(crate) fn files_under(
         base: &Path,
         dir: &Path,
         keep: fn(&Path) -> bool,
+        patterns: &[String],
         out: &mut Vec<std::path::PathBuf>,
+        refused: &mut Vec<PolicyError>,
     ) -> Result<(), Error> {
         let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
             path: dir.display().to_string(),
@@ -79,9 +141,37 @@ pub(crate) fn files_under(
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 let name = entry.file_name().to_string_lossy().to_string();
                 if !name.starts_with('.') && name != "testdata" {
-                    walk(base, &path, keep, out)?;
+                    walk(base, &path, keep, patterns, out, refused)?;
                 }
-            } else if keep(&rel) {
+                continue;
+            }
+            if ignored(&rel, patterns) {
+                continue;
+            }
+            // Follows a symlink to a file: what would be read.
+            let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            let kind = file_kind(&rel);
+            if !regular && !std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                refused.push(
+                    PolicyError::new(
+                        SourceLocation::file(path.display().to_string()),
+                        "not a regular file (a FIFO, socket, device or broken link)",
+                    )
+                    .with_hint(format!(
+                        "policy directories hold files only; list it in `{IGNORE_FILE}` to leave it alone"
+                    )),
+                );
+            } else if regular && kind == FileKind::Other {
+                refused.push(
+                    PolicyError::new(
+                        SourceLocation::file(path.display().to_string()),
+                        "not a policy file (`.yaml`, `.yml` or `.json`) nor a policy test",
+                    )
+                    .with_hint(format!(
+                        "rename it, or list it in `{IGNORE_FILE}` in the policy directory to leave it alone"
+                    )),
+                );
+            } else if regular && keep(&rel) {
                 out.push(path);
             }
         }
@@ -93,8 +183,14 @@ pub(crate) fn files_under(
             message: "not a directory".into(),
         });
     }
+    let patterns = ignore_patterns(dir)?;
     let mut out = Vec::new();
-    walk(dir, dir, keep, &mut out)?;
+    let mut refused = Vec::new();
+    walk(dir, dir, keep, &patterns, &mut out, &mut refused)?;
+    if !refused.is_empty() {
+        refused.sort_by(|a, b| a.location.cmp(&b.location));
+        return Err(refused.into());
+    }
     out.sort();
     Ok(out)
 }
@@ -136,7 +232,7 @@ pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Er
     if files.is_empty() {
         return Err(PolicyError::new(
             SourceLocation::file(dir.display().to_string()),
-            "no policy files (`*.yaml`) in this directory",
+            "no policy files (`.yaml`, `.yml` or `.json`) in this directory",
         )
         .with_hint("policy tests (`*.test.yaml`) and `testdata/` are not policies")
         .into());

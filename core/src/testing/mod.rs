@@ -146,8 +146,7 @@ impl TestReport {
 }
 
 fn is_test_file(p: &Path) -> bool {
-    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    n.ends_with(".test.yaml") || n.ends_with(".test.yml")
+    crate::lang::load::file_kind(p) == crate::lang::load::FileKind::Test
 }
 
 /// Run every `*.test.yaml` below `dir` against the policies of `dir`.
