@@ -87,7 +87,13 @@ pub(crate) fn yaml_too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
             }
             None => match c {
                 '#' if prev.is_whitespace() => comment = true,
-                '"' | '\'' if depth > 0 || prev.is_whitespace() || prev == ':' => quote = Some(c),
+                // A quote opens a quoted scalar only where a scalar starts
+                // (YAML's `a'b` is a plain scalar). Seeing a quote where
+                // there is none would let brackets go uncounted, so this
+                // errs the other way: a missed quote only over-counts.
+                '"' | '\'' if prev.is_whitespace() || matches!(prev, '[' | '{' | ',') => {
+                    quote = Some(c)
+                }
                 '[' | '{' => {
                     depth += 1;
                     if depth > max {
@@ -103,6 +109,24 @@ pub(crate) fn yaml_too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// The position (line, column, 1-based) of the first YAML alias (`*name`)
+/// in `text`, if any. Aliases are refused in facts and policies: a few
+/// kilobytes of anchors and aliases can expand to gigabytes (the "billion
+/// laughs"), past every size limit checked on the text.
+pub(crate) fn yaml_alias(text: &str) -> Option<(usize, usize)> {
+    // Without a `*` there is no alias; most inputs skip the scan.
+    if !text.contains('*') {
+        return None;
+    }
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        if let saphyr_parser::Event::Alias(_) = event {
+            return Some((span.start.line(), span.start.col() + 1));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -114,5 +138,21 @@ mod tests {
             None
         );
         assert_eq!(super::yaml_too_deep("a: \"x\\\"[[[\"", 1), None);
+    }
+
+    #[test]
+    fn a_quote_inside_a_plain_scalar_does_not_hide_nesting() {
+        let attack = format!("x: [a'b, {}{}]", "[".repeat(100), "]".repeat(100));
+        assert!(super::yaml_too_deep(&attack, 64).is_some());
+        let attack = format!("x: [a\"b, {}{}]", "[".repeat(100), "]".repeat(100));
+        assert!(super::yaml_too_deep(&attack, 64).is_some());
+        // Quoted scalars that open after `[` or `,` still hide their brackets.
+        assert_eq!(super::yaml_too_deep("x: ['[[[', \"[[[\"]", 2), None);
+    }
+
+    #[test]
+    fn aliases_are_found() {
+        assert_eq!(super::yaml_alias("a: &x [1]\nb: *x\n"), Some((2, 4)));
+        assert_eq!(super::yaml_alias("a: '*x'\nb: 2 * 3\n"), None);
     }
 }

@@ -440,3 +440,53 @@ fn a_fifo_in_a_policy_directory_is_refused_without_opening_it() {
         .unwrap_or_default();
     assert!(e.contains("not a regular file"), "{e}");
 }
+
+#[test]
+fn yaml_alias_bomb_in_facts_is_refused_before_expansion() {
+    let mut text = String::from(
+        "now: 2026-11-26T10:00:00Z\nrelease: {id: a, service: a, version: \"1.0.0\", environment: production, kind: standard, author: alice}\n",
+    );
+    text.push_str("labels: &l0 {a: b}\nextensions:\n");
+    for i in 1..30 {
+        text.push_str(&format!(
+            "  l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}]\n",
+            p = i - 1
+        ));
+    }
+    let start = std::time::Instant::now();
+    let err = Facts::parse(&text).err().expect("refused");
+    assert!(err.to_string().contains("YAML aliases"), "{err}");
+    assert_eq!(
+        err.position,
+        Some((5, 12)),
+        "the position of the first alias"
+    );
+    // No expansion happened: 4^29 copies would never finish.
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn yaml_aliases_in_policies_are_refused_with_a_location() {
+    let text = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, owners: &o [a]}\nspec:\n  gates:\n    - {id: g, expression: 'true', controls: *o}\n";
+    let e = Bundle::from_yaml_str("t.yaml", text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.starts_with("t.yaml:6:"), "{e}");
+    assert!(e.contains("YAML aliases"), "{e}");
+}
+
+#[test]
+fn a_quote_cannot_smuggle_deep_nesting_past_the_precheck() {
+    let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+    let text = format!(
+        "now: 2026-11-26T10:00:00Z\nrelease: {{id: a, service: a, version: \"1.0.0\", environment: production, kind: standard, author: alice}}\nlabels: {{x: [a'b, {deep}]}}\n"
+    );
+    let start = std::time::Instant::now();
+    let e = Facts::parse(&text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("nesting deeper than the limit"), "{e}");
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}

@@ -277,6 +277,15 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
         )]);
     }
     refuse_deep_yaml(name, &source.text, limits).map_err(|e| vec![e])?;
+    if let Some((line, column)) = crate::limits::yaml_alias(&source.text) {
+        return Err(vec![
+            PolicyError::new(
+                SourceLocation::new(name, line, column),
+                "YAML aliases (`*name`) are not allowed in policies",
+            )
+            .with_hint("write the value out: an alias can multiply a document past every limit"),
+        ]);
+    }
     let sources = SourceLocations::new(name, Arc::from(source.text.as_str()));
     let mut docs = Vec::new();
     let mut errors = Vec::new();

@@ -164,6 +164,14 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
         e.position = Some((line, column));
         return Err(e);
     }
+    if !text.trim_start().starts_with('{') {
+        if let Some(position) = crate::limits::yaml_alias(text) {
+            let mut e = FactsError::new("YAML aliases (`*name`) are not allowed in facts")
+                .with_hint("write the value out: an alias can multiply the size of the facts past every limit");
+            e.position = Some(position);
+            return Err(e);
+        }
+    }
     // Parsed once without tracking the path (the common, valid case costs
     // no bookkeeping); only a failure is parsed again to name the path.
     if text.trim_start().starts_with('{') {
