@@ -39,6 +39,14 @@ pub struct Limits {
     /// Deepest `[`/`{` nesting in YAML input, checked before parsing (the
     /// YAML scanner takes quadratic time on deep flow nesting).
     pub max_yaml_nesting: usize,
+    /// Most values in one set of facts, counted at every depth (every
+    /// list item, map entry and metric sample): bounds the work and memory
+    /// of a decision, which per-list limits alone do not.
+    pub max_fact_values: usize,
+    /// Largest value a finding echoes (the values a rule read), in bytes of
+    /// JSON; a larger one is shown as a short summary, so the output of a
+    /// decision stays small whatever the facts hold.
+    pub max_echo_bytes: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +63,8 @@ impl Default for Limits {
             max_variable_items: 10_000,
             max_variable_string_bytes: 64 * 1024,
             max_yaml_nesting: 64,
+            max_fact_values: 100_000,
+            max_echo_bytes: 4096,
         }
     }
 }

@@ -490,3 +490,36 @@ fn a_quote_cannot_smuggle_deep_nesting_past_the_precheck() {
     assert!(e.contains("nesting deeper than the limit"), "{e}");
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
 }
+
+#[test]
+fn facts_over_the_total_value_limit_are_refused() {
+    let limits = release_policy::Limits {
+        max_fact_values: 200,
+        ..release_policy::Limits::default()
+    };
+    let bundle = Bundle::builder()
+        .limits(limits)
+        .builtin_layer()
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut j = base_json();
+    j["extensions"] = json!({"many": (0..300).collect::<Vec<_>>()});
+    let facts = Facts::from_json_value(j).unwrap();
+    let e = bundle
+        .check(&facts)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(e.contains("more than the limit of 200"), "{e}");
+}
+
+#[test]
+fn a_finding_echoes_a_huge_value_as_a_summary() {
+    let bundle = policy("  gates:\n    - {id: big, expression: 'size(extensions.big) == 0'}\n");
+    let mut j = base_json();
+    j["extensions"] = json!({"big": (0..1000).map(|i| format!("item-{i:04}")).collect::<Vec<_>>()});
+    let d = check(&bundle, j);
+    let json = serde_json::to_string(&d).unwrap();
+    assert!(json.len() < 20_000, "decision is {} bytes", json.len());
+    assert!(json.contains("a list of 1000 items"), "{json}");
+}

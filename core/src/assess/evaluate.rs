@@ -54,6 +54,7 @@ pub(crate) fn assess(
     let ctx = bind_roots(&ROLLOUT, &json, limits).map_err(Error::from)?;
     let mut run = Assess {
         facts,
+        limits,
         now: facts.now,
         json: &json,
         findings: Vec::new(),
@@ -137,6 +138,7 @@ fn root_json(facts: &RolloutFacts, root: &str) -> Option<Json> {
 /// One assessment in progress.
 pub(super) struct Assess<'f> {
     pub(super) facts: &'f RolloutFacts,
+    pub(super) limits: &'f Limits,
     pub(super) now: Timestamp,
     pub(super) json: &'f Json,
     pub(super) findings: Vec<AssessFinding>,

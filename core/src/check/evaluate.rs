@@ -13,7 +13,7 @@ use super::approvals;
 use super::compile::{CompiledGate, ReleasePolicy};
 use super::decision::*;
 use crate::error::Error;
-use crate::expr::bind::{bind_roots, lookup};
+use crate::expr::bind::{bind_roots, echo, lookup};
 use crate::expr::{CompiledExpr, convert};
 use crate::limits::Limits;
 use crate::model::shape::FACTS;
@@ -192,7 +192,7 @@ impl Run<'_> {
                 lookup(self.json, path)
             };
             if let Some(v) = value {
-                out.insert(path.join("."), v);
+                out.insert(path.join("."), echo(v, self.limits.max_echo_bytes));
             }
         }
         out

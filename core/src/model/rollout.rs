@@ -375,6 +375,27 @@ impl RolloutFacts {
     /// sizes, SLO objectives and windows that parse.
     pub fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
         self.rollout.validate()?;
+        // Every sample and run counts towards the facts' values (series are
+        // each held to `max_list_items`, but their number is open).
+        let values: usize = self
+            .metrics
+            .values()
+            .map(|m| m.canary.len() + m.baseline.len())
+            .chain(self.synthetics.values().map(|s| s.runs.len()))
+            .chain(self.slos.values().map(|s| s.error_ratio.len()))
+            .sum();
+        if values > limits.max_fact_values {
+            return Err(bad(
+                "$".into(),
+                format!(
+                    "facts hold {values} samples and runs, more than the limit of {} values",
+                    limits.max_fact_values
+                ),
+            )
+            .with_hint(
+                "send only the series the policies read, or raise `Limits::max_fact_values`",
+            ));
+        }
         for (name, m) in &self.metrics {
             check_samples(
                 &format!("$.metrics.{name}.canary"),
