@@ -228,6 +228,8 @@ impl BundleBuilder {
         max_variable_items = None,
         max_variable_string_bytes = None,
         max_yaml_nesting = None,
+        max_fact_values = None,
+        max_echo_bytes = None,
     ))]
     fn limits(
         &self,
@@ -242,6 +244,8 @@ impl BundleBuilder {
         max_variable_items: Option<usize>,
         max_variable_string_bytes: Option<usize>,
         max_yaml_nesting: Option<usize>,
+        max_fact_values: Option<usize>,
+        max_echo_bytes: Option<usize>,
     ) -> BundleBuilder {
         let d = &self.limits;
         let limits = Limits {
@@ -258,6 +262,8 @@ impl BundleBuilder {
             max_variable_string_bytes: max_variable_string_bytes
                 .unwrap_or(d.max_variable_string_bytes),
             max_yaml_nesting: max_yaml_nesting.unwrap_or(d.max_yaml_nesting),
+            max_fact_values: max_fact_values.unwrap_or(d.max_fact_values),
+            max_echo_bytes: max_echo_bytes.unwrap_or(d.max_echo_bytes),
         };
         BundleBuilder {
             layers: self.layers.clone(),

@@ -134,6 +134,8 @@ class BundleBuilder:
         max_variable_items: int | None = None,
         max_variable_string_bytes: int | None = None,
         max_yaml_nesting: int | None = None,
+        max_fact_values: int | None = None,
+        max_echo_bytes: int | None = None,
     ) -> BundleBuilder: ...
     def build(self) -> Bundle: ...
 
