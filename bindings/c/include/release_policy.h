@@ -224,7 +224,11 @@ void rp_buf_free(struct rp_buf *buf);
 
 /**
  * The standard policy pack built into the library, into `*bundle_out`.
- * The pack is compiled once per process; later calls share it.
+ * The pack is compiled once per process; every call gives the same
+ * handle, which lives until the process ends: `rp_bundle_free` and
+ * `rp_bundle_retain` on it do nothing, so releasing it too often (or not
+ * at all) is harmless. Freeing it once per call, as with any handle, is
+ * still the clean habit.
  *
  * # Safety
  * `bundle_out` is NULL or writable; `error_out` is NULL or writable.
