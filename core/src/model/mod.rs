@@ -246,7 +246,10 @@ fn facts_code(syntax: bool, message: &str) -> ErrorCode {
         ErrorCode::FactsSyntax
     } else if message.starts_with("unknown field") {
         ErrorCode::FactsUnknownField
-    } else if WRONG_TYPE.iter().any(|w| message.starts_with(w)) {
+    } else if WRONG_TYPE.iter().any(|w| message.starts_with(w))
+        // A number where a version string belongs (`version: 2.10`).
+        || message.contains("is a number, not")
+    {
         ErrorCode::FactsWrongType
     } else {
         ErrorCode::FactsInvalidValue
