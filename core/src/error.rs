@@ -441,7 +441,7 @@ impl PolicyError {
 /// known (the position only with the input's name); the hint is
 /// [`FactsError::hint`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{}{message}", input_prefix(.input, .position, false), path_prefix(.path))]
+#[error("{}{}{message}", input_prefix(.input, .position), path_prefix(.path))]
 pub struct FactsError {
     /// What kind of problem this is.
     pub code: ErrorCode,
@@ -498,21 +498,21 @@ impl FactsError {
         self.hint.as_deref()
     }
 
-    /// Where in the input: `input:line:column` (each part when known), or
-    /// `None` when neither the input nor the position is known.
+    /// Where, as `Display` prints it before the message:
+    /// `input:line:column: path` (each part when known, the position only
+    /// with the input's name), or `None` when none is known.
     pub fn location(&self) -> Option<String> {
-        let s = input_prefix(&self.input, &self.position, true);
+        let s = input_prefix(&self.input, &self.position) + &path_prefix(&self.path);
         s.strip_suffix(": ").map(str::to_string)
     }
 }
 
-/// `input:line:column: `; a position without an input only when `bare`.
-fn input_prefix(input: &Option<String>, position: &Option<(usize, usize)>, bare: bool) -> String {
+/// `input:line:column: `, or `input: `, or nothing without an input.
+fn input_prefix(input: &Option<String>, position: &Option<(usize, usize)>) -> String {
     match (input, position) {
         (Some(i), Some((l, c))) => format!("{i}:{l}:{c}: "),
         (Some(i), None) => format!("{i}: "),
-        (None, Some((l, c))) if bare => format!("{l}:{c}: "),
-        _ => String::new(),
+        (None, _) => String::new(),
     }
 }
 
@@ -599,8 +599,9 @@ impl Error {
     }
 
     /// Where the problem is, as text: the policy location
-    /// (`file:line:column`, the first's for several), the facts input and
-    /// position, or the path that could not be read.
+    /// (`file:line:column`, the first's for several), the facts input,
+    /// position and JSON path ([`FactsError::location`]), or the path that
+    /// could not be read.
     pub fn location(&self) -> Option<String> {
         match self {
             Error::Policy(e) => Some(e.location.to_string()),
