@@ -65,6 +65,8 @@ pub enum ErrorCode {
     DuplicateVariable,
     /// `RP0119`: The policies of a bundle hold no rules at all.
     NoRules,
+    /// `RP0120`: No rule of the bundle has the id asked for.
+    UnknownRule,
     /// `RP0201`: A CEL expression does not parse.
     CelSyntax,
     /// `RP0202`: An expression names something that is neither a fact root, a variable nor a local.
@@ -147,6 +149,7 @@ impl ErrorCode {
         ErrorCode::MisplacedSection,
         ErrorCode::DuplicateVariable,
         ErrorCode::NoRules,
+        ErrorCode::UnknownRule,
         ErrorCode::CelSyntax,
         ErrorCode::UnknownName,
         ErrorCode::UnknownFactField,
@@ -200,6 +203,7 @@ impl ErrorCode {
             ErrorCode::MisplacedSection => "RP0117",
             ErrorCode::DuplicateVariable => "RP0118",
             ErrorCode::NoRules => "RP0119",
+            ErrorCode::UnknownRule => "RP0120",
             ErrorCode::CelSyntax => "RP0201",
             ErrorCode::UnknownName => "RP0202",
             ErrorCode::UnknownFactField => "RP0203",
@@ -262,6 +266,7 @@ impl ErrorCode {
             ErrorCode::MisplacedSection => "a rule section is in the wrong kind of policy",
             ErrorCode::DuplicateVariable => "a policy declares a variable twice",
             ErrorCode::NoRules => "the policies of a bundle hold no rules at all",
+            ErrorCode::UnknownRule => "no rule of the bundle has the id asked for",
             ErrorCode::CelSyntax => "a CEL expression does not parse",
             ErrorCode::UnknownName => {
                 "an expression names something that is neither a fact root, a variable nor a local"

@@ -363,7 +363,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 None => {
                     let known: Vec<String> =
                         bundle.rules().iter().map(|r| r.id().to_string()).collect();
-                    eprintln!("error: no rule `{rule}` in the bundle");
+                    eprintln!(
+                        "error[{}]: no rule `{rule}` in the bundle",
+                        ErrorCode::UnknownRule
+                    );
                     eprintln!(
                         "  hint: rule ids are the `id` of gates, approvals, triggers, promotion criteria, analyses and burn-rate rules; this bundle has {}, …",
                         known.iter().take(5).cloned().collect::<Vec<_>>().join(", ")

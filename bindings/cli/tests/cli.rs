@@ -613,3 +613,18 @@ fn assessing_without_rollout_policies_prints_rp0501() {
         "error[RP0501]: evaluation failed: the bundle holds no `RolloutPolicy`, so it cannot assess a rollout\n"
     );
 }
+
+#[test]
+fn explaining_an_unknown_rule_prints_rp0120() {
+    let err = cli().args(["explain", "no-such-rule"]).err(2);
+    assert_eq!(
+        first_line(&err),
+        "error[RP0120]: no rule `no-such-rule` in the bundle"
+    );
+    assert!(
+        err.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("  hint: ")),
+        "{err}"
+    );
+}
