@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::assess::{self, RolloutPolicy};
 use crate::check::{self, ReleasePolicy};
-use crate::error::{Error, PolicyError, SourceLocation};
+use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
 use crate::lang::document::{KIND_ROLLOUT, Metadata};
 use crate::lang::layer::MergedPolicy;
 use crate::lang::load::{self, Source};
@@ -202,10 +202,13 @@ impl BundleBuilder {
             return Err(e);
         }
         if self.layers.is_empty() {
-            return Err(Error::Io {
-                path: "bundle".into(),
-                message: "no policy layers given".into(),
-            });
+            return Err(PolicyError::new(
+                ErrorCode::NoLayers,
+                SourceLocation::file("bundle"),
+                "no policy layers given",
+            )
+            .with_hint("add a layer: `dir_layer`, `yaml_layer` or `builtin_layer`")
+            .into());
         }
         let mut layers = Vec::new();
         for layer in &self.layers {
@@ -250,6 +253,7 @@ impl BundleBuilder {
                 .next()
                 .map_or("bundle".to_string(), |s| s.name.clone());
             return Err(PolicyError::new(
+                ErrorCode::NoRules,
                 SourceLocation::file(place),
                 "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
             )
@@ -392,9 +396,10 @@ impl Bundle {
     /// Why nothing can be evaluated on this bundle, if so.
     fn usable(&self) -> Result<(), Error> {
         match &self.inner.broken {
-            Some(why) => Err(Error::Evaluation {
-                message: format!("the built-in policy pack did not compile: {why}"),
-            }),
+            Some(why) => Err(Error::evaluation(
+                ErrorCode::BuiltinPackBroken,
+                format!("the built-in policy pack did not compile: {why}"),
+            )),
             None => Ok(()),
         }
     }

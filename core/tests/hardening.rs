@@ -1,7 +1,12 @@
 //! Regression tests for the attacks of the adversarial probe: each test is
 //! named after the attack and asserts that it no longer gets a wrong `go`
 //! (or a wrong `promote`) out of the engine. See `docs/security.md`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 mod common;
 
@@ -242,8 +247,11 @@ fn duplicate_metric_keys_cannot_hide_a_breach() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(e.contains("duplicate key `latency-p99`"), "{e}");
-    assert!(e.contains("$.metrics"), "{e}");
+    assert!(
+        e.contains("duplicate entry with key \"latency-p99\""),
+        "{e}"
+    );
+    assert!(e.contains("metrics"), "{e}");
 }
 
 #[test]
@@ -258,16 +266,17 @@ fn duplicate_keys_in_json_facts_are_refused() {
         .unwrap_or_default();
     assert!(e.contains("duplicate key `risk`"), "{e}");
     assert!(e.contains("$.release.labels"), "{e}");
+    let code = Facts::parse(text).err().map(|e| e.code().as_str());
+    assert_eq!(code, Some("RP0409"));
 }
 
 #[test]
 fn duplicate_keys_deep_in_extensions_are_refused() {
     let text = "now: 2026-11-26T10:00:00Z\nrelease: {id: a, service: a, version: \"1.0.0\", environment: production, kind: standard, author: alice}\nextensions:\n  x: {a: 1, a: 2}\n";
-    let e = Facts::parse(text)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(e.contains("duplicate key `a`"), "{e}");
+    let err = Facts::parse(text).expect_err("refused");
+    assert_eq!(err.code().as_str(), "RP0409");
+    let e = err.to_string();
+    assert!(e.contains("duplicate entry with key \"a\""), "{e}");
 }
 
 #[test]
@@ -277,7 +286,7 @@ fn duplicate_keys_in_policy_maps_are_refused() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(e.contains("duplicate key `tier`"), "{e}");
+    assert!(e.contains("duplicate entry with key \"tier\""), "{e}");
 }
 
 #[test]
@@ -454,7 +463,7 @@ fn yaml_alias_bomb_in_facts_is_refused_before_expansion() {
         ));
     }
     let start = std::time::Instant::now();
-    let err = Facts::parse(&text).err().expect("refused");
+    let err = Facts::parse(&text).expect_err("refused");
     assert!(err.to_string().contains("YAML aliases"), "{err}");
     assert_eq!(
         err.position,

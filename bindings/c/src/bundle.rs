@@ -507,7 +507,7 @@ pub unsafe extern "C" fn rp_bundle_builder_add_yaml(
 /// Parse, layer, check and compile the builder's layers into
 /// `*bundle_out`. The builder is not consumed: it may build again, and
 /// must still be freed with `rp_bundle_builder_free`. No layers at all is
-/// `RP_STATUS_IO_ERROR`.
+/// `RP_STATUS_POLICY_ERROR` (code `RP0110`).
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `bundle_out` and `error_out` are

@@ -14,7 +14,7 @@ use super::assessment::{
     ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, AssessSummary, Assessment, RolloutRef, fold,
 };
 use super::compile::RolloutPolicy;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::expr::bind::bind_roots;
 use crate::expr::convert;
 use crate::limits::Limits;
@@ -34,9 +34,10 @@ pub(crate) fn assess(
     facts: &RolloutFacts,
 ) -> Result<Assessment, Error> {
     if policies.is_empty() {
-        return Err(Error::Evaluation {
-            message: "the bundle holds no `RolloutPolicy`, so it cannot assess a rollout".into(),
-        });
+        return Err(Error::evaluation(
+            ErrorCode::NoPolicyOfKind,
+            "the bundle holds no `RolloutPolicy`, so it cannot assess a rollout",
+        ));
     }
     facts.validate(limits)?;
     let facts_digest = crate::model::digest::facts_digest(facts);

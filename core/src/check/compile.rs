@@ -2,7 +2,7 @@
 //! with errors located at `file:line:column` of the offending token. All
 //! errors of a bundle are collected and reported together.
 
-use crate::error::PolicyError;
+use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, duplicates, kind_fits};
 use crate::lang::document::{Gate, Metadata, Quorum};
@@ -65,6 +65,7 @@ pub(crate) fn compile(
         if c.variables.contains_key(&v.name) {
             c.errors.push(
                 PolicyError::new(
+                    ErrorCode::DuplicateVariable,
                     o.at("name"),
                     format!(
                         "duplicate variable `{}` in policy `{}`",
@@ -106,6 +107,7 @@ pub(crate) fn compile(
         if g.effect == Effect::Approval && g.approvers.is_empty() {
             c.errors.push(
                 PolicyError::new(
+                    ErrorCode::IncompleteRule,
                     o.at("effect"),
                     format!("gate `{}` has `effect: approval` but no `approvers`", g.id),
                 )
@@ -139,6 +141,7 @@ pub(crate) fn compile(
         if a.roles.is_empty() {
             c.errors.push(
                 PolicyError::new(
+                    ErrorCode::InvalidQuorum,
                     o.at("roles"),
                     format!("approval `{}` names no `roles`", a.id),
                 )
@@ -149,6 +152,7 @@ pub(crate) fn compile(
             if n as usize > a.roles.len() {
                 c.errors.push(
                     PolicyError::new(
+                        ErrorCode::InvalidQuorum,
                         o.at("quorum"),
                         format!(
                             "quorum `{n}` is more than the {} roles of approval `{}`",
@@ -208,6 +212,7 @@ fn extended(
                 ok = false;
                 c.errors.push(
                     PolicyError::new(
+                        ErrorCode::TypeMismatch,
                         origin.at("expression"),
                         format!(
                             "variable `{}` is extensible, so each part must be a list, not {}",

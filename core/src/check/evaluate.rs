@@ -12,7 +12,7 @@ use serde_json::Value as Json;
 use super::approvals;
 use super::compile::{CompiledGate, ReleasePolicy};
 use super::decision::*;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::expr::bind::{bind_roots, echo, lookup};
 use crate::expr::{CompiledExpr, convert};
 use crate::limits::Limits;
@@ -49,9 +49,10 @@ pub(crate) fn check(
     facts: &Facts,
 ) -> Result<Decision, Error> {
     if policies.is_empty() {
-        return Err(Error::Evaluation {
-            message: "the bundle holds no release `Policy`, so it cannot check a release".into(),
-        });
+        return Err(Error::evaluation(
+            ErrorCode::NoPolicyOfKind,
+            "the bundle holds no release `Policy`, so it cannot check a release",
+        ));
     }
     let mut json = facts.to_json_value();
     // The error budget, when the service gives error ratios instead of

@@ -10,7 +10,7 @@ use cel::common::types::CelNull;
 use serde_json::Value as Json;
 
 use super::{convert, root_context};
-use crate::error::FactsError;
+use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
@@ -23,10 +23,13 @@ pub(crate) fn bind_roots<'v>(
 ) -> Result<Context<'v, 'v>, FactsError> {
     let values = count_values(roots);
     if values > limits.max_fact_values {
-        return Err(FactsError::new(format!(
-            "facts hold {values} values, more than the limit of {}",
-            limits.max_fact_values
-        ))
+        return Err(FactsError::new(
+            ErrorCode::FactsOverLimit,
+            format!(
+                "facts hold {values} values, more than the limit of {}",
+                limits.max_fact_values
+            ),
+        )
         .at("$")
         .with_hint("send only the facts the policies read, or raise `Limits::max_fact_values`"));
     }

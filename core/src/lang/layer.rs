@@ -12,7 +12,7 @@ use super::document::{
 use super::load::SourceDoc;
 use super::locate::DocLocations;
 use super::rules::{LayeredRule, RuleDoc, RuleKind};
-use crate::error::{PolicyError, SourceLocation};
+use crate::error::{ErrorCode, PolicyError, SourceLocation};
 
 /// Where a merged item was written.
 #[derive(Debug, Clone)]
@@ -100,9 +100,14 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
             if let Some(first) = seen_in_layer.insert(name.clone(), sd.locs.clone()) {
                 let (here, first) = (sd.locs.at("metadata.name"), first.at("metadata.name"));
                 errors.push(
-                    PolicyError::new(here, format!("duplicate policy name `{name}`")).with_hint(
-                        format!("first defined at {first}; a layer holds each policy once"),
-                    ),
+                    PolicyError::new(
+                        ErrorCode::DuplicatePolicy,
+                        here,
+                        format!("duplicate policy name `{name}`"),
+                    )
+                    .with_hint(format!(
+                        "first defined at {first}; a layer holds each policy once"
+                    )),
                 );
                 continue;
             }
@@ -128,6 +133,7 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
                         .unwrap_or_else(|| SourceLocation::file("earlier layer"));
                     errors.push(
                         PolicyError::new(
+                            ErrorCode::LayerChangesKind,
                             sd.locs.at("kind"),
                             format!(
                                 "policy `{name}` is a `{}` here but a `{}` in an earlier layer",
@@ -163,7 +169,7 @@ fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
     for (id, origin) in rules {
         if let Some(first) = ids.insert(id, origin) {
             let (here, first) = (origin.at("id"), first.at("id"));
-            errors.push(PolicyError::new(here, format!("duplicate rule id `{id}`"))
+            errors.push(PolicyError::new(ErrorCode::DuplicateRuleId, here, format!("duplicate rule id `{id}`"))
                 .with_rule(id)
                 .with_hint(format!("also defined at {first}; to tighten a rule of an earlier layer, amend it in a policy of the same name")));
         }
@@ -218,6 +224,7 @@ impl Amendment<'_> {
                 let there = o.at("name");
                 self.errors.push(
                     PolicyError::new(
+                        ErrorCode::LayerLoosens,
                         origin.at("name"),
                         format!("layer redefines variable `{}` of policy `{name}`", v.name),
                     )
@@ -238,6 +245,7 @@ impl Amendment<'_> {
             if !found {
                 self.errors.push(
                     PolicyError::new(
+                        ErrorCode::DisableUnknownRule,
                         here,
                         format!("cannot disable `{id}`: policy `{name}` has no such rule"),
                     )
@@ -283,7 +291,7 @@ fn refuse(
     rule: Option<&str>,
     what: String,
 ) {
-    let mut e = PolicyError::new(here, what).with_hint(format!(
+    let mut e = PolicyError::new(ErrorCode::LayerLoosens, here, what).with_hint(format!(
         "the rule is defined at {there} without `overridable: true`; a later layer may only add rules or tighten them"
     ));
     if let Some(r) = rule {

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::document::{API_VERSION, PolicyDocument};
 use super::locate::{DocLocations, SourceLocations};
-use crate::error::{Error, PolicyError, SourceLocation};
+use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
 use crate::limits::Limits;
 
 /// One parsed policy document with where it came from.
@@ -129,9 +129,12 @@ pub(crate) fn files_under(
         out: &mut Vec<std::path::PathBuf>,
         refused: &mut Vec<PolicyError>,
     ) -> Result<(), Error> {
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
-            path: dir.display().to_string(),
-            message: e.to_string().to_lowercase(),
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::io(
+                ErrorCode::ReadFailed,
+                dir.display().to_string(),
+                e.to_string().to_lowercase(),
+            )
         })?;
         for entry in entries.flatten() {
             let path = entry.path();
@@ -154,6 +157,7 @@ pub(crate) fn files_under(
             if !regular && !std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
                 refused.push(
                     PolicyError::new(
+                        ErrorCode::NotAPolicyFile,
                         SourceLocation::file(path.display().to_string()),
                         "not a regular file (a FIFO, socket, device or broken link)",
                     )
@@ -164,6 +168,7 @@ pub(crate) fn files_under(
             } else if regular && kind == FileKind::Other {
                 refused.push(
                     PolicyError::new(
+                        ErrorCode::NotAPolicyFile,
                         SourceLocation::file(path.display().to_string()),
                         "not a policy file (`.yaml`, `.yml` or `.json`) nor a policy test",
                     )
@@ -178,10 +183,11 @@ pub(crate) fn files_under(
         Ok(())
     }
     if !dir.is_dir() {
-        return Err(Error::Io {
-            path: dir.display().to_string(),
-            message: "not a directory".into(),
-        });
+        return Err(Error::io(
+            ErrorCode::NotADirectory,
+            dir.display().to_string(),
+            "not a directory",
+        ));
     }
     let patterns = ignore_patterns(dir)?;
     let mut out = Vec::new();
@@ -198,9 +204,12 @@ pub(crate) fn files_under(
 /// Read a file as UTF-8 text within the size limit.
 pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let name = path.display().to_string();
-    let io = |e: std::io::Error| Error::Io {
-        path: name.clone(),
-        message: e.to_string().to_lowercase(),
+    let io = |e: std::io::Error| {
+        Error::io(
+            ErrorCode::ReadFailed,
+            name.clone(),
+            e.to_string().to_lowercase(),
+        )
     };
     let mut bytes = Vec::new();
     let file = std::fs::File::open(path).map_err(io)?;
@@ -208,6 +217,7 @@ pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
         .map_err(io)?;
     if bytes.len() > max {
         return Err(PolicyError::new(
+            ErrorCode::PolicyTooLarge,
             SourceLocation::file(&name),
             // Only `max + 1` bytes were read: the exact size is not known.
             format!("file is larger than the limit of {max} bytes"),
@@ -216,6 +226,7 @@ pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     }
     String::from_utf8(bytes).map_err(|e| {
         PolicyError::new(
+            ErrorCode::PolicyNotUtf8,
             SourceLocation::file(&name),
             format!(
                 "file is not valid UTF-8 (invalid byte at offset {})",
@@ -231,6 +242,7 @@ pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Er
     let files = files_under(dir, is_policy_file)?;
     if files.is_empty() {
         return Err(PolicyError::new(
+            ErrorCode::NoPolicyFiles,
             SourceLocation::file(dir.display().to_string()),
             "no policy files (`.yaml`, `.yml` or `.json`) in this directory",
         )
@@ -253,6 +265,7 @@ pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Er
 pub(crate) fn refuse_deep_yaml(name: &str, text: &str, limits: &Limits) -> Result<(), PolicyError> {
     match crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
         Some((line, column)) => Err(PolicyError::new(
+            ErrorCode::PolicyTooDeep,
             SourceLocation::new(name, line, column),
             format!(
                 "`[`/`{{` nesting deeper than the limit of {}",
@@ -268,6 +281,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
     let name = source.name.as_str();
     if source.text.len() > limits.max_policy_bytes {
         return Err(vec![PolicyError::new(
+            ErrorCode::PolicyTooLarge,
             SourceLocation::file(name),
             format!(
                 "policy is {} bytes, more than the limit of {}",
@@ -280,6 +294,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
     if let Some((line, column)) = crate::limits::yaml_alias(&source.text) {
         return Err(vec![
             PolicyError::new(
+                ErrorCode::PolicyYamlAlias,
                 SourceLocation::new(name, line, column),
                 "YAML aliases (`*name`) are not allowed in policies",
             )
@@ -306,11 +321,17 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
                         let field =
                             |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
                         let header = header_error(&locs, field("apiVersion"), field("kind"));
-                        errors.push(header.unwrap_or_else(|| yaml_error(name, &e)));
+                        let invalid = || yaml_error(name, &e, ErrorCode::PolicyInvalidField);
+                        errors.push(header.unwrap_or_else(invalid));
                         continue;
                     }
-                    _ => {
-                        errors.push(yaml_error(name, &e));
+                    // The YAML itself is malformed: its error says where.
+                    Some(Err(syntax)) => {
+                        errors.push(yaml_error(name, &syntax, ErrorCode::PolicyYamlSyntax));
+                        break;
+                    }
+                    None => {
+                        errors.push(yaml_error(name, &e, ErrorCode::PolicyYamlSyntax));
                         break;
                     }
                 }
@@ -325,6 +346,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
         if let Err(e) = semver::Version::parse(&doc.metadata.version) {
             errors.push(
                 PolicyError::new(
+                    ErrorCode::InvalidPolicyVersion,
                     locs.at("metadata.version"),
                     format!("invalid semantic version `{}`: {e}", doc.metadata.version),
                 )
@@ -349,6 +371,7 @@ fn header_error(
     if api.as_deref() != Some(API_VERSION) {
         return Some(
             PolicyError::new(
+                ErrorCode::UnsupportedApiVersion,
                 locs.at("apiVersion"),
                 format!("unsupported apiVersion `{}`", api.unwrap_or_default()),
             )
@@ -361,6 +384,7 @@ fn header_error(
     ) {
         return Some(
             PolicyError::new(
+                ErrorCode::UnsupportedKind,
                 locs.at("kind"),
                 format!("unsupported kind `{}`", kind.unwrap_or_default()),
             )
@@ -372,7 +396,9 @@ fn header_error(
     None
 }
 
-fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {
+/// A YAML or schema error of a policy source: `code` when the message does
+/// not tell an unknown field.
+pub(crate) fn yaml_error(file: &str, e: &yaml_serde::Error, code: ErrorCode) -> PolicyError {
     let loc = e.location().map_or_else(
         || SourceLocation::file(file),
         |l| SourceLocation::new(file, l.line(), l.column()),
@@ -382,8 +408,16 @@ fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {
         Some(i) => msg[..i].to_string(),
         None => msg,
     };
-    let mut err = PolicyError::new(loc, msg);
-    if err.message.contains("unknown field") {
+    let unknown = msg.contains("unknown field");
+    let code = if unknown {
+        ErrorCode::PolicyUnknownField
+    } else if msg.contains("duplicate key") || msg.contains("duplicate entry with key") {
+        ErrorCode::PolicyDuplicateKey
+    } else {
+        code
+    };
+    let mut err = PolicyError::new(code, loc, msg);
+    if unknown {
         err.hint =
             Some("see `release-policy schema policy` for the fields a policy may have".into());
     }

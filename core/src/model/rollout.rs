@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::types::{Duration, Timestamp, Version, rfc3339};
-use crate::error::FactsError;
+use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
 
 /// Everything known about a rollout at the moment of the assessment.
@@ -207,7 +207,7 @@ pub struct SloStatus {
 }
 
 fn bad(path: String, message: String) -> FactsError {
-    FactsError::new(message).at(path)
+    FactsError::new(ErrorCode::FactsInvalidValue, message).at(path)
 }
 
 fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
@@ -238,14 +238,15 @@ fn check_samples(
     limits: &Limits,
 ) -> Result<(), FactsError> {
     if samples.len() > limits.max_list_items {
-        return Err(bad(
-            path.to_string(),
+        return Err(FactsError::new(
+            ErrorCode::FactsOverLimit,
             format!(
                 "{} samples, over the limit of {}",
                 samples.len(),
                 limits.max_list_items
             ),
         )
+        .at(path)
         .with_hint("send the samples of the analysis window only"));
     }
     let mut prev: Option<Timestamp> = None;
@@ -412,14 +413,15 @@ impl RolloutFacts {
         }
         for (name, s) in &self.synthetics {
             if s.runs.len() > limits.max_list_items {
-                return Err(bad(
-                    format!("$.synthetics.{name}.runs"),
+                return Err(FactsError::new(
+                    ErrorCode::FactsOverLimit,
                     format!(
                         "{} runs, over the limit of {}",
                         s.runs.len(),
                         limits.max_list_items
                     ),
-                ));
+                )
+                .at(format!("$.synthetics.{name}.runs")));
             }
             let mut prev: Option<Timestamp> = None;
             for (j, run) in s.runs.iter().enumerate() {

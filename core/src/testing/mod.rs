@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::bundle::Bundle;
-use crate::error::{Error, PolicyError, SourceLocation};
-use crate::lang::load::{files_under, read_text, refuse_deep_yaml};
+use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
+use crate::lang::load::{files_under, read_text, refuse_deep_yaml, yaml_error};
 use crate::model::{Facts, RolloutFacts};
 use crate::vocab::Outcome;
 
@@ -165,16 +165,22 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
         let text = read_text(file, limits.max_policy_bytes)?;
         refuse_deep_yaml(&name, &text, &limits)?;
         let test: PolicyTest = yaml_serde::from_str(&text).map_err(|e| {
-            let loc = e.location().map_or_else(
-                || SourceLocation::file(&name),
-                |l| SourceLocation::new(&name, l.line(), l.column()),
-            );
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or("").to_string();
-            Error::from(PolicyError::new(loc, msg))
+            let syntax = yaml_serde::from_str::<yaml_serde::Value>(&text).is_err();
+            let code = if syntax {
+                ErrorCode::PolicyYamlSyntax
+            } else {
+                ErrorCode::PolicyInvalidField
+            };
+            let mut err = yaml_error(&name, &e, code);
+            if err.code == ErrorCode::PolicyUnknownField {
+                err.hint =
+                    Some("see docs/policy-tests.md for the fields a test file may have".into());
+            }
+            Error::from(err)
         })?;
         if test.api_version != crate::lang::document::API_VERSION {
             return Err(PolicyError::new(
+                ErrorCode::UnsupportedApiVersion,
                 SourceLocation::file(&name),
                 format!(
                     "unsupported apiVersion `{}` in a test file",
@@ -189,6 +195,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
         }
         if test.kind != "PolicyTest" {
             return Err(PolicyError::new(
+                ErrorCode::UnsupportedKind,
                 SourceLocation::file(&name),
                 format!("unsupported kind `{}` in a test file", test.kind),
             )
@@ -248,7 +255,11 @@ fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
             || SourceLocation::file(&name),
             |l| SourceLocation::new(&name, l.line(), l.column()),
         );
-        Error::from(PolicyError::new(loc, e.to_string()))
+        Error::from(PolicyError::new(
+            ErrorCode::PolicyYamlSyntax,
+            loc,
+            e.to_string(),
+        ))
     })
 }
 
