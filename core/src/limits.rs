@@ -47,6 +47,11 @@ pub struct Limits {
     /// JSON; a larger one is shown as a short summary, so the output of a
     /// decision stays small whatever the facts hold.
     pub max_echo_bytes: usize,
+    /// Largest compiled form of a literal `matches` pattern, in bytes (the
+    /// `regex` crate's size limit); a larger one is refused at load. `\w`
+    /// repeated 200 times is over it: such a pattern took 44 ms to compile
+    /// on every call.
+    pub max_regex_bytes: usize,
 }
 
 impl Default for Limits {
@@ -65,6 +70,7 @@ impl Default for Limits {
             max_yaml_nesting: 64,
             max_fact_values: 100_000,
             max_echo_bytes: 4096,
+            max_regex_bytes: 256 * 1024,
         }
     }
 }

@@ -532,3 +532,52 @@ fn a_finding_echoes_a_huge_value_as_a_summary() {
     assert!(json.len() < 20_000, "decision is {} bytes", json.len());
     assert!(json.contains("a list of 1000 items"), "{json}");
 }
+
+fn load_error(spec: &str) -> String {
+    let text = format!(
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {{name: t}}\nspec:\n{spec}"
+    );
+    Bundle::from_yaml_str("t.yaml", &text)
+        .err()
+        .map(|e| format!("{}: {}", e.code().as_str(), e))
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_constant_invalid_regex_is_a_load_error() {
+    let e = load_error("  gates:\n    - {id: g, expression: 'release.id.matches(\"[a-\")'}\n");
+    assert!(e.starts_with("RP0211: t.yaml:6:"), "{e}");
+    assert!(e.contains("invalid regular expression `[a-`"), "{e}");
+}
+
+#[test]
+fn a_huge_regex_literal_is_refused_at_load() {
+    let e =
+        load_error("  gates:\n    - {id: g, expression: 'release.id.matches(\"\\\\w{200}\")'}\n");
+    assert!(e.starts_with("RP0211: "), "{e}");
+    assert!(e.contains("too large to compile"), "{e}");
+}
+
+#[test]
+fn an_ordinary_regex_literal_loads() {
+    let bundle =
+        policy("  gates:\n    - {id: g, expression: 'release.id.matches(\"^[a-z]+-[0-9.]+$\")'}\n");
+    assert_eq!(outcome(&check(&bundle, base_json()), "g"), Outcome::Pass);
+}
+
+#[test]
+fn a_policy_with_a_byte_order_mark_loads_like_facts_do() {
+    let text = "\u{feff}apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t}\nspec:\n  gates:\n    - {id: g, expression: 'true'}\n";
+    assert!(Bundle::from_yaml_str("t.yaml", text).is_ok());
+}
+
+#[test]
+fn a_waiver_without_a_time_zone_says_so() {
+    let mut j = base_json();
+    j["waivers"] = json!([{"rule": "x", "by": "bob", "role": "security", "reason": "r", "expires": "2026-11-26T10:30:00"}]);
+    let e = facts_error(j);
+    assert!(
+        e.contains("not an RFC 3339 timestamp with a time zone"),
+        "{e}"
+    );
+}

@@ -233,6 +233,7 @@ impl BundleBuilder {
         max_yaml_nesting = None,
         max_fact_values = None,
         max_echo_bytes = None,
+        max_regex_bytes = None,
     ))]
     fn limits(
         &self,
@@ -249,6 +250,7 @@ impl BundleBuilder {
         max_yaml_nesting: Option<usize>,
         max_fact_values: Option<usize>,
         max_echo_bytes: Option<usize>,
+        max_regex_bytes: Option<usize>,
     ) -> BundleBuilder {
         let d = &self.limits;
         let limits = Limits {
@@ -267,6 +269,7 @@ impl BundleBuilder {
             max_yaml_nesting: max_yaml_nesting.unwrap_or(d.max_yaml_nesting),
             max_fact_values: max_fact_values.unwrap_or(d.max_fact_values),
             max_echo_bytes: max_echo_bytes.unwrap_or(d.max_echo_bytes),
+            max_regex_bytes: max_regex_bytes.unwrap_or(d.max_regex_bytes),
         };
         BundleBuilder {
             layers: self.layers.clone(),

@@ -562,6 +562,28 @@ impl Walker<'_> {
                     .hint(Some(problem.1)));
             }
         }
+        if full == "matches" {
+            if let Some(pattern) = string_literal(call.args.last()) {
+                let built = regex::RegexBuilder::new(pattern)
+                    .size_limit(self.limits.max_regex_bytes)
+                    .build();
+                if let Err(err) = built {
+                    let (message, hint) = match err {
+                        regex::Error::CompiledTooBig(limit) => (
+                            format!("regular expression `{pattern}` is too large to compile (over {limit} bytes)"),
+                            "match less at once, or use ASCII classes (`[a-z0-9_]` instead of `\\w`), or raise `Limits::max_regex_bytes`".to_string(),
+                        ),
+                        other => (
+                            format!("invalid regular expression `{pattern}`"),
+                            other.to_string().lines().last().unwrap_or("").trim().to_string(),
+                        ),
+                    };
+                    return Err(self
+                        .err(ErrorCode::InvalidLiteral, e, message)
+                        .hint(Some(hint)));
+                }
+            }
+        }
         Ok(match full.as_str() {
             "_==_"
             | "_!=_"

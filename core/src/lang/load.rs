@@ -224,6 +224,10 @@ pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
         )
         .into());
     }
+    // A UTF-8 byte-order mark is not content (facts accept it too).
+    if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| {
         PolicyError::new(
             ErrorCode::PolicyNotUtf8,

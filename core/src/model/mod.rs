@@ -282,8 +282,25 @@ fn located(
         Some((head, rest)) if !head.contains(' ') && p.starts_with(head) => rest.to_string(),
         _ => message,
     };
+    // chrono's words for a timestamp it cannot read say nothing of what a
+    // timestamp needs.
+    const CHRONO: [&str; 4] = [
+        "premature end of input",
+        "input contains invalid characters",
+        "trailing input",
+        "input is out of range",
+    ];
+    let timestamp = CHRONO.contains(&message.as_str());
+    let message = if timestamp {
+        format!("not an RFC 3339 timestamp with a time zone ({message})")
+    } else {
+        message
+    };
     let code = facts_code(syntax, &message);
     let mut err = FactsError::new(code, message);
+    if timestamp {
+        err = err.with_hint("write the date, the time and the zone: `2026-11-26T10:30:00Z` or `2026-11-26T11:30:00+01:00`");
+    }
     // A syntax error has no meaningful path: the position says where.
     if !syntax {
         err = err.at(json_path);

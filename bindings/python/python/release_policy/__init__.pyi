@@ -159,6 +159,7 @@ class BundleBuilder:
         max_yaml_nesting: int | None = None,
         max_fact_values: int | None = None,
         max_echo_bytes: int | None = None,
+        max_regex_bytes: int | None = None,
     ) -> BundleBuilder: ...
     def build(self) -> Bundle: ...
 
