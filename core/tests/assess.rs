@@ -101,7 +101,7 @@ fn for_trips_exactly_at_its_duration_and_not_one_sample_short() {
     let f = a.finding("t").unwrap();
     assert_eq!(f.outcome(), Outcome::Fail);
     assert_eq!(a.verdict(), RolloutVerdict::Rollback);
-    assert_eq!(f.duration_ms, Some(120_000));
+    assert_eq!(f.duration_ms(), Some(120_000));
     // One sample short: breaching for 1m only, reported with what flips it.
     let a = assess(
         &b,
@@ -111,10 +111,7 @@ fn for_trips_exactly_at_its_duration_and_not_one_sample_short() {
     );
     let f = a.finding("t").unwrap();
     assert_eq!(f.outcome(), Outcome::Warn);
-    assert_eq!(
-        f.flip.as_deref(),
-        Some("trips in 1m if `errors > 5` stays breached")
-    );
+    assert_eq!(f.flip(), Some("trips in 1m if `errors > 5` stays breached"));
     assert_ne!(a.verdict(), RolloutVerdict::Promote);
 }
 
@@ -228,9 +225,9 @@ fn nothing_promotes_without_evidence() {
     );
     assert_eq!(a.verdict(), RolloutVerdict::Continue);
     assert!(
-        a.reason.contains("nothing proves the canary healthy"),
+        a.reason().contains("nothing proves the canary healthy"),
         "{}",
-        a.reason
+        a.reason()
     );
 }
 
@@ -409,9 +406,9 @@ fn assessments_are_deterministic_and_carry_markers() {
     let one = b.assess_str(&text).unwrap();
     let two = b.assess_str(&text).unwrap();
     assert_eq!(one.to_json(), two.to_json());
-    let kinds: Vec<&str> = one.markers.iter().map(|m| m.kind.as_str()).collect();
+    let kinds: Vec<&str> = one.markers().iter().map(|m| m.kind()).collect();
     assert_eq!(kinds, ["rollout-started", "step-started", "rolled-back"]);
-    assert_eq!(one.markers[2].rollout, "checkout-2.4.0-canary");
+    assert_eq!(one.markers()[2].rollout(), "checkout-2.4.0-canary");
 }
 
 /// The healthy example's error-rate samples, and a rollback-only policy.

@@ -96,17 +96,17 @@ fn waivers_count_only_from_allowed_roles_until_they_expire() {
     let d = check(&b, with_scan_and_waiver(ok));
     assert_eq!(d.finding("no-critical").unwrap().outcome(), Outcome::Waived);
     assert_eq!(d.verdict(), Verdict::Go);
-    assert_eq!(d.waivers[0].status, "applied");
+    assert_eq!(d.waivers()[0].status(), "applied");
 
     let expired = json!({"rule": "no-critical", "by": "carol", "role": "security", "reason": "x", "expires": "2026-11-01T00:00:00Z"});
     let d = check(&b, with_scan_and_waiver(expired));
     assert_eq!(d.finding("no-critical").unwrap().outcome(), Outcome::Fail);
-    assert_eq!(d.waivers[0].status, "expired");
+    assert_eq!(d.waivers()[0].status(), "expired");
 
     let wrong_role = json!({"rule": "no-critical", "by": "dave", "role": "development", "reason": "x", "expires": "2026-12-01T00:00:00Z"});
     let d = check(&b, with_scan_and_waiver(wrong_role));
     assert_eq!(d.verdict(), Verdict::NoGo);
-    assert_eq!(d.waivers[0].status, "not-permitted");
+    assert_eq!(d.waivers()[0].status(), "not-permitted");
 }
 
 const REVIEW: &str = r#"  approvals:
@@ -151,7 +151,10 @@ fn approvals_quorum_staleness_authorship_and_evidence() {
         ])),
     );
     assert_eq!(d.verdict(), Verdict::Pending);
-    assert_eq!(d.missing_approvals()[0].roles, vec!["security".to_string()]);
+    assert_eq!(
+        d.missing_approvals()[0].roles(),
+        vec!["security".to_string()]
+    );
 
     let d = check(
         &b,
@@ -197,7 +200,7 @@ fn vetoes_disagreements_and_escalation() {
     );
     assert_eq!(d.verdict(), Verdict::Pending);
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["release-manager".to_string()]
     );
 
@@ -210,7 +213,7 @@ fn vetoes_disagreements_and_escalation() {
         ])),
     );
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["director".to_string()],
         "abstaining passes it up the chain"
     );
@@ -357,7 +360,7 @@ fn bad_facts_are_errors_with_a_json_path() {
     let mut j = base_json();
     j["approvals"] = json!((0..2000).map(|i| json!({"role": "qa", "by": format!("p{i}"), "decision": "approve", "at": "2026-11-25T10:00:00Z"})).collect::<Vec<_>>());
     let err = Bundle::builtin()
-        .check(&Facts::from_json_value(j).unwrap())
+        .check(&Facts::from_json_value(j, &Limits::default()).unwrap())
         .unwrap_err();
     assert!(
         matches!(err, Error::Facts(ref f) if f.path.as_deref() == Some("$.approvals")),
@@ -442,7 +445,7 @@ fn a_stale_abstention_does_not_pass_the_decision_up() {
         ])),
     );
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["release-manager".to_string()]
     );
 }
@@ -472,7 +475,7 @@ fn approval_message_expressions_name_what_triggered_them() {
         "pentest needed for /v2/refunds"
     );
     assert_eq!(
-        d.missing_approvals()[0].reason,
+        d.missing_approvals()[0].reason(),
         "pentest needed for /v2/refunds"
     );
 }
@@ -503,10 +506,9 @@ fn a_future_dated_statement_does_not_hide_a_valid_approval() {
         ])),
     );
     assert_eq!(d.verdict(), Verdict::Go, "{}", d.to_json_pretty());
-    let state = d.finding("review").unwrap().approval.clone().unwrap();
-    assert!(state.approvals.iter().any(|n| {
-        n.ignored
-            .as_deref()
+    let state = d.finding("review").unwrap().approval().unwrap();
+    assert!(state.approvals().iter().any(|n| {
+        n.ignored()
             .is_some_and(|i| i.contains("after the evaluation time"))
     }));
 }
@@ -579,7 +581,7 @@ fn deciding_go_overrules_a_rejection_but_does_not_replace_missing_approvals() {
     let d = check(&b, j.clone());
     assert_eq!(d.verdict(), Verdict::Pending, "{}", d.to_json_pretty());
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["dev".to_string(), "sec".to_string()]
     );
     // A decision given before the rejection does not settle it.
@@ -591,7 +593,7 @@ fn deciding_go_overrules_a_rejection_but_does_not_replace_missing_approvals() {
     ]);
     let d = check(&b, j.clone());
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["rm".to_string()],
         "{}",
         d.to_json_pretty()
@@ -700,7 +702,7 @@ fn waivers_of_approval_rules_are_reported_as_not_waivable() {
     let mut j = approvals(json!([]));
     j["waivers"] = json!([{"rule": "review", "by": "carol", "role": "security", "reason": "r", "expires": "2026-12-01T00:00:00Z"}]);
     let d = check(&b, j);
-    assert_eq!(d.waivers[0].status, "not-waivable");
+    assert_eq!(d.waivers()[0].status(), "not-waivable");
     assert_eq!(d.verdict(), Verdict::Pending);
 }
 

@@ -250,7 +250,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 ),
             };
             emit(&out);
-            Ok(match decision.verdict {
+            Ok(match decision.verdict() {
                 Verdict::Go => 0,
                 Verdict::NoGo => 1,
                 Verdict::Pending => 3,
@@ -277,7 +277,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 ),
             };
             emit(&out);
-            Ok(match assessment.verdict {
+            Ok(match assessment.verdict() {
                 RolloutVerdict::Promote | RolloutVerdict::Continue => 0,
                 RolloutVerdict::Rollback => 1,
                 RolloutVerdict::Hold => 3,

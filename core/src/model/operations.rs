@@ -9,6 +9,7 @@ use super::types::{Duration, Timestamp, Version};
 /// Operational readiness.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Readiness {
     /// The rollback procedure and its last test.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,6 +25,7 @@ pub struct Readiness {
 /// The rollback procedure and its last test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RollbackReadiness {
     /// Environment where the rollback was tested (`staging`).
     pub tested_in: String,
@@ -41,6 +43,7 @@ pub struct RollbackReadiness {
 /// State of a communication plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum CommunicationStatus {
     /// No plan.
     None,
@@ -57,6 +60,7 @@ pub enum CommunicationStatus {
 /// Communication plans.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Communication {
     /// Internal announcement.
     pub internal: CommunicationStatus,
@@ -67,6 +71,7 @@ pub struct Communication {
 /// Earlier releases and incidents of the service.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct History {
     /// Incidents, most recent first or in any order.
     #[serde(default)]
@@ -82,6 +87,7 @@ pub struct History {
 /// One incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Incident {
     /// Incident id.
     pub id: String,
@@ -100,6 +106,7 @@ pub struct Incident {
 /// Outcome of an earlier release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ReleaseOutcome {
     /// Went out and stayed.
     Succeeded,
@@ -114,6 +121,7 @@ pub enum ReleaseOutcome {
 /// An earlier release.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PastRelease {
     /// Release id.
     pub id: String,
@@ -131,6 +139,7 @@ pub struct PastRelease {
 /// State of a post-mortem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum PostmortemStatus {
     /// Still open.
     Open,
@@ -141,6 +150,7 @@ pub enum PostmortemStatus {
 /// The service being released.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Service {
     /// Criticality tier, 1 (most critical) to 4.
     pub tier: u8,
@@ -161,6 +171,7 @@ pub struct Service {
 /// A service-level objective.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Slo {
     /// Name (`availability`, `latency-p99`).
     pub name: String,

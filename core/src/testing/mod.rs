@@ -264,7 +264,7 @@ struct Produced {
 fn produce(bundle: &Bundle, command: Command, json: Json) -> Result<Produced, Error> {
     match command {
         Command::Check => {
-            let d = bundle.check(&Facts::from_json_value(json)?)?;
+            let d = bundle.check(&Facts::from_json_value(json, bundle.limits())?)?;
             Ok(Produced {
                 verdict: d.verdict.as_str(),
                 rules: d
