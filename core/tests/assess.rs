@@ -470,3 +470,20 @@ proptest! {
         prop_assert_ne!(verdict(&b, &v), RolloutVerdict::Promote);
     }
 }
+
+#[test]
+fn acting_waiting_and_alerts_are_what_the_verdict_reads() {
+    let b = policy(
+        "  triggers:\n    - {id: held, metric: errors, above: 5, window: 5m, action: hold}\n    - {id: back, metric: errors, above: 5, window: 5m, action: rollback}\n    - {id: note, metric: errors, above: 5, window: 5m, action: alert}\n    - {id: slow, metric: errors, above: 5, for: 30m, window: 40m}\n    - {id: calm, metric: errors, above: 50, window: 5m}\n",
+    );
+    let s = series(&[Some(9.0), Some(9.0), Some(9.0)], 60);
+    let a = assess(&b, facts(json!({"errors": {"canary": s}})));
+    let ids = |v: Vec<&release_policy::AssessFinding>| {
+        v.iter().map(|f| f.rule().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(a.verdict(), RolloutVerdict::Rollback);
+    // Most severe first, whatever the policy order.
+    assert_eq!(ids(a.acting()), ["back", "held"]);
+    assert_eq!(ids(a.waiting()), ["slow"]);
+    assert_eq!(ids(a.alerts()), ["note"]);
+}

@@ -39,6 +39,19 @@ pub enum Status {
     Error,
 }
 
+impl Status {
+    /// The name as written in facts and JSON: `passed`, `failed`, `skipped`, `pending`, `error`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Pending => "pending",
+            Status::Error => "error",
+        }
+    }
+}
+
 /// One CI test suite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -151,6 +164,17 @@ pub enum ApprovalDecision {
     Reject,
     /// Neither (recorded, not counted).
     Abstain,
+}
+
+impl ApprovalDecision {
+    /// The name as written in facts and JSON: `approve`, `reject`, `abstain`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ApprovalDecision::Approve => "approve",
+            ApprovalDecision::Reject => "reject",
+            ApprovalDecision::Abstain => "abstain",
+        }
+    }
 }
 
 /// One approval (or rejection) by a person acting in a role.

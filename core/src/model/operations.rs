@@ -57,6 +57,19 @@ pub enum CommunicationStatus {
     NotNeeded,
 }
 
+impl CommunicationStatus {
+    /// The name as written in facts and JSON: `none`, `draft`, `scheduled`, `sent`, `not-needed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CommunicationStatus::None => "none",
+            CommunicationStatus::Draft => "draft",
+            CommunicationStatus::Scheduled => "scheduled",
+            CommunicationStatus::Sent => "sent",
+            CommunicationStatus::NotNeeded => "not-needed",
+        }
+    }
+}
+
 /// Communication plans.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -118,6 +131,18 @@ pub enum ReleaseOutcome {
     Failed,
 }
 
+impl ReleaseOutcome {
+    /// The name as written in facts and JSON: `succeeded`, `rolled-back`, `hotfixed`, `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReleaseOutcome::Succeeded => "succeeded",
+            ReleaseOutcome::RolledBack => "rolled-back",
+            ReleaseOutcome::Hotfixed => "hotfixed",
+            ReleaseOutcome::Failed => "failed",
+        }
+    }
+}
+
 /// An earlier release.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -145,6 +170,16 @@ pub enum PostmortemStatus {
     Open,
     /// Closed, actions tracked.
     Closed,
+}
+
+impl PostmortemStatus {
+    /// The name as written in facts and JSON: `open`, `closed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PostmortemStatus::Open => "open",
+            PostmortemStatus::Closed => "closed",
+        }
+    }
 }
 
 /// The service being released.

@@ -76,6 +76,18 @@ pub enum ReleaseKind {
     Emergency,
 }
 
+impl ReleaseKind {
+    /// The name as written in facts and JSON: `standard`, `hotfix`, `security`, `emergency`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReleaseKind::Standard => "standard",
+            ReleaseKind::Hotfix => "hotfix",
+            ReleaseKind::Security => "security",
+            ReleaseKind::Emergency => "emergency",
+        }
+    }
+}
+
 /// The release under review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -143,6 +155,18 @@ pub enum ChangeRequestStatus {
     Approved,
     /// Rejected.
     Rejected,
+}
+
+impl ChangeRequestStatus {
+    /// The name as written in facts and JSON: `draft`, `submitted`, `approved`, `rejected`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChangeRequestStatus::Draft => "draft",
+            ChangeRequestStatus::Submitted => "submitted",
+            ChangeRequestStatus::Approved => "approved",
+            ChangeRequestStatus::Rejected => "rejected",
+        }
+    }
 }
 
 /// The change request (RFC) a release belongs to.
