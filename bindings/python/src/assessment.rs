@@ -85,6 +85,26 @@ impl Assessment {
             .map(|f| AssessFinding { inner: f.clone() })
     }
 
+    /// The findings that act on the rollout now (action `ROLLBACK` or
+    /// `HOLD`), most severe first (`Assessment::acting` of the core).
+    #[getter]
+    fn acting(&self) -> Vec<AssessFinding> {
+        findings(self.inner.acting())
+    }
+
+    /// The findings that keep the rollout from promoting without acting on
+    /// it (`Assessment::waiting` of the core).
+    #[getter]
+    fn waiting(&self) -> Vec<AssessFinding> {
+        findings(self.inner.waiting())
+    }
+
+    /// The findings that only alert (`Assessment::alerts` of the core).
+    #[getter]
+    fn alerts(&self) -> Vec<AssessFinding> {
+        findings(self.inner.alerts())
+    }
+
     /// The error budget of each SLO given, as plain data (`slo`,
     /// `objective`, `window`, `remaining`, `burnRates`).
     #[getter]
@@ -147,6 +167,13 @@ impl Assessment {
             self.inner.findings().len()
         )
     }
+}
+
+/// Python findings from core ones.
+fn findings(list: Vec<&CoreFinding>) -> Vec<AssessFinding> {
+    list.into_iter()
+        .map(|f| AssessFinding { inner: f.clone() })
+        .collect()
 }
 
 /// The result of one rollout rule: what it observed, the threshold, how

@@ -151,6 +151,29 @@ impl Decision {
             .collect()
     }
 
+    /// The findings that hold the release (`Decision::blocking` of the
+    /// core): failed or erring `block` rules, and erring rules of any
+    /// effect but `warn`. The verdict is `no-go` exactly when one of them
+    /// has effect `block`.
+    #[getter]
+    fn blocking(&self) -> Vec<Finding> {
+        findings(self.inner.blocking())
+    }
+
+    /// The findings that warn (`Decision::warnings` of the core): outcome
+    /// `warn`, and `warn` rules that erred.
+    #[getter]
+    fn warnings(&self) -> Vec<Finding> {
+        findings(self.inner.warnings())
+    }
+
+    /// The findings that failed and were lifted by a waiver or an approval
+    /// (`Decision::waived` of the core).
+    #[getter]
+    fn waived(&self) -> Vec<Finding> {
+        findings(self.inner.waived())
+    }
+
     /// What became of each waiver in the facts.
     #[getter]
     fn waivers(&self) -> Vec<WaiverUse> {
@@ -210,6 +233,13 @@ impl Decision {
             self.inner.missing_approvals().len()
         )
     }
+}
+
+/// Python findings from core ones.
+fn findings(list: Vec<&CoreFinding>) -> Vec<Finding> {
+    list.into_iter()
+        .map(|f| Finding { inner: f.clone() })
+        .collect()
 }
 
 /// The result of one rule, with everything needed to see why.
