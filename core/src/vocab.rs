@@ -4,6 +4,11 @@
 //! and what every result says about the bundle and engine that decided
 //! ([`BundleInfo`], [`EngineInfo`]). Every enum has `as_str()`, the name it
 //! has in policies and JSON, so bindings never spell them again.
+//!
+//! The enums here are deliberately **exhaustive** (no `#[non_exhaustive]`):
+//! they are the vocabulary of the versioned decision and assessment
+//! schemas, bindings match them exhaustively, and a new variant would be a
+//! new schema version — a breaking change either way.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

@@ -4,6 +4,10 @@
 //! and deployment markers for monitoring charts. It serialises to a
 //! versioned JSON schema (`release-policy/assessment/v1`), the same from
 //! every binding; the same bundle and facts give byte-identical JSON.
+//!
+//! Every type here keeps its fields private (`pub(crate)`, written by the
+//! evaluator) behind accessors of the same names; the serde attributes fix
+//! the JSON.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +21,8 @@ use crate::vocab::{Action, BundleInfo, EngineInfo, Outcome, RolloutVerdict};
 /// The schema identifier carried by every assessment.
 pub const ASSESSMENT_SCHEMA: &str = "release-policy/assessment/v1";
 
-/// The kind of a rollout rule.
+/// The kind of a rollout rule. Exhaustive, as the enums of
+/// [`vocab`](crate::vocab): a new kind would be a new assessment schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AssessRuleKind {

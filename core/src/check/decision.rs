@@ -4,6 +4,10 @@
 //! It serialises to a versioned JSON schema (`release-policy/decision/v1`),
 //! the same from every binding; the same bundle and facts always give
 //! byte-identical JSON.
+//!
+//! Every type here keeps its fields private (`pub(crate)`, written by the
+//! evaluator) behind accessors of the same names, so a field can be added
+//! without breaking callers; the serde attributes fix the JSON.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +20,8 @@ use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome, Verdict};
 /// The schema identifier carried by every decision.
 pub const DECISION_SCHEMA: &str = "release-policy/decision/v1";
 
-/// Kind of rule.
+/// Kind of rule. Exhaustive, as the enums of [`vocab`](crate::vocab): a
+/// new kind would be a new decision schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleKind {
