@@ -725,3 +725,25 @@ fn an_approval_message_expression_does_not_hide_a_disagreement() {
         d.finding("r").unwrap().message()
     );
 }
+
+#[test]
+fn json_value_facts_are_held_to_the_nesting_limit_as_text_is() {
+    let limits = Limits {
+        max_yaml_nesting: 8,
+        ..Limits::default()
+    };
+    let mut deep = json!(1);
+    for _ in 0..8 {
+        deep = json!([deep]);
+    }
+    let mut j = base_json();
+    j["extensions"] = json!({ "x": deep });
+    let e = Facts::from_json_value(j.clone(), &limits).unwrap_err();
+    assert!(
+        e.message.contains("nesting deeper than the limit of 8"),
+        "{e:?}"
+    );
+    assert_eq!(e.path.as_deref(), Some("$.extensions.x[0][0][0][0][0][0]"));
+    // Within the limit (as the default is), the same facts parse.
+    Facts::from_json_value(j, &Limits::default()).unwrap();
+}
