@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::assess::{self, RolloutPolicy};
 use crate::check::{self, ReleasePolicy};
-use crate::error::{Error, PolicyError, SourceLocation};
+use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
 use crate::lang::document::{KIND_ROLLOUT, Metadata};
 use crate::lang::layer::MergedPolicy;
 use crate::lang::load::{self, Source};
@@ -141,6 +141,8 @@ pub(crate) struct BundleInner {
     /// Every rule as written, with its policy's metadata: for listing and
     /// `explain` (evaluation never reads it).
     pub definitions: Vec<(usize, RuleDoc)>,
+    /// The files (or names) read, with their layer (1 = first), in order.
+    pub sources: Vec<(usize, String)>,
     pub digest: String,
     pub limits: Limits,
     /// Why the bundle could not be built, for [`Bundle::builtin`]'s
@@ -186,9 +188,14 @@ impl BundleBuilder {
     /// Add one YAML text (one or more documents) as a layer; `name` stands
     /// for the file in error locations.
     pub fn yaml_layer(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
+        let text: String = text.into();
+        let text = match text.strip_prefix('\u{feff}') {
+            Some(rest) => rest.to_string(),
+            None => text,
+        };
         self.layers.push(vec![Source {
             name: name.into(),
-            text: text.into(),
+            text,
         }]);
         self
     }
@@ -200,10 +207,13 @@ impl BundleBuilder {
             return Err(e);
         }
         if self.layers.is_empty() {
-            return Err(Error::Io {
-                path: "bundle".into(),
-                message: "no policy layers given".into(),
-            });
+            return Err(PolicyError::new(
+                ErrorCode::NoLayers,
+                SourceLocation::file("bundle"),
+                "no policy layers given",
+            )
+            .with_hint("add a layer: `dir_layer`, `yaml_layer` or `builtin_layer`")
+            .into());
         }
         let mut layers = Vec::new();
         for layer in &self.layers {
@@ -219,6 +229,12 @@ impl BundleBuilder {
         if !errors.is_empty() {
             return Err(errors.into());
         }
+        let sources: Vec<(usize, String)> = self
+            .layers
+            .iter()
+            .enumerate()
+            .flat_map(|(i, l)| l.iter().map(move |s| (i + 1, s.name.clone())))
+            .collect();
         let merged = crate::lang::layer::merge(layers).map_err(Error::from)?;
         let digest = crate::lang::digest(&merged);
         let mut definitions = Vec::new();
@@ -242,6 +258,7 @@ impl BundleBuilder {
                 .next()
                 .map_or("bundle".to_string(), |s| s.name.clone());
             return Err(PolicyError::new(
+                ErrorCode::NoRules,
                 SourceLocation::file(place),
                 "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
             )
@@ -252,6 +269,7 @@ impl BundleBuilder {
             inner: Arc::new(BundleInner {
                 policies,
                 definitions,
+                sources,
                 digest,
                 limits: self.limits,
                 broken: None,
@@ -272,6 +290,7 @@ impl Bundle {
             inner: Arc::new(BundleInner {
                 policies: Vec::new(),
                 definitions: Vec::new(),
+                sources: Vec::new(),
                 digest: "invalid".into(),
                 limits: Limits::default(),
                 broken: Some(e.to_string()),
@@ -324,6 +343,14 @@ impl Bundle {
             .collect()
     }
 
+    /// Every source the bundle was built from — a file path, `builtin:…`
+    /// for the built-in pack, or the name given to a string — with its
+    /// layer (1 for the first), in the order read: exactly what was loaded
+    /// (`release-policy lint` prints it).
+    pub fn sources(&self) -> &[(usize, String)] {
+        &self.inner.sources
+    }
+
     /// Every rule, in evaluation order within each kind.
     pub fn rules(&self) -> Vec<RuleInfo> {
         self.inner
@@ -374,9 +401,10 @@ impl Bundle {
     /// Why nothing can be evaluated on this bundle, if so.
     fn usable(&self) -> Result<(), Error> {
         match &self.inner.broken {
-            Some(why) => Err(Error::Evaluation {
-                message: format!("the built-in policy pack did not compile: {why}"),
-            }),
+            Some(why) => Err(Error::evaluation(
+                ErrorCode::BuiltinPackBroken,
+                format!("the built-in policy pack did not compile: {why}"),
+            )),
             None => Ok(()),
         }
     }

@@ -1,14 +1,373 @@
 //! The error types.
 //!
-//! Every error that comes from outside input carries a location: a
-//! `file:line:column` for policies ([`SourceLocation`]) or a JSON path for
-//! facts. Messages are short, lowercase, and quote the offending input in
-//! backticks; a hint follows where one helps.
+//! Every error carries a stable [`ErrorCode`] (`RP0102`, see
+//! `docs/errors.md`). Every error that comes from outside input carries a
+//! location: a `file:line:column` span for policies ([`SourceLocation`]) or
+//! a JSON path (and the input's name and position, when known) for facts.
+//! Messages are short, lowercase, and quote the offending input in
+//! backticks; a hint, where one helps, is a separate accessor
+//! ([`Error::hint`]), not part of `Display`.
 
 use std::fmt;
 
-/// A place in a policy source: file (or the name given to a string), line and
-/// column, both 1-based. Line 0 means "the whole file".
+/// The stable code of an error, rustc-style (`RP0102`): the first two
+/// digits name the family, the last two the problem.
+///
+/// | Family | Codes |
+/// |---|---|
+/// | policy documents: YAML, schema, ids, layering, files | `RP01xx` |
+/// | CEL expressions: syntax and static checks | `RP02xx` |
+/// | rule definitions: thresholds, windows, quorums | `RP03xx` |
+/// | facts: syntax, schema, values, limits | `RP04xx` |
+/// | evaluation | `RP05xx` |
+/// | I/O | `RP06xx` |
+///
+/// A code, once given, keeps its meaning; `docs/errors.md` explains each
+/// with an example and the fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// `RP0101`: A policy file is not well-formed YAML.
+    PolicyYamlSyntax,
+    /// `RP0102`: A policy document has a field the policy schema does not know.
+    PolicyUnknownField,
+    /// `RP0103`: A policy field has the wrong type or a required field is missing.
+    PolicyInvalidField,
+    /// `RP0104`: A document's `apiVersion` is not `release-policy/v1`.
+    UnsupportedApiVersion,
+    /// `RP0105`: A document's `kind` is not one this file may hold.
+    UnsupportedKind,
+    /// `RP0106`: A layer defines the same policy name twice.
+    DuplicatePolicy,
+    /// `RP0107`: Two rules of the bundle share an id.
+    DuplicateRuleId,
+    /// `RP0108`: `metadata.version` is not a semantic version.
+    InvalidPolicyVersion,
+    /// `RP0109`: A policy directory holds no policy files.
+    NoPolicyFiles,
+    /// `RP0110`: A bundle was built without any policy layer.
+    NoLayers,
+    /// `RP0111`: A later layer loosens, disables or redefines what an earlier layer fixed.
+    LayerLoosens,
+    /// `RP0112`: A later layer gives a policy another `kind`.
+    LayerChangesKind,
+    /// `RP0113`: `disable` names a rule the policy does not have.
+    DisableUnknownRule,
+    /// `RP0114`: A policy or test file nests `[`/`{` deeper than the limit.
+    PolicyTooDeep,
+    /// `RP0115`: A policy or test file is not valid UTF-8.
+    PolicyNotUtf8,
+    /// `RP0116`: A policy or test file is larger than the limit.
+    PolicyTooLarge,
+    /// `RP0117`: A rule section is in the wrong kind of policy.
+    MisplacedSection,
+    /// `RP0118`: A policy declares a variable twice.
+    DuplicateVariable,
+    /// `RP0119`: The policies of a bundle hold no rules at all.
+    NoRules,
+    /// `RP0120`: No rule of the bundle has the id asked for.
+    UnknownRule,
+    /// `RP0121`: A policy file uses a YAML alias (`*name`).
+    PolicyYamlAlias,
+    /// `RP0122`: A mapping of a policy gives the same key twice.
+    PolicyDuplicateKey,
+    /// `RP0123`: A file in a policy directory is neither a policy nor a
+    /// policy test, or not a regular file.
+    NotAPolicyFile,
+    /// `RP0201`: A CEL expression does not parse.
+    CelSyntax,
+    /// `RP0202`: An expression names something that is neither a fact root, a variable nor a local.
+    UnknownName,
+    /// `RP0203`: An expression reads a field the facts do not have.
+    UnknownFactField,
+    /// `RP0204`: An expression reads a variable that is not declared before it.
+    UnknownVariable,
+    /// `RP0205`: A condition does not give a bool, or a message expression a string.
+    WrongResultType,
+    /// `RP0206`: An operation is applied to values of the wrong type.
+    TypeMismatch,
+    /// `RP0207`: An expression is longer or larger than the limits.
+    ExpressionTooLong,
+    /// `RP0208`: An expression nests deeper than the limits.
+    ExpressionTooDeep,
+    /// `RP0209`: An expression calls a function that does not exist.
+    UnknownFunction,
+    /// `RP0210`: An expression uses a construct the engine refuses.
+    UnsupportedExpression,
+    /// `RP0211`: A `duration(...)` or `timestamp(...)` literal is malformed.
+    InvalidLiteral,
+    /// `RP0301`: A threshold is not finite, not allowed here, or out of order.
+    InvalidThreshold,
+    /// `RP0302`: A window or duration is zero, negative or out of order.
+    InvalidWindow,
+    /// `RP0303`: An approval names no roles, or asks a quorum larger than its roles.
+    InvalidQuorum,
+    /// `RP0304`: A list of a rule names the same item twice.
+    DuplicateEntry,
+    /// `RP0305`: A rule lacks a part it needs, or holds parts that do not go together.
+    IncompleteRule,
+    /// `RP0306`: A ratio or factor of a rule is not a positive number.
+    InvalidRatio,
+    /// `RP0401`: Facts are not well-formed YAML or JSON.
+    FactsSyntax,
+    /// `RP0402`: Facts have a field the facts schema does not know.
+    FactsUnknownField,
+    /// `RP0403`: A facts value has the wrong type, or a required field is missing.
+    FactsWrongType,
+    /// `RP0404`: A facts value has the right type but an impossible value.
+    FactsInvalidValue,
+    /// `RP0405`: Facts are larger than the size limit.
+    FactsTooLarge,
+    /// `RP0406`: Facts exceed a limit other than size: list length or nesting.
+    FactsOverLimit,
+    /// `RP0407`: Facts bytes are not valid UTF-8.
+    FactsNotUtf8,
+    /// `RP0408`: Facts use a YAML alias (`*name`).
+    FactsYamlAlias,
+    /// `RP0409`: A mapping of the facts gives the same key twice.
+    FactsDuplicateKey,
+    /// `RP0501`: The bundle holds no policy of the kind the call evaluates.
+    NoPolicyOfKind,
+    /// `RP0502`: The built-in policy pack did not compile.
+    BuiltinPackBroken,
+    /// `RP0503`: The evaluation failed for a reason outside the policies.
+    EvaluationFailed,
+    /// `RP0601`: A file or directory could not be read.
+    ReadFailed,
+    /// `RP0602`: A policy directory is not a directory.
+    NotADirectory,
+}
+
+impl ErrorCode {
+    /// Every code, in order.
+    pub const ALL: &'static [ErrorCode] = &[
+        ErrorCode::PolicyYamlSyntax,
+        ErrorCode::PolicyUnknownField,
+        ErrorCode::PolicyInvalidField,
+        ErrorCode::UnsupportedApiVersion,
+        ErrorCode::UnsupportedKind,
+        ErrorCode::DuplicatePolicy,
+        ErrorCode::DuplicateRuleId,
+        ErrorCode::InvalidPolicyVersion,
+        ErrorCode::NoPolicyFiles,
+        ErrorCode::NoLayers,
+        ErrorCode::LayerLoosens,
+        ErrorCode::LayerChangesKind,
+        ErrorCode::DisableUnknownRule,
+        ErrorCode::PolicyTooDeep,
+        ErrorCode::PolicyNotUtf8,
+        ErrorCode::PolicyTooLarge,
+        ErrorCode::MisplacedSection,
+        ErrorCode::DuplicateVariable,
+        ErrorCode::NoRules,
+        ErrorCode::UnknownRule,
+        ErrorCode::PolicyYamlAlias,
+        ErrorCode::PolicyDuplicateKey,
+        ErrorCode::NotAPolicyFile,
+        ErrorCode::CelSyntax,
+        ErrorCode::UnknownName,
+        ErrorCode::UnknownFactField,
+        ErrorCode::UnknownVariable,
+        ErrorCode::WrongResultType,
+        ErrorCode::TypeMismatch,
+        ErrorCode::ExpressionTooLong,
+        ErrorCode::ExpressionTooDeep,
+        ErrorCode::UnknownFunction,
+        ErrorCode::UnsupportedExpression,
+        ErrorCode::InvalidLiteral,
+        ErrorCode::InvalidThreshold,
+        ErrorCode::InvalidWindow,
+        ErrorCode::InvalidQuorum,
+        ErrorCode::DuplicateEntry,
+        ErrorCode::IncompleteRule,
+        ErrorCode::InvalidRatio,
+        ErrorCode::FactsSyntax,
+        ErrorCode::FactsUnknownField,
+        ErrorCode::FactsWrongType,
+        ErrorCode::FactsInvalidValue,
+        ErrorCode::FactsTooLarge,
+        ErrorCode::FactsOverLimit,
+        ErrorCode::FactsNotUtf8,
+        ErrorCode::FactsYamlAlias,
+        ErrorCode::FactsDuplicateKey,
+        ErrorCode::NoPolicyOfKind,
+        ErrorCode::BuiltinPackBroken,
+        ErrorCode::EvaluationFailed,
+        ErrorCode::ReadFailed,
+        ErrorCode::NotADirectory,
+    ];
+
+    /// The code as text: `"RP0102"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::PolicyYamlSyntax => "RP0101",
+            ErrorCode::PolicyUnknownField => "RP0102",
+            ErrorCode::PolicyInvalidField => "RP0103",
+            ErrorCode::UnsupportedApiVersion => "RP0104",
+            ErrorCode::UnsupportedKind => "RP0105",
+            ErrorCode::DuplicatePolicy => "RP0106",
+            ErrorCode::DuplicateRuleId => "RP0107",
+            ErrorCode::InvalidPolicyVersion => "RP0108",
+            ErrorCode::NoPolicyFiles => "RP0109",
+            ErrorCode::NoLayers => "RP0110",
+            ErrorCode::LayerLoosens => "RP0111",
+            ErrorCode::LayerChangesKind => "RP0112",
+            ErrorCode::DisableUnknownRule => "RP0113",
+            ErrorCode::PolicyTooDeep => "RP0114",
+            ErrorCode::PolicyNotUtf8 => "RP0115",
+            ErrorCode::PolicyTooLarge => "RP0116",
+            ErrorCode::MisplacedSection => "RP0117",
+            ErrorCode::DuplicateVariable => "RP0118",
+            ErrorCode::NoRules => "RP0119",
+            ErrorCode::UnknownRule => "RP0120",
+            ErrorCode::PolicyYamlAlias => "RP0121",
+            ErrorCode::PolicyDuplicateKey => "RP0122",
+            ErrorCode::NotAPolicyFile => "RP0123",
+            ErrorCode::CelSyntax => "RP0201",
+            ErrorCode::UnknownName => "RP0202",
+            ErrorCode::UnknownFactField => "RP0203",
+            ErrorCode::UnknownVariable => "RP0204",
+            ErrorCode::WrongResultType => "RP0205",
+            ErrorCode::TypeMismatch => "RP0206",
+            ErrorCode::ExpressionTooLong => "RP0207",
+            ErrorCode::ExpressionTooDeep => "RP0208",
+            ErrorCode::UnknownFunction => "RP0209",
+            ErrorCode::UnsupportedExpression => "RP0210",
+            ErrorCode::InvalidLiteral => "RP0211",
+            ErrorCode::InvalidThreshold => "RP0301",
+            ErrorCode::InvalidWindow => "RP0302",
+            ErrorCode::InvalidQuorum => "RP0303",
+            ErrorCode::DuplicateEntry => "RP0304",
+            ErrorCode::IncompleteRule => "RP0305",
+            ErrorCode::InvalidRatio => "RP0306",
+            ErrorCode::FactsSyntax => "RP0401",
+            ErrorCode::FactsUnknownField => "RP0402",
+            ErrorCode::FactsWrongType => "RP0403",
+            ErrorCode::FactsInvalidValue => "RP0404",
+            ErrorCode::FactsTooLarge => "RP0405",
+            ErrorCode::FactsOverLimit => "RP0406",
+            ErrorCode::FactsNotUtf8 => "RP0407",
+            ErrorCode::FactsYamlAlias => "RP0408",
+            ErrorCode::FactsDuplicateKey => "RP0409",
+            ErrorCode::NoPolicyOfKind => "RP0501",
+            ErrorCode::BuiltinPackBroken => "RP0502",
+            ErrorCode::EvaluationFailed => "RP0503",
+            ErrorCode::ReadFailed => "RP0601",
+            ErrorCode::NotADirectory => "RP0602",
+        }
+    }
+
+    /// What the code means, in one line.
+    pub fn summary(self) -> &'static str {
+        match self {
+            ErrorCode::PolicyYamlSyntax => "a policy file is not well-formed YAML",
+            ErrorCode::PolicyUnknownField => {
+                "a policy document has a field the policy schema does not know"
+            }
+            ErrorCode::PolicyInvalidField => {
+                "a policy field has the wrong type or a required field is missing"
+            }
+            ErrorCode::UnsupportedApiVersion => {
+                "a document's `apiVersion` is not `release-policy/v1`"
+            }
+            ErrorCode::UnsupportedKind => "a document's `kind` is not one this file may hold",
+            ErrorCode::DuplicatePolicy => "a layer defines the same policy name twice",
+            ErrorCode::DuplicateRuleId => "two rules of the bundle share an id",
+            ErrorCode::InvalidPolicyVersion => "`metadata.version` is not a semantic version",
+            ErrorCode::NoPolicyFiles => "a policy directory holds no policy files",
+            ErrorCode::NoLayers => "a bundle was built without any policy layer",
+            ErrorCode::LayerLoosens => {
+                "a later layer loosens, disables or redefines what an earlier layer fixed"
+            }
+            ErrorCode::LayerChangesKind => "a later layer gives a policy another `kind`",
+            ErrorCode::DisableUnknownRule => "`disable` names a rule the policy does not have",
+            ErrorCode::PolicyTooDeep => "a policy or test file nests `[`/`{` deeper than the limit",
+            ErrorCode::PolicyNotUtf8 => "a policy or test file is not valid UTF-8",
+            ErrorCode::PolicyTooLarge => "a policy or test file is larger than the limit",
+            ErrorCode::MisplacedSection => "a rule section is in the wrong kind of policy",
+            ErrorCode::DuplicateVariable => "a policy declares a variable twice",
+            ErrorCode::NoRules => "the policies of a bundle hold no rules at all",
+            ErrorCode::UnknownRule => "no rule of the bundle has the id asked for",
+            ErrorCode::PolicyYamlAlias => "a policy file uses a YAML alias",
+            ErrorCode::PolicyDuplicateKey => "a mapping of a policy gives the same key twice",
+            ErrorCode::NotAPolicyFile => {
+                "a file in a policy directory is neither a policy nor a policy test"
+            }
+            ErrorCode::CelSyntax => "a CEL expression does not parse",
+            ErrorCode::UnknownName => {
+                "an expression names something that is neither a fact root, a variable nor a local"
+            }
+            ErrorCode::UnknownFactField => "an expression reads a field the facts do not have",
+            ErrorCode::UnknownVariable => {
+                "an expression reads a variable that is not declared before it"
+            }
+            ErrorCode::WrongResultType => {
+                "a condition does not give a bool, or a message expression a string"
+            }
+            ErrorCode::TypeMismatch => "an operation is applied to values of the wrong type",
+            ErrorCode::ExpressionTooLong => "an expression is longer or larger than the limits",
+            ErrorCode::ExpressionTooDeep => "an expression nests deeper than the limits",
+            ErrorCode::UnknownFunction => "an expression calls a function that does not exist",
+            ErrorCode::UnsupportedExpression => "an expression uses a construct the engine refuses",
+            ErrorCode::InvalidLiteral => {
+                "a `duration(...)` or `timestamp(...)` literal is malformed"
+            }
+            ErrorCode::InvalidThreshold => {
+                "a threshold is not finite, not allowed here, or out of order"
+            }
+            ErrorCode::InvalidWindow => "a window or duration is zero, negative or out of order",
+            ErrorCode::InvalidQuorum => {
+                "an approval names no roles, or asks a quorum larger than its roles"
+            }
+            ErrorCode::DuplicateEntry => "a list of a rule names the same item twice",
+            ErrorCode::IncompleteRule => {
+                "a rule lacks a part it needs, or holds parts that do not go together"
+            }
+            ErrorCode::InvalidRatio => "a ratio or factor of a rule is not a positive number",
+            ErrorCode::FactsSyntax => "facts are not well-formed YAML or JSON",
+            ErrorCode::FactsUnknownField => "facts have a field the facts schema does not know",
+            ErrorCode::FactsWrongType => {
+                "a facts value has the wrong type, or a required field is missing"
+            }
+            ErrorCode::FactsInvalidValue => {
+                "a facts value has the right type but an impossible value"
+            }
+            ErrorCode::FactsTooLarge => "facts are larger than the size limit",
+            ErrorCode::FactsOverLimit => {
+                "facts exceed a limit other than size: list length or nesting"
+            }
+            ErrorCode::FactsNotUtf8 => "facts bytes are not valid UTF-8",
+            ErrorCode::FactsYamlAlias => "facts use a YAML alias",
+            ErrorCode::FactsDuplicateKey => "a mapping of the facts gives the same key twice",
+            ErrorCode::NoPolicyOfKind => {
+                "the bundle holds no policy of the kind the call evaluates"
+            }
+            ErrorCode::BuiltinPackBroken => "the built-in policy pack did not compile",
+            ErrorCode::EvaluationFailed => {
+                "the evaluation failed for a reason outside the policies"
+            }
+            ErrorCode::ReadFailed => "a file or directory could not be read",
+            ErrorCode::NotADirectory => "a policy directory is not a directory",
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// A place in a policy source: file (or the name given to a string), and a
+/// span from `line:column` to `end_line:end_column`, all 1-based. Line 0
+/// means "the whole file"; an end of 0 means the end is not known. The end
+/// is inclusive: the span of `abc` at column 5 ends at column 7.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct SourceLocation {
     /// The file path, or the name a string source was given.
@@ -17,25 +376,34 @@ pub struct SourceLocation {
     pub line: usize,
     /// 1-based column; 0 when unknown.
     pub column: usize,
+    /// 1-based last line of the span; 0 when unknown.
+    pub end_line: usize,
+    /// 1-based last column of the span; 0 when unknown.
+    pub end_column: usize,
 }
 
 impl SourceLocation {
     /// A location naming only a file.
     pub fn file(file: impl Into<String>) -> Self {
-        Self {
-            file: file.into(),
-            line: 0,
-            column: 0,
-        }
+        Self::new(file, 0, 0)
     }
 
-    /// A location with line and column.
+    /// A location with line and column; the span ends where it starts.
     pub fn new(file: impl Into<String>, line: usize, column: usize) -> Self {
         Self {
             file: file.into(),
             line,
             column,
+            end_line: line,
+            end_column: column,
         }
+    }
+
+    /// The same start with the span ending at `end_line:end_column`.
+    pub fn to(mut self, end_line: usize, end_column: usize) -> Self {
+        self.end_line = end_line;
+        self.end_column = end_column;
+        self
     }
 }
 
@@ -50,9 +418,12 @@ impl fmt::Display for SourceLocation {
 }
 
 /// An error in a policy: loading, parsing, static checks or layering.
+/// `Display` is `location: message`; the hint is [`PolicyError::hint`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{location}: {message}{}", hint_suffix(.hint))]
+#[error("{location}: {message}")]
 pub struct PolicyError {
+    /// What kind of problem this is.
+    pub code: ErrorCode,
     /// Where the problem is.
     pub location: SourceLocation,
     /// The rule the problem is in, when there is one.
@@ -64,9 +435,10 @@ pub struct PolicyError {
 }
 
 impl PolicyError {
-    /// A new policy error at `location`.
-    pub fn new(location: SourceLocation, message: impl Into<String>) -> Self {
+    /// A new policy error with `code` at `location`.
+    pub fn new(code: ErrorCode, location: SourceLocation, message: impl Into<String>) -> Self {
         Self {
+            code,
             location,
             rule: None,
             message: message.into(),
@@ -85,12 +457,29 @@ impl PolicyError {
         self.hint = Some(hint.into());
         self
     }
+
+    /// The error's code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// How to fix it, when a hint helps.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
 }
 
 /// An error in facts: malformed input, unknown fields, wrong types, limits.
+/// `Display` is `input:line:column: path: message`, each part only when
+/// known (the position only with the input's name); the hint is
+/// [`FactsError::hint`].
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{}{message}{}", path_prefix(.path), hint_suffix(.hint))]
+#[error("{}{}{message}", input_prefix(.input, .position), path_prefix(.path))]
 pub struct FactsError {
+    /// What kind of problem this is.
+    pub code: ErrorCode,
+    /// The name of the input (a file name, `<stdin>`), when known.
+    pub input: Option<String>,
     /// JSON path of the offending value (`$.release.version`), when known.
     pub path: Option<String>,
     /// Line and column in the input text, when known (1-based).
@@ -102,9 +491,11 @@ pub struct FactsError {
 }
 
 impl FactsError {
-    /// A new facts error.
-    pub fn new(message: impl Into<String>) -> Self {
+    /// A new facts error with `code`.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         Self {
+            code,
+            input: None,
             path: None,
             position: None,
             message: message.into(),
@@ -123,18 +514,44 @@ impl FactsError {
         self.hint = Some(hint.into());
         self
     }
+
+    /// Name the input the facts came from (a file name, `<stdin>`).
+    pub fn with_input(mut self, input: impl Into<String>) -> Self {
+        self.input = Some(input.into());
+        self
+    }
+
+    /// The error's code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// How to fix it, when a hint helps.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+
+    /// Where, as `Display` prints it before the message:
+    /// `input:line:column: path` (each part when known, the position only
+    /// with the input's name), or `None` when none is known.
+    pub fn location(&self) -> Option<String> {
+        let s = input_prefix(&self.input, &self.position) + &path_prefix(&self.path);
+        s.strip_suffix(": ").map(str::to_string)
+    }
+}
+
+/// `input:line:column: `, or `input: `, or nothing without an input.
+fn input_prefix(input: &Option<String>, position: &Option<(usize, usize)>) -> String {
+    match (input, position) {
+        (Some(i), Some((l, c))) => format!("{i}:{l}:{c}: "),
+        (Some(i), None) => format!("{i}: "),
+        (None, _) => String::new(),
+    }
 }
 
 fn path_prefix(path: &Option<String>) -> String {
     match path {
         Some(p) => format!("{p}: "),
-        None => String::new(),
-    }
-}
-
-fn hint_suffix(hint: &Option<String>) -> String {
-    match hint {
-        Some(h) => format!("\n  hint: {h}"),
         None => String::new(),
     }
 }
@@ -157,12 +574,16 @@ pub enum Error {
     /// Problems inside one rule are findings, never this error.
     #[error("evaluation failed: {message}")]
     Evaluation {
+        /// What kind of problem this is (`RP05xx`).
+        code: ErrorCode,
         /// What went wrong.
         message: String,
     },
     /// Reading a file or directory failed.
     #[error("{path}: {message}")]
     Io {
+        /// What kind of problem this is (`RP06xx`).
+        code: ErrorCode,
         /// The path that could not be read.
         path: String,
         /// What went wrong.
@@ -185,6 +606,59 @@ impl Error {
             Error::Policy(e) => vec![e.as_ref()],
             Error::Policies(es) => es.iter().collect(),
             _ => Vec::new(),
+        }
+    }
+
+    /// The error's code; for several policy errors, the first's (an empty
+    /// list, which the library never returns, gives `RP0103`).
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Error::Policy(e) => e.code,
+            Error::Policies(es) => es.first().map_or(ErrorCode::PolicyInvalidField, |e| e.code),
+            Error::Facts(e) => e.code,
+            Error::Evaluation { code, .. } | Error::Io { code, .. } => *code,
+        }
+    }
+
+    /// How to fix it, when a hint helps; for several policy errors, the
+    /// first's.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            Error::Policy(e) => e.hint(),
+            Error::Policies(es) => es.first().and_then(PolicyError::hint),
+            Error::Facts(e) => e.hint(),
+            Error::Evaluation { .. } | Error::Io { .. } => None,
+        }
+    }
+
+    /// Where the problem is, as text: the policy location
+    /// (`file:line:column`, the first's for several), the facts input,
+    /// position and JSON path ([`FactsError::location`]), or the path that
+    /// could not be read.
+    pub fn location(&self) -> Option<String> {
+        match self {
+            Error::Policy(e) => Some(e.location.to_string()),
+            Error::Policies(es) => es.first().map(|e| e.location.to_string()),
+            Error::Facts(e) => e.location(),
+            Error::Io { path, .. } => Some(path.clone()),
+            Error::Evaluation { .. } => None,
+        }
+    }
+
+    /// An evaluation error (`RP05xx`).
+    pub fn evaluation(code: ErrorCode, message: impl Into<String>) -> Self {
+        Error::Evaluation {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// An I/O error (`RP06xx`) about `path`.
+    pub fn io(code: ErrorCode, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Error::Io {
+            code,
+            path: path.into(),
+            message: message.into(),
         }
     }
 }
@@ -214,3 +688,48 @@ impl From<Vec<PolicyError>> for Error {
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::BTreeSet::new();
+        for c in ErrorCode::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "{s} is given twice");
+            assert_eq!(s.len(), 6, "{s}");
+            assert!(s.starts_with("RP"), "{s}");
+            assert!(s.chars().skip(2).all(|d| d.is_ascii_digit()), "{s}");
+        }
+    }
+
+    #[test]
+    fn every_code_is_documented() {
+        let docs = include_str!("../../docs/errors.md");
+        for c in ErrorCode::ALL {
+            let heading = format!("## {}", c.as_str());
+            assert!(
+                docs.lines().any(|l| l.starts_with(&heading)),
+                "{c} has no `{heading}` section in docs/errors.md"
+            );
+        }
+    }
+
+    #[test]
+    fn display_leaves_the_hint_out() {
+        let e = PolicyError::new(
+            ErrorCode::PolicyUnknownField,
+            SourceLocation::new("p.yaml", 6, 26),
+            "unknown field `enviroment`",
+        )
+        .with_hint("did you mean `environment`?");
+        assert_eq!(e.to_string(), "p.yaml:6:26: unknown field `enviroment`");
+        assert_eq!(e.hint(), Some("did you mean `environment`?"));
+        let f = FactsError::new(ErrorCode::FactsWrongType, "invalid type")
+            .at("$.release.version")
+            .with_input("facts.yaml");
+        assert_eq!(f.to_string(), "facts.yaml: $.release.version: invalid type");
+    }
+}

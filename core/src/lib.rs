@@ -90,7 +90,7 @@ pub mod unstable {
     pub use crate::stats::{judge, rank as stats};
     pub use crate::testing::patch::merge as merge_patch;
 }
-pub use error::{Error, FactsError, PolicyError, Result, SourceLocation};
+pub use error::{Error, ErrorCode, FactsError, PolicyError, Result, SourceLocation};
 pub use limits::Limits;
 pub use model::{Facts, RolloutFacts};
 pub use vocab::{Action, Effect, Outcome, RolloutVerdict, Verdict};

@@ -39,6 +39,19 @@ pub struct Limits {
     /// Deepest `[`/`{` nesting in YAML input, checked before parsing (the
     /// YAML scanner takes quadratic time on deep flow nesting).
     pub max_yaml_nesting: usize,
+    /// Most values in one set of facts, counted at every depth (every
+    /// list item, map entry and metric sample): bounds the work and memory
+    /// of a decision, which per-list limits alone do not.
+    pub max_fact_values: usize,
+    /// Largest value a finding echoes (the values a rule read), in bytes of
+    /// JSON; a larger one is shown as a short summary, so the output of a
+    /// decision stays small whatever the facts hold.
+    pub max_echo_bytes: usize,
+    /// Largest compiled form of a literal `matches` pattern, in bytes (the
+    /// `regex` crate's size limit); a larger one is refused at load. `\w`
+    /// repeated 200 times is over it: such a pattern took 44 ms to compile
+    /// on every call.
+    pub max_regex_bytes: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +68,9 @@ impl Default for Limits {
             max_variable_items: 10_000,
             max_variable_string_bytes: 64 * 1024,
             max_yaml_nesting: 64,
+            max_fact_values: 100_000,
+            max_echo_bytes: 4096,
+            max_regex_bytes: 256 * 1024,
         }
     }
 }
@@ -87,7 +103,13 @@ pub(crate) fn yaml_too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
             }
             None => match c {
                 '#' if prev.is_whitespace() => comment = true,
-                '"' | '\'' if depth > 0 || prev.is_whitespace() || prev == ':' => quote = Some(c),
+                // A quote opens a quoted scalar only where a scalar starts
+                // (YAML's `a'b` is a plain scalar). Seeing a quote where
+                // there is none would let brackets go uncounted, so this
+                // errs the other way: a missed quote only over-counts.
+                '"' | '\'' if prev.is_whitespace() || matches!(prev, '[' | '{' | ',') => {
+                    quote = Some(c)
+                }
                 '[' | '{' => {
                     depth += 1;
                     if depth > max {
@@ -103,6 +125,24 @@ pub(crate) fn yaml_too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// The position (line, column, 1-based) of the first YAML alias (`*name`)
+/// in `text`, if any. Aliases are refused in facts and policies: a few
+/// kilobytes of anchors and aliases can expand to gigabytes (the "billion
+/// laughs"), past every size limit checked on the text.
+pub(crate) fn yaml_alias(text: &str) -> Option<(usize, usize)> {
+    // Without a `*` there is no alias; most inputs skip the scan.
+    if !text.contains('*') {
+        return None;
+    }
+    let mut parser = saphyr_parser::Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        if let saphyr_parser::Event::Alias(_) = event {
+            return Some((span.start.line(), span.start.col() + 1));
+        }
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -114,5 +154,21 @@ mod tests {
             None
         );
         assert_eq!(super::yaml_too_deep("a: \"x\\\"[[[\"", 1), None);
+    }
+
+    #[test]
+    fn a_quote_inside_a_plain_scalar_does_not_hide_nesting() {
+        let attack = format!("x: [a'b, {}{}]", "[".repeat(100), "]".repeat(100));
+        assert!(super::yaml_too_deep(&attack, 64).is_some());
+        let attack = format!("x: [a\"b, {}{}]", "[".repeat(100), "]".repeat(100));
+        assert!(super::yaml_too_deep(&attack, 64).is_some());
+        // Quoted scalars that open after `[` or `,` still hide their brackets.
+        assert_eq!(super::yaml_too_deep("x: ['[[[', \"[[[\"]", 2), None);
+    }
+
+    #[test]
+    fn aliases_are_found() {
+        assert_eq!(super::yaml_alias("a: &x [1]\nb: *x\n"), Some((2, 4)));
+        assert_eq!(super::yaml_alias("a: '*x'\nb: 2 * 3\n"), None);
     }
 }

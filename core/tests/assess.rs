@@ -11,6 +11,7 @@
 
 mod common;
 
+use common::assert_error;
 use proptest::prelude::*;
 use release_policy::{Bundle, Error, Outcome, RolloutFacts, RolloutVerdict};
 use serde_json::{Value, json};
@@ -52,17 +53,6 @@ fn policy(spec: &str) -> Bundle {
         ),
     )
     .unwrap()
-}
-
-fn policy_err(spec: &str) -> String {
-    Bundle::from_yaml_str(
-        "p.yaml",
-        &format!(
-            "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {{name: p, version: 1.0.0}}\nspec:\n{spec}"
-        ),
-    )
-    .unwrap_err()
-    .to_string()
 }
 
 fn assess(bundle: &Bundle, facts: Value) -> release_policy::Assessment {
@@ -232,134 +222,13 @@ fn nothing_promotes_without_evidence() {
 }
 
 #[test]
-fn bad_facts_are_errors_with_a_json_path() {
-    let b = policy(ERRORS_ABOVE_5_FOR_2M);
-    let err = |f: Value| match RolloutFacts::from_json_value(f, b.limits()) {
-        Err(e) => e.to_string(),
-        Ok(_) => panic!("accepted"),
-    };
-    let unsorted = json!([{"at": at(0), "value": 1.0}, {"at": at(-60), "value": 1.0}]);
-    assert!(
-        err(facts(json!({"errors": {"canary": unsorted}})))
-            .contains("$.metrics.errors.canary[1].at: sample at")
-    );
-    let future = json!([{"at": at(60), "value": 1.0}]);
-    assert!(err(facts(json!({"errors": {"canary": future}}))).contains("is after `now`"));
-    let mut f = facts(json!({}));
-    f["rollout"]["weight"] = json!(140);
-    assert!(err(f).contains("$.rollout.weight: weight `140` is not a percentage"));
-    let mut f = facts(json!({}));
-    f["rollout"]["currentStep"] = json!(5);
-    assert!(err(f).contains("outside the plan of 2 steps"));
-    let mut f = facts(json!({}));
-    f["rollout"]["steps"] = json!([{"setWeight": 5, "pause": "1m"}]);
-    f["rollout"]["currentStep"] = json!(0);
-    assert!(err(f).contains("either `setWeight` or `pause`"));
-    let mut f = facts(json!({}));
-    f["slos"] = json!({"availability": {"objective": 99.9, "errorRatio": {"5x": 0.1}}});
-    assert!(err(f).contains("$.slos.availability.errorRatio.5x"));
-    // JSON text must end where the document does.
-    let mut json = facts(json!({})).to_string();
-    json.push_str(" {}");
-    let e = RolloutFacts::parse(&json).unwrap_err();
-    assert!(e.to_string().contains("trailing characters"), "{e}");
-    assert!(e.position.is_some());
-    // YAML can spell a non-finite number; JSON cannot.
-    let yaml = format!(
-        "now: {}\nrollout: {{id: r, service: s}}\nmetrics:\n  errors:\n    canary: [{{at: {}, value: .nan}}]\n",
-        at(0),
-        at(-60)
-    );
-    let e = RolloutFacts::parse(&yaml).unwrap_err().to_string();
-    assert!(
-        e.contains("$.metrics.errors.canary[0].value: `NaN` is not a finite number"),
-        "{e}"
-    );
-    assert!(e.contains("hint: write `null` for a gap"), "{e}");
-}
-
-#[test]
-fn bad_rollout_policies_are_load_errors_with_a_location() {
-    let e = policy_err("  triggers:\n    - {id: t, metric: m, above: 1, window: 0}\n");
-    assert!(
-        e.contains("p.yaml:6:44: `window` must be longer than 0"),
-        "{e}"
-    );
-    let e = policy_err("  triggers:\n    - {id: t, metric: m, above: 1, window: 5m, for: 10m}\n");
-    assert!(
-        e.contains("`for` (10m) is not shorter than `window` (5m)"),
-        "{e}"
-    );
-    // Equal is refused too: a breach spans first to latest sample, all
-    // inside the window, so it could never last the whole window.
-    let e = policy_err("  triggers:\n    - {id: t, metric: m, above: 1, window: 5m, for: 5m}\n");
-    assert!(e.contains("`for` (5m) is not shorter"), "{e}");
-    let e = policy_err("  triggers:\n    - {id: t, metric: m, abovePercent: 10}\n");
-    assert!(
-        e.contains("`abovePercent` needs `compare: baseline`"),
-        "{e}"
-    );
-    let e = policy_err("  triggers:\n    - {id: t, metric: m, above: 1, below: 2}\n");
-    assert!(e.contains("`below` (2) is not under `above` (1)"), "{e}");
-    let e = policy_err("  triggers:\n    - {id: t, metric: m}\n");
-    assert!(e.contains("trigger `t` has no threshold"), "{e}");
-    let e = policy_err("  triggers:\n    - {id: t, metric: m, synthetic: j, above: 1}\n");
-    assert!(
-        e.contains("exactly one of `metric`, `synthetic` or `condition`"),
-        "{e}"
-    );
-    let e = policy_err("  triggers:\n    - {id: t, condition: 'rollout.wieght > 5.0'}\n");
-    assert!(
-        e.contains("unknown field `wieght`") && e.contains("did you mean `weight`"),
-        "{e}"
-    );
-    let e = policy_err("  triggers:\n    - {id: t, metric: m, expression: 'value > basline'}\n");
-    assert!(e.contains("unknown name `basline`"), "{e}");
-    let e = policy_err(
-        "  analysis:\n    - {id: a, thresholds: {pass: 75, marginal: 80}, metrics: [{metric: m}]}\n",
-    );
-    assert!(
-        e.contains("`thresholds.marginal` (80) is above `thresholds.pass` (75)"),
-        "{e}"
-    );
-    let e = policy_err(
-        "  analysis:\n    - {id: a, thresholds: {pass: 95, marginal: 75}, metrics: [{metric: m, direction: sideways}]}\n",
-    );
-    assert!(e.contains("unknown variant `sideways`"), "{e}");
-    let e = policy_err(
-        "  burnRate:\n    - {id: b, slo: s, alerts: [{long: 1h, short: 2h, factor: 14.4}]}\n",
-    );
-    assert!(
-        e.contains("short window `2h` is not shorter than `1h`"),
-        "{e}"
-    );
-    let e = policy_err("  gates:\n    - {id: g, expression: 'true'}\n");
-    assert!(e.contains("a `RolloutPolicy` cannot hold `gates`"), "{e}");
-    let e = Bundle::from_yaml_str(
-        "q.yaml",
-        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: q}\nspec:\n  triggers:\n    - {id: t, metric: m, above: 1}\n",
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(e.contains("a `Policy` cannot hold `triggers`"), "{e}");
-}
-
-#[test]
-fn a_layer_may_tighten_a_trigger_but_not_loosen_it() {
-    let org = "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {name: p, version: 1.0.0}\nspec:\n  triggers:\n    - {id: t, metric: errors, above: 5, for: 2m, window: 5m, action: hold}\n";
-    let team = |t: &str| {
-        format!(
-            "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {{name: p}}\nspec:\n  triggers:\n    - {t}\n"
-        )
-    };
-    let build = |t: &str| {
-        Bundle::builder()
-            .yaml_layer("org.yaml", org)
-            .yaml_layer("team.yaml", team(t))
-            .build()
-    };
+fn a_layer_may_tighten_a_trigger() {
     // Lower threshold, shorter `for`, stricter action: tighter.
-    build("{id: t, metric: errors, above: 3, for: 1m, window: 5m, action: rollback}").unwrap();
+    layered("{id: t, metric: errors, above: 3, for: 1m, window: 5m, action: rollback}").unwrap();
+}
+
+#[test]
+fn a_layer_may_not_loosen_a_trigger_in_any_way() {
     for loose in [
         "{id: t, metric: errors, above: 8, for: 2m, window: 5m, action: hold}",
         "{id: t, metric: errors, above: 5, for: 3m, window: 5m, action: hold}",
@@ -367,33 +236,17 @@ fn a_layer_may_tighten_a_trigger_but_not_loosen_it() {
         "{id: t, metric: errors, above: 5, for: 2m, window: 5m, action: hold, noData: ignore}",
         "{id: t, metric: errors, below: 1, for: 2m, window: 5m, action: hold}",
     ] {
-        let e = build(loose).unwrap_err().to_string();
-        assert!(
-            e.contains("layer loosens trigger `t`") && e.contains("org.yaml"),
-            "{loose}: {e}"
+        let err = layered(loose).unwrap_err();
+        assert_error(
+            &err,
+            "RP0111",
+            "team.yaml:6:12",
+            "layer loosens trigger `t`",
+            Some(
+                "the rule is defined at org.yaml:6:12 without `overridable: true`; a later layer may only add rules or tighten them",
+            ),
         );
     }
-    // A rollout policy cannot be amended as a release policy.
-    let e = Bundle::builder()
-        .yaml_layer("org.yaml", org)
-        .yaml_layer("team.yaml", "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  gates: [{id: g, expression: 'true'}]\n")
-        .build()
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("is a `Policy` here but a `RolloutPolicy`"),
-        "{e}"
-    );
-}
-
-#[test]
-fn check_and_assess_each_need_their_policies() {
-    let b = policy(ERRORS_ABOVE_5_FOR_2M);
-    let release = common::facts("examples/releases/payments-1.8.0.yaml");
-    assert!(matches!(b.check(&release), Err(Error::Evaluation { .. })));
-    let checks = Bundle::from_dir(common::root().join("policies/ci")).unwrap();
-    let f = RolloutFacts::from_json_value(facts(json!({})), checks.limits()).unwrap();
-    assert!(matches!(checks.assess(&f), Err(Error::Evaluation { .. })));
 }
 
 #[test]
@@ -486,4 +339,401 @@ fn acting_waiting_and_alerts_are_what_the_verdict_reads() {
     assert_eq!(ids(a.acting()), ["back", "held"]);
     assert_eq!(ids(a.waiting()), ["slow"]);
     assert_eq!(ids(a.alerts()), ["note"]);
+}
+
+fn policy_error(spec: &str) -> Error {
+    Bundle::from_yaml_str(
+        "p.yaml",
+        &format!(
+            "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {{name: p, version: 1.0.0}}\nspec:\n{spec}"
+        ),
+    )
+    .unwrap_err()
+}
+
+fn facts_error(f: Value) -> Error {
+    Error::from(RolloutFacts::from_json_value(f, &release_policy::Limits::default()).unwrap_err())
+}
+
+const ORG: &str = "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {name: p, version: 1.0.0}\nspec:\n  triggers:\n    - {id: t, metric: errors, above: 5, for: 2m, window: 5m, action: hold}\n";
+
+/// `ORG` amended by a layer `team.yaml` holding trigger `t`.
+fn layered(t: &str) -> Result<Bundle, Error> {
+    Bundle::builder()
+        .yaml_layer("org.yaml", ORG)
+        .yaml_layer(
+            "team.yaml",
+            format!(
+                "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {{name: p}}\nspec:\n  triggers:\n    - {t}\n"
+            ),
+        )
+        .build()
+}
+
+#[test]
+fn a_zero_window_is_rp0302() {
+    let err = policy_error("  triggers:\n    - {id: t, metric: m, above: 1, window: 0}\n");
+    assert_error(
+        &err,
+        "RP0302",
+        "p.yaml:6:44",
+        "`window` must be longer than 0",
+        None,
+    );
+}
+
+#[test]
+fn a_for_longer_than_the_window_is_rp0302() {
+    let err =
+        policy_error("  triggers:\n    - {id: t, metric: m, above: 1, window: 5m, for: 10m}\n");
+    assert_error(
+        &err,
+        "RP0302",
+        "p.yaml:6:53",
+        "`for` (10m) is not shorter than `window` (5m)",
+        Some(
+            "a breach is measured between samples inside the window, so it can only last less than the window; make the window longer",
+        ),
+    );
+}
+
+/// Equal is refused too: a breach spans first to latest sample, all inside the window, so it could never last the whole window.
+#[test]
+fn a_for_as_long_as_the_window_is_rp0302() {
+    let err =
+        policy_error("  triggers:\n    - {id: t, metric: m, above: 1, window: 5m, for: 5m}\n");
+    assert_error(
+        &err,
+        "RP0302",
+        "p.yaml:6:53",
+        "`for` (5m) is not shorter than `window` (5m)",
+        Some(
+            "a breach is measured between samples inside the window, so it can only last less than the window; make the window longer",
+        ),
+    );
+}
+
+#[test]
+fn a_percentage_without_a_baseline_is_rp0301() {
+    let err = policy_error("  triggers:\n    - {id: t, metric: m, abovePercent: 10}\n");
+    assert_error(
+        &err,
+        "RP0301",
+        "p.yaml:6:40",
+        "`abovePercent` needs `compare: baseline`",
+        Some("a percentage is a change relative to the baseline"),
+    );
+}
+
+#[test]
+fn limits_out_of_order_are_rp0301() {
+    let err = policy_error("  triggers:\n    - {id: t, metric: m, above: 1, below: 2}\n");
+    assert_error(
+        &err,
+        "RP0301",
+        "p.yaml:6:43",
+        "`below` (2) is not under `above` (1)",
+        Some("the limits are the edges of the allowed band"),
+    );
+}
+
+#[test]
+fn a_trigger_without_a_threshold_is_rp0305() {
+    let err = policy_error("  triggers:\n    - {id: t, metric: m}\n");
+    assert_error(
+        &err,
+        "RP0305",
+        "p.yaml:6:23",
+        "trigger `t` has no threshold",
+        Some("add `above`, `below`, `abovePercent`, `belowPercent` or an `expression`"),
+    );
+}
+
+#[test]
+fn a_trigger_with_two_sources_is_rp0305() {
+    let err = policy_error("  triggers:\n    - {id: t, metric: m, synthetic: j, above: 1}\n");
+    assert_error(
+        &err,
+        "RP0305",
+        "p.yaml:6:12",
+        "trigger `t` needs exactly one of `metric`, `synthetic` or `condition`",
+        None,
+    );
+}
+
+#[test]
+fn an_unknown_rollout_field_in_a_condition_is_rp0203() {
+    let err = policy_error("  triggers:\n    - {id: t, condition: 'rollout.wieght > 5.0'}\n");
+    assert_error(
+        &err,
+        "RP0203",
+        "p.yaml:6:34",
+        "unknown field `wieght` in `rollout`",
+        Some("did you mean `weight`?"),
+    );
+}
+
+#[test]
+fn an_unknown_name_in_a_sample_expression_is_rp0202() {
+    let err =
+        policy_error("  triggers:\n    - {id: t, metric: m, expression: 'value > basline'}\n");
+    assert_error(
+        &err,
+        "RP0202",
+        "p.yaml:6:47",
+        "unknown name `basline`",
+        Some("did you mean `baseline`?"),
+    );
+}
+
+#[test]
+fn analysis_thresholds_out_of_order_are_rp0301() {
+    let err = policy_error(
+        "  analysis:\n    - {id: a, thresholds: {pass: 75, marginal: 80}, metrics: [{metric: m}]}\n",
+    );
+    assert_error(
+        &err,
+        "RP0301",
+        "p.yaml:6:27",
+        "`thresholds.marginal` (80) is above `thresholds.pass` (75)",
+        None,
+    );
+}
+
+#[test]
+fn an_unknown_direction_is_rp0103() {
+    let err = policy_error(
+        "  analysis:\n    - {id: a, thresholds: {pass: 95, marginal: 75}, metrics: [{metric: m, direction: sideways}]}\n",
+    );
+    assert_error(
+        &err,
+        "RP0103",
+        "p.yaml:6:86",
+        "spec.analysis[0].metrics[0].direction: unknown variant `sideways`, expected one of `increase`, `decrease`, `either`",
+        None,
+    );
+}
+
+#[test]
+fn a_short_window_not_shorter_than_the_long_is_rp0302() {
+    let err = policy_error(
+        "  burnRate:\n    - {id: b, slo: s, alerts: [{long: 1h, short: 2h, factor: 14.4}]}\n",
+    );
+    assert_error(
+        &err,
+        "RP0302",
+        "p.yaml:6:50",
+        "short window `2h` is not shorter than `1h`",
+        Some("the short window is usually 1/12 of the long one"),
+    );
+}
+
+#[test]
+fn a_non_positive_burn_factor_is_rp0306() {
+    let err = policy_error(
+        "  burnRate:\n    - {id: b, slo: s, alerts: [{long: 1h, short: 5m, factor: 0}]}\n",
+    );
+    assert_error(
+        &err,
+        "RP0306",
+        "p.yaml:6:62",
+        "burn-rate factor `0` is not a positive number",
+        None,
+    );
+}
+
+#[test]
+fn a_metric_judged_twice_is_rp0304() {
+    let err = policy_error(
+        "  analysis:\n    - {id: a, thresholds: {pass: 95, marginal: 75}, metrics: [{metric: m}, {metric: m}]}\n",
+    );
+    assert_error(
+        &err,
+        "RP0304",
+        "p.yaml:6:76",
+        "metric `m` is judged twice",
+        None,
+    );
+}
+
+#[test]
+fn gates_in_a_rollout_policy_are_rp0117() {
+    let err = policy_error("  gates:\n    - {id: g, expression: 'true'}\n");
+    assert_error(
+        &err,
+        "RP0117",
+        "p.yaml:6:7",
+        "a `RolloutPolicy` cannot hold `gates`",
+        Some(
+            "put `gates` in a `kind: Policy` document: `check` reads release policies, `assess` rollout policies",
+        ),
+    );
+}
+
+#[test]
+fn triggers_in_a_release_policy_are_rp0117() {
+    let err = Bundle::from_yaml_str("q.yaml", "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: q}\nspec:\n  triggers:\n    - {id: t, metric: m, above: 1}\n").unwrap_err();
+    assert_error(
+        &err,
+        "RP0117",
+        "q.yaml:6:7",
+        "a `Policy` cannot hold `triggers`",
+        Some(
+            "put `triggers` in a `kind: RolloutPolicy` document: `check` reads release policies, `assess` rollout policies",
+        ),
+    );
+}
+
+#[test]
+fn a_layer_loosening_a_trigger_is_rp0111() {
+    let err = layered("{id: t, metric: errors, above: 8, for: 2m, window: 5m, action: hold}")
+        .unwrap_err();
+    assert_error(
+        &err,
+        "RP0111",
+        "team.yaml:6:12",
+        "layer loosens trigger `t`",
+        Some(
+            "the rule is defined at org.yaml:6:12 without `overridable: true`; a later layer may only add rules or tighten them",
+        ),
+    );
+}
+
+/// A rollout policy cannot be amended as a release policy.
+#[test]
+fn a_layer_changing_a_policy_kind_is_rp0112() {
+    let err = Bundle::builder().yaml_layer("org.yaml", ORG).yaml_layer("team.yaml", "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: p}\nspec:\n  gates: [{id: g, expression: 'true'}]\n").build().unwrap_err();
+    assert_error(
+        &err,
+        "RP0112",
+        "team.yaml:2:7",
+        "policy `p` is a `Policy` here but a `RolloutPolicy` in an earlier layer",
+        Some("the earlier definition is at org.yaml:2:7"),
+    );
+}
+
+#[test]
+fn unsorted_samples_are_rp0404() {
+    let unsorted = json!([{"at": at(0), "value": 1.0}, {"at": at(-60), "value": 1.0}]);
+    let err = facts_error(facts(json!({"errors": {"canary": unsorted}})));
+    assert_error(
+        &err,
+        "RP0404",
+        "$.metrics.errors.canary[1].at",
+        "sample at `2026-11-18T11:05:40Z` is earlier than the one before it",
+        Some("send samples oldest first"),
+    );
+}
+
+#[test]
+fn a_sample_after_now_is_rp0404() {
+    let future = json!([{"at": at(60), "value": 1.0}]);
+    let err = facts_error(facts(json!({"errors": {"canary": future}})));
+    assert_error(
+        &err,
+        "RP0404",
+        "$.metrics.errors.canary[0].at",
+        "sample at `2026-11-18T11:07:40Z` is after `now` (`2026-11-18T11:06:40Z`)",
+        None,
+    );
+}
+
+#[test]
+fn a_weight_over_100_is_rp0404() {
+    let mut f = facts(json!({}));
+    f["rollout"]["weight"] = json!(140);
+    let err = facts_error(f);
+    assert_error(
+        &err,
+        "RP0404",
+        "$.rollout.weight",
+        "weight `140` is not a percentage between 0 and 100",
+        None,
+    );
+}
+
+#[test]
+fn a_current_step_outside_the_plan_is_rp0404() {
+    let mut f = facts(json!({}));
+    f["rollout"]["currentStep"] = json!(5);
+    let err = facts_error(f);
+    assert_error(
+        &err,
+        "RP0404",
+        "$.rollout.currentStep",
+        "current step `5` is outside the plan of 2 steps",
+        Some("steps are counted from 0"),
+    );
+}
+
+#[test]
+fn a_step_with_two_actions_is_rp0404() {
+    let mut f = facts(json!({}));
+    f["rollout"]["steps"] = json!([{"setWeight": 5, "pause": "1m"}]);
+    f["rollout"]["currentStep"] = json!(0);
+    let err = facts_error(f);
+    assert_error(
+        &err,
+        "RP0404",
+        "$.rollout.steps[0]",
+        "a step is either `setWeight` or `pause`",
+        None,
+    );
+}
+
+#[test]
+fn a_malformed_slo_window_is_rp0404() {
+    let mut f = facts(json!({}));
+    f["slos"] = json!({"availability": {"objective": 99.9, "errorRatio": {"5x": 0.1}}});
+    let err = facts_error(f);
+    assert_error(
+        &err,
+        "RP0404",
+        "$.slos.availability.errorRatio.5x",
+        "invalid duration `5x`: unknown unit `x`",
+        None,
+    );
+}
+
+/// JSON text must end where the document does.
+#[test]
+fn trailing_json_is_rp0401() {
+    let mut json = facts(json!({})).to_string();
+    json.push_str(" {}");
+    let facts_err = RolloutFacts::parse(&json).unwrap_err();
+    assert!(facts_err.position.is_some());
+    let err = Error::from(facts_err);
+    assert_error(&err, "RP0401", "", "trailing characters", None);
+}
+
+/// YAML can spell a non-finite number; JSON cannot.
+#[test]
+fn a_non_finite_sample_is_rp0404() {
+    let yaml = format!(
+        "now: {}\nrollout: {{id: r, service: s}}\nmetrics:\n  errors:\n    canary: [{{at: {}, value: .nan}}]\n",
+        at(0),
+        at(-60)
+    );
+    let err = Error::from(RolloutFacts::parse(&yaml).unwrap_err());
+    assert_error(
+        &err,
+        "RP0404",
+        "$.metrics.errors.canary[0].value",
+        "`NaN` is not a finite number",
+        Some("write `null` for a gap in the data"),
+    );
+}
+
+#[test]
+fn assessing_without_a_rollout_policy_is_rp0501() {
+    let checks = Bundle::from_dir(common::root().join("policies/ci")).unwrap();
+    let f = RolloutFacts::from_json_value(facts(json!({})), checks.limits()).unwrap();
+    let err = checks.assess(&f).unwrap_err();
+    assert_error(
+        &err,
+        "RP0501",
+        "",
+        "the bundle holds no `RolloutPolicy`, so it cannot assess a rollout",
+        None,
+    );
 }

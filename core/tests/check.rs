@@ -282,93 +282,6 @@ const HEAD: &str =
     "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n";
 
 #[test]
-fn bad_policies_are_located_errors() {
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - {{id: a, expression: 'release.enviroment == \"x\"'}}\n"
-    ));
-    assert!(
-        e.starts_with("p.yaml:6:") && e.contains("did you mean `environment`?"),
-        "{e}"
-    );
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - {{id: a, expression: 'release.id'}}\n"
-    ));
-    assert!(e.contains("not a bool"), "{e}");
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n    - {{id: a, expression: 'true'}}\n"
-    ));
-    assert!(e.contains("duplicate rule id `a`"), "{e}");
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - {{id: a, expression: 'release.id =='}}\n"
-    ));
-    assert!(
-        e.starts_with("p.yaml:6:") && e.contains("syntax error"),
-        "{e}"
-    );
-    let e = load_err(
-        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.2}\nspec: {}\n",
-    );
-    assert!(e.contains("invalid semantic version"), "{e}");
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - {{id: a, expresion: 'true'}}\n"
-    ));
-    assert!(e.contains("unknown field `expresion`"), "{e}");
-    let e = load_err("a: [1,\n");
-    assert!(e.starts_with("p.yaml:"), "{e}");
-    let deep = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - id: a\n      expression: '{deep}'\n"
-    ));
-    assert!(e.contains("limit"), "{e}");
-}
-
-#[test]
-fn bad_directories_and_files() {
-    let dir = std::env::temp_dir().join(format!("rp-empty-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let e = Bundle::from_dir(&dir)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(e.contains("no policy files"), "{e}");
-    std::fs::write(dir.join("bad.yaml"), [0xff, 0xfe, 0x00]).unwrap();
-    let e = Bundle::from_dir(&dir)
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(e.contains("not valid UTF-8"), "{e}");
-    std::fs::remove_dir_all(&dir).unwrap();
-}
-
-#[test]
-fn bad_facts_are_errors_with_a_json_path() {
-    let e = Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n").unwrap_err();
-    assert_eq!(e.path.as_deref(), Some("$.release.enviroment"));
-    assert!(e.message.contains("unknown field `enviroment`"));
-    let e = Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: 2.10, environment: p, kind: standard, author: a}\n").unwrap_err();
-    assert_eq!(e.path.as_deref(), Some("$.release.version"));
-    let big = " ".repeat(50 * 1024 * 1024);
-    assert!(Facts::parse(&big).unwrap_err().message.contains("limit"));
-    assert!(
-        Facts::from_slice(&[0xff, 0xfe], &Limits::default())
-            .unwrap_err()
-            .message
-            .contains("UTF-8")
-    );
-    let e = Facts::parse("{\"now\": 1").unwrap_err();
-    assert!(e.position.is_some(), "{e:?}");
-    let mut j = base_json();
-    j["approvals"] = json!((0..2000).map(|i| json!({"role": "qa", "by": format!("p{i}"), "decision": "approve", "at": "2026-11-25T10:00:00Z"})).collect::<Vec<_>>());
-    let err = Bundle::builtin()
-        .check(&Facts::from_json_value(j, &Limits::default()).unwrap())
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Facts(ref f) if f.path.as_deref() == Some("$.approvals")),
-        "{err}"
-    );
-}
-
-#[test]
 fn a_later_reject_withdraws_an_approval_gate_approval() {
     let b = policy(
         "  gates:\n    - {id: p, expression: 'false', effect: approval, approvers: [sre-lead]}\n",
@@ -422,17 +335,6 @@ fn absent_sections_are_null_and_can_be_tested() {
 }
 
 #[test]
-fn duplicate_variables_are_rejected() {
-    let e = load_err(&format!(
-        "{HEAD}  variables:\n    - {{name: a, expression: '1'}}\n    - {{name: a, expression: '2'}}\n"
-    ));
-    assert!(
-        e.starts_with("p.yaml:7:") && e.contains("duplicate variable `a`"),
-        "{e}"
-    );
-}
-
-#[test]
 fn a_stale_abstention_does_not_pass_the_decision_up() {
     let b = policy(REVIEW);
     let t = "2026-11-25T10:00:00Z";
@@ -448,17 +350,6 @@ fn a_stale_abstention_does_not_pass_the_decision_up() {
         d.missing_approvals()[0].roles(),
         vec!["release-manager".to_string()]
     );
-}
-
-#[test]
-fn nested_yaml_facts_errors_say_the_path_once() {
-    let e = Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n").unwrap_err();
-    assert!(
-        e.message.starts_with("unknown field `enviroment`"),
-        "{}",
-        e.message
-    );
-    assert!(e.hint.is_some());
 }
 
 #[test]
@@ -514,20 +405,7 @@ fn a_future_dated_statement_does_not_hide_a_valid_approval() {
 }
 
 #[test]
-fn other_kinds_versions_and_empty_documents() {
-    let e = load_err(
-        "apiVersion: release-policy/v1\nkind: PolicyTest\nmetadata: {name: t}\nspec: {cases: []}\n",
-    );
-    assert!(
-        e.starts_with("p.yaml:2:") && e.contains("unsupported kind `PolicyTest`"),
-        "{e}"
-    );
-    let e =
-        load_err("apiVersion: v2\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec: {}\n");
-    assert!(
-        e.starts_with("p.yaml:1:") && e.contains("unsupported apiVersion `v2`"),
-        "{e}"
-    );
+fn empty_documents_are_skipped() {
     let two = format!(
         "---\n{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n---\n---\n{}",
         HEAD.replace("name: t", "name: u")
@@ -604,24 +482,6 @@ fn deciding_go_overrules_a_rejection_but_does_not_replace_missing_approvals() {
 }
 
 #[test]
-fn roles_listed_twice_and_empty_bundles_are_refused() {
-    let e = load_err(&format!(
-        "{HEAD}  approvals:\n    - {{id: r, roles: [dev, dev, sec], quorum: 2}}\n"
-    ));
-    assert!(e.contains("`dev` is listed twice in `roles` of `r`"), "{e}");
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - {{id: g, expression: 'true', waivableBy: [sec, sec]}}\n"
-    ));
-    assert!(e.contains("listed twice in `waivableBy`"), "{e}");
-    let e = load_err("# nothing here\n---\n");
-    assert!(e.contains("hold no rules"), "{e}");
-    let e = load_err(
-        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec: {}\n",
-    );
-    assert!(e.contains("hold no rules"), "{e}");
-}
-
-#[test]
 fn variables_are_size_checked_so_rules_cannot_run_away() {
     let b = policy(
         "  variables:\n    - {name: chars, expression: 'release.changes.map(c, \"xxxxxxxxxx\").join(\"\").split(\"\")'}\n  gates:\n    - {id: g, expression: 'variables.chars.all(a, variables.chars.all(b, a == b))'}\n",
@@ -643,31 +503,6 @@ fn variables_are_size_checked_so_rules_cannot_run_away() {
         f.message()
     );
     assert_eq!(d.verdict(), Verdict::NoGo);
-}
-
-#[test]
-fn deep_yaml_is_refused_before_parsing() {
-    let deep = format!(
-        "now: 2026-11-26T10:00:00Z\nextensions: {{x: {}{}}}\n",
-        "[".repeat(100_000),
-        "]".repeat(100_000)
-    );
-    let e = Facts::parse(&deep).unwrap_err();
-    assert!(
-        e.message.contains("nesting deeper than the limit"),
-        "{}",
-        e.message
-    );
-    assert_eq!(e.position, Some((2, 80)));
-    let e = load_err(&format!(
-        "{HEAD}  gates:\n    - {{id: a, expression: 'true', controls: {}{}}}\n",
-        "[".repeat(10_000),
-        "]".repeat(10_000)
-    ));
-    assert!(
-        e.starts_with("p.yaml:6:") && e.contains("nesting deeper"),
-        "{e}"
-    );
 }
 
 #[test]
@@ -746,4 +581,748 @@ fn json_value_facts_are_held_to_the_nesting_limit_as_text_is() {
     assert_eq!(e.path.as_deref(), Some("$.extensions.x[0][0][0][0][0][0]"));
     // Within the limit (as the default is), the same facts parse.
     Facts::from_json_value(j, &Limits::default()).unwrap();
+}
+
+fn load_error(yaml: &str) -> Error {
+    match Bundle::from_yaml_str("p.yaml", yaml) {
+        Ok(_) => panic!("expected an error for\n{yaml}"),
+        Err(e) => e,
+    }
+}
+
+/// The error of a two-layer bundle: `org.yaml` then `team.yaml`, each one
+/// policy `t` with the given spec body.
+fn layered(org: &str, team: &str) -> Error {
+    let amend = HEAD.replace(", version: 1.0.0", "");
+    match Bundle::builder()
+        .yaml_layer("org.yaml", format!("{HEAD}{org}"))
+        .yaml_layer("team.yaml", format!("{amend}{team}"))
+        .build()
+    {
+        Ok(_) => panic!("expected an error for\n{org}\n{team}"),
+        Err(e) => e,
+    }
+}
+
+/// A YAML syntax error.
+#[test]
+fn malformed_yaml_is_rp0101() {
+    let err = load_error("apiVersion: [1,\n");
+    assert_error(
+        &err,
+        "RP0101",
+        "p.yaml:2:1",
+        "did not find expected node content",
+        None,
+    );
+}
+
+/// A misspelt field of a gate.
+#[test]
+fn an_unknown_policy_field_is_rp0102() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expresion: 'true'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0102",
+        "p.yaml:6:15",
+        "spec.gates[0]: unknown field `expresion`, expected one of `id`, `description`, `when`, `expression`, `effect`, `approvers`, `waivableBy`, `message`, `messageExpression`, `controls`, `overridable`",
+        Some("see `release-policy schema policy` for the fields a policy may have"),
+    );
+}
+
+/// A section that is not a list.
+#[test]
+fn a_field_of_the_wrong_type_is_rp0103() {
+    let err = load_error(&format!("{HEAD}  gates: 5\n"));
+    assert_error(
+        &err,
+        "RP0103",
+        "p.yaml:5:10",
+        "spec.gates: invalid type: integer `5`, expected a sequence",
+        None,
+    );
+}
+
+#[test]
+fn an_unsupported_api_version_is_rp0104() {
+    let err =
+        load_error("apiVersion: v2\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec: {}\n");
+    assert_error(
+        &err,
+        "RP0104",
+        "p.yaml:1:13",
+        "unsupported apiVersion `v2`",
+        Some("use `apiVersion: release-policy/v1`"),
+    );
+}
+
+/// A policy test in a policy file.
+#[test]
+fn an_unsupported_kind_is_rp0105() {
+    let err = load_error(
+        "apiVersion: release-policy/v1\nkind: PolicyTest\nmetadata: {name: t}\nspec: {cases: []}\n",
+    );
+    assert_error(
+        &err,
+        "RP0105",
+        "p.yaml:2:7",
+        "unsupported kind `PolicyTest`",
+        Some(
+            "policy files hold `kind: Policy` or `kind: RolloutPolicy`; policy tests go in files named `*.test.yaml`",
+        ),
+    );
+}
+
+#[test]
+fn a_policy_named_twice_in_a_layer_is_rp0106() {
+    let err = load_error(&format!(
+        "---\n{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n---\n{HEAD}  gates:\n    - {{id: b, expression: 'true'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0106",
+        "p.yaml:11:18",
+        "duplicate policy name `t`",
+        Some("first defined at p.yaml:4:18; a layer holds each policy once"),
+    );
+}
+
+#[test]
+fn duplicate_rule_ids_are_rp0107() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n    - {{id: a, expression: 'true'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0107",
+        "p.yaml:7:12",
+        "duplicate rule id `a`",
+        Some(
+            "also defined at p.yaml:6:12; to tighten a rule of an earlier layer, amend it in a policy of the same name",
+        ),
+    );
+}
+
+#[test]
+fn a_version_that_is_not_semver_is_rp0108() {
+    let err = load_error(
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.2}\nspec: {}\n",
+    );
+    assert_error(
+        &err,
+        "RP0108",
+        "p.yaml:3:30",
+        "invalid semantic version `1.2`: unexpected end of input while parsing minor version number",
+        Some("write a full version such as `1.2.0`, quoted"),
+    );
+}
+
+#[test]
+fn a_builder_without_layers_is_rp0110() {
+    let err = Bundle::builder().build().unwrap_err();
+    assert_error(
+        &err,
+        "RP0110",
+        "bundle",
+        "no policy layers given",
+        Some("add a layer: `dir_layer`, `yaml_layer` or `builtin_layer`"),
+    );
+}
+
+#[test]
+fn a_layer_disabling_an_unknown_rule_is_rp0113() {
+    let err = layered(
+        "  gates:\n    - {id: a, expression: 'true'}\n",
+        "  disable: [b]\n",
+    );
+    assert_error(
+        &err,
+        "RP0113",
+        "team.yaml:5:13",
+        "cannot disable `b`: policy `t` has no such rule",
+        None,
+    );
+}
+
+#[test]
+fn a_layer_disabling_a_fixed_rule_is_rp0111() {
+    let err = layered(
+        "  gates:\n    - {id: a, expression: 'true'}\n",
+        "  disable: [a]\n",
+    );
+    assert_error(
+        &err,
+        "RP0111",
+        "team.yaml:5:13",
+        "layer disables gate `a`",
+        Some(
+            "the rule is defined at org.yaml:6:12 without `overridable: true`; a later layer may only add rules or tighten them",
+        ),
+    );
+}
+
+/// Refused before parsing.
+#[test]
+fn deep_yaml_in_a_policy_is_rp0114() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'true', controls: {}{}}}\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    ));
+    assert_error(
+        &err,
+        "RP0114",
+        "p.yaml:6:108",
+        "`[`/`{` nesting deeper than the limit of 64",
+        None,
+    );
+}
+
+#[test]
+fn a_policy_over_the_size_limit_is_rp0116() {
+    let err = Bundle::builder()
+        .limits(Limits {
+            max_policy_bytes: 10,
+            ..Limits::default()
+        })
+        .yaml_layer("p.yaml", HEAD)
+        .build()
+        .unwrap_err();
+    assert_error(
+        &err,
+        "RP0116",
+        "p.yaml",
+        "policy is 85 bytes, more than the limit of 10",
+        None,
+    );
+}
+
+#[test]
+fn rollout_rules_in_a_release_policy_are_rp0117() {
+    let err = load_error(&format!(
+        "{HEAD}  triggers:\n    - {{id: t, metric: m, above: 1}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0117",
+        "p.yaml:6:7",
+        "a `Policy` cannot hold `triggers`",
+        Some(
+            "put `triggers` in a `kind: RolloutPolicy` document: `check` reads release policies, `assess` rollout policies",
+        ),
+    );
+}
+
+#[test]
+fn a_variable_declared_twice_is_rp0118() {
+    let err = load_error(&format!(
+        "{HEAD}  variables:\n    - {{name: a, expression: '1'}}\n    - {{name: a, expression: '2'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0118",
+        "p.yaml:7:14",
+        "duplicate variable `a` in policy `t`",
+        Some("each variable is declared once; rename one of them"),
+    );
+}
+
+#[test]
+fn a_file_of_empty_documents_is_rp0119() {
+    let err = load_error("# nothing here\n---\n");
+    assert_error(
+        &err,
+        "RP0119",
+        "p.yaml",
+        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
+        Some("an empty bundle would let every release go"),
+    );
+}
+
+#[test]
+fn a_policy_without_rules_is_rp0119() {
+    let err = load_error(
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec: {}\n",
+    );
+    assert_error(
+        &err,
+        "RP0119",
+        "p.yaml",
+        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
+        Some("an empty bundle would let every release go"),
+    );
+}
+
+#[test]
+fn a_cel_syntax_error_is_rp0201() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.id =='}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0201",
+        "p.yaml:6:41",
+        "syntax error: mismatched input '<eof>' expecting {'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', num_float, num_int, num_uint, string, bytes, identifier}",
+        None,
+    );
+}
+
+#[test]
+fn an_unknown_name_is_rp0202() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'relase.id == \"x\"'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0202",
+        "p.yaml:6:28",
+        "unknown name `relase`",
+        Some("did you mean `release`?"),
+    );
+}
+
+#[test]
+fn an_unknown_fact_field_is_rp0203() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.enviroment == \"x\"'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0203",
+        "p.yaml:6:35",
+        "unknown field `enviroment` in `release`",
+        Some("did you mean `environment`?"),
+    );
+}
+
+#[test]
+fn an_unknown_variable_is_rp0204() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'variables.nope'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0204",
+        "p.yaml:6:37",
+        "unknown variable `nope`",
+        Some("a variable must be declared before the rules and variables that use it"),
+    );
+}
+
+#[test]
+fn a_condition_that_is_not_a_bool_is_rp0205() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.id'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0205",
+        "p.yaml:6:28",
+        "expression gives a string, not a bool",
+        Some("compare it, e.g. `x == \"value\"` or `size(x) > 0`"),
+    );
+}
+
+#[test]
+fn versions_compared_as_strings_are_rp0206() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.version > \"10.0.0\"'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0206",
+        "p.yaml:6:44",
+        "versions compared as strings: `\"10.0.0\" < \"9.0.0\"` is true",
+        Some("compare versions with `semver.compare(a, b) < 0`"),
+    );
+}
+
+#[test]
+fn an_expression_over_the_length_limit_is_rp0207() {
+    let err = Bundle::builder()
+        .limits(Limits {
+            max_expression_len: 8,
+            ..Limits::default()
+        })
+        .yaml_layer(
+            "p.yaml",
+            format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.id == \"x\"'}}\n"),
+        )
+        .build()
+        .unwrap_err();
+    assert_error(
+        &err,
+        "RP0207",
+        "p.yaml:6:27",
+        "expression is 17 bytes, more than the limit of 8",
+        None,
+    );
+}
+
+#[test]
+fn an_expression_nested_too_deep_is_rp0208() {
+    let deep = format!("{}true{}", "(".repeat(40), ")".repeat(40));
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - id: a\n      expression: '{deep}'\n"
+    ));
+    assert_error(
+        &err,
+        "RP0208",
+        "p.yaml:7:52",
+        "expression nests deeper than the limit of 32",
+        Some("split it into `variables`"),
+    );
+}
+
+#[test]
+fn an_unknown_function_is_rp0209() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'release.id.startWith(\"x\")'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0209",
+        "p.yaml:6:48",
+        "unknown function `startWith`",
+        Some("did you mean `startsWith`?"),
+    );
+}
+
+#[test]
+fn a_map_over_a_map_is_rp0210() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'labels.map(k, k).size() > 0'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0210",
+        "p.yaml:6:28",
+        "`map` and `filter` over a map give its keys in no fixed order",
+        Some("decisions must be deterministic: test keys with `in`, or use `all`/`exists`"),
+    );
+}
+
+#[test]
+fn a_malformed_duration_literal_is_rp0211() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'duration(\"14x\") > duration(\"1d\")'}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0211",
+        "p.yaml:6:36",
+        "invalid duration `14x`",
+        Some("CEL durations use `h`, `m`, `s`, `ms`: write `duration(\"336h\")` or `days(14)`"),
+    );
+}
+
+#[test]
+fn an_approval_gate_without_approvers_is_rp0305() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'true', effect: approval}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0305",
+        "p.yaml:6:43",
+        "gate `a` has `effect: approval` but no `approvers`",
+        Some("name the roles whose approval lifts the gate: `approvers: [sre-lead]`"),
+    );
+}
+
+#[test]
+fn a_quorum_over_the_roles_is_rp0303() {
+    let err = load_error(&format!(
+        "{HEAD}  approvals:\n    - {{id: r, roles: [dev], quorum: 2}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0303",
+        "p.yaml:6:37",
+        "quorum `2` is more than the 1 roles of approval `r`",
+        None,
+    );
+}
+
+#[test]
+fn an_approval_without_roles_is_rp0303() {
+    let err = load_error(&format!("{HEAD}  approvals:\n    - {{id: r, roles: []}}\n"));
+    assert_error(
+        &err,
+        "RP0303",
+        "p.yaml:6:22",
+        "approval `r` names no `roles`",
+        None,
+    );
+}
+
+/// A role named twice would count twice towards a quorum.
+#[test]
+fn a_role_listed_twice_is_rp0304() {
+    let err = load_error(&format!(
+        "{HEAD}  approvals:\n    - {{id: r, roles: [dev, dev, sec], quorum: 2}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0304",
+        "p.yaml:6:28",
+        "`dev` is listed twice in `roles` of `r`",
+        None,
+    );
+}
+
+#[test]
+fn a_waiver_role_listed_twice_is_rp0304() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: g, expression: 'true', waivableBy: [sec, sec]}}\n"
+    ));
+    assert_error(
+        &err,
+        "RP0304",
+        "p.yaml:6:53",
+        "`sec` is listed twice in `waivableBy` of `g`",
+        None,
+    );
+}
+
+#[test]
+fn an_unknown_facts_field_is_rp0402() {
+    let err = Error::from(Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n").unwrap_err());
+    assert_error(
+        &err,
+        "RP0402",
+        "$.release.enviroment",
+        "unknown field `enviroment`, expected one of `id`, `service`, `version`, `previousVersion`, `environment`, `kind`, `author`, `changes`, `labels`",
+        Some(
+            "facts fields are camelCase; check the spelling against `release-policy schema facts`",
+        ),
+    );
+}
+
+#[test]
+fn a_facts_value_of_the_wrong_type_is_rp0403() {
+    let err = Error::from(Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: [2], environment: p, kind: standard, author: a}\n").unwrap_err());
+    assert_error(
+        &err,
+        "RP0403",
+        "$.release.version",
+        "invalid type: sequence, expected a semantic version string such as \"2.4.0\"",
+        None,
+    );
+}
+
+#[test]
+fn malformed_facts_json_is_rp0401() {
+    let err = Error::from(Facts::parse("{\"now\": \"2026-11-26T10:00:00Z\",").unwrap_err());
+    assert_error(&err, "RP0401", "", "EOF while parsing a value", None);
+}
+
+#[test]
+fn malformed_facts_yaml_is_rp0401() {
+    let err = Error::from(Facts::parse("now: [1,\n").unwrap_err());
+    assert_error(
+        &err,
+        "RP0401",
+        "",
+        "did not find expected node content",
+        None,
+    );
+}
+
+#[test]
+fn an_impossible_facts_value_is_rp0404() {
+    let mut j = base_json();
+    j["service"]["slos"] =
+        json!([{"name": "a", "indicator": "i", "objective": 99.9, "errorRatio": 2.0}]);
+    let err = Error::from(Facts::from_json_value(j, &Limits::default()).unwrap_err());
+    assert_error(
+        &err,
+        "RP0404",
+        "$.service.slos[0].errorRatio",
+        "error ratio `2` is not between 0 and 1",
+        None,
+    );
+}
+
+#[test]
+fn facts_over_the_size_limit_are_rp0405() {
+    let big = " ".repeat(50 * 1024 * 1024);
+    let err = Error::from(Facts::parse(&big).unwrap_err());
+    assert_error(
+        &err,
+        "RP0405",
+        "",
+        "facts are larger than the limit of 8388608 bytes",
+        Some("send only the facts the policies read, or raise `Limits::max_facts_bytes`"),
+    );
+}
+
+/// Found while the facts are bound for evaluation.
+#[test]
+fn a_facts_list_over_the_limit_is_rp0406() {
+    let mut j = base_json();
+    j["approvals"] = json!((0..2000).map(|i| json!({"role": "qa", "by": format!("p{i}"), "decision": "approve", "at": "2026-11-25T10:00:00Z"})).collect::<Vec<_>>());
+    let err = Bundle::builtin()
+        .check(&Facts::from_json_value(j, &Limits::default()).unwrap())
+        .unwrap_err();
+    assert_error(
+        &err,
+        "RP0406",
+        "$.approvals",
+        "list has 2000 items, more than the limit of 1000",
+        None,
+    );
+}
+
+/// Refused before parsing.
+#[test]
+fn deep_yaml_facts_are_rp0406() {
+    let deep = format!(
+        "now: 2026-11-26T10:00:00Z\nextensions: {{x: {}{}}}\n",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let facts_err = Facts::parse(&deep).unwrap_err();
+    assert_eq!(facts_err.position, Some((2, 80)));
+    let err = Error::from(facts_err);
+    assert_error(
+        &err,
+        "RP0406",
+        "",
+        "`[`/`{` nesting deeper than the limit of 64",
+        None,
+    );
+}
+
+#[test]
+fn facts_that_are_not_utf8_are_rp0407() {
+    let err = Error::from(Facts::from_slice(&[0xff, 0xfe], &Limits::default()).unwrap_err());
+    assert_error(
+        &err,
+        "RP0407",
+        "",
+        "facts are not valid UTF-8 (invalid byte at offset 0)",
+        None,
+    );
+}
+
+#[test]
+fn a_facts_error_names_its_input() {
+    let err = Error::from(Facts::parse("now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: [2], environment: p, kind: standard, author: a}\n").unwrap_err().with_input("facts.yaml"));
+    assert_error(
+        &err,
+        "RP0403",
+        "facts.yaml:2:39: $.release.version",
+        "invalid type: sequence, expected a semantic version string such as \"2.4.0\"",
+        None,
+    );
+}
+
+#[test]
+fn checking_without_a_release_policy_is_rp0501() {
+    let b = Bundle::from_yaml_str("r.yaml", "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {name: r, version: 1.0.0}\nspec:\n  triggers:\n    - {id: t, metric: m, above: 1}\n").unwrap();
+    let err = b
+        .check(&facts("examples/releases/payments-1.8.0.yaml"))
+        .unwrap_err();
+    assert_error(
+        &err,
+        "RP0501",
+        "",
+        "the bundle holds no release `Policy`, so it cannot check a release",
+        None,
+    );
+}
+
+#[test]
+fn a_missing_policy_directory_is_rp0602() {
+    let err = Bundle::from_dir("/no/such/dir").unwrap_err();
+    assert_error(&err, "RP0602", "/no/such/dir", "not a directory", None);
+}
+
+/// A fresh, empty temporary directory for one test.
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("rp-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn a_directory_without_policy_files_is_rp0109() {
+    let dir = temp_dir("empty");
+    std::fs::write(dir.join("x.test.yaml"), "").unwrap();
+    let err = Bundle::from_dir(&dir).unwrap_err();
+    assert_error(
+        &err,
+        "RP0109",
+        &dir.display().to_string(),
+        "no policy files (`.yaml`, `.yml` or `.json`) in this directory",
+        Some("policy tests (`*.test.yaml`) and `testdata/` are not policies"),
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_policy_file_that_is_not_utf8_is_rp0115() {
+    let dir = temp_dir("utf8");
+    let file = dir.join("bad.yaml");
+    std::fs::write(&file, [b'a', 0xff, 0xfe, 0x00]).unwrap();
+    let err = Bundle::from_dir(&dir).unwrap_err();
+    assert_error(
+        &err,
+        "RP0115",
+        &file.display().to_string(),
+        "file is not valid UTF-8 (invalid byte at offset 1)",
+        None,
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_dangling_link_in_a_policy_directory_is_rp0123() {
+    let dir = temp_dir("unreadable");
+    let file = dir.join("p.yaml");
+    // A dangling symlink is listed but is no regular file: refused, not read.
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(dir.join("nowhere"), &file).unwrap();
+        let err = Bundle::from_dir(&dir).unwrap_err();
+        assert_error(
+            &err,
+            "RP0123",
+            &file.display().to_string(),
+            "not a regular file (a FIFO, socket, device or broken link)",
+            Some(
+                "policy directories hold files only; list it in `.release-policy-ignore` to leave it alone",
+            ),
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn every_error_of_a_load_is_reported_with_its_own_code() {
+    let err = load_error(&format!(
+        "{HEAD}  gates:\n    - {{id: a, expression: 'relase.id == \"x\"'}}\n    - {{id: b, expression: 'release.id'}}\n"
+    ));
+    let all = err.policy_errors();
+    assert_eq!(all.len(), 2, "{err}");
+    assert_eq!(err.code().as_str(), "RP0202");
+    assert_policy_error(
+        all[0],
+        "RP0202",
+        "p.yaml:6:28",
+        "unknown name `relase`",
+        Some("did you mean `release`?"),
+    );
+    assert_policy_error(
+        all[1],
+        "RP0205",
+        "p.yaml:7:28",
+        "expression gives a string, not a bool",
+        Some("compare it, e.g. `x == \"value\"` or `size(x) > 0`"),
+    );
+    assert_eq!(err.hint(), Some("did you mean `release`?"));
 }

@@ -98,13 +98,14 @@ fn loosening_a_rule_is_an_error_naming_both_files() {
         .builtin_layer()
         .yaml_layer("team.yaml", loosen)
         .build()
-        .unwrap_err()
-        .to_string();
+        .unwrap_err();
+    assert_eq!(err.code().as_str(), "RP0111");
+    let (err, hint) = (err.to_string(), err.hint().unwrap_or_default().to_string());
     assert!(err.starts_with("team.yaml:6:"), "{err}");
+    assert!(err.contains("loosens gate `sca-no-critical`"), "{err}");
     assert!(
-        err.contains("loosens gate `sca-no-critical`")
-            && err.contains("builtin:security/security-scans.yaml:"),
-        "{err}"
+        hint.contains("builtin:security/security-scans.yaml:"),
+        "{hint}"
     );
     let disable = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: security-scans, version: 1.1.0}\nspec:\n  disable: [sca-no-critical]\n";
     let err = Bundle::builder()
@@ -149,12 +150,13 @@ fn approval_rules_tighten_but_never_loosen() {
         layer("{id: r, roles: [qa, security], maxAge: 3d}").is_ok(),
         "more roles with quorum all, shorter maxAge"
     );
-    let err = layer("{id: r, roles: [qa], maxAge: 30d}")
-        .unwrap_err()
-        .to_string();
+    let err = layer("{id: r, roles: [qa], maxAge: 30d}").unwrap_err();
+    assert_eq!(err.code().as_str(), "RP0111");
+    assert!(err.to_string().contains("loosens approval `r`"), "{err}");
     assert!(
-        err.contains("loosens approval `r`") && err.contains("org.yaml:6:"),
-        "{err}"
+        err.hint().is_some_and(|h| h.contains("org.yaml:6:")),
+        "{:?}",
+        err.hint()
     );
     assert!(
         layer("{id: r, roles: [qa, security], quorum: any}").is_err(),

@@ -175,7 +175,7 @@ typedef struct rp_str {
 #define RP_STATUS_EVALUATION_ERROR 5
 
 /**
- * Reading a file or directory failed (including a builder with no layers).
+ * Reading a file or directory failed.
  */
 #define RP_STATUS_IO_ERROR 6
 
@@ -224,7 +224,11 @@ void rp_buf_free(struct rp_buf *buf);
 
 /**
  * The standard policy pack built into the library, into `*bundle_out`.
- * The pack is compiled once per process; later calls share it.
+ * The pack is compiled once per process; every call gives the same
+ * handle, which lives until the process ends: `rp_bundle_free` and
+ * `rp_bundle_retain` on it do nothing, so releasing it too often (or not
+ * at all) is harmless. Freeing it once per call, as with any handle, is
+ * still the clean habit.
  *
  * # Safety
  * `bundle_out` is NULL or writable; `error_out` is NULL or writable.
@@ -385,7 +389,7 @@ rp_status rp_bundle_builder_add_yaml(struct rp_bundle_builder *builder,
  * Parse, layer, check and compile the builder's layers into
  * `*bundle_out`. The builder is not consumed: it may build again, and
  * must still be freed with `rp_bundle_builder_free`. No layers at all is
- * `RP_STATUS_IO_ERROR`.
+ * `RP_STATUS_POLICY_ERROR` (code `RP0110`).
  *
  * # Safety
  * `builder` is NULL or a live builder; `bundle_out` and `error_out` are
@@ -443,8 +447,8 @@ struct rp_str rp_error_message(const struct rp_error *err);
 
 /**
  * The file the problem is in: the policy file (or the name given to a
- * YAML string), or the path an I/O error is about. Borrowed; absent when
- * there is none.
+ * YAML string), the facts input when it was named, or the path an I/O
+ * error is about. Borrowed; absent when there is none.
  *
  * # Safety
  * `err` is NULL or a live `rp_error`.
@@ -467,6 +471,19 @@ size_t rp_error_line(const struct rp_error *err);
  * `err` is NULL or a live `rp_error`.
  */
 size_t rp_error_column(const struct rp_error *err);
+
+/**
+ * The stable code of the problem (`"RP0102"`; the first one's when there
+ * are several), as a NUL-terminated string owned by `err` (valid until it
+ * is freed; never free it). NULL for NULL, and for errors of the C
+ * boundary itself that the engine never saw (`RP_STATUS_NULL_ARGUMENT`,
+ * `RP_STATUS_INVALID_UTF8`, `RP_STATUS_INVALID_ARGUMENT`,
+ * `RP_STATUS_PANIC`). Every code is explained in `docs/errors.md`.
+ *
+ * # Safety
+ * `err` is NULL or a live `rp_error`.
+ */
+const char *rp_error_code(const struct rp_error *err);
 
 /**
  * For a facts error, the JSON path of the offending value
@@ -497,7 +514,7 @@ struct rp_str rp_error_hint(const struct rp_error *err);
 /**
  * The whole error as compact JSON, into `*json_out` (free it with
  * `rp_buf_free`):
- * `{"status":3,"kind":"policy","message":"<rp_error_display>","errors":[{"message":…,"file":…,"line":…,"column":…,"path":…,"rule":…,"hint":…}]}`
+ * `{"status":3,"kind":"policy","message":"<rp_error_display>","errors":[{"code":"RP0203","message":…,"file":…,"line":…,"column":…,"path":…,"rule":…,"hint":…}]}`
  * (absent fields and zero lines/columns are left out).
  *
  * # Safety

@@ -101,8 +101,31 @@ unsafe fn bundle_ref<'a>(bundle: *const rp_bundle) -> Result<&'a rp_bundle, rp_e
     Ok(unsafe { &*bundle })
 }
 
+/// The built-in pack's one handle for the whole process: never freed, so
+/// no count of frees and retains can release it.
+static BUILTIN: std::sync::OnceLock<Result<usize, release_policy_core::Error>> =
+    std::sync::OnceLock::new();
+
+/// The address of the built-in handle, if it was made.
+fn builtin_handle() -> Option<*const rp_bundle> {
+    match BUILTIN.get() {
+        Some(Ok(address)) => Some(*address as *const rp_bundle),
+        _ => None,
+    }
+}
+
+/// Whether `bundle` is the built-in pack's handle (whose retain and free do
+/// nothing).
+fn is_builtin(bundle: *const rp_bundle) -> bool {
+    builtin_handle() == Some(bundle)
+}
+
 /// The standard policy pack built into the library, into `*bundle_out`.
-/// The pack is compiled once per process; later calls share it.
+/// The pack is compiled once per process; every call gives the same
+/// handle, which lives until the process ends: `rp_bundle_free` and
+/// `rp_bundle_retain` on it do nothing, so releasing it too often (or not
+/// at all) is harmless. Freeing it once per call, as with any handle, is
+/// still the clean habit.
 ///
 /// # Safety
 /// `bundle_out` is NULL or writable; `error_out` is NULL or writable.
@@ -113,8 +136,21 @@ pub unsafe extern "C" fn rp_bundle_builtin(
 ) -> rp_status {
     call(error_out, || {
         required("bundle_out", bundle_out)?;
-        // SAFETY: `bundle_out` checked above.
-        unsafe { give(bundle_out, release_policy_core::Bundle::try_builtin()) }
+        let made = BUILTIN.get_or_init(|| {
+            release_policy_core::Bundle::try_builtin().map(|bundle| {
+                // Leaked on purpose: the one built-in handle outlives
+                // every caller.
+                Arc::into_raw(Arc::new(rp_bundle { bundle })) as usize
+            })
+        });
+        match made {
+            Ok(address) => {
+                // SAFETY: `bundle_out` checked above.
+                unsafe { write(bundle_out, *address as *const rp_bundle) };
+                Ok(())
+            }
+            Err(e) => Err(rp_error::from_engine(e)),
+        }
     })
 }
 
@@ -346,7 +382,7 @@ pub unsafe extern "C" fn rp_bundle_retain(bundle: *const rp_bundle) -> *const rp
     catch(
         |_| std::ptr::null(),
         || {
-            if !bundle.is_null() {
+            if !bundle.is_null() && !is_builtin(bundle) {
                 // SAFETY: a live handle came from `Arc::into_raw` and still
                 // holds at least one strong count (contract).
                 unsafe { Arc::increment_strong_count(bundle) };
@@ -366,7 +402,7 @@ pub unsafe extern "C" fn rp_bundle_free(bundle: *const rp_bundle) {
     catch(
         |_| (),
         || {
-            if !bundle.is_null() {
+            if !bundle.is_null() && !is_builtin(bundle) {
                 // SAFETY: a live handle came from `Arc::into_raw` and this
                 // releases one of its references (contract).
                 drop(unsafe { Arc::from_raw(bundle) });
@@ -471,7 +507,7 @@ pub unsafe extern "C" fn rp_bundle_builder_add_yaml(
 /// Parse, layer, check and compile the builder's layers into
 /// `*bundle_out`. The builder is not consumed: it may build again, and
 /// must still be freed with `rp_bundle_builder_free`. No layers at all is
-/// `RP_STATUS_IO_ERROR`.
+/// `RP_STATUS_POLICY_ERROR` (code `RP0110`).
 ///
 /// # Safety
 /// `builder` is NULL or a live builder; `bundle_out` and `error_out` are

@@ -2,19 +2,25 @@
 //! mapping from the engine's `Error` to a status and its details
 //! ([`rp_error::from_engine`]).
 //!
-//! An error has a status, the full text as the command line prints it
-//! (`rp_error_display`), and one or more details (several when a policy
-//! load finds several problems at once). The scalar accessors describe the
-//! first detail; `rp_error_to_json` gives them all.
+//! An error has a status, the full text (`rp_error_display`: every problem
+//! with its location, and its hint on the next line), and one or more
+//! details (several when a policy load finds several problems at once),
+//! each with its stable code (`RP0102`, `rp_error_code`). The scalar
+//! accessors describe the first detail; `rp_error_to_json` gives them all.
+
+use std::ffi::c_char;
 
 use serde_json::{Map, Value, json};
 
 use crate::buf::{NulString, rp_buf, rp_str};
 use crate::status::*;
 
-/// One problem: a message and, where known, where it is.
+/// One problem: a message, its code and, where known, where it is.
 #[derive(Debug, Clone, PartialEq)]
 struct Detail {
+    /// The engine's error code (`RP0102`); absent for errors of the C
+    /// boundary itself (a NULL or non-UTF-8 argument).
+    code: Option<NulString>,
     message: NulString,
     /// The policy file (or the name a string source was given), or the
     /// path an I/O error is about.
@@ -34,6 +40,7 @@ struct Detail {
 impl Detail {
     fn message(message: impl Into<String>) -> Self {
         Detail {
+            code: None,
             message: NulString::new(message),
             file: None,
             line: 0,
@@ -46,6 +53,7 @@ impl Detail {
 
     fn policy(e: &release_policy_core::PolicyError) -> Self {
         Detail {
+            code: Some(code(e.code())),
             file: Some(NulString::new(e.location.file.as_str())),
             line: e.location.line,
             column: e.location.column,
@@ -58,6 +66,9 @@ impl Detail {
     fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("message".into(), self.message.as_str().into());
+        if let Some(c) = &self.code {
+            m.insert("code".into(), c.as_str().into());
+        }
         let mut put = |key: &str, v: &Option<NulString>| {
             if let Some(v) = v {
                 m.insert(key.into(), v.as_str().into());
@@ -109,7 +120,7 @@ impl rp_error {
     /// The one mapping from an engine error to a status and details.
     pub(crate) fn from_engine(e: &release_policy_core::Error) -> Self {
         use release_policy_core::Error;
-        let display = e.to_string();
+        let display = display(e);
         match e {
             Error::Policy(p) => {
                 rp_error::new(RP_STATUS_POLICY_ERROR, display, vec![Detail::policy(p)])
@@ -122,6 +133,8 @@ impl rp_error {
             Error::Facts(f) => {
                 let (line, column) = f.position.unwrap_or((0, 0));
                 let detail = Detail {
+                    code: Some(code(f.code())),
+                    file: f.input.as_deref().map(NulString::new),
                     json_path: f.path.as_deref().map(NulString::new),
                     hint: f.hint.as_deref().map(NulString::new),
                     line,
@@ -130,22 +143,36 @@ impl rp_error {
                 };
                 rp_error::new(RP_STATUS_FACTS_ERROR, display, vec![detail])
             }
-            Error::Evaluation { message } => rp_error::new(
+            Error::Evaluation { code: c, message } => rp_error::new(
                 RP_STATUS_EVALUATION_ERROR,
                 display,
-                vec![Detail::message(message.as_str())],
+                vec![Detail {
+                    code: Some(code(*c)),
+                    ..Detail::message(message.as_str())
+                }],
             ),
-            Error::Io { path, message } => rp_error::new(
+            Error::Io {
+                code: c,
+                path,
+                message,
+            } => rp_error::new(
                 RP_STATUS_IO_ERROR,
                 display,
                 vec![Detail {
+                    code: Some(code(*c)),
                     file: Some(NulString::new(path.as_str())),
                     ..Detail::message(message.as_str())
                 }],
             ),
             // `Error` is `#[non_exhaustive]`: a variant added to the engine
-            // after this binding still reaches C, with its text.
-            _ => rp_error::simple(RP_STATUS_OTHER_ERROR, display),
+            // after this binding still reaches C, with its text and code.
+            _ => {
+                let mut other = rp_error::simple(RP_STATUS_OTHER_ERROR, display);
+                if let Some(d) = other.details.first_mut() {
+                    d.code = Some(code(e.code()));
+                }
+                other
+            }
         }
     }
 
@@ -206,6 +233,28 @@ impl rp_error {
         })
         .to_string()
     }
+}
+
+fn code(c: release_policy_core::ErrorCode) -> NulString {
+    NulString::new(c.as_str())
+}
+
+/// The text of an engine error: each problem (`place: message`) with its
+/// hint, if any, on the next line (`  hint: …`).
+fn display(e: &release_policy_core::Error) -> String {
+    let with_hint = |text: String, hint: Option<&str>| match hint {
+        Some(h) => format!("{text}\n  hint: {h}"),
+        None => text,
+    };
+    let policy = e.policy_errors();
+    if policy.is_empty() {
+        return with_hint(e.to_string(), e.hint());
+    }
+    policy
+        .iter()
+        .map(|p| with_hint(p.to_string(), p.hint()))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Run `f` on the error, or return `default` for NULL (and on a panic).
@@ -278,8 +327,8 @@ pub unsafe extern "C" fn rp_error_message(err: *const rp_error) -> rp_str {
 }
 
 /// The file the problem is in: the policy file (or the name given to a
-/// YAML string), or the path an I/O error is about. Borrowed; absent when
-/// there is none.
+/// YAML string), the facts input when it was named, or the path an I/O
+/// error is about. Borrowed; absent when there is none.
 ///
 /// # Safety
 /// `err` is NULL or a live `rp_error`.
@@ -309,6 +358,24 @@ pub unsafe extern "C" fn rp_error_line(err: *const rp_error) -> usize {
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn rp_error_column(err: *const rp_error) -> usize {
     with_error(err, || 0, |e| e.first().map_or(0, |d| d.column))
+}
+
+/// The stable code of the problem (`"RP0102"`; the first one's when there
+/// are several), as a NUL-terminated string owned by `err` (valid until it
+/// is freed; never free it). NULL for NULL, and for errors of the C
+/// boundary itself that the engine never saw (`RP_STATUS_NULL_ARGUMENT`,
+/// `RP_STATUS_INVALID_UTF8`, `RP_STATUS_INVALID_ARGUMENT`,
+/// `RP_STATUS_PANIC`). Every code is explained in `docs/errors.md`.
+///
+/// # Safety
+/// `err` is NULL or a live `rp_error`.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rp_error_code(err: *const rp_error) -> *const c_char {
+    with_error(err, std::ptr::null, |e| {
+        e.first()
+            .and_then(|d| d.code.as_ref())
+            .map_or(std::ptr::null(), |c| c.as_rp_str().data)
+    })
 }
 
 /// For a facts error, the JSON path of the offending value
@@ -354,7 +421,7 @@ pub unsafe extern "C" fn rp_error_hint(err: *const rp_error) -> rp_str {
 
 /// The whole error as compact JSON, into `*json_out` (free it with
 /// `rp_buf_free`):
-/// `{"status":3,"kind":"policy","message":"<rp_error_display>","errors":[{"message":…,"file":…,"line":…,"column":…,"path":…,"rule":…,"hint":…}]}`
+/// `{"status":3,"kind":"policy","message":"<rp_error_display>","errors":[{"code":"RP0203","message":…,"file":…,"line":…,"column":…,"path":…,"rule":…,"hint":…}]}`
 /// (absent fields and zero lines/columns are left out).
 ///
 /// # Safety
@@ -397,7 +464,18 @@ pub unsafe extern "C" fn rp_error_free(err: *mut rp_error) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use release_policy_core::{Error, FactsError, PolicyError, SourceLocation};
+    use release_policy_core::{Error, ErrorCode, FactsError, PolicyError, SourceLocation};
+
+    fn code_of(e: &rp_error) -> Option<String> {
+        // SAFETY: `e` is a live error.
+        let p = unsafe { rp_error_code(e) };
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: a non-NULL code is a NUL-terminated string owned by `e`.
+        let s = unsafe { std::ffi::CStr::from_ptr(p) };
+        Some(s.to_string_lossy().into_owned())
+    }
 
     fn text(s: rp_str) -> Option<String> {
         if s.data.is_null() {
@@ -411,6 +489,7 @@ mod tests {
 
     fn policy_error(line: usize, rule: &str) -> PolicyError {
         PolicyError::new(
+            ErrorCode::UnknownFunction,
             SourceLocation::new("p.yaml", line, 7),
             "unknown function `fo`",
         )
@@ -420,8 +499,11 @@ mod tests {
 
     /// Every variant of the engine's error, with the status it must map to.
     fn every_variant() -> Vec<(Error, rp_status)> {
-        let mut facts =
-            FactsError::new("invalid type: integer `5`, expected a string").at("$.release.id");
+        let mut facts = FactsError::new(
+            ErrorCode::FactsWrongType,
+            "invalid type: integer `5`, expected a string",
+        )
+        .at("$.release.id");
         facts.position = Some((3, 9));
         vec![
             (
@@ -434,16 +516,11 @@ mod tests {
             ),
             (Error::Facts(Box::new(facts)), RP_STATUS_FACTS_ERROR),
             (
-                Error::Evaluation {
-                    message: "pack broken".into(),
-                },
+                Error::evaluation(ErrorCode::BuiltinPackBroken, "pack broken"),
                 RP_STATUS_EVALUATION_ERROR,
             ),
             (
-                Error::Io {
-                    path: "nowhere/".into(),
-                    message: "no such directory".into(),
-                },
+                Error::io(ErrorCode::NotADirectory, "nowhere/", "no such directory"),
                 RP_STATUS_IO_ERROR,
             ),
         ]
@@ -464,7 +541,15 @@ mod tests {
             }
             let e = rp_error::from_engine(&engine_error);
             assert_eq!(e.status, status, "{engine_error:?}");
-            assert_eq!(e.display(), engine_error.to_string());
+            // The engine's text, each problem followed by its hint.
+            let first = engine_error.to_string();
+            let first = first.lines().next().unwrap_or_default();
+            assert!(e.display().starts_with(first), "{}", e.display());
+            assert_eq!(
+                code_of(&e).as_deref(),
+                Some(engine_error.code().as_str()),
+                "{engine_error:?}"
+            );
             assert!(!e.details.is_empty());
             assert_ne!(status, RP_STATUS_OTHER_ERROR);
         }
@@ -493,17 +578,19 @@ mod tests {
             );
             assert_eq!(text(rp_error_json_path(p)), None);
             let d = text(rp_error_display(p)).unwrap_or_default();
-            assert!(
-                d.contains("p.yaml:4:7: unknown function") && d.contains("p.yaml:9:7"),
-                "{d}"
+            assert_eq!(
+                d,
+                "p.yaml:4:7: unknown function `fo`\n  hint: did you mean `foo`?\np.yaml:9:7: unknown function `fo`\n  hint: did you mean `foo`?"
             );
         }
+        assert_eq!(code_of(&e).as_deref(), Some("RP0209"));
         let j: Value = serde_json::from_str(&e.to_json()).unwrap_or_default();
         assert_eq!(j["status"], 3);
         assert_eq!(j["kind"], "policy");
         assert_eq!(j["errors"][1]["rule"], "g2");
         assert_eq!(j["errors"][1]["line"], 9);
         assert_eq!(j["errors"][0]["hint"], "did you mean `foo`?");
+        assert_eq!(j["errors"][1]["code"], "RP0209");
     }
 
     #[test]
@@ -517,23 +604,23 @@ mod tests {
             assert_eq!((rp_error_line(p), rp_error_column(p)), (3, 9));
             assert_eq!(text(rp_error_file(p)), None);
         }
+        assert_eq!(code_of(&e).as_deref(), Some("RP0403"));
         let j: Value = serde_json::from_str(&e.to_json()).unwrap_or_default();
         assert_eq!(j["errors"][0]["path"], "$.release.id");
+        assert_eq!(j["errors"][0]["code"], "RP0403");
         assert_eq!(j["kind"], "facts");
     }
 
     #[test]
     fn io_errors_name_the_path() {
-        let e = rp_error::from_engine(&Error::Io {
-            path: "d/".into(),
-            message: "gone".into(),
-        });
+        let e = rp_error::from_engine(&Error::io(ErrorCode::ReadFailed, "d/", "gone"));
         let p: *const rp_error = &e;
         // SAFETY: `p` points to a live error.
         unsafe {
             assert_eq!(text(rp_error_file(p)).as_deref(), Some("d/"));
             assert_eq!(text(rp_error_message(p)).as_deref(), Some("gone"));
         }
+        assert_eq!(code_of(&e).as_deref(), Some("RP0601"));
     }
 
     #[test]
@@ -546,6 +633,7 @@ mod tests {
             assert_eq!(text(rp_error_display(p)), None);
             assert_eq!(rp_error_count(p), 0);
             assert_eq!(rp_error_line(p), 0);
+            assert!(rp_error_code(p).is_null());
             let mut buf = rp_buf {
                 data: std::ptr::null_mut(),
                 len: 0,

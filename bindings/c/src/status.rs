@@ -25,7 +25,7 @@ pub const RP_STATUS_FACTS_ERROR: rp_status = 4;
 /// The bundle could not evaluate the facts at all (problems inside one rule
 /// are findings in the decision, never this status).
 pub const RP_STATUS_EVALUATION_ERROR: rp_status = 5;
-/// Reading a file or directory failed (including a builder with no layers).
+/// Reading a file or directory failed.
 pub const RP_STATUS_IO_ERROR: rp_status = 6;
 /// A bug: the library panicked. The call had no effect; the library remains
 /// usable, but please report the error's message.

@@ -3,8 +3,9 @@
  * errors: NULL arguments, invalid UTF-8, zero-length and malformed facts,
  * facts of the wrong shape, a bad policy with its file:line:column and
  * rule, several policy errors at once, a missing directory, a builder with
- * no layers, unknown flags, an oversized length; out-parameters left alone
- * on failure; NULL accepted by every free function and accessor. Also the
+ * no layers, unknown flags, an oversized length; the stable code of each
+ * engine error (`rp_error_code`); out-parameters left alone on failure;
+ * NULL accepted by every free function and accessor. Also the
  * happy paths the error cases lean on: YAML and JSON facts, directories,
  * builders, the digest, versions.
  *
@@ -22,6 +23,20 @@ static const char *join(const char *a, const char *b) {
     char *p = paths[next++ % 8];
     REQUIRE((size_t)snprintf(p, sizeof paths[0], "%s/%s", a, b) < sizeof paths[0], "path too long");
     return p;
+}
+
+/* Whether the error's code is `want` (NULL: the error has no code). */
+static int code_is(const rp_error *err, const char *want) {
+    const char *code = rp_error_code(err);
+    if (code == NULL || want == NULL) {
+        return code == want;
+    }
+    return strcmp(code, want) == 0;
+}
+
+static const char *show_code(const rp_error *err) {
+    const char *code = rp_error_code(err);
+    return code == NULL ? "(null)" : code;
 }
 
 /* The call returned `got` and left its error in *errp: the status is
@@ -64,6 +79,8 @@ static void null_arguments(const rp_bundle *b, const char *facts, size_t len) {
     err = check_fails(NULL, facts, len, RP_STATUS_NULL_ARGUMENT, "NULL bundle");
     EXPECT(str_is(rp_error_message(err), "argument `bundle` is NULL"), "message: %s",
            show(rp_error_message(err)));
+    /* An error of the C boundary, not of the engine: no code. */
+    EXPECT(code_is(err, NULL), "code of a NULL-argument error: %s", show_code(err));
     rp_error_free(err);
     err = check_fails(b, NULL, 10, RP_STATUS_NULL_ARGUMENT, "NULL facts");
     EXPECT(str_has(rp_error_message(err), "`facts`"), "message: %s", show(rp_error_message(err)));
@@ -141,6 +158,7 @@ static void null_arguments(const rp_bundle *b, const char *facts, size_t len) {
     EXPECT(rp_error_count(NULL) == 0 && rp_error_line(NULL) == 0 && rp_error_column(NULL) == 0,
            "numeric accessors on NULL");
     EXPECT(rp_error_to_json(NULL, &out) == RP_STATUS_NULL_ARGUMENT, "to_json(NULL)");
+    EXPECT(rp_error_code(NULL) == NULL, "rp_error_code(NULL)");
 }
 
 static void invalid_utf8_and_lengths(const rp_bundle *b, const char *facts, size_t len) {
@@ -193,6 +211,7 @@ static void bad_facts(const rp_bundle *b) {
     err = check_fails(b, broken, strlen(broken), RP_STATUS_FACTS_ERROR, "malformed JSON");
     EXPECT(rp_error_line(err) == 3 && rp_error_column(err) == 21, "position %zu:%zu, want 3:21",
            rp_error_line(err), rp_error_column(err));
+    EXPECT(code_is(err, "RP0401"), "code of malformed JSON: %s", show_code(err));
     rp_error_free(err);
 
     /* The wrong shape: a number where a string belongs. */
@@ -204,6 +223,7 @@ static void bad_facts(const rp_bundle *b) {
            show(rp_error_json_path(err)));
     EXPECT(str_has(rp_error_message(err), "invalid type"), "message: %s",
            show(rp_error_message(err)));
+    EXPECT(code_is(err, "RP0403"), "code of a wrong type: %s", show_code(err));
     rp_error_free(err);
 
     /* An unknown (misspelt) field: its path and a hint. */
@@ -213,12 +233,18 @@ static void bad_facts(const rp_bundle *b) {
            show(rp_error_message(err)));
     EXPECT(str_is(rp_error_json_path(err), "$.relase"), "path: %s", show(rp_error_json_path(err)));
     EXPECT(rp_error_hint(err).len > 0, "no hint for an unknown field");
+    EXPECT(code_is(err, "RP0402"), "code of an unknown field: %s", show_code(err));
+    /* The code is NUL-terminated and stays put while the error lives. */
+    const char *code = rp_error_code(err);
+    EXPECT(code != NULL && strlen(code) == 6 && code == rp_error_code(err), "code: %s",
+           show_code(err));
     EXPECT(rp_error_file(err).data == NULL && rp_error_rule(err).data == NULL,
            "a facts error has no policy file or rule");
     rp_buf json = {NULL, 0};
     EXPECT(rp_error_to_json(err, &json) == RP_STATUS_OK, "to_json");
     EXPECT(str_has(buf_str(json), "\"kind\":\"facts\"") && str_has(buf_str(json), "\"status\":4") &&
-               str_has(buf_str(json), "\"path\":\"$.relase\""),
+               str_has(buf_str(json), "\"path\":\"$.relase\"") &&
+               str_has(buf_str(json), "\"code\":\"RP0402\""),
            "error JSON: %s", show(buf_str(json)));
     rp_buf_free(&json);
     rp_error_free(err);
@@ -256,6 +282,7 @@ static void bad_policies(void) {
     EXPECT(str_is(rp_error_rule(err), "broken-gate"), "rule: %s", show(rp_error_rule(err)));
     EXPECT(str_has(rp_error_display(err), "bad.yaml:7:48: "), "display: %s",
            show(rp_error_display(err)));
+    EXPECT(code_is(err, "RP0201"), "code of a CEL syntax error: %s", show_code(err));
     rp_error_free(err);
 
     err = NULL;
@@ -264,9 +291,14 @@ static void bad_policies(void) {
     EXPECT(rp_error_count(err) == 2, "two bad gates: %zu errors: %s", rp_error_count(err),
            show(rp_error_display(err)));
     EXPECT(str_is(rp_error_rule(err), "first"), "first rule: %s", show(rp_error_rule(err)));
+    EXPECT(code_is(err, "RP0202"), "code of the first error: %s", show_code(err));
+    /* Each problem with its hint on the next line. */
+    EXPECT(str_has(rp_error_display(err), "two.yaml:7:19: unknown name `nosuchroot`\n  hint: "),
+           "display: %s", show(rp_error_display(err)));
     rp_buf json = {NULL, 0};
     EXPECT(rp_error_to_json(err, &json) == RP_STATUS_OK, "to_json");
-    EXPECT(str_has(buf_str(json), "\"rule\":\"second\"") && str_has(buf_str(json), "\"line\":9"),
+    EXPECT(str_has(buf_str(json), "\"rule\":\"second\"") && str_has(buf_str(json), "\"line\":9") &&
+               str_has(buf_str(json), "\"code\":\"RP0202\""),
            "error JSON lists both: %s", show(buf_str(json)));
     rp_buf_free(&json);
     rp_error_free(err);
@@ -287,6 +319,7 @@ static void directories_and_builders(const char *root, const char *facts, size_t
     rp_status st = rp_bundle_from_dir(missing, strlen(missing), &b, &err);
     EXPECT(st == RP_STATUS_IO_ERROR, "missing directory: status %u", st);
     EXPECT(str_is(rp_error_file(err), missing), "file: %s", show(rp_error_file(err)));
+    EXPECT(code_is(err, "RP0602"), "code of a missing directory: %s", show_code(err));
     rp_error_free(err);
 
     err = NULL;
@@ -323,9 +356,10 @@ static void directories_and_builders(const char *root, const char *facts, size_t
     err = NULL;
     b = NULL;
     st = rp_bundle_builder_build(builder, &b, &err);
-    EXPECT(st == RP_STATUS_IO_ERROR && b == NULL, "build with no layers: status %u", st);
+    EXPECT(st == RP_STATUS_POLICY_ERROR && b == NULL, "build with no layers: status %u", st);
     EXPECT(str_has(rp_error_message(err), "no policy layers"), "message: %s",
            show(rp_error_message(err)));
+    EXPECT(code_is(err, "RP0110"), "code of a builder with no layers: %s", show_code(err));
     rp_error_free(err);
     EXPECT(rp_bundle_builder_add_builtin(builder, NULL) == RP_STATUS_OK, "add_builtin");
     EXPECT(rp_bundle_builder_add_yaml(builder, "team.yaml", 9, TWO_BAD, 0, NULL) == RP_STATUS_OK,

@@ -23,7 +23,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use release_policy::RolloutVerdict;
 use release_policy::Verdict;
-use release_policy::{Bundle, BundleBuilder, Error, Facts, FactsError, Limits, RolloutFacts};
+use release_policy::{
+    Bundle, BundleBuilder, Error, ErrorCode, Facts, FactsError, Limits, RolloutFacts,
+};
 
 #[derive(Parser)]
 #[command(
@@ -130,16 +132,28 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            for line in e.to_string().lines() {
-                let prefix = if line.starts_with("  ") {
-                    ""
-                } else {
-                    "error: "
-                };
-                eprintln!("{prefix}{line}");
-            }
+            report(&e);
             ExitCode::from(2)
         }
+    }
+}
+
+/// Print an error to stderr: one `error[RP0102]: place: message` line per
+/// error (every error of a policy load), each hint under its error.
+fn report(e: &Error) {
+    let policy = e.policy_errors();
+    if policy.is_empty() {
+        print_error(e.code(), &e.to_string(), e.hint());
+    }
+    for p in policy {
+        print_error(p.code(), &p.to_string(), p.hint());
+    }
+}
+
+fn print_error(code: ErrorCode, message: &str, hint: Option<&str>) {
+    eprintln!("error[{code}]: {message}");
+    if let Some(h) = hint {
+        eprintln!("  hint: {h}");
     }
 }
 
@@ -179,9 +193,12 @@ fn read_facts<T>(
     let limits = Limits::default();
     let bytes = match path {
         Some(p) if p.as_os_str() != "-" => {
-            read_bounded(p, limits.max_facts_bytes).map_err(|e| Error::Io {
-                path: p.display().to_string(),
-                message: e.to_string().to_lowercase(),
+            read_bounded(p, limits.max_facts_bytes).map_err(|e| {
+                Error::io(
+                    ErrorCode::ReadFailed,
+                    p.display().to_string(),
+                    e.to_string().to_lowercase(),
+                )
             })?
         }
         _ => {
@@ -189,34 +206,24 @@ fn read_facts<T>(
             std::io::stdin()
                 .take(limits.max_facts_bytes as u64 + 1)
                 .read_to_end(&mut buf)
-                .map_err(|e| Error::Io {
-                    path: "<stdin>".into(),
-                    message: e.to_string().to_lowercase(),
+                .map_err(|e| {
+                    Error::io(
+                        ErrorCode::ReadFailed,
+                        "<stdin>",
+                        e.to_string().to_lowercase(),
+                    )
                 })?;
             buf
         }
     };
-    let name = input_name(path);
-    parse(&bytes, &limits).map_err(|e| {
-        let place = match e.position {
-            Some((l, c)) => format!("{name}:{l}:{c}"),
-            None => name.clone(),
-        };
-        Error::Io {
-            path: place,
-            message: e.to_string(),
-        }
-    })
+    parse(&bytes, &limits).map_err(|e| Error::from(e.with_input(input_name(path))))
 }
 
 /// Facts errors found while evaluating (a list over the limit) name the
-/// input too.
+/// input too; they stay facts errors, with their code.
 fn name_input(path: Option<&PathBuf>) -> impl Fn(Error) -> Error + '_ {
     move |e| match e {
-        Error::Facts(f) => Error::Io {
-            path: input_name(path),
-            message: f.to_string(),
-        },
+        Error::Facts(f) => Error::from(f.with_input(input_name(path))),
         other => other,
     }
 }
@@ -330,6 +337,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 bundle.rules().len(),
                 bundle.digest()
             );
+            for (layer, file) in bundle.sources() {
+                out!("  layer {layer}: {file}");
+            }
             Ok(0)
         }
         Command::Schema { kind } => {
@@ -356,7 +366,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 None => {
                     let known: Vec<String> =
                         bundle.rules().iter().map(|r| r.id().to_string()).collect();
-                    eprintln!("error: no rule `{rule}` in the bundle");
+                    eprintln!(
+                        "error[{}]: no rule `{rule}` in the bundle",
+                        ErrorCode::UnknownRule
+                    );
                     eprintln!(
                         "  hint: rule ids are the `id` of gates, approvals, triggers, promotion criteria, analyses and burn-rate rules; this bundle has {}, …",
                         known.iter().take(5).cloned().collect::<Vec<_>>().join(", ")

@@ -341,3 +341,290 @@ fn assess_bad_input_exits_2_with_a_path() {
             .contains("no `RolloutPolicy`")
     );
 }
+
+/// A fresh directory under the temp dir for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("rp-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const HEAD: &str =
+    "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: x, version: 1.0.0}\nspec:\n";
+
+/// `lint` a directory holding `p.yaml` with `text`: exit 2, and stderr with
+/// the directory replaced by `policies`.
+fn lint_error(name: &str, text: &[u8]) -> String {
+    let dir = temp_dir(name);
+    std::fs::write(dir.join("p.yaml"), text).unwrap();
+    let err = cli().arg("lint").arg(&dir).err(2);
+    std::fs::remove_dir_all(&dir).unwrap();
+    err.replace(&dir.display().to_string(), "policies")
+}
+
+/// `check` facts `text` from stdin with the built-in pack: exit 2, stderr.
+fn facts_error(text: impl Into<Vec<u8>>) -> String {
+    cli().arg("check").write_stdin(text.into()).err(2)
+}
+
+/// The first line of an error report.
+fn first_line(err: &str) -> &str {
+    err.lines().next().unwrap_or_default()
+}
+
+#[test]
+fn malformed_policy_yaml_prints_rp0101() {
+    let err = lint_error("yaml", b"apiVersion: [1,\n");
+    assert_eq!(
+        first_line(&err),
+        "error[RP0101]: policies/p.yaml:2:1: did not find expected node content"
+    );
+}
+
+#[test]
+fn an_unknown_policy_field_prints_rp0102_and_its_hint() {
+    let err = lint_error(
+        "field",
+        format!("{HEAD}  gates:\n    - {{id: a, expresion: 'true'}}\n").as_bytes(),
+    );
+    assert!(
+        first_line(&err).starts_with(
+            "error[RP0102]: policies/p.yaml:6:15: spec.gates[0]: unknown field `expresion`"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().nth(1),
+        Some("  hint: see `release-policy schema policy` for the fields a policy may have")
+    );
+}
+
+#[test]
+fn a_cel_syntax_error_prints_rp0201() {
+    let err = lint_error(
+        "syntax",
+        format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.id =='}}\n").as_bytes(),
+    );
+    assert!(
+        first_line(&err).starts_with("error[RP0201]: policies/p.yaml:6:41: syntax error:"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_unknown_fact_field_prints_rp0203_and_the_hint_on_its_own_line() {
+    let err = lint_error(
+        "fact",
+        format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.enviroment == \"p\"'}}\n")
+            .as_bytes(),
+    );
+    assert_eq!(
+        err,
+        "error[RP0203]: policies/p.yaml:6:35: unknown field `enviroment` in `release`\n  hint: did you mean `environment`?\n"
+    );
+}
+
+#[test]
+fn a_non_boolean_condition_prints_rp0205() {
+    let err = lint_error(
+        "bool",
+        format!("{HEAD}  gates:\n    - {{id: a, expression: 'release.id'}}\n").as_bytes(),
+    );
+    assert_eq!(
+        first_line(&err),
+        "error[RP0205]: policies/p.yaml:6:28: expression gives a string, not a bool"
+    );
+}
+
+#[test]
+fn duplicate_rule_ids_print_rp0107() {
+    let err = lint_error(
+        "dup",
+        format!("{HEAD}  gates:\n    - {{id: a, expression: 'true'}}\n    - {{id: a, expression: 'true'}}\n").as_bytes(),
+    );
+    assert_eq!(
+        first_line(&err),
+        "error[RP0107]: policies/p.yaml:7:12: duplicate rule id `a`"
+    );
+}
+
+#[test]
+fn a_bad_semver_prints_rp0108() {
+    let err = lint_error(
+        "semver",
+        b"apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.2}\nspec: {}\n",
+    );
+    assert!(
+        first_line(&err)
+            .starts_with("error[RP0108]: policies/p.yaml:3:30: invalid semantic version `1.2`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_empty_directory_prints_rp0109() {
+    let dir = temp_dir("empty");
+    let err = cli().arg("lint").arg(&dir).err(2);
+    assert_eq!(
+        first_line(&err),
+        format!(
+            "error[RP0109]: {}: no policy files (`.yaml`, `.yml` or `.json`) in this directory",
+            dir.display()
+        )
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_too_deep_expression_prints_rp0208() {
+    let deep = format!("{}true{}", "(".repeat(40), ")".repeat(40));
+    let err = lint_error(
+        "deep",
+        format!("{HEAD}  gates:\n    - id: a\n      expression: '{deep}'\n").as_bytes(),
+    );
+    assert_eq!(
+        err,
+        "error[RP0208]: policies/p.yaml:7:52: expression nests deeper than the limit of 32\n  hint: split it into `variables`\n"
+    );
+}
+
+#[test]
+fn a_policy_file_that_is_not_utf8_prints_rp0115() {
+    let err = lint_error("utf8", &[b'a', 0xff, 0xfe]);
+    assert_eq!(
+        first_line(&err),
+        "error[RP0115]: policies/p.yaml: file is not valid UTF-8 (invalid byte at offset 1)"
+    );
+}
+
+#[test]
+fn several_policy_errors_print_one_coded_line_each() {
+    let err = lint_error(
+        "several",
+        format!(
+            "{HEAD}  gates:\n    - {{id: a, expression: 'relase.id == \"x\"'}}\n    - {{id: b, expression: 'release.id'}}\n"
+        )
+        .as_bytes(),
+    );
+    assert_eq!(
+        err,
+        "error[RP0202]: policies/p.yaml:6:28: unknown name `relase`\n  hint: did you mean `release`?\nerror[RP0205]: policies/p.yaml:7:28: expression gives a string, not a bool\n  hint: compare it, e.g. `x == \"value\"` or `size(x) > 0`\n"
+    );
+}
+
+#[test]
+fn unknown_facts_fields_print_rp0402_with_the_input_name() {
+    let err = facts_error(
+        "now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: '1.0.0', enviroment: p, kind: standard, author: a}\n",
+    );
+    assert!(
+        first_line(&err).starts_with(
+            "error[RP0402]: <stdin>:2:48: $.release.enviroment: unknown field `enviroment`"
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.lines().nth(1),
+        Some(
+            "  hint: facts fields are camelCase; check the spelling against `release-policy schema facts`"
+        )
+    );
+}
+
+#[test]
+fn a_facts_value_of_the_wrong_type_prints_rp0403_with_the_file_name() {
+    let dir = temp_dir("facts-type");
+    std::fs::write(dir.join("facts.yaml"), "now: 2026-11-26T10:00:00Z\nrelease: {id: x, service: s, version: 2.10, environment: p, kind: standard, author: a}\n").unwrap();
+    let err = cli()
+        .arg("check")
+        .arg("facts.yaml")
+        .current_dir(&dir)
+        .err(2);
+    assert!(
+        first_line(&err).starts_with(
+            "error[RP0403]: facts.yaml:2:39: $.release.version: version `2.1` is a number"
+        ),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn malformed_facts_print_rp0401() {
+    let err = facts_error("{\"now\": \"2026-11-26T10:00:00Z\",");
+    assert_eq!(
+        first_line(&err),
+        "error[RP0401]: <stdin>:1:31: EOF while parsing a value"
+    );
+}
+
+#[test]
+fn too_large_facts_print_rp0405() {
+    let err = facts_error(" ".repeat(8 * 1024 * 1024 + 10));
+    assert_eq!(
+        first_line(&err),
+        "error[RP0405]: <stdin>: facts are larger than the limit of 8388608 bytes"
+    );
+}
+
+#[test]
+fn facts_that_are_not_utf8_print_rp0407() {
+    let err = facts_error(vec![0xff, 0xfe]);
+    assert_eq!(
+        err,
+        "error[RP0407]: <stdin>: facts are not valid UTF-8 (invalid byte at offset 0)\n"
+    );
+}
+
+#[test]
+fn a_facts_list_over_the_limit_prints_rp0406_with_the_input_name() {
+    let base = std::fs::read_to_string(root().join("policies/testdata/base.yaml")).unwrap();
+    let mut j: serde_json::Value = yaml_serde::from_str(&base).unwrap();
+    j["approvals"] = serde_json::json!((0..1001).map(|i| serde_json::json!({"role": "qa", "by": format!("p{i}"), "decision": "approve", "at": "2026-11-25T10:00:00Z"})).collect::<Vec<_>>());
+    let err = facts_error(j.to_string());
+    assert_eq!(
+        err,
+        "error[RP0406]: <stdin>: $.approvals: list has 1001 items, more than the limit of 1000\n"
+    );
+}
+
+#[test]
+fn an_unreadable_facts_file_prints_rp0601() {
+    let err = cli().args(["check", "no-such-file.yaml"]).err(2);
+    assert_eq!(
+        err,
+        "error[RP0601]: no-such-file.yaml: no such file or directory (os error 2)\n"
+    );
+}
+
+#[test]
+fn assessing_without_rollout_policies_prints_rp0501() {
+    let err = cli()
+        .args([
+            "assess",
+            "--policies",
+            "policies/ci",
+            "examples/rollouts/checkout-canary-healthy.yaml",
+        ])
+        .err(2);
+    assert_eq!(
+        err,
+        "error[RP0501]: evaluation failed: the bundle holds no `RolloutPolicy`, so it cannot assess a rollout\n"
+    );
+}
+
+#[test]
+fn explaining_an_unknown_rule_prints_rp0120() {
+    let err = cli().args(["explain", "no-such-rule"]).err(2);
+    assert_eq!(
+        first_line(&err),
+        "error[RP0120]: no rule `no-such-rule` in the bundle"
+    );
+    assert!(
+        err.lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("  hint: ")),
+        "{err}"
+    );
+}

@@ -88,6 +88,8 @@ fn policy_error<'py>(
     kw.set_item("column", known(e.location.column))?;
     kw.set_item("rule", &e.rule)?;
     kw.set_item("hint", &e.hint)?;
+    kw.set_item("code", e.code().as_str())?;
+    kw.set_item("location", e.location.to_string())?;
     if let Some(errors) = errors {
         kw.set_item("errors", errors)?;
     }
@@ -101,6 +103,8 @@ fn facts_error<'py>(py: Python<'py>, e: &FactsError) -> PyResult<Bound<'py, PyAn
     kw.set_item("line", e.position.map(|p| p.0))?;
     kw.set_item("column", e.position.map(|p| p.1))?;
     kw.set_item("hint", &e.hint)?;
+    kw.set_item("code", e.code().as_str())?;
+    kw.set_item("location", e.location())?;
     class(py, Kind::Facts)?.call((e.to_string(),), Some(&kw))
 }
 
@@ -124,18 +128,30 @@ fn exception<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyAny>> {
             Ok(exc)
         }
         Error::Facts(e) => facts_error(py, e),
-        Error::Evaluation { message } => {
+        Error::Evaluation { code, message } => {
             let kw = PyDict::new(py);
             kw.set_item("message", message)?;
+            kw.set_item("code", code.as_str())?;
             class(py, kind(err))?.call((text,), Some(&kw))
         }
-        Error::Io { path, message } => {
+        Error::Io {
+            code,
+            path,
+            message,
+        } => {
             let kw = PyDict::new(py);
             kw.set_item("message", message)?;
             kw.set_item("path", path)?;
+            kw.set_item("code", code.as_str())?;
             class(py, kind(err))?.call((text,), Some(&kw))
         }
-        _ => class(py, kind(err))?.call1((text,)),
+        _ => {
+            let kw = PyDict::new(py);
+            kw.set_item("code", err.code().as_str())?;
+            kw.set_item("hint", err.hint())?;
+            kw.set_item("location", err.location())?;
+            class(py, kind(err))?.call((text,), Some(&kw))
+        }
     }
 }
 
@@ -160,11 +176,19 @@ pub(crate) fn facts_to_py_err(py: Python<'_>, err: FactsError) -> PyErr {
 /// One sample of every [`Error`] variant, for the tests of this mapping
 /// (Python cannot reach `Evaluation` honestly: the built-in pack compiles).
 pub(crate) fn samples() -> Vec<(&'static str, Error)> {
-    use release_policy::SourceLocation;
-    let located = PolicyError::new(SourceLocation::new("p.yaml", 3, 7), "unknown field `gatez`")
-        .with_rule("r1")
-        .with_hint("did you mean `gates`?");
-    let whole_file = PolicyError::new(SourceLocation::file("q.yaml"), "no rules");
+    use release_policy::{ErrorCode, SourceLocation};
+    let located = PolicyError::new(
+        ErrorCode::UnknownFactField,
+        SourceLocation::new("p.yaml", 3, 7),
+        "unknown field `gatez`",
+    )
+    .with_rule("r1")
+    .with_hint("did you mean `gates`?");
+    let whole_file = PolicyError::new(
+        ErrorCode::NoRules,
+        SourceLocation::file("q.yaml"),
+        "no rules",
+    );
     vec![
         ("Policy", Error::Policy(Box::new(located.clone()))),
         ("Policies", Error::Policies(vec![located, whole_file])),
@@ -173,24 +197,30 @@ pub(crate) fn samples() -> Vec<(&'static str, Error)> {
             Error::Facts(Box::new(
                 FactsError {
                     position: Some((2, 5)),
-                    ..FactsError::new("invalid type: integer `2`, expected a string")
+                    ..FactsError::new(
+                        ErrorCode::FactsWrongType,
+                        "invalid type: integer `2`, expected a string",
+                    )
                 }
                 .at("$.release.version")
+                .with_input("facts.yaml")
                 .with_hint("quote it"),
             )),
         ),
         (
             "Evaluation",
-            Error::Evaluation {
-                message: "the built-in policy pack did not compile: `x`".into(),
-            },
+            Error::evaluation(
+                ErrorCode::BuiltinPackBroken,
+                "the built-in policy pack did not compile: `x`",
+            ),
         ),
         (
             "Io",
-            Error::Io {
-                path: "/no/such/dir".into(),
-                message: "no such file or directory".into(),
-            },
+            Error::io(
+                ErrorCode::NotADirectory,
+                "/no/such/dir",
+                "no such file or directory",
+            ),
         ),
     ]
 }

@@ -7,7 +7,7 @@
 
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
-use release_policy::{Bundle, Facts, FactsError, RolloutFacts};
+use release_policy::{Bundle, ErrorCode, Facts, FactsError, RolloutFacts};
 use serde_json::{Map, Number, Value};
 
 /// Facts as received from Python, ready to be decided without the GIL.
@@ -40,6 +40,7 @@ impl Input {
             Ok(match s.to_str() {
                 Ok(text) => Ok(Input::Text(text.to_owned())),
                 Err(_) => Err(FactsError::new(
+                    ErrorCode::FactsNotUtf8,
                     "facts text is not valid unicode (a lone surrogate)",
                 )),
             })
@@ -142,10 +143,13 @@ impl Nesting {
         match self.left.checked_sub(1) {
             Some(left) => Ok(Nesting { left, ..self }),
             None => Err(Bad::new(
-                FactsError::new(format!(
-                    "`dict`/`list` nesting deeper than the limit of {}",
-                    self.max
-                ))
+                FactsError::new(
+                    ErrorCode::FactsOverLimit,
+                    format!(
+                        "`dict`/`list` nesting deeper than the limit of {}",
+                        self.max
+                    ),
+                )
                 .with_hint("the limit is `Limits::max_yaml_nesting`, as for YAML and JSON text"),
             )),
         }
@@ -154,9 +158,10 @@ impl Nesting {
 
 fn utf8<'a>(s: &'a Bound<'_, PyString>, what: &str) -> Result<&'a str, Box<Bad>> {
     s.to_str().map_err(|_| {
-        Bad::new(FactsError::new(format!(
-            "{what} is not valid unicode (a lone surrogate)"
-        )))
+        Bad::new(FactsError::new(
+            ErrorCode::FactsNotUtf8,
+            format!("{what} is not valid unicode (a lone surrogate)"),
+        ))
     })
 }
 
@@ -174,10 +179,10 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, depth: Nesting) -> Result<Value, B
             let Ok(key) = k.cast::<PyString>() else {
                 let shown = k.repr().map(|r| r.to_string()).unwrap_or_default();
                 return Err(Bad::new(
-                    FactsError::new(format!(
-                        "key `{shown}` (a `{}`) is not a string",
-                        type_name(&k)
-                    ))
+                    FactsError::new(
+                        ErrorCode::FactsWrongType,
+                        format!("key `{shown}` (a `{}`) is not a string", type_name(&k)),
+                    )
                     .with_hint("JSON object keys are strings"),
                 ));
             };
@@ -204,16 +209,20 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, depth: Nesting) -> Result<Value, B
             Ok(Value::from(u))
         } else {
             let shown = obj.str().map(|s| s.to_string()).unwrap_or_default();
-            Err(Bad::new(FactsError::new(format!(
-                "integer `{shown}` does not fit in 64 bits"
-            ))))
+            Err(Bad::new(FactsError::new(
+                ErrorCode::FactsInvalidValue,
+                format!("integer `{shown}` does not fit in 64 bits"),
+            )))
         }
     } else if let Ok(f) = obj.cast::<PyFloat>() {
         let v = f.value();
         Number::from_f64(v).map(Value::Number).ok_or_else(|| {
             Bad::new(
-                FactsError::new(format!("`{v}` is not a JSON number"))
-                    .with_hint("JSON has no NaN or infinity; leave the field out or use None"),
+                FactsError::new(
+                    ErrorCode::FactsInvalidValue,
+                    format!("`{v}` is not a JSON number"),
+                )
+                .with_hint("JSON has no NaN or infinity; leave the field out or use None"),
             )
         })
     } else if obj.is_none() {
@@ -227,7 +236,11 @@ pub(crate) fn to_json(obj: &Bound<'_, PyAny>, depth: Nesting) -> Result<Value, B
         Ok(Value::Array(items))
     } else {
         Err(Bad::new(
-            FactsError::new(format!("a `{}` is not a JSON value", type_name(obj))).with_hint(
+            FactsError::new(
+                ErrorCode::FactsWrongType,
+                format!("a `{}` is not a JSON value", type_name(obj)),
+            )
+            .with_hint(
                 "facts hold only dict, list, str, int, float, bool and None \
                  (timestamps as RFC 3339 strings)",
             ),

@@ -20,7 +20,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
-use release_policy::{Bundle as CoreBundle, BundleBuilder as CoreBuilder, Error, Limits};
+use release_policy::{
+    Bundle as CoreBundle, BundleBuilder as CoreBuilder, Error, ErrorCode, Limits,
+};
 
 use crate::assessment::{AssessFinding, Assessment};
 use crate::decision::{
@@ -37,9 +39,10 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
             .map(|s| (*s).to_string())
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
-        Err(Error::Evaluation {
-            message: format!("internal error in the engine: `{what}` (please report it)"),
-        })
+        Err(Error::evaluation(
+            ErrorCode::EvaluationFailed,
+            format!("internal error in the engine: `{what}` (please report it)"),
+        ))
     })
 }
 
@@ -228,6 +231,9 @@ impl BundleBuilder {
         max_variable_items = None,
         max_variable_string_bytes = None,
         max_yaml_nesting = None,
+        max_fact_values = None,
+        max_echo_bytes = None,
+        max_regex_bytes = None,
     ))]
     fn limits(
         &self,
@@ -242,6 +248,9 @@ impl BundleBuilder {
         max_variable_items: Option<usize>,
         max_variable_string_bytes: Option<usize>,
         max_yaml_nesting: Option<usize>,
+        max_fact_values: Option<usize>,
+        max_echo_bytes: Option<usize>,
+        max_regex_bytes: Option<usize>,
     ) -> BundleBuilder {
         let d = &self.limits;
         let limits = Limits {
@@ -258,6 +267,9 @@ impl BundleBuilder {
             max_variable_string_bytes: max_variable_string_bytes
                 .unwrap_or(d.max_variable_string_bytes),
             max_yaml_nesting: max_yaml_nesting.unwrap_or(d.max_yaml_nesting),
+            max_fact_values: max_fact_values.unwrap_or(d.max_fact_values),
+            max_echo_bytes: max_echo_bytes.unwrap_or(d.max_echo_bytes),
+            max_regex_bytes: max_regex_bytes.unwrap_or(d.max_regex_bytes),
         };
         BundleBuilder {
             layers: self.layers.clone(),
@@ -334,19 +346,14 @@ mod tests {
     fn a_panic_becomes_an_evaluation_error() {
         let r: Result<(), Error> = guarded(|| panic!("boom"));
         assert!(
-            matches!(&r, Err(Error::Evaluation { message }) if message.contains("`boom`")),
+            matches!(&r, Err(Error::Evaluation { message, code: ErrorCode::EvaluationFailed }) if message.contains("`boom`")),
             "{r:?}"
         );
     }
 
     #[test]
     fn errors_pass_through() {
-        let r: Result<(), Error> = guarded(|| {
-            Err(Error::Io {
-                path: "p".into(),
-                message: "m".into(),
-            })
-        });
+        let r: Result<(), Error> = guarded(|| Err(Error::io(ErrorCode::ReadFailed, "p", "m")));
         assert!(matches!(r, Err(Error::Io { .. })));
     }
 }

@@ -21,7 +21,7 @@ from release_policy import (
     Finding,
     MissingApproval,
     Outcome,
-    PolicyIOError,
+    PolicyError,
     RuleKind,
     Verdict,
 )
@@ -183,9 +183,11 @@ def test_the_builder_is_immutable() -> None:
     with_pack = empty.builtin_layer()
     assert repr(with_pack) == "<BundleBuilder [builtin]>"
     assert repr(empty) == "<BundleBuilder []>"
-    # The core refuses a bundle of no layers: an I/O-class error naming `bundle`.
-    with pytest.raises(PolicyIOError, match="no policy layers given"):
+    # The core refuses a bundle of no layers: a policy error of its own code.
+    with pytest.raises(PolicyError, match="no policy layers given") as info:
         empty.build()
+    assert (info.value.code, info.value.location) == ("RP0110", "bundle")
+    assert info.value.hint is not None
 
 
 def test_limits_apply(facts: dict[str, Any]) -> None:

@@ -4,7 +4,7 @@
 //! zero window, `for` longer than the window, limits in the wrong order, a
 //! percentage without a baseline, score thresholds out of order.
 
-use crate::error::PolicyError;
+use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, kind_fits};
 use crate::lang::document::{
@@ -117,6 +117,7 @@ impl Compiler<'_> {
         ] {
             if let Some(v) = v.filter(|v| !v.is_finite()) {
                 self.refuse(
+                    ErrorCode::InvalidThreshold,
                     o,
                     field,
                     rule,
@@ -126,6 +127,7 @@ impl Compiler<'_> {
             }
             if v.is_some() && field.ends_with("Percent") && t.compare != Some(Compare::Baseline) {
                 self.refuse(
+                    ErrorCode::InvalidThreshold,
                     o,
                     field,
                     rule,
@@ -137,6 +139,7 @@ impl Compiler<'_> {
         if let (Some(a), Some(b)) = (t.above, t.below) {
             if b >= a {
                 self.refuse(
+                    ErrorCode::InvalidThreshold,
                     o,
                     "below",
                     rule,
@@ -162,6 +165,7 @@ fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<Compiled
         .count();
         if sources != 1 {
             c.refuse(
+                ErrorCode::IncompleteRule,
                 &o,
                 "id",
                 &id,
@@ -177,6 +181,7 @@ fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<Compiled
         if let (Some(f), Some(w)) = (t.for_, t.window) {
             if f >= w {
                 c.refuse(
+                    ErrorCode::InvalidWindow,
                     &o,
                     "for",
                     &id,
@@ -187,6 +192,7 @@ fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<Compiled
         }
         if t.metric.is_some() && !th.is_set() && t.expression.is_none() {
             c.refuse(
+                ErrorCode::IncompleteRule,
                 &o,
                 "metric",
                 &id,
@@ -196,6 +202,7 @@ fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<Compiled
         }
         if t.metric.is_none() && (th.is_set() || th.compare.is_some() || t.expression.is_some()) {
             c.refuse(
+                ErrorCode::IncompleteRule,
                 &o,
                 "id",
                 &id,
@@ -205,6 +212,7 @@ fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<Compiled
         }
         if t.critical && t.synthetic.is_none() {
             c.refuse(
+                ErrorCode::IncompleteRule,
                 &o,
                 "critical",
                 &id,
@@ -245,6 +253,7 @@ fn promotion(c: &mut Compiler<'_>, rules: Vec<(Promotion, Origin)>) -> Vec<Compi
         c.positive(Some(p.window), &o, "window", &id);
         if !th.is_set() && p.expression.is_none() {
             c.refuse(
+                ErrorCode::IncompleteRule,
                 &o,
                 "metric",
                 &id,
@@ -279,11 +288,12 @@ fn analysis(c: &mut Compiler<'_>, rules: Vec<(AnalysisRule, Origin)>) -> Vec<Com
                 .replace("`marginalScore`", "`thresholds.marginal`")
                 .replace("`passScore`", "`thresholds.pass`")
                 .replace("`groupWeights.", "`groups.");
-            c.refuse(&o, "thresholds", &id, e, None);
+            c.refuse(ErrorCode::InvalidThreshold, &o, "thresholds", &id, e, None);
         }
         c.positive(a.window, &o, "window", &id);
         if a.metrics.is_empty() {
             c.refuse(
+                ErrorCode::IncompleteRule,
                 &o,
                 "metrics",
                 &id,
@@ -295,6 +305,7 @@ fn analysis(c: &mut Compiler<'_>, rules: Vec<(AnalysisRule, Origin)>) -> Vec<Com
             let field = format!("metrics[{i}]");
             if a.metrics.iter().take(i).any(|x| x.metric == m.metric) {
                 c.refuse(
+                    ErrorCode::DuplicateEntry,
                     &o,
                     &field,
                     &id,
@@ -308,6 +319,7 @@ fn analysis(c: &mut Compiler<'_>, rules: Vec<(AnalysisRule, Origin)>) -> Vec<Com
             ] {
                 if let Some(v) = v.filter(|v| !(v.is_finite() && *v > 0.0)) {
                     c.refuse(
+                        ErrorCode::InvalidRatio,
                         &o,
                         &format!("{field}.{name}"),
                         &id,
@@ -336,6 +348,7 @@ fn burn_rate(c: &mut Compiler<'_>, rules: Vec<(BurnRateRule, Origin)>) -> Vec<Co
         let before = c.errors.len();
         if b.alerts.is_empty() {
             c.refuse(
+                ErrorCode::IncompleteRule,
                 &o,
                 "alerts",
                 &id,
@@ -349,6 +362,7 @@ fn burn_rate(c: &mut Compiler<'_>, rules: Vec<(BurnRateRule, Origin)>) -> Vec<Co
             c.positive(Some(a.short_window()), &o, &format!("{field}.short"), &id);
             if a.short_window() >= a.long {
                 c.refuse(
+                    ErrorCode::InvalidWindow,
                     &o,
                     &format!("{field}.short"),
                     &id,
@@ -362,6 +376,7 @@ fn burn_rate(c: &mut Compiler<'_>, rules: Vec<(BurnRateRule, Origin)>) -> Vec<Co
             }
             if !(a.factor.is_finite() && a.factor > 0.0) {
                 c.refuse(
+                    ErrorCode::InvalidRatio,
                     &o,
                     &format!("{field}.factor"),
                     &id,

@@ -14,7 +14,7 @@ use super::assessment::{
     ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, AssessSummary, Assessment, RolloutRef, fold,
 };
 use super::compile::RolloutPolicy;
-use crate::error::Error;
+use crate::error::{Error, ErrorCode};
 use crate::expr::bind::bind_roots;
 use crate::expr::convert;
 use crate::limits::Limits;
@@ -33,94 +33,91 @@ pub(crate) fn assess(
     limits: &Limits,
     facts: &RolloutFacts,
 ) -> Result<Assessment, Error> {
-    {
-        if policies.is_empty() {
-            return Err(Error::Evaluation {
-                message: "the bundle holds no `RolloutPolicy`, so it cannot assess a rollout"
-                    .into(),
-            });
-        }
-        facts.validate(limits)?;
-        let facts_digest = crate::model::digest::facts_digest(facts);
-        // Only the roots a condition or `appliesTo` reads are converted to
-        // JSON and CEL values: metric series are read by the structured
-        // rules directly, from the typed facts.
-        let read = rollout_roots(policies);
-        let mut json = serde_json::Map::new();
-        for root in &read {
-            if let Some(v) = root_json(facts, root) {
-                json.insert((*root).to_string(), v);
-            }
-        }
-        let json = Json::Object(json);
-        let ctx = bind_roots(&ROLLOUT, &json, limits).map_err(Error::from)?;
-        let mut run = Assess {
-            facts,
-            now: facts.now,
-            json: &json,
-            findings: Vec::new(),
-        };
-        for policy in policies {
-            run.policy(policy, &ctx);
-        }
-        let verdict = fold(&run.findings);
-        let mut summary = AssessSummary::default();
-        for f in &run.findings {
-            match f.outcome {
-                Outcome::Pass => summary.pass += 1,
-                Outcome::Fail => summary.fail += 1,
-                Outcome::Warn => summary.warn += 1,
-                Outcome::NoData => summary.no_data += 1,
-                Outcome::Error => summary.error += 1,
-                Outcome::Skipped | Outcome::Waived => summary.skipped += 1,
-            }
-        }
-        let r = &facts.rollout;
-        Ok(Assessment {
-            schema: ASSESSMENT_SCHEMA.into(),
-            verdict,
-            reason: super::report::reason(verdict, &run.findings),
-            rollout: RolloutRef {
-                id: r.id.clone(),
-                service: r.service.clone(),
-                version: r.version.as_ref().map(ToString::to_string),
-                step: r.current_step,
-                weight: r.weight,
-            },
-            now: facts.now,
-            summary,
-            budgets: super::slo::budgets(facts),
-            markers: super::report::markers(facts, verdict),
-            findings: run.findings,
-            bundle,
-            facts_digest,
-            engine: EngineInfo {
-                name: "release-policy".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
-        })
+    if policies.is_empty() {
+        return Err(Error::evaluation(
+            ErrorCode::NoPolicyOfKind,
+            "the bundle holds no `RolloutPolicy`, so it cannot assess a rollout",
+        ));
     }
+    facts.validate(limits)?;
+    let facts_digest = crate::model::digest::facts_digest(facts);
+    // Only the roots a condition or `appliesTo` reads are converted to
+    // JSON and CEL values: metric series are read by the structured
+    // rules directly, from the typed facts.
+    let read = rollout_roots(policies);
+    let mut json = serde_json::Map::new();
+    for root in &read {
+        if let Some(v) = root_json(facts, root) {
+            json.insert((*root).to_string(), v);
+        }
+    }
+    let json = Json::Object(json);
+    let ctx = bind_roots(&ROLLOUT, &json, limits).map_err(Error::from)?;
+    let mut run = Assess {
+        facts,
+        limits,
+        now: facts.now,
+        json: &json,
+        findings: Vec::new(),
+    };
+    for policy in policies {
+        run.policy(policy, &ctx);
+    }
+    let verdict = fold(&run.findings);
+    let mut summary = AssessSummary::default();
+    for f in &run.findings {
+        match f.outcome {
+            Outcome::Pass => summary.pass += 1,
+            Outcome::Fail => summary.fail += 1,
+            Outcome::Warn => summary.warn += 1,
+            Outcome::NoData => summary.no_data += 1,
+            Outcome::Error => summary.error += 1,
+            Outcome::Skipped | Outcome::Waived => summary.skipped += 1,
+        }
+    }
+    let r = &facts.rollout;
+    Ok(Assessment {
+        schema: ASSESSMENT_SCHEMA.into(),
+        verdict,
+        reason: super::report::reason(verdict, &run.findings),
+        rollout: RolloutRef {
+            id: r.id.clone(),
+            service: r.service.clone(),
+            version: r.version.as_ref().map(ToString::to_string),
+            step: r.current_step,
+            weight: r.weight,
+        },
+        now: facts.now,
+        summary,
+        budgets: super::slo::budgets(facts),
+        markers: super::report::markers(facts, verdict),
+        findings: run.findings,
+        bundle,
+        facts_digest,
+        engine: EngineInfo {
+            name: "release-policy".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+    })
 }
 
 /// The fact roots that `appliesTo` and trigger conditions read.
 fn rollout_roots<'p>(policies: &[&'p RolloutPolicy]) -> std::collections::BTreeSet<&'p str> {
-    {
-        let mut roots = std::collections::BTreeSet::new();
-        for p in policies {
-            let exprs = p
-                .applies_to
-                .iter()
-                .chain(p.triggers.iter().filter_map(|t| t.condition.as_ref()));
-            for e in exprs {
-                roots.extend(
-                    e.reads
-                        .iter()
-                        .filter_map(|path| path.first().map(String::as_str)),
-                );
-            }
+    let mut roots = std::collections::BTreeSet::new();
+    for p in policies {
+        let exprs = p
+            .applies_to
+            .iter()
+            .chain(p.triggers.iter().filter_map(|t| t.condition.as_ref()));
+        for e in exprs {
+            roots.extend(
+                e.reads
+                    .iter()
+                    .filter_map(|path| path.first().map(String::as_str)),
+            );
         }
-        roots
     }
+    roots
 }
 
 /// One root of the rollout facts as JSON (absent optional roots are not
@@ -142,6 +139,7 @@ fn root_json(facts: &RolloutFacts, root: &str) -> Option<Json> {
 /// One assessment in progress.
 pub(super) struct Assess<'f> {
     pub(super) facts: &'f RolloutFacts,
+    pub(super) limits: &'f Limits,
     pub(super) now: Timestamp,
     pub(super) json: &'f Json,
     pub(super) findings: Vec<AssessFinding>,

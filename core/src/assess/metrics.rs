@@ -10,7 +10,7 @@ use super::compile::{Compare, NoDataPolicy, Threshold};
 use super::compile::{CompiledPromotion, CompiledTrigger};
 use super::evaluate::Assess;
 use super::series::{self, CriterionState, Point, TriggerState};
-use crate::expr::bind::{json_number, lookup};
+use crate::expr::bind::{echo, json_number, lookup};
 use crate::expr::{self, CompiledExpr, convert};
 use crate::model::rfc3339;
 use crate::model::{Duration, Timestamp};
@@ -28,7 +28,8 @@ impl Assess<'_> {
         if let Some(cond) = &t.condition {
             for path in &cond.reads {
                 if let Some(v) = lookup(self.json, path) {
-                    f.observed.insert(path.join("."), v);
+                    f.observed
+                        .insert(path.join("."), echo(v, self.limits.max_echo_bytes));
                 }
             }
             f.threshold = rule.condition.clone();

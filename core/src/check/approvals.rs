@@ -4,8 +4,9 @@
 
 use std::collections::BTreeMap;
 
+use super::compile::ApprovalRule;
 use super::decision::{ApprovalNote, ApprovalState};
-use crate::lang::document::ApprovalRule;
+use crate::model::identity;
 use crate::model::{Approval, ApprovalDecision, Timestamp};
 use crate::vocab::{Effect, Outcome};
 
@@ -92,10 +93,74 @@ fn decision_name(d: ApprovalDecision) -> &'static str {
     }
 }
 
-/// Whether two names are the same person: compared trimmed and without
-/// regard to ASCII case, so `Alice ` cannot approve `alice`'s release.
-pub(crate) fn same_person(a: &str, b: &str) -> bool {
-    a.trim().eq_ignore_ascii_case(b.trim())
+/// Whether two names are the same person, by their identity key (NFKC,
+/// case, confusable skeleton), so neither `Alice ` nor `аlice` (Cyrillic)
+/// can approve `alice`'s release.
+pub(crate) use crate::model::identity::same_person;
+
+/// The roles approved when each person counts for one role only: a maximum
+/// matching of roles to the people who approved in them (augmenting paths,
+/// roles in the rule's order, people in the order of their identity keys,
+/// so the result is deterministic). Returned in the rule's role order.
+fn distinct_roles<'a>(
+    roles: &[String],
+    approvals: impl Iterator<Item = &'a &'a Approval>,
+) -> Vec<String> {
+    let mut people: Vec<String> = Vec::new();
+    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); roles.len()];
+    let mut by_key: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for a in approvals {
+        by_key
+            .entry(identity::key(&a.by))
+            .or_default()
+            .push(a.role.as_str());
+    }
+    for (key, their_roles) in by_key {
+        let p = people.len();
+        people.push(key);
+        for (r, role) in roles.iter().enumerate() {
+            if their_roles.contains(&role.as_str()) {
+                if let Some(e) = edges.get_mut(r) {
+                    e.push(p);
+                }
+            }
+        }
+    }
+    // person -> role holding them
+    let mut owner: Vec<Option<usize>> = vec![None; people.len()];
+    fn augment(
+        r: usize,
+        edges: &[Vec<usize>],
+        owner: &mut [Option<usize>],
+        seen: &mut [bool],
+    ) -> bool {
+        for &p in edges.get(r).map_or(&[][..], Vec::as_slice) {
+            if seen.get(p).copied().unwrap_or(true) {
+                continue;
+            }
+            if let Some(s) = seen.get_mut(p) {
+                *s = true;
+            }
+            let current = owner.get(p).copied().flatten();
+            if current.is_none_or(|other| augment(other, edges, owner, seen)) {
+                if let Some(o) = owner.get_mut(p) {
+                    *o = Some(r);
+                }
+                return true;
+            }
+        }
+        false
+    }
+    for r in 0..roles.len() {
+        let mut seen = vec![false; people.len()];
+        augment(r, &edges, &mut owner, &mut seen);
+    }
+    roles
+        .iter()
+        .enumerate()
+        .filter(|(r, _)| owner.contains(&Some(*r)))
+        .map(|(_, role)| role.clone())
+        .collect()
 }
 
 /// Why an approval does not count for `rule`, if it does not. A stale
@@ -145,10 +210,10 @@ pub(crate) fn latest_words(
     now: Timestamp,
     relevant: impl Fn(&Approval) -> bool,
 ) -> BTreeMap<(&str, String), &Approval> {
-    // People are told apart as `same_person` does: trimmed, case-blind.
+    // People are told apart as `same_person` does: by their identity key.
     let mut latest: BTreeMap<(&str, String), &Approval> = BTreeMap::new();
     for a in approvals.iter().filter(|a| a.at <= now && relevant(a)) {
-        let key = (a.role.as_str(), a.by.trim().to_ascii_lowercase());
+        let key = (a.role.as_str(), identity::key(&a.by));
         if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
             latest.insert(key, a);
         }
@@ -208,16 +273,18 @@ pub(crate) fn judge(
             ignored,
         });
     }
-    let approved_roles: Vec<String> = rule
-        .roles
+    let approvers = counted
         .iter()
-        .filter(|r| {
-            counted
-                .iter()
-                .any(|a| &a.role == *r && a.decision == ApprovalDecision::Approve)
-        })
-        .cloned()
-        .collect();
+        .filter(|a| a.decision == ApprovalDecision::Approve);
+    let approved_roles: Vec<String> = if rule.distinct_people {
+        distinct_roles(&rule.roles, approvers)
+    } else {
+        rule.roles
+            .iter()
+            .filter(|r| approvers.clone().any(|a| &a.role == *r))
+            .cloned()
+            .collect()
+    };
     let needed = rule.quorum.needed(rule.roles.len());
     let mut state = ApprovalState {
         roles: rule.roles.clone(),

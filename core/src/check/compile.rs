@@ -2,10 +2,14 @@
 //! with errors located at `file:line:column` of the offending token. All
 //! errors of a bundle are collected and reported together.
 
-use crate::error::PolicyError;
+use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, duplicates, kind_fits};
-use crate::lang::document::{ApprovalRule, Gate, Metadata, Quorum};
+use crate::lang::document::{Gate, Metadata, Quorum};
+
+/// The approval rule as written is its own compiled form: its roles,
+/// quorum and rights are read as they are.
+pub(crate) use crate::lang::document::ApprovalRule;
 use crate::lang::layer::MergedPolicy;
 use crate::limits::Limits;
 use crate::model::shape::{FACTS, Shape};
@@ -51,136 +55,179 @@ pub(crate) fn compile(
     limits: &Limits,
     errors: &mut Vec<PolicyError>,
 ) -> ReleasePolicy {
-    {
-        let mut c = Compiler::new(limits, &FACTS);
-        let applies_to = p
-            .applies_to
-            .as_ref()
-            .and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
-        let mut variables = Vec::new();
-        for (v, o) in &p.variables {
-            if c.variables.contains_key(&v.name) {
-                c.errors.push(
-                    PolicyError::new(
-                        o.at("name"),
-                        format!(
-                            "duplicate variable `{}` in policy `{}`",
-                            v.name, p.metadata.name
-                        ),
-                    )
-                    .with_hint("each variable is declared once; rename one of them"),
-                );
-                continue;
-            }
-            if let Some(e) = c.expr(&v.expression, Want::Any, o, "expression", None) {
-                c.variables.insert(v.name.clone(), e.shape.clone());
-                variables.push((v.name.clone(), e));
-            } else {
-                // Declared but broken: later uses are not reported twice.
-                c.variables.insert(v.name.clone(), Shape::Any);
-            }
-        }
-        kind_fits(&mut c, &p);
-        let mut gates = Vec::new();
-        for (g, o) in p.take::<Gate>() {
-            let id = Some(g.id.as_str());
-            let when = g
-                .when
-                .as_ref()
-                .map(|w| c.expr(w, Want::Bool, &o, "when", id));
-            let expression = c.expr(&g.expression, Want::Bool, &o, "expression", id);
-            let message_expression = g
-                .message_expression
-                .as_ref()
-                .map(|m| c.expr(m, Want::String, &o, "messageExpression", id));
-            duplicates(&mut c.errors, &o, &g.id, "approvers", &g.approvers);
-            duplicates(&mut c.errors, &o, &g.id, "waivableBy", &g.waivable_by);
-            if g.effect == Effect::Approval && g.approvers.is_empty() {
-                c.errors.push(
-                    PolicyError::new(
-                        o.at("effect"),
-                        format!("gate `{}` has `effect: approval` but no `approvers`", g.id),
-                    )
-                    .with_rule(&g.id)
-                    .with_hint(
-                        "name the roles whose approval lifts the gate: `approvers: [sre-lead]`",
+    let mut c = Compiler::new(limits, &FACTS);
+    let applies_to = p
+        .applies_to
+        .as_ref()
+        .and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
+    let mut variables = Vec::new();
+    for (v, o) in &p.variables {
+        if c.variables.contains_key(&v.name) {
+            c.errors.push(
+                PolicyError::new(
+                    ErrorCode::DuplicateVariable,
+                    o.at("name"),
+                    format!(
+                        "duplicate variable `{}` in policy `{}`",
+                        v.name, p.metadata.name
                     ),
-                );
-            }
-            if let (Some(expression), Some(when), Some(message_expression)) = (
-                expression,
-                when.map_or(Some(None), |w| w.map(Some)),
-                message_expression.map_or(Some(None), |m| m.map(Some)),
-            ) {
-                gates.push(CompiledGate {
-                    gate: g,
-                    when,
-                    expression,
-                    message_expression,
-                });
-            }
+                )
+                .with_hint("each variable is declared once; rename one of them"),
+            );
+            continue;
         }
-        let mut approvals = Vec::new();
-        for (a, o) in p.take::<ApprovalRule>() {
-            for (field, list) in [
-                ("roles", &a.roles),
-                ("veto", &a.veto),
-                ("escalation", &a.escalation),
-                ("evidence", &a.evidence),
-            ] {
-                duplicates(&mut c.errors, &o, &a.id, field, list);
-            }
-            if a.roles.is_empty() {
+        let compiled = if p.extensions_of(&v.name).next().is_some() {
+            extended(&mut c, &p, v, o)
+        } else {
+            c.expr(&v.expression, Want::Any, o, "expression", None)
+        };
+        if let Some(e) = compiled {
+            c.variables.insert(v.name.clone(), e.shape.clone());
+            variables.push((v.name.clone(), e));
+        } else {
+            // Declared but broken: later uses are not reported twice.
+            c.variables.insert(v.name.clone(), Shape::Any);
+        }
+    }
+    kind_fits(&mut c, &p);
+    let mut gates = Vec::new();
+    for (g, o) in p.take::<Gate>() {
+        let id = Some(g.id.as_str());
+        let when = g
+            .when
+            .as_ref()
+            .map(|w| c.expr(w, Want::Bool, &o, "when", id));
+        let expression = c.expr(&g.expression, Want::Bool, &o, "expression", id);
+        let message_expression = g
+            .message_expression
+            .as_ref()
+            .map(|m| c.expr(m, Want::String, &o, "messageExpression", id));
+        duplicates(&mut c.errors, &o, &g.id, "approvers", &g.approvers);
+        duplicates(&mut c.errors, &o, &g.id, "waivableBy", &g.waivable_by);
+        if g.effect == Effect::Approval && g.approvers.is_empty() {
+            c.errors.push(
+                PolicyError::new(
+                    ErrorCode::IncompleteRule,
+                    o.at("effect"),
+                    format!("gate `{}` has `effect: approval` but no `approvers`", g.id),
+                )
+                .with_rule(&g.id)
+                .with_hint("name the roles whose approval lifts the gate: `approvers: [sre-lead]`"),
+            );
+        }
+        if let (Some(expression), Some(when), Some(message_expression)) = (
+            expression,
+            when.map_or(Some(None), |w| w.map(Some)),
+            message_expression.map_or(Some(None), |m| m.map(Some)),
+        ) {
+            gates.push(CompiledGate {
+                gate: g,
+                when,
+                expression,
+                message_expression,
+            });
+        }
+    }
+    let mut approvals = Vec::new();
+    for (a, o) in p.take::<ApprovalRule>() {
+        for (field, list) in [
+            ("roles", &a.roles),
+            ("veto", &a.veto),
+            ("escalation", &a.escalation),
+            ("evidence", &a.evidence),
+        ] {
+            duplicates(&mut c.errors, &o, &a.id, field, list);
+        }
+        if a.roles.is_empty() {
+            c.errors.push(
+                PolicyError::new(
+                    ErrorCode::InvalidQuorum,
+                    o.at("roles"),
+                    format!("approval `{}` names no `roles`", a.id),
+                )
+                .with_rule(&a.id),
+            );
+        }
+        if let Quorum::Count(n) = a.quorum {
+            if n as usize > a.roles.len() {
                 c.errors.push(
                     PolicyError::new(
-                        o.at("roles"),
-                        format!("approval `{}` names no `roles`", a.id),
+                        ErrorCode::InvalidQuorum,
+                        o.at("quorum"),
+                        format!(
+                            "quorum `{n}` is more than the {} roles of approval `{}`",
+                            a.roles.len(),
+                            a.id
+                        ),
                     )
                     .with_rule(&a.id),
                 );
             }
-            if let Quorum::Count(n) = a.quorum {
-                if n as usize > a.roles.len() {
-                    c.errors.push(
-                        PolicyError::new(
-                            o.at("quorum"),
-                            format!(
-                                "quorum `{n}` is more than the {} roles of approval `{}`",
-                                a.roles.len(),
-                                a.id
-                            ),
-                        )
-                        .with_rule(&a.id),
-                    );
-                }
-            }
-            let when = match &a.when {
-                Some(w) => match c.expr(w, Want::Bool, &o, "when", Some(&a.id)) {
-                    Some(e) => Some(e),
-                    None => continue,
-                },
-                None => None,
-            };
-            let message_expression = match &a.message_expression {
-                Some(m) => match c.expr(m, Want::String, &o, "messageExpression", Some(&a.id)) {
-                    Some(e) => Some(e),
-                    None => continue,
-                },
-                None => None,
-            };
-            approvals.push(CompiledApproval {
-                rule: a,
-                when,
-                message_expression,
-            });
         }
-        errors.extend(c.errors);
-        ReleasePolicy {
-            metadata: p.metadata,
-            applies_to,
-            variables,
-            gates,
-            approvals,
+        let when = match &a.when {
+            Some(w) => match c.expr(w, Want::Bool, &o, "when", Some(&a.id)) {
+                Some(e) => Some(e),
+                None => continue,
+            },
+            None => None,
+        };
+        let message_expression = match &a.message_expression {
+            Some(m) => match c.expr(m, Want::String, &o, "messageExpression", Some(&a.id)) {
+                Some(e) => Some(e),
+                None => continue,
+            },
+            None => None,
+        };
+        approvals.push(CompiledApproval {
+            rule: a,
+            when,
+            message_expression,
+        });
+    }
+    errors.extend(c.errors);
+    ReleasePolicy {
+        metadata: p.metadata,
+        applies_to,
+        variables,
+        gates,
+        approvals,
+    }
+}
+
+/// An `extensible` variable with later layers' additions: each part is
+/// compiled where it was written (so an error points into its own file) and
+/// must be a list; then the whole, `(base) + (extension) …`, is compiled.
+fn extended(
+    c: &mut Compiler<'_>,
+    p: &MergedPolicy,
+    v: &crate::lang::document::Variable,
+    o: &crate::lang::layer::Origin,
+) -> Option<CompiledExpr> {
+    let parts = std::iter::once((v, o)).chain(p.extensions_of(&v.name).map(|(e, eo)| (e, eo)));
+    let mut ok = true;
+    for (part, origin) in parts {
+        match c.expr(&part.expression, Want::Any, origin, "expression", None) {
+            Some(e) if matches!(e.shape, Shape::List(_) | Shape::Any) => {}
+            Some(e) => {
+                ok = false;
+                c.errors.push(
+                    PolicyError::new(
+                        ErrorCode::TypeMismatch,
+                        origin.at("expression"),
+                        format!(
+                            "variable `{}` is extensible, so each part must be a list, not {}",
+                            v.name,
+                            e.shape.type_name()
+                        ),
+                    )
+                    .with_hint("write the items to add as a list: `[\"canary\"]`"),
+                );
+            }
+            None => ok = false,
         }
     }
+    if !ok {
+        return None;
+    }
+    c.expr(&p.variable_source(v), Want::Any, o, "expression", None)
 }

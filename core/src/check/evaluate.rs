@@ -12,8 +12,8 @@ use serde_json::Value as Json;
 use super::approvals;
 use super::compile::{CompiledGate, ReleasePolicy};
 use super::decision::*;
-use crate::error::Error;
-use crate::expr::bind::{bind_roots, lookup};
+use crate::error::{Error, ErrorCode};
+use crate::expr::bind::{bind_roots, echo, lookup};
 use crate::expr::{CompiledExpr, convert};
 use crate::limits::Limits;
 use crate::model::shape::FACTS;
@@ -48,89 +48,87 @@ pub(crate) fn check(
     limits: &Limits,
     facts: &Facts,
 ) -> Result<Decision, Error> {
-    {
-        if policies.is_empty() {
-            return Err(Error::Evaluation {
-                message: "the bundle holds no release `Policy`, so it cannot check a release"
-                    .into(),
-            });
-        }
-        let mut json = facts.to_json_value();
-        // The error budget, when the service gives error ratios instead of
-        // the figure itself: what the error-budget policy reads.
-        if let Some(left) = facts
-            .service
-            .as_ref()
-            .filter(|s| s.error_budget_remaining.is_none())
-            .and_then(crate::model::Service::budget_remaining)
-        {
-            if let Some(service) = json.get_mut("service").and_then(Json::as_object_mut) {
-                let v = serde_json::Number::from_f64(left).map_or(Json::Null, Json::Number);
-                service.insert("errorBudgetRemaining".into(), v);
-            }
-        }
-        let facts_digest = crate::model::digest::facts_digest(facts);
-        let ctx = bind_roots(&FACTS, &json, limits).map_err(Error::from)?;
-        let mut run = Run {
-            facts,
-            now: facts.now,
-            json: &json,
-            limits,
-            findings: Vec::new(),
-            missing: Vec::new(),
-            waiver_status: vec![None; facts.waivers.len()],
-        };
-        for policy in policies {
-            run.policy(policy, &ctx);
-        }
-        let verdict = fold(&run.findings);
-        let mut summary = Summary::default();
-        for f in &run.findings {
-            match f.outcome {
-                Outcome::Pass => summary.pass += 1,
-                Outcome::Fail => summary.fail += 1,
-                Outcome::Warn => summary.warn += 1,
-                Outcome::Error | Outcome::NoData => summary.error += 1,
-                Outcome::Skipped => summary.skipped += 1,
-                Outcome::Waived => summary.waived += 1,
-            }
-        }
-        let kind_of = |rule: &str| run.findings.iter().find(|f| f.rule == rule).map(|f| f.kind);
-        let waivers = facts
-            .waivers
-            .iter()
-            .zip(&run.waiver_status)
-            .map(|(w, s)| WaiverUse {
-                rule: w.rule.clone(),
-                by: w.by.clone(),
-                role: w.role.clone(),
-                status: s
-                    .unwrap_or(match kind_of(&w.rule) {
-                        Some(RuleKind::Gate) => "unused",
-                        Some(RuleKind::Approval) => "not-waivable",
-                        None => "unknown-rule",
-                    })
-                    .into(),
-                expires: w.expires,
-            })
-            .collect();
-        Ok(Decision {
-            schema: DECISION_SCHEMA.into(),
-            verdict,
-            release: facts.release.id.clone(),
-            now: facts.now,
-            summary,
-            findings: run.findings,
-            missing_approvals: run.missing,
-            waivers,
-            bundle,
-            facts_digest,
-            engine: EngineInfo {
-                name: "release-policy".into(),
-                version: env!("CARGO_PKG_VERSION").into(),
-            },
-        })
+    if policies.is_empty() {
+        return Err(Error::evaluation(
+            ErrorCode::NoPolicyOfKind,
+            "the bundle holds no release `Policy`, so it cannot check a release",
+        ));
     }
+    let mut json = facts.to_json_value();
+    // The error budget, when the service gives error ratios instead of
+    // the figure itself: what the error-budget policy reads.
+    if let Some(left) = facts
+        .service
+        .as_ref()
+        .filter(|s| s.error_budget_remaining.is_none())
+        .and_then(crate::model::Service::budget_remaining)
+    {
+        if let Some(service) = json.get_mut("service").and_then(Json::as_object_mut) {
+            let v = serde_json::Number::from_f64(left).map_or(Json::Null, Json::Number);
+            service.insert("errorBudgetRemaining".into(), v);
+        }
+    }
+    let facts_digest = crate::model::digest::facts_digest(facts);
+    let ctx = bind_roots(&FACTS, &json, limits).map_err(Error::from)?;
+    let mut run = Run {
+        facts,
+        now: facts.now,
+        json: &json,
+        limits,
+        findings: Vec::new(),
+        missing: Vec::new(),
+        waiver_status: vec![None; facts.waivers.len()],
+    };
+    for policy in policies {
+        run.policy(policy, &ctx);
+    }
+    let verdict = fold(&run.findings);
+    let mut summary = Summary::default();
+    for f in &run.findings {
+        match f.outcome {
+            Outcome::Pass => summary.pass += 1,
+            Outcome::Fail => summary.fail += 1,
+            Outcome::Warn => summary.warn += 1,
+            Outcome::Error | Outcome::NoData => summary.error += 1,
+            Outcome::Skipped => summary.skipped += 1,
+            Outcome::Waived => summary.waived += 1,
+        }
+    }
+    let kind_of = |rule: &str| run.findings.iter().find(|f| f.rule == rule).map(|f| f.kind);
+    let waivers = facts
+        .waivers
+        .iter()
+        .zip(&run.waiver_status)
+        .map(|(w, s)| WaiverUse {
+            rule: w.rule.clone(),
+            by: w.by.clone(),
+            role: w.role.clone(),
+            status: s
+                .unwrap_or(match kind_of(&w.rule) {
+                    Some(RuleKind::Gate) => "unused",
+                    Some(RuleKind::Approval) => "not-waivable",
+                    None => "unknown-rule",
+                })
+                .into(),
+            expires: w.expires,
+        })
+        .collect();
+    Ok(Decision {
+        schema: DECISION_SCHEMA.into(),
+        verdict,
+        release: facts.release.id.clone(),
+        now: facts.now,
+        summary,
+        findings: run.findings,
+        missing_approvals: run.missing,
+        waivers,
+        bundle,
+        facts_digest,
+        engine: EngineInfo {
+            name: "release-policy".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
+    })
 }
 
 fn as_bool(v: Result<Value, String>, what: &str) -> Result<bool, String> {
@@ -195,7 +193,7 @@ impl Run<'_> {
                 lookup(self.json, path)
             };
             if let Some(v) = value {
-                out.insert(path.join("."), v);
+                out.insert(path.join("."), echo(v, self.limits.max_echo_bytes));
             }
         }
         out

@@ -10,7 +10,7 @@ use cel::common::types::CelNull;
 use serde_json::Value as Json;
 
 use super::{convert, root_context};
-use crate::error::FactsError;
+use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
@@ -21,6 +21,18 @@ pub(crate) fn bind_roots<'v>(
     roots: &'v Json,
     limits: &Limits,
 ) -> Result<Context<'v, 'v>, FactsError> {
+    let values = count_values(roots);
+    if values > limits.max_fact_values {
+        return Err(FactsError::new(
+            ErrorCode::FactsOverLimit,
+            format!(
+                "facts hold {values} values, more than the limit of {}",
+                limits.max_fact_values
+            ),
+        )
+        .at("$")
+        .with_hint("send only the facts the policies read, or raise `Limits::max_fact_values`"));
+    }
     let mut ctx = root_context();
     for root in shape.field_names() {
         ctx.add_variable_as_val(root, Box::new(CelNull));
@@ -48,4 +60,35 @@ pub(crate) fn lookup(json: &Json, path: &[String]) -> Option<Json> {
 /// A JSON number, or `null` for a value JSON cannot hold (not finite).
 pub(crate) fn json_number(v: f64) -> Json {
     serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number)
+}
+
+/// Every value in `json`, at every depth (the root included).
+pub(crate) fn count_values(json: &Json) -> usize {
+    let mut count = 0usize;
+    let mut stack = vec![json];
+    while let Some(v) = stack.pop() {
+        count += 1;
+        match v {
+            Json::Array(items) => stack.extend(items),
+            Json::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    count
+}
+
+/// A value as a finding shows it: itself, or — when its JSON is longer
+/// than `max` bytes — a short summary, so a decision's output stays small.
+pub(crate) fn echo(value: Json, max: usize) -> Json {
+    let len = serde_json::to_string(&value).map_or(0, |s| s.len());
+    if len <= max {
+        return value;
+    }
+    let what = match &value {
+        Json::Array(items) => format!("a list of {} items", items.len()),
+        Json::Object(map) => format!("a map of {} entries", map.len()),
+        Json::String(s) => format!("a string of {} bytes", s.len()),
+        _ => "a value".to_string(),
+    };
+    Json::String(format!("<{what}, {len} bytes of JSON: not shown>"))
 }

@@ -16,7 +16,7 @@ use cel::common::value::Val;
 use cel::objects::Key;
 use serde_json::Value as Json;
 
-use crate::error::FactsError;
+use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
@@ -42,23 +42,30 @@ pub(crate) fn to_val<'v>(
         Json::String(s) => match shape {
             Shape::Timestamp => Box::new(CelTimestamp::from(
                 chrono::DateTime::parse_from_rfc3339(s).map_err(|e| {
-                    FactsError::new(format!("invalid timestamp `{s}`: {e}")).at(path.clone())
+                    FactsError::new(
+                        ErrorCode::FactsInvalidValue,
+                        format!("invalid timestamp `{s}`: {e}"),
+                    )
+                    .at(path.clone())
                 })?,
             )),
             Shape::Duration => Box::new(CelDuration::from(
                 crate::model::Duration::parse(s)
-                    .map_err(|e| FactsError::new(e).at(path.clone()))?
+                    .map_err(|e| FactsError::new(ErrorCode::FactsInvalidValue, e).at(path.clone()))?
                     .as_chrono(),
             )),
             _ => Box::new(CelString::from(s.as_str())),
         },
         Json::Array(items) => {
             if items.len() > limits.max_list_items {
-                return Err(FactsError::new(format!(
-                    "list has {} items, more than the limit of {}",
-                    items.len(),
-                    limits.max_list_items
-                ))
+                return Err(FactsError::new(
+                    ErrorCode::FactsOverLimit,
+                    format!(
+                        "list has {} items, more than the limit of {}",
+                        items.len(),
+                        limits.max_list_items
+                    ),
+                )
                 .at(path.clone()));
             }
             let element = shape.element();

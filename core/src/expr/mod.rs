@@ -18,6 +18,7 @@ use std::sync::{Arc, LazyLock};
 
 use cel::{Context, Env, Program, Value};
 
+use crate::error::ErrorCode;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 pub(crate) use typecheck::CheckError;
@@ -74,6 +75,7 @@ impl CompiledExpr {
             let msg = msg.to_lowercase();
             let msg = msg.strip_prefix("syntax error: ").unwrap_or(&msg);
             CheckError {
+                code: ErrorCode::CelSyntax,
                 message: format!("syntax error: {msg}"),
                 hint: None,
                 offset,
@@ -90,6 +92,7 @@ impl CompiledExpr {
         if !ok {
             let wanted = if want == Want::Bool { "bool" } else { "string" };
             return Err(CheckError {
+                code: ErrorCode::WrongResultType,
                 message: format!(
                     "expression gives {}, not a {wanted}",
                     article(inferred.result.type_name())

@@ -11,6 +11,7 @@ use cel::common::ast::{Expr, IdedExpr, LiteralValue};
 use super::library;
 use super::literals::{check_duration, check_timestamp, string_literal};
 use super::suggest::did_you_mean;
+use crate::error::ErrorCode;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
@@ -87,14 +88,16 @@ const STANDARD_FUNCTIONS: &[&str] = &[
 /// expression when known.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct CheckError {
+    pub code: ErrorCode,
     pub message: String,
     pub hint: Option<String>,
     pub offset: Option<usize>,
 }
 
 impl CheckError {
-    fn new(message: impl Into<String>, offset: Option<usize>) -> Self {
+    fn new(code: ErrorCode, message: impl Into<String>, offset: Option<usize>) -> Self {
         Self {
+            code,
             message: message.into(),
             hint: None,
             offset,
@@ -122,6 +125,7 @@ pub(crate) struct Inferred {
 pub(crate) fn precheck(source: &str, limits: &Limits) -> Result<(), CheckError> {
     if source.len() > limits.max_expression_len {
         return Err(CheckError::new(
+            ErrorCode::ExpressionTooLong,
             format!(
                 "expression is {} bytes, more than the limit of {}",
                 source.len(),
@@ -153,6 +157,7 @@ pub(crate) fn precheck(source: &str, limits: &Limits) -> Result<(), CheckError> 
         }
         if depth + unary > limits.max_nesting {
             return Err(CheckError::new(
+                ErrorCode::ExpressionTooDeep,
                 format!(
                     "expression nests deeper than the limit of {}",
                     limits.max_nesting
@@ -206,8 +211,8 @@ pub(crate) fn infer(
 }
 
 impl Walker<'_> {
-    fn err(&self, e: &IdedExpr, message: impl Into<String>) -> CheckError {
-        CheckError::new(message, (self.offsets)(e.id))
+    fn err(&self, code: ErrorCode, e: &IdedExpr, message: impl Into<String>) -> CheckError {
+        CheckError::new(code, message, (self.offsets)(e.id))
     }
 
     /// The shape of a root name (`release`, `now`) of the input.
@@ -230,6 +235,7 @@ impl Walker<'_> {
         self.nodes += 1;
         if self.nodes > self.limits.max_ast_nodes {
             return Err(self.err(
+                ErrorCode::ExpressionTooLong,
                 e,
                 format!(
                     "expression has more than {} nodes, the limit",
@@ -239,6 +245,7 @@ impl Walker<'_> {
         }
         if depth > self.limits.max_ast_depth {
             return Err(self.err(
+                ErrorCode::ExpressionTooDeep,
                 e,
                 format!(
                     "expression is deeper than the limit of {}",
@@ -262,6 +269,7 @@ impl Walker<'_> {
                 {
                     return Err(self
                         .err(
+                            ErrorCode::UnsupportedExpression,
                             e,
                             format!("`has(variables.{})` cannot test a variable", sel.field),
                         )
@@ -293,12 +301,16 @@ impl Walker<'_> {
                 }
                 Ok(Shape::Map(Box::new(Shape::Any)))
             }
-            Expr::Struct(_) => Err(self.err(e, "message literals are not supported")),
+            Expr::Struct(_) => Err(self.err(
+                ErrorCode::UnsupportedExpression,
+                e,
+                "message literals are not supported",
+            )),
             Expr::Call(call) => self.call(e, call, depth),
             Expr::Comprehension(c) => {
                 if !self.bounded(&c.iter_range) {
                     return Err(self
-                        .err(&c.iter_range, "comprehensions iterate facts, variables or list literals")
+                        .err(ErrorCode::UnsupportedExpression, &c.iter_range, "comprehensions iterate facts, variables or list literals")
                         .hint(Some(
                             "compute this list in a `variables` entry first: variables are size-checked".into(),
                         )));
@@ -310,6 +322,7 @@ impl Walker<'_> {
                 if self.comprehensions > self.limits.max_comprehension_nesting {
                     return Err(self
                         .err(
+                            ErrorCode::ExpressionTooDeep,
                             e,
                             format!(
                                 "comprehensions (`all`, `exists`, `map`, `filter`) nest deeper than the limit of {}",
@@ -321,7 +334,7 @@ impl Walker<'_> {
                 let builds_list = matches!(c.accu_init.expr, Expr::List(_));
                 if builds_list && matches!(range, Shape::Map(_) | Shape::Object(_)) {
                     return Err(self
-                        .err(&c.iter_range, "`map` and `filter` over a map give its keys in no fixed order")
+                        .err(ErrorCode::UnsupportedExpression, &c.iter_range, "`map` and `filter` over a map give its keys in no fixed order")
                         .hint(Some(
                             "decisions must be deterministic: test keys with `in`, or use `all`/`exists`".into(),
                         )));
@@ -381,10 +394,12 @@ impl Walker<'_> {
         let mut candidates = roots.clone();
         candidates.push("variables");
         candidates.extend(self.locals.iter().map(|(n, _)| n.as_str()));
-        Err(self.err(e, format!("unknown name `{name}`")).hint(
-            did_you_mean(name, &candidates)
-                .or_else(|| Some(format!("the facts roots are {}", roots.join(", ")))),
-        ))
+        Err(self
+            .err(ErrorCode::UnknownName, e, format!("unknown name `{name}`"))
+            .hint(
+                did_you_mean(name, &candidates)
+                    .or_else(|| Some(format!("the facts roots are {}", roots.join(", ")))),
+            ))
     }
 
     fn field(
@@ -400,10 +415,16 @@ impl Walker<'_> {
                 Some(s) => Ok(s.clone()),
                 None => {
                     let names = shape.field_names();
-                    let message = if what == "variables" {
-                        format!("unknown variable `{field}`")
+                    let (code, message) = if what == "variables" {
+                        (
+                            ErrorCode::UnknownVariable,
+                            format!("unknown variable `{field}`"),
+                        )
                     } else {
-                        format!("unknown field `{field}` in `{what}`")
+                        (
+                            ErrorCode::UnknownFactField,
+                            format!("unknown field `{field}` in `{what}`"),
+                        )
                     };
                     let hint = did_you_mean(field, &names).or_else(|| {
                         if what == "variables" {
@@ -412,7 +433,7 @@ impl Walker<'_> {
                             Some(format!("`{what}` has: {}", names.join(", ")))
                         }
                     });
-                    Err(self.err(e, message).hint(hint))
+                    Err(self.err(code, e, message).hint(hint))
                 }
             },
             Shape::Map(v) => Ok((**v).clone()),
@@ -423,6 +444,7 @@ impl Walker<'_> {
                 .then(|| format!("use `{field}({what})`"));
                 Err(self
                     .err(
+                        ErrorCode::UnknownFactField,
                         e,
                         format!(
                             "`{what}` is a {} and has no field `{field}`",
@@ -500,9 +522,16 @@ impl Walker<'_> {
         {
             let mut known: Vec<&str> = STANDARD_FUNCTIONS.to_vec();
             known.extend(library::FUNCTIONS);
-            return Err(self.err(e, format!("unknown function `{full}`")).hint(
-                did_you_mean(&full, &known).or_else(|| Some("see docs/cel-functions.md".into())),
-            ));
+            return Err(self
+                .err(
+                    ErrorCode::UnknownFunction,
+                    e,
+                    format!("unknown function `{full}`"),
+                )
+                .hint(
+                    did_you_mean(&full, &known)
+                        .or_else(|| Some("see docs/cel-functions.md".into())),
+                ));
         }
         let arg = |i: usize| args.get(i).cloned().unwrap_or(Shape::Any);
         let first = target.clone().unwrap_or_else(|| arg(0));
@@ -511,6 +540,7 @@ impl Walker<'_> {
         {
             return Err(self
                 .err(
+                    ErrorCode::TypeMismatch,
                     e,
                     "versions compared as strings: `\"10.0.0\" < \"9.0.0\"` is true",
                 )
@@ -527,7 +557,31 @@ impl Walker<'_> {
                 check_timestamp(lit)
             };
             if let Some(problem) = problem {
-                return Err(self.err(e, problem.0).hint(Some(problem.1)));
+                return Err(self
+                    .err(ErrorCode::InvalidLiteral, e, problem.0)
+                    .hint(Some(problem.1)));
+            }
+        }
+        if full == "matches" {
+            if let Some(pattern) = string_literal(call.args.last()) {
+                let built = regex::RegexBuilder::new(pattern)
+                    .size_limit(self.limits.max_regex_bytes)
+                    .build();
+                if let Err(err) = built {
+                    let (message, hint) = match err {
+                        regex::Error::CompiledTooBig(limit) => (
+                            format!("regular expression `{pattern}` is too large to compile (over {limit} bytes)"),
+                            "match less at once, or use ASCII classes (`[a-z0-9_]` instead of `\\w`), or raise `Limits::max_regex_bytes`".to_string(),
+                        ),
+                        other => (
+                            format!("invalid regular expression `{pattern}`"),
+                            other.to_string().lines().last().unwrap_or("").trim().to_string(),
+                        ),
+                    };
+                    return Err(self
+                        .err(ErrorCode::InvalidLiteral, e, message)
+                        .hint(Some(hint)));
+                }
             }
         }
         Ok(match full.as_str() {

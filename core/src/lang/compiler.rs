@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::document::KIND_ROLLOUT;
 use super::layer::{MergedPolicy, Origin};
-use crate::error::PolicyError;
+use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::limits::Limits;
 use crate::model::Duration;
@@ -42,7 +42,7 @@ impl Compiler<'_> {
                     format!("{}.{field}", origin.path)
                 };
                 let loc = origin.locs.in_scalar(&path, e.offset, source);
-                let mut err = PolicyError::new(loc, e.message);
+                let mut err = PolicyError::new(e.code, loc, e.message);
                 err.hint = e.hint;
                 if let Some(r) = rule {
                     err = err.with_rule(r);
@@ -66,6 +66,7 @@ pub(crate) fn duplicates(
         if list.iter().take(i).any(|x| x == item) {
             errors.push(
                 PolicyError::new(
+                    ErrorCode::DuplicateEntry,
                     o.at(&format!("{field}[{i}]")),
                     format!("`{item}` is listed twice in `{field}` of `{rule}`"),
                 )
@@ -86,16 +87,18 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    /// Record an error at `field` of the item at `o`, about rule `rule`.
+    /// Record an error with `code` at `field` of the item at `o`, about
+    /// rule `rule`.
     pub(crate) fn refuse(
         &mut self,
+        code: ErrorCode,
         o: &Origin,
         field: &str,
         rule: &str,
         message: String,
         hint: Option<&str>,
     ) {
-        let mut e = PolicyError::new(o.at(field), message).with_rule(rule);
+        let mut e = PolicyError::new(code, o.at(field), message).with_rule(rule);
         e.hint = hint.map(str::to_string);
         self.errors.push(e);
     }
@@ -104,6 +107,7 @@ impl<'a> Compiler<'a> {
     pub(crate) fn positive(&mut self, d: Option<Duration>, o: &Origin, field: &str, rule: &str) {
         if d.is_some_and(|d| d.as_millis() <= 0) {
             self.refuse(
+                ErrorCode::InvalidWindow,
                 o,
                 field,
                 rule,
@@ -136,7 +140,7 @@ pub(crate) fn kind_fits(c: &mut Compiler<'_>, p: &MergedPolicy) {
                 ("Policy", "RolloutPolicy")
             };
             c.errors.push(
-                PolicyError::new(o.at(""), format!("a `{here}` cannot hold `{section}`"))
+                PolicyError::new(ErrorCode::MisplacedSection, o.at(""), format!("a `{here}` cannot hold `{section}`"))
                     .with_hint(format!(
                         "put `{section}` in a `kind: {there}` document: `check` reads release policies, `assess` rollout policies"
                     )),

@@ -53,7 +53,11 @@ pub struct Metadata {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub owners: Vec<String>,
     /// Free-form labels.
-    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "std::collections::BTreeMap::is_empty",
+        deserialize_with = "crate::model::unique::map"
+    )]
     pub labels: std::collections::BTreeMap<String, String>,
 }
 
@@ -69,6 +73,12 @@ pub struct Variable {
     pub name: String,
     /// CEL expression.
     pub expression: String,
+    /// A list a later layer may extend: the later layer's variable of the
+    /// same name adds its items (`base + extension`) instead of being
+    /// refused. This is how a team adds environments or change kinds the
+    /// pack's allow-lists do not know, without switching the gate off.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub extensible: bool,
 }
 
 /// A condition for `check`.
@@ -212,6 +222,11 @@ pub struct ApprovalRule {
     /// has not decided.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalation: Vec<String>,
+    /// Each role must be approved by a different person: one identity
+    /// holding several roles counts for one of them only (default false;
+    /// the standard pack's readiness reviews turn it on).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub distinct_people: bool,
     /// The release's author may not approve it (default true).
     #[serde(default = "default_true")]
     pub separation_of_duties: bool,

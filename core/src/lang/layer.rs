@@ -12,7 +12,7 @@ use super::document::{
 use super::load::SourceDoc;
 use super::locate::DocLocations;
 use super::rules::{LayeredRule, RuleDoc, RuleKind};
-use crate::error::{PolicyError, SourceLocation};
+use crate::error::{ErrorCode, PolicyError, SourceLocation};
 
 /// Where a merged item was written.
 #[derive(Debug, Clone)]
@@ -42,12 +42,36 @@ pub(crate) struct MergedPolicy {
     pub variables: Vec<(Variable, Origin)>,
     /// Every rule, of every kind: a kind's rules keep their order.
     pub rules: Vec<(RuleDoc, Origin)>,
+    /// Later layers' additions to `extensible` variables, in layer order.
+    pub extensions: Vec<(Variable, Origin)>,
 }
 
 impl MergedPolicy {
     /// Take the rules of one kind out (for the slice that compiles them).
     pub(crate) fn take<R: RuleKind>(&mut self) -> Vec<(R, Origin)> {
         super::rules::take(&mut self.rules)
+    }
+
+    /// The additions of later layers to variable `name`.
+    pub(crate) fn extensions_of<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a (Variable, Origin)> + 'a {
+        self.extensions.iter().filter(move |(v, _)| v.name == name)
+    }
+
+    /// The effective expression of variable `v`: its own, followed by the
+    /// lists later layers added (`(base) + (extension) …`).
+    pub(crate) fn variable_source(&self, v: &Variable) -> String {
+        let mut parts = self.extensions_of(&v.name).peekable();
+        if parts.peek().is_none() {
+            return v.expression.clone();
+        }
+        std::iter::once(v.expression.as_str())
+            .chain(parts.map(|(e, _)| e.expression.as_str()))
+            .map(|e| format!("({e})"))
+            .collect::<Vec<_>>()
+            .join(" + ")
     }
 }
 
@@ -76,9 +100,14 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
             if let Some(first) = seen_in_layer.insert(name.clone(), sd.locs.clone()) {
                 let (here, first) = (sd.locs.at("metadata.name"), first.at("metadata.name"));
                 errors.push(
-                    PolicyError::new(here, format!("duplicate policy name `{name}`")).with_hint(
-                        format!("first defined at {first}; a layer holds each policy once"),
-                    ),
+                    PolicyError::new(
+                        ErrorCode::DuplicatePolicy,
+                        here,
+                        format!("duplicate policy name `{name}`"),
+                    )
+                    .with_hint(format!(
+                        "first defined at {first}; a layer holds each policy once"
+                    )),
                 );
                 continue;
             }
@@ -94,6 +123,7 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
                         .map(|(r, path)| (r, root(&path)))
                         .collect(),
                     variables: located(spec.variables, "spec.variables", &root),
+                    extensions: Vec::new(),
                 }),
                 Some(base) if base.kind != sd.doc.kind => {
                     let there = base
@@ -103,6 +133,7 @@ pub(crate) fn merge(layers: Vec<Vec<SourceDoc>>) -> Result<Vec<MergedPolicy>, Ve
                         .unwrap_or_else(|| SourceLocation::file("earlier layer"));
                     errors.push(
                         PolicyError::new(
+                            ErrorCode::LayerChangesKind,
                             sd.locs.at("kind"),
                             format!(
                                 "policy `{name}` is a `{}` here but a `{}` in an earlier layer",
@@ -138,7 +169,7 @@ fn check_unique_ids(policies: &[MergedPolicy], errors: &mut Vec<PolicyError>) {
     for (id, origin) in rules {
         if let Some(first) = ids.insert(id, origin) {
             let (here, first) = (origin.at("id"), first.at("id"));
-            errors.push(PolicyError::new(here, format!("duplicate rule id `{id}`"))
+            errors.push(PolicyError::new(ErrorCode::DuplicateRuleId, here, format!("duplicate rule id `{id}`"))
                 .with_rule(id)
                 .with_hint(format!("also defined at {first}; to tighten a rule of an earlier layer, amend it in a policy of the same name")));
         }
@@ -186,13 +217,20 @@ impl Amendment<'_> {
         }
         for (i, v) in spec.variables.into_iter().enumerate() {
             let origin = root(&format!("spec.variables[{i}]"));
-            if let Some((_, o)) = self.base.variables.iter().find(|(b, _)| b.name == v.name) {
+            let base = self.base.variables.iter().find(|(b, _)| b.name == v.name);
+            if base.is_some_and(|(b, _)| b.extensible) {
+                self.base.extensions.push((v, origin));
+            } else if let Some((_, o)) = base {
                 let there = o.at("name");
-                self.refuse(
-                    origin.at("name"),
-                    there,
-                    None,
-                    format!("layer redefines variable `{}` of policy `{name}`", v.name),
+                self.errors.push(
+                    PolicyError::new(
+                        ErrorCode::LayerLoosens,
+                        origin.at("name"),
+                        format!("layer redefines variable `{}` of policy `{name}`", v.name),
+                    )
+                    .with_hint(format!(
+                        "the variable is defined at {there}; a later layer may only add to a list variable marked `extensible: true`"
+                    )),
                 );
             } else {
                 self.base.variables.push((v, origin));
@@ -207,6 +245,7 @@ impl Amendment<'_> {
             if !found {
                 self.errors.push(
                     PolicyError::new(
+                        ErrorCode::DisableUnknownRule,
                         here,
                         format!("cannot disable `{id}`: policy `{name}` has no such rule"),
                     )
@@ -252,7 +291,7 @@ fn refuse(
     rule: Option<&str>,
     what: String,
 ) {
-    let mut e = PolicyError::new(here, what).with_hint(format!(
+    let mut e = PolicyError::new(ErrorCode::LayerLoosens, here, what).with_hint(format!(
         "the rule is defined at {there} without `overridable: true`; a later layer may only add rules or tighten them"
     ));
     if let Some(r) = rule {
@@ -397,6 +436,7 @@ pub(crate) fn approval_tightens(old: &ApprovalRule, new: &ApprovalRule) -> bool 
         && superset(&new.veto, &old.veto)
         && superset(&new.evidence, &old.evidence)
         && (new.separation_of_duties || !old.separation_of_duties)
+        && (new.distinct_people || !old.distinct_people)
         && new.when == old.when
         && new.decider == old.decider
         && new.escalation == old.escalation

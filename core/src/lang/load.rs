@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::document::{API_VERSION, PolicyDocument};
 use super::locate::{DocLocations, SourceLocations};
-use crate::error::{Error, PolicyError, SourceLocation};
+use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
 use crate::limits::Limits;
 
 /// One parsed policy document with where it came from.
@@ -42,21 +42,81 @@ pub(crate) fn builtin_sources() -> Vec<Source> {
         .collect()
 }
 
-/// Whether a file under a policy directory holds policies: YAML, not a
-/// policy test (`*.test.yaml`), not under `testdata/` or a hidden folder.
+/// The name of the file that lists, one per line, the files of a policy
+/// directory that are neither policies nor tests and are to be left alone
+/// (a path relative to the directory, or `*.ext` for every file with that
+/// extension; `#` starts a comment).
+pub const IGNORE_FILE: &str = ".release-policy-ignore";
+
+/// What a file under a policy directory is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum FileKind {
+    /// A policy: `.yaml`, `.yml` or `.json`, in any case.
+    Policy,
+    /// A policy test: `*.test.yaml`, `*.test.yml` or `*.test.json`.
+    Test,
+    /// Anything else (refused unless listed in [`IGNORE_FILE`]).
+    Other,
+}
+
+/// Classify a file by its name (any case).
+pub(crate) fn file_kind(relative: &Path) -> FileKind {
+    let name = relative
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let ext = [".yaml", ".yml", ".json"]
+        .iter()
+        .find(|e| name.ends_with(*e));
+    match ext {
+        Some(e) if name.trim_end_matches(e).ends_with(".test") => FileKind::Test,
+        Some(_) if !name.starts_with('.') => FileKind::Policy,
+        _ => FileKind::Other,
+    }
+}
+
+/// Whether a file under a policy directory holds policies.
 pub(crate) fn is_policy_file(relative: &Path) -> bool {
-    let name = relative.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let yaml = name.ends_with(".yaml") || name.ends_with(".yml");
-    let test = name.ends_with(".test.yaml") || name.ends_with(".test.yml");
-    let hidden = relative.components().any(|c| {
-        let s = c.as_os_str().to_string_lossy();
-        s.starts_with('.') && s != "." && s != ".." || s == "testdata"
-    });
-    yaml && !test && !hidden
+    file_kind(relative) == FileKind::Policy
+}
+
+/// The patterns of a directory's [`IGNORE_FILE`], if it has one.
+fn ignore_patterns(dir: &Path) -> Result<Vec<String>, Error> {
+    let path = dir.join(IGNORE_FILE);
+    if !path.is_file() {
+        return Ok(Vec::new());
+    }
+    let text = read_text(&path, 64 * 1024)?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+fn ignored(relative: &Path, patterns: &[String]) -> bool {
+    let rel = relative.to_string_lossy().replace('\\', "/");
+    let name = relative
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    rel == IGNORE_FILE
+        || patterns.iter().any(|p| match p.strip_prefix('*') {
+            Some(suffix) => name.ends_with(suffix),
+            None => *p == rel,
+        })
 }
 
 /// Every file below `dir` (sorted, so loading is deterministic) for which
-/// `keep` holds on the path relative to `dir`.
+/// `keep` holds on the path relative to `dir`. Directories whose name
+/// starts with `.` and `testdata/` directories are not descended into;
+/// symbolic links to directories are not followed.
+///
+/// Every other entry must be a regular file (a FIFO, a socket or a device
+/// is refused and never opened) and be a policy, a policy test, or listed in
+/// the directory's [`IGNORE_FILE`]: a file that is none of them is an
+/// error, so that `block.txt` or `.block.yaml` is never skipped without a
+/// word.
 pub(crate) fn files_under(
     dir: &Path,
     keep: fn(&Path) -> bool,
@@ -65,11 +125,16 @@ pub(crate) fn files_under(
         base: &Path,
         dir: &Path,
         keep: fn(&Path) -> bool,
+        patterns: &[String],
         out: &mut Vec<std::path::PathBuf>,
+        refused: &mut Vec<PolicyError>,
     ) -> Result<(), Error> {
-        let entries = std::fs::read_dir(dir).map_err(|e| Error::Io {
-            path: dir.display().to_string(),
-            message: e.to_string().to_lowercase(),
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            Error::io(
+                ErrorCode::ReadFailed,
+                dir.display().to_string(),
+                e.to_string().to_lowercase(),
+            )
         })?;
         for entry in entries.flatten() {
             let path = entry.path();
@@ -79,22 +144,59 @@ pub(crate) fn files_under(
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 let name = entry.file_name().to_string_lossy().to_string();
                 if !name.starts_with('.') && name != "testdata" {
-                    walk(base, &path, keep, out)?;
+                    walk(base, &path, keep, patterns, out, refused)?;
                 }
-            } else if keep(&rel) {
+                continue;
+            }
+            if ignored(&rel, patterns) {
+                continue;
+            }
+            // Follows a symlink to a file: what would be read.
+            let regular = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            let kind = file_kind(&rel);
+            if !regular && !std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                refused.push(
+                    PolicyError::new(
+                        ErrorCode::NotAPolicyFile,
+                        SourceLocation::file(path.display().to_string()),
+                        "not a regular file (a FIFO, socket, device or broken link)",
+                    )
+                    .with_hint(format!(
+                        "policy directories hold files only; list it in `{IGNORE_FILE}` to leave it alone"
+                    )),
+                );
+            } else if regular && kind == FileKind::Other {
+                refused.push(
+                    PolicyError::new(
+                        ErrorCode::NotAPolicyFile,
+                        SourceLocation::file(path.display().to_string()),
+                        "not a policy file (`.yaml`, `.yml` or `.json`) nor a policy test",
+                    )
+                    .with_hint(format!(
+                        "rename it, or list it in `{IGNORE_FILE}` in the policy directory to leave it alone"
+                    )),
+                );
+            } else if regular && keep(&rel) {
                 out.push(path);
             }
         }
         Ok(())
     }
     if !dir.is_dir() {
-        return Err(Error::Io {
-            path: dir.display().to_string(),
-            message: "not a directory".into(),
-        });
+        return Err(Error::io(
+            ErrorCode::NotADirectory,
+            dir.display().to_string(),
+            "not a directory",
+        ));
     }
+    let patterns = ignore_patterns(dir)?;
     let mut out = Vec::new();
-    walk(dir, dir, keep, &mut out)?;
+    let mut refused = Vec::new();
+    walk(dir, dir, keep, &patterns, &mut out, &mut refused)?;
+    if !refused.is_empty() {
+        refused.sort_by(|a, b| a.location.cmp(&b.location));
+        return Err(refused.into());
+    }
     out.sort();
     Ok(out)
 }
@@ -102,9 +204,12 @@ pub(crate) fn files_under(
 /// Read a file as UTF-8 text within the size limit.
 pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
     let name = path.display().to_string();
-    let io = |e: std::io::Error| Error::Io {
-        path: name.clone(),
-        message: e.to_string().to_lowercase(),
+    let io = |e: std::io::Error| {
+        Error::io(
+            ErrorCode::ReadFailed,
+            name.clone(),
+            e.to_string().to_lowercase(),
+        )
     };
     let mut bytes = Vec::new();
     let file = std::fs::File::open(path).map_err(io)?;
@@ -112,14 +217,20 @@ pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
         .map_err(io)?;
     if bytes.len() > max {
         return Err(PolicyError::new(
+            ErrorCode::PolicyTooLarge,
             SourceLocation::file(&name),
             // Only `max + 1` bytes were read: the exact size is not known.
             format!("file is larger than the limit of {max} bytes"),
         )
         .into());
     }
+    // A UTF-8 byte-order mark is not content (facts accept it too).
+    if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
+        bytes.drain(..3);
+    }
     String::from_utf8(bytes).map_err(|e| {
         PolicyError::new(
+            ErrorCode::PolicyNotUtf8,
             SourceLocation::file(&name),
             format!(
                 "file is not valid UTF-8 (invalid byte at offset {})",
@@ -135,8 +246,9 @@ pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Er
     let files = files_under(dir, is_policy_file)?;
     if files.is_empty() {
         return Err(PolicyError::new(
+            ErrorCode::NoPolicyFiles,
             SourceLocation::file(dir.display().to_string()),
-            "no policy files (`*.yaml`) in this directory",
+            "no policy files (`.yaml`, `.yml` or `.json`) in this directory",
         )
         .with_hint("policy tests (`*.test.yaml`) and `testdata/` are not policies")
         .into());
@@ -157,6 +269,7 @@ pub(crate) fn dir_sources(dir: &Path, limits: &Limits) -> Result<Vec<Source>, Er
 pub(crate) fn refuse_deep_yaml(name: &str, text: &str, limits: &Limits) -> Result<(), PolicyError> {
     match crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
         Some((line, column)) => Err(PolicyError::new(
+            ErrorCode::PolicyTooDeep,
             SourceLocation::new(name, line, column),
             format!(
                 "`[`/`{{` nesting deeper than the limit of {}",
@@ -172,6 +285,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
     let name = source.name.as_str();
     if source.text.len() > limits.max_policy_bytes {
         return Err(vec![PolicyError::new(
+            ErrorCode::PolicyTooLarge,
             SourceLocation::file(name),
             format!(
                 "policy is {} bytes, more than the limit of {}",
@@ -181,6 +295,16 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
         )]);
     }
     refuse_deep_yaml(name, &source.text, limits).map_err(|e| vec![e])?;
+    if let Some((line, column)) = crate::limits::yaml_alias(&source.text) {
+        return Err(vec![
+            PolicyError::new(
+                ErrorCode::PolicyYamlAlias,
+                SourceLocation::new(name, line, column),
+                "YAML aliases (`*name`) are not allowed in policies",
+            )
+            .with_hint("write the value out: an alias can multiply a document past every limit"),
+        ]);
+    }
     let sources = SourceLocations::new(name, Arc::from(source.text.as_str()));
     let mut docs = Vec::new();
     let mut errors = Vec::new();
@@ -201,11 +325,17 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
                         let field =
                             |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
                         let header = header_error(&locs, field("apiVersion"), field("kind"));
-                        errors.push(header.unwrap_or_else(|| yaml_error(name, &e)));
+                        let invalid = || yaml_error(name, &e, ErrorCode::PolicyInvalidField);
+                        errors.push(header.unwrap_or_else(invalid));
                         continue;
                     }
-                    _ => {
-                        errors.push(yaml_error(name, &e));
+                    // The YAML itself is malformed: its error says where.
+                    Some(Err(syntax)) => {
+                        errors.push(yaml_error(name, &syntax, ErrorCode::PolicyYamlSyntax));
+                        break;
+                    }
+                    None => {
+                        errors.push(yaml_error(name, &e, ErrorCode::PolicyYamlSyntax));
                         break;
                     }
                 }
@@ -220,6 +350,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
         if let Err(e) = semver::Version::parse(&doc.metadata.version) {
             errors.push(
                 PolicyError::new(
+                    ErrorCode::InvalidPolicyVersion,
                     locs.at("metadata.version"),
                     format!("invalid semantic version `{}`: {e}", doc.metadata.version),
                 )
@@ -244,6 +375,7 @@ fn header_error(
     if api.as_deref() != Some(API_VERSION) {
         return Some(
             PolicyError::new(
+                ErrorCode::UnsupportedApiVersion,
                 locs.at("apiVersion"),
                 format!("unsupported apiVersion `{}`", api.unwrap_or_default()),
             )
@@ -256,6 +388,7 @@ fn header_error(
     ) {
         return Some(
             PolicyError::new(
+                ErrorCode::UnsupportedKind,
                 locs.at("kind"),
                 format!("unsupported kind `{}`", kind.unwrap_or_default()),
             )
@@ -267,7 +400,9 @@ fn header_error(
     None
 }
 
-fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {
+/// A YAML or schema error of a policy source: `code` when the message does
+/// not tell an unknown field.
+pub(crate) fn yaml_error(file: &str, e: &yaml_serde::Error, code: ErrorCode) -> PolicyError {
     let loc = e.location().map_or_else(
         || SourceLocation::file(file),
         |l| SourceLocation::new(file, l.line(), l.column()),
@@ -277,8 +412,16 @@ fn yaml_error(file: &str, e: &yaml_serde::Error) -> PolicyError {
         Some(i) => msg[..i].to_string(),
         None => msg,
     };
-    let mut err = PolicyError::new(loc, msg);
-    if err.message.contains("unknown field") {
+    let unknown = msg.contains("unknown field");
+    let code = if unknown {
+        ErrorCode::PolicyUnknownField
+    } else if msg.contains("duplicate key") || msg.contains("duplicate entry with key") {
+        ErrorCode::PolicyDuplicateKey
+    } else {
+        code
+    };
+    let mut err = PolicyError::new(code, loc, msg);
+    if unknown {
         err.hint =
             Some("see `release-policy schema policy` for the fields a policy may have".into());
     }

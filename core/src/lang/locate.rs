@@ -2,7 +2,8 @@
 //! so the source is read a second time as YAML events (saphyr-parser) to
 //! map each value's path (`spec.gates[2].expression`) to its line, column
 //! and scalar style. Errors in expressions are then reported at the exact
-//! `file:line:column` of the offending token. Only errors need positions,
+//! `file:line:column` of the offending token, with the span of the value or
+//! token where it is known. Only errors need positions,
 //! so a source is read for them the first time one is asked for.
 
 use std::collections::HashMap;
@@ -12,11 +13,14 @@ use saphyr_parser::{Event, Parser, ScalarStyle};
 
 use crate::error::SourceLocation;
 
-/// Position of a value: 1-based line, 0-based column, and for scalars the style.
+/// Position of a value: 1-based line, 0-based column, the 1-based
+/// inclusive end (0 when unknown), and for scalars the style.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Pos {
     pub line: usize,
     pub col: usize,
+    pub end_line: usize,
+    pub end_col: usize,
     pub block: bool,
     pub quoted: bool,
 }
@@ -104,9 +108,23 @@ impl Locations {
         let mut stack: Vec<Frame> = Vec::new();
         let mut parser = Parser::new_from_str(text);
         while let Some(Ok((event, span))) = parser.next_event() {
-            let pos = |block: bool, quoted: bool| Pos {
+            // The parser's end is exclusive and 0-based: as a 1-based
+            // column it is the last character's. An end at the start of a
+            // line (after a block scalar) ends the line before, column
+            // unknown.
+            let (end_line, end_col) = match (span.end.line(), span.end.col()) {
+                (l, 0) => (l.saturating_sub(1).max(span.start.line()), 0),
+                (l, c) => (l, c),
+            };
+            let pos = |block: bool, quoted: bool, scalar: bool| Pos {
                 line: span.start.line(),
                 col: span.start.col(),
+                end_line: if scalar { end_line } else { span.start.line() },
+                end_col: if scalar {
+                    end_col
+                } else {
+                    span.start.col() + 1
+                },
                 block,
                 quoted,
             };
@@ -131,7 +149,7 @@ impl Locations {
                         let quoted =
                             matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted);
                         if let Some(c) = current.as_mut() {
-                            c.map.insert(path, pos(block, quoted));
+                            c.map.insert(path, pos(block, quoted, true));
                         }
                         advance(&mut stack);
                     }
@@ -139,7 +157,7 @@ impl Locations {
                 Event::MappingStart(..) | Event::SequenceStart(..) => {
                     let path = value_path(&stack);
                     if let Some(c) = current.as_mut() {
-                        c.map.insert(path.clone(), pos(false, false));
+                        c.map.insert(path.clone(), pos(false, false, false));
                     }
                     stack.push(if matches!(event, Event::MappingStart(..)) {
                         Frame::Map {
@@ -170,7 +188,8 @@ impl Locations {
         let mut p = path;
         loop {
             if let Some(pos) = self.map.get(p) {
-                return SourceLocation::new(&self.file, pos.line, pos.col + 1);
+                return SourceLocation::new(&self.file, pos.line, pos.col + 1)
+                    .to(pos.end_line, pos.end_col);
             }
             match p.rfind(['.', '[']) {
                 Some(i) => p = &p[..i],
@@ -180,7 +199,9 @@ impl Locations {
     }
 
     /// The location of character `offset` inside the string scalar at `path`.
-    /// `expr` is the scalar's value and `text` the whole source.
+    /// `expr` is the scalar's value and `text` the whole source. The span
+    /// covers the token at `offset` (a name, or one character); without an
+    /// offset, the whole scalar.
     pub(crate) fn in_scalar(
         &self,
         path: &str,
@@ -191,19 +212,51 @@ impl Locations {
         let (Some(pos), Some(offset)) = (self.map.get(path), offset) else {
             return self.at(path);
         };
+        let last = offset + token_len(expr, offset).saturating_sub(1);
+        match (
+            self.source_pos(pos, expr, offset, text),
+            self.source_pos(pos, expr, last, text),
+        ) {
+            (Some((l, c)), Some((el, ec))) => SourceLocation::new(&self.file, l, c).to(el, ec),
+            // A token on a later line of a multi-line plain or quoted
+            // scalar: the scalar, whose lines are folded.
+            _ => self.at(path),
+        }
+    }
+
+    /// The 1-based line and column in the source of character `offset` of
+    /// the scalar `expr` at `pos`, when the scalar's layout tells.
+    fn source_pos(
+        &self,
+        pos: &Pos,
+        expr: &str,
+        offset: usize,
+        text: &str,
+    ) -> Option<(usize, usize)> {
         let (l, c) = line_col(expr, offset);
         if pos.block {
             // The scanner places a block scalar at its first content line.
             let first = text.lines().nth(pos.line.saturating_sub(1)).unwrap_or("");
             let indent = first.len() - first.trim_start().len();
             let last = expr.lines().count().saturating_sub(1);
-            return SourceLocation::new(&self.file, pos.line + l.min(last), indent + c + 1);
+            return Some((pos.line + l.min(last), indent + c + 1));
         }
         if l > 0 {
-            return SourceLocation::new(&self.file, pos.line, pos.col + 1);
+            return None;
         }
         let shift = usize::from(pos.quoted);
-        SourceLocation::new(&self.file, pos.line, pos.col + shift + c + 1)
+        Some((pos.line, pos.col + shift + c + 1))
+    }
+}
+
+/// How many characters the token at character `offset` of `s` spans: a run
+/// of name characters, or one character.
+fn token_len(s: &str, offset: usize) -> usize {
+    let name = |c: &char| c.is_alphanumeric() || *c == '_';
+    let mut chars = s.chars().skip(offset).peekable();
+    match chars.peek() {
+        Some(c) if name(c) => chars.take_while(name).count(),
+        _ => 1,
     }
 }
 
@@ -278,5 +331,25 @@ mod tests {
             docs.get(1).map(|d| d.at("b[1]").to_string()),
             Some("f.yaml:7:8".into())
         );
+    }
+
+    #[test]
+    fn locations_are_spans() {
+        let text = "spec:\n  id: abc\n  q: 'x y'\n  expression: release.enviroment == 'x'\n  block: |\n    a &&\n    release.foo\n";
+        let docs = Locations::of_documents("f.yaml", text);
+        let doc = docs.first().cloned().unwrap_or_default();
+        let span = |l: SourceLocation| (l.line, l.column, l.end_line, l.end_column);
+        // A plain scalar: from its first to its last character.
+        assert_eq!(span(doc.at("spec.id")), (2, 7, 2, 9));
+        // A quoted scalar, quotes included.
+        assert_eq!(span(doc.at("spec.q")), (3, 6, 3, 10));
+        // A name inside an expression: the name.
+        let expr = "release.enviroment == 'x'";
+        let at = doc.in_scalar("spec.expression", Some(8), expr, text);
+        assert_eq!(at.to_string(), "f.yaml:4:23");
+        assert_eq!(span(at), (4, 23, 4, 32));
+        // A name on the second line of a block scalar.
+        let at = doc.in_scalar("spec.block", Some(5), "a &&\nrelease.foo\n", text);
+        assert_eq!(span(at), (7, 5, 7, 11));
     }
 }

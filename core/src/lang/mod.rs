@@ -18,7 +18,7 @@ pub(crate) mod rules;
 
 use sha2::{Digest, Sha256};
 
-use document::{PolicyDocument, Spec};
+use document::{PolicyDocument, Spec, Variable};
 
 /// `sha256:…` over the canonical JSON of the effective (merged) policies.
 pub(crate) fn digest(policies: &[layer::MergedPolicy]) -> String {
@@ -31,7 +31,14 @@ pub(crate) fn digest(policies: &[layer::MergedPolicy]) -> String {
             spec: {
                 let mut spec = Spec {
                     applies_to: p.applies_to.as_ref().map(|(a, _)| a.clone()),
-                    variables: p.variables.iter().map(|(v, _)| v.clone()).collect(),
+                    variables: p
+                        .variables
+                        .iter()
+                        .map(|(v, _)| Variable {
+                            expression: p.variable_source(v),
+                            ..v.clone()
+                        })
+                        .collect(),
                     ..Spec::default()
                 };
                 spec.put_rules(p.rules.iter().map(|(r, _)| r));

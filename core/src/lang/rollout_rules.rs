@@ -220,7 +220,11 @@ pub struct AnalysisRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Duration>,
     /// Group weights (percent); groups without a weight share the rest.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "crate::model::unique::map"
+    )]
     pub groups: BTreeMap<String, f64>,
     /// The metrics judged.
     pub metrics: Vec<JudgedMetric>,

@@ -5,11 +5,13 @@
 
 pub(crate) mod digest;
 mod evidence;
+pub(crate) mod identity;
 mod operations;
 mod release;
 mod rollout;
 pub(crate) mod shape;
 mod types;
+pub(crate) mod unique;
 
 pub use evidence::{
     Approval, ApprovalDecision, Certificate, Ci, DataCheck, Findings, Migration, MigrationChecks,
@@ -27,7 +29,7 @@ pub use rollout::{
 pub(crate) use types::rfc3339;
 pub use types::{Duration, Timestamp, Version};
 
-use crate::error::FactsError;
+use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
 
 impl Facts {
@@ -64,17 +66,67 @@ impl Facts {
     /// Check what the types cannot: the rollout plan (as in rollout facts)
     /// and SLO error ratios between 0 and 1.
     fn validate(&self) -> Result<(), FactsError> {
+        let people = std::iter::once(("$.release.author".to_string(), &self.release.author))
+            .chain(
+                self.approvals
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (format!("$.approvals[{i}].by"), &a.by)),
+            )
+            .chain(
+                self.waivers
+                    .iter()
+                    .enumerate()
+                    .map(|(i, w)| (format!("$.waivers[{i}].by"), &w.by)),
+            );
+        for (path, name) in people {
+            if let Some(why) = identity::check(name) {
+                return Err(FactsError::new(ErrorCode::FactsInvalidValue, why)
+                    .at(path)
+                    .with_hint(
+                        "a person is named by a non-blank identity without control characters",
+                    ));
+            }
+        }
         if let Some(r) = &self.rollout {
             // The plan rides along for readiness gates: the same checks as
             // in rollout facts.
             r.validate()?;
         }
+        if let Some(s) = &self.service {
+            if !(1..=4).contains(&s.tier) {
+                return Err(FactsError::new(
+                    ErrorCode::FactsInvalidValue,
+                    format!("tier `{}` is not between 1 (most critical) and 4", s.tier),
+                )
+                .at("$.service.tier"));
+            }
+            if let Some(b) = s.error_budget_remaining {
+                if !b.is_finite() || b > 1.0 {
+                    return Err(FactsError::new(
+                        ErrorCode::FactsInvalidValue,
+                        format!(
+                        "error budget remaining `{b}` is not a fraction of at most 1"
+                    ))
+                    .at("$.service.errorBudgetRemaining")
+                    .with_hint("a fraction of the budget: 0.06 for 6 % left, 1 for all of it, below 0 when overspent"));
+                }
+            }
+        }
         for (i, slo) in self.service.iter().flat_map(|s| s.slos.iter()).enumerate() {
+            if !slo.objective.is_finite() {
+                return Err(FactsError::new(
+                    ErrorCode::FactsInvalidValue,
+                    format!("objective `{}` is not a finite number", slo.objective),
+                )
+                .at(format!("$.service.slos[{i}].objective")));
+            }
             if let Some(r) = slo.error_ratio.filter(|r| !(0.0..=1.0).contains(r)) {
-                return Err(
-                    FactsError::new(format!("error ratio `{r}` is not between 0 and 1"))
-                        .at(format!("$.service.slos[{i}].errorRatio")),
-                );
+                return Err(FactsError::new(
+                    ErrorCode::FactsInvalidValue,
+                    format!("error ratio `{r}` is not between 0 and 1"),
+                )
+                .at(format!("$.service.slos[{i}].errorRatio")));
             }
         }
         Ok(())
@@ -98,9 +150,10 @@ pub(crate) fn within_nesting(value: &serde_json::Value, limits: &Limits) -> Resu
             _ => continue,
         };
         if depth > max {
-            return Err(FactsError::new(format!(
-                "`[`/`{{` nesting deeper than the limit of {max}"
-            ))
+            return Err(FactsError::new(
+                ErrorCode::FactsOverLimit,
+                format!("`[`/`{{` nesting deeper than the limit of {max}"),
+            )
             .at(path));
         }
         match v {
@@ -123,10 +176,13 @@ pub(crate) fn within_nesting(value: &serde_json::Value, limits: &Limits) -> Resu
 /// Facts bytes as text: UTF-8, or an error naming the offset.
 pub(crate) fn utf8(bytes: &[u8]) -> Result<&str, FactsError> {
     std::str::from_utf8(bytes).map_err(|e| {
-        FactsError::new(format!(
-            "facts are not valid UTF-8 (invalid byte at offset {})",
-            e.valid_up_to()
-        ))
+        FactsError::new(
+            ErrorCode::FactsNotUtf8,
+            format!(
+                "facts are not valid UTF-8 (invalid byte at offset {})",
+                e.valid_up_to()
+            ),
+        )
     })
 }
 
@@ -140,19 +196,38 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
     schema: &str,
 ) -> Result<T, FactsError> {
     if text.len() > limits.max_facts_bytes {
-        return Err(FactsError::new(format!(
-            "facts are larger than the limit of {} bytes",
-            limits.max_facts_bytes
-        ))
+        return Err(FactsError::new(
+            ErrorCode::FactsTooLarge,
+            format!(
+                "facts are larger than the limit of {} bytes",
+                limits.max_facts_bytes
+            ),
+        )
         .with_hint("send only the facts the policies read, or raise `Limits::max_facts_bytes`"));
     }
     if let Some((line, column)) = crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
-        let mut e = FactsError::new(format!(
-            "`[`/`{{` nesting deeper than the limit of {}",
-            limits.max_yaml_nesting
-        ));
+        let mut e = FactsError::new(
+            ErrorCode::FactsOverLimit,
+            format!(
+                "`[`/`{{` nesting deeper than the limit of {}",
+                limits.max_yaml_nesting
+            ),
+        );
         e.position = Some((line, column));
         return Err(e);
+    }
+    if !text.trim_start().starts_with('{') {
+        if let Some(position) = crate::limits::yaml_alias(text) {
+            let mut e = FactsError::new(
+                ErrorCode::FactsYamlAlias,
+                "YAML aliases (`*name`) are not allowed in facts",
+            )
+            .with_hint(
+                "write the value out: an alias can multiply the size of the facts past every limit",
+            );
+            e.position = Some(position);
+            return Err(e);
+        }
     }
     // Parsed once without tracking the path (the common, valid case costs
     // no bookkeeping); only a failure is parsed again to name the path.
@@ -164,7 +239,9 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
         let mut de = serde_json::Deserializer::from_str(text);
         let v = serde_path_to_error::deserialize(&mut de).map_err(|e| {
             let (line, column) = (e.inner().line(), e.inner().column());
+            let syntax = e.inner().is_syntax() || e.inner().is_eof();
             located(
+                syntax,
                 e.path(),
                 strip_json_position(&e.inner().to_string()),
                 Some((line, column)),
@@ -172,7 +249,8 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
             )
         })?;
         de.end().map_err(|e| {
-            let mut err = FactsError::new(strip_json_position(&e.to_string()));
+            let mut err =
+                FactsError::new(ErrorCode::FactsSyntax, strip_json_position(&e.to_string()));
             err.position = Some((e.line(), e.column()));
             err
         })?;
@@ -181,10 +259,18 @@ pub(crate) fn parse_text<T: serde::de::DeserializeOwned>(
         if let Ok(v) = T::deserialize(yaml_serde::Deserializer::from_str(text)) {
             return Ok(v);
         }
+        // Malformed YAML: the untyped parse says where, without a path.
+        if let Err(e) = yaml_serde::from_str::<yaml_serde::Value>(text) {
+            let message = strip_yaml_position(&e.to_string());
+            let mut err = FactsError::new(facts_code(true, &message), message);
+            err.position = e.location().map(|l| (l.line(), l.column()));
+            return Err(err);
+        }
         let de = yaml_serde::Deserializer::from_str(text);
         serde_path_to_error::deserialize(de).map_err(|e| {
             let pos = e.inner().location().map(|l| (l.line(), l.column()));
             located(
+                false,
                 e.path(),
                 strip_yaml_position(&e.inner().to_string()),
                 pos,
@@ -203,7 +289,7 @@ pub(crate) fn parse_value<T: serde::de::DeserializeOwned>(
         return Ok(v);
     }
     serde_path_to_error::deserialize(value)
-        .map_err(|e| located(e.path(), e.inner().to_string(), None, schema))
+        .map_err(|e| located(false, e.path(), e.inner().to_string(), None, schema))
 }
 
 impl std::str::FromStr for Facts {
@@ -214,7 +300,9 @@ impl std::str::FromStr for Facts {
     }
 }
 
+/// A located facts error; `syntax` when the text itself is malformed.
 fn located(
+    syntax: bool,
     path: &serde_path_to_error::Path,
     message: String,
     pos: Option<(usize, usize)>,
@@ -232,14 +320,61 @@ fn located(
         Some((head, rest)) if !head.contains(' ') && p.starts_with(head) => rest.to_string(),
         _ => message,
     };
-    let mut err = FactsError::new(message).at(json_path);
+    // chrono's words for a timestamp it cannot read say nothing of what a
+    // timestamp needs.
+    const CHRONO: [&str; 4] = [
+        "premature end of input",
+        "input contains invalid characters",
+        "trailing input",
+        "input is out of range",
+    ];
+    let timestamp = CHRONO.contains(&message.as_str());
+    let message = if timestamp {
+        format!("not an RFC 3339 timestamp with a time zone ({message})")
+    } else {
+        message
+    };
+    let code = facts_code(syntax, &message);
+    let mut err = FactsError::new(code, message);
+    if timestamp {
+        err = err.with_hint("write the date, the time and the zone: `2026-11-26T10:30:00Z` or `2026-11-26T11:30:00+01:00`");
+    }
+    // A syntax error has no meaningful path: the position says where.
+    if !syntax {
+        err = err.at(json_path);
+    }
     err.position = pos.filter(|(l, _)| *l > 0);
-    if err.message.starts_with("unknown field") {
+    if code == ErrorCode::FactsUnknownField {
         err.hint = Some(format!(
             "facts fields are camelCase; check the spelling against `release-policy schema {schema}`"
         ));
     }
     err
+}
+
+/// The code of a serde error message about facts.
+fn facts_code(syntax: bool, message: &str) -> ErrorCode {
+    const WRONG_TYPE: [&str; 5] = [
+        "invalid type",
+        "missing field",
+        "unknown variant",
+        "invalid length",
+        "duplicate field",
+    ];
+    if message.contains("duplicate key") || message.contains("duplicate entry with key") {
+        ErrorCode::FactsDuplicateKey
+    } else if syntax {
+        ErrorCode::FactsSyntax
+    } else if message.starts_with("unknown field") {
+        ErrorCode::FactsUnknownField
+    } else if WRONG_TYPE.iter().any(|w| message.starts_with(w))
+        // A number where a version string belongs (`version: 2.10`).
+        || message.contains("is a number, not")
+    {
+        ErrorCode::FactsWrongType
+    } else {
+        ErrorCode::FactsInvalidValue
+    }
 }
 
 fn strip_json_position(msg: &str) -> String {

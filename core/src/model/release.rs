@@ -54,10 +54,10 @@ pub struct Facts {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub change_request: Option<ChangeRequest>,
     /// Free-form string labels for an embedder's own policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub labels: BTreeMap<String, String>,
     /// Free-form structured data for an embedder's own policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::values")]
     pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
@@ -112,7 +112,7 @@ pub struct Release {
     #[serde(default)]
     pub changes: Vec<Change>,
     /// Free-form labels.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub labels: BTreeMap<String, String>,
 }
 

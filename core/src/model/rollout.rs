@@ -10,7 +10,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::types::{Duration, Timestamp, Version, rfc3339};
-use crate::error::FactsError;
+use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
 
 /// Everything known about a rollout at the moment of the assessment.
@@ -24,20 +24,20 @@ pub struct RolloutFacts {
     pub rollout: Rollout,
     /// Metric series seen so far, for canary and baseline, by metric name
     /// (`error-rate`, `latency-p99`).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub metrics: BTreeMap<String, Metric>,
     /// Synthetic-check (probe) results, by journey name.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub synthetics: BTreeMap<String, Synthetic>,
     /// SLOs with their observed error ratios, by SLO name, for burn-rate
     /// rules.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub slos: BTreeMap<String, SloStatus>,
     /// Free-form string labels for an embedder's own policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub labels: BTreeMap<String, String>,
     /// Free-form structured data for an embedder's own policies.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::values")]
     pub extensions: BTreeMap<String, serde_json::Value>,
 }
 
@@ -213,12 +213,12 @@ pub struct SloStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Duration>,
     /// Observed error ratio (0–1) per window: `{5m: 0.002, 1h: 0.001}`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "super::unique::map")]
     pub error_ratio: BTreeMap<String, f64>,
 }
 
 fn bad(path: String, message: String) -> FactsError {
-    FactsError::new(message).at(path)
+    FactsError::new(ErrorCode::FactsInvalidValue, message).at(path)
 }
 
 fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
@@ -249,14 +249,15 @@ fn check_samples(
     limits: &Limits,
 ) -> Result<(), FactsError> {
     if samples.len() > limits.max_list_items {
-        return Err(bad(
-            path.to_string(),
+        return Err(FactsError::new(
+            ErrorCode::FactsOverLimit,
             format!(
                 "{} samples, over the limit of {}",
                 samples.len(),
                 limits.max_list_items
             ),
         )
+        .at(path)
         .with_hint("send the samples of the analysis window only"));
     }
     let mut prev: Option<Timestamp> = None;
@@ -388,6 +389,27 @@ impl RolloutFacts {
     /// sizes, SLO objectives and windows that parse.
     pub fn validate(&self, limits: &Limits) -> Result<(), FactsError> {
         self.rollout.validate()?;
+        // Every sample and run counts towards the facts' values (series are
+        // each held to `max_list_items`, but their number is open).
+        let values: usize = self
+            .metrics
+            .values()
+            .map(|m| m.canary.len() + m.baseline.len())
+            .chain(self.synthetics.values().map(|s| s.runs.len()))
+            .chain(self.slos.values().map(|s| s.error_ratio.len()))
+            .sum();
+        if values > limits.max_fact_values {
+            return Err(bad(
+                "$".into(),
+                format!(
+                    "facts hold {values} samples and runs, more than the limit of {} values",
+                    limits.max_fact_values
+                ),
+            )
+            .with_hint(
+                "send only the series the policies read, or raise `Limits::max_fact_values`",
+            ));
+        }
         for (name, m) in &self.metrics {
             check_samples(
                 &format!("$.metrics.{name}.canary"),
@@ -404,14 +426,15 @@ impl RolloutFacts {
         }
         for (name, s) in &self.synthetics {
             if s.runs.len() > limits.max_list_items {
-                return Err(bad(
-                    format!("$.synthetics.{name}.runs"),
+                return Err(FactsError::new(
+                    ErrorCode::FactsOverLimit,
                     format!(
                         "{} runs, over the limit of {}",
                         s.runs.len(),
                         limits.max_list_items
                     ),
-                ));
+                )
+                .at(format!("$.synthetics.{name}.runs")));
             }
             let mut prev: Option<Timestamp> = None;
             for (j, run) in s.runs.iter().enumerate() {
@@ -442,9 +465,19 @@ impl RolloutFacts {
                 )
                 .with_hint("write 99.9 for a 99.9 % SLO"));
             }
+            let mut windows: BTreeMap<Duration, &str> = BTreeMap::new();
             for (w, ratio) in &slo.error_ratio {
                 let path = format!("$.slos.{i}.errorRatio.{w}");
-                Duration::parse(w).map_err(|e| bad(path.clone(), e))?;
+                let d = Duration::parse(w).map_err(|e| bad(path.clone(), e))?;
+                // `5m` and `300s` are one window: two ratios for it would
+                // leave the choice between them to key order.
+                if let Some(other) = windows.insert(d, w) {
+                    return Err(bad(
+                        path,
+                        format!("window `{w}` is the same as `{other}`, given before"),
+                    )
+                    .with_hint("give one error ratio per window"));
+                }
                 check_finite(path.clone(), *ratio)?;
                 if !(0.0..=1.0).contains(ratio) {
                     return Err(bad(

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 
 use crate::bundle::Bundle;
-use crate::error::{Error, PolicyError, SourceLocation};
-use crate::lang::load::{files_under, read_text, refuse_deep_yaml};
+use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
+use crate::lang::load::{files_under, read_text, refuse_deep_yaml, yaml_error};
 use crate::model::{Facts, RolloutFacts};
 use crate::vocab::Outcome;
 
@@ -164,8 +164,7 @@ impl TestReport {
 }
 
 fn is_test_file(p: &Path) -> bool {
-    let n = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    n.ends_with(".test.yaml") || n.ends_with(".test.yml")
+    crate::lang::load::file_kind(p) == crate::lang::load::FileKind::Test
 }
 
 /// Run every `*.test.yaml` below `dir` against the policies of `dir`.
@@ -184,16 +183,22 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
         let text = read_text(file, limits.max_policy_bytes)?;
         refuse_deep_yaml(&name, &text, &limits)?;
         let test: PolicyTest = yaml_serde::from_str(&text).map_err(|e| {
-            let loc = e.location().map_or_else(
-                || SourceLocation::file(&name),
-                |l| SourceLocation::new(&name, l.line(), l.column()),
-            );
-            let msg = e.to_string();
-            let msg = msg.split(" at line ").next().unwrap_or("").to_string();
-            Error::from(PolicyError::new(loc, msg))
+            let syntax = yaml_serde::from_str::<yaml_serde::Value>(&text).is_err();
+            let code = if syntax {
+                ErrorCode::PolicyYamlSyntax
+            } else {
+                ErrorCode::PolicyInvalidField
+            };
+            let mut err = yaml_error(&name, &e, code);
+            if err.code == ErrorCode::PolicyUnknownField {
+                err.hint =
+                    Some("see docs/policy-tests.md for the fields a test file may have".into());
+            }
+            Error::from(err)
         })?;
         if test.api_version != crate::lang::document::API_VERSION {
             return Err(PolicyError::new(
+                ErrorCode::UnsupportedApiVersion,
                 SourceLocation::file(&name),
                 format!(
                     "unsupported apiVersion `{}` in a test file",
@@ -208,6 +213,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
         }
         if test.kind != "PolicyTest" {
             return Err(PolicyError::new(
+                ErrorCode::UnsupportedKind,
                 SourceLocation::file(&name),
                 format!("unsupported kind `{}` in a test file", test.kind),
             )
@@ -267,7 +273,11 @@ fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
             || SourceLocation::file(&name),
             |l| SourceLocation::new(&name, l.line(), l.column()),
         );
-        Error::from(PolicyError::new(loc, e.to_string()))
+        Error::from(PolicyError::new(
+            ErrorCode::PolicyYamlSyntax,
+            loc,
+            e.to_string(),
+        ))
     })
 }
 

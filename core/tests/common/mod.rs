@@ -42,3 +42,75 @@ pub fn policy(spec: &str) -> Bundle {
     );
     Bundle::from_yaml_str("t.yaml", &text).unwrap_or_else(|e| panic!("{e}"))
 }
+
+/// Assert everything an error says: its code, where (the policy location,
+/// the facts input, position and JSON path, or the path that could not be
+/// read; empty for an evaluation error), its message and its hint. An
+/// error holding several policy errors must be asserted one by one with
+/// [`assert_policy_error`].
+#[track_caller]
+pub fn assert_error(
+    err: &release_policy::Error,
+    code: &str,
+    location: &str,
+    message: &str,
+    hint: Option<&str>,
+) {
+    use release_policy::Error;
+    assert_eq!(err.code().as_str(), code, "code of {err}");
+    assert_eq!(err.hint(), hint, "hint of {err}");
+    match err {
+        Error::Policy(e) => assert_policy_error(e, code, location, message, hint),
+        Error::Policies(es) => panic!("{} errors, not one: {err}", es.len()),
+        Error::Facts(e) => assert_facts_error(e, code, location, message, hint),
+        Error::Io {
+            path, message: m, ..
+        } => {
+            assert_eq!((path.as_str(), m.as_str()), (location, message), "{err}");
+        }
+        Error::Evaluation { message: m, .. } => {
+            assert_eq!(("", m.as_str()), (location, message), "{err}");
+        }
+        other => panic!("unexpected error {other}"),
+    }
+}
+
+/// [`assert_error`] for one policy error.
+#[track_caller]
+pub fn assert_policy_error(
+    e: &release_policy::PolicyError,
+    code: &str,
+    location: &str,
+    message: &str,
+    hint: Option<&str>,
+) {
+    let got = (
+        e.code().as_str(),
+        e.location.to_string(),
+        e.message.as_str(),
+        e.hint(),
+    );
+    assert_eq!(got, (code, location.to_string(), message, hint));
+    assert_eq!(e.to_string(), format!("{location}: {message}"));
+}
+
+/// [`assert_error`] for one facts error; `location` is everything `Display`
+/// prints before the message (`facts.yaml:2:39: $.release.version`,
+/// `$.approvals`, or empty).
+#[track_caller]
+pub fn assert_facts_error(
+    e: &release_policy::FactsError,
+    code: &str,
+    location: &str,
+    message: &str,
+    hint: Option<&str>,
+) {
+    let got = (e.code().as_str(), e.message.as_str(), e.hint());
+    assert_eq!(got, (code, message, hint), "{e}");
+    let want = if location.is_empty() {
+        message.to_string()
+    } else {
+        format!("{location}: {message}")
+    };
+    assert_eq!(e.to_string(), want);
+}

@@ -50,7 +50,18 @@ class AssessRuleKind(str, Enum):
 class ReleasePolicyError(Exception):
     message: str
     hint: str | None
-    def __init__(self, text: str, /, *, message: str | None = None, hint: str | None = None) -> None: ...
+    code: str | None
+    location: str | None
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        hint: str | None = None,
+        code: str | None = None,
+        location: str | None = None,
+    ) -> None: ...
 
 class PolicyError(ReleasePolicyError):
     file: str | None
@@ -70,6 +81,8 @@ class PolicyError(ReleasePolicyError):
         rule: str | None = None,
         hint: str | None = None,
         errors: list[PolicyError] | None = None,
+        code: str | None = None,
+        location: str | None = None,
     ) -> None: ...
 
 class FactsError(ReleasePolicyError, ValueError):
@@ -86,13 +99,23 @@ class FactsError(ReleasePolicyError, ValueError):
         line: int | None = None,
         column: int | None = None,
         hint: str | None = None,
+        code: str | None = None,
+        location: str | None = None,
     ) -> None: ...
 
 class EvaluationError(ReleasePolicyError): ...
 
 class PolicyIOError(ReleasePolicyError, OSError):
     path: str | None
-    def __init__(self, text: str, /, *, message: str | None = None, path: str | None = None) -> None: ...
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        path: str | None = None,
+        code: str | None = None,
+    ) -> None: ...
 
 @final
 class Bundle:
@@ -134,6 +157,9 @@ class BundleBuilder:
         max_variable_items: int | None = None,
         max_variable_string_bytes: int | None = None,
         max_yaml_nesting: int | None = None,
+        max_fact_values: int | None = None,
+        max_echo_bytes: int | None = None,
+        max_regex_bytes: int | None = None,
     ) -> BundleBuilder: ...
     def build(self) -> Bundle: ...
 

@@ -119,24 +119,41 @@ class AssessRuleKind(str, Enum):
 
 
 class ReleasePolicyError(Exception):
-    """Any error of release-policy. ``str(e)`` is the core's full message
-    (with location and hint); ``message`` is the bare message."""
+    """Any error of release-policy. ``str(e)`` is the core's message with
+    its location (``p.yaml:6:26: unknown field …``); ``message`` is the bare
+    message, ``code`` the stable error code (``"RP0102"``, see
+    ``docs/errors.md``), ``location`` where (``None`` when unknown) and
+    ``hint`` how to fix it (``None`` when no hint helps)."""
 
     message: str
     hint: str | None
+    code: str | None
+    location: str | None
 
-    def __init__(self, text: str, /, *, message: str | None = None, hint: str | None = None) -> None:
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        hint: str | None = None,
+        code: str | None = None,
+        location: str | None = None,
+    ) -> None:
         super().__init__(text)
         self.message = text if message is None else message
         self.hint = hint
+        self.code = code
+        self.location = location
 
 
 class PolicyError(ReleasePolicyError):
     """A policy could not be loaded, checked or layered.
 
-    ``file``, ``line``, ``column`` (``None`` when unknown), ``rule`` (``None``
-    outside a rule) and ``hint`` describe the first error; ``errors`` holds
-    every error of the load (``[self]`` when there is one).
+    ``code``, ``location`` (``file:line:column``), ``file``, ``line``,
+    ``column`` (``None`` when unknown), ``rule`` (``None`` outside a rule)
+    and ``hint`` describe the first error; ``errors`` holds every error of
+    the load (``[self]`` when there is one), each with its own code.
     """
 
     file: str | None
@@ -157,8 +174,10 @@ class PolicyError(ReleasePolicyError):
         rule: str | None = None,
         hint: str | None = None,
         errors: list[PolicyError] | None = None,
+        code: str | None = None,
+        location: str | None = None,
     ) -> None:
-        super().__init__(text, message=message, hint=hint)
+        super().__init__(text, message=message, hint=hint, code=code, location=location)
         self.file = file
         self.line = line
         self.column = column
@@ -170,7 +189,9 @@ class FactsError(ReleasePolicyError, ValueError):
     """The facts are malformed or do not match the facts schema.
 
     ``path`` is the JSON path of the offending value (``$.release.version``)
-    when known; ``line`` and ``column`` the place in facts text, when known.
+    when known; ``line`` and ``column`` the place in facts text, when known;
+    ``location`` the input's name, position and path as ``str(e)`` prints
+    them before the message (``None`` when none is known).
     """
 
     path: str | None
@@ -187,8 +208,10 @@ class FactsError(ReleasePolicyError, ValueError):
         line: int | None = None,
         column: int | None = None,
         hint: str | None = None,
+        code: str | None = None,
+        location: str | None = None,
     ) -> None:
-        super().__init__(text, message=message, hint=hint)
+        super().__init__(text, message=message, hint=hint, code=code, location=location)
         self.path = path
         self.line = line
         self.column = column
@@ -206,8 +229,16 @@ class PolicyIOError(ReleasePolicyError, OSError):
 
     path: str | None
 
-    def __init__(self, text: str, /, *, message: str | None = None, path: str | None = None) -> None:
-        super().__init__(text, message=message)
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        path: str | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(text, message=message, code=code, location=path)
         self.path = path
         self.filename = path
 

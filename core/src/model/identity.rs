@@ -1,0 +1,86 @@
+//! Identities: telling people apart. Every "same person" rule (separation
+//! of duties, self-approval, the latest word of each person, distinct
+//! approvers) compares identities by one key, built to err towards "same
+//! person": Unicode NFKC (full-width `ａｌｉｃｅ` is `alice`), lower case,
+//! then the Unicode TR39 confusable skeleton (Cyrillic `а` is Latin `a`,
+//! `0` is `O`, default-ignorable code points such as a zero-width space are
+//! dropped), lower-cased again, surrounding white space trimmed. Control
+//! characters and blank identities are refused when the facts are read
+//! ([`check`]).
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::confusable_detection::skeleton;
+
+/// The comparison key of an identity: two names with the same key are the
+/// same person.
+pub(crate) fn key(name: &str) -> String {
+    let folded: String = name.trim().nfkc().collect::<String>().to_lowercase();
+    let skeleton: String = skeleton(&folded).collect();
+    skeleton.to_lowercase().trim().to_string()
+}
+
+/// Whether two names are the same person (see the module doc).
+pub(crate) fn same_person(a: &str, b: &str) -> bool {
+    a == b || key(a) == key(b)
+}
+
+/// Why `name` cannot be an identity, if it cannot: blank (empty, or only
+/// white space and invisible characters), or holding a control character.
+pub(crate) fn check(name: &str) -> Option<String> {
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        return Some(format!(
+            "identity `{}` holds the control character U+{:04X}",
+            name.escape_debug(),
+            u32::from(c)
+        ));
+    }
+    if key(name).is_empty() {
+        return Some(format!("identity `{}` is blank", name.escape_debug()));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn look_alikes_are_the_same_person() {
+        for other in [
+            "alice",
+            "Alice",
+            " alice ",
+            "\u{430}lice",   // Cyrillic а
+            "alice\u{200b}", // zero-width space
+            "ａｌｉｃｅ",    // full width
+            "ALICE",
+            "al\u{0456}ce",  // Cyrillic і
+            "a\u{200d}lice", // zero-width joiner
+        ] {
+            assert!(same_person("alice", other), "{other:?} should be alice");
+        }
+    }
+
+    #[test]
+    fn different_people_stay_apart() {
+        for other in ["bob", "alicia", "alice2", "malice", ""] {
+            assert!(!same_person("alice", other), "{other:?} is not alice");
+        }
+    }
+
+    #[test]
+    fn digits_that_look_like_letters_err_towards_the_same_person() {
+        assert!(same_person("bob", "b0b"));
+        assert!(same_person("alice", "a1ice"));
+    }
+
+    #[test]
+    fn blank_and_control_identities_are_refused() {
+        assert!(check("alice").is_none());
+        assert!(check("").is_some_and(|m| m.contains("blank")));
+        assert!(check("   ").is_some_and(|m| m.contains("blank")));
+        assert!(check("\u{200b}").is_some_and(|m| m.contains("blank")));
+        assert!(check("al\0ice").is_some_and(|m| m.contains("U+0000")));
+        assert!(check("alice\n").is_some_and(|m| m.contains("U+000A")));
+    }
+}

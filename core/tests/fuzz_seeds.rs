@@ -1,0 +1,76 @@
+//! Every seed of the fuzz corpus (`fuzz/seeds/`), the probe's attack inputs
+//! among them, run through the same calls as its fuzz target, in the test
+//! command: each must come back as a value or an error, quickly. The attack
+//! seeds (`attack-*`) must be refused or decide without a `go` / `promote`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use release_policy::{Bundle, Facts, Limits, RolloutFacts, RolloutVerdict, Verdict};
+
+fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fuzz/seeds")
+        .join(target);
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().to_string();
+            (name, std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    assert!(!out.is_empty(), "no seeds for {target}");
+    out
+}
+
+/// Well within the 100 ms a decision may take, even in a debug build.
+const QUICK: Duration = Duration::from_secs(2);
+
+#[test]
+fn check_facts_seeds_decide_or_are_refused_and_attacks_never_go() {
+    let bundle = Bundle::builtin();
+    for (name, bytes) in seeds("check_facts") {
+        let start = Instant::now();
+        let verdict = Facts::from_slice(&bytes, &Limits::default())
+            .ok()
+            .and_then(|f| bundle.check(&f).ok())
+            .map(|d| d.verdict());
+        assert!(start.elapsed() < QUICK, "{name} took {:?}", start.elapsed());
+        if name.starts_with("attack-") {
+            assert_ne!(verdict, Some(Verdict::Go), "{name} got a go");
+        }
+    }
+}
+
+#[test]
+fn assess_facts_seeds_assess_or_are_refused_and_attacks_never_promote() {
+    let bundle = Bundle::builtin();
+    for (name, bytes) in seeds("assess_facts") {
+        let start = Instant::now();
+        let verdict = RolloutFacts::from_slice(&bytes, &Limits::default())
+            .ok()
+            .and_then(|f| bundle.assess(&f).ok())
+            .map(|a| a.verdict());
+        assert!(start.elapsed() < QUICK, "{name} took {:?}", start.elapsed());
+        if name.starts_with("attack-") {
+            assert_ne!(verdict, Some(RolloutVerdict::Promote), "{name} promoted");
+        }
+    }
+}
+
+#[test]
+fn policy_load_seeds_load_or_are_refused_and_attacks_are_refused() {
+    for (name, bytes) in seeds("policy_load") {
+        let start = Instant::now();
+        let loaded = std::str::from_utf8(&bytes)
+            .ok()
+            .map(|t| Bundle::from_yaml_str("fuzz.yaml", t).is_ok());
+        assert!(start.elapsed() < QUICK, "{name} took {:?}", start.elapsed());
+        if name.starts_with("attack-") && name != "attack-bom.yaml" {
+            assert_eq!(loaded, Some(false), "{name} loaded");
+        }
+    }
+}
