@@ -80,7 +80,7 @@ impl Outcomes {
             if !failed {
                 continue;
             }
-            let set = match f.effect {
+            let set = match f.effect() {
                 Effect::Block => &mut o.deny,
                 Effect::Approval => &mut o.pending,
                 Effect::Warn => &mut o.warn,

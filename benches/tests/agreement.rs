@@ -110,7 +110,7 @@ fn every_policy_test_case_agrees() {
                 (None, None) => continue,
             };
             // Cases about malformed facts never reach a decision.
-            let Ok(facts) = Facts::from_json_value(json) else {
+            let Ok(facts) = Facts::from_json_value(json, bundle.limits()) else {
                 continue;
             };
             cases += 1;

@@ -19,10 +19,10 @@ fn both(json: &serde_json::Value) -> (BTreeSet<String>, BTreeSet<String>) {
     let ours: BTreeSet<String> = bundle
         .assess(&facts)
         .unwrap()
-        .findings
+        .findings()
         .iter()
-        .filter(|f| f.outcome == Outcome::Fail)
-        .map(|f| f.rule.clone())
+        .filter(|f| f.outcome() == Outcome::Fail)
+        .map(|f| f.rule().to_string())
         .collect();
     let mut engine = regorus::Engine::new();
     engine

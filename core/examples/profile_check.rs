@@ -18,7 +18,7 @@ fn main() {
     let mut verdicts = 0;
     for _ in 0..n {
         let d = bundle.check(&facts).unwrap();
-        verdicts += d.findings.len();
+        verdicts += d.findings().len();
     }
     let per = start.elapsed() / n as u32;
     println!("{n} checks, {per:?} each ({verdicts} findings)");

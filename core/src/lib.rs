@@ -38,6 +38,16 @@
 //! parts), the shared words in [`vocab`], [`Limits`], [`Error`] and policy
 //! tests in [`testing`]. Everything else is internal; `docs/architecture.md`
 //! in the repository maps it.
+//!
+//! Results keep their fields private: read them through accessors
+//! ([`Decision::verdict`], [`Finding::rule`], …), and let the library say
+//! which findings block, warn or act ([`Decision::blocking`],
+//! [`Decision::warnings`], [`Assessment::acting`], …). The facts model is
+//! `#[non_exhaustive]`: build facts by parsing. The `unstable` module (not
+//! shown here) carries no stability promise. Every change of this surface
+//! is deliberate: `core/tests/public-api.txt` lists it, and
+//! `scripts/public-api` fails on any difference (`--bless` accepts one);
+//! see "Stability" in `docs/rust.md`.
 
 mod assess;
 mod bundle;

@@ -4,6 +4,11 @@
 //! and what every result says about the bundle and engine that decided
 //! ([`BundleInfo`], [`EngineInfo`]). Every enum has `as_str()`, the name it
 //! has in policies and JSON, so bindings never spell them again.
+//!
+//! The enums here are deliberately **exhaustive** (no `#[non_exhaustive]`):
+//! they are the vocabulary of the versioned decision and assessment
+//! schemas, bindings match them exhaustively, and a new variant would be a
+//! new schema version — a breaking change either way.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -155,9 +160,21 @@ impl RolloutVerdict {
 #[serde(rename_all = "camelCase")]
 pub struct BundleInfo {
     /// `sha256:…` of the canonical policies.
-    pub digest: String,
+    pub(crate) digest: String,
     /// `name@version` of each policy.
-    pub policies: Vec<String>,
+    pub(crate) policies: Vec<String>,
+}
+
+impl BundleInfo {
+    /// `sha256:…` of the canonical policies.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// `name@version` of each policy.
+    pub fn policies(&self) -> &[String] {
+        &self.policies
+    }
 }
 
 /// The engine that decided.
@@ -165,7 +182,19 @@ pub struct BundleInfo {
 #[serde(rename_all = "camelCase")]
 pub struct EngineInfo {
     /// `release-policy`.
-    pub name: String,
+    pub(crate) name: String,
     /// The crate version.
-    pub version: String,
+    pub(crate) version: String,
+}
+
+impl EngineInfo {
+    /// `release-policy`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The crate version.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
 }

@@ -91,7 +91,7 @@ fn for_trips_exactly_at_its_duration_and_not_one_sample_short() {
     let f = a.finding("t").unwrap();
     assert_eq!(f.outcome(), Outcome::Fail);
     assert_eq!(a.verdict(), RolloutVerdict::Rollback);
-    assert_eq!(f.duration_ms, Some(120_000));
+    assert_eq!(f.duration_ms(), Some(120_000));
     // One sample short: breaching for 1m only, reported with what flips it.
     let a = assess(
         &b,
@@ -101,10 +101,7 @@ fn for_trips_exactly_at_its_duration_and_not_one_sample_short() {
     );
     let f = a.finding("t").unwrap();
     assert_eq!(f.outcome(), Outcome::Warn);
-    assert_eq!(
-        f.flip.as_deref(),
-        Some("trips in 1m if `errors > 5` stays breached")
-    );
+    assert_eq!(f.flip(), Some("trips in 1m if `errors > 5` stays breached"));
     assert_ne!(a.verdict(), RolloutVerdict::Promote);
 }
 
@@ -218,9 +215,9 @@ fn nothing_promotes_without_evidence() {
     );
     assert_eq!(a.verdict(), RolloutVerdict::Continue);
     assert!(
-        a.reason.contains("nothing proves the canary healthy"),
+        a.reason().contains("nothing proves the canary healthy"),
         "{}",
-        a.reason
+        a.reason()
     );
 }
 
@@ -262,9 +259,9 @@ fn assessments_are_deterministic_and_carry_markers() {
     let one = b.assess_str(&text).unwrap();
     let two = b.assess_str(&text).unwrap();
     assert_eq!(one.to_json(), two.to_json());
-    let kinds: Vec<&str> = one.markers.iter().map(|m| m.kind.as_str()).collect();
+    let kinds: Vec<&str> = one.markers().iter().map(|m| m.kind()).collect();
     assert_eq!(kinds, ["rollout-started", "step-started", "rolled-back"]);
-    assert_eq!(one.markers[2].rollout, "checkout-2.4.0-canary");
+    assert_eq!(one.markers()[2].rollout(), "checkout-2.4.0-canary");
 }
 
 /// The healthy example's error-rate samples, and a rollback-only policy.
@@ -325,6 +322,23 @@ proptest! {
         }
         prop_assert_ne!(verdict(&b, &v), RolloutVerdict::Promote);
     }
+}
+
+#[test]
+fn acting_waiting_and_alerts_are_what_the_verdict_reads() {
+    let b = policy(
+        "  triggers:\n    - {id: held, metric: errors, above: 5, window: 5m, action: hold}\n    - {id: back, metric: errors, above: 5, window: 5m, action: rollback}\n    - {id: note, metric: errors, above: 5, window: 5m, action: alert}\n    - {id: slow, metric: errors, above: 5, for: 30m, window: 40m}\n    - {id: calm, metric: errors, above: 50, window: 5m}\n",
+    );
+    let s = series(&[Some(9.0), Some(9.0), Some(9.0)], 60);
+    let a = assess(&b, facts(json!({"errors": {"canary": s}})));
+    let ids = |v: Vec<&release_policy::AssessFinding>| {
+        v.iter().map(|f| f.rule().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(a.verdict(), RolloutVerdict::Rollback);
+    // Most severe first, whatever the policy order.
+    assert_eq!(ids(a.acting()), ["back", "held"]);
+    assert_eq!(ids(a.waiting()), ["slow"]);
+    assert_eq!(ids(a.alerts()), ["note"]);
 }
 
 fn policy_error(spec: &str) -> Error {

@@ -96,17 +96,17 @@ fn waivers_count_only_from_allowed_roles_until_they_expire() {
     let d = check(&b, with_scan_and_waiver(ok));
     assert_eq!(d.finding("no-critical").unwrap().outcome(), Outcome::Waived);
     assert_eq!(d.verdict(), Verdict::Go);
-    assert_eq!(d.waivers[0].status, "applied");
+    assert_eq!(d.waivers()[0].status(), "applied");
 
     let expired = json!({"rule": "no-critical", "by": "carol", "role": "security", "reason": "x", "expires": "2026-11-01T00:00:00Z"});
     let d = check(&b, with_scan_and_waiver(expired));
     assert_eq!(d.finding("no-critical").unwrap().outcome(), Outcome::Fail);
-    assert_eq!(d.waivers[0].status, "expired");
+    assert_eq!(d.waivers()[0].status(), "expired");
 
     let wrong_role = json!({"rule": "no-critical", "by": "dave", "role": "development", "reason": "x", "expires": "2026-12-01T00:00:00Z"});
     let d = check(&b, with_scan_and_waiver(wrong_role));
     assert_eq!(d.verdict(), Verdict::NoGo);
-    assert_eq!(d.waivers[0].status, "not-permitted");
+    assert_eq!(d.waivers()[0].status(), "not-permitted");
 }
 
 const REVIEW: &str = r#"  approvals:
@@ -151,7 +151,10 @@ fn approvals_quorum_staleness_authorship_and_evidence() {
         ])),
     );
     assert_eq!(d.verdict(), Verdict::Pending);
-    assert_eq!(d.missing_approvals()[0].roles, vec!["security".to_string()]);
+    assert_eq!(
+        d.missing_approvals()[0].roles(),
+        vec!["security".to_string()]
+    );
 
     let d = check(
         &b,
@@ -197,7 +200,7 @@ fn vetoes_disagreements_and_escalation() {
     );
     assert_eq!(d.verdict(), Verdict::Pending);
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["release-manager".to_string()]
     );
 
@@ -210,7 +213,7 @@ fn vetoes_disagreements_and_escalation() {
         ])),
     );
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["director".to_string()],
         "abstaining passes it up the chain"
     );
@@ -344,7 +347,7 @@ fn a_stale_abstention_does_not_pass_the_decision_up() {
         ])),
     );
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["release-manager".to_string()]
     );
 }
@@ -363,7 +366,7 @@ fn approval_message_expressions_name_what_triggered_them() {
         "pentest needed for /v2/refunds"
     );
     assert_eq!(
-        d.missing_approvals()[0].reason,
+        d.missing_approvals()[0].reason(),
         "pentest needed for /v2/refunds"
     );
 }
@@ -394,10 +397,9 @@ fn a_future_dated_statement_does_not_hide_a_valid_approval() {
         ])),
     );
     assert_eq!(d.verdict(), Verdict::Go, "{}", d.to_json_pretty());
-    let state = d.finding("review").unwrap().approval.clone().unwrap();
-    assert!(state.approvals.iter().any(|n| {
-        n.ignored
-            .as_deref()
+    let state = d.finding("review").unwrap().approval().unwrap();
+    assert!(state.approvals().iter().any(|n| {
+        n.ignored()
             .is_some_and(|i| i.contains("after the evaluation time"))
     }));
 }
@@ -457,7 +459,7 @@ fn deciding_go_overrules_a_rejection_but_does_not_replace_missing_approvals() {
     let d = check(&b, j.clone());
     assert_eq!(d.verdict(), Verdict::Pending, "{}", d.to_json_pretty());
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["dev".to_string(), "sec".to_string()]
     );
     // A decision given before the rejection does not settle it.
@@ -469,7 +471,7 @@ fn deciding_go_overrules_a_rejection_but_does_not_replace_missing_approvals() {
     ]);
     let d = check(&b, j.clone());
     assert_eq!(
-        d.missing_approvals()[0].roles,
+        d.missing_approvals()[0].roles(),
         vec!["rm".to_string()],
         "{}",
         d.to_json_pretty()
@@ -535,7 +537,7 @@ fn waivers_of_approval_rules_are_reported_as_not_waivable() {
     let mut j = approvals(json!([]));
     j["waivers"] = json!([{"rule": "review", "by": "carol", "role": "security", "reason": "r", "expires": "2026-12-01T00:00:00Z"}]);
     let d = check(&b, j);
-    assert_eq!(d.waivers[0].status, "not-waivable");
+    assert_eq!(d.waivers()[0].status(), "not-waivable");
     assert_eq!(d.verdict(), Verdict::Pending);
 }
 
@@ -557,6 +559,28 @@ fn an_approval_message_expression_does_not_hide_a_disagreement() {
         "{}",
         d.finding("r").unwrap().message()
     );
+}
+
+#[test]
+fn json_value_facts_are_held_to_the_nesting_limit_as_text_is() {
+    let limits = Limits {
+        max_yaml_nesting: 8,
+        ..Limits::default()
+    };
+    let mut deep = json!(1);
+    for _ in 0..8 {
+        deep = json!([deep]);
+    }
+    let mut j = base_json();
+    j["extensions"] = json!({ "x": deep });
+    let e = Facts::from_json_value(j.clone(), &limits).unwrap_err();
+    assert!(
+        e.message.contains("nesting deeper than the limit of 8"),
+        "{e:?}"
+    );
+    assert_eq!(e.path.as_deref(), Some("$.extensions.x[0][0][0][0][0][0]"));
+    // Within the limit (as the default is), the same facts parse.
+    Facts::from_json_value(j, &Limits::default()).unwrap();
 }
 
 fn load_error(yaml: &str) -> Error {
@@ -1112,7 +1136,7 @@ fn an_impossible_facts_value_is_rp0404() {
     let mut j = base_json();
     j["service"]["slos"] =
         json!([{"name": "a", "indicator": "i", "objective": 99.9, "errorRatio": 2.0}]);
-    let err = Error::from(Facts::from_json_value(j).unwrap_err());
+    let err = Error::from(Facts::from_json_value(j, &Limits::default()).unwrap_err());
     assert_error(
         &err,
         "RP0404",
@@ -1141,7 +1165,7 @@ fn a_facts_list_over_the_limit_is_rp0406() {
     let mut j = base_json();
     j["approvals"] = json!((0..2000).map(|i| json!({"role": "qa", "by": format!("p{i}"), "decision": "approve", "at": "2026-11-25T10:00:00Z"})).collect::<Vec<_>>());
     let err = Bundle::builtin()
-        .check(&Facts::from_json_value(j).unwrap())
+        .check(&Facts::from_json_value(j, &Limits::default()).unwrap())
         .unwrap_err();
     assert_error(
         &err,

@@ -55,7 +55,7 @@ fn corpus_cases_decide_as_recorded() {
         let (verdict, outcomes, json) = match case.command.as_deref().unwrap_or("check") {
             "check" => {
                 let d = bundle
-                    .check(&Facts::from_json_value(case.facts).unwrap())
+                    .check(&Facts::from_json_value(case.facts, bundle.limits()).unwrap())
                     .unwrap();
                 let outcomes: Vec<Option<Outcome>> = case
                     .expect

@@ -65,7 +65,7 @@ fn a_different_person_still_approves() {
 }
 
 fn facts_error(j: serde_json::Value) -> String {
-    match Facts::from_json_value(j) {
+    match Facts::from_json_value(j, &release_policy::Limits::default()) {
         Ok(_) => panic!("facts were accepted"),
         Err(e) => e.to_string(),
     }
@@ -513,7 +513,7 @@ fn facts_over_the_total_value_limit_are_refused() {
         .unwrap_or_else(|e| panic!("{e}"));
     let mut j = base_json();
     j["extensions"] = json!({"many": (0..300).collect::<Vec<_>>()});
-    let facts = Facts::from_json_value(j).unwrap();
+    let facts = Facts::from_json_value(j, &release_policy::Limits::default()).unwrap();
     let e = bundle
         .check(&facts)
         .err()

@@ -41,7 +41,7 @@ fn facts_strategy() -> impl Strategy<Value = serde_json::Value> {
 
 fn decide(bundle: &Bundle, j: &serde_json::Value) -> Decision {
     bundle
-        .check(&Facts::from_json_value(j.clone()).unwrap())
+        .check(&Facts::from_json_value(j.clone(), bundle.limits()).unwrap())
         .unwrap()
 }
 
@@ -80,7 +80,7 @@ proptest! {
     #[test]
     fn decisions_are_deterministic_and_round_trip(j in facts_strategy()) {
         let b = Bundle::builtin();
-        let facts = Facts::from_json_value(j.clone()).unwrap();
+        let facts = Facts::from_json_value(j.clone(), b.limits()).unwrap();
         let facts_again: Facts = serde_json::from_str(&serde_json::to_string(&facts).unwrap()).unwrap();
         prop_assert_eq!(&facts, &facts_again);
         let d1 = b.check(&facts).unwrap();

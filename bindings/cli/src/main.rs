@@ -257,7 +257,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 ),
             };
             emit(&out);
-            Ok(match decision.verdict {
+            Ok(match decision.verdict() {
                 Verdict::Go => 0,
                 Verdict::NoGo => 1,
                 Verdict::Pending => 3,
@@ -284,7 +284,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 ),
             };
             emit(&out);
-            Ok(match assessment.verdict {
+            Ok(match assessment.verdict() {
                 RolloutVerdict::Promote | RolloutVerdict::Continue => 0,
                 RolloutVerdict::Rollback => 1,
                 RolloutVerdict::Hold => 3,

@@ -60,20 +60,17 @@ pub(crate) fn md(s: &str) -> String {
     out
 }
 
-fn verdict_word(v: Verdict) -> &'static str {
-    match v {
-        Verdict::Go => "GO",
-        Verdict::NoGo => "NO-GO",
-        Verdict::Pending => "PENDING",
-    }
+/// The verdict's name, in capitals (`NO-GO`).
+fn verdict_word(v: Verdict) -> String {
+    v.as_str().to_ascii_uppercase()
 }
 
 fn values_line(f: &Finding) -> Option<String> {
-    if f.values.is_empty() {
+    if f.values().is_empty() {
         return None;
     }
     let parts: Vec<String> = f
-        .values
+        .values()
         .iter()
         .map(|(k, v)| {
             let s = v.to_string();
@@ -88,19 +85,10 @@ fn values_line(f: &Finding) -> Option<String> {
     Some(parts.join("; "))
 }
 
-/// Findings that hold the release: failed or erring `block` rules, and
-/// erring rules of any effect that holds (an approval cannot lift an error,
-/// so those are not among the missing approvals).
-fn blocking(d: &Decision) -> impl Iterator<Item = &Finding> {
-    d.findings.iter().filter(|f| {
-        f.blocks() && (f.effect == release_policy::Effect::Block || f.outcome == Outcome::Error)
-    })
-}
-
 /// Plain text.
 pub fn text(d: &Decision, style: &Style) -> String {
     let mut out = String::new();
-    let colour = match d.verdict {
+    let colour = match d.verdict() {
         Verdict::Go => "1;32",
         Verdict::NoGo => "1;31",
         Verdict::Pending => "1;33",
@@ -108,84 +96,77 @@ pub fn text(d: &Decision, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{} {}",
-        style.paint(colour, verdict_word(d.verdict)),
-        t(&d.release)
+        style.paint(colour, &verdict_word(d.verdict())),
+        t(d.release())
     );
-    let s = &d.summary;
+    let s = d.summary();
     let _ = writeln!(
         out,
         "  {} passed, {} failed, {} errors, {} warnings, {} waived, {} skipped",
-        s.pass, s.fail, s.error, s.warn, s.waived, s.skipped
+        s.pass(),
+        s.fail(),
+        s.error(),
+        s.warn(),
+        s.waived(),
+        s.skipped()
     );
-    let block: Vec<&Finding> = blocking(d).collect();
+    let block = d.blocking();
     if !block.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Blocking:"));
         for f in block {
-            let tag = if f.outcome == Outcome::Error {
-                "error"
+            let tag = if f.outcome() == Outcome::Error {
+                Outcome::Error.as_str()
             } else {
-                f.effect.as_str()
+                f.effect().as_str()
             };
-            let _ = writeln!(out, "  ✗ {} [{}] {}", t(&f.rule), tag, t(&f.message));
+            let _ = writeln!(out, "  ✗ {} [{}] {}", t(f.rule()), tag, t(f.message()));
             if let Some(v) = values_line(f) {
                 let _ = writeln!(out, "      {}", style.paint("2", &v));
             }
         }
     }
-    if !d.missing_approvals.is_empty() {
+    if !d.missing_approvals().is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Missing approvals:"));
-        for m in &d.missing_approvals {
-            let evidence = if m.evidence.is_empty() {
+        for m in d.missing_approvals() {
+            let evidence = if m.evidence().is_empty() {
                 String::new()
             } else {
-                format!(" with evidence {}", m.evidence.join(", "))
+                format!(" with evidence {}", m.evidence().join(", "))
             };
             let _ = writeln!(
                 out,
                 "  ? {}: {} more from {}{} — {}",
-                m.rule,
-                m.needed,
-                t(&m.roles.join(" | ")),
+                m.rule(),
+                m.needed(),
+                t(&m.roles().join(" | ")),
                 evidence,
-                t(&m.reason)
+                t(m.reason())
             );
         }
     }
-    let warns: Vec<&Finding> = d
-        .findings
-        .iter()
-        .filter(|f| {
-            f.outcome == Outcome::Warn
-                || (f.effect == release_policy::Effect::Warn && f.outcome == Outcome::Error)
-        })
-        .collect();
+    let warns = d.warnings();
     if !warns.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Warnings:"));
         for f in warns {
-            let _ = writeln!(out, "  ! {} {}", t(&f.rule), t(&f.message));
+            let _ = writeln!(out, "  ! {} {}", t(f.rule()), t(f.message()));
         }
     }
-    let waived: Vec<&Finding> = d
-        .findings
-        .iter()
-        .filter(|f| f.outcome == Outcome::Waived)
-        .collect();
+    let waived = d.waived();
     if !waived.is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Waived:"));
         for f in waived {
             let by = f
-                .lifted
-                .as_ref()
-                .map(|l| format!(" (by {} as {}, via {})", t(&l.by), t(&l.role), l.via))
+                .lifted()
+                .map(|l| format!(" (by {} as {}, via {})", t(l.by()), t(l.role()), l.via()))
                 .unwrap_or_default();
-            let _ = writeln!(out, "  ~ {} {}{}", t(&f.rule), t(&f.message), by);
+            let _ = writeln!(out, "  ~ {} {}{}", t(f.rule()), t(f.message()), by);
         }
     }
     let _ = writeln!(
         out,
         "\nbundle {}  facts {}",
-        short_digest(&d.bundle.digest),
-        short_digest(&d.facts_digest)
+        short_digest(d.bundle().digest()),
+        short_digest(d.facts_digest())
     );
     out
 }
@@ -197,7 +178,7 @@ pub(crate) fn short_digest(d: &str) -> &str {
 /// Markdown, for a pull-request comment.
 pub fn markdown(d: &Decision) -> String {
     let mut out = String::new();
-    let icon = match d.verdict {
+    let icon = match d.verdict() {
         Verdict::Go => "✅",
         Verdict::NoGo => "⛔",
         Verdict::Pending => "⏳",
@@ -205,16 +186,21 @@ pub fn markdown(d: &Decision) -> String {
     let _ = writeln!(
         out,
         "## {icon} {} — {}\n",
-        verdict_word(d.verdict),
-        md(&d.release)
+        verdict_word(d.verdict()),
+        md(d.release())
     );
-    let s = &d.summary;
+    let s = d.summary();
     let _ = writeln!(
         out,
         "{} passed · {} failed · {} errors · {} warnings · {} waived · {} skipped\n",
-        s.pass, s.fail, s.error, s.warn, s.waived, s.skipped
+        s.pass(),
+        s.fail(),
+        s.error(),
+        s.warn(),
+        s.waived(),
+        s.skipped()
     );
-    let block: Vec<&Finding> = blocking(d).collect();
+    let block = d.blocking();
     if !block.is_empty() {
         let _ = writeln!(
             out,
@@ -224,28 +210,28 @@ pub fn markdown(d: &Decision) -> String {
             let _ = writeln!(
                 out,
                 "| `{}` | {}@{} | {} | {} |",
-                f.rule,
-                f.policy,
-                f.policy_version,
-                f.effect.as_str(),
-                md(&f.message)
+                f.rule(),
+                f.policy(),
+                f.policy_version(),
+                f.effect().as_str(),
+                md(f.message())
             );
         }
         out.push('\n');
     }
-    if !d.missing_approvals.is_empty() {
+    if !d.missing_approvals().is_empty() {
         let _ = writeln!(
             out,
             "### Missing approvals\n\n| rule | who can give it | needed | why |\n|---|---|---|---|"
         );
-        for m in &d.missing_approvals {
+        for m in d.missing_approvals() {
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} |",
-                m.rule,
-                md(&m.roles.join(", ")),
-                m.needed,
-                md(&m.reason)
+                m.rule(),
+                md(&m.roles().join(", ")),
+                m.needed(),
+                md(m.reason())
             );
         }
         out.push('\n');
@@ -254,19 +240,21 @@ pub fn markdown(d: &Decision) -> String {
         out,
         "<details><summary>All findings</summary>\n\n| rule | outcome | message |\n|---|---|---|"
     );
-    for f in &d.findings {
+    for f in d.findings() {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} |",
-            f.rule,
-            f.outcome.as_str(),
-            md(&f.message)
+            f.rule(),
+            f.outcome().as_str(),
+            md(f.message())
         );
     }
     let _ = writeln!(
         out,
         "\n</details>\n\nBundle `{}` · facts `{}` · engine {}",
-        d.bundle.digest, d.facts_digest, d.engine.version
+        d.bundle().digest(),
+        d.facts_digest(),
+        d.engine().version()
     );
     out
 }

@@ -5,19 +5,13 @@
 
 use std::fmt::Write;
 
-use release_policy::Action;
-use release_policy::Outcome;
 use release_policy::{AssessFinding, Assessment, RolloutVerdict};
 
 use crate::render::{Style, md, short_digest, t};
 
-fn word(v: RolloutVerdict) -> &'static str {
-    match v {
-        RolloutVerdict::Promote => "PROMOTE",
-        RolloutVerdict::Continue => "CONTINUE",
-        RolloutVerdict::Hold => "HOLD",
-        RolloutVerdict::Rollback => "ROLLBACK",
-    }
+/// The verdict's name, in capitals (`ROLLBACK`).
+fn word(v: RolloutVerdict) -> String {
+    v.as_str().to_ascii_uppercase()
 }
 
 fn colour(v: RolloutVerdict) -> &'static str {
@@ -31,11 +25,11 @@ fn colour(v: RolloutVerdict) -> &'static str {
 
 fn observed(f: &AssessFinding) -> Option<String> {
     let mut parts: Vec<String> = f
-        .observed
+        .observed()
         .iter()
         .map(|(k, v)| format!("{k} = {}", t(&short_number(v))))
         .collect();
-    if let Some(th) = &f.threshold {
+    if let Some(th) = f.threshold() {
         parts.insert(0, format!("limit: {}", t(th)));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
@@ -52,29 +46,11 @@ fn short_number(v: &serde_json::Value) -> String {
     }
 }
 
-/// Findings that act on the rollout (rollback, hold), most severe first.
-fn acting(a: &Assessment) -> Vec<&AssessFinding> {
-    let mut v: Vec<&AssessFinding> = a
-        .findings
-        .iter()
-        .filter(|f| matches!(f.action, Some(Action::Rollback | Action::Hold)))
-        .collect();
-    v.sort_by_key(|f| std::cmp::Reverse(f.action));
-    v
-}
-
-/// Findings that keep the rollout from promoting without acting on it.
-fn waiting(a: &Assessment) -> Vec<&AssessFinding> {
-    a.findings
-        .iter()
-        .filter(|f| f.action.is_none() && matches!(f.outcome, Outcome::Fail | Outcome::Warn))
-        .collect()
-}
-
 /// Plain text.
 pub fn text(a: &Assessment, style: &Style) -> String {
     let mut out = String::new();
-    let step = match (a.rollout.step, a.rollout.weight) {
+    let rollout = a.rollout();
+    let step = match (rollout.step(), rollout.weight()) {
         (Some(s), Some(w)) => format!(" (step {s}, {w}%)"),
         (Some(s), None) => format!(" (step {s})"),
         _ => String::new(),
@@ -82,15 +58,20 @@ pub fn text(a: &Assessment, style: &Style) -> String {
     let _ = writeln!(
         out,
         "{} {}{step}",
-        style.paint(colour(a.verdict), word(a.verdict)),
-        t(&a.rollout.id)
+        style.paint(colour(a.verdict()), &word(a.verdict())),
+        t(rollout.id())
     );
-    let _ = writeln!(out, "  {}", t(&a.reason));
-    let s = &a.summary;
+    let _ = writeln!(out, "  {}", t(a.reason()));
+    let s = a.summary();
     let _ = writeln!(
         out,
         "  {} passed, {} failed, {} breaching, {} no data, {} errors, {} skipped",
-        s.pass, s.fail, s.warn, s.no_data, s.error, s.skipped
+        s.pass(),
+        s.fail(),
+        s.warn(),
+        s.no_data(),
+        s.error(),
+        s.skipped()
     );
     let section = |out: &mut String, title: &str, list: &[&AssessFinding], mark: &str| {
         if list.is_empty() {
@@ -98,44 +79,39 @@ pub fn text(a: &Assessment, style: &Style) -> String {
         }
         let _ = writeln!(out, "\n{}", style.paint("1", title));
         for f in list {
-            let tag = f.action.map_or(f.outcome.as_str(), |x| x.as_str());
-            let _ = writeln!(out, "  {mark} {} [{tag}] {}", t(&f.rule), t(&f.message));
+            let tag = f.action().map_or(f.outcome().as_str(), |x| x.as_str());
+            let _ = writeln!(out, "  {mark} {} [{tag}] {}", t(f.rule()), t(f.message()));
             if let Some(o) = observed(f) {
                 let _ = writeln!(out, "      {}", style.paint("2", &o));
             }
-            if let Some(flip) = &f.flip {
+            if let Some(flip) = f.flip() {
                 let _ = writeln!(out, "      → {}", t(flip));
             }
         }
     };
-    section(&mut out, "Acting:", &acting(a), "✗");
-    section(&mut out, "Not yet:", &waiting(a), "…");
-    let alerts: Vec<&AssessFinding> = a
-        .findings
-        .iter()
-        .filter(|f| f.action == Some(Action::Alert))
-        .collect();
-    section(&mut out, "Alerts:", &alerts, "!");
-    if !a.budgets.is_empty() {
+    section(&mut out, "Acting:", &a.acting(), "✗");
+    section(&mut out, "Not yet:", &a.waiting(), "…");
+    section(&mut out, "Alerts:", &a.alerts(), "!");
+    if !a.budgets().is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Error budgets:"));
-        for b in &a.budgets {
+        for b in a.budgets() {
             let left = b
-                .remaining
+                .remaining()
                 .map_or("unknown".to_string(), |r| format!("{:.0}% left", r * 100.0));
             let _ = writeln!(
                 out,
                 "  {} ({}% over {}): {left}",
-                t(&b.slo),
-                b.objective,
-                b.window
+                t(b.slo()),
+                b.objective(),
+                b.window()
             );
         }
     }
     let _ = writeln!(
         out,
         "\nbundle {}  facts {}",
-        short_digest(&a.bundle.digest),
-        short_digest(&a.facts_digest)
+        short_digest(a.bundle().digest()),
+        short_digest(a.facts_digest())
     );
     out
 }
@@ -143,7 +119,7 @@ pub fn text(a: &Assessment, style: &Style) -> String {
 /// Markdown, for a pull-request or chat message.
 pub fn markdown(a: &Assessment) -> String {
     let mut out = String::new();
-    let icon = match a.verdict {
+    let icon = match a.verdict() {
         RolloutVerdict::Promote => "✅",
         RolloutVerdict::Continue => "🔄",
         RolloutVerdict::Hold => "⏸️",
@@ -152,29 +128,31 @@ pub fn markdown(a: &Assessment) -> String {
     let _ = writeln!(
         out,
         "## {icon} {} — {}\n\n{}\n",
-        word(a.verdict),
-        md(&a.rollout.id),
-        md(&a.reason)
+        word(a.verdict()),
+        md(a.rollout().id()),
+        md(a.reason())
     );
     let _ = writeln!(
         out,
         "| rule | outcome | action | why | would flip |\n|---|---|---|---|---|"
     );
-    for f in &a.findings {
+    for f in a.findings() {
         let _ = writeln!(
             out,
             "| `{}` | {} | {} | {} | {} |",
-            f.rule,
-            f.outcome.as_str(),
-            f.action.map_or("", |x| x.as_str()),
-            md(&f.message),
-            md(f.flip.as_deref().unwrap_or(""))
+            f.rule(),
+            f.outcome().as_str(),
+            f.action().map_or("", |x| x.as_str()),
+            md(f.message()),
+            md(f.flip().unwrap_or(""))
         );
     }
     let _ = writeln!(
         out,
         "\nBundle `{}` · facts `{}` · engine {}",
-        a.bundle.digest, a.facts_digest, a.engine.version
+        a.bundle().digest(),
+        a.facts_digest(),
+        a.engine().version()
     );
     out
 }

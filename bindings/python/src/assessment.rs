@@ -9,20 +9,9 @@
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use release_policy::AssessRuleKind;
 use release_policy::{AssessFinding as CoreFinding, Assessment as CoreAssessment};
 
 use crate::decision::{EnumClass, member, plain, timestamp};
-
-/// `trigger`, `promotion`, `analysis` or `burn-rate`, as in the JSON.
-fn kind_str(kind: AssessRuleKind) -> &'static str {
-    match kind {
-        AssessRuleKind::Trigger => "trigger",
-        AssessRuleKind::Promotion => "promotion",
-        AssessRuleKind::Analysis => "analysis",
-        AssessRuleKind::BurnRate => "burn-rate",
-    }
-}
 
 /// The result of `Bundle.assess`: what the rollout should do next, every
 /// finding, the error budgets, the deployment markers and the digests.
@@ -50,33 +39,33 @@ impl Assessment {
     /// Why, in one line.
     #[getter]
     fn reason(&self) -> &str {
-        &self.inner.reason
+        self.inner.reason()
     }
 
     /// The rollout and where it stands (`id`, `service`, `version`, `step`,
     /// `weight`; the optional ones only when known).
     #[getter]
     fn rollout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain(py, &self.inner.rollout)
+        plain(py, self.inner.rollout())
     }
 
     /// The evaluation time (`now` of the facts), RFC 3339.
     #[getter]
     fn now(&self) -> String {
-        timestamp(&self.inner.now)
+        timestamp(&self.inner.now())
     }
 
     /// The assessment schema, `release-policy/assessment/v1`.
     #[getter]
     fn schema(&self) -> &str {
-        &self.inner.schema
+        self.inner.schema()
     }
 
     /// Counts of findings by outcome: `pass`, `fail`, `warn`, `noData`,
     /// `error`, `skipped`.
     #[getter]
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain(py, &self.inner.summary)
+        plain(py, self.inner.summary())
     }
 
     /// Every rule's finding, in policy order.
@@ -96,42 +85,62 @@ impl Assessment {
             .map(|f| AssessFinding { inner: f.clone() })
     }
 
+    /// The findings that act on the rollout now (action `ROLLBACK` or
+    /// `HOLD`), most severe first (`Assessment::acting` of the core).
+    #[getter]
+    fn acting(&self) -> Vec<AssessFinding> {
+        findings(self.inner.acting())
+    }
+
+    /// The findings that keep the rollout from promoting without acting on
+    /// it (`Assessment::waiting` of the core).
+    #[getter]
+    fn waiting(&self) -> Vec<AssessFinding> {
+        findings(self.inner.waiting())
+    }
+
+    /// The findings that only alert (`Assessment::alerts` of the core).
+    #[getter]
+    fn alerts(&self) -> Vec<AssessFinding> {
+        findings(self.inner.alerts())
+    }
+
     /// The error budget of each SLO given, as plain data (`slo`,
     /// `objective`, `window`, `remaining`, `burnRates`).
     #[getter]
     fn budgets<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain(py, &self.inner.budgets)
+        plain(py, self.inner.budgets())
     }
 
     /// Deployment markers for monitoring charts, as plain data (`kind`,
     /// `at`, `rollout`, `service`, `version`, `step`, `text`).
     #[getter]
     fn markers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain(py, &self.inner.markers)
+        plain(py, self.inner.markers())
     }
 
     /// `sha256:…` of the bundle that assessed.
     #[getter]
     fn digest(&self) -> &str {
-        &self.inner.bundle.digest
+        self.inner.bundle().digest()
     }
 
     /// `name@version` of every policy of the bundle that assessed.
     #[getter]
     fn policies(&self) -> Vec<String> {
-        self.inner.bundle.policies.clone()
+        self.inner.bundle().policies().to_vec()
     }
 
     /// `sha256:…` of the canonical facts.
     #[getter]
     fn facts_digest(&self) -> &str {
-        &self.inner.facts_digest
+        self.inner.facts_digest()
     }
 
     /// The version of the engine that assessed.
     #[getter]
     fn engine_version(&self) -> &str {
-        &self.inner.engine.version
+        self.inner.engine().version()
     }
 
     /// The assessment as plain Python data: `json.loads(self.to_json())`.
@@ -154,10 +163,17 @@ impl Assessment {
         format!(
             "<Assessment {} {} ({} findings)>",
             self.inner.verdict().as_str(),
-            self.inner.rollout.id,
+            self.inner.rollout().id(),
             self.inner.findings().len()
         )
     }
+}
+
+/// Python findings from core ones.
+fn findings(list: Vec<&CoreFinding>) -> Vec<AssessFinding> {
+    list.into_iter()
+        .map(|f| AssessFinding { inner: f.clone() })
+        .collect()
 }
 
 /// The result of one rollout rule: what it observed, the threshold, how
@@ -172,13 +188,13 @@ impl AssessFinding {
     /// The policy's name.
     #[getter]
     fn policy(&self) -> &str {
-        &self.inner.policy
+        self.inner.policy()
     }
 
     /// The policy's version.
     #[getter]
     fn policy_version(&self) -> &str {
-        &self.inner.policy_version
+        self.inner.policy_version()
     }
 
     /// The rule id.
@@ -190,7 +206,7 @@ impl AssessFinding {
     /// `AssessRuleKind.TRIGGER`, `PROMOTION`, `ANALYSIS` or `BURN_RATE`.
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        member(py, EnumClass::AssessRuleKind, kind_str(self.inner.kind))
+        member(py, EnumClass::AssessRuleKind, self.inner.kind().as_str())
     }
 
     /// What came out.
@@ -204,7 +220,7 @@ impl AssessFinding {
     #[getter]
     fn effect<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.inner
-            .effect
+            .effect()
             .map(|a| member(py, EnumClass::Action, a.as_str()))
             .transpose()
     }
@@ -228,44 +244,44 @@ impl AssessFinding {
     /// The metric, journey or SLO the rule read, when one.
     #[getter]
     fn subject(&self) -> Option<&str> {
-        self.inner.subject.as_deref()
+        self.inner.subject()
     }
 
     /// The limit, in words (`error-rate > 0.05`), when one.
     #[getter]
     fn threshold(&self) -> Option<&str> {
-        self.inner.threshold.as_deref()
+        self.inner.threshold()
     }
 
     /// What was observed: latest value, baseline, sample counts, …
     #[getter]
     fn observed<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain(py, &self.inner.observed)
+        plain(py, self.inner.observed())
     }
 
     /// How long the breach has lasted (or the criterion has held), in
     /// milliseconds of the facts' clock, when known.
     #[getter]
     fn duration_ms(&self) -> Option<i64> {
-        self.inner.duration_ms
+        self.inner.duration_ms()
     }
 
     /// What would flip the result, when something would.
     #[getter]
     fn flip(&self) -> Option<&str> {
-        self.inner.flip.as_deref()
+        self.inner.flip()
     }
 
     /// The canary judge's full result (its JSON shape), for analyses.
     #[getter]
     fn judge<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
-        self.inner.judge.as_ref().map(|j| plain(py, j)).transpose()
+        self.inner.judge().map(|j| plain(py, &j)).transpose()
     }
 
     /// Compliance controls the rule serves.
     #[getter]
     fn controls(&self) -> Vec<String> {
-        self.inner.controls.clone()
+        self.inner.controls().to_vec()
     }
 
     /// The finding as plain Python data (its JSON shape).
@@ -281,8 +297,8 @@ impl AssessFinding {
             .unwrap_or_default();
         format!(
             "<AssessFinding {} {}{}>",
-            self.inner.rule,
-            self.inner.outcome.as_str(),
+            self.inner.rule(),
+            self.inner.outcome().as_str(),
             action
         )
     }

@@ -12,7 +12,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::PyType;
 use release_policy::decision::{
-    ApprovalNote as CoreNote, ApprovalState as CoreApprovalState, Lifted as CoreLifted, RuleKind,
+    ApprovalNote as CoreNote, ApprovalState as CoreApprovalState, Lifted as CoreLifted,
     WaiverUse as CoreWaiverUse,
 };
 use release_policy::model::Timestamp;
@@ -102,26 +102,26 @@ impl Decision {
     /// The release id (`release.id` of the facts).
     #[getter]
     fn release(&self) -> &str {
-        &self.inner.release
+        self.inner.release()
     }
 
     /// The evaluation time (`now` of the facts), RFC 3339.
     #[getter]
     fn now(&self) -> String {
-        timestamp(&self.inner.now)
+        timestamp(&self.inner.now())
     }
 
     /// The decision schema, `release-policy/decision/v1`.
     #[getter]
     fn schema(&self) -> &str {
-        &self.inner.schema
+        self.inner.schema()
     }
 
     /// Counts of findings by outcome: `pass`, `fail`, `warn`, `error`,
     /// `skipped`, `waived`.
     #[getter]
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain(py, &self.inner.summary)
+        plain(py, self.inner.summary())
     }
 
     /// Every rule's finding, in bundle order.
@@ -151,11 +151,34 @@ impl Decision {
             .collect()
     }
 
+    /// The findings that hold the release (`Decision::blocking` of the
+    /// core): failed or erring `block` rules, and erring rules of any
+    /// effect but `warn`. The verdict is `no-go` exactly when one of them
+    /// has effect `block`.
+    #[getter]
+    fn blocking(&self) -> Vec<Finding> {
+        findings(self.inner.blocking())
+    }
+
+    /// The findings that warn (`Decision::warnings` of the core): outcome
+    /// `warn`, and `warn` rules that erred.
+    #[getter]
+    fn warnings(&self) -> Vec<Finding> {
+        findings(self.inner.warnings())
+    }
+
+    /// The findings that failed and were lifted by a waiver or an approval
+    /// (`Decision::waived` of the core).
+    #[getter]
+    fn waived(&self) -> Vec<Finding> {
+        findings(self.inner.waived())
+    }
+
     /// What became of each waiver in the facts.
     #[getter]
     fn waivers(&self) -> Vec<WaiverUse> {
         self.inner
-            .waivers
+            .waivers()
             .iter()
             .map(|w| WaiverUse { inner: w.clone() })
             .collect()
@@ -164,25 +187,25 @@ impl Decision {
     /// `sha256:…` of the bundle that decided.
     #[getter]
     fn digest(&self) -> &str {
-        &self.inner.bundle.digest
+        self.inner.bundle().digest()
     }
 
     /// `name@version` of every policy of the bundle that decided.
     #[getter]
     fn policies(&self) -> Vec<String> {
-        self.inner.bundle.policies.clone()
+        self.inner.bundle().policies().to_vec()
     }
 
     /// `sha256:…` of the canonical facts.
     #[getter]
     fn facts_digest(&self) -> &str {
-        &self.inner.facts_digest
+        self.inner.facts_digest()
     }
 
     /// The version of the engine that decided.
     #[getter]
     fn engine_version(&self) -> &str {
-        &self.inner.engine.version
+        self.inner.engine().version()
     }
 
     /// The decision as plain Python data: `json.loads(self.to_json())`.
@@ -205,11 +228,18 @@ impl Decision {
         format!(
             "<Decision {} {} ({} findings, {} missing approvals)>",
             self.inner.verdict().as_str(),
-            self.inner.release,
+            self.inner.release(),
             self.inner.findings().len(),
             self.inner.missing_approvals().len()
         )
     }
+}
+
+/// Python findings from core ones.
+fn findings(list: Vec<&CoreFinding>) -> Vec<Finding> {
+    list.into_iter()
+        .map(|f| Finding { inner: f.clone() })
+        .collect()
 }
 
 /// The result of one rule, with everything needed to see why.
@@ -223,13 +253,13 @@ impl Finding {
     /// The policy's name.
     #[getter]
     fn policy(&self) -> &str {
-        &self.inner.policy
+        self.inner.policy()
     }
 
     /// The policy's version.
     #[getter]
     fn policy_version(&self) -> &str {
-        &self.inner.policy_version
+        self.inner.policy_version()
     }
 
     /// The rule id.
@@ -241,11 +271,7 @@ impl Finding {
     /// `RuleKind.GATE` or `RuleKind.APPROVAL`.
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        let kind = match self.inner.kind {
-            RuleKind::Gate => "gate",
-            RuleKind::Approval => "approval",
-        };
-        member(py, EnumClass::RuleKind, kind)
+        member(py, EnumClass::RuleKind, self.inner.kind().as_str())
     }
 
     /// What came out.
@@ -257,7 +283,7 @@ impl Finding {
     /// What a failure does.
     #[getter]
     fn effect<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        member(py, EnumClass::Effect, self.inner.effect.as_str())
+        member(py, EnumClass::Effect, self.inner.effect().as_str())
     }
 
     /// Why, in words.
@@ -269,27 +295,27 @@ impl Finding {
     /// The fact paths the rule read, and their values.
     #[getter]
     fn values<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-        plain(py, &self.inner.values)
+        plain(py, self.inner.values())
     }
 
     /// Compliance controls the rule serves.
     #[getter]
     fn controls(&self) -> Vec<String> {
-        self.inner.controls.clone()
+        self.inner.controls().to_vec()
     }
 
     /// Who lifted the failure, when the outcome is `waived`.
     #[getter]
     fn lifted(&self) -> Option<Lifted> {
-        self.inner.lifted.clone().map(|inner| Lifted { inner })
+        self.inner.lifted().cloned().map(|inner| Lifted { inner })
     }
 
     /// The approval rule's state, for approvals.
     #[getter]
     fn approval(&self) -> Option<ApprovalState> {
         self.inner
-            .approval
-            .clone()
+            .approval()
+            .cloned()
             .map(|inner| ApprovalState { inner })
     }
 
@@ -307,9 +333,9 @@ impl Finding {
     fn __repr__(&self) -> String {
         format!(
             "<Finding {} {} [{}]>",
-            self.inner.rule,
-            self.inner.outcome.as_str(),
-            self.inner.effect.as_str()
+            self.inner.rule(),
+            self.inner.outcome().as_str(),
+            self.inner.effect().as_str()
         )
     }
 }
@@ -325,37 +351,39 @@ impl Lifted {
     /// `waiver` or `approval`.
     #[getter]
     fn via(&self) -> &str {
-        &self.inner.via
+        self.inner.via()
     }
 
     /// Who.
     #[getter]
     fn by(&self) -> &str {
-        &self.inner.by
+        self.inner.by()
     }
 
     /// In which role.
     #[getter]
     fn role(&self) -> &str {
-        &self.inner.role
+        self.inner.role()
     }
 
     /// The waiver's reason, when a waiver.
     #[getter]
     fn reason(&self) -> Option<&str> {
-        self.inner.reason.as_deref()
+        self.inner.reason()
     }
 
     /// When the waiver expires (RFC 3339), when a waiver.
     #[getter]
     fn expires(&self) -> Option<String> {
-        self.inner.expires.as_ref().map(timestamp)
+        self.inner.expires().as_ref().map(timestamp)
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<Lifted via {} by {} ({})>",
-            self.inner.via, self.inner.by, self.inner.role
+            self.inner.via(),
+            self.inner.by(),
+            self.inner.role()
         )
     }
 }
@@ -371,26 +399,26 @@ impl ApprovalState {
     /// Roles asked.
     #[getter]
     fn roles(&self) -> Vec<String> {
-        self.inner.roles.clone()
+        self.inner.roles().to_vec()
     }
 
     /// How many of them must approve.
     #[getter]
     fn needed(&self) -> usize {
-        self.inner.needed
+        self.inner.needed()
     }
 
     /// Roles that approved (counted).
     #[getter]
     fn approved_roles(&self) -> Vec<String> {
-        self.inner.approved_roles.clone()
+        self.inner.approved_roles().to_vec()
     }
 
     /// Every relevant approval, counted or not.
     #[getter]
     fn approvals(&self) -> Vec<ApprovalNote> {
         self.inner
-            .approvals
+            .approvals()
             .iter()
             .map(|a| ApprovalNote { inner: a.clone() })
             .collect()
@@ -399,15 +427,15 @@ impl ApprovalState {
     /// The role the disagreement is escalated to, when one is.
     #[getter]
     fn escalated_to(&self) -> Option<&str> {
-        self.inner.escalated_to.as_deref()
+        self.inner.escalated_to()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<ApprovalState {}/{} of {:?}>",
-            self.inner.approved_roles.len(),
-            self.inner.needed,
-            self.inner.roles
+            self.inner.approved_roles().len(),
+            self.inner.needed(),
+            self.inner.roles()
         )
     }
 }
@@ -423,31 +451,33 @@ impl ApprovalNote {
     /// The role.
     #[getter]
     fn role(&self) -> &str {
-        &self.inner.role
+        self.inner.role()
     }
 
     /// Who.
     #[getter]
     fn by(&self) -> &str {
-        &self.inner.by
+        self.inner.by()
     }
 
     /// `approve`, `reject` or `abstain`.
     #[getter]
     fn decision(&self) -> &str {
-        &self.inner.decision
+        self.inner.decision()
     }
 
     /// Why it was not counted, when it was not.
     #[getter]
     fn ignored(&self) -> Option<&str> {
-        self.inner.ignored.as_deref()
+        self.inner.ignored()
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<ApprovalNote {} {} ({})>",
-            self.inner.by, self.inner.decision, self.inner.role
+            self.inner.by(),
+            self.inner.decision(),
+            self.inner.role()
         )
     }
 }
@@ -463,37 +493,37 @@ impl MissingApproval {
     /// The rule id (an approval rule, or a gate with `effect: approval`).
     #[getter]
     fn rule(&self) -> &str {
-        &self.inner.rule
+        self.inner.rule()
     }
 
     /// The policy.
     #[getter]
     fn policy(&self) -> &str {
-        &self.inner.policy
+        self.inner.policy()
     }
 
     /// Roles that can still give it.
     #[getter]
     fn roles(&self) -> Vec<String> {
-        self.inner.roles.clone()
+        self.inner.roles().to_vec()
     }
 
     /// How many more approvals are needed.
     #[getter]
     fn needed(&self) -> usize {
-        self.inner.needed
+        self.inner.needed()
     }
 
     /// Evidence the approval must carry.
     #[getter]
     fn evidence(&self) -> Vec<String> {
-        self.inner.evidence.clone()
+        self.inner.evidence().to_vec()
     }
 
     /// Why it is needed.
     #[getter]
     fn reason(&self) -> &str {
-        &self.inner.reason
+        self.inner.reason()
     }
 
     /// The missing approval as plain Python data (its JSON shape).
@@ -504,7 +534,9 @@ impl MissingApproval {
     fn __repr__(&self) -> String {
         format!(
             "<MissingApproval {} needs {} of {:?}>",
-            self.inner.rule, self.inner.needed, self.inner.roles
+            self.inner.rule(),
+            self.inner.needed(),
+            self.inner.roles()
         )
     }
 }
@@ -520,38 +552,40 @@ impl WaiverUse {
     /// The rule waived.
     #[getter]
     fn rule(&self) -> &str {
-        &self.inner.rule
+        self.inner.rule()
     }
 
     /// Who granted it.
     #[getter]
     fn by(&self) -> &str {
-        &self.inner.by
+        self.inner.by()
     }
 
     /// In which role.
     #[getter]
     fn role(&self) -> &str {
-        &self.inner.role
+        self.inner.role()
     }
 
     /// `applied`, `unused`, `not-waivable`, `expired`, `not-permitted`,
     /// `self-waiver` or `unknown-rule`.
     #[getter]
     fn status(&self) -> &str {
-        &self.inner.status
+        self.inner.status()
     }
 
     /// When it expires (RFC 3339).
     #[getter]
     fn expires(&self) -> String {
-        timestamp(&self.inner.expires)
+        timestamp(&self.inner.expires())
     }
 
     fn __repr__(&self) -> String {
         format!(
             "<WaiverUse {} by {}: {}>",
-            self.inner.rule, self.inner.by, self.inner.status
+            self.inner.rule(),
+            self.inner.by(),
+            self.inner.status()
         )
     }
 }

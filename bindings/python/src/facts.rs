@@ -59,7 +59,7 @@ impl Input {
         match self {
             // The core parses without path bookkeeping and validates; the
             // path is worked out only for an error.
-            Input::Value(v) => Facts::from_json_value(v),
+            Input::Value(v) => Facts::from_json_value(v, bundle.limits()),
             Input::Text(t) => Facts::from_str_with_limits(&t, bundle.limits()),
             Input::Bytes(b) => Facts::from_slice(&b, bundle.limits()),
         }

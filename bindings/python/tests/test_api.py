@@ -215,3 +215,16 @@ def test_reprs(small: Bundle, facts: dict[str, Any]) -> None:
     assert repr(d) == "<Decision go checkout-2.4.0 (3 findings, 0 missing approvals)>"
     assert repr(small).startswith("<Bundle sha256:")
     assert isinstance(d, Decision)
+
+
+def test_blocking_warnings_and_waived_come_from_the_core(builtin: Bundle) -> None:
+    d = builtin.check(example("checkout-2.4.0"))
+    assert d.verdict is Verdict.NO_GO
+    assert d.blocking and all(f.blocks for f in d.blocking)
+    assert any(f.effect is Effect.BLOCK for f in d.blocking)
+    assert all(
+        f.outcome is Outcome.WARN or (f.effect is Effect.WARN and f.outcome is Outcome.ERROR)
+        for f in d.warnings
+    )
+    assert all(f.outcome is Outcome.WAIVED and f.lifted is not None for f in d.waived)
+    assert not builtin.check(example("payments-1.8.0")).blocking

@@ -361,3 +361,13 @@ def test_json_text_reads_every_float_exactly() -> None:
     facts = copy.deepcopy(HEALTHY_FACTS)
     facts["extensions"] = {"x": 9.898612012798364e-220}
     assert BUILTIN.assess(json.dumps(facts)).facts_digest == BUILTIN.assess(facts).facts_digest
+
+
+def test_acting_waiting_and_alerts_come_from_the_core() -> None:
+    a = BUILTIN.assess(rollout(REGRESSION))
+    assert a.verdict is RolloutVerdict.ROLLBACK
+    assert [f.rule for f in a.acting] == ["p99-latency-regression"]
+    assert all(f.action in (Action.ROLLBACK, Action.HOLD) for f in a.acting)
+    assert [f.rule for f in a.waiting] == ["latency-within-baseline"]
+    assert all(f.action is None for f in a.waiting)
+    assert all(f.action is Action.ALERT for f in a.alerts)

@@ -4,6 +4,10 @@
 //! and deployment markers for monitoring charts. It serialises to a
 //! versioned JSON schema (`release-policy/assessment/v1`), the same from
 //! every binding; the same bundle and facts give byte-identical JSON.
+//!
+//! Every type here keeps its fields private (`pub(crate)`, written by the
+//! evaluator) behind accessors of the same names; the serde attributes fix
+//! the JSON.
 
 use std::collections::BTreeMap;
 
@@ -17,7 +21,8 @@ use crate::vocab::{Action, BundleInfo, EngineInfo, Outcome, RolloutVerdict};
 /// The schema identifier carried by every assessment.
 pub const ASSESSMENT_SCHEMA: &str = "release-policy/assessment/v1";
 
-/// The kind of a rollout rule.
+/// The kind of a rollout rule. Exhaustive, as the enums of
+/// [`vocab`](crate::vocab): a new kind would be a new assessment schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AssessRuleKind {
@@ -31,57 +36,133 @@ pub enum AssessRuleKind {
     BurnRate,
 }
 
+impl AssessRuleKind {
+    /// `trigger`, `promotion`, `analysis` or `burn-rate`: the name as it
+    /// appears in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            AssessRuleKind::Trigger => "trigger",
+            AssessRuleKind::Promotion => "promotion",
+            AssessRuleKind::Analysis => "analysis",
+            AssessRuleKind::BurnRate => "burn-rate",
+        }
+    }
+}
+
 /// The result of one rollout rule, with everything needed to see why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AssessFinding {
     /// The policy's name.
-    pub policy: String,
+    pub(crate) policy: String,
     /// The policy's version.
-    pub policy_version: String,
+    pub(crate) policy_version: String,
     /// The rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// Trigger, promotion, analysis or burn-rate.
-    pub kind: AssessRuleKind,
+    pub(crate) kind: AssessRuleKind,
     /// `pass`; `fail` (tripped, or a criterion not met); `warn` (breaching
     /// but not yet sustained, or a marginal analysis); `no-data`; `error`;
     /// `skipped`.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// What the rule does when it trips (a trigger's `action`, an
     /// analysis's `onFail`, the most severe of a burn-rate rule's alerts);
     /// none for promotion criteria, which only withhold a promote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effect: Option<Action>,
+    pub(crate) effect: Option<Action>,
     /// What this finding does to the rollout now, when anything.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<Action>,
+    pub(crate) action: Option<Action>,
     /// Why, in words.
-    pub message: String,
+    pub(crate) message: String,
     /// The metric, journey or SLO the rule read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subject: Option<String>,
+    pub(crate) subject: Option<String>,
     /// The limit, in words (`error-rate > 0.05`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<String>,
+    pub(crate) threshold: Option<String>,
     /// What was observed: latest value, baseline, sample counts, …
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub observed: BTreeMap<String, serde_json::Value>,
+    pub(crate) observed: BTreeMap<String, serde_json::Value>,
     /// How long the breach has lasted (or the criterion has held), in
     /// milliseconds of the facts' clock.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub duration_ms: Option<i64>,
+    pub(crate) duration_ms: Option<i64>,
     /// What would flip the result (`promotes in 12m if error-rate stays ≤ 0.005`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flip: Option<String>,
+    pub(crate) flip: Option<String>,
     /// The canary judge's full result, for analyses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub judge: Option<JudgeResult>,
+    pub(crate) judge: Option<JudgeResult>,
     /// Compliance controls served.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub controls: Vec<String>,
+    pub(crate) controls: Vec<String>,
 }
 
 impl AssessFinding {
+    /// The policy's name.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// The policy's version.
+    pub fn policy_version(&self) -> &str {
+        &self.policy_version
+    }
+
+    /// Trigger, promotion, analysis or burn-rate.
+    pub fn kind(&self) -> AssessRuleKind {
+        self.kind
+    }
+
+    /// What the rule does when it trips (a trigger's `action`, an
+    /// analysis's `onFail`, the most severe of a burn-rate rule's alerts);
+    /// none for promotion criteria, which only withhold a promote.
+    pub fn effect(&self) -> Option<Action> {
+        self.effect
+    }
+
+    /// The metric, journey or SLO the rule read.
+    pub fn subject(&self) -> Option<&str> {
+        self.subject.as_deref()
+    }
+
+    /// The limit, in words (`error-rate > 0.05`).
+    pub fn threshold(&self) -> Option<&str> {
+        self.threshold.as_deref()
+    }
+
+    /// What was observed: latest value, baseline, sample counts, …
+    pub fn observed(&self) -> &BTreeMap<String, serde_json::Value> {
+        &self.observed
+    }
+
+    /// How long the breach has lasted (or the criterion has held), in
+    /// milliseconds of the facts' clock.
+    pub fn duration_ms(&self) -> Option<i64> {
+        self.duration_ms
+    }
+
+    /// What would flip the result (`promotes in 12m if error-rate stays ≤ 0.005`).
+    pub fn flip(&self) -> Option<&str> {
+        self.flip.as_deref()
+    }
+
+    /// The canary judge's full result, for analyses, in its JSON shape
+    /// (`score`, `outcome`, `metrics`, `criticalFailure`, `groups`,
+    /// `reason`; described by the assessment's JSON schema). The judge's
+    /// Rust types are internal, so the result is handed out as JSON.
+    pub fn judge(&self) -> Option<serde_json::Value> {
+        self.judge
+            .as_ref()
+            .map(|j| serde_json::to_value(j).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Compliance controls served.
+    pub fn controls(&self) -> &[String] {
+        &self.controls
+    }
+
     /// The rule id.
     pub fn rule(&self) -> &str {
         &self.rule
@@ -108,17 +189,49 @@ impl AssessFinding {
 #[serde(rename_all = "camelCase")]
 pub struct AssessSummary {
     /// Passed (or met).
-    pub pass: usize,
+    pub(crate) pass: usize,
     /// Tripped, or not met.
-    pub fail: usize,
+    pub(crate) fail: usize,
     /// Breaching but not yet sustained, or marginal.
-    pub warn: usize,
+    pub(crate) warn: usize,
     /// No data.
-    pub no_data: usize,
+    pub(crate) no_data: usize,
     /// Could not be evaluated.
-    pub error: usize,
+    pub(crate) error: usize,
     /// Did not apply.
-    pub skipped: usize,
+    pub(crate) skipped: usize,
+}
+
+impl AssessSummary {
+    /// Passed (or met).
+    pub fn pass(&self) -> usize {
+        self.pass
+    }
+
+    /// Tripped, or not met.
+    pub fn fail(&self) -> usize {
+        self.fail
+    }
+
+    /// Breaching but not yet sustained, or marginal.
+    pub fn warn(&self) -> usize {
+        self.warn
+    }
+
+    /// No data.
+    pub fn no_data(&self) -> usize {
+        self.no_data
+    }
+
+    /// Could not be evaluated.
+    pub fn error(&self) -> usize {
+        self.error
+    }
+
+    /// Did not apply.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
 }
 
 /// The error budget of one SLO.
@@ -126,17 +239,45 @@ pub struct AssessSummary {
 #[serde(rename_all = "camelCase")]
 pub struct Budget {
     /// SLO name.
-    pub slo: String,
+    pub(crate) slo: String,
     /// Target in percent.
-    pub objective: f64,
+    pub(crate) objective: f64,
     /// The SLO period.
-    pub window: String,
+    pub(crate) window: String,
     /// Fraction of the budget left over the period (1 = untouched, ≤ 0 =
     /// exhausted); absent without an error ratio over the whole period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub remaining: Option<f64>,
+    pub(crate) remaining: Option<f64>,
     /// Burn rate per window given (`1h` → 2.5).
-    pub burn_rates: BTreeMap<String, f64>,
+    pub(crate) burn_rates: BTreeMap<String, f64>,
+}
+
+impl Budget {
+    /// SLO name.
+    pub fn slo(&self) -> &str {
+        &self.slo
+    }
+
+    /// Target in percent.
+    pub fn objective(&self) -> f64 {
+        self.objective
+    }
+
+    /// The SLO period.
+    pub fn window(&self) -> &str {
+        &self.window
+    }
+
+    /// Fraction of the budget left over the period (1 = untouched, ≤ 0 =
+    /// exhausted); absent without an error ratio over the whole period.
+    pub fn remaining(&self) -> Option<f64> {
+        self.remaining
+    }
+
+    /// Burn rate per window given (`1h` → 2.5).
+    pub fn burn_rates(&self) -> &BTreeMap<String, f64> {
+        &self.burn_rates
+    }
 }
 
 /// Where the rollout stands.
@@ -144,18 +285,45 @@ pub struct Budget {
 #[serde(rename_all = "camelCase")]
 pub struct RolloutRef {
     /// Rollout id.
-    pub id: String,
+    pub(crate) id: String,
     /// Service.
-    pub service: String,
+    pub(crate) service: String,
     /// Version rolled out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Current step (0-based).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step: Option<u32>,
+    pub(crate) step: Option<u32>,
     /// Canary weight in percent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<f64>,
+    pub(crate) weight: Option<f64>,
+}
+
+impl RolloutRef {
+    /// Rollout id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Service.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Version rolled out.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// Current step (0-based).
+    pub fn step(&self) -> Option<u32> {
+        self.step
+    }
+
+    /// Canary weight in percent.
+    pub fn weight(&self) -> Option<f64> {
+        self.weight
+    }
 }
 
 /// A deployment marker for monitoring charts (Grafana annotations,
@@ -164,21 +332,58 @@ pub struct RolloutRef {
 #[serde(rename_all = "camelCase")]
 pub struct Marker {
     /// `rollout-started`, `step-started`, `promoted`, `held`, `rolled-back`.
-    pub kind: String,
+    pub(crate) kind: String,
     /// When.
-    pub at: Timestamp,
+    pub(crate) at: Timestamp,
     /// Rollout id.
-    pub rollout: String,
+    pub(crate) rollout: String,
     /// Service.
-    pub service: String,
+    pub(crate) service: String,
     /// Version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    pub(crate) version: Option<String>,
     /// Step, when the marker is about one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub step: Option<u32>,
+    pub(crate) step: Option<u32>,
     /// One line for the chart.
-    pub text: String,
+    pub(crate) text: String,
+}
+
+impl Marker {
+    /// `rollout-started`, `step-started`, `promoted`, `held`, `rolled-back`.
+    pub fn kind(&self) -> &str {
+        &self.kind
+    }
+
+    /// When.
+    pub fn at(&self) -> Timestamp {
+        self.at
+    }
+
+    /// Rollout id.
+    pub fn rollout(&self) -> &str {
+        &self.rollout
+    }
+
+    /// Service.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// Version.
+    pub fn version(&self) -> Option<&str> {
+        self.version.as_deref()
+    }
+
+    /// Step, when the marker is about one.
+    pub fn step(&self) -> Option<u32> {
+        self.step
+    }
+
+    /// One line for the chart.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
 }
 
 /// The result of `assess`.
@@ -186,33 +391,83 @@ pub struct Marker {
 #[serde(rename_all = "camelCase")]
 pub struct Assessment {
     /// Always [`ASSESSMENT_SCHEMA`].
-    pub schema: String,
+    pub(crate) schema: String,
     /// What to do next.
-    pub verdict: RolloutVerdict,
+    pub(crate) verdict: RolloutVerdict,
     /// Why, in one line.
-    pub reason: String,
+    pub(crate) reason: String,
     /// The rollout and where it stands.
-    pub rollout: RolloutRef,
+    pub(crate) rollout: RolloutRef,
     /// The evaluation time (from the facts).
-    pub now: Timestamp,
+    pub(crate) now: Timestamp,
     /// Counts by outcome.
-    pub summary: AssessSummary,
+    pub(crate) summary: AssessSummary,
     /// Every rule's result, in policy order.
-    pub findings: Vec<AssessFinding>,
+    pub(crate) findings: Vec<AssessFinding>,
     /// Error budgets of the SLOs given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub budgets: Vec<Budget>,
+    pub(crate) budgets: Vec<Budget>,
     /// Deployment markers.
-    pub markers: Vec<Marker>,
+    pub(crate) markers: Vec<Marker>,
     /// The policies that assessed.
-    pub bundle: BundleInfo,
+    pub(crate) bundle: BundleInfo,
     /// `sha256:…` of the canonical facts.
-    pub facts_digest: String,
+    pub(crate) facts_digest: String,
     /// The engine.
-    pub engine: EngineInfo,
+    pub(crate) engine: EngineInfo,
 }
 
 impl Assessment {
+    /// Always [`ASSESSMENT_SCHEMA`].
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// Why, in one line.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The rollout and where it stands.
+    pub fn rollout(&self) -> &RolloutRef {
+        &self.rollout
+    }
+
+    /// The evaluation time (from the facts).
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Counts by outcome.
+    pub fn summary(&self) -> &AssessSummary {
+        &self.summary
+    }
+
+    /// Error budgets of the SLOs given.
+    pub fn budgets(&self) -> &[Budget] {
+        &self.budgets
+    }
+
+    /// Deployment markers.
+    pub fn markers(&self) -> &[Marker] {
+        &self.markers
+    }
+
+    /// The policies that assessed.
+    pub fn bundle(&self) -> &BundleInfo {
+        &self.bundle
+    }
+
+    /// `sha256:…` of the canonical facts.
+    pub fn facts_digest(&self) -> &str {
+        &self.facts_digest
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &EngineInfo {
+        &self.engine
+    }
+
     /// What to do next.
     pub fn verdict(&self) -> RolloutVerdict {
         self.verdict
@@ -226,6 +481,39 @@ impl Assessment {
     /// The finding of rule `id`.
     pub fn finding(&self, id: &str) -> Option<&AssessFinding> {
         self.findings.iter().find(|f| f.rule == id)
+    }
+
+    /// The findings that act on the rollout now (action `rollback` or
+    /// `hold`), most severe first (`rollback` before `hold`), in policy
+    /// order within each action. The verdict is `rollback` or `hold`
+    /// exactly when there is one.
+    pub fn acting(&self) -> Vec<&AssessFinding> {
+        let mut v: Vec<&AssessFinding> = self
+            .findings
+            .iter()
+            .filter(|f| matches!(f.action, Some(Action::Rollback | Action::Hold)))
+            .collect();
+        v.sort_by_key(|f| std::cmp::Reverse(f.action));
+        v
+    }
+
+    /// The findings that keep the rollout from promoting without acting on
+    /// it (no action; outcome `fail`, a criterion not met, or `warn`, a
+    /// breach not yet sustained or a marginal analysis), in policy order.
+    pub fn waiting(&self) -> Vec<&AssessFinding> {
+        self.findings
+            .iter()
+            .filter(|f| f.action.is_none() && matches!(f.outcome, Outcome::Fail | Outcome::Warn))
+            .collect()
+    }
+
+    /// The findings that only alert (action `alert`: reported, never
+    /// changing the verdict), in policy order.
+    pub fn alerts(&self) -> Vec<&AssessFinding> {
+        self.findings
+            .iter()
+            .filter(|f| f.action == Some(Action::Alert))
+            .collect()
     }
 
     /// Compact JSON.

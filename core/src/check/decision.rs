@@ -4,6 +4,10 @@
 //! It serialises to a versioned JSON schema (`release-policy/decision/v1`),
 //! the same from every binding; the same bundle and facts always give
 //! byte-identical JSON.
+//!
+//! Every type here keeps its fields private (`pub(crate)`, written by the
+//! evaluator) behind accessors of the same names, so a field can be added
+//! without breaking callers; the serde attributes fix the JSON.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +20,8 @@ use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome, Verdict};
 /// The schema identifier carried by every decision.
 pub const DECISION_SCHEMA: &str = "release-policy/decision/v1";
 
-/// Kind of rule.
+/// Kind of rule. Exhaustive, as the enums of [`vocab`](crate::vocab): a
+/// new kind would be a new decision schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RuleKind {
@@ -26,22 +31,59 @@ pub enum RuleKind {
     Approval,
 }
 
+impl RuleKind {
+    /// `gate` or `approval`: the name as it appears in JSON.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            RuleKind::Gate => "gate",
+            RuleKind::Approval => "approval",
+        }
+    }
+}
+
 /// Who lifted a failed rule, and how.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Lifted {
     /// `waiver` or `approval`.
-    pub via: String,
+    pub(crate) via: String,
     /// Who.
-    pub by: String,
+    pub(crate) by: String,
     /// In which role.
-    pub role: String,
+    pub(crate) role: String,
     /// The waiver's reason, when a waiver.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub(crate) reason: Option<String>,
     /// When the waiver expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expires: Option<Timestamp>,
+    pub(crate) expires: Option<Timestamp>,
+}
+
+impl Lifted {
+    /// `waiver` or `approval`.
+    pub fn via(&self) -> &str {
+        &self.via
+    }
+
+    /// Who.
+    pub fn by(&self) -> &str {
+        &self.by
+    }
+
+    /// In which role.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// The waiver's reason, when a waiver.
+    pub fn reason(&self) -> Option<&str> {
+        self.reason.as_deref()
+    }
+
+    /// When the waiver expires.
+    pub fn expires(&self) -> Option<Timestamp> {
+        self.expires
+    }
 }
 
 /// An approval given or not counted, as seen by one approval rule.
@@ -49,14 +91,36 @@ pub struct Lifted {
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalNote {
     /// The role.
-    pub role: String,
+    pub(crate) role: String,
     /// Who.
-    pub by: String,
+    pub(crate) by: String,
     /// `approve`, `reject` or `abstain`.
-    pub decision: String,
+    pub(crate) decision: String,
     /// Why it was not counted, when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ignored: Option<String>,
+    pub(crate) ignored: Option<String>,
+}
+
+impl ApprovalNote {
+    /// The role.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// Who.
+    pub fn by(&self) -> &str {
+        &self.by
+    }
+
+    /// `approve`, `reject` or `abstain`.
+    pub fn decision(&self) -> &str {
+        &self.decision
+    }
+
+    /// Why it was not counted, when it was not.
+    pub fn ignored(&self) -> Option<&str> {
+        self.ignored.as_deref()
+    }
 }
 
 /// The state of an approval rule.
@@ -64,16 +128,43 @@ pub struct ApprovalNote {
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalState {
     /// Roles asked.
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
     /// How many of them must approve.
-    pub needed: usize,
+    pub(crate) needed: usize,
     /// Roles that approved (counted).
-    pub approved_roles: Vec<String>,
+    pub(crate) approved_roles: Vec<String>,
     /// Every relevant approval, counted or not.
-    pub approvals: Vec<ApprovalNote>,
+    pub(crate) approvals: Vec<ApprovalNote>,
     /// The role the disagreement is escalated to, when one is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escalated_to: Option<String>,
+    pub(crate) escalated_to: Option<String>,
+}
+
+impl ApprovalState {
+    /// Roles asked.
+    pub fn roles(&self) -> &[String] {
+        &self.roles
+    }
+
+    /// How many of them must approve.
+    pub fn needed(&self) -> usize {
+        self.needed
+    }
+
+    /// Roles that approved (counted).
+    pub fn approved_roles(&self) -> &[String] {
+        &self.approved_roles
+    }
+
+    /// Every relevant approval, counted or not.
+    pub fn approvals(&self) -> &[ApprovalNote] {
+        &self.approvals
+    }
+
+    /// The role the disagreement is escalated to, when one is.
+    pub fn escalated_to(&self) -> Option<&str> {
+        self.escalated_to.as_deref()
+    }
 }
 
 /// The result of one rule, with everything needed to see why.
@@ -81,34 +172,74 @@ pub struct ApprovalState {
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// The policy's name.
-    pub policy: String,
+    pub(crate) policy: String,
     /// The policy's version.
-    pub policy_version: String,
+    pub(crate) policy_version: String,
     /// The rule id.
-    pub rule: String,
+    pub(crate) rule: String,
     /// Gate or approval.
-    pub kind: RuleKind,
+    pub(crate) kind: RuleKind,
     /// What came out.
-    pub outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// What a failure does.
-    pub effect: Effect,
+    pub(crate) effect: Effect,
     /// Why, in words.
-    pub message: String,
+    pub(crate) message: String,
     /// The fact paths the rule read and their values.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub values: BTreeMap<String, serde_json::Value>,
+    pub(crate) values: BTreeMap<String, serde_json::Value>,
     /// Compliance controls served.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub controls: Vec<String>,
+    pub(crate) controls: Vec<String>,
     /// Who lifted the failure, when `waived`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub lifted: Option<Lifted>,
+    pub(crate) lifted: Option<Lifted>,
     /// The approval rule's state, for approvals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub approval: Option<ApprovalState>,
+    pub(crate) approval: Option<ApprovalState>,
 }
 
 impl Finding {
+    /// The policy's name.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// The policy's version.
+    pub fn policy_version(&self) -> &str {
+        &self.policy_version
+    }
+
+    /// Gate or approval.
+    pub fn kind(&self) -> RuleKind {
+        self.kind
+    }
+
+    /// What a failure does.
+    pub fn effect(&self) -> Effect {
+        self.effect
+    }
+
+    /// The fact paths the rule read and their values.
+    pub fn values(&self) -> &BTreeMap<String, serde_json::Value> {
+        &self.values
+    }
+
+    /// Compliance controls served.
+    pub fn controls(&self) -> &[String] {
+        &self.controls
+    }
+
+    /// Who lifted the failure, when `waived`.
+    pub fn lifted(&self) -> Option<&Lifted> {
+        self.lifted.as_ref()
+    }
+
+    /// The approval rule's state, for approvals.
+    pub fn approval(&self) -> Option<&ApprovalState> {
+        self.approval.as_ref()
+    }
+
     /// The rule id.
     pub fn rule(&self) -> &str {
         &self.rule
@@ -135,18 +266,50 @@ impl Finding {
 #[serde(rename_all = "camelCase")]
 pub struct MissingApproval {
     /// The rule id (an approval rule, or a gate with `effect: approval`).
-    pub rule: String,
+    pub(crate) rule: String,
     /// The policy.
-    pub policy: String,
+    pub(crate) policy: String,
     /// Roles that can still give it.
-    pub roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
     /// How many more approvals are needed.
-    pub needed: usize,
+    pub(crate) needed: usize,
     /// Evidence the approval must carry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub evidence: Vec<String>,
+    pub(crate) evidence: Vec<String>,
     /// Why it is needed.
-    pub reason: String,
+    pub(crate) reason: String,
+}
+
+impl MissingApproval {
+    /// The rule id (an approval rule, or a gate with `effect: approval`).
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &str {
+        &self.policy
+    }
+
+    /// Roles that can still give it.
+    pub fn roles(&self) -> &[String] {
+        &self.roles
+    }
+
+    /// How many more approvals are needed.
+    pub fn needed(&self) -> usize {
+        self.needed
+    }
+
+    /// Evidence the approval must carry.
+    pub fn evidence(&self) -> &[String] {
+        &self.evidence
+    }
+
+    /// Why it is needed.
+    pub fn reason(&self) -> &str {
+        &self.reason
+    }
 }
 
 /// What became of a waiver in the facts.
@@ -154,19 +317,50 @@ pub struct MissingApproval {
 #[serde(rename_all = "camelCase")]
 pub struct WaiverUse {
     /// The rule waived.
-    pub rule: String,
+    pub(crate) rule: String,
     /// Who granted it.
-    pub by: String,
+    pub(crate) by: String,
     /// In which role.
-    pub role: String,
+    pub(crate) role: String,
     /// `applied`, `unused` (the rule needed no waiver: it passed, was
     /// skipped, or erred — errors are never waivable), `not-waivable` (an
     /// approval rule: only approvals satisfy it), `expired`, `not-permitted`
     /// (role not in the rule's `waivableBy`), `self-waiver`, or
     /// `unknown-rule`.
-    pub status: String,
+    pub(crate) status: String,
     /// When it expires.
-    pub expires: Timestamp,
+    pub(crate) expires: Timestamp,
+}
+
+impl WaiverUse {
+    /// The rule waived.
+    pub fn rule(&self) -> &str {
+        &self.rule
+    }
+
+    /// Who granted it.
+    pub fn by(&self) -> &str {
+        &self.by
+    }
+
+    /// In which role.
+    pub fn role(&self) -> &str {
+        &self.role
+    }
+
+    /// `applied`, `unused` (the rule needed no waiver: it passed, was
+    /// skipped, or erred — errors are never waivable), `not-waivable` (an
+    /// approval rule: only approvals satisfy it), `expired`, `not-permitted`
+    /// (role not in the rule's `waivableBy`), `self-waiver`, or
+    /// `unknown-rule`.
+    pub fn status(&self) -> &str {
+        &self.status
+    }
+
+    /// When it expires.
+    pub fn expires(&self) -> Timestamp {
+        self.expires
+    }
 }
 
 /// Counts of findings by outcome.
@@ -174,17 +368,49 @@ pub struct WaiverUse {
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     /// Passed.
-    pub pass: usize,
+    pub(crate) pass: usize,
     /// Failed.
-    pub fail: usize,
+    pub(crate) fail: usize,
     /// Warned.
-    pub warn: usize,
+    pub(crate) warn: usize,
     /// Could not be evaluated.
-    pub error: usize,
+    pub(crate) error: usize,
     /// Did not apply.
-    pub skipped: usize,
+    pub(crate) skipped: usize,
     /// Failed but lifted.
-    pub waived: usize,
+    pub(crate) waived: usize,
+}
+
+impl Summary {
+    /// Passed.
+    pub fn pass(&self) -> usize {
+        self.pass
+    }
+
+    /// Failed.
+    pub fn fail(&self) -> usize {
+        self.fail
+    }
+
+    /// Warned.
+    pub fn warn(&self) -> usize {
+        self.warn
+    }
+
+    /// Could not be evaluated.
+    pub fn error(&self) -> usize {
+        self.error
+    }
+
+    /// Did not apply.
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+
+    /// Failed but lifted.
+    pub fn waived(&self) -> usize {
+        self.waived
+    }
 }
 
 /// The decision of `check`.
@@ -192,31 +418,71 @@ pub struct Summary {
 #[serde(rename_all = "camelCase")]
 pub struct Decision {
     /// Always [`DECISION_SCHEMA`].
-    pub schema: String,
+    pub(crate) schema: String,
     /// The verdict.
-    pub verdict: Verdict,
+    pub(crate) verdict: Verdict,
     /// The release id.
-    pub release: String,
+    pub(crate) release: String,
     /// The evaluation time (from the facts).
-    pub now: Timestamp,
+    pub(crate) now: Timestamp,
     /// Counts by outcome.
-    pub summary: Summary,
+    pub(crate) summary: Summary,
     /// Every rule's result, in bundle order.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// Approvals still needed.
-    pub missing_approvals: Vec<MissingApproval>,
+    pub(crate) missing_approvals: Vec<MissingApproval>,
     /// What became of each waiver.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub waivers: Vec<WaiverUse>,
+    pub(crate) waivers: Vec<WaiverUse>,
     /// The bundle.
-    pub bundle: BundleInfo,
+    pub(crate) bundle: BundleInfo,
     /// `sha256:…` of the canonical facts.
-    pub facts_digest: String,
+    pub(crate) facts_digest: String,
     /// The engine.
-    pub engine: EngineInfo,
+    pub(crate) engine: EngineInfo,
 }
 
 impl Decision {
+    /// Always [`DECISION_SCHEMA`].
+    pub fn schema(&self) -> &str {
+        &self.schema
+    }
+
+    /// The release id.
+    pub fn release(&self) -> &str {
+        &self.release
+    }
+
+    /// The evaluation time (from the facts).
+    pub fn now(&self) -> Timestamp {
+        self.now
+    }
+
+    /// Counts by outcome.
+    pub fn summary(&self) -> &Summary {
+        &self.summary
+    }
+
+    /// What became of each waiver.
+    pub fn waivers(&self) -> &[WaiverUse] {
+        &self.waivers
+    }
+
+    /// The bundle.
+    pub fn bundle(&self) -> &BundleInfo {
+        &self.bundle
+    }
+
+    /// `sha256:…` of the canonical facts.
+    pub fn facts_digest(&self) -> &str {
+        &self.facts_digest
+    }
+
+    /// The engine.
+    pub fn engine(&self) -> &EngineInfo {
+        &self.engine
+    }
+
     /// The verdict.
     pub fn verdict(&self) -> Verdict {
         self.verdict
@@ -235,6 +501,46 @@ impl Decision {
     /// Approvals still needed.
     pub fn missing_approvals(&self) -> &[MissingApproval] {
         &self.missing_approvals
+    }
+
+    /// The findings that hold the release, in bundle order: failed or
+    /// erring rules whose effect is `block` (a failed gate, a veto, a
+    /// decider's rejection), and erring rules of any effect that holds
+    /// (`approval` included: an approval cannot lift an error, so such a
+    /// rule is not among [`missing_approvals`](Self::missing_approvals)).
+    /// A failed `approval` rule that only waits for approvals is not here
+    /// but among the missing approvals; `warn` rules never are.
+    ///
+    /// This is what the CLI lists under "Blocking"; the verdict is `no-go`
+    /// exactly when one of these has effect `block`.
+    pub fn blocking(&self) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.blocks() && (f.effect == Effect::Block || f.outcome == Outcome::Error))
+            .collect()
+    }
+
+    /// The findings that warn, in bundle order: outcome `warn` (a failed
+    /// `warn` rule), and `warn` rules that erred. They never change the
+    /// verdict.
+    pub fn warnings(&self) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| {
+                f.outcome == Outcome::Warn
+                    || (f.effect == Effect::Warn && f.outcome == Outcome::Error)
+            })
+            .collect()
+    }
+
+    /// The findings that failed and were lifted (outcome `waived`, by a
+    /// waiver or an approval from an allowed role; see
+    /// [`Finding::lifted`]), in bundle order.
+    pub fn waived(&self) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.outcome == Outcome::Waived)
+            .collect()
     }
 
     /// The decision as canonical JSON (compact).

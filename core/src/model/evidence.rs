@@ -9,6 +9,7 @@ use super::types::{Duration, Timestamp};
 /// Continuous-integration results.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Ci {
     /// The test suites that ran for this release's commit.
     #[serde(default)]
@@ -24,6 +25,7 @@ pub struct Ci {
 /// Outcome of a test suite or a check.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum Status {
     /// Ran and succeeded.
     Passed,
@@ -37,9 +39,23 @@ pub enum Status {
     Error,
 }
 
+impl Status {
+    /// The name as written in facts and JSON: `passed`, `failed`, `skipped`, `pending`, `error`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Status::Passed => "passed",
+            Status::Failed => "failed",
+            Status::Skipped => "skipped",
+            Status::Pending => "pending",
+            Status::Error => "error",
+        }
+    }
+}
+
 /// One CI test suite.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Suite {
     /// Suite name (`unit`, `e2e`, …).
     pub name: String,
@@ -65,6 +81,7 @@ pub struct Suite {
 /// Security evidence.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Security {
     /// Scan results (SAST, SCA, DAST, container, secrets).
     #[serde(default)]
@@ -80,6 +97,7 @@ pub struct Security {
 /// One scan result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Scan {
     /// Kind of scan: `sast`, `sca`, `dast`, `container`, `secrets`.
     pub kind: String,
@@ -95,6 +113,7 @@ pub struct Scan {
 /// Finding counts by severity.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Findings {
     /// Critical findings.
     #[serde(default)]
@@ -113,6 +132,7 @@ pub struct Findings {
 /// A certificate and its expiry.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Certificate {
     /// Certificate name.
     pub name: String,
@@ -123,6 +143,7 @@ pub struct Certificate {
 /// A secret and its rotation.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Secret {
     /// Secret name.
     pub name: String,
@@ -135,6 +156,7 @@ pub struct Secret {
 /// What an approver said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ApprovalDecision {
     /// Yes.
     Approve,
@@ -144,9 +166,21 @@ pub enum ApprovalDecision {
     Abstain,
 }
 
+impl ApprovalDecision {
+    /// The name as written in facts and JSON: `approve`, `reject`, `abstain`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ApprovalDecision::Approve => "approve",
+            ApprovalDecision::Reject => "reject",
+            ApprovalDecision::Abstain => "abstain",
+        }
+    }
+}
+
 /// One approval (or rejection) by a person acting in a role.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Approval {
     /// The role the person acts in (`security`, `qa`, …).
     pub role: String,
@@ -167,6 +201,7 @@ pub struct Approval {
 /// A waiver: a person in a role accepts that a rule fails, until it expires.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Waiver {
     /// The rule id waived.
     pub rule: String,
@@ -183,6 +218,7 @@ pub struct Waiver {
 /// A database migration shipped with the release.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Migration {
     /// Migration id.
     pub id: String,
@@ -202,6 +238,7 @@ pub struct Migration {
 /// Data-integrity checks of a migration.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct MigrationChecks {
     /// Checks run before the migration.
     #[serde(default)]
@@ -214,6 +251,7 @@ pub struct MigrationChecks {
 /// One data-integrity check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct DataCheck {
     /// Check name (`row-count`, `fk-integrity`, …).
     pub name: String,

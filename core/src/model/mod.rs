@@ -51,9 +51,13 @@ impl Facts {
         Ok(facts)
     }
 
-    /// Facts from a JSON value (as a binding receives them). List sizes are
-    /// checked against the bundle's limits when the facts are evaluated.
-    pub fn from_json_value(value: serde_json::Value) -> Result<Facts, FactsError> {
+    /// Facts from a JSON value (as a binding receives them), within
+    /// `limits`, as [`RolloutFacts::from_json_value`]: the value's
+    /// `[`/`{` nesting is held to [`Limits::max_yaml_nesting`] as text is;
+    /// list sizes are checked against the bundle's limits when the facts
+    /// are evaluated (as for text).
+    pub fn from_json_value(value: serde_json::Value, limits: &Limits) -> Result<Facts, FactsError> {
+        within_nesting(&value, limits)?;
         let facts: Facts = parse_value(value, "facts")?;
         facts.validate()?;
         Ok(facts)
@@ -133,6 +137,40 @@ impl Facts {
     pub fn to_json_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+/// A JSON value held to [`Limits::max_yaml_nesting`], as text is: an error
+/// naming the path of the first array or object nested too deep.
+pub(crate) fn within_nesting(value: &serde_json::Value, limits: &Limits) -> Result<(), FactsError> {
+    let max = limits.max_yaml_nesting;
+    let mut stack: Vec<(&serde_json::Value, usize, String)> = vec![(value, 0, "$".to_string())];
+    while let Some((v, depth, path)) = stack.pop() {
+        let depth = match v {
+            serde_json::Value::Array(_) | serde_json::Value::Object(_) => depth + 1,
+            _ => continue,
+        };
+        if depth > max {
+            return Err(FactsError::new(
+                ErrorCode::FactsOverLimit,
+                format!("`[`/`{{` nesting deeper than the limit of {max}"),
+            )
+            .at(path));
+        }
+        match v {
+            serde_json::Value::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| (item, depth, format!("{path}[{i}]"))),
+            ),
+            serde_json::Value::Object(map) => stack.extend(
+                map.iter()
+                    .map(|(k, item)| (item, depth, format!("{path}.{k}"))),
+            ),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Facts bytes as text: UTF-8, or an error naming the offset.

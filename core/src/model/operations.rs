@@ -9,6 +9,7 @@ use super::types::{Duration, Timestamp, Version};
 /// Operational readiness.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Readiness {
     /// The rollback procedure and its last test.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -24,6 +25,7 @@ pub struct Readiness {
 /// The rollback procedure and its last test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RollbackReadiness {
     /// Environment where the rollback was tested (`staging`).
     pub tested_in: String,
@@ -41,6 +43,7 @@ pub struct RollbackReadiness {
 /// State of a communication plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum CommunicationStatus {
     /// No plan.
     None,
@@ -54,9 +57,23 @@ pub enum CommunicationStatus {
     NotNeeded,
 }
 
+impl CommunicationStatus {
+    /// The name as written in facts and JSON: `none`, `draft`, `scheduled`, `sent`, `not-needed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            CommunicationStatus::None => "none",
+            CommunicationStatus::Draft => "draft",
+            CommunicationStatus::Scheduled => "scheduled",
+            CommunicationStatus::Sent => "sent",
+            CommunicationStatus::NotNeeded => "not-needed",
+        }
+    }
+}
+
 /// Communication plans.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Communication {
     /// Internal announcement.
     pub internal: CommunicationStatus,
@@ -67,6 +84,7 @@ pub struct Communication {
 /// Earlier releases and incidents of the service.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct History {
     /// Incidents, most recent first or in any order.
     #[serde(default)]
@@ -82,6 +100,7 @@ pub struct History {
 /// One incident.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Incident {
     /// Incident id.
     pub id: String,
@@ -100,6 +119,7 @@ pub struct Incident {
 /// Outcome of an earlier release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ReleaseOutcome {
     /// Went out and stayed.
     Succeeded,
@@ -111,9 +131,22 @@ pub enum ReleaseOutcome {
     Failed,
 }
 
+impl ReleaseOutcome {
+    /// The name as written in facts and JSON: `succeeded`, `rolled-back`, `hotfixed`, `failed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReleaseOutcome::Succeeded => "succeeded",
+            ReleaseOutcome::RolledBack => "rolled-back",
+            ReleaseOutcome::Hotfixed => "hotfixed",
+            ReleaseOutcome::Failed => "failed",
+        }
+    }
+}
+
 /// An earlier release.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PastRelease {
     /// Release id.
     pub id: String,
@@ -131,6 +164,7 @@ pub struct PastRelease {
 /// State of a post-mortem.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum PostmortemStatus {
     /// Still open.
     Open,
@@ -138,9 +172,20 @@ pub enum PostmortemStatus {
     Closed,
 }
 
+impl PostmortemStatus {
+    /// The name as written in facts and JSON: `open`, `closed`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            PostmortemStatus::Open => "open",
+            PostmortemStatus::Closed => "closed",
+        }
+    }
+}
+
 /// The service being released.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Service {
     /// Criticality tier, 1 (most critical) to 4.
     pub tier: u8,
@@ -161,6 +206,7 @@ pub struct Service {
 /// A service-level objective.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Slo {
     /// Name (`availability`, `latency-p99`).
     pub name: String,

@@ -16,6 +16,7 @@ use super::types::{Timestamp, Version};
 /// them fails closed (an `error` finding), it never passes by default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Facts {
     /// The evaluation time. Evaluation never reads the clock.
     pub now: Timestamp,
@@ -63,6 +64,7 @@ pub struct Facts {
 /// Kind of release, which decides which gates apply.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ReleaseKind {
     /// A planned release.
     Standard,
@@ -74,9 +76,22 @@ pub enum ReleaseKind {
     Emergency,
 }
 
+impl ReleaseKind {
+    /// The name as written in facts and JSON: `standard`, `hotfix`, `security`, `emergency`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ReleaseKind::Standard => "standard",
+            ReleaseKind::Hotfix => "hotfix",
+            ReleaseKind::Security => "security",
+            ReleaseKind::Emergency => "emergency",
+        }
+    }
+}
+
 /// The release under review.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Release {
     /// Unique id of the release, e.g. `checkout-2.4.0`.
     pub id: String,
@@ -106,6 +121,7 @@ pub struct Release {
 /// reacts to the kinds its policies name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Change {
     /// Kind of change.
     pub kind: String,
@@ -129,6 +145,7 @@ pub struct Change {
 /// Status of a change request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
 pub enum ChangeRequestStatus {
     /// Not yet submitted.
     Draft,
@@ -140,9 +157,22 @@ pub enum ChangeRequestStatus {
     Rejected,
 }
 
+impl ChangeRequestStatus {
+    /// The name as written in facts and JSON: `draft`, `submitted`, `approved`, `rejected`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            ChangeRequestStatus::Draft => "draft",
+            ChangeRequestStatus::Submitted => "submitted",
+            ChangeRequestStatus::Approved => "approved",
+            ChangeRequestStatus::Rejected => "rejected",
+        }
+    }
+}
+
 /// The change request (RFC) a release belongs to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct ChangeRequest {
     /// Id in the change-management system.
     pub id: String,

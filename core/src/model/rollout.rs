@@ -16,6 +16,7 @@ use crate::limits::Limits;
 /// Everything known about a rollout at the moment of the assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct RolloutFacts {
     /// The evaluation time. Assessment never reads the clock.
     pub now: Timestamp,
@@ -43,6 +44,7 @@ pub struct RolloutFacts {
 /// A rollout: who it is, its plan, where it stands.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Rollout {
     /// Identity of the rollout (`checkout-2.4.0-canary`), for markers.
     #[serde(default)]
@@ -85,6 +87,7 @@ pub struct Rollout {
 /// One step of the plan: exactly one of `setWeight` or `pause`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Step {
     /// Route this percentage of traffic to the canary.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -97,6 +100,7 @@ pub struct Step {
 /// Capacity of the cluster while both versions run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Capacity {
     /// Allocatable capacity of the cluster (CPU cores, or any one unit).
     pub allocatable: f64,
@@ -111,6 +115,7 @@ pub struct Capacity {
 /// Replica counts of both versions.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Replicas {
     /// Replicas of the running (stable) version.
     pub stable: u32,
@@ -121,6 +126,7 @@ pub struct Replicas {
 /// A feature flag and how far it is exposed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Flag {
     /// Flag key.
     pub name: String,
@@ -137,6 +143,7 @@ pub struct Flag {
 /// A metric series for canary and baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Metric {
     /// Where it comes from: `server`, `rum` (real-user monitoring),
     /// `business`, … (free-form).
@@ -157,6 +164,7 @@ pub struct Metric {
 /// One timestamped sample. A `null` value is a gap (no data at that time).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Sample {
     /// When it was taken.
     #[serde(serialize_with = "super::types::serialize_timestamp")]
@@ -168,6 +176,7 @@ pub struct Sample {
 /// A synthetic check (a scripted user journey) and its runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Synthetic {
     /// A failing critical journey rolls back under the standard pack.
     #[serde(default)]
@@ -183,6 +192,7 @@ pub struct Synthetic {
 /// One run of a synthetic check.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SyntheticRun {
     /// When it ran.
     #[serde(serialize_with = "super::types::serialize_timestamp")]
@@ -195,6 +205,7 @@ pub struct SyntheticRun {
 /// system's recording rules compute them (`slo:sli_error:ratio_rate5m`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct SloStatus {
     /// Target as a percentage (`99.9`).
     pub objective: f64,
@@ -356,11 +367,13 @@ impl RolloutFacts {
     }
 
     /// Rollout facts from a JSON value (as a binding receives them),
-    /// validated.
+    /// within `limits` (the value's `[`/`{` nesting is held to
+    /// [`Limits::max_yaml_nesting`] as text is), validated.
     pub fn from_json_value(
         value: serde_json::Value,
         limits: &Limits,
     ) -> Result<RolloutFacts, FactsError> {
+        super::within_nesting(&value, limits)?;
         let facts: RolloutFacts = super::parse_value(value, "rollout")?;
         facts.validate(limits)?;
         Ok(facts)

@@ -23,6 +23,7 @@ use crate::vocab::Outcome;
 /// A policy test file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct PolicyTest {
     /// `release-policy/v1`.
     pub api_version: String,
@@ -37,6 +38,7 @@ pub struct PolicyTest {
 /// Name of a test file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TestMetadata {
     /// Name.
     pub name: String,
@@ -45,6 +47,7 @@ pub struct TestMetadata {
 /// The cases of a test file.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TestSpec {
     /// What the cases run: `check` (default) or `assess`.
     #[serde(default)]
@@ -67,9 +70,20 @@ pub enum Command {
     Assess,
 }
 
+impl Command {
+    /// `check` or `assess`, as written in a test file.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Command::Check => "check",
+            Command::Assess => "assess",
+        }
+    }
+}
+
 /// One case.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct TestCase {
     /// What it shows.
     pub name: String,
@@ -86,6 +100,7 @@ pub struct TestCase {
 /// The expected result of a case.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
 pub struct Expectation {
     /// The verdict, when checked: `go`, `no-go`, `pending` for `check`;
     /// `promote`, `continue`, `hold`, `rollback` for `assess`.
@@ -102,6 +117,7 @@ pub struct Expectation {
 /// The result of one case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CaseResult {
     /// The test file.
     pub file: String,
@@ -116,6 +132,7 @@ pub struct CaseResult {
 /// Rules without a passing or without a failing case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct CoverageGap {
     /// The rule id.
     pub rule: String,
@@ -126,6 +143,7 @@ pub struct CoverageGap {
 /// The results of a test run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[non_exhaustive]
 pub struct TestReport {
     /// Every case.
     pub cases: Vec<CaseResult>,
@@ -274,7 +292,7 @@ struct Produced {
 fn produce(bundle: &Bundle, command: Command, json: Json) -> Result<Produced, Error> {
     match command {
         Command::Check => {
-            let d = bundle.check(&Facts::from_json_value(json)?)?;
+            let d = bundle.check(&Facts::from_json_value(json, bundle.limits())?)?;
             Ok(Produced {
                 verdict: d.verdict.as_str(),
                 rules: d

@@ -31,7 +31,7 @@ pub fn base_json() -> serde_json::Value {
 /// Check JSON facts against a bundle.
 pub fn check(bundle: &Bundle, json: serde_json::Value) -> Decision {
     bundle
-        .check(&Facts::from_json_value(json).unwrap())
+        .check(&Facts::from_json_value(json, bundle.limits()).unwrap())
         .unwrap()
 }
 
