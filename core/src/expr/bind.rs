@@ -79,7 +79,12 @@ pub(crate) fn count_values(json: &Json) -> usize {
 
 /// A value as a finding shows it: itself, or — when its JSON is longer
 /// than `max` bytes — a short summary, so a decision's output stays small.
+/// The size is bounded by a walk that stops as soon as it passes `max`, so
+/// the common small value costs no serialisation.
 pub(crate) fn echo(value: Json, max: usize) -> Json {
+    if json_len_upto(&value, max) <= max {
+        return value;
+    }
     let len = serde_json::to_string(&value).map_or(0, |s| s.len());
     if len <= max {
         return value;
@@ -91,4 +96,34 @@ pub(crate) fn echo(value: Json, max: usize) -> Json {
         _ => "a value".to_string(),
     };
     Json::String(format!("<{what}, {len} bytes of JSON: not shown>"))
+}
+
+/// An upper bound of the length of `value`'s JSON, exact enough to compare
+/// with `max`: the walk stops once the running total passes `max`.
+fn json_len_upto(value: &Json, max: usize) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        total += match v {
+            Json::Null | Json::Bool(_) => 5,
+            Json::Number(_) => 24,
+            // Escapes can at most sextuple a byte (`\u00XX`).
+            Json::String(s) => 2 + 6 * s.len(),
+            Json::Array(items) => {
+                stack.extend(items);
+                2 + items.len()
+            }
+            Json::Object(map) => {
+                for (k, v) in map {
+                    total += 3 + 6 * k.len();
+                    stack.push(v);
+                }
+                2
+            }
+        };
+        if total > max {
+            return total;
+        }
+    }
+    total
 }
