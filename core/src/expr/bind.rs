@@ -107,15 +107,14 @@ fn json_len_upto(value: &Json, max: usize) -> usize {
         total += match v {
             Json::Null | Json::Bool(_) => 5,
             Json::Number(_) => 24,
-            // Escapes can at most sextuple a byte (`\u00XX`).
-            Json::String(s) => 2 + 6 * s.len(),
+            Json::String(s) => 2 + escaped_len(s),
             Json::Array(items) => {
                 stack.extend(items);
                 2 + items.len()
             }
             Json::Object(map) => {
                 for (k, v) in map {
-                    total += 3 + 6 * k.len();
+                    total += 3 + escaped_len(k);
                     stack.push(v);
                 }
                 2
@@ -126,4 +125,16 @@ fn json_len_upto(value: &Json, max: usize) -> usize {
         }
     }
     total
+}
+
+/// The length of `s` as a JSON string body: control characters take six
+/// bytes (`\u00XX`), `"` and `\\` two.
+fn escaped_len(s: &str) -> usize {
+    s.bytes()
+        .map(|b| match b {
+            b'"' | b'\\' => 2,
+            0..=0x1f => 6,
+            _ => 1,
+        })
+        .sum()
 }
