@@ -125,6 +125,26 @@ pub(crate) fn yaml_too_deep(text: &str, max: usize) -> Option<(usize, usize)> {
     None
 }
 
+/// The first character YAML does not allow in a document (a control
+/// character other than tab, line feed and carriage return, or DEL), with
+/// its line and column (1-based): the YAML reader reports only a byte
+/// offset for it.
+pub(crate) fn yaml_control_char(text: &str) -> Option<(usize, usize, char)> {
+    let (mut line, mut col) = (1usize, 0usize);
+    for c in text.chars() {
+        col += 1;
+        if c == '\n' {
+            line += 1;
+            col = 0;
+            continue;
+        }
+        if (c.is_control() && !matches!(c, '\t' | '\r')) && (c < '\u{80}' || c == '\u{7f}') {
+            return Some((line, col, c));
+        }
+    }
+    None
+}
+
 /// The position (line, column, 1-based) of the first YAML alias (`*name`)
 /// in `text`, if any. Aliases are refused in facts and policies: a few
 /// kilobytes of anchors and aliases can expand to gigabytes (the "billion

@@ -581,3 +581,16 @@ fn a_waiver_without_a_time_zone_says_so() {
         "{e}"
     );
 }
+
+#[test]
+fn a_nul_in_a_policy_is_reported_at_its_line_and_column() {
+    let text = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t}\nspec:\n  gates:\n    - {id: g, expression: \"tr\0ue\"}\n";
+    let e = Bundle::from_yaml_str("t.yaml", text)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.starts_with("t.yaml:6:30: control character U+0000"),
+        "{e}"
+    );
+}

@@ -295,6 +295,14 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
         )]);
     }
     refuse_deep_yaml(name, &source.text, limits).map_err(|e| vec![e])?;
+    if let Some((line, column, c)) = crate::limits::yaml_control_char(&source.text) {
+        return Err(vec![PolicyError::new(
+            ErrorCode::PolicyYamlSyntax,
+            SourceLocation::new(name, line, column),
+            format!("control character U+{:04X} is not allowed in YAML", u32::from(c)),
+        )
+        .with_hint("remove it; write it as an escape (`\\u0000`) inside a double-quoted string if it is meant")]);
+    }
     if let Some((line, column)) = crate::limits::yaml_alias(&source.text) {
         return Err(vec![
             PolicyError::new(
