@@ -10,7 +10,7 @@ use cel::common::types::CelNull;
 use serde_json::Value as Json;
 
 use super::{convert, root_context};
-use crate::error::{ErrorCode, FactsError};
+use crate::error::FactsError;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
@@ -21,18 +21,7 @@ pub(crate) fn bind_roots<'v>(
     roots: &'v Json,
     limits: &Limits,
 ) -> Result<Context<'v, 'v>, FactsError> {
-    let values = count_values(roots);
-    if values > limits.max_fact_values {
-        return Err(FactsError::new(
-            ErrorCode::FactsOverLimit,
-            format!(
-                "facts hold {values} values, more than the limit of {}",
-                limits.max_fact_values
-            ),
-        )
-        .at("$")
-        .with_hint("send only the facts the policies read, or raise `Limits::max_fact_values`"));
-    }
+    let mut budget = limits.max_fact_values;
     let mut ctx = root_context();
     for root in shape.field_names() {
         ctx.add_variable_as_val(root, Box::new(CelNull));
@@ -41,7 +30,7 @@ pub(crate) fn bind_roots<'v>(
         for (name, value) in roots {
             let field = shape.field(name).unwrap_or(&Shape::Any);
             let mut path = format!("$.{name}");
-            let v = convert::to_val(value, field, &mut path, limits)?;
+            let v = convert::to_val(value, field, &mut path, limits, &mut budget)?;
             ctx.add_variable_as_val(name.as_str(), v);
         }
     }
@@ -60,21 +49,6 @@ pub(crate) fn lookup(json: &Json, path: &[String]) -> Option<Json> {
 /// A JSON number, or `null` for a value JSON cannot hold (not finite).
 pub(crate) fn json_number(v: f64) -> Json {
     serde_json::Number::from_f64(v).map_or(Json::Null, Json::Number)
-}
-
-/// Every value in `json`, at every depth (the root included).
-pub(crate) fn count_values(json: &Json) -> usize {
-    let mut count = 0usize;
-    let mut stack = vec![json];
-    while let Some(v) = stack.pop() {
-        count += 1;
-        match v {
-            Json::Array(items) => stack.extend(items),
-            Json::Object(map) => stack.extend(map.values()),
-            _ => {}
-        }
-    }
-    count
 }
 
 /// A value as a finding shows it: itself, or — when its JSON is longer

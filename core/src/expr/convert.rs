@@ -21,13 +21,28 @@ use crate::limits::Limits;
 use crate::model::shape::Shape;
 
 /// Convert `json` of shape `shape` (found at `path`) to an interpreter value
-/// that borrows the JSON's strings.
+/// that borrows the JSON's strings. `budget` is how many more values may be
+/// converted (every value at every depth counts one): the conversion that
+/// would pass it is refused, so the bound on the facts' values costs no walk
+/// of its own.
 pub(crate) fn to_val<'v>(
     json: &'v Json,
     shape: &Shape,
     path: &mut String,
     limits: &Limits,
+    budget: &mut usize,
 ) -> Result<Box<dyn Val + 'v>, FactsError> {
+    *budget = budget.checked_sub(1).ok_or_else(|| {
+        FactsError::new(
+            crate::error::ErrorCode::FactsOverLimit,
+            format!(
+                "facts hold more than the limit of {} values",
+                limits.max_fact_values
+            ),
+        )
+        .at("$")
+        .with_hint("send only the facts the policies read, or raise `Limits::max_fact_values`")
+    })?;
     Ok(match json {
         Json::Null => Box::new(CelNull),
         Json::Bool(b) => Box::new(CelBool::from(*b)),
@@ -73,7 +88,7 @@ pub(crate) fn to_val<'v>(
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                out.push(to_val(item, &element, path, limits)?);
+                out.push(to_val(item, &element, path, limits, budget)?);
                 path.truncate(len);
             }
             Box::new(CelList::from(out))
@@ -85,7 +100,10 @@ pub(crate) fn to_val<'v>(
                 path.push('.');
                 path.push_str(k);
                 let s = shape.field(k).unwrap_or(&Shape::Any);
-                out.insert(CelMapKey::from(k.as_str()), to_val(v, s, path, limits)?);
+                out.insert(
+                    CelMapKey::from(k.as_str()),
+                    to_val(v, s, path, limits, budget)?,
+                );
                 path.truncate(len);
             }
             Box::new(CelMap::from(out))
@@ -148,7 +166,8 @@ mod tests {
         path: &mut String,
         limits: &Limits,
     ) -> Result<Value, FactsError> {
-        let v = to_val(json, shape, path, limits)?;
+        let mut budget = usize::MAX;
+        let v = to_val(json, shape, path, limits, &mut budget)?;
         Ok(Value::try_from(v.as_ref()).unwrap_or(Value::Null))
     }
 
