@@ -188,14 +188,9 @@ impl BundleBuilder {
     /// Add one YAML text (one or more documents) as a layer; `name` stands
     /// for the file in error locations.
     pub fn yaml_layer(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
-        let text: String = text.into();
-        let text = match text.strip_prefix('\u{feff}') {
-            Some(rest) => rest.to_string(),
-            None => text,
-        };
         self.layers.push(vec![Source {
             name: name.into(),
-            text,
+            text: text.into(),
         }]);
         self
     }

@@ -224,10 +224,6 @@ pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
         )
         .into());
     }
-    // A UTF-8 byte-order mark is not content (facts accept it too).
-    if bytes.starts_with(&[0xef, 0xbb, 0xbf]) {
-        bytes.drain(..3);
-    }
     String::from_utf8(bytes).map_err(|e| {
         PolicyError::new(
             ErrorCode::PolicyNotUtf8,
@@ -283,19 +279,22 @@ pub(crate) fn refuse_deep_yaml(name: &str, text: &str, limits: &Limits) -> Resul
 /// Parse every document of a source.
 pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, Vec<PolicyError>> {
     let name = source.name.as_str();
-    if source.text.len() > limits.max_policy_bytes {
+    // A UTF-8 byte-order mark is not content (facts accept it too); every
+    // source — file, string, built-in — comes through here.
+    let text = source.text.strip_prefix('\u{feff}').unwrap_or(&source.text);
+    if text.len() > limits.max_policy_bytes {
         return Err(vec![PolicyError::new(
             ErrorCode::PolicyTooLarge,
             SourceLocation::file(name),
             format!(
                 "policy is {} bytes, more than the limit of {}",
-                source.text.len(),
+                text.len(),
                 limits.max_policy_bytes
             ),
         )]);
     }
-    refuse_deep_yaml(name, &source.text, limits).map_err(|e| vec![e])?;
-    if let Some((line, column, c)) = crate::limits::yaml_control_char(&source.text) {
+    refuse_deep_yaml(name, text, limits).map_err(|e| vec![e])?;
+    if let Some((line, column, c)) = crate::limits::yaml_control_char(text) {
         return Err(vec![PolicyError::new(
             ErrorCode::PolicyYamlSyntax,
             SourceLocation::new(name, line, column),
@@ -303,7 +302,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
         )
         .with_hint("remove it; write it as an escape (`\\u0000`) inside a double-quoted string if it is meant")]);
     }
-    if let Some((line, column)) = crate::limits::yaml_alias(&source.text) {
+    if let Some((line, column)) = crate::limits::yaml_alias(text) {
         return Err(vec![
             PolicyError::new(
                 ErrorCode::PolicyYamlAlias,
@@ -313,10 +312,10 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
             .with_hint("write the value out: an alias can multiply a document past every limit"),
         ]);
     }
-    let sources = SourceLocations::new(name, Arc::from(source.text.as_str()));
+    let sources = SourceLocations::new(name, Arc::from(text));
     let mut docs = Vec::new();
     let mut errors = Vec::new();
-    for (i, de) in yaml_serde::Deserializer::from_str(&source.text).enumerate() {
+    for (i, de) in yaml_serde::Deserializer::from_str(text).enumerate() {
         let locs = sources.doc(i);
         let doc = match PolicyDocument::deserialize(de) {
             Ok(doc) => doc,
@@ -324,7 +323,7 @@ pub(crate) fn parse(source: &Source, limits: &Limits) -> Result<Vec<SourceDoc>, 
                 // Read the document untyped to tell an empty document, a
                 // syntax error, or another kind or version apart from a
                 // malformed policy.
-                match yaml_serde::Deserializer::from_str(&source.text)
+                match yaml_serde::Deserializer::from_str(text)
                     .nth(i)
                     .map(yaml_serde::Value::deserialize)
                 {
