@@ -597,29 +597,36 @@ fn a_nul_in_a_policy_is_reported_at_its_line_and_column() {
 
 #[test]
 fn an_extension_cannot_make_a_near_miss_environment_known() {
-    // A layer adds `Production`; a release to `Production` would otherwise
-    // pass environment-known and skip every `production` policy.
-    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: release-basics}\nspec:\n  variables:\n    - {name: environments, expression: '[\"Production\", \"production \"]'}\n";
-    let bundle = with_team_layer(team).unwrap_or_else(|e| panic!("{e}"));
-    for env in ["Production", "production "] {
-        let mut j = base_json();
-        j["release"]["environment"] = json!(env);
-        let d = check(&bundle, j);
-        assert_eq!(outcome(&d, "environment-known"), Outcome::Fail, "{env:?}");
-        assert_eq!(d.verdict(), Verdict::NoGo, "{env:?}");
+    // A layer adding `Production` would make a release to `Production` pass
+    // environment-known and skip every `production` policy: refused at load.
+    for name in ["Production", "production "] {
+        let team = format!(
+            "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {{name: release-basics}}\nspec:\n  variables:\n    - {{name: environments, expression: '[\"canary-eu\", \"{name}\"]'}}\n"
+        );
+        let e = with_team_layer(&team).err().unwrap_or_default();
+        assert!(e.starts_with("team.yaml:6:"), "{name:?}: {e}");
+        assert!(
+            e.contains(&format!(
+                "`{name}` in extensible variable `environments` is a near-miss of `production`"
+            )),
+            "{name:?}: {e}"
+        );
     }
 }
 
 #[test]
 fn an_extension_cannot_make_a_near_miss_change_kind_known() {
-    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: release-basics}\nspec:\n  variables:\n    - {name: changeKinds, expression: '[\"User-Data\", \"experiment\"]'}\n";
-    let bundle = with_team_layer(team).unwrap_or_else(|e| panic!("{e}"));
-    let mut j = base_json();
-    j["release"]["changes"] = json!([{"kind": "User-Data"}]);
-    let d = check(&bundle, j);
-    assert_eq!(outcome(&d, "change-kinds-known"), Outcome::Fail);
-    assert_eq!(d.verdict(), Verdict::NoGo);
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: release-basics}\nspec:\n  variables:\n    - {name: changeKinds, expression: '[\"experiment\", \"User-Data\"]'}\n";
+    let e = with_team_layer(team).err().unwrap_or_default();
+    assert!(
+        e.contains(
+            "`User-Data` in extensible variable `changeKinds` is a near-miss of `user-data`"
+        ),
+        "{e}"
+    );
     // A genuinely new kind the layer adds is known.
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: release-basics}\nspec:\n  variables:\n    - {name: changeKinds, expression: '[\"experiment\"]'}\n";
+    let bundle = with_team_layer(team).unwrap_or_else(|e| panic!("{e}"));
     let mut j = base_json();
     j["release"]["changes"] = json!([{"kind": "experiment"}]);
     assert_eq!(

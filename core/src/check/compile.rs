@@ -205,9 +205,26 @@ fn extended(
 ) -> Option<CompiledExpr> {
     let parts = std::iter::once((v, o)).chain(p.extensions_of(&v.name).map(|(e, eo)| (e, eo)));
     let mut ok = true;
+    // The names seen so far, folded (lower case, trimmed), with the name.
+    let mut seen: Vec<(String, String)> = Vec::new();
     for (part, origin) in parts {
         match c.expr(&part.expression, Want::Any, origin, "expression", None) {
-            Some(e) if matches!(e.shape, Shape::List(_) | Shape::Any) => {}
+            Some(e) if matches!(e.shape, Shape::List(_) | Shape::Any) => {
+                if let Some(clash) = near_miss(&e, &mut seen) {
+                    ok = false;
+                    c.errors.push(
+                        PolicyError::new(
+                            ErrorCode::LayerLoosens,
+                            origin.at("expression"),
+                            format!(
+                                "`{}` in extensible variable `{}` is a near-miss of `{}`",
+                                clash.0, v.name, clash.1
+                            ),
+                        )
+                        .with_hint("names that differ only in case or surrounding spaces would let a misspelling pass an allow-list; add new names only"),
+                    );
+                }
+            }
             Some(e) => {
                 ok = false;
                 c.errors.push(
@@ -230,4 +247,33 @@ fn extended(
         return None;
     }
     c.expr(&p.variable_source(v), Want::Any, o, "expression", None)
+}
+
+/// For a part of an extensible variable that reads no facts (a literal
+/// list, the usual case): its first string that differs from a name seen
+/// before only in case or surrounding white space, with that name. Checked
+/// once, at load, so an extension can add names to an allow-list but not a
+/// near-miss (`Production` beside `production`) that would let a misspelt
+/// fact pass it.
+fn near_miss(part: &CompiledExpr, seen: &mut Vec<(String, String)>) -> Option<(String, String)> {
+    if !part.reads.is_empty() {
+        return None;
+    }
+    let Ok(cel::Value::List(items)) = part.eval(&crate::expr::root_context()) else {
+        return None;
+    };
+    for item in items.iter() {
+        let cel::Value::String(name) = item else {
+            continue;
+        };
+        let folded = name.trim().to_ascii_lowercase();
+        if let Some((_, other)) = seen
+            .iter()
+            .find(|(f, n)| *f == folded && n.as_str() != name.as_str())
+        {
+            return Some((name.to_string(), other.clone()));
+        }
+        seen.push((folded, name.to_string()));
+    }
+    None
 }
