@@ -408,6 +408,13 @@ impl ApprovalState {
         self.inner.needed()
     }
 
+    /// How many different people each role needs, for roles that need
+    /// more than one (`{role: sre, count: 2}`).
+    #[getter]
+    fn counts(&self) -> std::collections::BTreeMap<String, u32> {
+        self.inner.counts().clone()
+    }
+
     /// Roles that approved (counted).
     #[getter]
     fn approved_roles(&self) -> Vec<String> {

@@ -124,6 +124,19 @@ def test_approval_state_and_notes(small: Bundle, facts: dict[str, Any]) -> None:
     assert (note.role, note.by, note.decision, note.ignored) == ("qa", "quinn", "approve", None)
 
 
+def test_counted_people_and_distinct_across_rules() -> None:
+    case = yaml12.load((CORPUS / "approvals-counted-people.yaml").read_text())
+    d = Bundle.from_yaml("review.yaml", case["policies"]).check(case["facts"])
+    assert d.verdict is Verdict.PENDING
+    sre = d.finding("sre-review")
+    assert sre is not None and sre.approval is not None
+    assert sre.approval.counts == {"sre": 2}
+    ops = d.finding("operations-review")
+    assert ops is not None and ops.approval is not None
+    (note,) = ops.approval.approvals
+    assert note.ignored == "already counted for `sre-review` (distinctAcrossRules)"
+
+
 def test_a_waiver_lifts_a_failure() -> None:
     case = yaml12.load((CORPUS / "waiver-and-warn.yaml").read_text())
     d = Bundle.from_yaml("scans.yaml", case["policies"]).check(case["facts"])

@@ -18,6 +18,8 @@ pub(crate) struct Judgement {
     pub state: ApprovalState,
     /// What is still wanted for the rule to pass, if anything can give it.
     pub wanted: Option<Wanted>,
+    /// The people (identity keys) whose approvals made the rule pass.
+    pub counted: Vec<String>,
 }
 
 /// Approvals still wanted.
@@ -41,7 +43,13 @@ impl Judgement {
             message,
             state,
             wanted: None,
+            counted: Vec::new(),
         }
+    }
+
+    fn counting(mut self, people: Vec<String>) -> Self {
+        self.counted = people;
+        self
     }
 
     fn waiting(
@@ -62,19 +70,34 @@ impl Judgement {
                 reason,
                 quorum_gap,
             }),
+            counted: Vec::new(),
         }
     }
 }
 
-/// The roles of `rule` not in `have`, and how many of them are still needed.
-fn quorum_gap(rule: &ApprovalRule, have: &[String], needed: usize) -> (Vec<String>, usize) {
-    let open = rule
+/// The roles of `rule` not yet approved, and how many more approvals would
+/// reach the quorum: the smallest gaps (a role with a `count` may lack
+/// several) among the roles still open.
+fn quorum_gap(rule: &ApprovalRule, fill: &Fill, have: &[String], needed: usize) -> (Vec<String>, usize) {
+    let open: Vec<String> = rule
         .roles
         .iter()
-        .filter(|r| !have.contains(r))
-        .cloned()
+        .filter(|r| !have.contains(&r.role))
+        .map(|r| r.role.clone())
         .collect();
-    (open, needed.saturating_sub(have.len()))
+    let mut gaps: Vec<usize> = rule
+        .roles
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| !have.contains(&r.role))
+        .map(|(i, r)| (r.count as usize).saturating_sub(fill.people.get(i).map_or(0, Vec::len)))
+        .collect();
+    gaps.sort_unstable();
+    let more = gaps
+        .iter()
+        .take(needed.saturating_sub(have.len()))
+        .sum();
+    (open, more)
 }
 
 fn needs(more: usize, open: &[String]) -> String {
@@ -98,16 +121,42 @@ fn decision_name(d: ApprovalDecision) -> &'static str {
 /// can approve `alice`'s release.
 pub(crate) use crate::model::identity::same_person;
 
-/// The roles approved when each person counts for one role only: a maximum
-/// matching of roles to the people who approved in them (augmenting paths,
-/// roles in the rule's order, people in the order of their identity keys,
-/// so the result is deterministic). Returned in the rule's role order.
-fn distinct_roles<'a>(
-    roles: &[String],
-    approvals: impl Iterator<Item = &'a &'a Approval>,
-) -> Vec<String> {
-    let mut people: Vec<String> = Vec::new();
-    let mut edges: Vec<Vec<usize>> = vec![Vec::new(); roles.len()];
+/// Who fills each role of a rule: per role (in the rule's order), the
+/// identity keys of the approving people counted for it, at most the
+/// role's `count`.
+pub(crate) struct Fill {
+    pub people: Vec<Vec<String>>,
+}
+
+impl Fill {
+    /// The people filling the `approved` roles.
+    fn counted(&self, rule: &ApprovalRule, approved: &[String]) -> Vec<String> {
+        rule.roles
+            .iter()
+            .zip(&self.people)
+            .filter(|(r, _)| approved.contains(&r.role))
+            .flat_map(|(_, p)| p.iter().cloned())
+            .collect()
+    }
+
+    /// The roles with as many people as their `count`, in the rule's order.
+    fn approved(&self, rule: &ApprovalRule) -> Vec<String> {
+        rule.roles
+            .iter()
+            .zip(&self.people)
+            .filter(|(r, p)| p.len() >= r.count as usize)
+            .map(|(r, _)| r.role.clone())
+            .collect()
+    }
+}
+
+/// Fill the roles of `rule` from the people who approved in them. Within a
+/// role, different people count (people are told apart by their identity
+/// key). With `distinctPeople`, each person fills one place in one role
+/// only: a maximum matching of the roles' places to people (augmenting
+/// paths, places in the rule's order, people in the order of their identity
+/// keys, so the result is deterministic).
+fn fill<'a>(rule: &ApprovalRule, approvals: impl Iterator<Item = &'a &'a Approval>) -> Fill {
     let mut by_key: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for a in approvals {
         by_key
@@ -115,26 +164,45 @@ fn distinct_roles<'a>(
             .or_default()
             .push(a.role.as_str());
     }
-    for (key, their_roles) in by_key {
-        let p = people.len();
-        people.push(key);
-        for (r, role) in roles.iter().enumerate() {
-            if their_roles.contains(&role.as_str()) {
-                if let Some(e) = edges.get_mut(r) {
-                    e.push(p);
-                }
-            }
+    let people: Vec<(&String, &Vec<&str>)> = by_key.iter().collect();
+    if !rule.distinct_people {
+        return Fill {
+            people: rule
+                .roles
+                .iter()
+                .map(|r| {
+                    people
+                        .iter()
+                        .filter(|(_, roles)| roles.contains(&r.role.as_str()))
+                        .take(r.count as usize)
+                        .map(|(k, _)| (*k).clone())
+                        .collect()
+                })
+                .collect(),
+        };
+    }
+    // One place per role and count: (role index, edges to people).
+    let mut places: Vec<(usize, Vec<usize>)> = Vec::new();
+    for (r, role) in rule.roles.iter().enumerate() {
+        let edges: Vec<usize> = people
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, roles))| roles.contains(&role.role.as_str()))
+            .map(|(p, _)| p)
+            .collect();
+        for _ in 0..role.count {
+            places.push((r, edges.clone()));
         }
     }
-    // person -> role holding them
+    // person -> place holding them
     let mut owner: Vec<Option<usize>> = vec![None; people.len()];
     fn augment(
-        r: usize,
-        edges: &[Vec<usize>],
+        place: usize,
+        places: &[(usize, Vec<usize>)],
         owner: &mut [Option<usize>],
         seen: &mut [bool],
     ) -> bool {
-        for &p in edges.get(r).map_or(&[][..], Vec::as_slice) {
+        for &p in places.get(place).map_or(&[][..], |(_, e)| e.as_slice()) {
             if seen.get(p).copied().unwrap_or(true) {
                 continue;
             }
@@ -142,25 +210,29 @@ fn distinct_roles<'a>(
                 *s = true;
             }
             let current = owner.get(p).copied().flatten();
-            if current.is_none_or(|other| augment(other, edges, owner, seen)) {
+            if current.is_none_or(|other| augment(other, places, owner, seen)) {
                 if let Some(o) = owner.get_mut(p) {
-                    *o = Some(r);
+                    *o = Some(place);
                 }
                 return true;
             }
         }
         false
     }
-    for r in 0..roles.len() {
+    for place in 0..places.len() {
         let mut seen = vec![false; people.len()];
-        augment(r, &edges, &mut owner, &mut seen);
+        augment(place, &places, &mut owner, &mut seen);
     }
-    roles
-        .iter()
-        .enumerate()
-        .filter(|(r, _)| owner.contains(&Some(*r)))
-        .map(|(_, role)| role.clone())
-        .collect()
+    let mut filled: Vec<Vec<String>> = vec![Vec::new(); rule.roles.len()];
+    for (p, place) in owner.iter().enumerate() {
+        let role = place.and_then(|pl| places.get(pl)).map(|(r, _)| *r);
+        if let (Some(r), Some((key, _))) = (role, people.get(p)) {
+            if let Some(f) = filled.get_mut(r) {
+                f.push((*key).clone());
+            }
+        }
+    }
+    Fill { people: filled }
 }
 
 /// Why an approval does not count for `rule`, if it does not. A stale
@@ -222,16 +294,21 @@ pub(crate) fn latest_words(
 }
 
 /// Judge `rule` against the approvals in the facts.
+///
+/// `taken` holds the people (identity key → rule id) already counted by an
+/// earlier rule of the policy with `distinctAcrossRules`; when this rule has
+/// the option too, their approvals do not count here.
 pub(crate) fn judge(
     rule: &ApprovalRule,
     approvals: &[Approval],
     author: &str,
     now: Timestamp,
+    taken: &BTreeMap<String, String>,
 ) -> Judgement {
     let chain: Vec<&String> = rule.decider.iter().chain(rule.escalation.iter()).collect();
-    let relevant = |role: &String| {
-        rule.roles.contains(role) || rule.veto.contains(role) || chain.contains(&role)
-    };
+    let asked = |role: &String| rule.roles.iter().any(|r| &r.role == role);
+    let relevant =
+        |role: &String| asked(role) || rule.veto.contains(role) || chain.contains(&role);
     // The latest word of each person in each role counts.
     let latest = latest_words(approvals, now, |a| relevant(&a.role));
     let mut notes: Vec<ApprovalNote> = approvals
@@ -249,7 +326,7 @@ pub(crate) fn judge(
         .collect();
     let mut counted: Vec<&Approval> = Vec::new();
     for a in latest.values() {
-        let evidence: &[String] = if rule.roles.contains(&a.role) {
+        let evidence: &[String] = if asked(&a.role) {
             &rule.evidence
         } else {
             &[]
@@ -262,7 +339,12 @@ pub(crate) fn judge(
             rule.max_age,
             evidence,
         )
-        .or_else(|| (a.decision == ApprovalDecision::Abstain).then(|| "abstained".to_string()));
+        .or_else(|| (a.decision == ApprovalDecision::Abstain).then(|| "abstained".to_string()))
+        .or_else(|| {
+            let other = taken.get(&identity::key(&a.by))?;
+            (rule.distinct_across_rules && a.decision == ApprovalDecision::Approve && asked(&a.role))
+                .then(|| format!("already counted for `{other}` (distinctAcrossRules)"))
+        });
         if ignored.is_none() {
             counted.push(a);
         }
@@ -276,18 +358,17 @@ pub(crate) fn judge(
     let approvers = counted
         .iter()
         .filter(|a| a.decision == ApprovalDecision::Approve);
-    let approved_roles: Vec<String> = if rule.distinct_people {
-        distinct_roles(&rule.roles, approvers)
-    } else {
-        rule.roles
-            .iter()
-            .filter(|r| approvers.clone().any(|a| &a.role == *r))
-            .cloned()
-            .collect()
-    };
+    let fill = fill(rule, approvers);
+    let approved_roles = fill.approved(rule);
     let needed = rule.quorum.needed(rule.roles.len());
     let mut state = ApprovalState {
-        roles: rule.roles.clone(),
+        roles: rule.roles.iter().map(|r| r.role.clone()).collect(),
+        counts: rule
+            .roles
+            .iter()
+            .filter(|r| r.count > 1)
+            .map(|r| (r.role.clone(), r.count))
+            .collect(),
         needed,
         approved_roles: approved_roles.clone(),
         approvals: notes,
@@ -308,7 +389,7 @@ pub(crate) fn judge(
     }
     let rejections: Vec<&&Approval> = counted
         .iter()
-        .filter(|a| a.decision == ApprovalDecision::Reject && rule.roles.contains(&a.role))
+        .filter(|a| a.decision == ApprovalDecision::Reject && asked(&a.role))
         .collect();
     if !rejections.is_empty() {
         let rejected = rejections
@@ -334,15 +415,17 @@ pub(crate) fn judge(
                     .roles
                     .iter()
                     .filter(|r| {
-                        approved_roles.contains(r) || rejections.iter().any(|x| &x.role == *r)
+                        approved_roles.contains(&r.role)
+                            || rejections.iter().any(|x| x.role == r.role)
                     })
-                    .cloned()
+                    .map(|r| r.role.clone())
                     .collect();
                 let decided = format!("rejected by {rejected}; decided go by {}", who(a));
                 if overruled.len() >= needed {
-                    return Judgement::done(Outcome::Pass, Effect::Approval, decided, state);
+                    return Judgement::done(Outcome::Pass, Effect::Approval, decided, state)
+                        .counting(fill.counted(rule, &approved_roles));
                 }
-                let (open, more) = quorum_gap(rule, &overruled, needed);
+                let (open, more) = quorum_gap(rule, &fill, &overruled, needed);
                 let reason = format!("{decided}; still {}", needs(more, &open));
                 return Judgement::waiting(state, open, more, reason, false);
             }
@@ -379,9 +462,10 @@ pub(crate) fn judge(
         } else {
             format!("approved by {}", approved_roles.join(", "))
         };
-        return Judgement::done(Outcome::Pass, Effect::Approval, message, state);
+        return Judgement::done(Outcome::Pass, Effect::Approval, message, state)
+            .counting(fill.counted(rule, &approved_roles));
     }
-    let (open, more) = quorum_gap(rule, &approved_roles, needed);
+    let (open, more) = quorum_gap(rule, &fill, &approved_roles, needed);
     let reason = rule.message.clone().unwrap_or_else(|| needs(more, &open));
     Judgement::waiting(state, open, more, reason, true)
 }

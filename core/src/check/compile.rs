@@ -130,8 +130,9 @@ pub(crate) fn compile(
     }
     let mut approvals = Vec::new();
     for (a, o) in p.take::<ApprovalRule>() {
+        let role_names: Vec<String> = a.roles.iter().map(|r| r.role.clone()).collect();
         for (field, list) in [
-            ("roles", &a.roles),
+            ("roles", &role_names),
             ("veto", &a.veto),
             ("escalation", &a.escalation),
             ("evidence", &a.evidence),

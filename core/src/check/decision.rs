@@ -129,6 +129,10 @@ impl ApprovalNote {
 pub struct ApprovalState {
     /// Roles asked.
     pub(crate) roles: Vec<String>,
+    /// The roles that need more than one person, and how many different
+    /// people each needs (`{role: sre, count: 2}`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) counts: BTreeMap<String, u32>,
     /// How many of them must approve.
     pub(crate) needed: usize,
     /// Roles that approved (counted).
@@ -144,6 +148,12 @@ impl ApprovalState {
     /// Roles asked.
     pub fn roles(&self) -> &[String] {
         &self.roles
+    }
+
+    /// How many different people each role needs, for roles that need more
+    /// than one.
+    pub fn counts(&self) -> &BTreeMap<String, u32> {
+        &self.counts
     }
 
     /// How many of them must approve.

@@ -262,6 +262,8 @@ impl Run<'_> {
             }
             self.findings.push(f);
         }
+        // People counted by a passing rule with `distinctAcrossRules`.
+        let mut taken: BTreeMap<String, String> = BTreeMap::new();
         for rule in &policy.approvals {
             let mut f = self.finding(
                 policy,
@@ -306,7 +308,13 @@ impl Run<'_> {
                 &self.facts.approvals,
                 &self.facts.release.author,
                 self.now,
+                &taken,
             );
+            if rule.rule.distinct_across_rules && j.outcome == Outcome::Pass {
+                for person in &j.counted {
+                    taken.insert(person.clone(), rule.rule.id.clone());
+                }
+            }
             f.outcome = j.outcome;
             f.effect = j.effect;
             f.message = j.message;

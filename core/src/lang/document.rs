@@ -187,6 +187,80 @@ impl Quorum {
     }
 }
 
+/// One role of an approval rule and how many different people in it must
+/// approve: written `sre` (one) or `{role: sre, count: 2}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoleRequirement {
+    /// The role.
+    pub role: String,
+    /// How many different people in the role must approve (at least 1).
+    pub count: u32,
+}
+
+impl<'de> Deserialize<'de> for RoleRequirement {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Counted {
+            role: String,
+            count: u32,
+        }
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Name(String),
+            Counted(Counted),
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom(
+                "a role is a name (`sre`) or `{role: sre, count: 2}` (only the fields `role` and `count`)",
+            )
+        })? {
+            Raw::Name(role) => Ok(RoleRequirement { role, count: 1 }),
+            Raw::Counted(Counted { count: 0, role }) => Err(serde::de::Error::custom(format!(
+                "`count` of role `{role}` must be at least 1"
+            ))),
+            Raw::Counted(Counted { role, count }) => Ok(RoleRequirement { role, count }),
+        }
+    }
+}
+
+impl Serialize for RoleRequirement {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        if self.count == 1 {
+            return s.serialize_str(&self.role);
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("role", &self.role)?;
+        m.serialize_entry("count", &self.count)?;
+        m.end()
+    }
+}
+
+impl JsonSchema for RoleRequirement {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "RoleRequirement".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "description": "a role (one approver), or `{role, count}`: that many different people in the role",
+            "oneOf": [
+                {"type": "string"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "role": {"type": "string"},
+                        "count": {"type": "integer", "minimum": 1}
+                    },
+                    "required": ["role", "count"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}
+
 fn default_quorum() -> Quorum {
     Quorum::All
 }
@@ -207,9 +281,11 @@ pub struct ApprovalRule {
     /// CEL: whether the approval is required (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
-    /// Roles asked to approve.
-    pub roles: Vec<String>,
-    /// How many of `roles` must approve (default `all`).
+    /// Roles asked to approve: a role name (one person), or
+    /// `{role: sre, count: 2}` for that many different people in the role.
+    pub roles: Vec<RoleRequirement>,
+    /// How many of `roles` must approve (default `all`); a role with a
+    /// `count` approves when that many different people in it did.
     #[serde(default = "default_quorum")]
     pub quorum: Quorum,
     /// Roles whose rejection is final: `no-go`.
@@ -227,6 +303,12 @@ pub struct ApprovalRule {
     /// the standard pack's readiness reviews turn it on).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub distinct_people: bool,
+    /// The people counted for this rule are not counted again by another
+    /// rule of the same policy with this option: rules are judged in their
+    /// order, and a person counted by an earlier one that passed is not
+    /// available to a later one (default false).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub distinct_across_rules: bool,
     /// The release's author may not approve it (default true).
     #[serde(default = "default_true")]
     pub separation_of_duties: bool,

@@ -419,12 +419,23 @@ pub(crate) fn approval_tightens(old: &ApprovalRule, new: &ApprovalRule) -> bool 
         Quorum::All => (2, 0),
     };
     // With `all`, more roles is stricter; otherwise more roles would give
-    // more ways to reach the quorum, so the roles must stay the same.
-    let roles = if new.quorum == Quorum::All {
-        superset(&new.roles, &old.roles)
-    } else {
-        superset(&new.roles, &old.roles) && subset(&new.roles, &old.roles)
+    // more ways to reach the quorum, so the roles must stay the same. A
+    // role's `count` may only grow.
+    let names = |rules: &ApprovalRule| -> Vec<String> {
+        rules.roles.iter().map(|r| r.role.clone()).collect()
     };
+    let (new_names, old_names) = (names(new), names(old));
+    let counts_kept = old.roles.iter().all(|o| {
+        new.roles
+            .iter()
+            .any(|n| n.role == o.role && n.count >= o.count)
+    });
+    let roles = counts_kept
+        && if new.quorum == Quorum::All {
+            superset(&new_names, &old_names)
+        } else {
+            superset(&new_names, &old_names) && subset(&new_names, &old_names)
+        };
     let quorum = strictness(new.quorum) >= strictness(old.quorum) && roles;
     let age = match (old.max_age, new.max_age) {
         (None, _) => true,
@@ -437,6 +448,7 @@ pub(crate) fn approval_tightens(old: &ApprovalRule, new: &ApprovalRule) -> bool 
         && superset(&new.evidence, &old.evidence)
         && (new.separation_of_duties || !old.separation_of_duties)
         && (new.distinct_people || !old.distinct_people)
+        && (new.distinct_across_rules || !old.distinct_across_rules)
         && new.when == old.when
         && new.decider == old.decider
         && new.escalation == old.escalation
