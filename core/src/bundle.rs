@@ -143,6 +143,8 @@ pub(crate) struct BundleInner {
     pub definitions: Vec<(usize, RuleDoc)>,
     /// The files (or names) read, with their layer (1 = first), in order.
     pub sources: Vec<(usize, String)>,
+    /// What `lint` warns about (`RP07xx`); the bundle works regardless.
+    pub warnings: Vec<PolicyError>,
     pub digest: String,
     pub limits: Limits,
     /// Why the bundle could not be built, for [`Bundle::builtin`]'s
@@ -241,6 +243,8 @@ impl BundleBuilder {
             definitions.extend(rules.into_iter().map(|r| (i, r.clone())));
             policies.push(CompiledPolicy::compile(p, &self.limits, &mut errors));
         }
+        let (warnings, errors): (Vec<PolicyError>, Vec<PolicyError>) =
+            errors.into_iter().partition(|e| e.code.is_warning());
         if !errors.is_empty() {
             return Err(errors.into());
         }
@@ -265,6 +269,7 @@ impl BundleBuilder {
                 policies,
                 definitions,
                 sources,
+                warnings,
                 digest,
                 limits: self.limits,
                 broken: None,
@@ -288,6 +293,7 @@ impl Bundle {
                 sources: Vec::new(),
                 digest: "invalid".into(),
                 limits: Limits::default(),
+                warnings: Vec::new(),
                 broken: Some(e.to_string()),
             }),
         })
@@ -344,6 +350,14 @@ impl Bundle {
     /// (`release-policy lint` prints it).
     pub fn sources(&self) -> &[(usize, String)] {
         &self.inner.sources
+    }
+
+    /// The warnings found while compiling (codes `RP07xx`, see
+    /// [`ErrorCode::is_warning`]): valid policies that probably do not mean
+    /// what they say, such as an `||` that would pass on a missing fact.
+    /// `release-policy lint` prints them; they never stop a load.
+    pub fn warnings(&self) -> &[PolicyError] {
+        &self.inner.warnings
     }
 
     /// Every rule, in evaluation order within each kind.

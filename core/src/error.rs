@@ -21,6 +21,7 @@ use std::fmt;
 /// | facts: syntax, schema, values, limits | `RP04xx` |
 /// | evaluation | `RP05xx` |
 /// | I/O | `RP06xx` |
+/// | warnings (`lint`) | `RP07xx` |
 ///
 /// A code, once given, keeps its meaning; `docs/errors.md` explains each
 /// with an example and the fix.
@@ -136,6 +137,9 @@ pub enum ErrorCode {
     ReadFailed,
     /// `RP0602`: A policy directory is not a directory.
     NotADirectory,
+    /// `RP0701` (a warning): An operand of `||` or `&&` reads a fact that may
+    /// be absent, and the operator can absorb the error.
+    AbsorbedError,
 }
 
 impl ErrorCode {
@@ -195,7 +199,15 @@ impl ErrorCode {
         ErrorCode::EvaluationFailed,
         ErrorCode::ReadFailed,
         ErrorCode::NotADirectory,
+        ErrorCode::AbsorbedError,
     ];
+
+    /// Whether the code is a warning (`RP07xx`): reported by `lint` and
+    /// kept in [`Bundle::warnings`](crate::Bundle::warnings), never failing
+    /// a load.
+    pub fn is_warning(self) -> bool {
+        matches!(self, ErrorCode::AbsorbedError)
+    }
 
     /// The code as text: `"RP0102"`.
     pub fn as_str(self) -> &'static str {
@@ -254,6 +266,7 @@ impl ErrorCode {
             ErrorCode::EvaluationFailed => "RP0503",
             ErrorCode::ReadFailed => "RP0601",
             ErrorCode::NotADirectory => "RP0602",
+            ErrorCode::AbsorbedError => "RP0701",
         }
     }
 
@@ -348,6 +361,9 @@ impl ErrorCode {
             }
             ErrorCode::ReadFailed => "a file or directory could not be read",
             ErrorCode::NotADirectory => "a policy directory is not a directory",
+            ErrorCode::AbsorbedError => {
+                "an operand of `||` or `&&` reads a fact that may be absent, and the operator can absorb the error"
+            }
         }
     }
 }

@@ -27,7 +27,9 @@ fn approve(role: &str, by: &str) -> Value {
 }
 
 fn two_sres() -> Bundle {
-    policy("  approvals:\n    - id: sre-review\n      roles: [{role: sre, count: 2}]\n      maxAge: 7d\n      evidence: [runbook]\n")
+    policy(
+        "  approvals:\n    - id: sre-review\n      roles: [{role: sre, count: 2}]\n      maxAge: 7d\n      evidence: [runbook]\n",
+    )
 }
 
 fn with_runbook(mut a: Value) -> Value {
@@ -87,7 +89,10 @@ fn two_sres_one_person_twice_is_one() {
 #[test]
 fn two_sres_the_author_does_not_count() {
     let b = two_sres();
-    let author = base_json()["release"]["author"].as_str().unwrap().to_string();
+    let author = base_json()["release"]["author"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let facts = with_approvals(json!([
         with_runbook(approve("sre", &author)),
         with_runbook(approve("sre", "bob"))
@@ -229,10 +234,8 @@ fn sre_and_ops(across: bool) -> Bundle {
 
 #[test]
 fn one_person_two_rules_counts_once_across_rules() {
-    let pat_everywhere = with_approvals(json!([
-        approve("sre", "pat"),
-        approve("operations", "Pat")
-    ]));
+    let pat_everywhere =
+        with_approvals(json!([approve("sre", "pat"), approve("operations", "Pat")]));
     let d = check(&sre_and_ops(true), pat_everywhere.clone());
     assert_eq!(d.verdict(), Verdict::Pending);
     let ops = d
@@ -250,10 +253,7 @@ fn one_person_two_rules_counts_once_across_rules() {
         check(&sre_and_ops(false), pat_everywhere).verdict(),
         Verdict::Go
     );
-    let two_people = with_approvals(json!([
-        approve("sre", "pat"),
-        approve("operations", "bob")
-    ]));
+    let two_people = with_approvals(json!([approve("sre", "pat"), approve("operations", "bob")]));
     assert_eq!(check(&sre_and_ops(true), two_people).verdict(), Verdict::Go);
 }
 
@@ -264,9 +264,6 @@ fn a_rule_without_the_option_does_not_reserve_people() {
     let b = policy(
         "  approvals:\n    - id: sre-review\n      roles: [sre]\n    - id: ops-review\n      roles: [operations]\n      distinctAcrossRules: true\n",
     );
-    let facts = with_approvals(json!([
-        approve("sre", "pat"),
-        approve("operations", "pat")
-    ]));
+    let facts = with_approvals(json!([approve("sre", "pat"), approve("operations", "pat")]));
     assert_eq!(check(&b, facts).verdict(), Verdict::Go);
 }

@@ -634,3 +634,64 @@ fn an_extension_cannot_make_a_near_miss_change_kind_known() {
         Outcome::Pass
     );
 }
+
+/// The warnings (code, message) of a one-gate bundle.
+fn warnings_of(spec: &str) -> Vec<(String, String)> {
+    policy(spec)
+        .warnings()
+        .iter()
+        .map(|w| (w.code().as_str().to_string(), w.message.clone()))
+        .collect()
+}
+
+#[test]
+fn errors_absorbed_by_or_are_warned_at_load() {
+    let w = warnings_of(
+        "  gates:\n    - id: a\n      expression: service.tier <= 2 || release.kind == \"hotfix\"\n",
+    );
+    assert_eq!(
+        w,
+        vec![(
+            "RP0701".to_string(),
+            "`service.tier` may be absent, and `||` absorbs the error of reading it when its other side is true".to_string()
+        )]
+    );
+    // A map key under `&&`.
+    let w = warnings_of(
+        "  gates:\n    - id: a\n      expression: release.labels.team == \"x\" && release.kind == \"standard\"\n",
+    );
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].1
+            .starts_with("`release.labels.team` may be absent, and `&&`")
+    );
+}
+
+#[test]
+fn guarded_or_same_fact_operands_are_not_warned() {
+    for expression in [
+        // guarded in the expression
+        "service != null && service.tier <= 2",
+        "has(service.errorBudgetRemaining) && service.errorBudgetRemaining > 0.0",
+        // both sides read the same absent part: the error stays an error
+        "service.tier >= 1 && service.tier <= 2",
+        // no logical operator: the error fails the rule
+        "service.tier <= 2",
+    ] {
+        let spec = format!("  gates:\n    - id: a\n      expression: '{expression}'\n");
+        assert_eq!(warnings_of(&spec), vec![], "{expression}");
+    }
+    // Guarded by the rule's `when`.
+    let spec = "  gates:\n    - id: a\n      when: has(service.errorBudgetRemaining)\n      expression: service.errorBudgetRemaining > 0.0 || release.kind == \"hotfix\"\n";
+    assert_eq!(warnings_of(spec), vec![]);
+    // Guarded by the policy's `appliesTo`.
+    let spec = "  appliesTo: service != null\n  gates:\n    - id: a\n      expression: service.tier <= 2 || release.kind == \"hotfix\"\n";
+    assert_eq!(warnings_of(spec), vec![]);
+}
+
+#[test]
+fn the_builtin_pack_has_no_lint_warnings() {
+    let b = Bundle::try_builtin().unwrap();
+    let w: Vec<String> = b.warnings().iter().map(ToString::to_string).collect();
+    assert_eq!(w, Vec::<String>::new());
+}

@@ -95,11 +95,14 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: TestFormat,
     },
-    /// Load and statically check policies, without facts.
+    /// Load and statically check policies, without facts; print warnings.
     Lint {
         /// Policy directories, as layers in order.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
+        /// Exit 1 when there are warnings.
+        #[arg(long)]
+        deny_warnings: bool,
     },
     /// Print a JSON Schema: of the facts, a policy, a decision, rollout facts or an assessment.
     Schema {
@@ -329,8 +332,17 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 0
             })
         }
-        Command::Lint { dirs } => {
+        Command::Lint {
+            dirs,
+            deny_warnings,
+        } => {
             let bundle = bundle(&dirs)?;
+            for w in bundle.warnings() {
+                eprintln!("warning[{}]: {w}", w.code());
+                if let Some(h) = w.hint() {
+                    eprintln!("  hint: {h}");
+                }
+            }
             out!(
                 "ok: {} policies, {} rules, bundle {}",
                 bundle.policies().len(),
@@ -340,7 +352,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
             for (layer, file) in bundle.sources() {
                 out!("  layer {layer}: {file}");
             }
-            Ok(0)
+            if !bundle.warnings().is_empty() {
+                out!("{} warning(s)", bundle.warnings().len());
+            }
+            Ok(u8::from(deny_warnings && !bundle.warnings().is_empty()))
         }
         Command::Schema { kind } => {
             let schema = match kind {

@@ -628,3 +628,37 @@ fn explaining_an_unknown_rule_prints_rp0120() {
         "{err}"
     );
 }
+
+#[test]
+fn lint_warns_about_an_absorbed_error_and_deny_warnings_exits_1() {
+    let dir = temp_dir("absorbed");
+    std::fs::write(
+        dir.join("p.yaml"),
+        format!(
+            "{HEAD}  gates:\n    - {{id: a, expression: 'service.tier <= 2 || release.kind == \"hotfix\"'}}\n"
+        ),
+    )
+    .unwrap();
+    let out = cli().arg("lint").arg(&dir).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8(out.stderr)
+        .unwrap()
+        .replace(&dir.display().to_string(), "policies");
+    assert_eq!(
+        first_line(&err),
+        "warning[RP0701]: policies/p.yaml:6:28: `service.tier` may be absent, and `||` absorbs the error of reading it when its other side is true"
+    );
+    assert!(
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .contains("1 warning(s)")
+    );
+    let denied = cli()
+        .arg("lint")
+        .arg("--deny-warnings")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(denied.status.code(), Some(1));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

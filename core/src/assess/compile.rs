@@ -86,7 +86,7 @@ pub(crate) fn compile(
     let promotion = promotion(&mut c, p.take());
     let analysis = analysis(&mut c, p.take());
     let burn_rate = burn_rate(&mut c, p.take());
-    errors.extend(c.errors);
+    c.finish(errors);
     RolloutPolicy {
         metadata: p.metadata,
         applies_to,

@@ -78,7 +78,12 @@ impl Judgement {
 /// The roles of `rule` not yet approved, and how many more approvals would
 /// reach the quorum: the smallest gaps (a role with a `count` may lack
 /// several) among the roles still open.
-fn quorum_gap(rule: &ApprovalRule, fill: &Fill, have: &[String], needed: usize) -> (Vec<String>, usize) {
+fn quorum_gap(
+    rule: &ApprovalRule,
+    fill: &Fill,
+    have: &[String],
+    needed: usize,
+) -> (Vec<String>, usize) {
     let open: Vec<String> = rule
         .roles
         .iter()
@@ -93,10 +98,7 @@ fn quorum_gap(rule: &ApprovalRule, fill: &Fill, have: &[String], needed: usize) 
         .map(|(i, r)| (r.count as usize).saturating_sub(fill.people.get(i).map_or(0, Vec::len)))
         .collect();
     gaps.sort_unstable();
-    let more = gaps
-        .iter()
-        .take(needed.saturating_sub(have.len()))
-        .sum();
+    let more = gaps.iter().take(needed.saturating_sub(have.len())).sum();
     (open, more)
 }
 
@@ -307,8 +309,7 @@ pub(crate) fn judge(
 ) -> Judgement {
     let chain: Vec<&String> = rule.decider.iter().chain(rule.escalation.iter()).collect();
     let asked = |role: &String| rule.roles.iter().any(|r| &r.role == role);
-    let relevant =
-        |role: &String| asked(role) || rule.veto.contains(role) || chain.contains(&role);
+    let relevant = |role: &String| asked(role) || rule.veto.contains(role) || chain.contains(&role);
     // The latest word of each person in each role counts.
     let latest = latest_words(approvals, now, |a| relevant(&a.role));
     let mut notes: Vec<ApprovalNote> = approvals
@@ -326,11 +327,7 @@ pub(crate) fn judge(
         .collect();
     let mut counted: Vec<&Approval> = Vec::new();
     for a in latest.values() {
-        let evidence: &[String] = if asked(&a.role) {
-            &rule.evidence
-        } else {
-            &[]
-        };
+        let evidence: &[String] = if asked(&a.role) { &rule.evidence } else { &[] };
         let ignored = ignored_because(
             a,
             author,
@@ -342,8 +339,10 @@ pub(crate) fn judge(
         .or_else(|| (a.decision == ApprovalDecision::Abstain).then(|| "abstained".to_string()))
         .or_else(|| {
             let other = taken.get(&identity::key(&a.by))?;
-            (rule.distinct_across_rules && a.decision == ApprovalDecision::Approve && asked(&a.role))
-                .then(|| format!("already counted for `{other}` (distinctAcrossRules)"))
+            (rule.distinct_across_rules
+                && a.decision == ApprovalDecision::Approve
+                && asked(&a.role))
+            .then(|| format!("already counted for `{other}` (distinctAcrossRules)"))
         });
         if ignored.is_none() {
             counted.push(a);

@@ -185,7 +185,7 @@ pub(crate) fn compile(
             message_expression,
         });
     }
-    errors.extend(c.errors);
+    c.finish(errors);
     ReleasePolicy {
         metadata: p.metadata,
         applies_to,

@@ -6,6 +6,7 @@
 //! shares one `Env`; a decision builds one root context with the facts and
 //! each policy a child scope with its `variables`.
 
+pub(crate) mod absent;
 pub(crate) mod bind;
 pub(crate) mod convert;
 pub(crate) mod library;
@@ -107,6 +108,29 @@ impl CompiledExpr {
             reads: inferred.reads,
             shape: inferred.result,
         })
+    }
+
+    /// The reads of possibly-absent facts whose error `||` or `&&` may
+    /// absorb (see [`absent`]), with their character offsets.
+    pub(crate) fn absorbed(
+        &self,
+        roots: &Shape,
+        optional: &crate::model::shape::OptionalPaths,
+        guarded: &std::collections::BTreeSet<Vec<String>>,
+    ) -> Vec<(absent::Absorbed, Option<usize>)> {
+        let info = self.program.source_info();
+        absent::absorbed(self.program.expression(), roots, optional, guarded)
+            .into_iter()
+            .map(|a| {
+                let offset = info.offset_for(a.id).map(|(start, _)| start as usize);
+                (a, offset)
+            })
+            .collect()
+    }
+
+    /// The paths the expression tests for (`has(p)`, `p != null`).
+    pub(crate) fn guards(&self, roots: &Shape) -> std::collections::BTreeSet<Vec<String>> {
+        absent::guards(self.program.expression(), roots)
     }
 
     /// Evaluate against a context.

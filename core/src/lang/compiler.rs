@@ -4,7 +4,7 @@
 //! checks every kind shares (lists without duplicates, positive durations,
 //! rules in the right kind of policy).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::document::KIND_ROLLOUT;
 use super::layer::{MergedPolicy, Origin};
@@ -20,6 +20,16 @@ pub(crate) struct Compiler<'a> {
     pub(crate) roots: &'a Shape,
     pub(crate) variables: BTreeMap<String, Shape>,
     pub(crate) errors: Vec<PolicyError>,
+    /// Warnings (`RP07xx`), kept apart so that a rule with only warnings
+    /// compiles.
+    pub(crate) warnings: Vec<PolicyError>,
+    /// What the policy's `appliesTo` tests for (`has(p)`, `p != null`),
+    /// and the rule whose `when` was compiled last with what it tests for:
+    /// they guard the rule's other expressions.
+    guards: (
+        BTreeSet<Vec<String>>,
+        Option<(String, BTreeSet<Vec<String>>)>,
+    ),
 }
 
 impl Compiler<'_> {
@@ -34,7 +44,10 @@ impl Compiler<'_> {
         rule: Option<&str>,
     ) -> Option<CompiledExpr> {
         match CompiledExpr::compile(source, want, self.roots, &self.variables, self.limits) {
-            Ok(e) => Some(e),
+            Ok(e) => {
+                self.absorbed(&e, source, origin, field, rule);
+                Some(e)
+            }
             Err(e) => {
                 let path = if field.is_empty() {
                     origin.path.clone()
@@ -51,6 +64,64 @@ impl Compiler<'_> {
                 None
             }
         }
+    }
+}
+
+impl Compiler<'_> {
+    /// Warn (`RP0701`) about each read of a possibly-absent fact whose error
+    /// `||` or `&&` may absorb.
+    fn absorbed(
+        &mut self,
+        e: &CompiledExpr,
+        source: &str,
+        origin: &Origin,
+        field: &str,
+        rule: Option<&str>,
+    ) {
+        let optional = crate::model::shape::optional_of(self.roots);
+        let mut guarded = self.guards.0.clone();
+        match (rule, field) {
+            (None, "") => self.guards.0.extend(e.guards(self.roots)),
+            (Some(r), "when") => self.guards.1 = Some((r.to_string(), e.guards(self.roots))),
+            (Some(r), _) => {
+                if let Some((_, g)) = self.guards.1.as_ref().filter(|(id, _)| id == r) {
+                    guarded.extend(g.iter().cloned());
+                }
+            }
+            _ => {}
+        }
+        for (a, offset) in e.absorbed(self.roots, optional, &guarded) {
+            let path = if field.is_empty() {
+                origin.path.clone()
+            } else {
+                format!("{}.{field}", origin.path)
+            };
+            let loc = origin.locs.in_scalar(&path, offset, source);
+            let other = if a.operator == "||" { "true" } else { "false" };
+            let mut w = PolicyError::new(
+                ErrorCode::AbsorbedError,
+                loc,
+                format!(
+                    "`{}` may be absent, and `{}` absorbs the error of reading it when its other side is {other}",
+                    a.path, a.operator
+                ),
+            )
+            .with_hint(format!(
+                "guard it (`has({p}) && …`, `{p} != null && …`) or write the condition so that a missing fact fails it; see docs/concepts.md#errors-absorbed-by--and-",
+                p = a.path
+            ));
+            if let Some(r) = rule {
+                w = w.with_rule(r);
+            }
+            self.warnings.push(w);
+        }
+    }
+
+    /// Hand the errors and then the warnings to the bundle's list (which
+    /// tells them apart by [`ErrorCode::is_warning`]).
+    pub(crate) fn finish(self, out: &mut Vec<PolicyError>) {
+        out.extend(self.errors);
+        out.extend(self.warnings);
     }
 }
 
@@ -84,6 +155,8 @@ impl<'a> Compiler<'a> {
             roots,
             variables: BTreeMap::new(),
             errors: Vec::new(),
+            warnings: Vec::new(),
+            guards: (BTreeSet::new(), None),
         }
     }
 

@@ -4,7 +4,7 @@
 //! into CEL values uses it to type timestamps and durations. Deriving it from
 //! the schema keeps one source of truth: the Rust types.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
 
 use serde_json::Value as Json;
@@ -99,6 +99,105 @@ pub(crate) static ROLLOUT: LazyLock<Shape> = LazyLock::new(|| {
     from_schema(&schema, &schema, 0)
 });
 
+/// Fact paths that may be absent (or `null`) in a valid input: optional
+/// sections and fields (`service`, `service.errorBudgetRemaining`), and the
+/// values of free-form maps (`release.labels.*`). Paths through lists are
+/// not listed (comprehension variables are not tracked). Read by the lint
+/// that warns when `||` or `&&` may absorb the error of reading one.
+pub(crate) type OptionalPaths = BTreeSet<Vec<String>>;
+
+/// The optional paths of the release facts.
+pub(crate) static FACTS_OPTIONAL: LazyLock<OptionalPaths> = LazyLock::new(|| {
+    let schema = facts_schema();
+    let mut out = BTreeSet::new();
+    optional_paths(&schema, &schema, &mut Vec::new(), &mut out);
+    out
+});
+
+/// The optional paths of the rollout facts.
+pub(crate) static ROLLOUT_OPTIONAL: LazyLock<OptionalPaths> = LazyLock::new(|| {
+    let schema =
+        serde_json::to_value(schemars::schema_for!(super::RolloutFacts)).unwrap_or(Json::Null);
+    let mut out = BTreeSet::new();
+    optional_paths(&schema, &schema, &mut Vec::new(), &mut out);
+    out
+});
+
+/// The optional paths of the facts of shape `roots`: those of the release
+/// or rollout facts, none for another shape.
+pub(crate) fn optional_of(roots: &Shape) -> &'static OptionalPaths {
+    static NONE: LazyLock<OptionalPaths> = LazyLock::new(BTreeSet::new);
+    if std::ptr::eq(roots, &*FACTS) {
+        &FACTS_OPTIONAL
+    } else if std::ptr::eq(roots, &*ROLLOUT) {
+        &ROLLOUT_OPTIONAL
+    } else {
+        &NONE
+    }
+}
+
+/// Whether a schema node admits `null` (an `Option` field).
+fn nullable(node: &Json) -> bool {
+    let null = |t: &Json| t.as_str() == Some("null");
+    match node.get("type") {
+        Some(Json::Array(ts)) if ts.iter().any(null) => return true,
+        _ => {}
+    }
+    ["anyOf", "oneOf"].iter().any(|k| {
+        node.get(*k)
+            .and_then(Json::as_array)
+            .is_some_and(|alts| alts.iter().any(|a| a.get("type").is_some_and(null)))
+    })
+}
+
+fn optional_paths(node: &Json, root: &Json, path: &mut Vec<String>, out: &mut OptionalPaths) {
+    if path.len() > 8 {
+        return;
+    }
+    let mut node = node;
+    // Follow a `$ref`, directly or as the one non-null alternative.
+    for _ in 0..4 {
+        let alt = ["anyOf", "oneOf"].iter().find_map(|k| {
+            let alts = node.get(*k)?.as_array()?;
+            let mut rest = alts
+                .iter()
+                .filter(|a| a.get("type").and_then(Json::as_str) != Some("null"));
+            match (rest.next(), rest.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            }
+        });
+        let next = alt.unwrap_or(node);
+        match next.get("$ref").and_then(Json::as_str) {
+            Some(r) => match r
+                .strip_prefix("#/$defs/")
+                .and_then(|name| root.get("$defs").and_then(|d| d.get(name)))
+            {
+                Some(target) => node = target,
+                None => return,
+            },
+            None => {
+                node = next;
+                break;
+            }
+        }
+    }
+    if let Some(props) = node.get("properties").and_then(Json::as_object) {
+        for (name, prop) in props {
+            path.push(name.clone());
+            if nullable(prop) {
+                out.insert(path.clone());
+            }
+            optional_paths(prop, root, path, out);
+            path.pop();
+        }
+    } else if node.get("type").and_then(Json::as_str) == Some("object") {
+        path.push("*".into());
+        out.insert(path.clone());
+        path.pop();
+    }
+}
+
 /// What a trigger's or criterion's per-sample `expression` reads: the
 /// sample's `value` and the `baseline` mean (`null` without a baseline).
 pub(crate) static SAMPLE: LazyLock<Shape> = LazyLock::new(|| {
@@ -183,6 +282,19 @@ fn from_schema(node: &Json, root: &Json, depth: usize) -> Shape {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn optional_paths_are_the_option_fields_and_free_form_maps() {
+        let has = |p: &[&str]| {
+            FACTS_OPTIONAL.contains(&p.iter().map(|s| s.to_string()).collect::<Vec<_>>())
+        };
+        assert!(has(&["service"]));
+        assert!(has(&["service", "errorBudgetRemaining"]));
+        assert!(has(&["release", "labels", "*"]));
+        assert!(!has(&["release"]));
+        assert!(!has(&["release", "author"]));
+        assert!(!has(&["now"]));
+    }
 
     #[test]
     fn facts_shape_knows_fields_and_time_types() {
