@@ -352,6 +352,13 @@ impl Bundle {
         &self.inner.sources
     }
 
+    /// The policy files of the built-in pack, `(path, text)`, paths
+    /// relative to the pack's root (`approvals/readiness-review.yaml`): what
+    /// `release-policy pack export DIR` writes for users who fork the pack.
+    pub fn builtin_files() -> &'static [(&'static str, &'static str)] {
+        load::builtin_files()
+    }
+
     /// The warnings found while compiling (codes `RP07xx`, see
     /// [`ErrorCode::is_warning`]): valid policies that probably do not mean
     /// what they say, such as an `||` that would pass on a missing fact.

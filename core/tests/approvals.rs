@@ -189,7 +189,7 @@ fn a_count_of_zero_or_an_unknown_field_is_a_load_error() {
         let p = e.policy_errors();
         assert_eq!(p.len(), 1, "{e}");
         assert_policy_error(
-            &p[0],
+            p[0],
             "RP0103",
             "t.yaml:7:14",
             &format!("spec.approvals[0].roles: {message}"),
@@ -205,8 +205,8 @@ fn layered(org: &str, team: &str) -> Result<Bundle, String> {
         )
     };
     Bundle::builder()
-        .yaml_layer("org.yaml", &doc(org))
-        .yaml_layer("team.yaml", &doc(team))
+        .yaml_layer("org.yaml", doc(org))
+        .yaml_layer("team.yaml", doc(team))
         .build()
         .map_err(|e| e.to_string())
 }

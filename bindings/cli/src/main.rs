@@ -69,6 +69,9 @@ enum Command {
         /// Policy directory; repeat for layers, organisation first. Default: the built-in pack.
         #[arg(long = "policies", value_name = "DIR")]
         policies: Vec<PathBuf>,
+        /// Put the built-in pack first, under the `--policies` layers.
+        #[arg(long)]
+        builtin: bool,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -80,14 +83,24 @@ enum Command {
         /// Policy directory; repeat for layers, organisation first. Default: the built-in pack.
         #[arg(long = "policies", value_name = "DIR")]
         policies: Vec<PathBuf>,
+        /// Put the built-in pack first, under the `--policies` layers.
+        #[arg(long)]
+        builtin: bool,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
-    /// Run the policy tests (`*.test.yaml`) of a policy directory.
+    /// Run the policy tests (`*.test.yaml`) of policy directories, layered.
     Test {
-        /// The directory with policies and their tests.
-        dir: PathBuf,
+        /// Policy directories with their tests, as layers in order (after
+        /// any `--policies`); each directory's tests run against the whole stack.
+        dirs: Vec<PathBuf>,
+        /// A lower layer, as in `check` (repeatable, organisation first).
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Put the built-in pack first, under the other layers.
+        #[arg(long)]
+        builtin: bool,
         /// Fail when a rule lacks a passing or a failing case.
         #[arg(long)]
         require_coverage: bool,
@@ -97,9 +110,14 @@ enum Command {
     },
     /// Load and statically check policies, without facts; print warnings.
     Lint {
-        /// Policy directories, as layers in order.
-        #[arg(required = true)]
+        /// Policy directories, as layers in order (after any `--policies`).
         dirs: Vec<PathBuf>,
+        /// A lower layer, as in `check` (repeatable, organisation first).
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Put the built-in pack first, under the other layers.
+        #[arg(long)]
+        builtin: bool,
         /// Exit 1 when there are warnings.
         #[arg(long)]
         deny_warnings: bool,
@@ -117,6 +135,23 @@ enum Command {
         /// Policy directories (default: the built-in pack).
         #[arg(long = "policies", value_name = "DIR")]
         policies: Vec<PathBuf>,
+        /// Put the built-in pack first, under the `--policies` layers.
+        #[arg(long)]
+        builtin: bool,
+    },
+    /// The built-in policy pack: `pack export DIR` writes its files out to fork it.
+    Pack {
+        #[command(subcommand)]
+        command: PackCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PackCommand {
+    /// Write the built-in pack's policy files into DIR (which must not hold them yet).
+    Export {
+        /// The directory to write (created if missing).
+        dir: PathBuf,
     },
 }
 
@@ -160,14 +195,66 @@ fn print_error(code: ErrorCode, message: &str, hint: Option<&str>) {
     }
 }
 
-fn bundle(policies: &[PathBuf]) -> Result<Bundle, Error> {
+/// The bundle of `--builtin` and the `--policies` layers: the built-in pack
+/// alone when no directory is given.
+fn bundle(policies: &[PathBuf], builtin: bool) -> Result<Bundle, Error> {
     if policies.is_empty() {
         return Bundle::try_builtin();
     }
-    policies
-        .iter()
-        .fold(BundleBuilder::new(), |b, d| b.dir_layer(d))
-        .build()
+    let base = if builtin {
+        BundleBuilder::new().builtin_layer()
+    } else {
+        BundleBuilder::new()
+    };
+    policies.iter().fold(base, |b, d| b.dir_layer(d)).build()
+}
+
+/// `--policies` layers first, then the positional directories; at least
+/// one layer (a directory, or `--builtin`).
+fn layers(
+    policies: Vec<PathBuf>,
+    dirs: Vec<PathBuf>,
+    builtin: bool,
+) -> Result<Vec<PathBuf>, Error> {
+    let all: Vec<PathBuf> = policies.into_iter().chain(dirs).collect();
+    if all.is_empty() && !builtin {
+        return Err(Error::io(
+            ErrorCode::ReadFailed,
+            "<arguments>",
+            "no policy directory given: name one, or `--builtin`",
+        ));
+    }
+    Ok(all)
+}
+
+/// `pack export DIR`: the built-in pack's files, never over existing ones.
+fn export_pack(dir: &std::path::Path) -> Result<u8, Error> {
+    let io = |path: &std::path::Path, e: std::io::Error| {
+        Error::io(
+            ErrorCode::ReadFailed,
+            path.display().to_string(),
+            e.to_string().to_lowercase(),
+        )
+    };
+    for (rel, _) in Bundle::builtin_files() {
+        let path = dir.join(rel);
+        if path.exists() {
+            return Err(Error::io(
+                ErrorCode::ReadFailed,
+                path.display().to_string(),
+                "already exists: `pack export` never overwrites a file",
+            ));
+        }
+    }
+    for (rel, text) in Bundle::builtin_files() {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
+        }
+        std::fs::write(&path, text).map_err(|e| io(&path, e))?;
+        out!("wrote {}", path.display());
+    }
+    Ok(0)
 }
 
 /// Read at most `max + 1` bytes of a file (the parser reports the excess),
@@ -242,9 +329,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Check {
             facts: facts_path,
             policies,
+            builtin,
             format,
         } => {
-            let bundle = bundle(&policies)?;
+            let bundle = bundle(&policies, builtin)?;
             let facts = read_facts(facts_path.as_ref(), Facts::from_slice)?;
             let decision = bundle
                 .check(&facts)
@@ -269,9 +357,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Assess {
             facts: facts_path,
             policies,
+            builtin,
             format,
         } => {
-            let bundle = bundle(&policies)?;
+            let bundle = bundle(&policies, builtin)?;
             let facts = read_facts(facts_path.as_ref(), RolloutFacts::from_slice)?;
             let assessment = bundle
                 .assess(&facts)
@@ -294,11 +383,14 @@ fn run(cli: Cli) -> Result<u8, Error> {
             })
         }
         Command::Test {
-            dir,
+            dirs,
+            policies,
+            builtin,
             require_coverage,
             format,
         } => {
-            let report = release_policy::testing::run_dir(&dir)?;
+            let dirs = layers(policies, dirs, builtin)?;
+            let report = release_policy::testing::run_layers(&dirs, builtin)?;
             if let TestFormat::Json = format {
                 out!(
                     "{}",
@@ -334,9 +426,12 @@ fn run(cli: Cli) -> Result<u8, Error> {
         }
         Command::Lint {
             dirs,
+            policies,
+            builtin,
             deny_warnings,
         } => {
-            let bundle = bundle(&dirs)?;
+            let dirs = layers(policies, dirs, builtin)?;
+            let bundle = bundle(&dirs, builtin)?;
             for w in bundle.warnings() {
                 eprintln!("warning[{}]: {w}", w.code());
                 if let Some(h) = w.hint() {
@@ -371,8 +466,15 @@ fn run(cli: Cli) -> Result<u8, Error> {
             );
             Ok(0)
         }
-        Command::Explain { rule, policies } => {
-            let bundle = bundle(&policies)?;
+        Command::Pack {
+            command: PackCommand::Export { dir },
+        } => export_pack(&dir),
+        Command::Explain {
+            rule,
+            policies,
+            builtin,
+        } => {
+            let bundle = bundle(&policies, builtin)?;
             match bundle.explain(&rule) {
                 Some(def) => {
                     out!("{}", serde_json::to_string_pretty(&def).unwrap_or_default());

@@ -319,6 +319,21 @@ fn _error_samples(py: Python<'_>) -> Vec<(&'static str, PyErr)> {
         .collect()
 }
 
+/// Run the policy tests (`*.test.yaml`) of policy directories layered in
+/// order (after the built-in pack with `builtin=True`): each directory's
+/// tests run against the whole stack. Returns the report as plain data
+/// (`cases`, `gaps`), the JSON `release-policy test --format json` prints.
+#[pyfunction]
+#[pyo3(signature = (*dirs, builtin = false))]
+fn run_tests<'py>(
+    py: Python<'py>,
+    dirs: Vec<std::path::PathBuf>,
+    builtin: bool,
+) -> PyResult<Bound<'py, PyAny>> {
+    let report = detached(py, || release_policy::testing::run_layers(&dirs, builtin))?;
+    decision::plain(py, &report)
+}
+
 /// The native module; use it through the `release_policy` package.
 #[pymodule]
 fn _release_policy(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -335,6 +350,7 @@ fn _release_policy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Assessment>()?;
     m.add_class::<AssessFinding>()?;
     m.add_function(wrap_pyfunction!(_error_samples, m)?)?;
+    m.add_function(wrap_pyfunction!(run_tests, m)?)?;
     Ok(())
 }
 

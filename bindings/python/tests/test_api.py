@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import yaml12
-from conftest import CORPUS, EXAMPLES, POLICY, example
+from conftest import CORPUS, EXAMPLES, POLICY, ROOT, example
 from release_policy import (
     ApprovalNote,
     ApprovalState,
@@ -24,6 +24,7 @@ from release_policy import (
     PolicyError,
     RuleKind,
     Verdict,
+    run_tests,
 )
 
 STRICTER = """\
@@ -241,3 +242,23 @@ def test_blocking_warnings_and_waived_come_from_the_core(builtin: Bundle) -> Non
     )
     assert all(f.outcome is Outcome.WAIVED and f.lifted is not None for f in d.waived)
     assert not builtin.check(example("payments-1.8.0")).blocking
+
+
+def test_run_tests_layers_like_the_cli(tmp_path: Path) -> None:
+    report = run_tests(ROOT / "policies")
+    assert report["gaps"] == []
+    assert report["cases"] and all(c["passed"] for c in report["cases"])
+    # A team layer with a test, on top of the built-in pack.
+    team = tmp_path / "team"
+    team.mkdir()
+    (team / "team.yaml").write_text(
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: team, version: 1.0.0}\n"
+        "spec:\n  gates:\n    - {id: team-freeze, expression: 'release.service != \"payments\"'}\n")
+    (team / "team.test.yaml").write_text(
+        "apiVersion: release-policy/v1\nkind: PolicyTest\nmetadata: {name: team}\nspec:\n"
+        f"  base: {ROOT / 'policies' / 'testdata' / 'base.yaml'}\n  cases:\n"
+        "    - name: payments is frozen\n      patch: {release: {service: payments}}\n"
+        "      expect: {rules: {team-freeze: fail, ci-required-suites-passed: pass}}\n")
+    report = run_tests(team, builtin=True)
+    assert [c["passed"] for c in report["cases"]] == [True]
+    assert [g["rule"] for g in report["gaps"]] == ["team-freeze"]

@@ -14,6 +14,9 @@ use crate::limits::Limits;
 use crate::model::Duration;
 use crate::model::shape::Shape;
 
+/// A set of fact paths.
+type Paths = BTreeSet<Vec<String>>;
+
 /// What compiling one policy needs, and the errors found so far.
 pub(crate) struct Compiler<'a> {
     pub(crate) limits: &'a Limits,
@@ -26,10 +29,7 @@ pub(crate) struct Compiler<'a> {
     /// What the policy's `appliesTo` tests for (`has(p)`, `p != null`),
     /// and the rule whose `when` was compiled last with what it tests for:
     /// they guard the rule's other expressions.
-    guards: (
-        BTreeSet<Vec<String>>,
-        Option<(String, BTreeSet<Vec<String>>)>,
-    ),
+    guards: (Paths, Option<(String, Paths)>),
 }
 
 impl Compiler<'_> {

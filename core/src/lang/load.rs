@@ -31,6 +31,11 @@ mod builtin {
     include!(concat!(env!("OUT_DIR"), "/builtin_pack.rs"));
 }
 
+/// `(path, text)` of every policy file of the built-in pack.
+pub(crate) fn builtin_files() -> &'static [(&'static str, &'static str)] {
+    builtin::FILES
+}
+
 /// The sources of the built-in pack.
 pub(crate) fn builtin_sources() -> Vec<Source> {
     builtin::FILES

@@ -28,6 +28,7 @@ from release_policy._release_policy import (
     MissingApproval,
     WaiverUse,
     __version__,
+    run_tests,
 )
 from release_policy._types import (
     Action,
@@ -69,4 +70,5 @@ __all__ = [
     "Verdict",
     "WaiverUse",
     "__version__",
+    "run_tests",
 ]

@@ -393,3 +393,8 @@ __all__ = [
     "WaiverUse",
     "__version__",
 ]
+
+def run_tests(*dirs: str | PathLike[str], builtin: bool = False) -> dict[str, Any]:
+    """Run the policy tests of directories layered in order (after the
+    built-in pack with ``builtin=True``); the report as plain data."""
+    ...
