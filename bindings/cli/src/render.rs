@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use release_policy::{Decision, Finding, Outcome, Verdict};
+use release_policy::{Decision, Effect, Finding, Outcome, Verdict};
 
 /// Terminal colours, or none.
 pub struct Style {
@@ -65,24 +65,59 @@ fn verdict_word(v: Verdict) -> String {
     v.as_str().to_ascii_uppercase()
 }
 
-fn values_line(f: &Finding) -> Option<String> {
-    if f.values().is_empty() {
-        return None;
+/// `s`, cut to `max` characters with `…`.
+fn cut(s: &str, max: usize) -> String {
+    if s.chars().count() > max {
+        format!("{}…", s.chars().take(max).collect::<String>())
+    } else {
+        s.to_string()
     }
-    let parts: Vec<String> = f
-        .values()
-        .iter()
-        .map(|(k, v)| {
-            let s = v.to_string();
-            let s = if s.chars().count() > 80 {
-                format!("{}…", s.chars().take(80).collect::<String>())
-            } else {
-                s
-            };
-            format!("{k} = {s}")
-        })
-        .collect();
-    Some(parts.join("; "))
+}
+
+/// The values a finding read, as lines: short values together on one
+/// line; a long list one element a line (so the element that failed is
+/// shown, not cut off), a long map one entry a line, at most 20 of either.
+fn values_lines(f: &Finding) -> Vec<String> {
+    const SHORT: usize = 80;
+    const MAX_ITEMS: usize = 20;
+    let mut short = Vec::new();
+    let mut long = Vec::new();
+    for (k, v) in f.values() {
+        let text = v.to_string();
+        if text.chars().count() <= SHORT {
+            short.push(format!("{k} = {text}"));
+            continue;
+        }
+        let items: Vec<String> = match v {
+            serde_json::Value::Array(items) => items.iter().map(|i| i.to_string()).collect(),
+            serde_json::Value::Object(map) => {
+                map.iter().map(|(k, v)| format!("{k}: {v}")).collect()
+            }
+            _ => {
+                long.push(format!("{k} = {}", cut(&text, 160)));
+                continue;
+            }
+        };
+        let noun = match (v.is_array(), items.len()) {
+            (true, 1) => "item",
+            (true, _) => "items",
+            (false, 1) => "entry",
+            (false, _) => "entries",
+        };
+        long.push(format!("{k} ({} {noun}):", items.len()));
+        for item in items.iter().take(MAX_ITEMS) {
+            long.push(format!("  - {}", cut(item, 160)));
+        }
+        if items.len() > MAX_ITEMS {
+            long.push(format!("  … and {} more", items.len() - MAX_ITEMS));
+        }
+    }
+    let mut out = Vec::new();
+    if !short.is_empty() {
+        out.push(short.join("; "));
+    }
+    out.extend(long);
+    out
 }
 
 /// Plain text.
@@ -110,17 +145,39 @@ pub fn text(d: &Decision, style: &Style) -> String {
         s.waived(),
         s.skipped()
     );
-    let block = d.blocking();
-    if !block.is_empty() {
-        let _ = writeln!(out, "\n{}", style.paint("1", "Blocking:"));
-        for f in block {
+    // Erring rules of effect `block` make the release no-go; an erring
+    // `approval` rule holds it pending (no approval can lift an error):
+    // each under a heading that says so.
+    let (block, holding): (Vec<&Finding>, Vec<&Finding>) = d
+        .blocking()
+        .into_iter()
+        .partition(|f| f.effect() == Effect::Block);
+    for (heading, list) in [
+        ("Blocking:", block),
+        (
+            "Could not be evaluated (holds the release pending: fix the facts):",
+            holding,
+        ),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n{}", style.paint("1", heading));
+        for f in list {
             let tag = if f.outcome() == Outcome::Error {
                 Outcome::Error.as_str()
             } else {
                 f.effect().as_str()
             };
-            let _ = writeln!(out, "  ✗ {} [{}] {}", t(f.rule()), tag, t(f.message()));
-            if let Some(v) = values_line(f) {
+            let _ = writeln!(
+                out,
+                "  ✗ {} [{}] {}{}",
+                t(f.rule()),
+                tag,
+                t(f.message()),
+                waivable(f)
+            );
+            for v in values_lines(f) {
                 let _ = writeln!(out, "      {}", style.paint("2", &v));
             }
         }
@@ -142,6 +199,9 @@ pub fn text(d: &Decision, style: &Style) -> String {
                 evidence,
                 t(m.reason())
             );
+            for (who, why) in not_counted(d, m.rule()) {
+                let _ = writeln!(out, "      not counted: {} — {}", t(&who), t(why));
+            }
         }
     }
     let warns = d.warnings();
@@ -169,6 +229,33 @@ pub fn text(d: &Decision, style: &Style) -> String {
         short_digest(d.facts_digest())
     );
     out
+}
+
+/// ` (waivable by ROLES)` for a failed rule a waiver could lift.
+fn waivable(f: &Finding) -> String {
+    if f.waivable_by().is_empty() {
+        String::new()
+    } else {
+        format!(" (waivable by {})", f.waivable_by().join(", "))
+    }
+}
+
+/// The statements an approval rule did not count, and why: `bob
+/// (security, approve)` and the reason.
+fn not_counted<'d>(d: &'d Decision, rule: &str) -> Vec<(String, &'d str)> {
+    d.finding(rule)
+        .and_then(Finding::approval)
+        .map(|state| {
+            state
+                .approvals()
+                .iter()
+                .filter_map(|n| {
+                    let why = n.ignored()?;
+                    Some((format!("{} ({}, {})", n.by(), n.role(), n.decision()), why))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 pub(crate) fn short_digest(d: &str) -> &str {
@@ -207,14 +294,20 @@ pub fn markdown(d: &Decision) -> String {
             "### Blocking\n\n| rule | policy | effect | why |\n|---|---|---|---|"
         );
         for f in block {
+            let effect = if f.outcome() == Outcome::Error {
+                format!("{} (could not be evaluated)", f.effect().as_str())
+            } else {
+                f.effect().as_str().to_string()
+            };
             let _ = writeln!(
                 out,
-                "| `{}` | {}@{} | {} | {} |",
+                "| `{}` | {}@{} | {} | {}{} |",
                 f.rule(),
                 f.policy(),
                 f.policy_version(),
-                f.effect().as_str(),
-                md(f.message())
+                effect,
+                md(f.message()),
+                md(&waivable(f))
             );
         }
         out.push('\n');
@@ -222,16 +315,21 @@ pub fn markdown(d: &Decision) -> String {
     if !d.missing_approvals().is_empty() {
         let _ = writeln!(
             out,
-            "### Missing approvals\n\n| rule | who can give it | needed | why |\n|---|---|---|---|"
+            "### Missing approvals\n\n| rule | who can give it | needed | evidence | why |\n|---|---|---|---|---|"
         );
         for m in d.missing_approvals() {
+            let mut why = md(m.reason());
+            for (who, reason) in not_counted(d, m.rule()) {
+                why.push_str(&format!("<br>not counted: {} — {}", md(&who), md(reason)));
+            }
             let _ = writeln!(
                 out,
-                "| `{}` | {} | {} | {} |",
+                "| `{}` | {} | {} | {} | {} |",
                 m.rule(),
                 md(&m.roles().join(", ")),
                 m.needed(),
-                md(m.reason())
+                md(&m.evidence().join(", ")),
+                why
             );
         }
         out.push('\n');

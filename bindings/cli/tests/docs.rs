@@ -4,7 +4,8 @@
 //! output) is compared with the lines shown under it. A line `…` stands
 //! for any number of lines; a line ending in `…` matches any line that
 //! starts with the rest. `$ echo $?` followed by a number checks the exit
-//! code. Commands with a pipe or a redirection, or naming a file that is
+//! code. With `UPDATE_DOCS=1`, a shown output without `…` that differs
+//! is replaced by the printed one (review the diff). Commands with a pipe or a redirection, or naming a file that is
 //! not in the repository (an illustration such as `f1.yaml`), are skipped.
 #![allow(
     clippy::unwrap_used,
@@ -25,6 +26,8 @@ fn root() -> PathBuf {
 /// the exit code shown by a following `$ echo $?`.
 struct Sample {
     place: String,
+    /// The index of the `$` line in its file.
+    line: usize,
     args: Vec<String>,
     shown: Vec<String>,
     exit: Option<i32>,
@@ -51,7 +54,11 @@ fn markdown_files() -> Vec<PathBuf> {
 /// The shown commands of one markdown file, and how many were skipped.
 fn samples(file: &Path) -> (Vec<Sample>, usize) {
     let text = std::fs::read_to_string(file).unwrap();
-    let rel = file.strip_prefix(root()).unwrap_or(file).display().to_string();
+    let rel = file
+        .strip_prefix(root())
+        .unwrap_or(file)
+        .display()
+        .to_string();
     let (mut out, mut skipped) = (Vec::new(), 0);
     let mut in_block = false;
     let mut current: Option<Sample> = None;
@@ -83,6 +90,7 @@ fn samples(file: &Path) -> (Vec<Sample>, usize) {
             if runnable {
                 current = Some(Sample {
                     place: format!("{rel}:{}", i + 1),
+                    line: i,
                     args: words.into_iter().skip(1).collect(),
                     shown: Vec::new(),
                     exit: None,
@@ -155,10 +163,12 @@ fn matches(shown: &[String], actual: &[&str]) -> bool {
 
 #[test]
 fn every_shown_command_prints_what_the_docs_show() {
+    let update = std::env::var_os("UPDATE_DOCS").is_some();
     let (mut ran, mut skipped, mut wrong) = (0, 0, Vec::new());
     for file in markdown_files() {
         let (list, s) = samples(&file);
         skipped += s;
+        let mut rewrites: Vec<(usize, usize, Vec<String>)> = Vec::new();
         for sample in list {
             let out = Command::cargo_bin("release-policy")
                 .unwrap()
@@ -173,6 +183,25 @@ fn every_shown_command_prints_what_the_docs_show() {
             );
             let actual: Vec<&str> = text.lines().collect();
             let code = out.status.code().unwrap_or(-1);
+            let elided = sample.shown.iter().any(|l| l.contains('…'));
+            if update && !elided && !matches(&sample.shown, &actual) {
+                let mut printed: Vec<String> = actual.iter().map(|l| l.to_string()).collect();
+                while printed.last().is_some_and(|l| l.trim().is_empty()) {
+                    printed.pop();
+                }
+                let mut shown_len = sample.shown.len();
+                while shown_len > 0
+                    && sample
+                        .shown
+                        .get(shown_len - 1)
+                        .is_some_and(|l| l.trim().is_empty())
+                {
+                    shown_len -= 1;
+                }
+                rewrites.push((sample.line + 1, shown_len, printed));
+                ran += 1;
+                continue;
+            }
             if !matches(&sample.shown, &actual) || sample.exit.is_some_and(|e| e != code) {
                 wrong.push(format!(
                     "{} `release-policy {}` (exit {code}):\n--- shown\n{}\n--- printed\n{}",
@@ -184,10 +213,21 @@ fn every_shown_command_prints_what_the_docs_show() {
             }
             ran += 1;
         }
+        if !rewrites.is_empty() {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+            for (at, len, printed) in rewrites.into_iter().rev() {
+                lines.splice(at..at + len, printed);
+            }
+            std::fs::write(&file, lines.join("\n") + "\n").unwrap();
+        }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
     // The check must not pass by skipping: most shown commands run.
-    assert!(ran >= 15, "only {ran} shown commands ran ({skipped} skipped)");
+    assert!(
+        ran >= 15,
+        "only {ran} shown commands ran ({skipped} skipped)"
+    );
 }
 
 #[test]

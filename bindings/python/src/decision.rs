@@ -250,6 +250,13 @@ pub struct Finding {
 
 #[pymethods]
 impl Finding {
+    /// The roles whose waiver would lift the failure (a failed gate with
+    /// `waivableBy`; empty otherwise).
+    #[getter]
+    fn waivable_by(&self) -> Vec<String> {
+        self.inner.waivable_by().to_vec()
+    }
+
     /// The policy's name.
     #[getter]
     fn policy(&self) -> &str {

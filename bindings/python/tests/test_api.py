@@ -79,6 +79,7 @@ def test_a_finding_has_every_field(builtin: Bundle) -> None:
     assert "osv-scanner" in f.message
     assert f.values["variables.sca"][0]["findings"]["critical"] == 1
     assert "SOC2:CC7.1" in f.controls
+    assert f.waivable_by == ["security"]
     assert f.blocks is True
     assert f.lifted is None and f.approval is None
     # Every field of the Rust finding is there, as in the JSON.

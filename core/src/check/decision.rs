@@ -204,6 +204,10 @@ pub struct Finding {
     /// Who lifted the failure, when `waived`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) lifted: Option<Lifted>,
+    /// The roles whose waiver would lift the failure, when the rule failed
+    /// and has `waivableBy` (what a reader can do about it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) waivable_by: Vec<String>,
     /// The approval rule's state, for approvals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) approval: Option<ApprovalState>,
@@ -243,6 +247,12 @@ impl Finding {
     /// Who lifted the failure, when `waived`.
     pub fn lifted(&self) -> Option<&Lifted> {
         self.lifted.as_ref()
+    }
+
+    /// The roles whose waiver would lift the failure (a failed gate with
+    /// `waivableBy`; empty otherwise).
+    pub fn waivable_by(&self) -> &[String] {
+        &self.waivable_by
     }
 
     /// The approval rule's state, for approvals.

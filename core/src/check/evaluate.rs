@@ -170,6 +170,7 @@ impl Run<'_> {
             values: BTreeMap::new(),
             controls: controls.to_vec(),
             lifted: None,
+            waivable_by: Vec::new(),
             approval: None,
         }
     }
@@ -482,6 +483,9 @@ impl Run<'_> {
                     f.outcome = Outcome::Waived;
                     f.lifted = Some(lifted);
                 } else {
+                    if f.outcome == Outcome::Fail {
+                        f.waivable_by = gate.waivable_by.clone();
+                    }
                     self.pending_if_approval(g, f);
                 }
             }
