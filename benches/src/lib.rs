@@ -82,7 +82,7 @@ impl Outcomes {
             }
             let set = match f.effect() {
                 Effect::Block => &mut o.deny,
-                Effect::Approval => &mut o.pending,
+                Effect::Approval | Effect::Pending => &mut o.pending,
                 Effect::Warn => &mut o.warn,
             };
             set.insert(f.rule().to_string());

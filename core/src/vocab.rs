@@ -23,6 +23,9 @@ pub enum Effect {
     Warn,
     /// The verdict is `pending` until one of the gate's `approvers` approves.
     Approval,
+    /// The verdict is `pending` until the condition holds: no approval lifts
+    /// it, only other facts (or a waiver from `waivableBy`).
+    Pending,
     /// The release is `no-go`.
     Block,
 }
@@ -33,6 +36,7 @@ impl Effect {
         match self {
             Effect::Warn => "warn",
             Effect::Approval => "approval",
+            Effect::Pending => "pending",
             Effect::Block => "block",
         }
     }

@@ -2,7 +2,8 @@
 //! (`{role: sre, count: 2}`), with every other approval rule (author,
 //! staleness, evidence, look-alike identities, `distinctPeople`) applying
 //! to each, and `distinctAcrossRules`: one person counted by one rule of a
-//! policy only.
+//! policy only; and gates whose effect says who may lift them (`pending`:
+//! nobody, only the facts).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -266,4 +267,70 @@ fn a_rule_without_the_option_does_not_reserve_people() {
     );
     let facts = with_approvals(json!([approve("sre", "pat"), approve("operations", "pat")]));
     assert_eq!(check(&b, facts).verdict(), Verdict::Go);
+}
+
+fn window_gate(extra: &str) -> String {
+    format!(
+        "  gates:\n    - id: maintenance-window\n      expression: release.labels.window == \"open\"\n      effect: pending\n      message: waiting for the maintenance window\n{extra}"
+    )
+}
+
+#[test]
+fn a_pending_gate_holds_until_the_facts_change_and_no_approval_lifts_it() {
+    let b = policy(&window_gate(""));
+    let mut closed = with_approvals(json!([approve("release-manager", "rita")]));
+    closed["release"]["labels"] = json!({"window": "closed"});
+    let d = check(&b, closed.clone());
+    assert_eq!(d.verdict(), Verdict::Pending);
+    let f = d.findings().first().unwrap();
+    assert_eq!(f.effect().as_str(), "pending");
+    assert!(d.missing_approvals().is_empty());
+    assert_eq!(d.waiting().len(), 1);
+    assert!(d.blocking().is_empty());
+    let mut open = closed;
+    open["release"]["labels"] = json!({"window": "open"});
+    assert_eq!(check(&b, open).verdict(), Verdict::Go);
+}
+
+#[test]
+fn approvers_on_a_gate_that_is_not_an_approval_gate_are_a_load_error() {
+    for effect in ["pending", "block", "warn"] {
+        let text = format!(
+            "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {{name: t, version: 1.0.0}}\nspec:\n  gates:\n    - id: g\n      expression: 'true'\n      effect: {effect}\n      approvers: [sre]\n"
+        );
+        let e = Bundle::from_yaml_str("t.yaml", &text).err().unwrap();
+        let p = e.policy_errors();
+        assert_policy_error(
+            p[0],
+            "RP0305",
+            "t.yaml:9:18",
+            &format!(
+                "gate `g` has `approvers` but `effect: {effect}`: only an `approval` gate is lifted by approvals"
+            ),
+            Some(
+                "use `effect: approval` for a gate one approval lifts, `effect: pending` for one only the facts lift, or an approval rule for N people",
+            ),
+        );
+    }
+}
+
+#[test]
+fn a_layer_may_make_an_approval_gate_pending_but_not_a_pending_gate_an_approval_gate() {
+    let doc = |effect: &str| {
+        format!(
+            "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {{name: t, version: 1.0.0}}\nspec:\n  gates:\n    - id: g\n      expression: release.kind == \"standard\"\n      effect: {effect}\n"
+        )
+    };
+    let approval = doc("approval") + "      approvers: [sre]\n";
+    let layered = |a: &str, b: &str| {
+        Bundle::builder()
+            .yaml_layer("org.yaml", a.to_string())
+            .yaml_layer("team.yaml", b.to_string())
+            .build()
+            .map_err(|e| e.to_string())
+    };
+    assert!(layered(&approval, &doc("pending")).is_ok());
+    assert!(layered(&doc("pending"), &doc("block")).is_ok());
+    let e = layered(&doc("pending"), &approval).err().unwrap();
+    assert!(e.contains("layer loosens gate `g`"), "{e}");
 }

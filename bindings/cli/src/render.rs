@@ -182,6 +182,20 @@ pub fn text(d: &Decision, style: &Style) -> String {
             }
         }
     }
+    let waiting = d.waiting();
+    if !waiting.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.paint("1", "Waiting for (pending until the facts change):")
+        );
+        for f in waiting {
+            let _ = writeln!(out, "  … {} {}{}", t(f.rule()), t(f.message()), waivable(f));
+            for v in values_lines(f) {
+                let _ = writeln!(out, "      {}", style.paint("2", &v));
+            }
+        }
+    }
     if !d.missing_approvals().is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Missing approvals:"));
         for m in d.missing_approvals() {
@@ -306,6 +320,25 @@ pub fn markdown(d: &Decision) -> String {
                 f.policy(),
                 f.policy_version(),
                 effect,
+                md(f.message()),
+                md(&waivable(f))
+            );
+        }
+        out.push('\n');
+    }
+    let waiting = d.waiting();
+    if !waiting.is_empty() {
+        let _ = writeln!(
+            out,
+            "### Waiting for (pending until the facts change)\n\n| rule | policy | why |\n|---|---|---|"
+        );
+        for f in waiting {
+            let _ = writeln!(
+                out,
+                "| `{}` | {}@{} | {}{} |",
+                f.rule(),
+                f.policy(),
+                f.policy_version(),
                 md(f.message()),
                 md(&waivable(f))
             );

@@ -104,6 +104,21 @@ pub(crate) fn compile(
             .map(|m| c.expr(m, Want::String, &o, "messageExpression", id));
         duplicates(&mut c.errors, &o, &g.id, "approvers", &g.approvers);
         duplicates(&mut c.errors, &o, &g.id, "waivableBy", &g.waivable_by);
+        if g.effect != Effect::Approval && !g.approvers.is_empty() {
+            c.errors.push(
+                PolicyError::new(
+                    ErrorCode::IncompleteRule,
+                    o.at("approvers"),
+                    format!(
+                        "gate `{}` has `approvers` but `effect: {}`: only an `approval` gate is lifted by approvals",
+                        g.id,
+                        g.effect.as_str()
+                    ),
+                )
+                .with_rule(&g.id)
+                .with_hint("use `effect: approval` for a gate one approval lifts, `effect: pending` for one only the facts lift, or an approval rule for N people"),
+            );
+        }
         if g.effect == Effect::Approval && g.approvers.is_empty() {
             c.errors.push(
                 PolicyError::new(

@@ -540,6 +540,16 @@ impl Decision {
             .collect()
     }
 
+    /// The failed `pending` gates, in bundle order: they hold the release
+    /// `pending` until the facts change (no approval lifts them). The CLI
+    /// lists them under "Waiting for".
+    pub fn waiting(&self) -> Vec<&Finding> {
+        self.findings
+            .iter()
+            .filter(|f| f.effect == Effect::Pending && f.outcome == Outcome::Fail)
+            .collect()
+    }
+
     /// The findings that warn, in bundle order: outcome `warn` (a failed
     /// `warn` rule), and `warn` rules that erred. They never change the
     /// verdict.
@@ -576,7 +586,8 @@ impl Decision {
 
 /// The fold: any blocking failure (a failed or erring `block` gate, a veto,
 /// a decider's rejection) ⇒ `no-go`; else anything pending (a missing
-/// approval, an unresolved disagreement, a failed `approval` gate) ⇒
+/// approval, an unresolved disagreement, a failed `approval` or `pending`
+/// gate) ⇒
 /// `pending`; else `go`. A `warn` never changes the verdict.
 pub(crate) fn fold(findings: &[Finding]) -> Verdict {
     let blocking = findings.iter().filter(|f| f.blocks());
@@ -584,7 +595,7 @@ pub(crate) fn fold(findings: &[Finding]) -> Verdict {
     for f in blocking {
         match f.effect {
             Effect::Block => return Verdict::NoGo,
-            Effect::Approval => verdict = Verdict::Pending,
+            Effect::Approval | Effect::Pending => verdict = Verdict::Pending,
             Effect::Warn => {}
         }
     }

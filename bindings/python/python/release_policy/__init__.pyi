@@ -24,6 +24,7 @@ class Outcome(str, Enum):
 class Effect(str, Enum):
     WARN = "warn"
     APPROVAL = "approval"
+    PENDING = "pending"
     BLOCK = "block"
 
 class RuleKind(str, Enum):

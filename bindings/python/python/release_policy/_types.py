@@ -60,6 +60,7 @@ class Effect(str, Enum):
 
     WARN = "warn"
     APPROVAL = "approval"
+    PENDING = "pending"
     BLOCK = "block"
 
     def __str__(self) -> str:
