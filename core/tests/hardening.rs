@@ -695,3 +695,25 @@ fn the_builtin_pack_has_no_lint_warnings() {
     let w: Vec<String> = b.warnings().iter().map(ToString::to_string).collect();
     assert_eq!(w, Vec::<String>::new());
 }
+
+#[test]
+fn a_layer_changing_applies_to_gets_a_hint_about_applies_to() {
+    let org = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n  appliesTo: release.environment == \"production\"\n  gates:\n    - {id: g, expression: 'true'}\n";
+    let team = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n  appliesTo: 'false'\n";
+    let e = Bundle::builder()
+        .yaml_layer("org.yaml", org)
+        .yaml_layer("team.yaml", team)
+        .build()
+        .err()
+        .unwrap();
+    let p = &e.policy_errors()[0];
+    assert_eq!(p.message, "layer changes `appliesTo` of policy `t`");
+    let hint = p.hint().unwrap();
+    assert!(
+        hint.starts_with(
+            "`appliesTo` is fixed by the first layer that defines the policy (at org.yaml:5:14)"
+        ),
+        "{hint}"
+    );
+    assert!(!hint.contains("overridable"), "{hint}");
+}

@@ -8,6 +8,7 @@
 
 pub(crate) mod absent;
 pub(crate) mod bind;
+mod compare;
 pub(crate) mod convert;
 pub(crate) mod library;
 mod literals;

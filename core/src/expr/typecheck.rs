@@ -293,13 +293,24 @@ impl Walker<'_> {
                 Ok(Shape::List(Box::new(first.unwrap_or(Shape::Any))))
             }
             Expr::Map(map) => {
+                // With string-literal keys only, the literal is a record:
+                // a misspelt field of it is found at load.
+                let mut fields = Some(BTreeMap::new());
                 for entry in &map.entries {
                     if let cel::common::ast::EntryExpr::MapEntry(m) = &entry.expr {
                         self.walk(&m.key, depth + 1)?;
-                        self.walk(&m.value, depth + 1)?;
+                        let value = self.walk(&m.value, depth + 1)?;
+                        match (&m.key.expr, fields.as_mut()) {
+                            (Expr::Literal(LiteralValue::String(k)), Some(f)) => {
+                                f.insert(k.to_string(), value);
+                            }
+                            _ => fields = None,
+                        }
+                    } else {
+                        fields = None;
                     }
                 }
-                Ok(Shape::Map(Box::new(Shape::Any)))
+                Ok(fields.map_or(Shape::Map(Box::new(Shape::Any)), Shape::Object))
             }
             Expr::Struct(_) => Err(self.err(
                 ErrorCode::UnsupportedExpression,
@@ -548,6 +559,28 @@ impl Walker<'_> {
                     "compare versions with `semver.compare(a, b) < 0`".into(),
                 )));
         }
+        if matches!(
+            full.as_str(),
+            "_==_" | "_!=_" | "_<_" | "_<=_" | "_>_" | "_>=_"
+        ) && !super::compare::comparable(&first, &arg(1))
+        {
+            let side = |i: usize| call.args.get(i).map(describe).unwrap_or_default();
+            return Err(self
+                .err(
+                    ErrorCode::TypeMismatch,
+                    e,
+                    format!(
+                        "`{}` is {} and `{}` is {}: the comparison is never true",
+                        side(0),
+                        super::article(first.type_name()),
+                        side(1),
+                        super::article(arg(1).type_name())
+                    ),
+                )
+                .hint(Some(
+                    "compare values of one type: `service.tier == 1`, not `== \"1\"`; `timestamp(\"…\")` and `duration(\"…\")` make literals of those types".into(),
+                )));
+        }
         if let (Some(lit), "duration" | "timestamp") =
             (string_literal(call.args.first()), full.as_str())
         {
@@ -651,6 +684,10 @@ fn appends_iter_var(step: &IdedExpr, var: &str) -> bool {
 fn describe(e: &IdedExpr) -> String {
     match &e.expr {
         Expr::Ident(n) => n.clone(),
+        Expr::Literal(LiteralValue::String(s)) => format!("{:?}", s.to_string()),
+        Expr::Literal(LiteralValue::Int(i)) => i.to_string(),
+        Expr::Literal(LiteralValue::Double(d)) => d.to_string(),
+        Expr::Literal(LiteralValue::Boolean(b)) => b.to_string(),
         Expr::Select(s) => format!("{}.{}", describe(&s.operand), s.field),
         Expr::Call(c) if c.func_name == "_[_]" => {
             format!("{}[…]", c.args.first().map(describe).unwrap_or_default())

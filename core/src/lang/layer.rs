@@ -182,18 +182,8 @@ struct Amendment<'a> {
 }
 
 impl Amendment<'_> {
-    fn refuse(
-        &mut self,
-        here: SourceLocation,
-        there: SourceLocation,
-        rule: Option<&str>,
-        what: String,
-    ) {
-        refuse(self.errors, here, there, rule, what);
-    }
-
     fn apply(
-        mut self,
+        self,
         metadata: Metadata,
         spec: super::document::Spec,
         rules: Vec<(RuleDoc, String)>,
@@ -208,11 +198,15 @@ impl Amendment<'_> {
                 .applies_to
                 .as_ref()
                 .map_or_else(|| self.base_loc(), |(_, o)| o.at(""));
-            self.refuse(
-                root("spec.appliesTo").at(""),
-                there,
-                None,
-                format!("layer changes `appliesTo` of policy `{name}`"),
+            self.errors.push(
+                PolicyError::new(
+                    ErrorCode::LayerLoosens,
+                    root("spec.appliesTo").at(""),
+                    format!("layer changes `appliesTo` of policy `{name}`"),
+                )
+                .with_hint(format!(
+                    "`appliesTo` is fixed by the first layer that defines the policy (at {there}): a later layer cannot widen or narrow what the policy covers; give a rule of yours a `when` instead, or write a policy of your own with its own `appliesTo`"
+                )),
             );
         }
         for (i, v) in spec.variables.into_iter().enumerate() {
