@@ -45,7 +45,7 @@ def test_enums_are_str_valued() -> None:
     assert [o.value for o in Outcome] == [
         "pass", "warn", "fail", "error", "no-data", "skipped", "waived",
     ]
-    assert {e.value for e in Effect} == {"warn", "approval", "block"}
+    assert {e.value for e in Effect} == {"warn", "approval", "pending", "block"}
     assert {k.value for k in RuleKind} == {"gate", "approval"}
 
 
