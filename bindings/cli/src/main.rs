@@ -209,6 +209,25 @@ fn bundle(policies: &[PathBuf], builtin: bool) -> Result<Bundle, Error> {
     policies.iter().fold(base, |b, d| b.dir_layer(d)).build()
 }
 
+/// Which layers decided, for the text and Markdown outputs: `layers:
+/// built-in pack (23 files) · org (3 files)`.
+fn layers_line(bundle: &Bundle, policies: &[PathBuf], builtin: bool) -> String {
+    let mut names: Vec<String> = Vec::new();
+    if policies.is_empty() || builtin {
+        names.push("built-in pack".into());
+    }
+    names.extend(policies.iter().map(|p| p.display().to_string()));
+    let parts: Vec<String> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| {
+            let n = bundle.sources().iter().filter(|(l, _)| *l == i + 1).count();
+            format!("{name} ({n} file{})", if n == 1 { "" } else { "s" })
+        })
+        .collect();
+    format!("layers: {}", parts.join(" · "))
+}
+
 /// `--policies` layers first, then the positional directories; at least
 /// one layer (a directory, or `--builtin`).
 fn layers(
@@ -337,15 +356,19 @@ fn run(cli: Cli) -> Result<u8, Error> {
             let decision = bundle
                 .check(&facts)
                 .map_err(name_input(facts_path.as_ref()))?;
+            let layers = layers_line(&bundle, &policies, builtin);
             let out = match format {
                 Format::Json => decision.to_json_pretty() + "\n",
-                Format::Markdown => render::markdown(&decision),
-                Format::Text => render::text(
-                    &decision,
-                    &render::Style {
-                        colour: std::io::stdout().is_terminal(),
-                    },
-                ),
+                Format::Markdown => render::markdown(&decision) + "\n" + &layers + "\n",
+                Format::Text => {
+                    render::text(
+                        &decision,
+                        &render::Style {
+                            colour: std::io::stdout().is_terminal(),
+                        },
+                    ) + &layers
+                        + "\n"
+                }
             };
             emit(&out);
             Ok(match decision.verdict() {
@@ -365,15 +388,19 @@ fn run(cli: Cli) -> Result<u8, Error> {
             let assessment = bundle
                 .assess(&facts)
                 .map_err(name_input(facts_path.as_ref()))?;
+            let layers = layers_line(&bundle, &policies, builtin);
             let out = match format {
                 Format::Json => assessment.to_json_pretty() + "\n",
-                Format::Markdown => render_assess::markdown(&assessment),
-                Format::Text => render_assess::text(
-                    &assessment,
-                    &render::Style {
-                        colour: std::io::stdout().is_terminal(),
-                    },
-                ),
+                Format::Markdown => render_assess::markdown(&assessment) + "\n" + &layers + "\n",
+                Format::Text => {
+                    render_assess::text(
+                        &assessment,
+                        &render::Style {
+                            colour: std::io::stdout().is_terminal(),
+                        },
+                    ) + &layers
+                        + "\n"
+                }
             };
             emit(&out);
             Ok(match assessment.verdict() {
