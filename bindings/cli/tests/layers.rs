@@ -143,3 +143,32 @@ fn test_and_lint_need_a_layer() {
     assert_eq!(code, 2);
     assert!(err.contains("no policy directory given"), "{err}");
 }
+
+#[test]
+fn the_payments_layer_cannot_remove_an_organisation_rule() {
+    let team = temp("remove");
+    for f in ["payments-pci.yaml", "payments-pci.test.yaml"] {
+        let text = std::fs::read_to_string(
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../examples/layers/payments")
+                .join(f),
+        )
+        .unwrap();
+        write(&team, f, &text);
+    }
+    write(
+        &team,
+        "relax.yaml",
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: org-production, version: 1.0.0}\nspec:\n  disable: [tier1-two-sres]\n",
+    );
+    let (code, _, err) = run(cli()
+        .args(["check", "--builtin", "--policies", "examples/layers/org", "--policies"])
+        .arg(&team)
+        .arg("examples/releases/payments-1.8.0.yaml"));
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("layer disables approval `tier1-two-sres`"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(team).unwrap();
+}

@@ -263,3 +263,15 @@ def test_run_tests_layers_like_the_cli(tmp_path: Path) -> None:
     report = run_tests(team, builtin=True)
     assert [c["passed"] for c in report["cases"]] == [True]
     assert [g["rule"] for g in report["gaps"]] == ["team-freeze"]
+
+
+def test_the_example_layers_run_from_python_as_in_docs_layers() -> None:
+    layers = ROOT / "examples" / "layers"
+    report = run_tests(layers / "org", layers / "payments", builtin=True)
+    assert all(case["passed"] for case in report["cases"]) and not report["gaps"]
+    assert len(report["cases"]) == 12
+    bundle = (BundleBuilder().builtin_layer()
+              .dir_layer(layers / "org").dir_layer(layers / "payments").build())
+    d = bundle.check(example("payments-1.8.0"))
+    assert d.verdict is Verdict.PENDING
+    assert [m.rule for m in d.missing_approvals] == ["tier1-two-sres", "migration-dba", "pci-evidence"]
