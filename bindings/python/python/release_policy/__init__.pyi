@@ -395,6 +395,7 @@ __all__ = [
     "Verdict",
     "WaiverUse",
     "__version__",
+    "run_tests",
 ]
 
 def run_tests(*dirs: str | PathLike[str], builtin: bool = False) -> dict[str, Any]:
