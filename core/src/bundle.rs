@@ -432,6 +432,17 @@ impl Bundle {
     /// [`Limits::max_list_items`]); everything that goes wrong inside a rule
     /// is a finding instead.
     pub fn check(&self, facts: &Facts) -> Result<Decision, Error> {
+        self.check_interruptible(facts, &|| false)
+    }
+
+    /// [`check`](Self::check), asking `interrupted` between rules: when it
+    /// returns `true` the check stops with an [`ErrorCode::Interrupted`]
+    /// error and no decision. The Python binding passes a check for Ctrl-C.
+    pub fn check_interruptible(
+        &self,
+        facts: &Facts,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Decision, Error> {
         self.usable()?;
         let policies: Vec<&ReleasePolicy> = self
             .inner
@@ -442,7 +453,13 @@ impl Bundle {
                 CompiledPolicy::Rollout(_) => None,
             })
             .collect();
-        check::check(&policies, self.info(), &self.inner.limits, facts)
+        check::check(
+            &policies,
+            self.info(),
+            &self.inner.limits,
+            facts,
+            interrupted,
+        )
     }
 
     /// Parse facts from YAML or JSON text and decide.
@@ -456,6 +473,17 @@ impl Bundle {
     /// the facts cannot be turned into CEL values; everything that goes
     /// wrong inside a rule is a finding (and holds).
     pub fn assess(&self, facts: &RolloutFacts) -> Result<Assessment, Error> {
+        self.assess_interruptible(facts, &|| false)
+    }
+
+    /// [`assess`](Self::assess), asking `interrupted` between policies:
+    /// when it returns `true` the assessment stops with an
+    /// [`ErrorCode::Interrupted`] error and no assessment.
+    pub fn assess_interruptible(
+        &self,
+        facts: &RolloutFacts,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Assessment, Error> {
         self.usable()?;
         let policies: Vec<&RolloutPolicy> = self
             .inner
@@ -466,7 +494,13 @@ impl Bundle {
                 CompiledPolicy::Release(_) => None,
             })
             .collect();
-        assess::assess(&policies, self.info(), &self.inner.limits, facts)
+        assess::assess(
+            &policies,
+            self.info(),
+            &self.inner.limits,
+            facts,
+            interrupted,
+        )
     }
 
     /// Parse rollout facts from YAML or JSON text and assess.

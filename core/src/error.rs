@@ -133,6 +133,8 @@ pub enum ErrorCode {
     BuiltinPackBroken,
     /// `RP0503`: The evaluation failed for a reason outside the policies.
     EvaluationFailed,
+    /// `RP0504`: The caller interrupted the evaluation (Ctrl-C in Python).
+    Interrupted,
     /// `RP0601`: A file or directory could not be read.
     ReadFailed,
     /// `RP0602`: A policy directory is not a directory.
@@ -197,6 +199,7 @@ impl ErrorCode {
         ErrorCode::NoPolicyOfKind,
         ErrorCode::BuiltinPackBroken,
         ErrorCode::EvaluationFailed,
+        ErrorCode::Interrupted,
         ErrorCode::ReadFailed,
         ErrorCode::NotADirectory,
         ErrorCode::AbsorbedError,
@@ -264,6 +267,7 @@ impl ErrorCode {
             ErrorCode::NoPolicyOfKind => "RP0501",
             ErrorCode::BuiltinPackBroken => "RP0502",
             ErrorCode::EvaluationFailed => "RP0503",
+            ErrorCode::Interrupted => "RP0504",
             ErrorCode::ReadFailed => "RP0601",
             ErrorCode::NotADirectory => "RP0602",
             ErrorCode::AbsorbedError => "RP0701",
@@ -359,6 +363,7 @@ impl ErrorCode {
             ErrorCode::EvaluationFailed => {
                 "the evaluation failed for a reason outside the policies"
             }
+            ErrorCode::Interrupted => "the caller interrupted the evaluation",
             ErrorCode::ReadFailed => "a file or directory could not be read",
             ErrorCode::NotADirectory => "a policy directory is not a directory",
             ErrorCode::AbsorbedError => {

@@ -717,3 +717,22 @@ fn a_layer_changing_applies_to_gets_a_hint_about_applies_to() {
     );
     assert!(!hint.contains("overridable"), "{hint}");
 }
+
+#[test]
+fn an_interrupted_check_stops_with_rp0504_and_no_decision() {
+    let bundle = release_policy::Bundle::builtin();
+    let facts = common::facts("examples/releases/checkout-2.4.0.yaml");
+    let asked = std::cell::Cell::new(0);
+    let stop_at_third = || {
+        asked.set(asked.get() + 1);
+        asked.get() >= 3
+    };
+    let e = bundle
+        .check_interruptible(&facts, &stop_at_third)
+        .unwrap_err();
+    assert_eq!(e.code(), release_policy::ErrorCode::Interrupted);
+    assert_eq!(asked.get(), 3);
+    // Never interrupted: the same decision as `check`.
+    let d = bundle.check_interruptible(&facts, &|| false).unwrap();
+    assert_eq!(d.to_json(), bundle.check(&facts).unwrap().to_json());
+}

@@ -162,7 +162,13 @@ fn the_payments_layer_cannot_remove_an_organisation_rule() {
         "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: org-production, version: 1.0.0}\nspec:\n  disable: [tier1-two-sres]\n",
     );
     let (code, _, err) = run(cli()
-        .args(["check", "--builtin", "--policies", "examples/layers/org", "--policies"])
+        .args([
+            "check",
+            "--builtin",
+            "--policies",
+            "examples/layers/org",
+            "--policies",
+        ])
         .arg(&team)
         .arg("examples/releases/payments-1.8.0.yaml"));
     assert_eq!(code, 2, "{err}");

@@ -46,6 +46,39 @@ fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
     })
 }
 
+/// Core work without the GIL that Ctrl-C can stop: `f` is given a check
+/// the core asks between rules. Once the work has run for 50 ms, the check
+/// takes the GIL for a moment to run Python's signal handlers; when one
+/// raises (`KeyboardInterrupt`), the core stops and that exception is
+/// raised instead of a result. Decisions that finish sooner never take the
+/// GIL back, so threads deciding in parallel do not contend for it.
+fn interruptible<T: Send>(
+    py: Python<'_>,
+    f: impl FnOnce(&(dyn Fn() -> bool + Sync)) -> Result<T, Error> + Send,
+) -> PyResult<T> {
+    let raised: std::sync::Mutex<Option<PyErr>> = std::sync::Mutex::new(None);
+    let start = std::time::Instant::now();
+    let stop = || {
+        if start.elapsed() < std::time::Duration::from_millis(50) {
+            return false;
+        }
+        Python::attach(|py| match py.check_signals() {
+            Ok(()) => false,
+            Err(e) => {
+                if let Ok(mut slot) = raised.lock() {
+                    *slot = Some(e);
+                }
+                true
+            }
+        })
+    };
+    let result = py.detach(|| guarded(|| f(&stop)));
+    if let Some(e) = raised.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    result.map_err(|e| to_py_err(py, &e))
+}
+
 /// Core work without the GIL, errors as Python exceptions.
 fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send) -> PyResult<T> {
     py.detach(|| guarded(f)).map_err(|e| to_py_err(py, &e))
@@ -128,14 +161,15 @@ impl Bundle {
 
     /// Decide whether the release described by `facts` may go. `facts` is
     /// a `dict` (as `json.loads` gives) or YAML / JSON text (`str` or
-    /// `bytes`). The GIL is released while the core decides.
+    /// `bytes`). The GIL is released while the core decides; Ctrl-C stops
+    /// a long decision between rules (`KeyboardInterrupt`).
     fn check(&self, py: Python<'_>, facts: &Bound<'_, PyAny>) -> PyResult<Decision> {
         let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
             .map_err(|e| facts_to_py_err(py, e))?;
         let bundle = &self.inner;
-        let decision = detached(py, move || {
+        let decision = interruptible(py, move |stop| {
             let facts = input.into_facts(bundle)?;
-            bundle.check(&facts)
+            bundle.check_interruptible(&facts, stop)
         })?;
         Ok(Decision::new(decision))
     }
@@ -149,9 +183,9 @@ impl Bundle {
         let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
             .map_err(|e| facts_to_py_err(py, e))?;
         let bundle = &self.inner;
-        let assessment = detached(py, move || {
+        let assessment = interruptible(py, move |stop| {
             let facts = input.into_rollout_facts(bundle)?;
-            bundle.assess(&facts)
+            bundle.assess_interruptible(&facts, stop)
         })?;
         Ok(Assessment::new(assessment))
     }

@@ -275,3 +275,32 @@ def test_the_example_layers_run_from_python_as_in_docs_layers() -> None:
     d = bundle.check(example("payments-1.8.0"))
     assert d.verdict is Verdict.PENDING
     assert [m.rule for m in d.missing_approvals] == ["tier1-two-sres", "migration-dba", "pci-evidence"]
+
+
+def test_ctrl_c_stops_a_long_check_between_rules() -> None:
+    import _thread
+    import threading
+    import time
+
+    gates = "".join(
+        f"    - id: slow-{i}\n"
+        "      expression: ci.suites.all(a, ci.suites.exists(b, b.name == a.name))\n"
+        for i in range(20)
+    )
+    bundle = Bundle.from_yaml(
+        "slow.yaml",
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: slow, version: 1.0.0}\n"
+        f"spec:\n  gates:\n{gates}",
+    )
+    facts = example("checkout-2.4.0")
+    facts["ci"]["suites"] = [
+        {"name": f"s{i}", "required": False, "status": "passed"} for i in range(1000)
+    ]
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        bundle.check(facts)
+    timer.cancel()
+    # Stopped at the next rule, long before the twenty gates were done.
+    assert time.monotonic() - started < 10

@@ -32,6 +32,7 @@ pub(crate) fn assess(
     bundle: BundleInfo,
     limits: &Limits,
     facts: &RolloutFacts,
+    interrupted: &dyn Fn() -> bool,
 ) -> Result<Assessment, Error> {
     if policies.is_empty() {
         return Err(Error::evaluation(
@@ -61,6 +62,12 @@ pub(crate) fn assess(
         findings: Vec::new(),
     };
     for policy in policies {
+        if interrupted() {
+            return Err(Error::evaluation(
+                ErrorCode::Interrupted,
+                "the assessment was interrupted before it decided",
+            ));
+        }
         run.policy(policy, &ctx);
     }
     let verdict = fold(&run.findings);

@@ -28,6 +28,9 @@ type Variables = BTreeMap<String, Result<Json, String>>;
 
 struct Run<'f> {
     facts: &'f Facts,
+    /// Asked between rules: `true` stops the evaluation.
+    interrupted: &'f dyn Fn() -> bool,
+    stopped: bool,
     json: &'f Json,
     limits: &'f Limits,
     now: Timestamp,
@@ -47,6 +50,7 @@ pub(crate) fn check(
     bundle: BundleInfo,
     limits: &Limits,
     facts: &Facts,
+    interrupted: &dyn Fn() -> bool,
 ) -> Result<Decision, Error> {
     if policies.is_empty() {
         return Err(Error::evaluation(
@@ -72,6 +76,8 @@ pub(crate) fn check(
     let ctx = bind_roots(&FACTS, &json, limits).map_err(Error::from)?;
     let mut run = Run {
         facts,
+        interrupted,
+        stopped: false,
         now: facts.now,
         json: &json,
         limits,
@@ -81,6 +87,12 @@ pub(crate) fn check(
     };
     for policy in policies {
         run.policy(policy, &ctx);
+        if run.stopped {
+            return Err(Error::evaluation(
+                ErrorCode::Interrupted,
+                "the check was interrupted before it decided",
+            ));
+        }
     }
     let verdict = fold(&run.findings);
     let mut summary = Summary::default();
@@ -200,6 +212,12 @@ impl Run<'_> {
         out
     }
 
+    /// Whether the caller asked to stop (asked once per rule).
+    fn stop(&mut self) -> bool {
+        self.stopped = self.stopped || (self.interrupted)();
+        self.stopped
+    }
+
     fn policy(&mut self, policy: &ReleasePolicy, root: &cel::Context<'_, '_>) {
         let applies = policy
             .applies_to
@@ -245,6 +263,9 @@ impl Run<'_> {
             }
         }
         for gate in &policy.gates {
+            if self.stop() {
+                return;
+            }
             let mut f = self.finding(
                 policy,
                 &gate.gate.id,
@@ -266,6 +287,9 @@ impl Run<'_> {
         // People counted by a passing rule with `distinctAcrossRules`.
         let mut taken: BTreeMap<String, String> = BTreeMap::new();
         for rule in &policy.approvals {
+            if self.stop() {
+                return;
+            }
             let mut f = self.finding(
                 policy,
                 &rule.rule.id,
