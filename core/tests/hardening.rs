@@ -736,3 +736,19 @@ fn an_interrupted_check_stops_with_rp0504_and_no_decision() {
     let d = bundle.check_interruptible(&facts, &|| false).unwrap();
     assert_eq!(d.to_json(), bundle.check(&facts).unwrap().to_json());
 }
+
+#[test]
+fn replace_with_a_fact_as_replacement_is_refused_at_load() {
+    // `s.replace("a", s)` over a 64 KiB string builds gigabytes in one call.
+    let text = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n  gates:\n    - id: g\n      expression: 'size(release.id.replace(\"a\", release.id)) > 0'\n";
+    let e = Bundle::from_yaml_str("t.yaml", text).err().unwrap();
+    let p = &e.policy_errors()[0];
+    assert_eq!(p.code().as_str(), "RP0210");
+    assert_eq!(
+        p.message,
+        "the replacement of `replace` must be a string literal of at most 64 bytes"
+    );
+    // A short literal replacement loads.
+    let ok = text.replace("release.id))", "\"b\"))");
+    assert!(Bundle::from_yaml_str("t.yaml", &ok).is_ok());
+}

@@ -595,6 +595,23 @@ impl Walker<'_> {
                     .hint(Some(problem.1)));
             }
         }
+        // `s.replace(a, b)` grows `s` by `len(b)` per match: with `b` a fact
+        // or `s` itself, one call can build gigabytes before any size check
+        // sees the result. The replacement must be a short literal.
+        if full == "replace" {
+            let short = string_literal(call.args.get(1)).is_some_and(|r| r.len() <= 64);
+            if !short {
+                return Err(self
+                    .err(
+                        ErrorCode::UnsupportedExpression,
+                        e,
+                        "the replacement of `replace` must be a string literal of at most 64 bytes",
+                    )
+                    .hint(Some(
+                        "a replacement read from the facts can multiply a string's size at every match; replace with a literal".into(),
+                    )));
+            }
+        }
         if full == "matches" {
             if let Some(pattern) = string_literal(call.args.last()) {
                 let built = regex::RegexBuilder::new(pattern)
