@@ -20,6 +20,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
+use pyo3::types::PyDict;
 use release_policy::{
     Bundle as CoreBundle, BundleBuilder as CoreBuilder, Error, ErrorCode, Limits,
 };
@@ -147,6 +148,25 @@ impl Bundle {
             .rules()
             .into_iter()
             .map(|r| (r.policy().to_string(), r.id().to_string(), r.kind()))
+            .collect()
+    }
+
+    /// What `release-policy lint` warns about (codes `RP07xx`): one
+    /// `dict` per warning with `code`, `location` (`file:line:column`),
+    /// `message` and `hint` (or `None`). Warnings never stop a load.
+    #[getter]
+    fn warnings<'py>(&self, py: Python<'py>) -> PyResult<Vec<Bound<'py, PyDict>>> {
+        self.inner
+            .warnings()
+            .iter()
+            .map(|w| {
+                let d = PyDict::new(py);
+                d.set_item("code", w.code().as_str())?;
+                d.set_item("location", w.location.to_string())?;
+                d.set_item("message", &w.message)?;
+                d.set_item("hint", w.hint())?;
+                Ok(d)
+            })
             .collect()
     }
 

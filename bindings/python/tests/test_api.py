@@ -304,3 +304,16 @@ def test_ctrl_c_stops_a_long_check_between_rules() -> None:
     timer.cancel()
     # Stopped at the next rule, long before the twenty gates were done.
     assert time.monotonic() - started < 10
+
+
+def test_bundle_warnings_are_the_lint_warnings() -> None:
+    bundle = Bundle.from_yaml(
+        "w.yaml",
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: w, version: 1.0.0}\n"
+        "spec:\n  gates:\n    - {id: a, expression: 'service.tier <= 2 || release.kind == \"hotfix\"'}\n",
+    )
+    (w,) = bundle.warnings
+    assert w["code"] == "RP0701" and w["location"] == "w.yaml:6:28"
+    assert w["message"].startswith("`service.tier` may be absent")
+    assert w["hint"] and w["hint"].startswith("guard it")
+    assert Bundle.builtin().warnings == []
