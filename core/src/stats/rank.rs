@@ -52,7 +52,7 @@ pub struct MannWhitney {
 }
 
 /// `-0.0` becomes `0.0`; everything else is unchanged.
-fn positive_zero(x: f64) -> f64 {
+pub(crate) fn positive_zero(x: f64) -> f64 {
     x + 0.0
 }
 
@@ -295,7 +295,7 @@ fn smallest_above(c: &[f64], b: &[f64], t: f64) -> Option<f64> {
 
 /// The k-th smallest (1-based) difference `c_i - b_j`; both slices sorted
 /// ascending, non-empty, finite, without `-0.0`.
-fn kth_difference(c: &[f64], b: &[f64], k: u128) -> Option<f64> {
+pub(crate) fn kth_difference(c: &[f64], b: &[f64], k: u128) -> Option<f64> {
     let smallest = c.first()? - b.last()?;
     let largest = c.last()? - b.first()?;
     let mut lo = order_key(smallest);
