@@ -3,6 +3,7 @@
 
 use super::*;
 use proptest::prelude::*;
+use std::collections::BTreeMap;
 
 fn some(xs: &[f64]) -> Vec<Option<f64>> {
     xs.iter().copied().map(Some).collect()
@@ -166,11 +167,17 @@ fn no_data_and_must_have_data() {
     assert_eq!(alone.outcome, JudgeOutcome::NoData);
     assert_eq!(alone.score, 0.0);
 
+    let passing_too = MetricConfig::new("ok-too");
     let with_pass = judge(
         &JudgeConfig::default(),
         &[
             MetricInput {
                 config: &passing,
+                canary: &b,
+                baseline: &b,
+            },
+            MetricInput {
+                config: &passing_too,
                 canary: &b,
                 baseline: &b,
             },
@@ -182,7 +189,7 @@ fn no_data_and_must_have_data() {
         ],
     );
     assert!(
-        with_pass.metrics[1]
+        with_pass.metrics[2]
             .reason
             .contains("the baseline has no samples")
     );
@@ -265,8 +272,10 @@ fn critical_failure_zeroes_the_score() {
     assert_eq!(r.outcome, JudgeOutcome::Marginal);
 }
 
+/// Defect (issue 10): a critical metric without data (not `mustHaveData`)
+/// was left out and the others scored: the canary passed.
 #[test]
-fn critical_no_data_fails_only_with_must_have_data() {
+fn critical_metric_without_data_never_passes() {
     let b = some(&baseline());
     let critical = MetricConfig {
         critical: true,
@@ -276,29 +285,94 @@ fn critical_no_data_fails_only_with_must_have_data() {
         must_have_data: true,
         ..critical.clone()
     };
-    let ok = MetricConfig::new("ok");
-    let run = |config: &MetricConfig| {
-        judge(
-            &JudgeConfig::default(),
-            &[
-                MetricInput {
-                    config: &ok,
-                    canary: &b,
-                    baseline: &b,
-                },
-                MetricInput {
-                    config,
-                    canary: &[],
-                    baseline: &b,
-                },
-            ],
-        )
+    let oks: Vec<MetricConfig> = (0..3)
+        .map(|i| MetricConfig::new(format!("ok{i}")))
+        .collect();
+    let run = |config: &MetricConfig, canary: &[Option<f64>]| {
+        let mut inputs: Vec<MetricInput<'_>> = oks
+            .iter()
+            .map(|config| MetricInput {
+                config,
+                canary: &b,
+                baseline: &b,
+            })
+            .collect();
+        inputs.push(MetricInput {
+            config,
+            canary,
+            baseline: &b,
+        });
+        judge(&JudgeConfig::default(), &inputs)
     };
-    let r = run(&critical);
-    assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
-    let r = run(&required);
+    // 1 of 4 without data: below Kayenta's 50 %, yet the canary holds.
+    let r = run(&critical, &[]);
+    assert_eq!((r.score, r.outcome), (0.0, JudgeOutcome::NoData));
+    assert_eq!(r.critical_failure, None);
+    assert!(
+        r.reason.starts_with("critical metric `c` has no data"),
+        "{}",
+        r.reason
+    );
+    assert!(
+        r.metrics[3]
+            .reason
+            .contains("a critical metric without data holds")
+    );
+    // Only missing samples, removed: the same.
+    let r = run(&critical, &[None, None, Some(f64::NAN)]);
+    assert_eq!(r.outcome, JudgeOutcome::NoData);
+    // With `mustHaveData` it fails, as before.
+    let r = run(&required, &[]);
     assert_eq!((r.score, r.outcome), (0.0, JudgeOutcome::Fail));
     assert_eq!(r.critical_failure.as_deref(), Some("c"));
+    // With data it is judged like any other.
+    let r = run(&critical, &b);
+    assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
+}
+
+/// Kayenta's rule: 50 % or more of the metrics without data zero the
+/// score; configurable by `maxNoDataPercent`.
+#[test]
+fn half_the_metrics_without_data_hold() {
+    let b = some(&baseline());
+    let configs: Vec<MetricConfig> = (0..4).map(|i| MetricConfig::new(format!("m{i}"))).collect();
+    let run = |config: &JudgeConfig, empty: usize| {
+        let inputs: Vec<MetricInput<'_>> = configs
+            .iter()
+            .enumerate()
+            .map(|(i, config)| MetricInput {
+                config,
+                canary: if i < empty { &[] } else { &b },
+                baseline: &b,
+            })
+            .collect();
+        judge(config, &inputs)
+    };
+    let default = JudgeConfig::default();
+    // 1 of 4 (25 %): scored. 2 of 4 (exactly 50 %): hold.
+    let r = run(&default, 1);
+    assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
+    let r = run(&default, 2);
+    assert_eq!((r.score, r.outcome), (0.0, JudgeOutcome::NoData));
+    assert!(
+        r.reason.contains("2 of 4 metrics (50 %) have no data"),
+        "{}",
+        r.reason
+    );
+    // Raised to 75 %: 2 of 4 is scored, 3 of 4 holds.
+    let lenient = JudgeConfig {
+        max_no_data_percent: 75.0,
+        ..JudgeConfig::default()
+    };
+    assert_eq!(run(&lenient, 2).outcome, JudgeOutcome::Pass);
+    assert_eq!(run(&lenient, 3).outcome, JudgeOutcome::NoData);
+    // 100 %: only when nothing has data.
+    let all = JudgeConfig {
+        max_no_data_percent: 100.0,
+        ..JudgeConfig::default()
+    };
+    assert_eq!(run(&all, 3).outcome, JudgeOutcome::Pass);
+    assert_eq!(run(&all, 4).outcome, JudgeOutcome::NoData);
 }
 
 /// Metrics in groups: `(group, passes)`.
@@ -428,8 +502,11 @@ fn nan_strategy_remove_vs_replace() {
     c.extend(std::iter::repeat_n(None, 40));
     let bs = some(&b);
     let run = |strategy| {
+        // Tolerance 0: the 40 zeros make the interval wide ([-102, -3]),
+        // within Kayenta's default tolerance of the estimate (-54.5).
         let config = MetricConfig {
             nan_strategy: strategy,
+            tolerance: 0.0,
             ..metric("m", Direction::Either)
         };
         judge(
@@ -486,8 +563,19 @@ fn non_finite_values_are_missing() {
 #[test]
 fn marginal_band() {
     let config = JudgeConfig::default();
+    // Exactly at `marginal` (75): fails, as in Spinnaker's canary stage.
     let r = grouped(
         &config,
+        &[("g", true), ("g", true), ("g", true), ("g", false)],
+    );
+    assert_eq!((r.score, r.outcome), (75.0, JudgeOutcome::Fail));
+    assert!(r.reason.contains("marginal above 75"), "{}", r.reason);
+    let lower = JudgeConfig {
+        marginal_score: 74.99,
+        ..JudgeConfig::default()
+    };
+    let r = grouped(
+        &lower,
         &[("g", true), ("g", true), ("g", true), ("g", false)],
     );
     assert_eq!((r.score, r.outcome), (75.0, JudgeOutcome::Marginal));
@@ -752,7 +840,17 @@ proptest! {
             prop_assert!((scored - 100.0).abs() < 1e-9, "weights sum to {}", scored);
         }
         if r.outcome == JudgeOutcome::NoData {
-            prop_assert!(r.metrics.iter().all(|m| !m.counted()));
+            let left_out = r.metrics.iter().filter(|m| m.classification == Classification::NoData && !m.failed()).count();
+            prop_assert!(
+                r.metrics.iter().all(|m| !m.counted())
+                    || r.metrics.iter().any(|m| m.critical && m.classification == Classification::NoData)
+                    || 100.0 * left_out as f64 / r.metrics.len() as f64 >= config.max_no_data_percent
+            );
+            prop_assert_eq!(r.score, 0.0);
+        }
+        // Never a pass with a critical metric that is not a clear pass.
+        if r.metrics.iter().any(|m| m.critical && m.classification != Classification::Pass && !(m.classification == Classification::High || m.classification == Classification::Low) ) {
+            prop_assert_ne!(r.outcome, JudgeOutcome::Pass);
         }
     }
 
@@ -766,6 +864,9 @@ proptest! {
         present in series(),
         position in any::<prop::sample::Index>(),
     ) {
+        // Kayenta's share of metrics without data is this property's
+        // exception: at 100 % only all metrics without data hold.
+        let config = JudgeConfig { max_no_data_percent: 100.0, ..config };
         let configs = make_configs(&specs);
         let before = judge(&config, &inputs(&specs, &configs));
         // Not critical, data not required; one side without samples.
