@@ -319,4 +319,6 @@ pub fn judge(config: &JudgeConfig, metrics: &[MetricInput<'_>]) -> JudgeResult {
 }
 
 #[cfg(test)]
+mod kayenta_tests;
+#[cfg(test)]
 mod tests;
