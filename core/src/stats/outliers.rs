@@ -103,7 +103,9 @@ mod tests {
 
     #[test]
     fn fences_and_removal_match_numpy() {
-        let cases: [(&str, Vec<f64>, f64, (f64, f64), usize); 6] = [
+        // (name, sample, factor, fences, removed)
+        type Case = (&'static str, Vec<f64>, f64, (f64, f64), usize);
+        let cases: [Case; 6] = [
             (
                 "spike",
                 spike(),

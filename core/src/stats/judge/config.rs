@@ -237,7 +237,7 @@ impl MetricConfig {
                     self.allowed_increase
                 ));
             }
-            if !(self.allowed_decrease <= 0.5) {
+            if self.allowed_decrease > 0.5 || self.allowed_decrease.is_nan() {
                 return Err(format!(
                     "`allowedDecrease` ({}) of metric `{name}` is not a CLES above 0 up to 0.5",
                     self.allowed_decrease

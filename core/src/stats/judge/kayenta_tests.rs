@@ -397,7 +397,7 @@ fn scores_round_half_up_to_two_decimals() {
             .collect::<Vec<_>>(),
     );
     let high: Vec<Option<f64>> = b.iter().map(|x| x.map(|v| v * 1.3)).collect();
-    let configs: Vec<MetricConfig> = (0..3).map(|i| direction_named(i)).collect();
+    let configs: Vec<MetricConfig> = (0..3).map(direction_named).collect();
     let inputs: Vec<MetricInput<'_>> = configs
         .iter()
         .enumerate()
