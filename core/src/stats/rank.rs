@@ -177,7 +177,7 @@ pub fn median(xs: &[f64]) -> Option<f64> {
 }
 
 /// `(a + b) / 2`, without overflowing for huge values of the same sign.
-fn midpoint(a: f64, b: f64) -> f64 {
+pub(crate) fn midpoint(a: f64, b: f64) -> f64 {
     let m = (a + b) / 2.0;
     if m.is_finite() { m } else { a / 2.0 + b / 2.0 }
 }
@@ -252,7 +252,7 @@ fn at_most(a: f64, b: f64) -> bool {
 }
 
 /// How many pairs have `c_i - b_j <= t`; both slices sorted ascending.
-fn count_at_most(c: &[f64], b: &[f64], t: f64) -> u128 {
+pub(crate) fn count_at_most(c: &[f64], b: &[f64], t: f64) -> u128 {
     // For each c (ascending), the pairs with c - b_j <= t are those with
     // j >= first; `first` only moves right as c grows.
     let n2 = b.len();
@@ -271,7 +271,7 @@ fn count_at_most(c: &[f64], b: &[f64], t: f64) -> u128 {
 }
 
 /// The smallest difference `c_i - b_j` strictly above `t`, if any.
-fn smallest_above(c: &[f64], b: &[f64], t: f64) -> Option<f64> {
+pub(crate) fn smallest_above(c: &[f64], b: &[f64], t: f64) -> Option<f64> {
     // For each c, the differences above t are c - b_j for j < first; the
     // smallest of them is at j = first - 1.
     let mut first = 0_usize;
@@ -298,8 +298,20 @@ fn smallest_above(c: &[f64], b: &[f64], t: f64) -> Option<f64> {
 pub(crate) fn kth_difference(c: &[f64], b: &[f64], k: u128) -> Option<f64> {
     let smallest = c.first()? - b.last()?;
     let largest = c.last()? - b.first()?;
-    let mut lo = order_key(smallest);
-    let mut hi = order_key(largest);
+    kth_difference_within(c, b, k, smallest, largest)
+}
+
+/// [`kth_difference`] when the answer is known to lie in `[low, high]`
+/// (fewer rounds of bisection).
+pub(crate) fn kth_difference_within(
+    c: &[f64],
+    b: &[f64],
+    k: u128,
+    low: f64,
+    high: f64,
+) -> Option<f64> {
+    let mut lo = order_key(low);
+    let mut hi = order_key(high);
     // Invariant: the answer's key is in [lo, hi]; count_at_most(hi) >= k.
     while lo < hi {
         let mid = lo + (hi - lo) / 2;

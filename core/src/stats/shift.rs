@@ -32,19 +32,28 @@
 //!   either side of the median).
 //!
 //! Everything reuses the sorted-difference selection of
-//! [`hodges_lehmann`](super::rank::hodges_lehmann): a few bisections over
-//! the count `k` (O(1) each) and one k-th-difference selection per end,
-//! O((n1 + n2) log) without materialising the `N` differences.
+//! [`hodges_lehmann`](super::rank::hodges_lehmann): bisections over the
+//! count `k` (O(1) each), one k-th-difference selection for the middle
+//! (from which the Hodges-Lehmann median and the z = 0 estimate are a few
+//! O(n) steps) and one per end of the interval, each bracketed by the
+//! middle — O((n1 + n2) log) without materialising the `N` differences.
 //!
 //! Reference values: `core/tests/data/shift_reference.py` (R's algorithm
 //! re-implemented with `scipy.optimize.brentq`, and a brute-force scan of
 //! all differences).
 
-use super::rank::{kth_difference, positive_zero};
+use super::rank::{
+    count_at_most, kth_difference, kth_difference_within, midpoint, positive_zero,
+    smallest_above,
+};
 
-/// The interval and the z = 0 estimate of a shift canary − baseline.
+/// The interval and the estimates of a shift canary − baseline.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ShiftInterval {
+    /// The Hodges-Lehmann estimate, bit for bit
+    /// [`hodges_lehmann`](super::rank::hodges_lehmann) (found on the way,
+    /// next to the z = 0 estimate).
+    pub hodges_lehmann: f64,
     /// Lower end of the two-sided confidence interval.
     pub lower: f64,
     /// Upper end of the two-sided confidence interval.
@@ -94,17 +103,50 @@ pub fn shift_interval(canary: &[f64], baseline: &[f64], confidence: f64) -> Opti
         };
         (dz - correction) / sigma
     };
-    let difference = |k: u128| kth_difference(&c, &b, k.clamp(1, total));
     let q = normal_quantile(1.0 - (1.0 - confidence) / 2.0)?;
-    let lower = difference(first_count(total, |k| z(k) <= q))?;
-    let upper = difference(first_count(total, |k| z(k) <= -q))?;
-    let zero_from = difference(first_count(total, |k| z(k) <= 0.0))?;
-    let zero_to = difference(first_count(total, |k| z(k) < 0.0))?;
-    let estimate_z0 = positive_zero(zero_from / 2.0 + zero_to / 2.0);
-    [lower, upper, estimate_z0]
+    let zero_from_k = first_count(total, |k| z(k) <= 0.0).clamp(1, total);
+    let zero_to_k = first_count(total, |k| z(k) < 0.0).clamp(1, total);
+    // The differences around the middle: ranks zero_from_k ..= zero_to_k
+    // and the one or two middle ranks of the Hodges-Lehmann median, a few
+    // apart. One selection, then steps to the next difference, O(n) each.
+    let mid_low = total.div_ceil(2);
+    let mid_high = total / 2 + 1;
+    let first = zero_from_k.min(mid_low);
+    let last = zero_to_k.max(mid_high).min(total);
+    let mut around: Vec<f64> = Vec::with_capacity(4);
+    let mut d = kth_difference(&c, &b, first)?;
+    around.push(d);
+    for k in first..last {
+        if around.len() > 8 {
+            return None;
+        }
+        d = if count_at_most(&c, &b, d) > k {
+            d
+        } else {
+            smallest_above(&c, &b, d)?
+        };
+        around.push(d);
+    }
+    let at = |k: u128| around.get(usize::try_from(k.checked_sub(first)?).ok()?).copied();
+    let hodges_lehmann = positive_zero(if total % 2 == 1 {
+        at(mid_low)?
+    } else {
+        midpoint(at(mid_low)?, at(mid_high)?)
+    });
+    let zero_from = at(zero_from_k)?;
+    let zero_to = at(zero_to_k)?;
+    let estimate_z0 = positive_zero(midpoint(zero_from, zero_to));
+    // The interval's ends lie on either side of the middle.
+    let (smallest, largest) = (c.first()? - b.last()?, c.last()? - b.first()?);
+    let lower_k = first_count(total, |k| z(k) <= q).clamp(1, total);
+    let upper_k = first_count(total, |k| z(k) <= -q).clamp(1, total);
+    let lower = kth_difference_within(&c, &b, lower_k, smallest, zero_from)?;
+    let upper = kth_difference_within(&c, &b, upper_k, zero_to, largest)?;
+    [lower, upper, estimate_z0, hodges_lehmann]
         .iter()
         .all(|x| x.is_finite())
         .then_some(ShiftInterval {
+            hodges_lehmann,
             lower,
             upper,
             estimate_z0,

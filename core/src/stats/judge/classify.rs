@@ -90,9 +90,12 @@ pub fn classify(input: &MetricInput<'_>, alpha: f64) -> MetricResult {
     let pairs = canary.len() as f64 * baseline.len() as f64;
     let cles = mw.u / pairs;
     result.cles = Some(cles);
-    let estimate = stats::hodges_lehmann(&canary, &baseline);
-    result.estimate = estimate;
     let interval = shift_interval(&canary, &baseline, 1.0 - alpha);
+    // The interval's selection finds the Hodges-Lehmann median on the way.
+    let estimate = interval
+        .map(|i| i.hodges_lehmann)
+        .or_else(|| stats::hodges_lehmann(&canary, &baseline));
+    result.estimate = estimate;
     result.estimate_z0 = interval.map(|i| i.estimate_z0);
     result.ci_lower = interval.map(|i| i.lower);
     result.ci_upper = interval.map(|i| i.upper);

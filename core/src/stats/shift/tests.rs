@@ -176,3 +176,49 @@ fn normal_quantile_matches_scipy() {
     assert_eq!(normal_quantile(1.0), None);
     assert_eq!(normal_quantile(f64::NAN), None);
 }
+
+mod agreement {
+    use super::*;
+    use crate::stats::rank::hodges_lehmann;
+    use proptest::prelude::*;
+
+    fn sample() -> impl Strategy<Value = Vec<f64>> {
+        prop::collection::vec(
+            prop_oneof![
+                (-20i32..20).prop_map(f64::from),
+                (-20i32..20).prop_map(|i| f64::from(i) / 8.0),
+                Just(-0.0),
+                -1e6f64..1e6,
+            ],
+            1..30,
+        )
+    }
+
+    /// The brute force: all differences.
+    fn differences(c: &[f64], b: &[f64]) -> Vec<f64> {
+        c.iter()
+            .flat_map(|&x| b.iter().map(move |&y| (x + 0.0) - (y + 0.0)))
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// The median found on the way is the Hodges-Lehmann estimate bit
+        /// for bit; the interval holds both estimates; its ends are
+        /// pairwise differences.
+        #[test]
+        fn agrees_with_hodges_lehmann_and_brute_force(c in sample(), b in sample(), conf in 0.5f64..0.999) {
+            let r = shift_interval(&c, &b, conf).unwrap();
+            prop_assert_eq!(r.hodges_lehmann.to_bits(), hodges_lehmann(&c, &b).unwrap().to_bits());
+            prop_assert!(r.lower <= r.hodges_lehmann && r.hodges_lehmann <= r.upper);
+            prop_assert!(r.lower <= r.estimate_z0 && r.estimate_z0 <= r.upper);
+            let ds = differences(&c, &b);
+            prop_assert!(ds.contains(&r.lower) && ds.contains(&r.upper));
+        }
+    }
+}
