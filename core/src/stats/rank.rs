@@ -315,13 +315,45 @@ pub(crate) fn kth_difference_within(
     // Invariant: the answer's key is in [lo, hi]; count_at_most(hi) >= k.
     while lo < hi {
         let mid = lo + (hi - lo) / 2;
-        if count_at_most(c, b, from_order_key(mid)) >= k {
+        let t = from_order_key(mid);
+        let count = count_at_most(c, b, t);
+        if count == k {
+            // Exactly k differences up to t: the k-th is the largest of
+            // them (with distinct differences this ends the search after
+            // about log2(n1·n2) rounds instead of 64).
+            return largest_at_most(c, b, t);
+        }
+        if count > k {
             hi = mid;
         } else {
             lo = mid + 1;
         }
     }
     Some(from_order_key(lo))
+}
+
+/// The largest difference `c_i - b_j` at most `t`, if any; both slices
+/// sorted ascending.
+fn largest_at_most(c: &[f64], b: &[f64], t: f64) -> Option<f64> {
+    // For each c, the differences at most t are c - b_j for j >= first;
+    // the largest of them is at j = first.
+    let mut first = 0_usize;
+    let mut best: Option<f64> = None;
+    for &ci in c {
+        while let Some(&bj) = b.get(first) {
+            if at_most(ci - bj, t) {
+                break;
+            }
+            first += 1;
+        }
+        if let Some(&bj) = b.get(first) {
+            let d = ci - bj;
+            if best.is_none_or(|m| d > m) {
+                best = Some(d);
+            }
+        }
+    }
+    best
 }
 
 #[cfg(test)]
