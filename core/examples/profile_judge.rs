@@ -37,7 +37,10 @@ fn main() {
     for _ in 0..n {
         match what.as_str() {
             "hodges-lehmann" => {
-                black_box(stats::hodges_lehmann(black_box(&canary), black_box(&baseline)));
+                black_box(stats::hodges_lehmann(
+                    black_box(&canary),
+                    black_box(&baseline),
+                ));
             }
             "interval" => {
                 black_box(shift::shift_interval(

@@ -43,8 +43,7 @@
 //! all differences).
 
 use super::rank::{
-    count_at_most, kth_difference, kth_difference_within, midpoint, positive_zero,
-    smallest_above,
+    count_at_most, kth_difference, kth_difference_within, midpoint, positive_zero, smallest_above,
 };
 
 /// The interval and the estimates of a shift canary − baseline.
@@ -127,7 +126,11 @@ pub fn shift_interval(canary: &[f64], baseline: &[f64], confidence: f64) -> Opti
         };
         around.push(d);
     }
-    let at = |k: u128| around.get(usize::try_from(k.checked_sub(first)?).ok()?).copied();
+    let at = |k: u128| {
+        around
+            .get(usize::try_from(k.checked_sub(first)?).ok()?)
+            .copied()
+    };
     let hodges_lehmann = positive_zero(if total % 2 == 1 {
         at(mid_low)?
     } else {

@@ -319,6 +319,10 @@ pub fn judge(config: &JudgeConfig, metrics: &[MetricInput<'_>]) -> JudgeResult {
 }
 
 #[cfg(test)]
+mod input_tests;
+#[cfg(test)]
 mod kayenta_tests;
+#[cfg(test)]
+mod properties;
 #[cfg(test)]
 mod tests;
