@@ -121,9 +121,11 @@ proptest! {
             );
             prop_assert_eq!(r.score, 0.0);
         }
-        // Never a pass with a critical metric that is not a clear pass.
-        if r.metrics.iter().any(|m| m.critical && m.classification != Classification::Pass && !(m.classification == Classification::High || m.classification == Classification::Low) ) {
-            prop_assert_ne!(r.outcome, JudgeOutcome::Pass);
+        // Never a pass (nor marginal) with a critical metric that is not a
+        // clear pass: `high`, `low` or without data.
+        if r.metrics.iter().any(|m| m.critical && m.classification != Classification::Pass) {
+            prop_assert!(matches!(r.outcome, JudgeOutcome::Fail | JudgeOutcome::NoData), "{:?}", r.outcome);
+            prop_assert_eq!(r.score, 0.0);
         }
     }
 
