@@ -22,6 +22,7 @@ from release_policy import (
     Bundle,
     EvaluationError,
     FactsError,
+    JudgeMetric,
     Outcome,
     RolloutVerdict,
 )
@@ -142,6 +143,16 @@ def test_findings_without_an_action_and_the_judge() -> None:
     assert judge is not None and judge.kind is AssessRuleKind.ANALYSIS
     assert judge.judge is not None and judge.judge["outcome"] == "pass"
     assert judge.judge == judge.to_dict()["judge"]
+    # Every finding of the judge carries the interval, both estimates and
+    # the CLES (keys of the JudgeMetric TypedDict).
+    for m in judge.judge["metrics"]:
+        if m["classification"] == "no-data":
+            continue
+        assert m["ciLower"] <= m["estimate"] <= m["ciUpper"]
+        assert m["ciLower"] <= m["estimateZ0"] <= m["ciUpper"]
+        assert 0.0 <= m["cles"] <= 1.0
+        assert set(m) <= JudgeMetric.__required_keys__ | JudgeMetric.__optional_keys__
+    assert round(judge.judge["score"], 2) == judge.judge["score"]
     burn = [f for f in a.findings if f.kind is AssessRuleKind.BURN_RATE]
     assert [f.rule for f in burn] == ["availability-burn-rate"]
 

@@ -8,7 +8,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Duration;
-use crate::stats::judge::{Direction, NanStrategy};
+use crate::stats::judge::{Direction, EffectSize, NanStrategy};
 use crate::vocab::Action;
 
 /// What a trigger does when its metric has no data in the window.
@@ -219,6 +219,10 @@ pub struct AnalysisRule {
     /// Only samples this recent are judged (default: all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub window: Option<Duration>,
+    /// When at least this percentage of the metrics has no data, the
+    /// analysis holds with score 0 (Kayenta's rule; default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_no_data_percent: Option<f64>,
     /// Group weights (percent); groups without a weight share the rest.
     #[serde(
         default,
@@ -258,25 +262,52 @@ pub struct JudgedMetric {
     /// Which change is bad (default `either`).
     #[serde(default = "either")]
     pub direction: Direction,
-    /// Canary/baseline mean ratio tolerated for an increase (default 1.0).
+    /// Kayenta's tolerance: the confidence interval of the shift must
+    /// clear `tolerance × |estimate|` for a failure (default 0.25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<f64>,
+    /// How the size of a change is measured: `meanRatio` (default) or
+    /// `cles`.
+    #[serde(default, skip_serializing_if = "EffectSize::is_mean_ratio")]
+    pub effect_size: EffectSize,
+    /// Effect size tolerated for an increase (default 1.0 for the mean
+    /// ratio, 0.5 for CLES).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_increase: Option<f64>,
-    /// Canary/baseline mean ratio tolerated for a decrease (default 1.0).
+    /// Effect size tolerated for a decrease (default 1.0 for the mean
+    /// ratio, 0.5 for CLES).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_decrease: Option<f64>,
-    /// A non-pass of this metric scores the analysis 0.
+    /// A non-pass of this metric scores the analysis 0 (no data holds).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub critical: bool,
+    /// With `critical`: only an increase beyond this effect size scores
+    /// the analysis 0; a smaller failing increase is an ordinary failure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical_increase: Option<f64>,
+    /// With `critical`: only a decrease beyond this effect size scores the
+    /// analysis 0.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub critical_decrease: Option<f64>,
     /// No data for this metric counts as a failure.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub must_have_data: bool,
     /// Group for weighting (default `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Further groups the metric is scored in (Kayenta's `groups`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
     /// What to do with gaps (`null` samples): `remove` (default) or
     /// `replace` with 0.
     #[serde(default = "remove")]
     pub nan_strategy: NanStrategy,
+    /// Remove outliers by the interquartile range before judging.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub remove_outliers: bool,
+    /// The IQR factor of the outlier fences (default 3.0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outlier_factor: Option<f64>,
 }
 
 /// SLO burn-rate alerting, multiwindow and multi-burn-rate (SRE workbook).

@@ -6,6 +6,11 @@
 //!   `scipy.stats.mannwhitneyu(..., use_continuity=True, method="asymptotic")`),
 //!   the Hodges-Lehmann shift estimate, the normal upper tail, mean and
 //!   median.
+//! - [`shift`] — the confidence interval of the shift, by inverting the
+//!   Mann-Whitney test (R's `wilcox.test(conf.int = TRUE, exact = FALSE)`),
+//!   and the shift at which its z is 0 (Kayenta's estimate).
+//! - [`outliers`] — outlier removal by the interquartile range (Kayenta's
+//!   `IQRDetector`).
 //! - [`judge`] — per-metric classification (`pass`, `high`, `low`,
 //!   `no-data`) and the weighted group score with its `pass` / `marginal` /
 //!   `fail` / `no-data` outcome.
@@ -30,7 +35,9 @@
 //! that are not finite are treated as missing samples.
 
 pub mod judge;
+pub mod outliers;
 pub mod rank;
+pub mod shift;
 pub mod slo;
 
 /// A number for messages (the judge's reasons, the explanations of an

@@ -3,7 +3,7 @@
 
 from enum import Enum
 from os import PathLike
-from typing import Any, final
+from typing import Any, TypedDict, final
 
 __version__: str
 
@@ -367,10 +367,82 @@ class AssessFinding:
     @property
     def flip(self) -> str | None: ...
     @property
-    def judge(self) -> dict[str, Any] | None: ...
+    def judge(self) -> JudgeResult | None: ...
     @property
     def controls(self) -> list[str]: ...
     def to_dict(self) -> dict[str, Any]: ...
+
+class _JudgeMetricRequired(TypedDict):
+    name: str
+    classification: str
+    reason: str
+    nCanary: int
+    nBaseline: int
+    critical: bool
+    mustHaveData: bool
+
+
+class JudgeMetric(_JudgeMetricRequired, total=False):
+    """One metric of the canary judge's result (``AssessFinding.judge``).
+
+    Keys absent when not computed: ``pValue``, ``u``, ``z``, ``estimate``
+    (Hodges-Lehmann, it classifies), ``estimateZ0`` (Kayenta's z = 0
+    estimate), ``ciLower`` / ``ciUpper`` (the two-sided confidence interval
+    of the shift), ``cles``, ``canaryMean``, ``baselineMean``,
+    ``meanRatio`` (absent when either mean is 0); ``group`` / ``groups`` as
+    configured; ``effectSize`` only when ``cles``; ``canaryOutliers`` /
+    ``baselineOutliers`` only when some were removed; ``failsCritically``
+    only when true.
+    """
+
+    group: str
+    groups: list[str]
+    pValue: float
+    u: float
+    z: float
+    estimate: float
+    estimateZ0: float
+    ciLower: float
+    ciUpper: float
+    cles: float
+    effectSize: str
+    canaryOutliers: int
+    baselineOutliers: int
+    canaryMean: float
+    baselineMean: float
+    meanRatio: float
+    failsCritically: bool
+
+
+class _JudgeGroupRequired(TypedDict):
+    name: str
+    weight: float
+    counted: int
+    passed: int
+
+
+class JudgeGroup(_JudgeGroupRequired, total=False):
+    """One metric group of the judge's result; ``score`` (rounded to 2
+    decimals) is absent when nothing in the group was counted."""
+
+    score: float
+
+
+class _JudgeResultRequired(TypedDict):
+    score: float
+    outcome: str
+    metrics: list[JudgeMetric]
+    groups: list[JudgeGroup]
+    reason: str
+
+
+class JudgeResult(_JudgeResultRequired, total=False):
+    """The canary judge's result, ``AssessFinding.judge``: the score
+    (rounded to 2 decimals, half up), the outcome (``pass``, ``marginal``,
+    ``fail``, ``no-data``), every metric and group; ``criticalFailure``
+    names the first critical metric that failed."""
+
+    criticalFailure: str
 
 __all__ = [
     "Action",
@@ -386,6 +458,9 @@ __all__ = [
     "EvaluationError",
     "FactsError",
     "Finding",
+    "JudgeGroup",
+    "JudgeMetric",
+    "JudgeResult",
     "Lifted",
     "MissingApproval",
     "Outcome",

@@ -9,6 +9,7 @@ place (``errors.rs``).
 from __future__ import annotations
 
 from enum import Enum
+from typing import TypedDict
 
 __all__ = [
     "Verdict",
@@ -23,6 +24,9 @@ __all__ = [
     "FactsError",
     "EvaluationError",
     "PolicyIOError",
+    "JudgeMetric",
+    "JudgeGroup",
+    "JudgeResult",
 ]
 
 
@@ -245,3 +249,76 @@ class PolicyIOError(ReleasePolicyError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class _JudgeMetricRequired(TypedDict):
+    name: str
+    classification: str
+    reason: str
+    nCanary: int
+    nBaseline: int
+    critical: bool
+    mustHaveData: bool
+
+
+class JudgeMetric(_JudgeMetricRequired, total=False):
+    """One metric of the canary judge's result (``AssessFinding.judge``).
+
+    Keys absent when not computed: ``pValue``, ``u``, ``z``, ``estimate``
+    (Hodges-Lehmann, it classifies), ``estimateZ0`` (Kayenta's z = 0
+    estimate), ``ciLower`` / ``ciUpper`` (the two-sided confidence interval
+    of the shift), ``cles``, ``canaryMean``, ``baselineMean``,
+    ``meanRatio`` (absent when either mean is 0); ``group`` / ``groups`` as
+    configured; ``effectSize`` only when ``cles``; ``canaryOutliers`` /
+    ``baselineOutliers`` only when some were removed; ``failsCritically``
+    only when true.
+    """
+
+    group: str
+    groups: list[str]
+    pValue: float
+    u: float
+    z: float
+    estimate: float
+    estimateZ0: float
+    ciLower: float
+    ciUpper: float
+    cles: float
+    effectSize: str
+    canaryOutliers: int
+    baselineOutliers: int
+    canaryMean: float
+    baselineMean: float
+    meanRatio: float
+    failsCritically: bool
+
+
+class _JudgeGroupRequired(TypedDict):
+    name: str
+    weight: float
+    counted: int
+    passed: int
+
+
+class JudgeGroup(_JudgeGroupRequired, total=False):
+    """One metric group of the judge's result; ``score`` (rounded to 2
+    decimals) is absent when nothing in the group was counted."""
+
+    score: float
+
+
+class _JudgeResultRequired(TypedDict):
+    score: float
+    outcome: str
+    metrics: list[JudgeMetric]
+    groups: list[JudgeGroup]
+    reason: str
+
+
+class JudgeResult(_JudgeResultRequired, total=False):
+    """The canary judge's result, ``AssessFinding.judge``: the score
+    (rounded to 2 decimals, half up), the outcome (``pass``, ``marginal``,
+    ``fail``, ``no-data``), every metric and group; ``criticalFailure``
+    names the first critical metric that failed."""
+
+    criticalFailure: str

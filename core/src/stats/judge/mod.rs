@@ -1,115 +1,83 @@
 //! The canary judge: classifies each metric as `pass`, `high`, `low` or
 //! `no-data` and turns the classifications into a score from 0 to 100 and
 //! an outcome, with the semantics of Kayenta's `NetflixACAJudge` and its
-//! `MannWhitneyClassifier`.
+//! `MannWhitneyClassifier` (differences: `docs/canary-analysis.md`,
+//! "Coming from Kayenta").
 //!
 //! # Per metric
 //!
 //! 1. Missing samples (`None`, and values that are not finite) are removed
-//!    or replaced by `0.0`, per the metric's [`NanStrategy`].
+//!    or replaced by `0.0`, per the metric's [`NanStrategy`]; with
+//!    `removeOutliers`, outliers are removed from each side
+//!    ([`crate::stats::outliers`]).
 //! 2. Either side without samples: `no-data`.
 //! 3. Canary and baseline identical as multisets: `pass`.
 //! 4. The Mann-Whitney U test ([`stats::mann_whitney`]) with the
 //!    alternative given by the [`Direction`] (`increase` → canary greater,
 //!    `decrease` → canary less, `either` → two-sided), at
 //!    `alpha = 1 − confidence`; the Hodges-Lehmann estimate of the shift
-//!    canary − baseline ([`stats::hodges_lehmann`]); and the mean ratio
-//!    canary mean / baseline mean (see [`MetricResult::mean_ratio`]).
-//! 5. `high` if significant (`p < alpha`), the shift is positive, the
-//!    direction is `increase` or `either` and the mean ratio is above
-//!    `allowedIncrease`; `low` if significant, the shift is negative, the
-//!    direction is `decrease` or `either` and the mean ratio is below
-//!    `allowedDecrease`; otherwise `pass`.
+//!    canary − baseline ([`stats::hodges_lehmann`]); the two-sided
+//!    confidence interval of the shift at `confidence` and Kayenta's z = 0
+//!    estimate ([`crate::stats::shift`]); the mean ratio (see
+//!    [`MetricResult::mean_ratio`]) and the CLES.
+//! 5. The direction of the shift is the sign of the Hodges-Lehmann
+//!    estimate; when the estimate is exactly 0 (heavily tied data: most
+//!    pairs tie) it is the sign of `U − n1·n2/2`, so a significant shift
+//!    of the distribution is never passed for want of a shift of its
+//!    median.
+//! 6. `high` if significant (`p < alpha`), the shift is upwards, the
+//!    direction is `increase` or `either`, the interval's lower end is
+//!    above `tolerance × |estimate|` (Kayenta's bound; not required when
+//!    the estimate is 0, where it cannot be met) and the effect size (mean
+//!    ratio or CLES) is above `allowedIncrease`; `low` likewise downwards,
+//!    with the interval's upper end below `−tolerance × |estimate|` and the
+//!    effect size below `allowedDecrease`; otherwise `pass`. The
+//!    Hodges-Lehmann estimate classifies; the z = 0 estimate is reported.
 //!
 //! # Score
 //!
 //! A metric is counted as failed if it is `high` or `low`, or `no-data`
 //! with `mustHaveData`; as passed if it is `pass`; a `no-data` metric
-//! without `mustHaveData` is not counted. Each group (metrics without one
-//! are in the group `default`) scores `100 × passed / counted`; groups with
-//! nothing counted are left out. The overall score is the weighted mean of
-//! the group scores: a group with a weight in `groupWeights` has that
-//! weight, the groups without one share equally what is left of 100 (none
-//! if the explicit weights reach 100); the weights are then normalised by
-//! their sum (so explicit weights need not add up to 100), and if every
-//! weight is zero the groups count equally. Only the groups that are
-//! scored take part, so a group that is left out changes nothing.
+//! without `mustHaveData` is not counted. A metric counts in each of its
+//! groups (`group` and `groups`; metrics without one are in `default`).
+//! Each group scores `100 × passed / counted`; groups with nothing counted
+//! are left out. The overall score is the weighted mean of the group
+//! scores: a group with a weight in `groupWeights` has that weight, the
+//! groups without one share equally what is left of 100 (none if the
+//! explicit weights reach 100); the weights are then normalised by their
+//! sum (so explicit weights need not add up to 100), and if every weight
+//! is zero the groups count equally. Only the groups that are scored take
+//! part, so a group that is left out changes nothing. Scores are rounded to
+//! 2 decimals, half up (Kayenta's `MathUtils.round`), before they are
+//! compared with the thresholds.
 //!
-//! A failed critical metric (`high` or `low`, or `no-data` with
-//! `mustHaveData`) makes the score 0 and the outcome `fail`. With nothing
-//! counted at all the outcome is `no-data` (score 0): missing data is
-//! neither a pass nor a failure. Otherwise the outcome is `pass` at or
-//! above `passScore`, `marginal` at or above `marginalScore`, else `fail`.
-//! Nothing is rounded.
-
-use std::collections::BTreeMap;
+//! In this order:
+//! - a critical metric `high` or `low` (beyond `criticalIncrease` /
+//!   `criticalDecrease` when set), or `no-data` with `mustHaveData`: score
+//!   0, outcome `fail`;
+//! - a critical metric without data (without `mustHaveData`): score 0,
+//!   outcome `no-data` — a critical metric that is not a clear pass never
+//!   lets the canary pass;
+//! - at least `maxNoDataPercent` of the metrics left out for want of data
+//!   (`no-data` without `mustHaveData`): score 0, outcome `no-data`
+//!   (Kayenta's rule at 50 %);
+//! - nothing counted at all: `no-data` (score 0): missing data is neither
+//!   a pass nor a failure;
+//! - otherwise `pass` at or above `passScore`, `marginal` above
+//!   `marginalScore`, else `fail` (a score exactly at `marginalScore`
+//!   fails, as in Spinnaker's canary stage).
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::stats::rank::Alternative;
-
 mod classify;
+mod config;
 mod score;
 
 use super::fmt_number as num;
 pub use classify::classify;
+pub use config::{Direction, EffectSize, JudgeConfig, MetricConfig, NanStrategy};
 use score::score;
-
-/// Which change of a metric is bad.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Direction {
-    /// An increase is bad (e.g. latency, errors): one-sided test, canary
-    /// greater.
-    Increase,
-    /// A decrease is bad (e.g. throughput, success rate): one-sided test,
-    /// canary less.
-    Decrease,
-    /// Any change is bad: two-sided test.
-    #[default]
-    Either,
-}
-
-impl Direction {
-    /// The name as written in policies.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Direction::Increase => "increase",
-            Direction::Decrease => "decrease",
-            Direction::Either => "either",
-        }
-    }
-
-    /// The Mann-Whitney alternative for this direction.
-    pub fn alternative(&self) -> Alternative {
-        match self {
-            Direction::Increase => Alternative::Greater,
-            Direction::Decrease => Alternative::Less,
-            Direction::Either => Alternative::TwoSided,
-        }
-    }
-
-    fn increase_fails(self) -> bool {
-        matches!(self, Direction::Increase | Direction::Either)
-    }
-
-    fn decrease_fails(self) -> bool {
-        matches!(self, Direction::Decrease | Direction::Either)
-    }
-}
-
-/// What to do with missing samples (NaN in Kayenta; `None` or a value that
-/// is not finite here).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum NanStrategy {
-    /// Leave them out.
-    #[default]
-    Remove,
-    /// Count them as `0.0` (Kayenta's `replace`).
-    Replace,
-}
 
 /// The classification of one metric.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
@@ -137,164 +105,6 @@ impl Classification {
     }
 }
 
-fn one() -> f64 {
-    1.0
-}
-
-/// How one metric is judged.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct MetricConfig {
-    /// The metric's name.
-    pub name: String,
-    /// The group it is scored in; `default` when absent.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    /// Which change is bad; `either` by default.
-    #[serde(default)]
-    pub direction: Direction,
-    /// The mean ratio (canary / baseline) tolerated for a significant
-    /// increase; an increase fails only above it. Default 1.0.
-    #[serde(default = "one")]
-    pub allowed_increase: f64,
-    /// The mean ratio tolerated for a significant decrease; a decrease
-    /// fails only below it. Default 1.0.
-    #[serde(default = "one")]
-    pub allowed_decrease: f64,
-    /// A failure of this metric fails the whole analysis (score 0).
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub critical: bool,
-    /// Missing data counts as a failure instead of being left out.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub must_have_data: bool,
-    /// What to do with missing samples; `remove` by default.
-    #[serde(default)]
-    pub nan_strategy: NanStrategy,
-}
-
-impl MetricConfig {
-    /// A metric with the defaults: no group, direction `either`, allowances
-    /// 1.0, not critical, data not required, missing samples removed.
-    pub fn new(name: impl Into<String>) -> Self {
-        MetricConfig {
-            name: name.into(),
-            group: None,
-            direction: Direction::default(),
-            allowed_increase: 1.0,
-            allowed_decrease: 1.0,
-            critical: false,
-            must_have_data: false,
-            nan_strategy: NanStrategy::default(),
-        }
-    }
-
-    /// Checks the allowances: finite and above 0. Lowercase message
-    /// quoting the bad value.
-    pub fn validate(&self) -> Result<(), String> {
-        if self.name.is_empty() {
-            return Err("`name` of a metric is empty".to_owned());
-        }
-        for (field, value) in [
-            ("allowedIncrease", self.allowed_increase),
-            ("allowedDecrease", self.allowed_decrease),
-        ] {
-            if !(value.is_finite() && value > 0.0) {
-                return Err(format!(
-                    "`{field}` ({value}) of metric `{}` must be a finite number above 0",
-                    self.name
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-fn default_confidence() -> f64 {
-    0.98
-}
-
-fn default_pass_score() -> f64 {
-    95.0
-}
-
-fn default_marginal_score() -> f64 {
-    75.0
-}
-
-/// How the metric results become a score and an outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct JudgeConfig {
-    /// Confidence level of the Mann-Whitney test, in (0, 1); significance
-    /// is `p < 1 − confidence`. Default 0.98.
-    #[serde(default = "default_confidence")]
-    pub confidence: f64,
-    /// Scores at or above this pass. Default 95.
-    #[serde(default = "default_pass_score")]
-    pub pass_score: f64,
-    /// Scores at or above this (and below `passScore`) are marginal.
-    /// Default 75.
-    #[serde(default = "default_marginal_score")]
-    pub marginal_score: f64,
-    /// Weights of metric groups; groups without one share what is left of
-    /// 100.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub group_weights: BTreeMap<String, f64>,
-}
-
-impl Default for JudgeConfig {
-    fn default() -> Self {
-        JudgeConfig {
-            confidence: default_confidence(),
-            pass_score: default_pass_score(),
-            marginal_score: default_marginal_score(),
-            group_weights: BTreeMap::new(),
-        }
-    }
-}
-
-impl JudgeConfig {
-    /// Checks that `confidence` is in (0, 1), that
-    /// `0 ≤ marginalScore ≤ passScore ≤ 100` and that every group weight is
-    /// finite and at least 0. The message is lowercase and quotes the bad
-    /// value, e.g. ``"`marginalScore` (80) is above `passScore` (75)"``.
-    pub fn validate(&self) -> Result<(), String> {
-        if !(self.confidence > 0.0 && self.confidence < 1.0) {
-            return Err(format!(
-                "`confidence` ({}) must be between 0 and 1, both excluded",
-                self.confidence
-            ));
-        }
-        for (field, value) in [
-            ("passScore", self.pass_score),
-            ("marginalScore", self.marginal_score),
-        ] {
-            if !(0.0..=100.0).contains(&value) {
-                return Err(format!("`{field}` ({value}) must be between 0 and 100"));
-            }
-        }
-        if self.marginal_score > self.pass_score {
-            return Err(format!(
-                "`marginalScore` ({}) is above `passScore` ({})",
-                self.marginal_score, self.pass_score
-            ));
-        }
-        for (group, weight) in &self.group_weights {
-            if !(weight.is_finite() && *weight >= 0.0) {
-                return Err(format!(
-                    "`groupWeights.{group}` ({weight}) must be a finite number of at least 0"
-                ));
-            }
-        }
-        Ok(())
-    }
-
-    /// The significance level, `1 − confidence`.
-    pub fn alpha(&self) -> f64 {
-        1.0 - self.confidence
-    }
-}
-
 /// One metric's configuration and samples. `None` is a missing sample
 /// (NaN); values that are not finite are treated the same way.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -316,6 +126,9 @@ pub struct MetricResult {
     /// Its group, as configured (`None` is scored in `default`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
+    /// Its further groups, as configured.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<String>,
     /// `pass`, `high`, `low` or `no-data`.
     pub classification: Classification,
     /// Why, in words with the numbers.
@@ -329,32 +142,68 @@ pub struct MetricResult {
     /// The Mann-Whitney z (continuity corrected; 0 when all values tie).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub z: Option<f64>,
-    /// The Hodges-Lehmann estimate of the shift canary − baseline; absent
-    /// if the differences overflow.
+    /// The Hodges-Lehmann estimate of the shift canary − baseline (the
+    /// median of the pairwise differences; this one classifies); absent if
+    /// the differences overflow.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<f64>,
+    /// Kayenta's estimate: the shift at which the continuity-corrected z
+    /// is 0 (reported, does not classify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate_z0: Option<f64>,
+    /// Lower end of the two-sided confidence interval of the shift at the
+    /// judge's confidence (R's `wilcox.test(conf.int = TRUE, exact =
+    /// FALSE)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_lower: Option<f64>,
+    /// Upper end of that interval.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ci_upper: Option<f64>,
+    /// The common-language effect size, P(canary > baseline) + ½ P(tie)
+    /// over all pairs (`U / (n1·n2)`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cles: Option<f64>,
+    /// The effect size the allowances are compared with.
+    #[serde(default, skip_serializing_if = "EffectSize::is_mean_ratio")]
+    pub effect_size: EffectSize,
     /// Canary samples used (after the NaN strategy).
     pub n_canary: usize,
     /// Baseline samples used (after the NaN strategy).
     pub n_baseline: usize,
+    /// Canary samples removed as outliers.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub canary_outliers: usize,
+    /// Baseline samples removed as outliers.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub baseline_outliers: usize,
     /// Mean of the canary samples used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canary_mean: Option<f64>,
     /// Mean of the baseline samples used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline_mean: Option<f64>,
-    /// Canary mean / baseline mean. When the baseline mean is 0 it is 1 if
-    /// the canary mean is 0 too; otherwise it is undefined and absent here,
-    /// and counts as above every allowance for a positive canary mean and
-    /// below every allowance for a negative one (likewise when the division
-    /// overflows). With a negative baseline mean the ratio's sense flips
-    /// (as in Kayenta): the ratio suits metrics that are positive.
+    /// Canary mean / baseline mean; undefined (absent here, `null` in
+    /// JSON) when either mean is 0, as Kayenta's `meanRatio` (NaN), or when
+    /// the division overflows. For the comparison with the allowances, a
+    /// zero baseline mean counts as above every allowance for a positive
+    /// canary mean and below every allowance for a negative one (1 if both
+    /// are 0), and a zero canary mean as the ratio 0. With a negative
+    /// baseline mean the ratio's sense flips (as in Kayenta): the ratio
+    /// suits metrics that are positive.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mean_ratio: Option<f64>,
     /// Whether the metric is critical.
     pub critical: bool,
     /// Whether missing data counts as a failure.
     pub must_have_data: bool,
+    /// Critical, failed, and beyond `criticalIncrease` /
+    /// `criticalDecrease` if set: this failure zeroes the score.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub fails_critically: bool,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl MetricResult {
@@ -372,6 +221,20 @@ impl MetricResult {
     pub fn counted(&self) -> bool {
         self.classification == Classification::Pass || self.failed()
     }
+
+    /// The groups it is scored in: `group` and `groups`, or `default`.
+    pub fn scored_groups(&self) -> Vec<&str> {
+        let mut out: Vec<&str> = Vec::new();
+        for g in self.group.iter().chain(&self.groups) {
+            if !out.contains(&g.as_str()) {
+                out.push(g);
+            }
+        }
+        if out.is_empty() {
+            out.push(DEFAULT_GROUP);
+        }
+        out
+    }
 }
 
 /// The outcome of the analysis.
@@ -380,12 +243,13 @@ impl MetricResult {
 pub enum JudgeOutcome {
     /// Score at or above `passScore`.
     Pass,
-    /// Score at or above `marginalScore`, below `passScore`.
+    /// Score above `marginalScore`, below `passScore`.
     Marginal,
-    /// Score below `marginalScore`, or a critical metric failed.
+    /// Score at or below `marginalScore`, or a critical metric failed.
     Fail,
-    /// No metric was counted: nothing to judge (hold; neither pass nor
-    /// rollback).
+    /// No metric was counted, a critical metric has no data, or at least
+    /// `maxNoDataPercent` of the metrics have none: nothing to judge (hold;
+    /// neither pass nor rollback).
     NoData,
 }
 
@@ -410,8 +274,8 @@ pub struct GroupScore {
     /// The group's share of the overall score, in percent (the weights of
     /// the scored groups add up to 100); 0 for a group left out.
     pub weight: f64,
-    /// `100 × passed / counted`; absent when nothing in the group was
-    /// counted (the group is left out).
+    /// `100 × passed / counted`, rounded to 2 decimals (half up); absent
+    /// when nothing in the group was counted (the group is left out).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score: Option<f64>,
     /// Metrics counted in the group.
@@ -424,8 +288,9 @@ pub struct GroupScore {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct JudgeResult {
-    /// From 0 to 100, not rounded. 0 when a critical metric failed or when
-    /// the outcome is `no-data`.
+    /// From 0 to 100, rounded to 2 decimals (half up) as Kayenta's; the
+    /// rounded score is compared with the thresholds. 0 when a critical
+    /// metric failed or when the outcome is `no-data`.
     pub score: f64,
     /// `pass`, `marginal`, `fail` or `no-data`.
     pub outcome: JudgeOutcome,
@@ -453,5 +318,11 @@ pub fn judge(config: &JudgeConfig, metrics: &[MetricInput<'_>]) -> JudgeResult {
     score(config, results)
 }
 
+#[cfg(test)]
+mod input_tests;
+#[cfg(test)]
+mod kayenta_tests;
+#[cfg(test)]
+mod properties;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
-//! Scoring classified metrics: groups, weights, critical metrics and the
-//! outcome against the pass and marginal thresholds.
+//! Scoring classified metrics: groups, weights, critical metrics, the share
+//! of metrics without data, rounding, and the outcome against the pass and
+//! marginal thresholds.
 
 use super::*;
 
@@ -14,25 +15,26 @@ struct Tally {
 pub(super) fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeResult {
     let mut tallies: Vec<Tally> = Vec::new();
     for m in &metrics {
-        let name = m.group.as_deref().unwrap_or(DEFAULT_GROUP);
-        let index = match tallies.iter().position(|t| t.name == name) {
-            Some(i) => i,
-            None => {
-                tallies.push(Tally {
-                    name: name.to_owned(),
-                    counted: 0,
-                    passed: 0,
-                });
-                tallies.len() - 1
+        for name in m.scored_groups() {
+            let index = match tallies.iter().position(|t| t.name == name) {
+                Some(i) => i,
+                None => {
+                    tallies.push(Tally {
+                        name: name.to_owned(),
+                        counted: 0,
+                        passed: 0,
+                    });
+                    tallies.len() - 1
+                }
+            };
+            if !m.counted() {
+                continue;
             }
-        };
-        if !m.counted() {
-            continue;
-        }
-        if let Some(t) = tallies.get_mut(index) {
-            t.counted += 1;
-            if m.classification == Classification::Pass {
-                t.passed += 1;
+            if let Some(t) = tallies.get_mut(index) {
+                t.counted += 1;
+                if m.classification == Classification::Pass {
+                    t.passed += 1;
+                }
             }
         }
     }
@@ -75,7 +77,7 @@ pub(super) fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeRe
         .map(|t| GroupScore {
             name: t.name.clone(),
             weight: weight(t),
-            score: group_score(t),
+            score: group_score(t).map(round2),
             counted: t.counted,
             passed: t.passed,
         })
@@ -91,10 +93,27 @@ pub(super) fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeRe
         .iter()
         .filter_map(|g| g.score)
         .fold((100.0_f64, 0.0_f64), |(lo, hi), s| (lo.min(s), hi.max(s)));
-    let counted: usize = tallies.iter().map(|t| t.counted).sum();
-    let passed: usize = tallies.iter().map(|t| t.passed).sum();
+    let counted = metrics.iter().filter(|m| m.counted()).count();
+    let passed = metrics
+        .iter()
+        .filter(|m| m.classification == Classification::Pass)
+        .count();
+    // Kayenta's share counts the metrics left out for want of data (a
+    // `mustHaveData` one is a failure instead).
+    let no_data = metrics
+        .iter()
+        .filter(|m| m.classification == Classification::NoData && !m.failed())
+        .count();
+    let no_data_percent = if metrics.is_empty() {
+        0.0
+    } else {
+        100.0 * no_data as f64 / metrics.len() as f64
+    };
 
-    let critical = metrics.iter().find(|m| m.critical && m.failed());
+    let critical = metrics.iter().find(|m| m.fails_critically);
+    let critical_no_data = metrics
+        .iter()
+        .find(|m| m.critical && m.classification == Classification::NoData);
     let (score, outcome, critical_failure, reason) = if let Some(m) = critical {
         (
             0.0,
@@ -105,6 +124,28 @@ pub(super) fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeRe
                 m.name,
                 m.classification.as_str(),
                 m.reason
+            ),
+        )
+    } else if let Some(m) = critical_no_data {
+        (
+            0.0,
+            JudgeOutcome::NoData,
+            None,
+            format!(
+                "critical metric `{}` has no data, so the canary cannot pass: {}",
+                m.name, m.reason
+            ),
+        )
+    } else if !metrics.is_empty() && no_data_percent >= config.max_no_data_percent {
+        (
+            0.0,
+            JudgeOutcome::NoData,
+            None,
+            format!(
+                "{no_data} of {} metrics ({} %) have no data, at least the {} % that hold",
+                metrics.len(),
+                num(no_data_percent),
+                num(config.max_no_data_percent)
             ),
         )
     } else if counted == 0 {
@@ -123,10 +164,10 @@ pub(super) fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeRe
             },
         )
     } else {
-        let score = weighted.clamp(low, high).clamp(0.0, 100.0);
+        let score = round2(weighted.clamp(low, high).clamp(0.0, 100.0));
         let outcome = if score >= config.pass_score {
             JudgeOutcome::Pass
-        } else if score >= config.marginal_score {
+        } else if score > config.marginal_score {
             JudgeOutcome::Marginal
         } else {
             JudgeOutcome::Fail
@@ -137,7 +178,7 @@ pub(super) fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeRe
             .map(|m| format!("`{}` ({})", m.name, m.classification.as_str()))
             .collect();
         let mut reason = format!(
-            "score {} ({}: pass at {}, marginal at {}); {passed} of {counted} counted metrics passed",
+            "score {} ({}: pass at {}, marginal above {}); {passed} of {counted} counted metrics passed",
             num(score),
             outcome.as_str(),
             num(config.pass_score),
@@ -158,4 +199,43 @@ pub(super) fn score(config: &JudgeConfig, metrics: Vec<MetricResult>) -> JudgeRe
         groups,
         reason,
     }
+}
+
+/// `x` rounded to 2 decimals, half up, on its shortest decimal
+/// representation (as Kayenta's `MathUtils.round(x, 2)`, which rounds
+/// `BigDecimal(Double.toString(x))`): 74.995 becomes 75, although the
+/// binary 74.995 lies just below it.
+pub(super) fn round2(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    // Shortest round-trip digits and exponent: d.ddd…e±k.
+    let text = format!("{:e}", x.abs());
+    let Some((mantissa, exponent)) = text.split_once('e') else {
+        return x;
+    };
+    let Ok(exponent) = exponent.parse::<i32>() else {
+        return x;
+    };
+    let digits: Vec<u8> = mantissa
+        .bytes()
+        .filter(u8::is_ascii_digit)
+        .map(|d| d - b'0')
+        .collect();
+    // The value is 0.d1d2d3… × 10^(exponent + 1); keep the digits down to
+    // the hundredths.
+    let keep = exponent + 1 + 2;
+    if keep < 0 {
+        return 0.0;
+    }
+    let keep = keep as usize;
+    let mut scaled: u64 = 0;
+    for i in 0..keep {
+        scaled = scaled * 10 + u64::from(digits.get(i).copied().unwrap_or(0));
+    }
+    if digits.get(keep).is_some_and(|d| *d >= 5) {
+        scaled += 1;
+    }
+    let rounded = scaled as f64 / 100.0;
+    if x < 0.0 { -rounded } else { rounded }
 }

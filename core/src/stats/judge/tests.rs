@@ -1,30 +1,30 @@
 //! Tests of the canary judge: classification at its edges, scoring,
-//! weights and groups, and properties over generated inputs.
+//! weights and groups (properties over generated inputs: `properties.rs`).
 
 use super::*;
-use proptest::prelude::*;
+use std::collections::BTreeMap;
 
-fn some(xs: &[f64]) -> Vec<Option<f64>> {
+pub(super) fn some(xs: &[f64]) -> Vec<Option<f64>> {
     xs.iter().copied().map(Some).collect()
 }
 
 /// 40 samples around 100 (ties included).
-fn baseline() -> Vec<f64> {
+pub(super) fn baseline() -> Vec<f64> {
     (0..40).map(|i| 100.0 + f64::from(i % 10)).collect()
 }
 
-fn scaled(xs: &[f64], factor: f64) -> Vec<f64> {
+pub(super) fn scaled(xs: &[f64], factor: f64) -> Vec<f64> {
     xs.iter().map(|x| x * factor).collect()
 }
 
-fn metric(name: &str, direction: Direction) -> MetricConfig {
+pub(super) fn metric(name: &str, direction: Direction) -> MetricConfig {
     MetricConfig {
         direction,
         ..MetricConfig::new(name)
     }
 }
 
-fn judge_one(config: &MetricConfig, canary: &[f64], baseline: &[f64]) -> MetricResult {
+pub(super) fn judge_one(config: &MetricConfig, canary: &[f64], baseline: &[f64]) -> MetricResult {
     let (c, b) = (some(canary), some(baseline));
     let r = judge(
         &JudgeConfig::default(),
@@ -166,11 +166,17 @@ fn no_data_and_must_have_data() {
     assert_eq!(alone.outcome, JudgeOutcome::NoData);
     assert_eq!(alone.score, 0.0);
 
+    let passing_too = MetricConfig::new("ok-too");
     let with_pass = judge(
         &JudgeConfig::default(),
         &[
             MetricInput {
                 config: &passing,
+                canary: &b,
+                baseline: &b,
+            },
+            MetricInput {
+                config: &passing_too,
                 canary: &b,
                 baseline: &b,
             },
@@ -182,7 +188,7 @@ fn no_data_and_must_have_data() {
         ],
     );
     assert!(
-        with_pass.metrics[1]
+        with_pass.metrics[2]
             .reason
             .contains("the baseline has no samples")
     );
@@ -265,8 +271,10 @@ fn critical_failure_zeroes_the_score() {
     assert_eq!(r.outcome, JudgeOutcome::Marginal);
 }
 
+/// Defect (issue 10): a critical metric without data (not `mustHaveData`)
+/// was left out and the others scored: the canary passed.
 #[test]
-fn critical_no_data_fails_only_with_must_have_data() {
+fn critical_metric_without_data_never_passes() {
     let b = some(&baseline());
     let critical = MetricConfig {
         critical: true,
@@ -276,33 +284,98 @@ fn critical_no_data_fails_only_with_must_have_data() {
         must_have_data: true,
         ..critical.clone()
     };
-    let ok = MetricConfig::new("ok");
-    let run = |config: &MetricConfig| {
-        judge(
-            &JudgeConfig::default(),
-            &[
-                MetricInput {
-                    config: &ok,
-                    canary: &b,
-                    baseline: &b,
-                },
-                MetricInput {
-                    config,
-                    canary: &[],
-                    baseline: &b,
-                },
-            ],
-        )
+    let oks: Vec<MetricConfig> = (0..3)
+        .map(|i| MetricConfig::new(format!("ok{i}")))
+        .collect();
+    let run = |config: &MetricConfig, canary: &[Option<f64>]| {
+        let mut inputs: Vec<MetricInput<'_>> = oks
+            .iter()
+            .map(|config| MetricInput {
+                config,
+                canary: &b,
+                baseline: &b,
+            })
+            .collect();
+        inputs.push(MetricInput {
+            config,
+            canary,
+            baseline: &b,
+        });
+        judge(&JudgeConfig::default(), &inputs)
     };
-    let r = run(&critical);
-    assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
-    let r = run(&required);
+    // 1 of 4 without data: below Kayenta's 50 %, yet the canary holds.
+    let r = run(&critical, &[]);
+    assert_eq!((r.score, r.outcome), (0.0, JudgeOutcome::NoData));
+    assert_eq!(r.critical_failure, None);
+    assert!(
+        r.reason.starts_with("critical metric `c` has no data"),
+        "{}",
+        r.reason
+    );
+    assert!(
+        r.metrics[3]
+            .reason
+            .contains("a critical metric without data holds")
+    );
+    // Only missing samples, removed: the same.
+    let r = run(&critical, &[None, None, Some(f64::NAN)]);
+    assert_eq!(r.outcome, JudgeOutcome::NoData);
+    // With `mustHaveData` it fails, as before.
+    let r = run(&required, &[]);
     assert_eq!((r.score, r.outcome), (0.0, JudgeOutcome::Fail));
     assert_eq!(r.critical_failure.as_deref(), Some("c"));
+    // With data it is judged like any other.
+    let r = run(&critical, &b);
+    assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
+}
+
+/// Kayenta's rule: 50 % or more of the metrics without data zero the
+/// score; configurable by `maxNoDataPercent`.
+#[test]
+fn half_the_metrics_without_data_hold() {
+    let b = some(&baseline());
+    let configs: Vec<MetricConfig> = (0..4).map(|i| MetricConfig::new(format!("m{i}"))).collect();
+    let run = |config: &JudgeConfig, empty: usize| {
+        let inputs: Vec<MetricInput<'_>> = configs
+            .iter()
+            .enumerate()
+            .map(|(i, config)| MetricInput {
+                config,
+                canary: if i < empty { &[] } else { &b },
+                baseline: &b,
+            })
+            .collect();
+        judge(config, &inputs)
+    };
+    let default = JudgeConfig::default();
+    // 1 of 4 (25 %): scored. 2 of 4 (exactly 50 %): hold.
+    let r = run(&default, 1);
+    assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
+    let r = run(&default, 2);
+    assert_eq!((r.score, r.outcome), (0.0, JudgeOutcome::NoData));
+    assert!(
+        r.reason.contains("2 of 4 metrics (50 %) have no data"),
+        "{}",
+        r.reason
+    );
+    // Raised to 75 %: 2 of 4 is scored, 3 of 4 holds.
+    let lenient = JudgeConfig {
+        max_no_data_percent: 75.0,
+        ..JudgeConfig::default()
+    };
+    assert_eq!(run(&lenient, 2).outcome, JudgeOutcome::Pass);
+    assert_eq!(run(&lenient, 3).outcome, JudgeOutcome::NoData);
+    // 100 %: only when nothing has data.
+    let all = JudgeConfig {
+        max_no_data_percent: 100.0,
+        ..JudgeConfig::default()
+    };
+    assert_eq!(run(&all, 3).outcome, JudgeOutcome::Pass);
+    assert_eq!(run(&all, 4).outcome, JudgeOutcome::NoData);
 }
 
 /// Metrics in groups: `(group, passes)`.
-fn grouped(config: &JudgeConfig, spec: &[(&str, bool)]) -> JudgeResult {
+pub(super) fn grouped(config: &JudgeConfig, spec: &[(&str, bool)]) -> JudgeResult {
     let b = some(&baseline());
     let high = some(&scaled(&baseline(), 1.3));
     let configs: Vec<MetricConfig> = spec
@@ -418,371 +491,4 @@ fn metrics_without_group_are_in_default() {
         }],
     );
     assert_eq!(r.groups[0].name, DEFAULT_GROUP);
-}
-
-#[test]
-fn nan_strategy_remove_vs_replace() {
-    let b = baseline();
-    // The canary's values equal the baseline's, plus 40 missing samples.
-    let mut c = some(&b);
-    c.extend(std::iter::repeat_n(None, 40));
-    let bs = some(&b);
-    let run = |strategy| {
-        let config = MetricConfig {
-            nan_strategy: strategy,
-            ..metric("m", Direction::Either)
-        };
-        judge(
-            &JudgeConfig::default(),
-            &[MetricInput {
-                config: &config,
-                canary: &c,
-                baseline: &bs,
-            }],
-        )
-    };
-    let removed = run(NanStrategy::Remove);
-    let m = &removed.metrics[0];
-    assert_eq!(m.classification, Classification::Pass);
-    assert_eq!(m.n_canary, 40);
-    assert!(m.reason.contains("identical"), "{}", m.reason);
-    assert!(
-        m.reason.contains("missing samples removed: 40 canary"),
-        "{}",
-        m.reason
-    );
-    assert_eq!(removed.outcome, JudgeOutcome::Pass);
-
-    let replaced = run(NanStrategy::Replace);
-    let m = &replaced.metrics[0];
-    assert_eq!(m.n_canary, 80);
-    assert_eq!(m.classification, Classification::Low, "{}", m.reason);
-    assert!(m.reason.contains("replaced by 0"), "{}", m.reason);
-    assert_eq!(replaced.outcome, JudgeOutcome::Fail);
-}
-
-#[test]
-fn non_finite_values_are_missing() {
-    let b = baseline();
-    let mut c = some(&b);
-    c.push(Some(f64::NAN));
-    c.push(Some(f64::INFINITY));
-    let r = judge_one(&MetricConfig::new("m"), &[], &[]);
-    assert_eq!(r.classification, Classification::NoData);
-    let config = MetricConfig::new("m");
-    let bs = some(&b);
-    let r = judge(
-        &JudgeConfig::default(),
-        &[MetricInput {
-            config: &config,
-            canary: &c,
-            baseline: &bs,
-        }],
-    );
-    assert_eq!(r.metrics[0].n_canary, 40);
-    assert_eq!(r.metrics[0].classification, Classification::Pass);
-}
-
-#[test]
-fn marginal_band() {
-    let config = JudgeConfig::default();
-    let r = grouped(
-        &config,
-        &[("g", true), ("g", true), ("g", true), ("g", false)],
-    );
-    assert_eq!((r.score, r.outcome), (75.0, JudgeOutcome::Marginal));
-    let r = grouped(
-        &config,
-        &[("g", true), ("g", true), ("g", false), ("g", false)],
-    );
-    assert_eq!((r.score, r.outcome), (50.0, JudgeOutcome::Fail));
-    let r = grouped(&config, &[("g", true); 4]);
-    assert_eq!((r.score, r.outcome), (100.0, JudgeOutcome::Pass));
-    let strict = JudgeConfig {
-        marginal_score: 80.0,
-        ..JudgeConfig::default()
-    };
-    let r = grouped(
-        &strict,
-        &[("g", true), ("g", true), ("g", true), ("g", false)],
-    );
-    assert_eq!(r.outcome, JudgeOutcome::Fail);
-    assert!(r.reason.starts_with("score 75 (fail"), "{}", r.reason);
-}
-
-#[test]
-fn zero_baseline_mean() {
-    let zeros = [0.0; 20];
-    let positive: Vec<f64> = (1..=20).map(f64::from).collect();
-    let r = judge_one(&metric("m", Direction::Increase), &positive, &zeros);
-    assert_eq!(r.classification, Classification::High, "{}", r.reason);
-    assert_eq!(r.mean_ratio, None);
-    assert!(r.reason.contains("ratio undefined"), "{}", r.reason);
-    let negative: Vec<f64> = positive.iter().map(|x| -x).collect();
-    let r = judge_one(&metric("m", Direction::Decrease), &negative, &zeros);
-    assert_eq!(r.classification, Classification::Low, "{}", r.reason);
-}
-
-#[test]
-fn huge_values_do_not_panic() {
-    let c = [f64::MAX, f64::MAX, f64::MAX / 2.0];
-    let b = [-f64::MAX, -f64::MAX, -f64::MAX / 3.0];
-    let r = judge_one(&metric("m", Direction::Either), &c, &b);
-    assert_eq!(r.estimate, None);
-    assert!(r.p_value.is_some());
-    assert_eq!(r.classification, Classification::Pass, "{}", r.reason);
-    // Bigger samples: significant, sign from the halved values.
-    // (Canary below a baseline of opposite sign: the mean ratio is -1.)
-    let c = [-f64::MAX; 10];
-    let b = [f64::MAX; 10];
-    let r = judge_one(&metric("m", Direction::Either), &c, &b);
-    assert_eq!(r.estimate, None);
-    assert_eq!(r.mean_ratio, Some(-1.0));
-    assert_eq!(r.classification, Classification::Low, "{}", r.reason);
-}
-
-#[test]
-fn validate_errors() {
-    assert_eq!(JudgeConfig::default().validate(), Ok(()));
-    let marginal = JudgeConfig {
-        pass_score: 75.0,
-        marginal_score: 80.0,
-        ..JudgeConfig::default()
-    };
-    assert_eq!(
-        marginal.validate(),
-        Err("`marginalScore` (80) is above `passScore` (75)".to_owned())
-    );
-    for (confidence, shown) in [(0.0, "0"), (1.5, "1.5"), (1.0, "1"), (f64::NAN, "NaN")] {
-        let c = JudgeConfig {
-            confidence,
-            ..JudgeConfig::default()
-        };
-        assert_eq!(
-            c.validate(),
-            Err(format!(
-                "`confidence` ({shown}) must be between 0 and 1, both excluded"
-            ))
-        );
-    }
-    let weights = JudgeConfig {
-        group_weights: BTreeMap::from([("latency".to_owned(), -1.0)]),
-        ..JudgeConfig::default()
-    };
-    assert_eq!(
-        weights.validate(),
-        Err("`groupWeights.latency` (-1) must be a finite number of at least 0".to_owned())
-    );
-    let pass = JudgeConfig {
-        pass_score: 101.0,
-        ..JudgeConfig::default()
-    };
-    assert_eq!(
-        pass.validate(),
-        Err("`passScore` (101) must be between 0 and 100".to_owned())
-    );
-    let metric = MetricConfig {
-        allowed_increase: 0.0,
-        ..MetricConfig::new("m")
-    };
-    assert_eq!(
-        metric.validate(),
-        Err("`allowedIncrease` (0) of metric `m` must be a finite number above 0".to_owned())
-    );
-    assert_eq!(MetricConfig::new("m").validate(), Ok(()));
-}
-
-#[test]
-fn serde_shapes() {
-    let config: MetricConfig = serde_json::from_str(
-        r#"{"name": "latency", "direction": "increase", "mustHaveData": true}"#,
-    )
-    .unwrap();
-    assert_eq!(config.allowed_increase, 1.0);
-    assert_eq!(config.nan_strategy, NanStrategy::Remove);
-    assert!(config.must_have_data);
-    assert!(serde_json::from_str::<MetricConfig>(r#"{"name": "x", "bogus": 1}"#).is_err());
-    let judge_config: JudgeConfig = serde_json::from_str(r#"{"groupWeights": {"a": 70}}"#).unwrap();
-    assert_eq!(judge_config.confidence, 0.98);
-    assert_eq!(judge_config.pass_score, 95.0);
-
-    let r = judge(
-        &JudgeConfig::default(),
-        &[MetricInput {
-            config: &config,
-            canary: &[],
-            baseline: &[Some(1.0)],
-        }],
-    );
-    let json = serde_json::to_value(&r).unwrap();
-    assert_eq!(json["outcome"], "fail");
-    assert_eq!(json["metrics"][0]["classification"], "no-data");
-    assert_eq!(json["metrics"][0]["mustHaveData"], true);
-    assert!(json["metrics"][0].get("pValue").is_none());
-    assert!(json["metrics"][0].get("group").is_none());
-    assert_eq!(
-        serde_json::to_value(JudgeOutcome::NoData).unwrap(),
-        "no-data"
-    );
-    assert_eq!(serde_json::to_value(Direction::Either).unwrap(), "either");
-    assert_eq!(
-        serde_json::to_value(NanStrategy::Replace).unwrap(),
-        "replace"
-    );
-}
-
-#[test]
-fn number_formatting() {
-    assert_eq!(num(231.0), "231");
-    assert_eq!(num(1.2833333), "1.283");
-    assert_eq!(num(0.0001), "0.0001");
-    assert_eq!(num(1.0 - 0.98), "0.02");
-    assert_eq!(num(1.2810718345817004e-34), "1.281e-34");
-    assert_eq!(num(-12345.678), "-12346");
-    assert_eq!(num(0.0), "0");
-}
-
-// ---- properties ----
-
-#[derive(Debug, Clone)]
-struct Spec {
-    group: Option<u8>,
-    direction: Direction,
-    critical: bool,
-    must_have_data: bool,
-    nan_strategy: NanStrategy,
-    canary: Vec<Option<f64>>,
-    baseline: Vec<Option<f64>>,
-}
-
-fn series() -> impl Strategy<Value = Vec<Option<f64>>> {
-    prop::collection::vec(
-        prop_oneof![
-            8 => (0i32..30).prop_map(|i| Some(f64::from(i))),
-            1 => Just(None),
-        ],
-        0..25,
-    )
-}
-
-fn spec() -> impl Strategy<Value = Spec> {
-    (
-        prop::option::of(0u8..4),
-        prop_oneof![
-            Just(Direction::Increase),
-            Just(Direction::Decrease),
-            Just(Direction::Either)
-        ],
-        prop::bool::weighted(0.15),
-        any::<bool>(),
-        prop_oneof![Just(NanStrategy::Remove), Just(NanStrategy::Replace)],
-        series(),
-        series(),
-    )
-        .prop_map(
-            |(group, direction, critical, must_have_data, nan_strategy, canary, baseline)| Spec {
-                group,
-                direction,
-                critical,
-                must_have_data,
-                nan_strategy,
-                canary,
-                baseline,
-            },
-        )
-}
-
-fn make_configs(specs: &[Spec]) -> Vec<MetricConfig> {
-    specs
-        .iter()
-        .enumerate()
-        .map(|(i, s)| MetricConfig {
-            group: s.group.map(|g| format!("g{g}")),
-            direction: s.direction,
-            critical: s.critical,
-            must_have_data: s.must_have_data,
-            nan_strategy: s.nan_strategy,
-            ..MetricConfig::new(format!("m{i}"))
-        })
-        .collect()
-}
-
-fn inputs<'a>(specs: &'a [Spec], configs: &'a [MetricConfig]) -> Vec<MetricInput<'a>> {
-    specs
-        .iter()
-        .zip(configs)
-        .map(|(s, config)| MetricInput {
-            config,
-            canary: &s.canary,
-            baseline: &s.baseline,
-        })
-        .collect()
-}
-
-fn judge_config() -> impl Strategy<Value = JudgeConfig> {
-    (
-        prop::collection::btree_map((0u8..5).prop_map(|g| format!("g{g}")), 0.0f64..150.0, 0..4),
-        0.5f64..0.999,
-    )
-        .prop_map(|(group_weights, confidence)| JudgeConfig {
-            confidence,
-            group_weights,
-            ..JudgeConfig::default()
-        })
-}
-
-proptest! {
-    #![proptest_config(ProptestConfig {
-        cases: 256,
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    })]
-
-    #[test]
-    fn score_is_between_0_and_100(
-        config in judge_config(),
-        specs in prop::collection::vec(spec(), 0..8),
-    ) {
-        let configs = make_configs(&specs);
-        let r = judge(&config, &inputs(&specs, &configs));
-        prop_assert!((0.0..=100.0).contains(&r.score), "{}", r.score);
-        prop_assert_eq!(r.metrics.len(), specs.len());
-        let scored: f64 = r.groups.iter().filter(|g| g.score.is_some()).map(|g| g.weight).sum();
-        if r.groups.iter().any(|g| g.score.is_some()) {
-            prop_assert!((scored - 100.0).abs() < 1e-9, "weights sum to {}", scored);
-        }
-        if r.outcome == JudgeOutcome::NoData {
-            prop_assert!(r.metrics.iter().all(|m| !m.counted()));
-        }
-    }
-
-    #[test]
-    fn adding_a_no_data_metric_changes_nothing(
-        config in judge_config(),
-        specs in prop::collection::vec(spec(), 0..8),
-        group in prop::option::of(0u8..6),
-        direction in prop_oneof![Just(Direction::Increase), Just(Direction::Either)],
-        missing_side in any::<bool>(),
-        present in series(),
-        position in any::<prop::sample::Index>(),
-    ) {
-        let configs = make_configs(&specs);
-        let before = judge(&config, &inputs(&specs, &configs));
-        // Not critical, data not required; one side without samples.
-        let extra = Spec {
-            group,
-            direction,
-            critical: false,
-            must_have_data: false,
-            nan_strategy: NanStrategy::Remove,
-            canary: if missing_side { vec![None; 3] } else { present.clone() },
-            baseline: if missing_side { present } else { Vec::new() },
-        };
-        let mut more = specs.clone();
-        more.insert(position.index(specs.len() + 1), extra);
-        let more_configs = make_configs(&more);
-        let after = judge(&config, &inputs(&more, &more_configs));
-        prop_assert_eq!(after.score, before.score);
-        prop_assert_eq!(after.outcome, before.outcome);
-    }
 }
