@@ -75,10 +75,19 @@ pub(super) fn reason(verdict: RolloutVerdict, findings: &[AssessFinding]) -> Str
                     .filter(|f| f.kind == k && f.outcome == Outcome::Pass)
                     .count()
             };
+            let others = met(AssessRuleKind::QualityGate)
+                + findings
+                    .iter()
+                    .filter(|f| f.kind == AssessRuleKind::Trigger && super::verdict::gating(f))
+                    .count();
             match (
                 met(AssessRuleKind::Promotion),
                 met(AssessRuleKind::Analysis),
             ) {
+                (0, 0) => format!(
+                    "{others} quality {} and completed analyses passed",
+                    if others == 1 { "gate" } else { "gates" }
+                ),
                 (0, a) => format!("{a} canary analyses passed"),
                 (p, 0) => format!("all {p} promotion criteria held for their windows"),
                 (p, a) => format!(
@@ -88,10 +97,8 @@ pub(super) fn reason(verdict: RolloutVerdict, findings: &[AssessFinding]) -> Str
             }
         }
         RolloutVerdict::Continue => first(&|f| {
-            f.outcome == Outcome::Warn
-                || (matches!(f.kind, AssessRuleKind::Promotion | AssessRuleKind::Analysis)
-                    && f.outcome != Outcome::Pass
-                    && f.outcome != Outcome::Skipped)
+            (f.outcome == Outcome::Warn && !f.dry_run)
+                || (super::verdict::gating(f) && !super::verdict::met(f))
         })
         .map_or_else(
             || {

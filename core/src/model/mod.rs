@@ -23,8 +23,8 @@ pub use operations::{
 };
 pub use release::{Change, ChangeRequest, ChangeRequestStatus, Facts, Release, ReleaseKind};
 pub use rollout::{
-    Capacity, Flag, Metric, Replicas, Rollout, RolloutFacts, Sample, SloStatus, Step, Synthetic,
-    SyntheticRun,
+    Capacity, EvaluationResult, Flag, Metric, PreviousEvaluation, Replicas, Rollout, RolloutFacts,
+    Sample, SliValue, SloStatus, Step, Synthetic, SyntheticRun,
 };
 pub(crate) use types::rfc3339;
 pub use types::{Duration, Timestamp, Version};

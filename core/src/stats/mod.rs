@@ -30,6 +30,7 @@
 //! that are not finite are treated as missing samples.
 
 pub mod judge;
+pub mod percentile;
 pub mod rank;
 pub mod slo;
 
