@@ -54,4 +54,30 @@ mod tests {
         assert_eq!(keptn_percentile(&v, 1.0), None);
         assert_eq!(keptn_percentile(&v, 0.0), None);
     }
+
+    /// Reference values from NumPy (`numpy.percentile(..., method="weibull")`,
+    /// `numpy.mean`), printed by `core/tests/data/keptn_percentile_reference.py`.
+    #[test]
+    fn matches_numpy_weibull() {
+        let latencies = [
+            412.0, 398.5, 405.25, 420.0, 388.0, 401.0, 433.5, 399.0, 410.0, 407.75,
+        ];
+        let ties = [5.0, 5.0, 5.0, 6.0, 6.0, 9.0];
+        let twenty: Vec<f64> = (0..20)
+            .map(|i| f64::from((i * 37) % 23) + 0.5 * f64::from(i))
+            .collect();
+        let cases: [(&[f64], f64, f64, f64, f64); 4] = [
+            (&latencies, 407.5, 406.5, 432.15, 433.5),
+            (&ties, 6.0, 5.5, 9.0, 9.0),
+            (&twenty, 15.85, 16.0, 27.249999999999996, 30.824999999999996),
+            (&[7.0], 7.0, 7.0, 7.0, 7.0),
+        ];
+        for (v, avg, p50, p90, p95) in cases {
+            let close = |a: Option<f64>, b: f64| a.is_some_and(|a| (a - b).abs() <= 1e-9);
+            assert!(close(mean(v), avg), "avg of {v:?}");
+            assert!(close(keptn_percentile(v, 0.5), p50), "p50 of {v:?}");
+            assert!(close(keptn_percentile(v, 0.9), p90), "p90 of {v:?}");
+            assert!(close(keptn_percentile(v, 0.95), p95), "p95 of {v:?}");
+        }
+    }
 }
