@@ -185,7 +185,10 @@ fn count_completes_after_n_measurements_and_then_is_promotion_evidence() {
     let a = assess(&b, &[V(0.0), V(0.0)]);
     assert_eq!(phase(&a), "running");
     assert_eq!(a.verdict(), RolloutVerdict::Continue);
-    assert_eq!(a.finding("t").unwrap().flip(), Some("completes after 1 more measurement"));
+    assert_eq!(
+        a.finding("t").unwrap().flip(),
+        Some("completes after 1 more measurement")
+    );
     // Exactly N: successful, and the only evidence needed.
     let a = assess(&b, &[V(0.0), V(0.0), V(0.0)]);
     assert_eq!(phase(&a), "successful");
@@ -210,7 +213,9 @@ fn an_all_constant_series_at_the_limit_completes() {
 
 #[test]
 fn one_consecutive_success_is_writable() {
-    let b = policy(&format!("{T}, failureLimit: 1, consecutiveSuccessLimit: 1}}"));
+    let b = policy(&format!(
+        "{T}, failureLimit: 1, consecutiveSuccessLimit: 1}}"
+    ));
     let a = assess(&b, &[V(0.9), V(0.0)]);
     assert_eq!(phase(&a), "successful");
     assert_eq!(a.verdict(), RolloutVerdict::Promote);
@@ -222,12 +227,16 @@ fn one_consecutive_success_is_writable() {
 
 #[test]
 fn consecutive_successes_one_short_and_count_reached_without_them() {
-    let b = policy(&format!("{T}, failureLimit: 3, consecutiveSuccessLimit: 3, count: 5}}"));
+    let b = policy(&format!(
+        "{T}, failureLimit: 3, consecutiveSuccessLimit: 3, count: 5}}"
+    ));
     let a = assess(&b, &[V(0.0), V(0.9), V(0.0), V(0.0)]);
     assert_eq!(phase(&a), "running");
     assert_eq!(
         a.finding("t").unwrap().flip(),
-        Some("succeeds after 1 more successful measurement in a row; completes after 1 more measurement")
+        Some(
+            "succeeds after 1 more successful measurement in a row; completes after 1 more measurement"
+        )
     );
     let a = assess(&b, &[V(0.9), V(0.0), V(0.0), V(0.0)]);
     assert_eq!(a.verdict(), RolloutVerdict::Promote);
@@ -291,8 +300,7 @@ fn an_inconclusive_band_outside_the_failure_limit_is_rp0301() {
             "the inconclusive band lies between success and failure: e.g. `above: 0.05` with `inconclusive: {above: 0.01}`",
         ),
     );
-    let err =
-        policy_error("{id: t, metric: errors, above: 0.05, inconclusive: {below: 0.01}}");
+    let err = policy_error("{id: t, metric: errors, above: 0.05, inconclusive: {below: 0.01}}");
     assert_eq!(err.code().as_str(), "RP0301");
 }
 
