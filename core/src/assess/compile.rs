@@ -7,9 +7,7 @@
 use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, kind_fits};
-use crate::lang::document::{
-    AnalysisRule, BurnRateRule, JudgedMetric, Metadata, Promotion, Trigger,
-};
+use crate::lang::document::{AnalysisRule, BurnRateRule, JudgedMetric, Metadata, Promotion};
 use crate::lang::layer::{MergedPolicy, Origin};
 use crate::model::Duration;
 use crate::model::shape::{ROLLOUT, SAMPLE};
@@ -17,7 +15,7 @@ use crate::stats::judge::{JudgeConfig, MetricConfig};
 
 use super::quality_gate::CompiledQualityGate;
 
-pub(crate) use crate::lang::document::{Compare, NoDataPolicy, Threshold};
+pub(crate) use crate::lang::document::{Compare, NoDataPolicy, Threshold, Trigger};
 
 /// A `RolloutPolicy`, compiled: what `assess` evaluates.
 #[derive(Debug)]

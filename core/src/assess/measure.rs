@@ -20,10 +20,9 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::assessment::AssessFinding;
-use super::compile::Threshold;
+use super::compile::{Threshold, Trigger};
 use super::metrics::crosses;
 use super::series::TriggerState;
-use crate::lang::document::Trigger;
 use crate::model::{Sample, Timestamp};
 use crate::stats::fmt_number;
 use crate::vocab::{Action, Outcome};

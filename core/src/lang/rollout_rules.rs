@@ -148,11 +148,11 @@ pub struct Trigger {
     pub inconclusive: Option<Band>,
     /// Inconclusive samples tolerated in the window; more hold the rollout
     /// for a human to decide (default 0).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub inconclusive_limit: u32,
     /// Measurement errors (samples with an `error`) tolerated in a row, the
     /// latest ones; more trip the trigger (default 4, as Argo Rollouts).
-    #[serde(default = "four")]
+    #[serde(default = "four", skip_serializing_if = "is_four")]
     pub consecutive_error_limit: u32,
     /// The analysis completes after this many measurements in the window
     /// (errors included); completed without tripping, the trigger is
@@ -416,6 +416,15 @@ fn one() -> u32 {
 }
 fn four() -> u32 {
     4
+}
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_four(n: &u32) -> bool {
+    *n == 4
+}
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 fn hold() -> NoDataPolicy {
     NoDataPolicy::Hold

@@ -35,11 +35,15 @@ pub struct RolloutFacts {
     pub slos: BTreeMap<String, SloStatus>,
     /// SLI values at the time of the assessment, by SLI name, for quality
     /// gates.
-    #[serde(default, deserialize_with = "super::unique::map")]
+    #[serde(
+        default,
+        deserialize_with = "super::unique::map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub slis: BTreeMap<String, SliValue>,
     /// Earlier quality-gate evaluations of the same service, oldest first,
     /// for relative criteria.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub previous_evaluations: Vec<PreviousEvaluation>,
     /// Free-form string labels for an embedder's own policies.
     #[serde(default, deserialize_with = "super::unique::map")]

@@ -17,10 +17,9 @@
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::compile::{Aggregate, CompiledQualityGate, IncludeResults};
 use super::criteria::Criterion;
-use super::{Aggregate, CompiledQualityGate};
 use crate::assess::assessment::AssessFinding;
-use crate::lang::document::IncludeResults;
 use crate::model::{EvaluationResult, RolloutFacts};
 use crate::stats::fmt_number;
 use crate::stats::percentile::{keptn_percentile, mean};
