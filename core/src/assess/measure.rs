@@ -280,7 +280,7 @@ pub(super) fn conclude(
                         "analysis complete: {} successful of {} measurements ({} in a row)",
                         m.successful, m.count, m.consecutive_successes
                     );
-                    f.flip = Some(format!("stops promoting if {} trips", rule.id));
+                    f.flip = Some(format!("stops promoting if `{}` trips", rule.id));
                     MeasurementPhase::Successful
                 }
                 MeasurementPhase::Inconclusive => {
