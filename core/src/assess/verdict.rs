@@ -41,9 +41,29 @@ impl DryRunSummary {
         self.count
     }
 
+    /// Passed.
+    pub fn pass(&self) -> usize {
+        self.pass
+    }
+
     /// Tripped.
     pub fn fail(&self) -> usize {
         self.fail
+    }
+
+    /// Breaching, inconclusive or running.
+    pub fn warn(&self) -> usize {
+        self.warn
+    }
+
+    /// No data.
+    pub fn no_data(&self) -> usize {
+        self.no_data
+    }
+
+    /// Could not be evaluated.
+    pub fn error(&self) -> usize {
+        self.error
     }
 
     /// Rules that would have rolled back.
