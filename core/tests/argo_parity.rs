@@ -235,7 +235,7 @@ fn consecutive_successes_one_short_and_count_reached_without_them() {
     assert_eq!(
         a.finding("t").unwrap().flip(),
         Some(
-            "succeeds after 1 more successful measurement in a row; completes after 1 more measurement"
+            "trips after 3 more breaching samples; succeeds after 1 more successful measurement in a row; completes after 1 more measurement"
         )
     );
     let a = assess(&b, &[V(0.9), V(0.0), V(0.0), V(0.0)]);

@@ -295,7 +295,13 @@ pub(super) fn conclude(
                     MeasurementPhase::Inconclusive
                 }
                 _ => {
-                    f.flip = Some(running_words(&m));
+                    // A breaching trigger keeps what would trip it.
+                    f.flip = Some(match (&state, f.flip.take()) {
+                        (TriggerState::Breaching(_), Some(trip)) => {
+                            format!("{trip}; {}", running_words(&m))
+                        }
+                        _ => running_words(&m),
+                    });
                     MeasurementPhase::Running
                 }
             }
