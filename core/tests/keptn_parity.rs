@@ -428,3 +428,10 @@ fn an_sli_with_neither_value_nor_error_is_rp0404() {
         None,
     );
 }
+
+#[test]
+fn conditions_read_slis_and_previous_evaluations() {
+    let policy = "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {name: p, version: 1.0.0}\nspec:\n  triggers:\n    - id: cpu-hot\n      condition: slis.cpu_usage.value > 60.0 && previousEvaluations.size() == 4 && previousEvaluations[1].result == 'fail'\n      action: hold\n";
+    let a = assess(&bundle(policy), example_facts("checkout-gate-pass.yaml"));
+    assert_eq!(a.finding("cpu-hot").unwrap().outcome(), Outcome::Fail);
+}
