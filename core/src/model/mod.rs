@@ -7,6 +7,7 @@ pub(crate) mod digest;
 mod evidence;
 pub(crate) mod identity;
 mod operations;
+mod quality;
 mod release;
 mod rollout;
 pub(crate) mod shape;
@@ -21,10 +22,11 @@ pub use operations::{
     Communication, CommunicationStatus, History, Incident, PastRelease, PostmortemStatus,
     Readiness, ReleaseOutcome, RollbackReadiness, Service, Slo,
 };
+pub use quality::{EvaluationResult, PreviousEvaluation, SliValue};
 pub use release::{Change, ChangeRequest, ChangeRequestStatus, Facts, Release, ReleaseKind};
 pub use rollout::{
-    Capacity, EvaluationResult, Flag, Metric, PreviousEvaluation, Replicas, Rollout, RolloutFacts,
-    Sample, SliValue, SloStatus, Step, Synthetic, SyntheticRun,
+    Capacity, Flag, Metric, Replicas, Rollout, RolloutFacts, Sample, SloStatus, Step, Synthetic,
+    SyntheticRun,
 };
 pub(crate) use types::rfc3339;
 pub use types::{Duration, Timestamp, Version};

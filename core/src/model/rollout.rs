@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::quality::{PreviousEvaluation, SliValue, check_slis};
 use super::types::{Duration, Timestamp, Version, rfc3339};
 use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
@@ -192,49 +193,6 @@ pub struct Sample {
     pub error: Option<String>,
 }
 
-/// The value of one SLI (service-level indicator) at the time of a quality
-/// gate's evaluation: exactly one of `value` or `error`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct SliValue {
-    /// The measured value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<f64>,
-    /// Why the SLI could not be measured, instead of a value (Keptn's
-    /// `success: false`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error: Option<String>,
-}
-
-/// The result of an earlier quality-gate evaluation of the same service,
-/// which relative criteria (`<=+10%`) compare against.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct PreviousEvaluation {
-    /// When it was evaluated.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
-    pub at: Timestamp,
-    /// Its overall result.
-    pub result: EvaluationResult,
-    /// The SLI values it saw, by SLI name.
-    #[serde(default, deserialize_with = "super::unique::map")]
-    pub slis: BTreeMap<String, SliValue>,
-}
-
-/// The overall result of a quality-gate evaluation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum EvaluationResult {
-    /// Passed.
-    Pass,
-    /// Passed with a warning.
-    Warning,
-    /// Failed.
-    Fail,
-}
-
 /// A synthetic check (a scripted user journey) and its runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -279,11 +237,11 @@ pub struct SloStatus {
     pub error_ratio: BTreeMap<String, f64>,
 }
 
-fn bad(path: String, message: String) -> FactsError {
+pub(super) fn bad(path: String, message: String) -> FactsError {
     FactsError::new(ErrorCode::FactsInvalidValue, message).at(path)
 }
 
-fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
+pub(super) fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
     if v.is_finite() {
         Ok(())
     } else {
@@ -365,25 +323,6 @@ fn check_samples(
             .with_hint("send samples oldest first"));
         }
         prev = Some(s.at);
-    }
-    Ok(())
-}
-
-/// Each SLI has exactly one of a finite `value` or a non-empty `error`.
-fn check_slis(path: &str, slis: &BTreeMap<String, SliValue>) -> Result<(), FactsError> {
-    for (name, v) in slis {
-        let path = format!("{path}.{name}");
-        match (v.value, &v.error) {
-            (Some(x), None) => check_finite(format!("{path}.value"), x)?,
-            (None, Some(e)) if !e.trim().is_empty() => {}
-            (None, Some(_)) => return Err(bad(format!("{path}.error"), "`error` is empty".into())),
-            _ => {
-                return Err(
-                    bad(path, "an SLI has exactly one of `value` or `error`".into())
-                        .with_hint("write `{value: 412}` or `{error: \"query timed out\"}`"),
-                );
-            }
-        }
     }
     Ok(())
 }
