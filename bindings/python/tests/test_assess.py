@@ -63,7 +63,9 @@ def test_rollout_enums_are_str_valued() -> None:
     assert [v.value for v in RolloutVerdict] == ["promote", "continue", "hold", "rollback"]
     assert RolloutVerdict.ROLLBACK == "rollback" and str(RolloutVerdict.HOLD) == "hold"
     assert [a.value for a in Action] == ["alert", "hold", "rollback"]
-    assert [k.value for k in AssessRuleKind] == ["trigger", "promotion", "analysis", "burn-rate"]
+    assert [k.value for k in AssessRuleKind] == [
+        "trigger", "promotion", "analysis", "burn-rate", "quality-gate"
+    ]
 
 
 def test_the_example_rollouts_assess_as_their_comments_say() -> None:
