@@ -189,6 +189,8 @@ fn count_completes_after_n_measurements_and_then_is_promotion_evidence() {
         a.finding("t").unwrap().flip(),
         Some("completes after 1 more measurement")
     );
+    // Running, it keeps the rollout from promoting without acting.
+    assert_eq!(a.waiting().len(), 1);
     // Exactly N: successful, and the only evidence needed.
     let a = assess(&b, &[V(0.0), V(0.0), V(0.0)]);
     assert_eq!(phase(&a), "successful");
@@ -259,6 +261,8 @@ fn a_dry_run_trigger_is_reported_and_never_acts() {
     assert_eq!((dry.count(), dry.fail()), (1, 1));
     assert_eq!(dry.would_roll_back(), ["t"]);
     assert_eq!(a.summary().fail(), 0);
+    assert_eq!(a.dry_runs().len(), 1);
+    assert!(a.waiting().is_empty());
     // A dry-run completing trigger is no promotion evidence either.
     let b = policy(&format!("{T}, count: 1, dryRun: true}}"));
     assert_eq!(assess(&b, &[V(0.0)]).verdict(), RolloutVerdict::Continue);

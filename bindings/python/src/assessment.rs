@@ -101,6 +101,13 @@ impl Assessment {
         findings(self.inner.waiting())
     }
 
+    /// The dry-run findings, reported and never acting
+    /// (`Assessment::dry_runs` of the core).
+    #[getter]
+    fn dry_runs(&self) -> Vec<AssessFinding> {
+        findings(self.inner.dry_runs())
+    }
+
     /// The findings that only alert (`Assessment::alerts` of the core).
     #[getter]
     fn alerts(&self) -> Vec<AssessFinding> {

@@ -406,6 +406,7 @@ def test_argo_measurements_and_dry_run_are_exposed() -> None:
     assert dry is not None and dry.dry_run and dry.action is None
     assert dry.outcome is Outcome.FAIL
     assert a.summary["dryRun"]["wouldRollBack"] == ["errors-dry"]
+    assert [f.rule for f in a.dry_runs] == ["errors-dry"] and a.waiting == []
     assert a.verdict is RolloutVerdict.PROMOTE
 
 

@@ -546,12 +546,24 @@ impl Assessment {
 
     /// The findings that keep the rollout from promoting without acting on
     /// it (no action; outcome `fail`, a criterion not met, or `warn`, a
-    /// breach not yet sustained or a marginal analysis), in policy order.
+    /// breach not yet sustained or a marginal analysis; or a trigger
+    /// analysis still running toward its `count` or success streak), in
+    /// policy order. Dry runs are not waited for.
     pub fn waiting(&self) -> Vec<&AssessFinding> {
         self.findings
             .iter()
-            .filter(|f| f.action.is_none() && matches!(f.outcome, Outcome::Fail | Outcome::Warn))
+            .filter(|f| {
+                !f.dry_run
+                    && f.action.is_none()
+                    && (matches!(f.outcome, Outcome::Fail | Outcome::Warn)
+                        || (super::verdict::gating(f) && !super::verdict::met(f)))
+            })
             .collect()
+    }
+
+    /// The dry-run findings (reported, never acting), in policy order.
+    pub fn dry_runs(&self) -> Vec<&AssessFinding> {
+        self.findings.iter().filter(|f| f.dry_run).collect()
     }
 
     /// The findings that only alert (action `alert`: reported, never
