@@ -259,7 +259,7 @@ impl BundleBuilder {
             return Err(PolicyError::new(
                 ErrorCode::NoRules,
                 SourceLocation::file(place),
-                "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
+                "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate` or `qualityGates`)",
             )
             .with_hint("an empty bundle would let every release go")
             .into());

@@ -75,6 +75,15 @@ pub enum ErrorCode {
     /// `RP0123`: A file in a policy directory is neither a policy nor a
     /// policy test, or not a regular file.
     NotAPolicyFile,
+    /// `RP0130`: A quality gate's criteria string is not one Keptn writes
+    /// (`<=800`, `<+10%`, `>=-5%`).
+    InvalidCriteria,
+    /// `RP0131`: A count or limit is 0 where 0 means nothing (`count`,
+    /// `consecutiveSuccessLimit`, `numberOfComparisonResults`, a weight).
+    InvalidLimit,
+    /// `RP0132`: A quality gate's `aggregateFunction` is not `avg` or a
+    /// percentile `pN` with 0 < N < 100.
+    InvalidAggregate,
     /// `RP0201`: A CEL expression does not parse.
     CelSyntax,
     /// `RP0202`: An expression names something that is neither a fact root, a variable nor a local.
@@ -170,6 +179,9 @@ impl ErrorCode {
         ErrorCode::PolicyYamlAlias,
         ErrorCode::PolicyDuplicateKey,
         ErrorCode::NotAPolicyFile,
+        ErrorCode::InvalidCriteria,
+        ErrorCode::InvalidLimit,
+        ErrorCode::InvalidAggregate,
         ErrorCode::CelSyntax,
         ErrorCode::UnknownName,
         ErrorCode::UnknownFactField,
@@ -238,6 +250,9 @@ impl ErrorCode {
             ErrorCode::PolicyYamlAlias => "RP0121",
             ErrorCode::PolicyDuplicateKey => "RP0122",
             ErrorCode::NotAPolicyFile => "RP0123",
+            ErrorCode::InvalidCriteria => "RP0130",
+            ErrorCode::InvalidLimit => "RP0131",
+            ErrorCode::InvalidAggregate => "RP0132",
             ErrorCode::CelSyntax => "RP0201",
             ErrorCode::UnknownName => "RP0202",
             ErrorCode::UnknownFactField => "RP0203",
@@ -309,6 +324,11 @@ impl ErrorCode {
             ErrorCode::PolicyDuplicateKey => "a mapping of a policy gives the same key twice",
             ErrorCode::NotAPolicyFile => {
                 "a file in a policy directory is neither a policy nor a policy test"
+            }
+            ErrorCode::InvalidCriteria => "a quality gate's criteria string is malformed",
+            ErrorCode::InvalidLimit => "a count or limit is 0 where 0 means nothing",
+            ErrorCode::InvalidAggregate => {
+                "a quality gate's `aggregateFunction` is not `avg` or a percentile `pN`"
             }
             ErrorCode::CelSyntax => "a CEL expression does not parse",
             ErrorCode::UnknownName => {

@@ -78,7 +78,7 @@ pub mod decision {
 pub mod assessment {
     pub use crate::assess::assessment::{
         ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, AssessSummary, Assessment, Budget,
-        Marker, RolloutRef,
+        DryRunSummary, Marker, RolloutRef,
     };
 }
 

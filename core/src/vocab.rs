@@ -7,8 +7,9 @@
 //!
 //! The enums here are deliberately **exhaustive** (no `#[non_exhaustive]`):
 //! they are the vocabulary of the versioned decision and assessment
-//! schemas, bindings match them exhaustively, and a new variant would be a
-//! new schema version — a breaking change either way.
+//! schemas, bindings match them exhaustively, and from 1.0 on a new variant
+//! is a new schema version. Before 1.0 the `v1` schemas still grow (0.1
+//! added the effect `pending`); see docs/rust.md, Stability.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};

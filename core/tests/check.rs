@@ -836,7 +836,7 @@ fn a_file_of_empty_documents_is_rp0119() {
         &err,
         "RP0119",
         "p.yaml",
-        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
+        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate` or `qualityGates`)",
         Some("an empty bundle would let every release go"),
     );
 }
@@ -850,7 +850,7 @@ fn a_policy_without_rules_is_rp0119() {
         &err,
         "RP0119",
         "p.yaml",
-        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis` or `burnRate`)",
+        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate` or `qualityGates`)",
         Some("an empty bundle would let every release go"),
     );
 }

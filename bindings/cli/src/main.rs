@@ -515,7 +515,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
                         ErrorCode::UnknownRule
                     );
                     eprintln!(
-                        "  hint: rule ids are the `id` of gates, approvals, triggers, promotion criteria, analyses and burn-rate rules; this bundle has {}, …",
+                        "  hint: rule ids are the `id` of gates, approvals, triggers, promotion criteria, analyses, burn-rate rules and quality gates; this bundle has {}, …",
                         known.iter().take(5).cloned().collect::<Vec<_>>().join(", ")
                     );
                     Ok(2)

@@ -92,6 +92,7 @@ pub fn text(a: &Assessment, style: &Style) -> String {
     section(&mut out, "Acting:", &a.acting(), "✗");
     section(&mut out, "Not yet:", &a.waiting(), "…");
     section(&mut out, "Alerts:", &a.alerts(), "!");
+    section(&mut out, "Dry run (never acting):", &a.dry_runs(), "~");
     if !a.budgets().is_empty() {
         let _ = writeln!(out, "\n{}", style.paint("1", "Error budgets:"));
         for b in a.budgets() {

@@ -251,6 +251,22 @@ fn text_from_facts_cannot_fake_output() {
 }
 
 #[test]
+fn the_quality_gate_example_exits_as_its_comments_say() {
+    let policies = "examples/rollouts/quality-gate/policies";
+    for (facts, code, head) in [
+        ("checkout-gate-pass.yaml", 0, "PROMOTE"),
+        ("checkout-gate-warning.yaml", 3, "HOLD"),
+        ("checkout-gate-key-sli-fail.yaml", 1, "ROLLBACK"),
+    ] {
+        let path = format!("examples/rollouts/quality-gate/{facts}");
+        let out = cli()
+            .args(["assess", "--policies", policies, path.as_str()])
+            .out(code);
+        assert!(out.starts_with(head), "{facts}: {out}");
+    }
+}
+
+#[test]
 fn assess_examples_exit_with_their_verdicts() {
     let out = cli()
         .args(["assess", "examples/rollouts/checkout-canary-healthy.yaml"])

@@ -62,7 +62,9 @@ impl Assessment {
     }
 
     /// Counts of findings by outcome: `pass`, `fail`, `warn`, `noData`,
-    /// `error`, `skipped`.
+    /// `error`, `skipped`; and `dryRun` (a dict: the dry-run findings
+    /// counted apart, with `wouldRollBack` and `wouldHold`) when any rule
+    /// is a dry run.
     #[getter]
     fn summary<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         plain(py, self.inner.summary())
@@ -97,6 +99,13 @@ impl Assessment {
     #[getter]
     fn waiting(&self) -> Vec<AssessFinding> {
         findings(self.inner.waiting())
+    }
+
+    /// The dry-run findings, reported and never acting
+    /// (`Assessment::dry_runs` of the core).
+    #[getter]
+    fn dry_runs(&self) -> Vec<AssessFinding> {
+        findings(self.inner.dry_runs())
     }
 
     /// The findings that only alert (`Assessment::alerts` of the core).
@@ -203,7 +212,8 @@ impl AssessFinding {
         self.inner.rule()
     }
 
-    /// `AssessRuleKind.TRIGGER`, `PROMOTION`, `ANALYSIS` or `BURN_RATE`.
+    /// `AssessRuleKind.TRIGGER`, `PROMOTION`, `ANALYSIS`, `BURN_RATE` or
+    /// `QUALITY_GATE`.
     #[getter]
     fn kind<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         member(py, EnumClass::AssessRuleKind, self.inner.kind().as_str())
@@ -276,6 +286,26 @@ impl AssessFinding {
     #[getter]
     fn judge<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
         self.inner.judge().map(|j| plain(py, &j)).transpose()
+    }
+
+    /// A metric trigger's measurements and analysis phase (Argo Rollouts'
+    /// semantics; its JSON shape), when it uses them.
+    #[getter]
+    fn measurements<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.measurements().map(|m| plain(py, &m)).transpose()
+    }
+
+    /// A quality gate's result (its JSON shape: `result`, `score`,
+    /// `objectives` with their targets), for quality gates.
+    #[getter]
+    fn quality_gate<'py>(&self, py: Python<'py>) -> PyResult<Option<Bound<'py, PyAny>>> {
+        self.inner.quality_gate().map(|q| plain(py, &q)).transpose()
+    }
+
+    /// Whether the rule is a dry run (reported, never acting).
+    #[getter]
+    fn dry_run(&self) -> bool {
+        self.inner.dry_run()
     }
 
     /// Compliance controls the rule serves.

@@ -64,7 +64,9 @@ def test_rollout_enums_are_str_valued() -> None:
     assert [v.value for v in RolloutVerdict] == ["promote", "continue", "hold", "rollback"]
     assert RolloutVerdict.ROLLBACK == "rollback" and str(RolloutVerdict.HOLD) == "hold"
     assert [a.value for a in Action] == ["alert", "hold", "rollback"]
-    assert [k.value for k in AssessRuleKind] == ["trigger", "promotion", "analysis", "burn-rate"]
+    assert [k.value for k in AssessRuleKind] == [
+        "trigger", "promotion", "analysis", "burn-rate", "quality-gate"
+    ]
 
 
 def test_the_example_rollouts_assess_as_their_comments_say() -> None:
@@ -382,3 +384,53 @@ def test_acting_waiting_and_alerts_come_from_the_core() -> None:
     assert [f.rule for f in a.waiting] == ["latency-within-baseline"]
     assert all(f.action is None for f in a.waiting)
     assert all(f.action is Action.ALERT for f in a.alerts)
+
+
+ARGO = """\
+apiVersion: release-policy/v1
+kind: RolloutPolicy
+metadata: {name: argo, version: 1.0.0}
+spec:
+  triggers:
+    - {id: errors-count, metric: errors, above: 5, inconclusive: {above: 2}, count: 2, window: 5m}
+    - {id: errors-dry, metric: errors, above: 0.5, dryRun: true, window: 5m}
+"""
+
+
+def test_argo_measurements_and_dry_run_are_exposed() -> None:
+    facts = {
+        "now": "2026-11-26T12:00:00Z",
+        "rollout": {"id": "api-7", "service": "api"},
+        "metrics": {"errors": {"canary": [
+            {"at": "2026-11-26T11:58:00Z", "error": "query timed out"},
+            {"at": "2026-11-26T12:00:00Z", "value": 1},
+        ]}},
+    }
+    a = Bundle.from_yaml("argo.yaml", ARGO).assess(facts)
+    f = a.finding("errors-count")
+    assert f is not None and f.measurements is not None
+    assert f.measurements["phase"] == "successful"
+    assert f.measurements["error"] == 1 and f.measurements["count"] == 2
+    assert f.measurements == f.to_dict()["measurements"]
+    assert not f.dry_run and f.quality_gate is None
+    dry = a.finding("errors-dry")
+    assert dry is not None and dry.dry_run and dry.action is None
+    assert dry.outcome is Outcome.FAIL
+    assert a.summary["dryRun"]["wouldRollBack"] == ["errors-dry"]
+    assert [f.rule for f in a.dry_runs] == ["errors-dry"] and a.waiting == []
+    assert a.verdict is RolloutVerdict.PROMOTE
+
+
+def test_a_quality_gate_is_exposed_with_its_targets() -> None:
+    gate = ROLLOUTS / "quality-gate"
+    bundle = Bundle.from_dir(str(gate / "policies"))
+    facts = yaml12.load((gate / "checkout-gate-warning.yaml").read_text())
+    a = bundle.assess(facts)
+    assert a.verdict is RolloutVerdict.HOLD
+    f = a.finding("checkout-slo")
+    assert f is not None and f.kind is AssessRuleKind.QUALITY_GATE
+    assert f.quality_gate is not None and f.quality_gate["result"] == "warning"
+    assert f.quality_gate["score"] == 87.5
+    rt = f.quality_gate["objectives"][0]
+    assert rt["passTargets"][0] == {"criteria": "<=+10%", "targetValue": 550.0, "violated": True}
+    assert f.measurements is None

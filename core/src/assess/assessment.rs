@@ -14,6 +14,9 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::measure::Measurements;
+use super::quality_gate::QualityGateResult;
+pub use super::verdict::DryRunSummary;
 use crate::model::Timestamp;
 use crate::stats::judge::JudgeResult;
 use crate::vocab::{Action, BundleInfo, EngineInfo, Outcome, RolloutVerdict};
@@ -34,17 +37,20 @@ pub enum AssessRuleKind {
     Analysis,
     /// An SLO burn-rate rule.
     BurnRate,
+    /// A Keptn-style SLO quality gate.
+    QualityGate,
 }
 
 impl AssessRuleKind {
-    /// `trigger`, `promotion`, `analysis` or `burn-rate`: the name as it
-    /// appears in JSON.
+    /// `trigger`, `promotion`, `analysis`, `burn-rate` or `quality-gate`:
+    /// the name as it appears in JSON.
     pub fn as_str(&self) -> &'static str {
         match self {
             AssessRuleKind::Trigger => "trigger",
             AssessRuleKind::Promotion => "promotion",
             AssessRuleKind::Analysis => "analysis",
             AssessRuleKind::BurnRate => "burn-rate",
+            AssessRuleKind::QualityGate => "quality-gate",
         }
     }
 }
@@ -94,6 +100,17 @@ pub struct AssessFinding {
     /// The canary judge's full result, for analyses.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) judge: Option<JudgeResult>,
+    /// A metric trigger's measurements and analysis phase (Argo Rollouts'
+    /// semantics), when it uses them or saw a measurement error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) measurements: Option<Measurements>,
+    /// A quality gate's evaluation: score, every objective and target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) quality_gate: Option<QualityGateResult>,
+    /// A dry-run rule: evaluated and reported, never acting (counted in
+    /// the summary's `dryRun`, not in its other counts).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub(crate) dry_run: bool,
     /// Compliance controls served.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) controls: Vec<String>,
@@ -158,6 +175,28 @@ impl AssessFinding {
             .map(|j| serde_json::to_value(j).unwrap_or(serde_json::Value::Null))
     }
 
+    /// A metric trigger's measurements and analysis phase, in their JSON
+    /// shape (`phase`, `count`, `successful`, `failed`, `inconclusive`,
+    /// `error`, `consecutiveErrors`, `consecutiveSuccesses`, …).
+    pub fn measurements(&self) -> Option<serde_json::Value> {
+        self.measurements
+            .as_ref()
+            .map(|m| serde_json::to_value(m).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// A quality gate's evaluation in its JSON shape (`result`, `score`,
+    /// `objectives` with their `passTargets` and `warningTargets`, …).
+    pub fn quality_gate(&self) -> Option<serde_json::Value> {
+        self.quality_gate
+            .as_ref()
+            .map(|q| serde_json::to_value(q).unwrap_or(serde_json::Value::Null))
+    }
+
+    /// Whether the rule is a dry run (reported, never acting).
+    pub fn dry_run(&self) -> bool {
+        self.dry_run
+    }
+
     /// Compliance controls served.
     pub fn controls(&self) -> &[String] {
         &self.controls
@@ -200,6 +239,9 @@ pub struct AssessSummary {
     pub(crate) error: usize,
     /// Did not apply.
     pub(crate) skipped: usize,
+    /// Dry-run findings, counted apart (Argo Rollouts' `dryRunSummary`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) dry_run: Option<DryRunSummary>,
 }
 
 impl AssessSummary {
@@ -231,6 +273,11 @@ impl AssessSummary {
     /// Did not apply.
     pub fn skipped(&self) -> usize {
         self.skipped
+    }
+
+    /// Dry-run findings, counted apart.
+    pub fn dry_run(&self) -> Option<&DryRunSummary> {
+        self.dry_run.as_ref()
     }
 }
 
@@ -499,12 +546,24 @@ impl Assessment {
 
     /// The findings that keep the rollout from promoting without acting on
     /// it (no action; outcome `fail`, a criterion not met, or `warn`, a
-    /// breach not yet sustained or a marginal analysis), in policy order.
+    /// breach not yet sustained or a marginal analysis; or a trigger
+    /// analysis still running toward its `count` or success streak), in
+    /// policy order. Dry runs are not waited for.
     pub fn waiting(&self) -> Vec<&AssessFinding> {
         self.findings
             .iter()
-            .filter(|f| f.action.is_none() && matches!(f.outcome, Outcome::Fail | Outcome::Warn))
+            .filter(|f| {
+                !f.dry_run
+                    && f.action.is_none()
+                    && (matches!(f.outcome, Outcome::Fail | Outcome::Warn)
+                        || (super::verdict::gating(f) && !super::verdict::met(f)))
+            })
             .collect()
+    }
+
+    /// The dry-run findings (reported, never acting), in policy order.
+    pub fn dry_runs(&self) -> Vec<&AssessFinding> {
+        self.findings.iter().filter(|f| f.dry_run).collect()
     }
 
     /// The findings that only alert (action `alert`: reported, never
@@ -524,40 +583,5 @@ impl Assessment {
     /// Indented JSON.
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
-    }
-}
-
-/// The assess fold: any `rollback` ⇒ rollback; else any `hold` (including
-/// missing data and errors) ⇒ hold; else promote when at least one
-/// promotion criterion or analysis applied, all of them passed and no
-/// trigger (other than an alert-only one) is breaching; else continue.
-/// Without evidence it never promotes.
-pub(crate) fn fold(findings: &[AssessFinding]) -> RolloutVerdict {
-    if findings.iter().any(|f| f.action == Some(Action::Rollback)) {
-        return RolloutVerdict::Rollback;
-    }
-    if findings.iter().any(|f| f.action == Some(Action::Hold)) {
-        return RolloutVerdict::Hold;
-    }
-    let gating = |f: &&AssessFinding| {
-        matches!(f.kind, AssessRuleKind::Promotion | AssessRuleKind::Analysis)
-            && f.outcome != Outcome::Skipped
-    };
-    let evidence = findings.iter().filter(gating).count();
-    let all_met = findings
-        .iter()
-        .filter(gating)
-        .all(|f| f.outcome == Outcome::Pass);
-    // A trigger breaching, not yet tripped, withholds a promote, unless
-    // tripping would only alert.
-    let breaching = findings.iter().any(|f| {
-        f.kind == AssessRuleKind::Trigger
-            && f.outcome == Outcome::Warn
-            && f.effect != Some(Action::Alert)
-    });
-    if evidence > 0 && all_met && !breaching {
-        RolloutVerdict::Promote
-    } else {
-        RolloutVerdict::Continue
     }
 }

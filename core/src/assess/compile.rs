@@ -7,15 +7,15 @@
 use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, kind_fits};
-use crate::lang::document::{
-    AnalysisRule, BurnRateRule, JudgedMetric, Metadata, Promotion, Trigger,
-};
+use crate::lang::document::{AnalysisRule, BurnRateRule, JudgedMetric, Metadata, Promotion};
 use crate::lang::layer::{MergedPolicy, Origin};
 use crate::model::Duration;
 use crate::model::shape::{ROLLOUT, SAMPLE};
 use crate::stats::judge::{Direction, EffectSize, JudgeConfig, MetricConfig};
 
-pub(crate) use crate::lang::document::{Compare, NoDataPolicy, Threshold};
+use super::quality_gate::CompiledQualityGate;
+
+pub(crate) use crate::lang::document::{Compare, NoDataPolicy, Threshold, Trigger};
 
 /// A `RolloutPolicy`, compiled: what `assess` evaluates.
 #[derive(Debug)]
@@ -26,12 +26,17 @@ pub(crate) struct RolloutPolicy {
     pub promotion: Vec<CompiledPromotion>,
     pub analysis: Vec<CompiledAnalysis>,
     pub burn_rate: Vec<CompiledBurnRate>,
+    pub quality_gates: Vec<CompiledQualityGate>,
 }
 
 impl RolloutPolicy {
     /// How many rules the policy holds.
     pub(crate) fn rule_count(&self) -> usize {
-        self.triggers.len() + self.promotion.len() + self.analysis.len() + self.burn_rate.len()
+        self.triggers.len()
+            + self.promotion.len()
+            + self.analysis.len()
+            + self.burn_rate.len()
+            + self.quality_gates.len()
     }
 }
 
@@ -86,6 +91,7 @@ pub(crate) fn compile(
     let promotion = promotion(&mut c, p.take());
     let analysis = analysis(&mut c, p.take());
     let burn_rate = burn_rate(&mut c, p.take());
+    let quality_gates = super::quality_gate::compile(&mut c, p.take());
     c.finish(errors);
     RolloutPolicy {
         metadata: p.metadata,
@@ -94,6 +100,7 @@ pub(crate) fn compile(
         promotion,
         analysis,
         burn_rate,
+        quality_gates,
     }
 }
 
@@ -145,6 +152,119 @@ impl Compiler<'_> {
                     rule,
                     format!("`below` ({b}) is not under `above` ({a})"),
                     Some("the limits are the edges of the allowed band"),
+                );
+            }
+        }
+    }
+}
+
+impl Compiler<'_> {
+    /// Argo Rollouts' measurement fields of a trigger: on metric triggers
+    /// only, counts above 0, an inconclusive band inside the trigger's
+    /// limits.
+    fn measurement_fields(&mut self, t: &Trigger, th: &Threshold, o: &Origin) {
+        let id = t.id.as_str();
+        for (field, v) in [
+            ("count", t.count),
+            ("consecutiveSuccessLimit", t.consecutive_success_limit),
+        ] {
+            if v == Some(0) {
+                self.refuse(
+                    ErrorCode::InvalidLimit,
+                    o,
+                    field,
+                    id,
+                    format!("`{field}` is `0`: the analysis would complete with no measurement"),
+                    Some("leave it out for a trigger that never completes"),
+                );
+            }
+        }
+        let set: Vec<&str> = [
+            ("inconclusive", t.inconclusive.is_some()),
+            ("inconclusiveLimit", t.inconclusive_limit > 0),
+            ("count", t.count.is_some()),
+            (
+                "consecutiveSuccessLimit",
+                t.consecutive_success_limit.is_some(),
+            ),
+        ]
+        .iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| *f)
+        .collect();
+        if t.metric.is_none() {
+            if let Some(field) = set.first() {
+                self.refuse(
+                    ErrorCode::IncompleteRule,
+                    o,
+                    field,
+                    id,
+                    format!("`{field}` applies to `metric` triggers"),
+                    Some("measurements are the samples of a metric"),
+                );
+            }
+            return;
+        }
+        if t.inconclusive.is_none() && t.inconclusive_limit > 0 {
+            self.refuse(
+                ErrorCode::IncompleteRule,
+                o,
+                "inconclusiveLimit",
+                id,
+                "`inconclusiveLimit` without an `inconclusive` band".into(),
+                Some("add `inconclusive: {above: ...}` between success and failure"),
+            );
+        }
+        let Some(band) = t.inconclusive_threshold() else {
+            return;
+        };
+        if !band.is_set() {
+            self.refuse(
+                ErrorCode::IncompleteRule,
+                o,
+                "inconclusive",
+                id,
+                "the `inconclusive` band has no limit".into(),
+                Some("add `above`, `below`, `abovePercent` or `belowPercent`"),
+            );
+            return;
+        }
+        self.threshold(&band, o, id);
+        // Each band limit lies strictly inside the trigger's own, on the
+        // same side: between success and failure.
+        for (field, b, t_lim, upper) in [
+            ("above", band.above, th.above, true),
+            ("below", band.below, th.below, false),
+            ("abovePercent", band.above_percent, th.above_percent, true),
+            ("belowPercent", band.below_percent, th.below_percent, true),
+        ] {
+            let Some(b) = b else { continue };
+            let inside = match t_lim {
+                Some(l) => {
+                    if upper {
+                        b < l
+                    } else {
+                        b > l
+                    }
+                }
+                None => false,
+            };
+            if !inside {
+                let why = match t_lim {
+                    Some(l) => format!(
+                        "`inconclusive.{field}` ({b}) is not inside the trigger's `{field}` ({l})"
+                    ),
+                    None => format!(
+                        "`inconclusive.{field}` has no `{field}` of the trigger to lie inside"
+                    ),
+                };
+                self.refuse(
+                    ErrorCode::InvalidThreshold,
+                    o,
+                    &format!("inconclusive.{field}"),
+                    id,
+                    why,
+                    Some("the inconclusive band lies between success and failure: e.g. `above: 0.05` with `inconclusive: {above: 0.01}`"),
                 );
             }
         }
@@ -220,6 +340,7 @@ fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<Compiled
                 None,
             );
         }
+        c.measurement_fields(&t, &th, &o);
         let condition = match &t.condition {
             Some(src) => match c.expr(src, Want::Bool, &o, "condition", Some(&id)) {
                 Some(e) => Some(e),

@@ -10,10 +10,9 @@ use std::collections::BTreeMap;
 
 use serde_json::Value as Json;
 
-use super::assessment::{
-    ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, AssessSummary, Assessment, RolloutRef, fold,
-};
+use super::assessment::{ASSESSMENT_SCHEMA, AssessFinding, AssessRuleKind, Assessment, RolloutRef};
 use super::compile::RolloutPolicy;
+use super::verdict::{DryRunSummary, fold};
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::bind_roots;
 use crate::expr::convert;
@@ -60,6 +59,7 @@ pub(crate) fn assess(
         now: facts.now,
         json: &json,
         findings: Vec::new(),
+        dry_run: DryRunSummary::default(),
     };
     for policy in policies {
         if interrupted() {
@@ -71,17 +71,7 @@ pub(crate) fn assess(
         run.policy(policy, &ctx);
     }
     let verdict = fold(&run.findings);
-    let mut summary = AssessSummary::default();
-    for f in &run.findings {
-        match f.outcome {
-            Outcome::Pass => summary.pass += 1,
-            Outcome::Fail => summary.fail += 1,
-            Outcome::Warn => summary.warn += 1,
-            Outcome::NoData => summary.no_data += 1,
-            Outcome::Error => summary.error += 1,
-            Outcome::Skipped | Outcome::Waived => summary.skipped += 1,
-        }
-    }
+    let summary = super::verdict::summary(&run.findings, run.dry_run);
     let r = &facts.rollout;
     Ok(Assessment {
         schema: ASSESSMENT_SCHEMA.into(),
@@ -136,6 +126,8 @@ fn root_json(facts: &RolloutFacts, root: &str) -> Option<Json> {
         "metrics" => serde_json::to_value(&facts.metrics),
         "synthetics" => serde_json::to_value(&facts.synthetics),
         "slos" => serde_json::to_value(&facts.slos),
+        "slis" => serde_json::to_value(&facts.slis),
+        "previousEvaluations" => serde_json::to_value(&facts.previous_evaluations),
         "labels" => serde_json::to_value(&facts.labels),
         "extensions" => serde_json::to_value(&facts.extensions),
         _ => return None,
@@ -150,6 +142,8 @@ pub(super) struct Assess<'f> {
     pub(super) now: Timestamp,
     pub(super) json: &'f Json,
     pub(super) findings: Vec<AssessFinding>,
+    /// What the dry-run rules would have done.
+    pub(super) dry_run: DryRunSummary,
 }
 
 /// A finding in the making.
@@ -175,6 +169,9 @@ fn finding(
         duration_ms: None,
         flip: None,
         judge: None,
+        measurements: None,
+        quality_gate: None,
+        dry_run: false,
         controls: controls.to_vec(),
     }
 }
@@ -226,6 +223,15 @@ impl Assess<'_> {
                 &b.rule.controls,
             ));
         }
+        for q in &policy.quality_gates {
+            out.push(finding(
+                policy,
+                &q.rule.id,
+                AssessRuleKind::QualityGate,
+                Some(q.rule.on_fail),
+                &q.rule.controls,
+            ));
+        }
         match applies {
             Some(Ok(false)) => {
                 for f in &mut out {
@@ -250,6 +256,9 @@ impl Assess<'_> {
         for t in &policy.triggers {
             if let Some(mut f) = slots.next() {
                 self.trigger(t, ctx, &mut f);
+                if t.rule.dry_run {
+                    super::verdict::dry_run(&mut f, &mut self.dry_run);
+                }
                 self.findings.push(f);
             }
         }
@@ -271,6 +280,12 @@ impl Assess<'_> {
         for b in &policy.burn_rate {
             if let Some(mut f) = slots.next() {
                 self.burn_rate(b, &mut f);
+                self.findings.push(f);
+            }
+        }
+        for q in &policy.quality_gates {
+            if let Some(mut f) = slots.next() {
+                super::quality_gate::evaluate(q, self.facts, &mut f);
                 self.findings.push(f);
             }
         }

@@ -9,6 +9,7 @@ use super::assessment::AssessFinding;
 use super::compile::{Compare, NoDataPolicy, Threshold};
 use super::compile::{CompiledPromotion, CompiledTrigger};
 use super::evaluate::Assess;
+use super::measure;
 use super::series::{self, CriterionState, Point, TriggerState};
 use crate::expr::bind::{echo, json_number, lookup};
 use crate::expr::{self, CompiledExpr, convert};
@@ -112,7 +113,16 @@ impl Assess<'_> {
         f.observed
             .insert("window".into(), json!(window.to_string()));
         let limit = f.threshold.clone().unwrap_or_default();
-        match series::trigger_state(&judged, for_ms, rule.min_samples, rule.failure_limit) {
+        let m = measure::tally(rule, &metric.canary, from, &judged, baseline);
+        if let Some(m) = m
+            .as_ref()
+            .filter(|m| m.consecutive_errors() > rule.consecutive_error_limit as usize)
+        {
+            let latest = measure::latest_error(&metric.canary, from);
+            return measure::error_streak(f, rule, m.clone(), latest);
+        }
+        let state = series::trigger_state(&judged, for_ms, rule.min_samples, rule.failure_limit);
+        match state {
             TriggerState::NoData { samples } => no_data(
                 f,
                 rule.no_data,
@@ -177,6 +187,9 @@ impl Assess<'_> {
                 };
                 f.flip = Some(format!("clears when `{name}` stays within the limit"));
             }
+        }
+        if let Some(m) = m {
+            measure::conclude(f, rule, m, state);
         }
     }
 

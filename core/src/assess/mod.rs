@@ -11,10 +11,13 @@
 pub(crate) mod assessment;
 mod compile;
 mod evaluate;
+mod measure;
 mod metrics;
+mod quality_gate;
 mod report;
 mod series;
 mod slo;
+mod verdict;
 
 pub(crate) use compile::{RolloutPolicy, compile};
 pub(crate) use evaluate::assess;

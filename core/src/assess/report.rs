@@ -75,23 +75,44 @@ pub(super) fn reason(verdict: RolloutVerdict, findings: &[AssessFinding]) -> Str
                     .filter(|f| f.kind == k && f.outcome == Outcome::Pass)
                     .count()
             };
-            match (
+            let plural = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
+            let base = match (
                 met(AssessRuleKind::Promotion),
                 met(AssessRuleKind::Analysis),
             ) {
-                (0, a) => format!("{a} canary analyses passed"),
-                (p, 0) => format!("all {p} promotion criteria held for their windows"),
-                (p, a) => format!(
+                (0, 0) => None,
+                (0, a) => Some(format!("{a} canary analyses passed")),
+                (p, 0) => Some(format!("all {p} promotion criteria held for their windows")),
+                (p, a) => Some(format!(
                     "all {p} promotion criteria held for their windows and {a} canary {} passed",
                     if a == 1 { "analysis" } else { "analyses" }
-                ),
+                )),
+            };
+            let gates = met(AssessRuleKind::QualityGate);
+            let completed = findings
+                .iter()
+                .filter(|f| f.kind == AssessRuleKind::Trigger && super::verdict::gating(f))
+                .count();
+            let mut parts: Vec<String> = base.into_iter().collect();
+            if gates > 0 {
+                parts.push(format!(
+                    "{} passed",
+                    plural(gates, "quality gate", "quality gates")
+                ));
             }
+            if completed > 0 {
+                parts.push(format!(
+                    "{} completed successfully",
+                    plural(completed, "trigger analysis", "trigger analyses")
+                ));
+            }
+            parts.join("; ")
         }
         RolloutVerdict::Continue => first(&|f| {
-            f.outcome == Outcome::Warn
-                || (matches!(f.kind, AssessRuleKind::Promotion | AssessRuleKind::Analysis)
-                    && f.outcome != Outcome::Pass
-                    && f.outcome != Outcome::Skipped)
+            (f.outcome == Outcome::Warn && !f.dry_run)
+                || (super::verdict::gating(f) && !super::verdict::met(f))
         })
         .map_or_else(
             || {

@@ -185,6 +185,7 @@ mod tests {
         let s = |at: i64, v: Option<f64>| Sample {
             at: t(at),
             value: v,
+            error: None,
         };
         let c = clean(&[
             s(0, Some(1.0)),

@@ -1,7 +1,7 @@
 //! The policy documents as written in YAML (`apiVersion: release-policy/v1`):
 //! `kind: Policy` (read by `check`: `gates` and `approvals` over release
 //! facts) and `kind: RolloutPolicy` (read by `assess`: `triggers`,
-//! `promotion`, `analysis` and `burnRate` over rollout facts). Both have
+//! `promotion`, `analysis`, `burnRate` and `qualityGates` over rollout facts). Both have
 //! metadata, `appliesTo` and ordered `variables`. Unknown fields are errors.
 
 use schemars::JsonSchema;
@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Duration;
 use crate::vocab::Effect;
 
+pub use super::quality_gate_rule::{CriteriaSet, IncludeResults, Percent, QualityGate};
 pub use super::rollout_rules::{
     AnalysisRule, BurnRateRule, Compare, JudgedMetric, NoDataPolicy, Promotion, Threshold, Trigger,
 };

@@ -7,7 +7,8 @@
 use std::collections::BTreeMap;
 
 use super::document::{
-    AnalysisRule, ApprovalRule, BurnRateRule, Gate, Metadata, Promotion, Quorum, Trigger, Variable,
+    AnalysisRule, ApprovalRule, BurnRateRule, Gate, Metadata, Promotion, QualityGate, Quorum,
+    Trigger, Variable,
 };
 use super::load::SourceDoc;
 use super::locate::DocLocations;
@@ -377,6 +378,13 @@ impl LayeredRule for AnalysisRule {
 }
 
 impl LayeredRule for BurnRateRule {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        old == new
+    }
+}
+
+/// A quality gate is tightened only by itself.
+impl LayeredRule for QualityGate {
     fn tightens(old: &Self, new: &Self) -> bool {
         old == new
     }

@@ -13,6 +13,7 @@ pub(crate) mod document;
 pub(crate) mod layer;
 pub(crate) mod load;
 mod locate;
+mod quality_gate_rule;
 mod rollout_rules;
 pub(crate) mod rules;
 

@@ -140,6 +140,33 @@ pub struct Trigger {
     /// What no data does (default `hold`).
     #[serde(default = "hold")]
     pub no_data: NoDataPolicy,
+    /// The inconclusive band (Argo Rollouts' gap between `successCondition`
+    /// and `failureCondition`): a sample that breaches no limit of the
+    /// trigger but crosses one of these is inconclusive. Same `compare` as
+    /// the trigger; metric triggers only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inconclusive: Option<Band>,
+    /// Inconclusive samples tolerated in the window; more hold the rollout
+    /// for a human to decide (default 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub inconclusive_limit: u32,
+    /// Measurement errors (samples with an `error`) tolerated in a row, the
+    /// latest ones; more trip the trigger (default 4, as Argo Rollouts).
+    #[serde(default = "four", skip_serializing_if = "is_four")]
+    pub consecutive_error_limit: u32,
+    /// The analysis completes after this many measurements in the window
+    /// (errors included); completed without tripping, the trigger is
+    /// promotion evidence (Argo Rollouts' `count`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<u32>,
+    /// The analysis succeeds once the latest this-many measurements are all
+    /// successful; until then it withholds a promote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consecutive_success_limit: Option<u32>,
+    /// Evaluate and report, never act: the finding is counted in the
+    /// summary's `dryRun` and changes no verdict.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
     /// What tripping does (default `rollback`).
     #[serde(default = "rollback")]
     pub action: Action,
@@ -152,6 +179,44 @@ pub struct Trigger {
     /// Whether a later layer may loosen, replace or disable it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub overridable: bool,
+}
+
+/// The limits of a trigger's inconclusive band; crossing one (and no
+/// limit of the trigger) makes a sample inconclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Band {
+    /// Upper limit: the value (or its delta from the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<f64>,
+    /// Lower limit: the value (or its delta from the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<f64>,
+    /// Upper limit in percent above the baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above_percent: Option<f64>,
+    /// Lower limit in percent below the baseline.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below_percent: Option<f64>,
+}
+
+impl Trigger {
+    /// The inconclusive band as a threshold, with the trigger's `compare`.
+    pub fn inconclusive_threshold(&self) -> Option<Threshold> {
+        self.inconclusive.map(|b| Threshold {
+            compare: self.compare,
+            above: b.above,
+            below: b.below,
+            above_percent: b.above_percent,
+            below_percent: b.below_percent,
+        })
+    }
+
+    /// Whether the trigger completes (`count` or
+    /// `consecutiveSuccessLimit`), and so is promotion evidence.
+    pub fn completes(&self) -> bool {
+        self.count.is_some() || self.consecutive_success_limit.is_some()
+    }
 }
 
 /// A promotion criterion: must hold, sustained over `window`, before
@@ -380,6 +445,18 @@ fn workbook_alerts() -> Vec<BurnAlert> {
 fn one() -> u32 {
     1
 }
+fn four() -> u32 {
+    4
+}
+// serde's `skip_serializing_if` passes a reference.
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_four(n: &u32) -> bool {
+    *n == 4
+}
+#[allow(clippy::trivially_copy_pass_by_ref)]
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
 fn hold() -> NoDataPolicy {
     NoDataPolicy::Hold
 }
@@ -444,6 +521,14 @@ pub(crate) fn trigger_tightens(old: &Trigger, new: &Trigger) -> bool {
         && new.effective_window() == old.effective_window()
         && new.min_samples == old.min_samples
         && new.failure_limit <= old.failure_limit
+        // The measurement semantics stay as they are: an inconclusive band,
+        // a count or a success streak change what promotes.
+        && new.inconclusive == old.inconclusive
+        && new.inconclusive_limit <= old.inconclusive_limit
+        && new.consecutive_error_limit <= old.consecutive_error_limit
+        && new.count == old.count
+        && new.consecutive_success_limit == old.consecutive_success_limit
+        && (!new.dry_run || old.dry_run)
         && new.no_data >= old.no_data
         && new.action >= old.action
         && controls_kept(&new.controls, &old.controls)

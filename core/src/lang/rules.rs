@@ -10,8 +10,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::document::{
-    AnalysisRule, ApprovalRule, BurnRateRule, Gate, KIND_POLICY, KIND_ROLLOUT, Promotion, Trigger,
-    Variable,
+    AnalysisRule, ApprovalRule, BurnRateRule, Gate, KIND_POLICY, KIND_ROLLOUT, Promotion,
+    QualityGate, Trigger, Variable,
 };
 use super::layer::Origin;
 
@@ -164,6 +164,8 @@ rule_kinds! {
     analysis: AnalysisRule => Analysis { section: "analysis", policy: KIND_ROLLOUT, kind: "analysis", noun: "analysis" }
     /// SLO burn-rate alerts (rollout policies).
     burn_rate: BurnRateRule => BurnRate { section: "burnRate", policy: KIND_ROLLOUT, kind: "burn-rate", noun: "burn-rate rule" }
+    /// SLO quality gates, Keptn style (rollout policies).
+    quality_gates: QualityGate => QualityGate { section: "qualityGates", policy: KIND_ROLLOUT, kind: "quality-gate", noun: "quality gate" }
 }
 
 /// Rules of one kind out of `rules` (the others stay), in order.

@@ -7,6 +7,7 @@ pub(crate) mod digest;
 mod evidence;
 pub(crate) mod identity;
 mod operations;
+mod quality;
 mod release;
 mod rollout;
 pub(crate) mod shape;
@@ -21,6 +22,7 @@ pub use operations::{
     Communication, CommunicationStatus, History, Incident, PastRelease, PostmortemStatus,
     Readiness, ReleaseOutcome, RollbackReadiness, Service, Slo,
 };
+pub use quality::{EvaluationResult, PreviousEvaluation, SliValue};
 pub use release::{Change, ChangeRequest, ChangeRequestStatus, Facts, Release, ReleaseKind};
 pub use rollout::{
     Capacity, Flag, Metric, Replicas, Rollout, RolloutFacts, Sample, SloStatus, Step, Synthetic,

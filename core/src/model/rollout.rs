@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::quality::{PreviousEvaluation, SliValue, check_slis};
 use super::types::{Duration, Timestamp, Version, rfc3339};
 use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
@@ -33,6 +34,18 @@ pub struct RolloutFacts {
     /// rules.
     #[serde(default, deserialize_with = "super::unique::map")]
     pub slos: BTreeMap<String, SloStatus>,
+    /// SLI values at the time of the assessment, by SLI name, for quality
+    /// gates.
+    #[serde(
+        default,
+        deserialize_with = "super::unique::map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub slis: BTreeMap<String, SliValue>,
+    /// Earlier quality-gate evaluations of the same service, oldest first,
+    /// for relative criteria.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub previous_evaluations: Vec<PreviousEvaluation>,
     /// Free-form string labels for an embedder's own policies.
     #[serde(default, deserialize_with = "super::unique::map")]
     pub labels: BTreeMap<String, String>,
@@ -161,16 +174,23 @@ pub struct Metric {
     pub baseline: Vec<Sample>,
 }
 
-/// One timestamped sample. A `null` value is a gap (no data at that time).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, JsonSchema)]
+/// One timestamped sample (one measurement). A `null` value is a gap (no
+/// data at that time); an `error` instead of a value is a measurement that
+/// failed (the query timed out, the provider answered an error), which a
+/// trigger counts towards its `consecutiveErrorLimit`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct Sample {
     /// When it was taken.
     #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub at: Timestamp,
-    /// The value, or `null` for a gap.
+    /// The value, or `null` for a gap (and with an `error`).
+    #[serde(default)]
     pub value: Option<f64>,
+    /// Why the measurement failed, instead of a value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 /// A synthetic check (a scripted user journey) and its runs.
@@ -217,11 +237,11 @@ pub struct SloStatus {
     pub error_ratio: BTreeMap<String, f64>,
 }
 
-fn bad(path: String, message: String) -> FactsError {
+pub(super) fn bad(path: String, message: String) -> FactsError {
     FactsError::new(ErrorCode::FactsInvalidValue, message).at(path)
 }
 
-fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
+pub(super) fn check_finite(path: String, v: f64) -> Result<(), FactsError> {
     if v.is_finite() {
         Ok(())
     } else {
@@ -262,6 +282,19 @@ fn check_samples(
     }
     let mut prev: Option<Timestamp> = None;
     for (i, s) in samples.iter().enumerate() {
+        if let Some(e) = &s.error {
+            if s.value.is_some() {
+                return Err(bad(
+                    format!("{path}[{i}]"),
+                    "a sample has either a `value` or an `error`, not both".into(),
+                )
+                .with_hint("a failed measurement has no value: drop `value`"));
+            }
+            if e.trim().is_empty() {
+                return Err(bad(format!("{path}[{i}].error"), "`error` is empty".into())
+                    .with_hint("say why the measurement failed"));
+            }
+        }
         if let Some(v) = s.value.filter(|v| !v.is_finite()) {
             return Err(bad(
                 format!("{path}[{i}].value"),
@@ -397,6 +430,8 @@ impl RolloutFacts {
             .map(|m| m.canary.len() + m.baseline.len())
             .chain(self.synthetics.values().map(|s| s.runs.len()))
             .chain(self.slos.values().map(|s| s.error_ratio.len()))
+            .chain(std::iter::once(self.slis.len()))
+            .chain(self.previous_evaluations.iter().map(|e| e.slis.len() + 1))
             .sum();
         if values > limits.max_fact_values {
             return Err(bad(
@@ -450,6 +485,25 @@ impl RolloutFacts {
                 }
                 prev = Some(run.at);
             }
+        }
+        check_slis("$.slis", &self.slis)?;
+        let mut prev: Option<Timestamp> = None;
+        for (i, e) in self.previous_evaluations.iter().enumerate() {
+            let path = format!("$.previousEvaluations[{i}]");
+            if e.at > self.now {
+                return Err(bad(
+                    format!("{path}.at"),
+                    format!("evaluation at `{}` is after `now`", rfc3339(e.at)),
+                ));
+            }
+            if prev.is_some_and(|p| e.at < p) {
+                return Err(bad(
+                    format!("{path}.at"),
+                    "previous evaluations are not oldest first".into(),
+                ));
+            }
+            prev = Some(e.at);
+            check_slis(&format!("{path}.slis"), &e.slis)?;
         }
         for (i, slo) in &self.slos {
             check_finite(format!("$.slos.{i}.objective"), slo.objective)?;

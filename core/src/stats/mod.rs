@@ -36,6 +36,7 @@
 
 pub mod judge;
 pub mod outliers;
+pub mod percentile;
 pub mod rank;
 pub mod shift;
 pub mod slo;

@@ -118,6 +118,7 @@ class AssessRuleKind(str, Enum):
     PROMOTION = "promotion"
     ANALYSIS = "analysis"
     BURN_RATE = "burn-rate"
+    QUALITY_GATE = "quality-gate"
 
     def __str__(self) -> str:
         return self.value
