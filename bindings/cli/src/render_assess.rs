@@ -117,6 +117,16 @@ pub fn text(a: &Assessment, style: &Style) -> String {
     out
 }
 
+/// The action column: a dry-run finding never acts, and says so.
+fn action(f: &AssessFinding) -> String {
+    let a = f.action().map_or("", |x| x.as_str());
+    if f.dry_run() {
+        format!("{a} (dry run: never acts)")
+    } else {
+        a.to_string()
+    }
+}
+
 /// Markdown, for a pull-request or chat message.
 pub fn markdown(a: &Assessment) -> String {
     let mut out = String::new();
@@ -143,7 +153,7 @@ pub fn markdown(a: &Assessment) -> String {
             "| `{}` | {} | {} | {} | {} |",
             f.rule(),
             f.outcome().as_str(),
-            f.action().map_or("", |x| x.as_str()),
+            action(f),
             md(f.message()),
             md(f.flip().unwrap_or(""))
         );
