@@ -1,13 +1,14 @@
 //! `assess`: how is the rollout doing? Rollout policies (`kind:
 //! RolloutPolicy`) are compiled here ([`compile`]: triggers, promotion
-//! criteria, canary analyses with their judge configured, burn-rate
-//! alerts, windows resolved) and evaluated against rollout facts
+//! criteria, burn-rate alerts, windows resolved; [`analysis`]: canary
+//! analyses with their judge configured) and evaluated against rollout facts
 //! ([`evaluate`] runs the policies, [`metrics`] the triggers and promotion
 //! criteria over the [`series`], [`slo`] the judge and the burn rates,
 //! [`report`] words the explanation); the findings fold into `promote`,
 //! `continue`, `hold` or `rollback` ([`assessment`]). Missing data holds;
 //! an error holds; nothing promotes without evidence.
 
+mod analysis;
 pub(crate) mod assessment;
 mod compile;
 mod evaluate;

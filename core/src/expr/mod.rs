@@ -7,6 +7,7 @@
 //! each policy a child scope with its `variables`.
 
 pub(crate) mod absent;
+mod arguments;
 pub(crate) mod bind;
 mod compare;
 pub(crate) mod convert;

@@ -9,7 +9,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use cel::common::ast::{Expr, IdedExpr, LiteralValue};
 
 use super::library;
-use super::literals::{check_duration, check_timestamp, string_literal};
 use super::suggest::did_you_mean;
 use crate::error::ErrorCode;
 use crate::limits::Limits;
@@ -546,93 +545,10 @@ impl Walker<'_> {
         }
         let arg = |i: usize| args.get(i).cloned().unwrap_or(Shape::Any);
         let first = target.clone().unwrap_or_else(|| arg(0));
-        if matches!(full.as_str(), "_<_" | "_<=_" | "_>_" | "_>=_")
-            && args.iter().any(|a| matches!(a, Shape::Version))
+        if let Some((code, message, hint)) =
+            super::arguments::check(&full, call, &first, &args, self.limits)
         {
-            return Err(self
-                .err(
-                    ErrorCode::TypeMismatch,
-                    e,
-                    "versions compared as strings: `\"10.0.0\" < \"9.0.0\"` is true",
-                )
-                .hint(Some(
-                    "compare versions with `semver.compare(a, b) < 0`".into(),
-                )));
-        }
-        if matches!(
-            full.as_str(),
-            "_==_" | "_!=_" | "_<_" | "_<=_" | "_>_" | "_>=_"
-        ) && !super::compare::comparable(&first, &arg(1))
-        {
-            let side = |i: usize| call.args.get(i).map(describe).unwrap_or_default();
-            return Err(self
-                .err(
-                    ErrorCode::TypeMismatch,
-                    e,
-                    format!(
-                        "`{}` is {} and `{}` is {}: the comparison is never true",
-                        side(0),
-                        super::article(first.type_name()),
-                        side(1),
-                        super::article(arg(1).type_name())
-                    ),
-                )
-                .hint(Some(
-                    "compare values of one type: `service.tier == 1`, not `== \"1\"`; `timestamp(\"…\")` and `duration(\"…\")` make literals of those types".into(),
-                )));
-        }
-        if let (Some(lit), "duration" | "timestamp") =
-            (string_literal(call.args.first()), full.as_str())
-        {
-            let problem = if full == "duration" {
-                check_duration(lit)
-            } else {
-                check_timestamp(lit)
-            };
-            if let Some(problem) = problem {
-                return Err(self
-                    .err(ErrorCode::InvalidLiteral, e, problem.0)
-                    .hint(Some(problem.1)));
-            }
-        }
-        // `s.replace(a, b)` grows `s` by `len(b)` per match: with `b` a fact
-        // or `s` itself, one call can build gigabytes before any size check
-        // sees the result. The replacement must be a short literal.
-        if full == "replace" {
-            let short = string_literal(call.args.get(1)).is_some_and(|r| r.len() <= 64);
-            if !short {
-                return Err(self
-                    .err(
-                        ErrorCode::UnsupportedExpression,
-                        e,
-                        "the replacement of `replace` must be a string literal of at most 64 bytes",
-                    )
-                    .hint(Some(
-                        "a replacement read from the facts can multiply a string's size at every match; replace with a literal".into(),
-                    )));
-            }
-        }
-        if full == "matches" {
-            if let Some(pattern) = string_literal(call.args.last()) {
-                let built = regex::RegexBuilder::new(pattern)
-                    .size_limit(self.limits.max_regex_bytes)
-                    .build();
-                if let Err(err) = built {
-                    let (message, hint) = match err {
-                        regex::Error::CompiledTooBig(limit) => (
-                            format!("regular expression `{pattern}` is too large to compile (over {limit} bytes)"),
-                            "match less at once, or use ASCII classes (`[a-z0-9_]` instead of `\\w`), or raise `Limits::max_regex_bytes`".to_string(),
-                        ),
-                        other => (
-                            format!("invalid regular expression `{pattern}`"),
-                            other.to_string().lines().last().unwrap_or("").trim().to_string(),
-                        ),
-                    };
-                    return Err(self
-                        .err(ErrorCode::InvalidLiteral, e, message)
-                        .hint(Some(hint)));
-                }
-            }
+            return Err(self.err(code, e, message).hint(Some(hint)));
         }
         Ok(match full.as_str() {
             "_==_"
@@ -698,7 +614,7 @@ fn appends_iter_var(step: &IdedExpr, var: &str) -> bool {
 }
 
 /// `a.b.c` as text, for messages.
-fn describe(e: &IdedExpr) -> String {
+pub(super) fn describe(e: &IdedExpr) -> String {
     match &e.expr {
         Expr::Ident(n) => n.clone(),
         Expr::Literal(LiteralValue::String(s)) => format!("{:?}", s.to_string()),
