@@ -1,7 +1,8 @@
 //! Every seed of the fuzz corpus (`fuzz/seeds/`), the probe's attack inputs
 //! among them, run through the same calls as its fuzz target, in the test
 //! command: each must come back as a value or an error, quickly. The attack
-//! seeds (`attack-*`) must be refused or decide without a `go` / `promote`.
+//! seeds (`attack-*`) must be refused or decide without a `go` / `promote`
+//! (policy tests: be refused).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
@@ -73,4 +74,22 @@ fn policy_load_seeds_load_or_are_refused_and_attacks_are_refused() {
             assert_eq!(loaded, Some(false), "{name} loaded");
         }
     }
+}
+
+#[test]
+fn policy_test_seeds_run_or_are_refused_and_attacks_are_refused() {
+    let bundle = Bundle::builtin();
+    let dir = std::env::temp_dir().join(format!("rp-seeds-policy-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("seed.test.yaml");
+    for (name, bytes) in seeds("policy_test") {
+        std::fs::write(&file, &bytes).unwrap();
+        let start = Instant::now();
+        let report = release_policy::testing::run_files(&bundle, std::slice::from_ref(&file));
+        assert!(start.elapsed() < QUICK, "{name} took {:?}", start.elapsed());
+        if name.starts_with("attack-") {
+            assert!(report.is_err(), "{name} ran");
+        }
+    }
+    std::fs::remove_dir_all(dir).unwrap();
 }

@@ -752,3 +752,23 @@ fn replace_with_a_fact_as_replacement_is_refused_at_load() {
     let ok = text.replace("release.id))", "\"b\"))");
     assert!(Bundle::from_yaml_str("t.yaml", &ok).is_ok());
 }
+
+#[test]
+fn a_test_base_that_is_a_device_or_fifo_is_refused_not_read() {
+    // `base: /dev/stdin` (or a FIFO) would block the test run forever;
+    // `/dev/zero` would never end. Only regular files are read.
+    let dir = std::env::temp_dir().join(format!("rp-base-dev-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("t.test.yaml");
+    std::fs::write(
+        &file,
+        "apiVersion: release-policy/v1\nkind: PolicyTest\nmetadata: {name: t}\nspec:\n  base: /dev/zero\n  cases:\n    - {name: c, patch: {}, expect: {verdict: go}}\n",
+    )
+    .unwrap();
+    let e = release_policy::testing::run_files(&Bundle::builtin(), &[file])
+        .err()
+        .unwrap();
+    assert_eq!(e.code().as_str(), "RP0601");
+    assert!(e.to_string().contains("not a regular file"), "{e}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -216,6 +216,15 @@ pub(crate) fn read_text(path: &Path, max: usize) -> Result<String, Error> {
             e.to_string().to_lowercase(),
         )
     };
+    // A FIFO, a device or `/dev/stdin` would block or never end: only
+    // regular files are read (a test's `base` names any path).
+    if !std::fs::metadata(path).map_err(io)?.is_file() {
+        return Err(Error::io(
+            ErrorCode::ReadFailed,
+            name,
+            "not a regular file: only regular files are read",
+        ));
+    }
     let mut bytes = Vec::new();
     let file = std::fs::File::open(path).map_err(io)?;
     std::io::Read::read_to_end(&mut std::io::Read::take(file, max as u64 + 1), &mut bytes)
