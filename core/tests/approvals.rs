@@ -334,3 +334,25 @@ fn a_layer_may_make_an_approval_gate_pending_but_not_a_pending_gate_an_approval_
     let e = layered(&doc("pending"), &approval).err().unwrap();
     assert!(e.contains("layer loosens gate `g`"), "{e}");
 }
+
+#[test]
+fn a_count_no_facts_can_meet_is_a_load_error_and_a_large_one_stays_cheap() {
+    // More people than the facts may list approvals: refused at load.
+    let text = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: t, version: 1.0.0}\nspec:\n  approvals:\n    - id: review\n      roles: [{role: sre, count: 50000000}]\n      distinctPeople: true\n";
+    let e = Bundle::from_yaml_str("t.yaml", text).err().unwrap();
+    assert_eq!(e.policy_errors()[0].code().as_str(), "RP0303");
+    assert!(
+        e.policy_errors()[0]
+            .message
+            .starts_with("`count` 50000000 of role `sre` is more than the 1000 approvals")
+    );
+    // At the limit, one approval: the matching makes one place, not 1000.
+    let b = policy(
+        "  approvals:\n    - id: review\n      roles: [{role: sre, count: 1000}, dba]\n      distinctPeople: true\n",
+    );
+    let start = std::time::Instant::now();
+    let d = check(&b, with_approvals(json!([approve("sre", "sam")])));
+    assert_eq!(d.verdict(), Verdict::Pending);
+    assert_eq!(d.missing_approvals()[0].needed(), 1000);
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}

@@ -192,7 +192,10 @@ fn fill<'a>(rule: &ApprovalRule, approvals: impl Iterator<Item = &'a &'a Approva
             .filter(|(_, (_, roles))| roles.contains(&role.role.as_str()))
             .map(|(p, _)| p)
             .collect();
-        for _ in 0..role.count {
+        // A role cannot hold more people than approved in it: places past
+        // that stay empty anyway, so they are not made (a `count` of
+        // millions would otherwise cost seconds and gigabytes).
+        for _ in 0..(role.count as usize).min(edges.len()) {
             places.push((r, edges.clone()));
         }
     }
@@ -204,7 +207,19 @@ fn fill<'a>(rule: &ApprovalRule, approvals: impl Iterator<Item = &'a &'a Approva
         owner: &mut [Option<usize>],
         seen: &mut [bool],
     ) -> bool {
-        for &p in places.get(place).map_or(&[][..], |(_, e)| e.as_slice()) {
+        let edges = places.get(place).map_or(&[][..], |(_, e)| e.as_slice());
+        // A free person first: one pass, so that filling many places from
+        // many people stays quadratic instead of cubic.
+        if let Some(&p) = edges
+            .iter()
+            .find(|&&p| owner.get(p).is_some_and(Option::is_none))
+        {
+            if let Some(o) = owner.get_mut(p) {
+                *o = Some(place);
+            }
+            return true;
+        }
+        for &p in edges {
             if seen.get(p).copied().unwrap_or(true) {
                 continue;
             }

@@ -154,6 +154,22 @@ pub(crate) fn compile(
         ] {
             duplicates(&mut c.errors, &o, &a.id, field, list);
         }
+        let most = c.limits.max_list_items;
+        for (i, r) in a.roles.iter().enumerate() {
+            if r.count as usize > most {
+                c.errors.push(
+                    PolicyError::new(
+                        ErrorCode::InvalidQuorum,
+                        o.at(&format!("roles[{i}]")),
+                        format!(
+                            "`count` {} of role `{}` is more than the {most} approvals facts may hold: the rule could never pass",
+                            r.count, r.role
+                        ),
+                    )
+                    .with_rule(&a.id),
+                );
+            }
+        }
         if a.roles.is_empty() {
             c.errors.push(
                 PolicyError::new(
