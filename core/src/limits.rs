@@ -52,6 +52,17 @@ pub struct Limits {
     /// repeated 200 times is over it: such a pattern took 44 ms to compile
     /// on every call.
     pub max_regex_bytes: usize,
+    /// Most evaluation steps of one decision, all its expressions together
+    /// (the way Kubernetes bounds CEL by cost): every node evaluated is a
+    /// step, and work in proportion to a size (a comprehension's items, a
+    /// string copied, a list compared) costs in proportion. A decision
+    /// over it fails closed: the rule being evaluated, and every rule
+    /// after it, is an error naming the limit. The default stops any
+    /// decision within about 100 ms on one core (docs/performance.md).
+    pub max_eval_cost: u64,
+    /// Most bytes the expressions of one decision may build (strings,
+    /// lists, maps), checked before each value is built.
+    pub max_eval_bytes: u64,
 }
 
 impl Default for Limits {
@@ -71,6 +82,8 @@ impl Default for Limits {
             max_fact_values: 100_000,
             max_echo_bytes: 4096,
             max_regex_bytes: 256 * 1024,
+            max_eval_cost: 2_000_000,
+            max_eval_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -15,7 +15,7 @@ use super::compile::RolloutPolicy;
 use super::verdict::{DryRunSummary, fold};
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::bind_roots;
-use crate::expr::convert;
+use crate::expr::{Budget, Frame, Val};
 use crate::limits::Limits;
 use crate::model::shape::ROLLOUT;
 use crate::model::{RolloutFacts, Timestamp};
@@ -52,10 +52,11 @@ pub(crate) fn assess(
         }
     }
     let json = Json::Object(json);
-    let ctx = bind_roots(&ROLLOUT, &json, limits).map_err(Error::from)?;
+    let roots = bind_roots(&ROLLOUT, &json, limits).map_err(Error::from)?;
     let mut run = Assess {
         facts,
         limits,
+        budget: Budget::new(limits),
         now: facts.now,
         json: &json,
         findings: Vec::new(),
@@ -68,7 +69,7 @@ pub(crate) fn assess(
                 "the assessment was interrupted before it decided",
             ));
         }
-        run.policy(policy, &ctx);
+        run.policy(policy, &roots);
     }
     let verdict = fold(&run.findings);
     let summary = super::verdict::summary(&run.findings, run.dry_run);
@@ -139,6 +140,8 @@ fn root_json(facts: &RolloutFacts, root: &str) -> Option<Json> {
 pub(super) struct Assess<'f> {
     pub(super) facts: &'f RolloutFacts,
     pub(super) limits: &'f Limits,
+    /// The evaluation budget of the assessment.
+    pub(super) budget: Budget,
     pub(super) now: Timestamp,
     pub(super) json: &'f Json,
     pub(super) findings: Vec<AssessFinding>,
@@ -177,12 +180,17 @@ fn finding(
 }
 
 impl Assess<'_> {
-    fn policy(&mut self, policy: &RolloutPolicy, ctx: &cel::Context<'_, '_>) {
-        let applies = policy.applies_to.as_ref().map(|a| match a.eval(ctx) {
-            Ok(cel::Value::Bool(b)) => Ok(b),
+    fn policy(&mut self, policy: &RolloutPolicy, roots: &[Val<'_>]) {
+        let frame = Frame {
+            roots,
+            vars: &[],
+            budget: &self.budget,
+        };
+        let applies = policy.applies_to.as_ref().map(|a| match a.eval(&frame) {
+            Ok(Val::Bool(b)) => Ok(b),
             Ok(other) => Err(format!(
                 "`appliesTo` gave `{}`, not a bool",
-                convert::to_json(&other)
+                other.to_json()
             )),
             Err(e) => Err(format!("`appliesTo` could not be evaluated: {e}")),
         });
@@ -255,7 +263,7 @@ impl Assess<'_> {
         let mut slots = out.into_iter();
         for t in &policy.triggers {
             if let Some(mut f) = slots.next() {
-                self.trigger(t, ctx, &mut f);
+                self.trigger(t, roots, &mut f);
                 if t.rule.dry_run {
                     super::verdict::dry_run(&mut f, &mut self.dry_run);
                 }

@@ -2,7 +2,6 @@
 //! synthetic journeys, or a condition) and promotion criteria, with the
 //! per-sample judgement behind both and the words that explain them.
 
-use cel::common::types::{CelDouble, CelNull};
 use serde_json::json;
 
 use super::assessment::AssessFinding;
@@ -12,7 +11,7 @@ use super::evaluate::Assess;
 use super::measure;
 use super::series::{self, CriterionState, Point, TriggerState};
 use crate::expr::bind::{echo, json_number, lookup};
-use crate::expr::{self, CompiledExpr, convert};
+use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::model::rfc3339;
 use crate::model::{Duration, Timestamp};
 use crate::stats::fmt_number;
@@ -22,7 +21,7 @@ impl Assess<'_> {
     pub(super) fn trigger(
         &self,
         t: &CompiledTrigger,
-        ctx: &cel::Context<'_, '_>,
+        roots: &[Val<'_>],
         f: &mut AssessFinding,
     ) {
         let rule = &t.rule;
@@ -34,8 +33,13 @@ impl Assess<'_> {
                 }
             }
             f.threshold = rule.condition.clone();
-            match cond.eval(ctx) {
-                Ok(cel::Value::Bool(true)) => {
+            let frame = Frame {
+                roots,
+                vars: &[],
+                budget: &self.budget,
+            };
+            match cond.eval(&frame) {
+                Ok(Val::Bool(true)) => {
                     f.outcome = Outcome::Fail;
                     f.action = Some(rule.action);
                     f.message = rule
@@ -44,12 +48,12 @@ impl Assess<'_> {
                         .unwrap_or_else(|| format!("condition of `{}` is true", rule.id));
                     f.flip = Some("passes when the condition is false".into());
                 }
-                Ok(cel::Value::Bool(false)) => {
+                Ok(Val::Bool(false)) => {
                     f.message = "condition is false".into();
                 }
                 Ok(other) => error(
                     f,
-                    format!("condition gave `{}`, not a bool", convert::to_json(&other)),
+                    format!("condition gave `{}`, not a bool", other.to_json()),
                 ),
                 Err(e) => error(f, format!("condition could not be evaluated: {e}")),
             }
@@ -99,7 +103,7 @@ impl Assess<'_> {
             .into_iter()
             .filter(|p| p.at > from)
             .collect();
-        let judged = match judge_points(&points, &th, t.expression.as_ref(), baseline, true) {
+        let judged = match judge_points(&points, &th, t.expression.as_ref(), baseline, true, &self.budget) {
             Ok(j) => j,
             Err(e) => return error(f, e),
         };
@@ -324,7 +328,7 @@ impl Assess<'_> {
             .into_iter()
             .filter(|pt| step_start.is_none_or(|s| pt.at >= s))
             .collect();
-        let judged = match judge_points(&points, &th, p.expression.as_ref(), baseline, false) {
+        let judged = match judge_points(&points, &th, p.expression.as_ref(), baseline, false, &self.budget) {
             Ok(j) => j,
             Err(e) => return error(f, e),
         };
@@ -383,24 +387,27 @@ fn judge_points(
     expression: Option<&CompiledExpr>,
     baseline: Option<f64>,
     trigger: bool,
+    budget: &Budget,
 ) -> Result<Vec<(Timestamp, bool)>, String> {
-    let mut ctx = expr::root_context();
+    // The sample's roots in slot order: `baseline`, `value`.
+    let base = baseline.map_or(Val::Null, Val::Double);
     let mut out = Vec::with_capacity(points.len());
     for p in points {
         let crossed = crosses(th, p.value, baseline);
         let by_expr = match expression {
             Some(e) => {
-                ctx.add_variable_as_val("value", Box::new(CelDouble::from(p.value)));
-                match baseline {
-                    Some(b) => ctx.add_variable_as_val("baseline", Box::new(CelDouble::from(b))),
-                    None => ctx.add_variable_as_val("baseline", Box::new(CelNull)),
-                }
-                match e.eval(&ctx) {
-                    Ok(cel::Value::Bool(b)) => Some(b),
+                let roots = [base.clone(), Val::Double(p.value)];
+                let frame = Frame {
+                    roots: &roots,
+                    vars: &[],
+                    budget,
+                };
+                match e.eval(&frame) {
+                    Ok(Val::Bool(b)) => Some(b),
                     Ok(other) => {
                         return Err(format!(
                             "`expression` gave `{}`, not a bool",
-                            convert::to_json(&other)
+                            other.to_json()
                         ));
                     }
                     Err(err) => {

@@ -291,17 +291,20 @@ fn near_miss(part: &CompiledExpr, seen: &mut Vec<(String, String)>) -> Option<(S
     if !part.reads.is_empty() {
         return None;
     }
-    let Ok(cel::Value::List(items)) = part.eval(&crate::expr::root_context()) else {
+    let budget = crate::expr::Budget::unlimited();
+    let frame = crate::expr::Frame::constant(&budget);
+    let Ok(crate::expr::Val::List(items)) = part.eval(&frame) else {
         return None;
     };
     for item in items.iter() {
-        let cel::Value::String(name) = item else {
+        let crate::expr::Val::Str(name) = item else {
             continue;
         };
+        let name = name.as_str();
         let folded = name.trim().to_ascii_lowercase();
         if let Some((_, other)) = seen
             .iter()
-            .find(|(f, n)| *f == folded && n.as_str() != name.as_str())
+            .find(|(f, n)| *f == folded && n.as_str() != name)
         {
             return Some((name.to_string(), other.clone()));
         }

@@ -6,7 +6,6 @@
 
 use std::collections::BTreeMap;
 
-use cel::Value;
 use serde_json::Value as Json;
 
 use super::approvals;
@@ -14,7 +13,7 @@ use super::compile::{CompiledGate, ReleasePolicy};
 use super::decision::*;
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::{bind_roots, echo, lookup};
-use crate::expr::{CompiledExpr, convert};
+use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::shape::FACTS;
 use crate::model::{Facts, Timestamp};
@@ -73,7 +72,8 @@ pub(crate) fn check(
         }
     }
     let facts_digest = crate::model::digest::facts_digest(facts);
-    let ctx = bind_roots(&FACTS, &json, limits).map_err(Error::from)?;
+    let roots = bind_roots(&FACTS, &json, limits).map_err(Error::from)?;
+    let budget = Budget::new(limits);
     let mut run = Run {
         facts,
         interrupted,
@@ -86,7 +86,7 @@ pub(crate) fn check(
         waiver_status: vec![None; facts.waivers.len()],
     };
     for policy in policies {
-        run.policy(policy, &ctx);
+        run.policy(policy, &roots, &budget);
         if run.stopped {
             return Err(Error::evaluation(
                 ErrorCode::Interrupted,
@@ -143,13 +143,10 @@ pub(crate) fn check(
     })
 }
 
-fn as_bool(v: Result<Value, String>, what: &str) -> Result<bool, String> {
+fn as_bool(v: Result<Val<'_>, String>, what: &str) -> Result<bool, String> {
     match v? {
-        Value::Bool(b) => Ok(b),
-        other => Err(format!(
-            "{what} gave `{}`, not a bool",
-            short(&convert::to_json(&other))
-        )),
+        Val::Bool(b) => Ok(b),
+        other => Err(format!("{what} gave `{}`, not a bool", short(&other.to_json()))),
     }
 }
 
@@ -218,13 +215,18 @@ impl Run<'_> {
         self.stopped
     }
 
-    fn policy(&mut self, policy: &ReleasePolicy, root: &cel::Context<'_, '_>) {
+    fn policy<'a>(&mut self, policy: &'a ReleasePolicy, roots: &[Val<'a>], budget: &Budget) {
+        let root = Frame {
+            roots,
+            vars: &[],
+            budget,
+        };
         let applies = policy
             .applies_to
             .as_ref()
-            .map(|a| as_bool(a.eval(root), "`appliesTo`"));
-        let mut scope = root.new_inner_scope();
+            .map(|a| as_bool(a.eval(&root), "`appliesTo`"));
         let mut vars: Variables = BTreeMap::new();
+        let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
         let skip_reason = match &applies {
             Some(Ok(false)) => Some("policy does not apply (`appliesTo` is false)".to_string()),
             _ => None,
@@ -234,34 +236,43 @@ impl Run<'_> {
             _ => None,
         };
         if skip_reason.is_none() && policy_error.is_none() {
-            // Each variable is bound as the qualified name `variables.NAME`,
-            // which CEL resolves before selecting a field of `variables`: no
-            // map is rebuilt as the variables accumulate.
+            // Each variable is evaluated once, in order, into its slot.
             for (name, e) in &policy.variables {
-                let value = self.check_reads(e, &vars).and_then(|()| {
-                    e.eval_val(&scope)
-                        .map(cel::common::value::CowVal::into_owned)
-                        .map_err(|err| self.explain_error(e, err))
-                });
-                match value {
+                let frame = Frame {
+                    roots,
+                    vars: &slots,
+                    budget,
+                };
+                let value = self
+                    .check_reads(e, &vars)
+                    .and_then(|()| e.eval(&frame).map_err(|err| self.explain_error(e, err)));
+                let slot = match value {
                     Ok(v) => {
-                        let json = convert::val_to_json(v.as_ref());
+                        let json = v.to_json();
                         match self.within_limits(&json) {
                             Ok(()) => {
                                 vars.insert(name.clone(), Ok(json));
-                                scope.add_variable_as_val(format!("variables.{name}"), v);
+                                Some(v)
                             }
                             Err(err) => {
                                 vars.insert(name.clone(), Err(err));
+                                None
                             }
                         }
                     }
                     Err(err) => {
                         vars.insert(name.clone(), Err(err));
+                        None
                     }
-                }
+                };
+                slots.push(slot);
             }
         }
+        let scope = Frame {
+            roots,
+            vars: &slots,
+            budget,
+        };
         for gate in &policy.gates {
             if self.stop() {
                 return;
@@ -346,9 +357,9 @@ impl Run<'_> {
             let mut wanted = j.wanted;
             if let (Some(m), Some(w)) = (&rule.message_expression, wanted.as_mut()) {
                 if w.quorum_gap {
-                    if let Ok(Value::String(s)) = self.eval(m, &scope, &vars) {
-                        f.message = s.to_string();
-                        w.reason = s.to_string();
+                    if let Ok(Val::Str(s)) = self.eval(m, &scope, &vars) {
+                        f.message = s.as_str().to_string();
+                        w.reason = s.as_str().to_string();
                     }
                 }
             }
@@ -441,20 +452,20 @@ impl Run<'_> {
     }
 
     /// Evaluate `e` in `scope` (see [`Run::check_reads`]).
-    fn eval(
+    fn eval<'a>(
         &self,
-        e: &CompiledExpr,
-        scope: &cel::Context<'_, '_>,
+        e: &'a CompiledExpr,
+        scope: &Frame<'a, '_>,
         vars: &Variables,
-    ) -> Result<Value, String> {
+    ) -> Result<Val<'a>, String> {
         self.check_reads(e, vars)?;
         e.eval(scope).map_err(|err| self.explain_error(e, err))
     }
 
-    fn gate(
+    fn gate<'a>(
         &mut self,
-        g: &CompiledGate,
-        scope: &cel::Context<'_, '_>,
+        g: &'a CompiledGate,
+        scope: &Frame<'a, '_>,
         vars: &Variables,
         f: &mut Finding,
     ) {
@@ -486,7 +497,7 @@ impl Run<'_> {
             Ok(false) => {
                 f.message = match &g.message_expression {
                     Some(m) => match self.eval(m, scope, vars) {
-                        Ok(Value::String(s)) => s.to_string(),
+                        Ok(Val::Str(s)) => s.as_str().to_string(),
                         _ => gate
                             .message
                             .clone()

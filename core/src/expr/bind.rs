@@ -1,40 +1,108 @@
-//! Binding facts to CEL, the one way every question does it: each root of
-//! the input is converted from its JSON form to interpreter values once per
-//! decision and bound by name in a root context; roots the input lacks are
-//! bound as `null`, so a policy can test for an absent section
-//! (`service != null`) while reading a field of one is an error. Also the
-//! path lookup that findings use to echo the values a rule read.
+//! Binding facts to the evaluator, the one way every question does it: each
+//! root of the input is a borrowed view of its JSON, typed by the facts
+//! shape as it is read (no conversion, no copy); roots the input lacks are
+//! `null`, so a policy can test for an absent section (`service != null`)
+//! while reading a field of one is an error. The facts are held to
+//! [`Limits::max_fact_values`] and [`Limits::max_list_items`] by a walk
+//! that allocates nothing. Also the path lookup that findings use to echo
+//! the values a rule read.
 
-use cel::Context;
-use cel::common::types::CelNull;
 use serde_json::Value as Json;
 
-use super::{convert, root_context};
-use crate::error::FactsError;
+use super::value::Val;
+use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
-/// A root context with every root of `shape` bound: from `roots` (a JSON
-/// object of the input's roots) where present, `null` otherwise.
-pub(crate) fn bind_roots<'v>(
-    shape: &Shape,
-    roots: &'v Json,
+/// The roots of `shape` in slot order (the plan's): each from `roots` (a
+/// JSON object of the input's roots) where present, `null` otherwise.
+pub(crate) fn bind_roots<'a>(
+    shape: &'a Shape,
+    roots: &'a Json,
     limits: &Limits,
-) -> Result<Context<'v, 'v>, FactsError> {
+) -> Result<Vec<Val<'a>>, FactsError> {
+    within_limits(roots, limits)?;
+    let Shape::Object(fields) = shape else {
+        return Ok(Vec::new());
+    };
+    Ok(fields
+        .iter()
+        .map(|(name, field)| roots.get(name).map_or(Val::Null, |j| Val::fact(j, field)))
+        .collect())
+}
+
+/// The facts held to the value count and list length limits.
+fn within_limits(json: &Json, limits: &Limits) -> Result<(), FactsError> {
     let mut budget = limits.max_fact_values;
-    let mut ctx = root_context();
-    for root in shape.field_names() {
-        ctx.add_variable_as_val(root, Box::new(CelNull));
-    }
-    if let Json::Object(roots) = roots {
-        for (name, value) in roots {
-            let field = shape.field(name).unwrap_or(&Shape::Any);
-            let mut path = format!("$.{name}");
-            let v = convert::to_val(value, field, &mut path, limits, &mut budget)?;
-            ctx.add_variable_as_val(name.as_str(), v);
+    let mut stack = vec![json];
+    while let Some(v) = stack.pop() {
+        budget = budget.checked_sub(1).ok_or_else(|| {
+            FactsError::new(
+                ErrorCode::FactsOverLimit,
+                format!(
+                    "facts hold more than the limit of {} values",
+                    limits.max_fact_values
+                ),
+            )
+            .at("$")
+            .with_hint(
+                "send only the facts the policies read, or raise `Limits::max_fact_values`",
+            )
+        })?;
+        match v {
+            Json::Array(items) => {
+                if items.len() > limits.max_list_items {
+                    return Err(FactsError::new(
+                        ErrorCode::FactsOverLimit,
+                        format!(
+                            "list has {} items, more than the limit of {}",
+                            items.len(),
+                            limits.max_list_items
+                        ),
+                    )
+                    .at(path_to(json, v)));
+                }
+                stack.extend(items);
+            }
+            Json::Object(map) => stack.extend(map.values()),
+            _ => {}
         }
     }
-    Ok(ctx)
+    Ok(())
+}
+
+/// The JSON path of `target` (found by identity) inside `root`.
+fn path_to(root: &Json, target: &Json) -> String {
+    fn walk(v: &Json, target: &Json, path: &mut String) -> bool {
+        if std::ptr::eq(v, target) {
+            return true;
+        }
+        match v {
+            Json::Array(items) => items.iter().enumerate().any(|(i, item)| {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                let found = walk(item, target, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            Json::Object(map) => map.iter().any(|(k, item)| {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                let found = walk(item, target, path);
+                if !found {
+                    path.truncate(len);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    let mut path = "$".to_string();
+    walk(root, target, &mut path);
+    path
 }
 
 /// The value at `path` (field names from the root) in `json`, if any.

@@ -1,16 +1,17 @@
 //! The function library added to standard CEL: durations (`days`, `hours`,
-//! `minutes`), semantic versions (`semver.compare`, `semver.valid`,
-//! `satisfies`, `major`, `minor`, `patch`) and ratios (`ratio`, `percent`).
-//! Every function is pure; a bad argument is an evaluation error (and so a
-//! failed rule), never a panic.
+//! `minutes`, `formatDuration`), semantic versions (`semver.compare`,
+//! `semver.valid`, `satisfies`, `major`, `minor`, `patch`), ratios (`ratio`,
+//! `percent`) and lists (`latestBy`, `increasing`). Every function is pure;
+//! a bad argument is an evaluation error (and so a failed rule), never a
+//! panic.
 
 use std::cmp::Ordering;
 
-use cel::common::types::{
-    CelBool, CelDouble, CelDuration, CelInt, CelList, CelString, LIST_TYPE, STRING_TYPE,
-};
-use cel::common::value::{CowVal, Val};
-use cel::{DeclarationError, Env, ExecutionError};
+use chrono::TimeDelta;
+
+use super::eval::{Budget, ErrorClass, EvalError, R};
+use super::functions::built_list;
+use super::value::{Val, equal, order};
 
 /// The names this library adds, for the static checks.
 pub(crate) const FUNCTIONS: &[&str] = &[
@@ -30,203 +31,199 @@ pub(crate) const FUNCTIONS: &[&str] = &[
     "increasing",
 ];
 
-/// Register the library on `env`.
-pub(crate) fn register(env: &mut Env) -> Result<(), DeclarationError> {
-    env.add_overload(
-        "latestBy",
-        "latestBy_list_string_string",
-        vec![LIST_TYPE, STRING_TYPE, STRING_TYPE],
-        latest_by,
-    )?;
-    env.add_overload("increasing", "increasing_list", vec![LIST_TYPE], increasing)?;
-    cel::add_overload!(env, fn days: (CelInt) -> Result<CelDuration>)?;
-    cel::add_overload!(env, fn format_duration: (CelDuration) -> CelString, name = "formatDuration")?;
-    cel::add_overload!(env, fn hours: (CelInt) -> Result<CelDuration>)?;
-    cel::add_overload!(env, fn minutes: (CelInt) -> Result<CelDuration>)?;
-    cel::add_overload!(env, fn semver_compare: (CelString, CelString) -> Result<CelInt>,
-        name = "semver.compare")?;
-    cel::add_overload!(env, fn semver_valid: (CelString) -> CelBool, name = "semver.valid")?;
-    cel::add_overload!(env, fn satisfies: (CelString, CelString) -> Result<CelBool>)?;
-    cel::add_overload!(env, fn major: (CelString) -> Result<CelInt>)?;
-    cel::add_overload!(env, fn minor: (CelString) -> Result<CelInt>)?;
-    cel::add_overload!(env, fn patch: (CelString) -> Result<CelInt>)?;
-    cel::add_overload!(env, fn ratio: (CelDouble, CelDouble) -> Result<CelDouble>)?;
-    cel::add_overload!(env, fn ratio_int: (CelInt, CelInt) -> Result<CelDouble>, name = "ratio")?;
-    cel::add_overload!(env, fn percent: (CelDouble, CelDouble) -> Result<CelDouble>)?;
-    cel::add_overload!(env, fn percent_int: (CelInt, CelInt) -> Result<CelDouble>, name = "percent")?;
-    Ok(())
+/// A function of the library.
+#[allow(missing_docs)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lib {
+    Days,
+    Hours,
+    Minutes,
+    SemverCompare,
+    SemverValid,
+    Satisfies,
+    Major,
+    Minor,
+    Patch,
+    Ratio,
+    Percent,
+    FormatDuration,
+    LatestBy,
+    Increasing,
 }
 
-fn span(function: &str, n: i64, unit_ms: i64) -> Result<CelDuration, ExecutionError> {
+impl Lib {
+    /// The function called `name`.
+    pub(crate) fn of(name: &str) -> Option<Lib> {
+        Some(match name {
+            "days" => Lib::Days,
+            "hours" => Lib::Hours,
+            "minutes" => Lib::Minutes,
+            "semver.compare" => Lib::SemverCompare,
+            "semver.valid" => Lib::SemverValid,
+            "satisfies" => Lib::Satisfies,
+            "major" => Lib::Major,
+            "minor" => Lib::Minor,
+            "patch" => Lib::Patch,
+            "ratio" => Lib::Ratio,
+            "percent" => Lib::Percent,
+            "formatDuration" => Lib::FormatDuration,
+            "latestBy" => Lib::LatestBy,
+            "increasing" => Lib::Increasing,
+            _ => return None,
+        })
+    }
+
+    /// Its name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Lib::Days => "days",
+            Lib::Hours => "hours",
+            Lib::Minutes => "minutes",
+            Lib::SemverCompare => "semver.compare",
+            Lib::SemverValid => "semver.valid",
+            Lib::Satisfies => "satisfies",
+            Lib::Major => "major",
+            Lib::Minor => "minor",
+            Lib::Patch => "patch",
+            Lib::Ratio => "ratio",
+            Lib::Percent => "percent",
+            Lib::FormatDuration => "formatDuration",
+            Lib::LatestBy => "latestBy",
+            Lib::Increasing => "increasing",
+        }
+    }
+}
+
+fn fail(lib: Lib, message: impl Into<String>) -> EvalError {
+    EvalError::new(
+        ErrorClass::Argument,
+        format!("`{}`: {}", lib.name(), message.into()),
+    )
+}
+
+/// Call `lib`: `None` when there is no overload for the arguments.
+pub(crate) fn call<'a>(lib: Lib, args: &[Val<'a>], budget: &Budget) -> Option<R<'a>> {
+    Some(match (lib, args) {
+        (Lib::Days, [Val::Int(n)]) => span(lib, *n, 86_400_000),
+        (Lib::Hours, [Val::Int(n)]) => span(lib, *n, 3_600_000),
+        (Lib::Minutes, [Val::Int(n)]) => span(lib, *n, 60_000),
+        (Lib::FormatDuration, [Val::Duration(d)]) => Ok(Val::string(
+            crate::model::Duration::from_millis(d.num_milliseconds()).to_string(),
+        )),
+        (Lib::SemverCompare, [Val::Str(a), Val::Str(b)]) => {
+            version(lib, a.as_str()).and_then(|a| {
+                let b = version(lib, b.as_str())?;
+                // SemVer precedence: build metadata does not order versions.
+                Ok(Val::Int(a.cmp_precedence(&b) as i64))
+            })
+        }
+        (Lib::SemverValid, [Val::Str(s)]) => Ok(Val::Bool(
+            semver::Version::parse(s.as_str().trim_start_matches('v')).is_ok(),
+        )),
+        (Lib::Satisfies, [Val::Str(v), Val::Str(req)]) => version(lib, v.as_str()).and_then(|v| {
+            let r = semver::VersionReq::parse(req.as_str()).map_err(|e| {
+                fail(lib, format!("invalid version requirement `{}`: {e}", req.as_str()))
+            })?;
+            Ok(Val::Bool(r.matches(&v)))
+        }),
+        (Lib::Major | Lib::Minor | Lib::Patch, [Val::Str(s)]) => {
+            version(lib, s.as_str()).and_then(|v| {
+                let part = match lib {
+                    Lib::Major => v.major,
+                    Lib::Minor => v.minor,
+                    _ => v.patch,
+                };
+                i64::try_from(part)
+                    .map(Val::Int)
+                    .map_err(|_| fail(lib, "version component too large"))
+            })
+        }
+        (Lib::Ratio | Lib::Percent, [a, b]) => {
+            let scale = if lib == Lib::Ratio { 1.0 } else { 100.0 };
+            #[allow(clippy::cast_precision_loss)]
+            let (a, b) = match (a, b) {
+                (Val::Double(a), Val::Double(b)) => (*a, *b),
+                (Val::Int(a), Val::Int(b)) => (*a as f64, *b as f64),
+                _ => return None,
+            };
+            if b == 0.0 || !a.is_finite() || !b.is_finite() {
+                Err(fail(lib, format!("cannot divide `{a}` by `{b}`")))
+            } else {
+                Ok(Val::Double(a / b * scale))
+            }
+        }
+        (Lib::LatestBy, [Val::List(list), Val::Str(key), Val::Str(at)]) => {
+            latest_by(list, key.as_str(), at.as_str(), budget)
+        }
+        (Lib::Increasing, [Val::List(list)]) => increasing(list, budget),
+        _ => return None,
+    })
+}
+
+fn span<'a>(lib: Lib, n: i64, unit_ms: i64) -> R<'a> {
     n.checked_mul(unit_ms)
         .filter(|ms| ms.abs() <= 100 * 365 * 86_400_000)
-        .map(|ms| CelDuration::from(chrono::Duration::milliseconds(ms)))
-        .ok_or_else(|| ExecutionError::function_error(function, format!("`{n}` is out of range")))
+        .map(|ms| Val::Duration(TimeDelta::milliseconds(ms)))
+        .ok_or_else(|| fail(lib, format!("`{n}` is out of range")))
+}
+
+fn version(lib: Lib, s: &str) -> Result<semver::Version, EvalError> {
+    semver::Version::parse(s.trim_start_matches('v'))
+        .map_err(|e| fail(lib, format!("invalid semantic version `{s}`: {e}")))
 }
 
 /// `latestBy(items, "tool", "completedAt")`: of the maps in `items`, for
 /// each distinct value of the `key` field, the one whose `at` field is the
-/// greatest (the first of equals), in their original order. The usual
-/// "latest scan per tool" / "latest run per suite" question, in one pass.
-fn latest_by<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let fail = |m: String| ExecutionError::function_error("latestBy", m);
-    let [list, key, at] = args.as_slice() else {
-        return Err(ExecutionError::invalid_argument_count(3, args.len()));
-    };
-    let iterable = list
-        .as_iterable()
-        .ok_or_else(|| fail("expects a list".into()))?;
-    let mut items = iterable.iter();
+/// greatest (the first of equals), in their original order.
+fn latest_by<'a>(list: &super::value::List<'a>, key: &str, at: &str, budget: &Budget) -> R<'a> {
+    let lib = Lib::LatestBy;
+    budget.step(list.len() as u64)?;
     // (key, at, index) of the winner of each key.
-    let mut winners: Vec<(CowVal<'_, 'v>, CowVal<'_, 'v>, usize)> = Vec::new();
-    let mut all: Vec<&dyn Val> = Vec::new();
-    while let Some(item) = items.next() {
-        let index = all.len();
-        all.push(item);
-        let fields = item
-            .as_indexer()
-            .ok_or_else(|| fail("expects a list of maps".into()))?;
-        let k = fields.get(key.as_ref())?;
-        let t = fields.get(at.as_ref())?;
-        match winners.iter_mut().find(|(wk, _, _)| wk.equals(k.as_ref())) {
+    let mut winners: Vec<(Val<'a>, Val<'a>, usize)> = Vec::new();
+    let mut all = Vec::with_capacity(list.len());
+    for (index, item) in list.iter().enumerate() {
+        let Val::Map(m) = &item else {
+            return Err(fail(lib, "expects a list of maps"));
+        };
+        let missing = |f: &str| {
+            EvalError::new(ErrorClass::Missing, format!("no such field `{f}` in the facts"))
+        };
+        let k = m.field(key).ok_or_else(|| missing(key))?;
+        let t = m.field(at).ok_or_else(|| missing(at))?;
+        budget.step(winners.len() as u64 / 8)?;
+        match winners.iter_mut().find(|(wk, _, _)| equal(wk, &k)) {
             None => winners.push((k, t, index)),
             Some(w) => {
-                let later = t
-                    .as_comparer()
-                    .ok_or_else(|| fail("the `at` field cannot be ordered".into()))?
-                    .compare(w.1.as_ref())?;
+                let later = order(&t, &w.1)
+                    .ok_or_else(|| fail(lib, "the `at` field cannot be ordered"))?;
                 if later == Ordering::Greater {
                     w.1 = t;
                     w.2 = index;
                 }
             }
         }
+        all.push(item);
     }
     let mut keep: Vec<usize> = winners.iter().map(|w| w.2).collect();
     keep.sort_unstable();
-    let out: Vec<Box<dyn Val + 'v>> = keep
-        .into_iter()
-        .filter_map(|i| all.get(i).map(|v| v.clone_as_boxed()))
-        .collect();
-    Ok(CowVal::owned(CelList::from(out)))
+    let out: Vec<Val<'a>> = keep.into_iter().filter_map(|i| all.get(i).cloned()).collect();
+    built_list(out, budget)
 }
 
-/// `increasing([5, 25, 50])`: whether every element is greater than the one
-/// before it (numbers, strings, durations, timestamps; an empty or
-/// one-element list is increasing). Elements that cannot be ordered, or
-/// ordered against each other, are an error.
-fn increasing<'b, 'v>(args: Vec<CowVal<'b, 'v>>) -> Result<CowVal<'b, 'v>, ExecutionError> {
-    let fail = |m: &str| ExecutionError::function_error("increasing", m.to_string());
-    let [list] = args.as_slice() else {
-        return Err(ExecutionError::invalid_argument_count(1, args.len()));
-    };
-    let iterable = list.as_iterable().ok_or_else(|| fail("expects a list"))?;
-    let mut items = iterable.iter();
-    let mut prev: Option<&dyn Val> = None;
-    while let Some(item) = items.next() {
-        if let Some(p) = prev {
-            let order = p
-                .as_comparer()
-                .ok_or_else(|| fail("the elements cannot be ordered"))?
-                .compare(item)?;
-            if order != Ordering::Less {
-                return Ok(CowVal::owned(CelBool::from(false)));
+/// `increasing([5, 25, 50])`: whether every element is greater than the
+/// one before it.
+fn increasing<'a>(list: &super::value::List<'a>, budget: &Budget) -> R<'a> {
+    budget.step(list.len() as u64)?;
+    let mut prev: Option<Val<'a>> = None;
+    for item in list.iter() {
+        if let Some(p) = &prev {
+            let o = order(p, &item)
+                .ok_or_else(|| fail(Lib::Increasing, "the elements cannot be ordered"))?;
+            if o != Ordering::Less {
+                return Ok(Val::Bool(false));
             }
         }
         prev = Some(item);
     }
-    Ok(CowVal::owned(CelBool::from(true)))
-}
-
-/// `7m`, `1h30m`, `14d`: the way durations are written in facts.
-fn format_duration(d: &CelDuration) -> CelString<'static> {
-    CelString::from(crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
-}
-
-fn days(n: &CelInt) -> Result<CelDuration, ExecutionError> {
-    span("days", **n, 86_400_000)
-}
-
-fn hours(n: &CelInt) -> Result<CelDuration, ExecutionError> {
-    span("hours", **n, 3_600_000)
-}
-
-fn minutes(n: &CelInt) -> Result<CelDuration, ExecutionError> {
-    span("minutes", **n, 60_000)
-}
-
-fn version(function: &str, s: &str) -> Result<semver::Version, ExecutionError> {
-    semver::Version::parse(s.trim_start_matches('v')).map_err(|e| {
-        ExecutionError::function_error(function, format!("invalid semantic version `{s}`: {e}"))
-    })
-}
-
-fn semver_compare(a: &CelString<'_>, b: &CelString<'_>) -> Result<CelInt, ExecutionError> {
-    let (a, b) = (version("semver.compare", a)?, version("semver.compare", b)?);
-    // SemVer precedence: build metadata does not order versions.
-    Ok(CelInt::from(a.cmp_precedence(&b) as i64))
-}
-
-fn semver_valid(s: &CelString<'_>) -> CelBool {
-    CelBool::from(semver::Version::parse(s.trim_start_matches('v')).is_ok())
-}
-
-fn satisfies(v: &CelString<'_>, req: &CelString<'_>) -> Result<CelBool, ExecutionError> {
-    let v = version("satisfies", v)?;
-    let r = semver::VersionReq::parse(req).map_err(|e| {
-        ExecutionError::function_error(
-            "satisfies",
-            format!("invalid version requirement `{}`: {e}", &**req),
-        )
-    })?;
-    Ok(CelBool::from(r.matches(&v)))
-}
-
-fn part(
-    function: &str,
-    s: &str,
-    pick: fn(&semver::Version) -> u64,
-) -> Result<CelInt, ExecutionError> {
-    let v = version(function, s)?;
-    i64::try_from(pick(&v))
-        .map(CelInt::from)
-        .map_err(|_| ExecutionError::function_error(function, "version component too large"))
-}
-
-fn major(s: &CelString<'_>) -> Result<CelInt, ExecutionError> {
-    part("major", s, |v| v.major)
-}
-
-fn minor(s: &CelString<'_>) -> Result<CelInt, ExecutionError> {
-    part("minor", s, |v| v.minor)
-}
-
-fn patch(s: &CelString<'_>) -> Result<CelInt, ExecutionError> {
-    part("patch", s, |v| v.patch)
-}
-
-fn divide(function: &str, a: f64, b: f64, scale: f64) -> Result<CelDouble, ExecutionError> {
-    if b == 0.0 || !a.is_finite() || !b.is_finite() {
-        return Err(ExecutionError::function_error(
-            function,
-            format!("cannot divide `{a}` by `{b}`"),
-        ));
-    }
-    Ok(CelDouble::from(a / b * scale))
-}
-
-fn ratio(a: &CelDouble, b: &CelDouble) -> Result<CelDouble, ExecutionError> {
-    divide("ratio", **a, **b, 1.0)
-}
-
-fn ratio_int(a: &CelInt, b: &CelInt) -> Result<CelDouble, ExecutionError> {
-    divide("ratio", **a as f64, **b as f64, 1.0)
-}
-
-fn percent(a: &CelDouble, b: &CelDouble) -> Result<CelDouble, ExecutionError> {
-    divide("percent", **a, **b, 100.0)
-}
-
-fn percent_int(a: &CelInt, b: &CelInt) -> Result<CelDouble, ExecutionError> {
-    divide("percent", **a as f64, **b as f64, 100.0)
+    Ok(Val::Bool(true))
 }

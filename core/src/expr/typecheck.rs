@@ -341,14 +341,6 @@ impl Walker<'_> {
                         )
                         .hint(Some("compute the inner list in a variable".into())));
                 }
-                let builds_list = matches!(c.accu_init.expr, Expr::List(_));
-                if builds_list && matches!(range, Shape::Map(_) | Shape::Object(_)) {
-                    return Err(self
-                        .err(ErrorCode::UnsupportedExpression, &c.iter_range, "`map` and `filter` over a map give its keys in no fixed order")
-                        .hint(Some(
-                            "decisions must be deterministic: test keys with `in`, or use `all`/`exists`".into(),
-                        )));
-                }
                 let base = self.locals.len();
                 match &c.iter_var2 {
                     Some(v2) => {
@@ -372,8 +364,11 @@ impl Walker<'_> {
                 self.walk(&c.loop_cond, depth + 1)?;
                 self.walk(&c.loop_step, depth + 1)?;
                 let mut result = self.walk(&c.result, depth + 1)?;
-                if matches!(accu, Shape::List(_)) {
-                    result = if appends_iter_var(&c.loop_step, &c.iter_var) {
+                if matches!(c.accu_init.expr, Expr::Map(_)) {
+                    // `transformMap`: a map of the range's keys.
+                    result = Shape::Map(Box::new(Shape::Any));
+                } else if matches!(accu, Shape::List(_)) {
+                    result = if c.iter_var2.is_none() && appends_iter_var(&c.loop_step, &c.iter_var) {
                         Shape::List(Box::new(range.element()))
                     } else {
                         Shape::List(Box::new(Shape::Any))

@@ -21,7 +21,7 @@ type Paths = BTreeSet<Vec<String>>;
 pub(crate) struct Compiler<'a> {
     pub(crate) limits: &'a Limits,
     pub(crate) roots: &'a Shape,
-    pub(crate) variables: BTreeMap<String, Shape>,
+    pub(crate) variables: crate::expr::Variables,
     pub(crate) errors: Vec<PolicyError>,
     /// Warnings (`RP07xx`), kept apart so that a rule with only warnings
     /// compiles.
@@ -153,7 +153,7 @@ impl<'a> Compiler<'a> {
         Compiler {
             limits,
             roots,
-            variables: BTreeMap::new(),
+            variables: crate::expr::Variables::default(),
             errors: Vec::new(),
             warnings: Vec::new(),
             guards: (BTreeSet::new(), None),

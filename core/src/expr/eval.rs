@@ -1,0 +1,683 @@
+//! Evaluating a plan: over the input's roots, the policy's variables and a
+//! stack of comprehension variables, within a per-decision [`Budget`] of
+//! steps and bytes. Every node costs a step; work proportional to a size
+//! (copying a string, building a list, comparing lists) costs in proportion;
+//! a value's size is checked against the limits *before* it is built.
+//! Errors follow the CEL specification: `&&` and `||` absorb an error on one
+//! side when the other decides the result, everything else propagates.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use super::functions::{self, Func};
+use super::plan::{Comprehension, Loop, Node, Op};
+use super::value::{Key, List, Map, Val, equal, order};
+use crate::limits::Limits;
+
+/// What went wrong, for tests that compare classes of error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ErrorClass {
+    /// A field, key or name that is not there.
+    Missing,
+    /// An operator or function applied to values of the wrong types.
+    Overload,
+    /// Integer overflow, division by zero, a value out of range.
+    Arithmetic,
+    /// A function's argument it cannot use (an invalid version, pattern…).
+    Argument,
+    /// An index out of bounds.
+    Index,
+    /// The decision's budget, or a size limit.
+    Limit,
+}
+
+/// An evaluation error: a lowercase message with the offending input in
+/// backticks.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct EvalError {
+    pub class: ErrorClass,
+    pub message: String,
+}
+
+impl EvalError {
+    pub(crate) fn new(class: ErrorClass, message: impl Into<String>) -> Self {
+        Self {
+            class,
+            message: message.into(),
+        }
+    }
+
+    /// No overload of `op` for these operands.
+    pub(crate) fn overload(op: &str, args: &[&Val<'_>]) -> Self {
+        let types: Vec<&str> = args.iter().map(|a| a.type_name()).collect();
+        Self::new(
+            ErrorClass::Overload,
+            format!("no such overload: `{op}` of ({})", types.join(", ")),
+        )
+    }
+}
+
+/// Result of an evaluation step.
+pub(crate) type R<'a> = Result<Val<'a>, EvalError>;
+
+/// The evaluation budget of one decision: steps and bytes, shared by all
+/// its expressions.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    steps: Cell<u64>,
+    bytes: Cell<u64>,
+    max_steps: u64,
+    max_bytes: u64,
+    /// The list and string size limits of one value.
+    pub(crate) max_items: usize,
+    pub(crate) max_string: usize,
+    pub(crate) max_regex_bytes: usize,
+    /// Patterns compiled during this decision (not literals: those are
+    /// compiled at load).
+    regexes: RefCell<HashMap<String, Rc<regex::Regex>>>,
+}
+
+impl Budget {
+    /// The budget of one decision under `limits`.
+    pub(crate) fn new(limits: &Limits) -> Self {
+        Self {
+            steps: Cell::new(0),
+            bytes: Cell::new(0),
+            max_steps: limits.max_eval_cost,
+            max_bytes: limits.max_eval_bytes,
+            max_items: limits.max_variable_items,
+            max_string: limits.max_variable_string_bytes,
+            max_regex_bytes: limits.max_regex_bytes,
+            regexes: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// No bound (constant folding at load).
+    pub(crate) fn unlimited() -> Self {
+        let limits = Limits {
+            max_eval_cost: u64::MAX,
+            max_eval_bytes: u64::MAX,
+            ..Limits::default()
+        };
+        Self::new(&limits)
+    }
+
+    /// Steps used so far.
+    pub(crate) fn used(&self) -> u64 {
+        self.steps.get()
+    }
+
+    /// Spend `n` steps.
+    #[inline]
+    pub(crate) fn step(&self, n: u64) -> Result<(), EvalError> {
+        let used = self.steps.get().saturating_add(n);
+        self.steps.set(used);
+        if used > self.max_steps {
+            return Err(EvalError::new(
+                ErrorClass::Limit,
+                format!(
+                    "evaluation cost over the budget of {} steps (`Limits::max_eval_cost`)",
+                    self.max_steps
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Account for building a value of `bytes` bytes: a step per 64 bytes
+    /// and the decision's memory budget.
+    pub(crate) fn alloc(&self, bytes: usize) -> Result<(), EvalError> {
+        let bytes = bytes as u64;
+        self.step(bytes / 64)?;
+        let used = self.bytes.get().saturating_add(bytes);
+        self.bytes.set(used);
+        if used > self.max_bytes {
+            return Err(EvalError::new(
+                ErrorClass::Limit,
+                format!(
+                    "evaluation built more than the budget of {} bytes (`Limits::max_eval_bytes`)",
+                    self.max_bytes
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Check a string of `len` bytes may be built, and account for it.
+    pub(crate) fn string(&self, len: usize) -> Result<(), EvalError> {
+        if len > self.max_string {
+            return Err(EvalError::new(
+                ErrorClass::Limit,
+                format!(
+                    "string of {len} bytes, more than the limit of {}",
+                    self.max_string
+                ),
+            ));
+        }
+        self.alloc(len)
+    }
+
+    /// Check a list of `len` items may be built, and account for it.
+    pub(crate) fn list(&self, len: usize) -> Result<(), EvalError> {
+        if len > self.max_items {
+            return Err(EvalError::new(
+                ErrorClass::Limit,
+                format!(
+                    "list of {len} items, more than the limit of {}",
+                    self.max_items
+                ),
+            ));
+        }
+        self.alloc(len.saturating_mul(std::mem::size_of::<Val<'_>>()))
+    }
+
+    /// A regular expression compiled from `pattern`, once per decision.
+    pub(crate) fn regex(&self, pattern: &str) -> Result<Rc<regex::Regex>, EvalError> {
+        if let Some(re) = self.regexes.borrow().get(pattern) {
+            self.step(1)?;
+            return Ok(Rc::clone(re));
+        }
+        // Compiling costs in proportion to the program built, which the
+        // size limit bounds; charge the pattern's share up front.
+        self.step(1_000 + 100 * pattern.len() as u64)?;
+        let re = regex::RegexBuilder::new(pattern)
+            .size_limit(self.max_regex_bytes)
+            .build()
+            .map_err(|e| {
+                let why = e.to_string();
+                let why = why.lines().last().unwrap_or("").trim().to_string();
+                EvalError::new(
+                    ErrorClass::Argument,
+                    format!("invalid regular expression `{pattern}`: {why}"),
+                )
+            })?;
+        let re = Rc::new(re);
+        if self.regexes.borrow().len() < 64 {
+            self.regexes
+                .borrow_mut()
+                .insert(pattern.to_string(), Rc::clone(&re));
+        }
+        Ok(re)
+    }
+}
+
+/// What an expression evaluates against.
+pub(crate) struct Frame<'a, 'f> {
+    /// The roots of the input, in the slot order of the plan.
+    pub roots: &'f [Val<'a>],
+    /// The policy's variables by slot: `None` for one not (yet) evaluated.
+    pub vars: &'f [Option<Val<'a>>],
+    pub budget: &'f Budget,
+}
+
+impl<'f> Frame<'static, 'f> {
+    /// A frame with no input (constant folding).
+    pub(crate) fn constant(budget: &'f Budget) -> Self {
+        Frame {
+            roots: &[],
+            vars: &[],
+            budget,
+        }
+    }
+}
+
+/// Evaluate `node` in `frame`.
+pub(crate) fn eval<'a>(node: &'a Node, frame: &Frame<'a, '_>) -> R<'a> {
+    let mut ev = Ev {
+        frame,
+        locals: Vec::new(),
+    };
+    ev.eval(node)
+}
+
+struct Ev<'a, 'x, 'f> {
+    frame: &'x Frame<'a, 'f>,
+    locals: Vec<Val<'a>>,
+}
+
+impl<'a> Ev<'a, '_, '_> {
+    fn eval(&mut self, node: &'a Node) -> R<'a> {
+        self.frame.budget.step(1)?;
+        match node {
+            Node::Const(c) => Ok(c.to_val()),
+            Node::Root(slot, name) => self
+                .frame
+                .roots
+                .get(*slot)
+                .cloned()
+                .ok_or_else(|| EvalError::new(ErrorClass::Missing, format!("`{name}` is not in the facts"))),
+            Node::Var(slot, name) => match self.frame.vars.get(*slot) {
+                Some(Some(v)) => Ok(v.clone()),
+                _ => Err(EvalError::new(
+                    ErrorClass::Missing,
+                    format!("variable `{name}` could not be evaluated"),
+                )),
+            },
+            Node::Local(slot) => self.locals.get(*slot).cloned().ok_or_else(|| {
+                EvalError::new(ErrorClass::Missing, "a comprehension variable out of scope")
+            }),
+            Node::Select(x, field, what) => {
+                let v = self.eval(x)?;
+                select(v, field, what)
+            }
+            Node::Has(x, field) => {
+                let v = self.eval(x)?;
+                match &v {
+                    Val::Map(m) => Ok(Val::Bool(m.field(field).is_some())),
+                    _ => Err(EvalError::overload("has", &[&v])),
+                }
+            }
+            Node::OptSelect(x, field) => {
+                let v = self.eval(x)?;
+                let inner = match v {
+                    Val::Optional(None) => return Ok(Val::Optional(None)),
+                    Val::Optional(Some(v)) => (*v).clone(),
+                    v => v,
+                };
+                Ok(Val::Optional(match &inner {
+                    Val::Map(m) => m.field(field).map(Rc::new),
+                    _ => None,
+                }))
+            }
+            Node::Index(x, i) => {
+                let v = self.eval(x)?;
+                let i = self.eval(i)?;
+                match v {
+                    Val::Optional(None) => Ok(Val::Optional(None)),
+                    Val::Optional(Some(v)) => {
+                        Ok(Val::Optional(index(&v, &i).ok().map(Rc::new)))
+                    }
+                    v => index(&v, &i),
+                }
+            }
+            Node::OptIndex(x, i) => {
+                let v = self.eval(x)?;
+                let i = self.eval(i)?;
+                let inner = match v {
+                    Val::Optional(None) => return Ok(Val::Optional(None)),
+                    Val::Optional(Some(v)) => (*v).clone(),
+                    v => v,
+                };
+                Ok(Val::Optional(index(&inner, &i).ok().map(Rc::new)))
+            }
+            Node::And(x, y) => {
+                let l = self.eval(x);
+                if let Ok(Val::Bool(false)) = l {
+                    return Ok(Val::Bool(false));
+                }
+                let r = self.eval(y)?;
+                match (l, r) {
+                    (Ok(Val::Bool(true)), Val::Bool(r)) => Ok(Val::Bool(r)),
+                    (Err(_), Val::Bool(false)) => Ok(Val::Bool(false)),
+                    (Err(e), _) => Err(e),
+                    (Ok(l), r) => Err(EvalError::overload("_&&_", &[&l, &r])),
+                }
+            }
+            Node::Or(x, y) => {
+                let l = self.eval(x);
+                if let Ok(Val::Bool(true)) = l {
+                    return Ok(Val::Bool(true));
+                }
+                let r = self.eval(y)?;
+                match (l, r) {
+                    (Ok(Val::Bool(false)), Val::Bool(r)) => Ok(Val::Bool(r)),
+                    (Err(_), Val::Bool(true)) => Ok(Val::Bool(true)),
+                    (Err(e), _) => Err(e),
+                    (Ok(l), r) => Err(EvalError::overload("_||_", &[&l, &r])),
+                }
+            }
+            Node::Not(x) => match self.eval(x)? {
+                Val::Bool(b) => Ok(Val::Bool(!b)),
+                v => Err(EvalError::overload("!_", &[&v])),
+            },
+            Node::Neg(x) => super::ops::negate(self.eval(x)?),
+            Node::Cond(c, t, f) => match self.eval(c)? {
+                Val::Bool(true) => self.eval(t),
+                Val::Bool(false) => self.eval(f),
+                v => Err(EvalError::overload("_?_:_", &[&v])),
+            },
+            Node::Binary(op, x, y) => {
+                let l = self.eval(x)?;
+                let r = self.eval(y)?;
+                binary(*op, l, r, self.frame.budget)
+            }
+            Node::List(items, optional) => {
+                self.frame.budget.list(items.len())?;
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    let v = self.eval(item)?;
+                    if optional.contains(&i) {
+                        match v {
+                            Val::Optional(Some(v)) => out.push((*v).clone()),
+                            Val::Optional(None) => {}
+                            other => out.push(other),
+                        }
+                    } else {
+                        out.push(v);
+                    }
+                }
+                Ok(Val::List(List::Vals(out.into())))
+            }
+            Node::Map(entries) => {
+                self.frame.budget.list(entries.len())?;
+                let mut out: Vec<(Key<'a>, Val<'a>)> = Vec::with_capacity(entries.len());
+                for (k, v, optional) in entries {
+                    let key = self.eval(k)?;
+                    let key = Key::of(&key).ok_or_else(|| {
+                        EvalError::new(
+                            ErrorClass::Overload,
+                            format!("a map key cannot be a {}", key.type_name()),
+                        )
+                    })?;
+                    let value = match (self.eval(v)?, optional) {
+                        (Val::Optional(None), true) => continue,
+                        (Val::Optional(Some(v)), true) => (*v).clone(),
+                        (v, _) => v,
+                    };
+                    out.push((key, value));
+                }
+                map_of(out)
+            }
+            Node::Call(func, args) => self.call(*func, args),
+            Node::Matches(x, re) => match self.eval(x)? {
+                Val::Str(s) => {
+                    self.frame.budget.step(1 + s.as_str().len() as u64 / 16)?;
+                    Ok(Val::Bool(re.is_match(s.as_str())))
+                }
+                v => Err(EvalError::overload("matches", &[&v])),
+            },
+            Node::Loop(c) => self.comprehension(c),
+        }
+    }
+
+    fn call(&mut self, func: Func, args: &'a [Node]) -> R<'a> {
+        let mut vals: [Val<'a>; 3] = [Val::Null, Val::Null, Val::Null];
+        if args.len() > vals.len() {
+            return Err(EvalError::new(
+                ErrorClass::Overload,
+                format!("`{}` takes at most three arguments", func.name()),
+            ));
+        }
+        for (slot, a) in vals.iter_mut().zip(args) {
+            *slot = self.eval(a)?;
+        }
+        let n = args.len();
+        functions::call(func, vals.get(..n).unwrap_or(&[]), self.frame.budget)
+    }
+
+    fn comprehension(&mut self, c: &'a Comprehension) -> R<'a> {
+        let range = self.eval(&c.range)?;
+        let items = match range {
+            Val::List(l) => Items::List(l),
+            // A map's entries in sorted key order.
+            Val::Map(m) => Items::Entries(m.iter().collect()),
+            v => return Err(EvalError::overload("comprehension", &[&v])),
+        };
+        let saved = self.locals.len();
+        if self.locals.len() < c.slot + 2 {
+            self.locals.resize(c.slot + 2, Val::Null);
+        }
+        let result = self.run(c, &items, self.frame.budget);
+        self.locals.truncate(saved);
+        result
+    }
+
+    /// Bind item `i` of `items` to the comprehension's variables: the
+    /// element (or key) alone, or the index (or key) and the element (or
+    /// value). Returns the first variable's value.
+    fn bind(&mut self, c: &Comprehension, items: &Items<'a>, i: usize) -> Option<Val<'a>> {
+        let (first, second) = match items {
+            Items::List(l) => {
+                let v = l.get(i)?;
+                if c.two {
+                    (Val::Int(i64::try_from(i).unwrap_or(i64::MAX)), v)
+                } else {
+                    (v, Val::Null)
+                }
+            }
+            Items::Entries(e) => {
+                let (k, v) = e.get(i)?;
+                (k.to_val(), if c.two { v.clone() } else { Val::Null })
+            }
+        };
+        if let Some(s) = self.locals.get_mut(c.slot + 1) {
+            *s = second;
+        }
+        if let Some(s) = self.locals.get_mut(c.slot) {
+            *s = first.clone();
+        }
+        Some(first)
+    }
+
+    fn test(&mut self, p: &'a Node, what: &str) -> Result<bool, EvalError> {
+        match self.eval(p)? {
+            Val::Bool(b) => Ok(b),
+            v => Err(EvalError::overload(what, &[&v])),
+        }
+    }
+
+    fn run(&mut self, c: &'a Comprehension, items: &Items<'a>, budget: &Budget) -> R<'a> {
+        let n = items.len();
+        match &c.body {
+            Loop::All(p) | Loop::Exists(p) => {
+                let want = matches!(c.body, Loop::Exists(_));
+                // An error is kept until the end: a decisive element later
+                // in the list wins over it (CEL's commutative `&&`/`||`).
+                let mut error = None;
+                for i in 0..n {
+                    self.bind(c, items, i);
+                    match self.eval(p) {
+                        Ok(Val::Bool(v)) if v == want => return Ok(Val::Bool(want)),
+                        Ok(Val::Bool(_)) => {}
+                        Ok(v) => {
+                            error.get_or_insert(EvalError::overload(
+                                if want { "_||_" } else { "_&&_" },
+                                &[&Val::Bool(!want), &v],
+                            ));
+                        }
+                        Err(e) if e.class == ErrorClass::Limit => return Err(e),
+                        Err(e) => {
+                            error.get_or_insert(e);
+                        }
+                    }
+                }
+                error.map_or(Ok(Val::Bool(!want)), Err)
+            }
+            Loop::ExistsOne(p) => {
+                let mut n = 0usize;
+                for i in 0..n {
+                    self.bind(c, items, i);
+                    if self.test(p, "exists_one")? {
+                        n += 1;
+                    }
+                }
+                Ok(Val::Bool(n == 1))
+            }
+            Loop::Filter(p) => {
+                let mut out = Vec::new();
+                for i in 0..n {
+                    let Some(a) = self.bind(c, items, i) else { continue };
+                    if self.test(p, "filter")? {
+                        budget.list(out.len() + 1)?;
+                        out.push(a);
+                    }
+                }
+                Ok(Val::List(List::Vals(out.into())))
+            }
+            Loop::Map(p, f) => {
+                let mut out = Vec::new();
+                for i in 0..n {
+                    self.bind(c, items, i);
+                    if let Some(p) = p {
+                        if !self.test(p, "map")? {
+                            continue;
+                        }
+                    }
+                    let v = self.eval(f)?;
+                    budget.list(out.len() + 1)?;
+                    out.push(v);
+                }
+                Ok(Val::List(List::Vals(out.into())))
+            }
+            Loop::MapValues(p, f) => {
+                let mut out: Vec<(Key<'a>, Val<'a>)> = Vec::new();
+                for i in 0..n {
+                    let Some(a) = self.bind(c, items, i) else { continue };
+                    if let Some(p) = p {
+                        if !self.test(p, "transformMap")? {
+                            continue;
+                        }
+                    }
+                    let v = self.eval(f)?;
+                    budget.list(out.len() + 1)?;
+                    let key = Key::of(&a).ok_or_else(|| {
+                        EvalError::new(ErrorClass::Overload, "a map key cannot be this type")
+                    })?;
+                    out.push((key, v));
+                }
+                map_of(out)
+            }
+        }
+    }
+}
+
+/// What a comprehension iterates.
+enum Items<'a> {
+    List(List<'a>),
+    Entries(Vec<(Key<'a>, Val<'a>)>),
+}
+
+impl Items<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Items::List(l) => l.len(),
+            Items::Entries(e) => e.len(),
+        }
+    }
+}
+
+/// A map from entries: sorted by key; a key given twice is an error.
+fn map_of<'a>(mut entries: Vec<(Key<'a>, Val<'a>)>) -> R<'a> {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(EvalError::new(
+            ErrorClass::Argument,
+            format!("duplicate map key `{}`", w[0].0.to_val().to_json()),
+        ));
+    }
+    Ok(Val::Map(Map::Vals(entries.into())))
+}
+
+/// `v.field`.
+fn select<'a>(v: Val<'a>, field: &str, what: &str) -> R<'a> {
+    match &v {
+        Val::Map(m) => m.field(field).ok_or_else(|| {
+            EvalError::new(
+                ErrorClass::Missing,
+                format!("no such field `{field}` in the facts"),
+            )
+        }),
+        Val::Null => Err(EvalError::new(
+            ErrorClass::Missing,
+            format!("`{what}` is not in the facts"),
+        )),
+        _ => Err(EvalError::new(
+            ErrorClass::Overload,
+            format!("`{what}` is a {} and has no field `{field}`", v.type_name()),
+        )),
+    }
+}
+
+/// `v[i]`.
+pub(crate) fn index<'a>(v: &Val<'a>, i: &Val<'_>) -> R<'a> {
+    match v {
+        Val::List(l) => {
+            let at = match i {
+                Val::Int(n) => *n,
+                Val::Uint(u) => i64::try_from(*u).unwrap_or(i64::MAX),
+                Val::Double(d) if d.fract() == 0.0 && d.is_finite() => {
+                    #[allow(clippy::cast_possible_truncation)]
+                    let n = *d as i64;
+                    n
+                }
+                _ => return Err(EvalError::overload("_[_]", &[v, i])),
+            };
+            usize::try_from(at)
+                .ok()
+                .and_then(|n| l.get(n))
+                .ok_or_else(|| {
+                    EvalError::new(ErrorClass::Index, format!("index `{at}` is out of bounds"))
+                })
+        }
+        Val::Map(m) => {
+            if Key::of(i).is_none() && !matches!(i, Val::Double(_)) {
+                return Err(EvalError::overload("_[_]", &[v, i]));
+            }
+            m.get(i).ok_or_else(|| {
+                let k = match i {
+                    Val::Str(s) => s.as_str().to_string(),
+                    other => other.to_json().to_string(),
+                };
+                EvalError::new(ErrorClass::Missing, format!("no such field `{k}` in the facts"))
+            })
+        }
+        _ => Err(EvalError::overload("_[_]", &[v, i])),
+    }
+}
+
+/// A binary operator.
+fn binary<'a>(op: Op, l: Val<'a>, r: Val<'a>, budget: &Budget) -> R<'a> {
+    use std::cmp::Ordering::{Equal, Greater, Less};
+    let ordered = |want: &[std::cmp::Ordering], name: &str| -> R<'a> {
+        match order(&l, &r) {
+            Some(o) => Ok(Val::Bool(want.contains(&o))),
+            None if both_numbers(&l, &r) => Ok(Val::Bool(false)),
+            None => Err(EvalError::overload(name, &[&l, &r])),
+        }
+    };
+    match op {
+        Op::Eq | Op::Ne => {
+            budget.step(size_hint(&l))?;
+            let eq = equal(&l, &r);
+            Ok(Val::Bool(eq == (op == Op::Eq)))
+        }
+        Op::Lt => ordered(&[Less], "_<_"),
+        Op::Le => ordered(&[Less, Equal], "_<=_"),
+        Op::Gt => ordered(&[Greater], "_>_"),
+        Op::Ge => ordered(&[Greater, Equal], "_>=_"),
+        Op::In => match &r {
+            Val::List(list) => {
+                budget.step(list.len() as u64)?;
+                Ok(Val::Bool(list.iter().any(|x| equal(&l, &x))))
+            }
+            Val::Map(m) => {
+                if Key::of(&l).is_none() && !matches!(l, Val::Double(_)) {
+                    return Err(EvalError::overload("@in", &[&l, &r]));
+                }
+                Ok(Val::Bool(m.get(&l).is_some()))
+            }
+            _ => Err(EvalError::overload("@in", &[&l, &r])),
+        },
+        Op::Add => super::ops::add(l, r, budget),
+        Op::Sub => super::ops::sub(l, r),
+        Op::Mul => super::ops::mul(l, r),
+        Op::Div => super::ops::div(l, r),
+        Op::Rem => super::ops::rem(l, r),
+    }
+}
+
+fn both_numbers(l: &Val<'_>, r: &Val<'_>) -> bool {
+    let num = |v: &Val<'_>| matches!(v, Val::Int(_) | Val::Uint(_) | Val::Double(_));
+    num(l) && num(r)
+}
+
+/// Steps to charge for comparing a value (its items, roughly).
+fn size_hint(v: &Val<'_>) -> u64 {
+    match v {
+        Val::List(l) => l.len() as u64,
+        Val::Map(m) => m.len() as u64,
+        Val::Str(s) => s.as_str().len() as u64 / 64,
+        _ => 0,
+    }
+}

@@ -1,0 +1,223 @@
+//! The string extension (cel-go's `ext.Strings()`): `charAt`, `indexOf`,
+//! `lastIndexOf`, `lowerAscii`, `upperAscii`, `trim`, `replace`, `split`,
+//! `substring`, `join`, `format`, `reverse` and `strings.quote`. Indices
+//! count code points. The size of every result is known, and checked,
+//! before it is built: `replace` counts its matches first.
+
+use super::eval::{Budget, ErrorClass, EvalError, R};
+use super::functions::{Func, built, built_list};
+use super::value::{Str, Val};
+
+fn out_of_range(function: &str, idx: i64) -> EvalError {
+    EvalError::new(
+        ErrorClass::Index,
+        format!("`{function}`: index out of range: {idx}"),
+    )
+}
+
+fn chars_len(s: &str) -> i64 {
+    i64::try_from(s.chars().count()).unwrap_or(i64::MAX)
+}
+
+/// The byte offset of code point `i` of `s` (`s.len()` at the end).
+fn byte_at(s: &str, i: i64) -> Option<usize> {
+    let i = usize::try_from(i).ok()?;
+    s.char_indices().map(|(b, _)| b).chain([s.len()]).nth(i)
+}
+
+/// Call a function of the extension: `None` when there is no overload.
+pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> Option<R<'a>> {
+    let Some(Val::Str(this)) = args.first() else {
+        return match (func, args) {
+            (Func::Join, [Val::List(l)]) => Some(join(l, "", budget)),
+            (Func::Join, [Val::List(l), Val::Str(sep)]) => Some(join(l, sep.as_str(), budget)),
+            (Func::Quote, _) => None,
+            _ => None,
+        };
+    };
+    let s = this.as_str();
+    if let Err(e) = budget.step(1 + s.len() as u64 / 64) {
+        return Some(Err(e));
+    }
+    Some(match (func, args.get(1..).unwrap_or(&[])) {
+        (Func::CharAt, [Val::Int(i)]) => {
+            if *i < 0 || *i > chars_len(s) {
+                Err(out_of_range("charAt", *i))
+            } else {
+                let c = usize::try_from(*i).ok().and_then(|i| s.chars().nth(i));
+                Ok(Val::string(c.map(String::from).unwrap_or_default()))
+            }
+        }
+        (Func::IndexOf, [Val::Str(n)]) => Ok(Val::Int(index_of(s, n.as_str(), 0).unwrap_or(-1))),
+        (Func::IndexOf, [Val::Str(n), Val::Int(off)]) => {
+            let len = chars_len(s);
+            if *off < 0 {
+                Err(out_of_range("indexOf", *off))
+            } else if n.as_str().is_empty() {
+                Ok(Val::Int((*off).min(len)))
+            } else if *off >= len {
+                Err(out_of_range("indexOf", *off))
+            } else {
+                Ok(Val::Int(index_of(s, n.as_str(), *off).unwrap_or(-1)))
+            }
+        }
+        (Func::LastIndexOf, [Val::Str(n)]) => Ok(Val::Int(
+            last_index_of(s, n.as_str(), chars_len(s)).unwrap_or(-1),
+        )),
+        (Func::LastIndexOf, [Val::Str(n), Val::Int(off)]) => {
+            let len = chars_len(s);
+            if *off < 0 {
+                Err(out_of_range("lastIndexOf", *off))
+            } else if n.as_str().is_empty() {
+                Ok(Val::Int((*off).min(len)))
+            } else if *off >= len {
+                Err(out_of_range("lastIndexOf", *off))
+            } else {
+                Ok(Val::Int(last_index_of(s, n.as_str(), *off).unwrap_or(-1)))
+            }
+        }
+        (Func::LowerAscii, []) => built(s.to_ascii_lowercase(), budget),
+        (Func::UpperAscii, []) => built(s.to_ascii_uppercase(), budget),
+        (Func::Trim, []) => Ok(match this {
+            Str::B(b) => Val::Str(Str::B(b.trim())),
+            Str::O(_) => Val::string(s.trim()),
+        }),
+        (Func::Replace, [Val::Str(from), Val::Str(to)]) => {
+            replace(s, from.as_str(), to.as_str(), usize::MAX, budget)
+        }
+        (Func::Replace, [Val::Str(from), Val::Str(to), Val::Int(n)]) => replace(
+            s,
+            from.as_str(),
+            to.as_str(),
+            usize::try_from(*n).unwrap_or(usize::MAX),
+            budget,
+        ),
+        (Func::Split, [Val::Str(sep)]) => split(s, sep.as_str(), -1, budget),
+        (Func::Split, [Val::Str(sep), Val::Int(n)]) => split(s, sep.as_str(), *n, budget),
+        (Func::Substring, [Val::Int(start)]) => substring(s, *start, chars_len(s), budget),
+        (Func::Substring, [Val::Int(start), Val::Int(end)]) => {
+            substring(s, *start, *end, budget)
+        }
+        (Func::Reverse, []) => built(s.chars().rev().collect(), budget),
+        (Func::Quote, []) => built(quote(s), budget),
+        (Func::Format, [Val::List(l)]) => super::format::format(s, l, budget),
+        _ => return None,
+    })
+}
+
+fn index_of(s: &str, needle: &str, from: i64) -> Option<i64> {
+    let start = byte_at(s, from)?;
+    let found = s.get(start..)?.find(needle)? + start;
+    Some(chars_len(s.get(..found)?))
+}
+
+/// The last occurrence of `needle` starting at or before code point `at`.
+fn last_index_of(s: &str, needle: &str, at: i64) -> Option<i64> {
+    let n = chars_len(needle);
+    let len = chars_len(s);
+    if n > len {
+        return None;
+    }
+    let last = at.min(len - n);
+    let end = byte_at(s, last)? + needle.len();
+    let found = s.get(..end.min(s.len()))?.rfind(needle)?;
+    Some(chars_len(s.get(..found)?))
+}
+
+fn replace<'a>(s: &str, from: &str, to: &str, n: usize, budget: &Budget) -> R<'a> {
+    let matches = if from.is_empty() {
+        (s.chars().count() + 1).min(n)
+    } else {
+        s.matches(from).take(n).count()
+    };
+    let len = s.len() - matches.min(s.len()) * from.len() + matches.saturating_mul(to.len());
+    budget.string(len)?;
+    built(s.replacen(from, to, n), budget)
+}
+
+fn split<'a>(s: &str, sep: &str, n: i64, budget: &Budget) -> R<'a> {
+    let parts: Vec<&str> = match (usize::try_from(n), sep.is_empty()) {
+        (Ok(0), _) => Vec::new(),
+        (Ok(n), true) => {
+            let mut parts: Vec<&str> = Vec::new();
+            let mut rest = s;
+            while let Some(c) = rest.chars().next() {
+                if parts.len() + 1 == n {
+                    break;
+                }
+                let (head, tail) = rest.split_at(c.len_utf8());
+                parts.push(head);
+                rest = tail;
+            }
+            if !rest.is_empty() {
+                parts.push(rest);
+            }
+            parts
+        }
+        (Ok(n), false) => s.splitn(n, sep).collect(),
+        (Err(_), true) => s
+            .char_indices()
+            .map(|(i, c)| s.get(i..i + c.len_utf8()).unwrap_or(""))
+            .collect(),
+        (Err(_), false) => s.split(sep).collect(),
+    };
+    budget.list(parts.len())?;
+    budget.alloc(s.len())?;
+    built_list(parts.into_iter().map(Val::string).collect(), budget)
+}
+
+fn substring<'a>(s: &str, start: i64, end: i64, budget: &Budget) -> R<'a> {
+    let len = chars_len(s);
+    if start > end {
+        return Err(EvalError::new(
+            ErrorClass::Index,
+            format!("`substring`: invalid substring range. start: {start}, end: {end}"),
+        ));
+    }
+    if start < 0 || start > len {
+        return Err(out_of_range("substring", start));
+    }
+    if end > len {
+        return Err(out_of_range("substring", end));
+    }
+    let (a, b) = (byte_at(s, start).unwrap_or(0), byte_at(s, end).unwrap_or(s.len()));
+    built(s.get(a..b).unwrap_or("").to_string(), budget)
+}
+
+fn join<'a>(list: &super::value::List<'a>, sep: &str, budget: &Budget) -> R<'a> {
+    let mut out = String::new();
+    for (i, item) in list.iter().enumerate() {
+        let Val::Str(s) = &item else {
+            return Err(EvalError::overload("join", &[&item]));
+        };
+        let add = s.as_str().len() + if i > 0 { sep.len() } else { 0 };
+        budget.string(out.len() + add)?;
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(s.as_str());
+    }
+    built(out, budget)
+}
+
+/// `s` as a double-quoted CEL string literal.
+fn quote(s: &str) -> String {
+    let mut quoted = String::with_capacity(s.len() + 2);
+    quoted.push('"');
+    for c in s.chars() {
+        match c {
+            '\x07' => quoted.push_str("\\a"),
+            '\x08' => quoted.push_str("\\b"),
+            '\x0c' => quoted.push_str("\\f"),
+            '\n' => quoted.push_str("\\n"),
+            '\r' => quoted.push_str("\\r"),
+            '\t' => quoted.push_str("\\t"),
+            '\x0b' => quoted.push_str("\\v"),
+            '\\' => quoted.push_str("\\\\"),
+            '"' => quoted.push_str("\\\""),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    quoted
+}

@@ -1,0 +1,460 @@
+//! The values of the compiled evaluator. Facts are not converted: a list or
+//! map of the facts is a borrowed view of their JSON with its
+//! [`Shape`](crate::model::shape::Shape), and a scalar read from it is typed
+//! as it is read (a timestamp-shaped string becomes a timestamp, a number of
+//! a `double` field a double). Values the expression builds are reference
+//! counted, so copying one costs a counter, never a deep copy.
+//!
+//! Maps iterate in sorted key order, whatever they hold: booleans, then
+//! integers, then unsigned integers, then strings (by their bytes). A
+//! comprehension over a map is therefore deterministic.
+
+use std::cmp::Ordering;
+use std::fmt;
+use std::rc::Rc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::Value as Json;
+
+use crate::model::shape::Shape;
+
+/// A string: borrowed from the facts or the policy, or built.
+#[derive(Clone)]
+pub(crate) enum Str<'a> {
+    /// Borrowed.
+    B(&'a str),
+    /// Built during evaluation.
+    O(Rc<str>),
+}
+
+impl Str<'_> {
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Str::B(s) => s,
+            Str::O(s) => s,
+        }
+    }
+}
+
+impl PartialEq for Str<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+impl Eq for Str<'_> {}
+impl PartialOrd for Str<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Str<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.as_str().cmp(other.as_str())
+    }
+}
+
+/// A map key (CEL allows `bool`, `int`, `uint` and `string` keys).
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Key<'a> {
+    /// A boolean key.
+    Bool(bool),
+    /// An integer key.
+    Int(i64),
+    /// An unsigned key.
+    Uint(u64),
+    /// A string key.
+    Str(Str<'a>),
+}
+
+impl<'a> Key<'a> {
+    /// The key as a value.
+    pub(crate) fn to_val(&self) -> Val<'a> {
+        match self {
+            Key::Bool(b) => Val::Bool(*b),
+            Key::Int(i) => Val::Int(*i),
+            Key::Uint(u) => Val::Uint(*u),
+            Key::Str(s) => Val::Str(s.clone()),
+        }
+    }
+
+    /// The key a value is, if it can be one.
+    pub(crate) fn of(v: &Val<'a>) -> Option<Key<'a>> {
+        Some(match v {
+            Val::Bool(b) => Key::Bool(*b),
+            Val::Int(i) => Key::Int(*i),
+            Val::Uint(u) => Key::Uint(*u),
+            Val::Str(s) => Key::Str(s.clone()),
+            _ => return None,
+        })
+    }
+}
+
+/// A list: a view of a list of the facts, or built.
+#[derive(Clone)]
+pub(crate) enum List<'a> {
+    /// Items of the facts and the shape of each.
+    Facts(&'a [Json], &'a Shape),
+    /// Built during evaluation.
+    Vals(Rc<[Val<'a>]>),
+}
+
+/// A map: a view of an object of the facts, or built.
+#[derive(Clone)]
+pub(crate) enum Map<'a> {
+    /// Fields of the facts and the shape of the object.
+    Facts(&'a serde_json::Map<String, Json>, &'a Shape),
+    /// Built during evaluation: entries sorted by key, keys unique.
+    Vals(Rc<[(Key<'a>, Val<'a>)]>),
+}
+
+/// A CEL value.
+#[derive(Clone)]
+pub(crate) enum Val<'a> {
+    /// `null`.
+    Null,
+    /// A boolean.
+    Bool(bool),
+    /// A signed integer.
+    Int(i64),
+    /// An unsigned integer.
+    Uint(u64),
+    /// A double.
+    Double(f64),
+    /// A string.
+    Str(Str<'a>),
+    /// Bytes.
+    Bytes(Rc<[u8]>),
+    /// A duration.
+    Duration(TimeDelta),
+    /// A timestamp.
+    Timestamp(DateTime<Utc>),
+    /// A list.
+    List(List<'a>),
+    /// A map.
+    Map(Map<'a>),
+    /// A type (`type(x)`, `int`).
+    Type(&'static str),
+    /// An optional value (`optional.of(x)`, `m.?f`).
+    Optional(Option<Rc<Val<'a>>>),
+}
+
+impl fmt::Debug for Val<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.to_json())
+    }
+}
+
+/// The shape of anything.
+pub(crate) static ANY: Shape = Shape::Any;
+
+impl<'a> Val<'a> {
+    /// A string value that owns its text.
+    pub(crate) fn string(s: impl Into<Rc<str>>) -> Self {
+        Val::Str(Str::O(s.into()))
+    }
+
+    /// The value of `json` read from the facts where the shape is `shape`.
+    /// A timestamp- or duration-shaped string that does not parse (the
+    /// typed facts never hold one) reads as the string.
+    pub(crate) fn fact(json: &'a Json, shape: &'a Shape) -> Self {
+        match json {
+            Json::Null => Val::Null,
+            Json::Bool(b) => Val::Bool(*b),
+            Json::Number(n) => match shape {
+                Shape::Double => Val::Double(n.as_f64().unwrap_or(f64::NAN)),
+                _ => match (n.as_i64(), n.as_u64()) {
+                    (Some(i), _) => Val::Int(i),
+                    (None, Some(u)) => Val::Uint(u),
+                    _ => Val::Double(n.as_f64().unwrap_or(f64::NAN)),
+                },
+            },
+            Json::String(s) => match shape {
+                Shape::Timestamp => DateTime::parse_from_rfc3339(s).map_or_else(
+                    |_| Val::Str(Str::B(s)),
+                    |t| Val::Timestamp(t.with_timezone(&Utc)),
+                ),
+                Shape::Duration => crate::model::Duration::parse(s)
+                    .map_or_else(|_| Val::Str(Str::B(s)), |d| Val::Duration(d.as_chrono())),
+                _ => Val::Str(Str::B(s)),
+            },
+            Json::Array(items) => Val::List(List::Facts(items, element_of(shape))),
+            Json::Object(fields) => Val::Map(Map::Facts(fields, shape)),
+        }
+    }
+
+    /// The CEL type name.
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self {
+            Val::Null => "null_type",
+            Val::Bool(_) => "bool",
+            Val::Int(_) => "int",
+            Val::Uint(_) => "uint",
+            Val::Double(_) => "double",
+            Val::Str(_) => "string",
+            Val::Bytes(_) => "bytes",
+            Val::Duration(_) => "google.protobuf.Duration",
+            Val::Timestamp(_) => "google.protobuf.Timestamp",
+            Val::List(_) => "list",
+            Val::Map(_) => "map",
+            Val::Type(_) => "type",
+            Val::Optional(_) => "optional_type",
+        }
+    }
+
+    /// The value as JSON, for findings: timestamps and durations as in
+    /// the facts, map keys sorted.
+    pub(crate) fn to_json(&self) -> Json {
+        match self {
+            Val::Null => Json::Null,
+            Val::Bool(b) => Json::Bool(*b),
+            Val::Int(i) => Json::from(*i),
+            Val::Uint(u) => Json::from(*u),
+            Val::Double(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
+            Val::Str(s) => Json::String(s.as_str().to_string()),
+            Val::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+            Val::List(l) => Json::Array(l.iter().map(|v| v.to_json()).collect()),
+            Val::Map(m) => Json::Object(
+                m.iter()
+                    .map(|(k, v)| (key_text(&k), v.to_json()))
+                    .collect(),
+            ),
+            Val::Timestamp(t) => Json::String(crate::model::rfc3339(*t)),
+            Val::Duration(d) => {
+                Json::String(crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
+            }
+            Val::Type(t) => Json::String((*t).to_string()),
+            Val::Optional(o) => o.as_ref().map_or(Json::Null, |v| v.to_json()),
+        }
+    }
+}
+
+/// A key as JSON object key text.
+fn key_text(k: &Key<'_>) -> String {
+    match k {
+        Key::Str(s) => s.as_str().to_string(),
+        Key::Int(i) => i.to_string(),
+        Key::Uint(u) => u.to_string(),
+        Key::Bool(b) => b.to_string(),
+    }
+}
+
+/// The element shape of a list shape, borrowed.
+pub(crate) fn element_of(shape: &Shape) -> &Shape {
+    match shape {
+        Shape::List(e) => e,
+        _ => &ANY,
+    }
+}
+
+impl<'a> List<'a> {
+    /// The number of items.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            List::Facts(items, _) => items.len(),
+            List::Vals(items) => items.len(),
+        }
+    }
+
+    /// The item at `i`.
+    pub(crate) fn get(&self, i: usize) -> Option<Val<'a>> {
+        match self {
+            List::Facts(items, shape) => items.get(i).map(|j| Val::fact(j, shape)),
+            List::Vals(items) => items.get(i).cloned(),
+        }
+    }
+
+    /// The items, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Val<'a>> + '_ {
+        (0..self.len()).filter_map(move |i| self.get(i))
+    }
+}
+
+impl<'a> Map<'a> {
+    /// The number of entries.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Map::Facts(fields, _) => fields.len(),
+            Map::Vals(m) => m.len(),
+        }
+    }
+
+    /// The value at `key`. A numeric key finds an entry whose key is the
+    /// same number of the other integer type (CEL's heterogeneous lookup).
+    pub(crate) fn get(&self, key: &Val<'_>) -> Option<Val<'a>> {
+        match self {
+            Map::Facts(fields, shape) => match key {
+                Val::Str(s) => self.field_of(fields, shape, s.as_str()),
+                _ => None,
+            },
+            Map::Vals(m) => {
+                let found = |probe: &Val<'_>| {
+                    m.binary_search_by(|(k, _)| key_cmp(k, probe))
+                        .ok()
+                        .and_then(|i| m.get(i))
+                        .map(|(_, v)| v.clone())
+                };
+                match key {
+                    Val::Int(i) => found(key)
+                        .or_else(|| u64::try_from(*i).ok().and_then(|u| found(&Val::Uint(u)))),
+                    Val::Uint(u) => found(key)
+                        .or_else(|| i64::try_from(*u).ok().and_then(|i| found(&Val::Int(i)))),
+                    Val::Double(d) => {
+                        if d.fract() != 0.0 || !d.is_finite() || d.abs() >= 9.2e18 {
+                            return None;
+                        }
+                        #[allow(clippy::cast_possible_truncation)]
+                        let i = *d as i64;
+                        found(&Val::Int(i))
+                            .or_else(|| u64::try_from(i).ok().and_then(|u| found(&Val::Uint(u))))
+                    }
+                    Val::Bool(_) | Val::Str(_) => found(key),
+                    _ => None,
+                }
+            }
+        }
+    }
+
+    /// The field `name` (string keys only).
+    pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
+        match self {
+            Map::Facts(fields, shape) => self.field_of(fields, shape, name),
+            Map::Vals(_) => self.get(&Val::Str(Str::B(name))),
+        }
+    }
+
+    fn field_of(
+        &self,
+        fields: &'a serde_json::Map<String, Json>,
+        shape: &'a Shape,
+        name: &str,
+    ) -> Option<Val<'a>> {
+        let (_, json) = fields.get_key_value(name)?;
+        Some(Val::fact(json, shape.field(name).unwrap_or(&ANY)))
+    }
+
+    /// The entries, in sorted key order.
+    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = (Key<'a>, Val<'a>)> + '_> {
+        match self {
+            Map::Facts(fields, shape) => Box::new(fields.iter().map(|(k, v)| {
+                (
+                    Key::Str(Str::B(k.as_str())),
+                    Val::fact(v, shape.field(k).unwrap_or(&ANY)),
+                )
+            })),
+            Map::Vals(m) => Box::new(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
+        }
+    }
+
+    /// The keys, in sorted order.
+    pub(crate) fn keys(&self) -> Box<dyn Iterator<Item = Val<'a>> + '_> {
+        match self {
+            Map::Facts(fields, _) => Box::new(fields.keys().map(|k| Val::Str(Str::B(k.as_str())))),
+            Map::Vals(m) => Box::new(m.iter().map(|(k, _)| k.to_val())),
+        }
+    }
+}
+
+/// The order of a map key against a value looked up (of a key type).
+fn key_cmp(k: &Key<'_>, probe: &Val<'_>) -> Ordering {
+    let rank = |v: &Val<'_>| match v {
+        Val::Bool(_) => 0,
+        Val::Int(_) => 1,
+        Val::Uint(_) => 2,
+        _ => 3,
+    };
+    match (k, probe) {
+        (Key::Bool(a), Val::Bool(b)) => a.cmp(b),
+        (Key::Int(a), Val::Int(b)) => a.cmp(b),
+        (Key::Uint(a), Val::Uint(b)) => a.cmp(b),
+        (Key::Str(a), Val::Str(b)) => a.as_str().cmp(b.as_str()),
+        _ => rank(&k.to_val()).cmp(&rank(probe)),
+    }
+}
+
+/// Whether `a` equals `b` by CEL's rules: numbers compare by value across
+/// `int`, `uint` and `double`; lists and maps element by element; values of
+/// different types are not equal.
+pub(crate) fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
+    match (a, b) {
+        (Val::Null, Val::Null) => true,
+        (Val::Bool(x), Val::Bool(y)) => x == y,
+        (Val::Str(x), Val::Str(y)) => x.as_str() == y.as_str(),
+        (Val::Bytes(x), Val::Bytes(y)) => x == y,
+        (Val::Duration(x), Val::Duration(y)) => x == y,
+        (Val::Timestamp(x), Val::Timestamp(y)) => x == y,
+        (Val::Type(x), Val::Type(y)) => x == y,
+        (Val::List(x), Val::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(&p, &q))
+        }
+        (Val::Map(x), Val::Map(y)) => {
+            x.len() == y.len()
+                && x
+                    .iter()
+                    .all(|(k, v)| y.get(&k.to_val()).is_some_and(|w| equal(&v, &w)))
+        }
+        (Val::Optional(x), Val::Optional(y)) => match (x, y) {
+            (None, None) => true,
+            (Some(p), Some(q)) => equal(p, q),
+            _ => false,
+        },
+        _ => numeric_order(a, b) == Some(Ordering::Equal),
+    }
+}
+
+/// The order of two numbers of any numeric types, if both are numbers
+/// (and neither is NaN).
+pub(crate) fn numeric_order(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (Val::Int(x), Val::Int(y)) => Some(x.cmp(y)),
+        (Val::Uint(x), Val::Uint(y)) => Some(x.cmp(y)),
+        (Val::Double(x), Val::Double(y)) => x.partial_cmp(y),
+        (Val::Int(x), Val::Uint(y)) => Some(i128::from(*x).cmp(&i128::from(*y))),
+        (Val::Uint(x), Val::Int(y)) => Some(i128::from(*x).cmp(&i128::from(*y))),
+        (Val::Int(x), Val::Double(y)) => int_double(i128::from(*x), *y),
+        (Val::Uint(x), Val::Double(y)) => int_double(i128::from(*x), *y),
+        (Val::Double(x), Val::Int(y)) => int_double(i128::from(*y), *x).map(Ordering::reverse),
+        (Val::Double(x), Val::Uint(y)) => int_double(i128::from(*y), *x).map(Ordering::reverse),
+        _ => None,
+    }
+}
+
+/// Compare an integer with a double exactly.
+fn int_double(i: i128, d: f64) -> Option<Ordering> {
+    if d.is_nan() {
+        return None;
+    }
+    if d >= 1.8e19 {
+        return Some(Ordering::Less);
+    }
+    if d <= -1.8e19 {
+        return Some(Ordering::Greater);
+    }
+    #[allow(clippy::cast_possible_truncation)]
+    let whole = d.trunc() as i128;
+    Some(match i.cmp(&whole) {
+        Ordering::Equal => {
+            if d.fract() > 0.0 {
+                Ordering::Less
+            } else if d.fract() < 0.0 {
+                Ordering::Greater
+            } else {
+                Ordering::Equal
+            }
+        }
+        o => o,
+    })
+}
+
+/// The order of two values, when CEL orders them (numbers, strings, bytes,
+/// booleans, durations, timestamps).
+pub(crate) fn order(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
+    match (a, b) {
+        (Val::Str(x), Val::Str(y)) => Some(x.as_str().cmp(y.as_str())),
+        (Val::Bytes(x), Val::Bytes(y)) => Some(x.cmp(y)),
+        (Val::Bool(x), Val::Bool(y)) => Some(x.cmp(y)),
+        (Val::Duration(x), Val::Duration(y)) => Some(x.cmp(y)),
+        (Val::Timestamp(x), Val::Timestamp(y)) => Some(x.cmp(y)),
+        _ => numeric_order(a, b),
+    }
+}
