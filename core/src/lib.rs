@@ -87,7 +87,9 @@ pub mod assessment {
 /// go away in any release, without a major version.
 #[doc(hidden)]
 pub mod unstable {
+    pub use crate::expr::differential;
     pub use crate::stats::{judge, outliers, rank as stats, shift};
+
     pub use crate::testing::patch::merge as merge_patch;
 }
 pub use error::{Error, ErrorCode, FactsError, PolicyError, Result, SourceLocation};

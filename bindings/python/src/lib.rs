@@ -288,6 +288,8 @@ impl BundleBuilder {
         max_fact_values = None,
         max_echo_bytes = None,
         max_regex_bytes = None,
+        max_eval_cost = None,
+        max_eval_bytes = None,
     ))]
     fn limits(
         &self,
@@ -305,6 +307,8 @@ impl BundleBuilder {
         max_fact_values: Option<usize>,
         max_echo_bytes: Option<usize>,
         max_regex_bytes: Option<usize>,
+        max_eval_cost: Option<u64>,
+        max_eval_bytes: Option<u64>,
     ) -> BundleBuilder {
         let d = &self.limits;
         let limits = Limits {
@@ -324,6 +328,8 @@ impl BundleBuilder {
             max_fact_values: max_fact_values.unwrap_or(d.max_fact_values),
             max_echo_bytes: max_echo_bytes.unwrap_or(d.max_echo_bytes),
             max_regex_bytes: max_regex_bytes.unwrap_or(d.max_regex_bytes),
+            max_eval_cost: max_eval_cost.unwrap_or(d.max_eval_cost),
+            max_eval_bytes: max_eval_bytes.unwrap_or(d.max_eval_bytes),
         };
         BundleBuilder {
             layers: self.layers.clone(),

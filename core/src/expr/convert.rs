@@ -1,9 +1,7 @@
-//! Conversions between facts (JSON) and CEL values. Facts are converted once
-//! per decision, straight into the interpreter's own value types, borrowing
-//! their strings from the JSON (no intermediate copy); the facts shape types
-//! timestamps and durations and makes every number of a `double` field a CEL
-//! double. Lists longer than [`Limits::max_list_items`] are refused here,
-//! with their JSON path.
+//! Conversions between facts (JSON) and the values of the reference
+//! interpreter (the `cel` crate's), for the differential tests: the facts
+//! shape types timestamps and durations and makes every number of a
+//! `double` field a CEL double, as the compiled evaluator reads them.
 
 use std::collections::HashMap;
 
@@ -109,11 +107,6 @@ pub(crate) fn to_val<'v>(
             Box::new(CelMap::from(out))
         }
     })
-}
-
-/// An interpreter value as JSON (for the values shown in findings).
-pub(crate) fn val_to_json(v: &dyn Val) -> Json {
-    Value::try_from(v).map_or(Json::Null, |v| to_json(&v))
 }
 
 /// A CEL value as JSON, for the values shown in findings. Timestamps and

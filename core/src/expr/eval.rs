@@ -103,11 +103,6 @@ impl Budget {
         Self::new(&limits)
     }
 
-    /// Steps used so far.
-    pub(crate) fn used(&self) -> u64 {
-        self.steps.get()
-    }
-
     /// Spend `n` steps.
     #[inline]
     pub(crate) fn step(&self, n: u64) -> Result<(), EvalError> {

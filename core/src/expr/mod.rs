@@ -14,6 +14,7 @@ pub(crate) mod bind;
 mod compare;
 pub(crate) mod eval;
 pub(crate) mod convert;
+pub mod differential;
 mod format;
 pub(crate) mod functions;
 pub(crate) mod library;
@@ -63,11 +64,6 @@ impl Variables {
         let slot = self.slots.len();
         self.slots.entry(name.clone()).or_insert(slot);
         self.shapes.insert(name, shape);
-    }
-
-    /// The declared shapes.
-    pub(crate) fn shapes(&self) -> &BTreeMap<String, Shape> {
-        &self.shapes
     }
 }
 

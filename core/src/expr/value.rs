@@ -345,13 +345,7 @@ impl<'a> Map<'a> {
             Map::Vals(m) => Box::new(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
         }
     }
-
-    /// The keys, in sorted order.
-    pub(crate) fn keys(&self) -> Box<dyn Iterator<Item = Val<'a>> + '_> {
-        match self {
-            Map::Facts(fields, _) => Box::new(fields.keys().map(|k| Val::Str(Str::B(k.as_str())))),
-            Map::Vals(m) => Box::new(m.iter().map(|(k, _)| k.to_val())),
-        }
+}
     }
 }
 

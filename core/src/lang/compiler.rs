@@ -4,7 +4,7 @@
 //! checks every kind shares (lists without duplicates, positive durations,
 //! rules in the right kind of policy).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use super::document::KIND_ROLLOUT;
 use super::layer::{MergedPolicy, Origin};

@@ -164,6 +164,8 @@ class BundleBuilder:
         max_fact_values: int | None = None,
         max_echo_bytes: int | None = None,
         max_regex_bytes: int | None = None,
+        max_eval_cost: int | None = None,
+        max_eval_bytes: int | None = None,
     ) -> BundleBuilder: ...
     def build(self) -> Bundle: ...
 
