@@ -346,8 +346,6 @@ impl<'a> Map<'a> {
         }
     }
 }
-    }
-}
 
 /// The order of a map key against a value looked up (of a key type).
 fn key_cmp(k: &Key<'_>, probe: &Val<'_>) -> Ordering {
