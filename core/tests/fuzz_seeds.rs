@@ -93,3 +93,18 @@ fn policy_test_seeds_run_or_are_refused_and_attacks_are_refused() {
     }
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn cel_differential_seeds_agree_with_the_reference() {
+    use release_policy::unstable::differential::{Agreement, Input, compare};
+    for (name, bytes) in seeds("cel_differential") {
+        let text = String::from_utf8(bytes).unwrap();
+        let (expr, facts) = text.split_once('\n').unwrap();
+        let facts = Facts::from_str_with_limits(facts, &Limits::default()).unwrap();
+        let r = compare(&[], expr, Input::Release, &facts.to_json_value());
+        assert!(
+            matches!(r, Ok(Agreement::Same(_))),
+            "{name}: `{expr}`: {r:?}"
+        );
+    }
+}
