@@ -81,7 +81,7 @@ pub fn compare(
             budget: &budget,
         };
         let a = e.eval_full(&frame);
-        let b = super::reference::evaluate(e.program(), shape, roots, &reference_vars);
+        let b = super::reference::evaluate(e.parsed(), shape, roots, &reference_vars);
         agree(&a, &b).map_err(|d| format!("variable `{name}`: {d}"))?;
         match (a, b) {
             (Ok(a), Ok(b)) => {
@@ -97,7 +97,7 @@ pub fn compare(
         budget: &budget,
     };
     let a = expr.eval_full(&frame);
-    let b = super::reference::evaluate(expr.program(), shape, roots, &reference_vars);
+    let b = super::reference::evaluate(expr.parsed(), shape, roots, &reference_vars);
     agree(&a, &b)
 }
 
@@ -197,12 +197,12 @@ fn class_of(e: &ExecutionError) -> Vec<ErrorClass> {
 /// The departures of the reference from the CEL specification that the
 /// comparison skips, by what the expression calls.
 pub(crate) fn known_departure(e: &CompiledExpr) -> Option<&'static str> {
-    let text = e.program().source_info().source.as_str();
+    let text = e.source();
     let has = |needle: &str| text.contains(needle);
-    if two_variables(e.program().expression()) {
+    if two_variables(e.parsed()) {
         return Some("two-variable comprehensions: the reference has none");
     }
-    if names_a_type(e.program().expression()) {
+    if names_a_type(e.parsed()) {
         return Some("`timestamp`, `duration` and `dyn` as type names: the reference has no such identifiers");
     }
     if has("getMilliseconds") {

@@ -480,14 +480,14 @@ impl<'a> Ev<'a, '_, '_> {
                 error.map_or(Ok(Val::Bool(!want)), Err)
             }
             Loop::ExistsOne(p) => {
-                let mut n = 0usize;
+                let mut found = 0usize;
                 for i in 0..n {
                     self.bind(c, items, i);
                     if self.test(p, "exists_one")? {
-                        n += 1;
+                        found += 1;
                     }
                 }
-                Ok(Val::Bool(n == 1))
+                Ok(Val::Bool(found == 1))
             }
             Loop::Filter(p) => {
                 let mut out = Vec::new();

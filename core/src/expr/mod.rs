@@ -32,7 +32,8 @@ pub(crate) mod value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
 
-use cel::{Env, Program};
+use cel::Env;
+use cel::common::ast::{IdedExpr, SourceInfo};
 
 use crate::error::ErrorCode;
 use crate::limits::Limits;
@@ -81,8 +82,11 @@ pub(crate) enum Want {
 /// A compiled, checked expression.
 #[derive(Debug)]
 pub(crate) struct CompiledExpr {
-    /// The parsed expression (for the load-time lints).
-    program: Program,
+    /// The parsed expression (for the load-time lints and the reference
+    /// interpreter).
+    parsed: IdedExpr,
+    /// Where each node of it was written.
+    info: SourceInfo,
     /// The evaluation plan.
     plan: plan::Node,
     /// Fact paths the expression reads.
@@ -104,7 +108,10 @@ impl CompiledExpr {
         limits: &Limits,
     ) -> Result<Self, CheckError> {
         typecheck::precheck(source, limits)?;
-        let program = ENV.compile(source).map_err(|errs| {
+        // Backticks quote a field name that is not an identifier
+        // (`` m.`content-type` ``), as the CEL specification allows.
+        let parser = ENV.parser().enable_ident_escape_syntax(true);
+        let (parsed, info) = parser.parse_with_source_info(source).map_err(|errs| {
             let first = errs.errors.first();
             let offset = first.and_then(|e| offset_of(source, e.pos.0, e.pos.1));
             let msg = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
@@ -117,10 +124,9 @@ impl CompiledExpr {
                 offset,
             }
         })?;
-        let info = program.source_info();
         let offsets = |id: u64| info.offset_for(id).map(|(start, _)| start as usize);
         let inferred = typecheck::infer(
-            program.expression(),
+            &parsed,
             &offsets,
             roots,
             &variables.shapes,
@@ -149,14 +155,15 @@ impl CompiledExpr {
             variables: &variables.slots,
             max_regex_bytes: limits.max_regex_bytes,
         };
-        let plan = plan::compile(program.expression(), &names).map_err(|message| CheckError {
+        let plan = plan::compile(&parsed, &names).map_err(|message| CheckError {
             code: ErrorCode::UnsupportedExpression,
             message,
             hint: None,
             offset: Some(0),
         })?;
         Ok(Self {
-            program,
+            parsed,
+            info,
             plan,
             reads: inferred.reads,
             shape: inferred.result,
@@ -171,8 +178,8 @@ impl CompiledExpr {
         optional: &crate::model::shape::OptionalPaths,
         guarded: &std::collections::BTreeSet<Vec<String>>,
     ) -> Vec<(absent::Absorbed, Option<usize>)> {
-        let info = self.program.source_info();
-        absent::absorbed(self.program.expression(), roots, optional, guarded)
+        let info = &self.info;
+        absent::absorbed(&self.parsed, roots, optional, guarded)
             .into_iter()
             .map(|a| {
                 let offset = info.offset_for(a.id).map(|(start, _)| start as usize);
@@ -183,7 +190,7 @@ impl CompiledExpr {
 
     /// The paths the expression tests for (`has(p)`, `p != null`).
     pub(crate) fn guards(&self, roots: &Shape) -> std::collections::BTreeSet<Vec<String>> {
-        absent::guards(self.program.expression(), roots)
+        absent::guards(&self.parsed, roots)
     }
 
     /// Evaluate in `frame`; an error is its message.
@@ -197,8 +204,13 @@ impl CompiledExpr {
     }
 
     /// The parsed expression, for the reference interpreter.
-    pub(crate) fn program(&self) -> &Program {
-        &self.program
+    pub(crate) fn parsed(&self) -> &IdedExpr {
+        &self.parsed
+    }
+
+    /// Its source text.
+    pub(crate) fn source(&self) -> &str {
+        &self.info.source
     }
 }
 
@@ -470,5 +482,90 @@ mod tests {
         // are deterministic, and allowed.
         assert!(compile("labels.map(k, k).size() > 0", Want::Bool).is_ok());
         assert!(compile("labels.all(k, k != '')", Want::Bool).is_ok());
+    }
+
+    fn t(src: &str) {
+        assert_eq!(eval(src), Ok(json!(true)), "{src}");
+    }
+
+    #[test]
+    fn two_variable_comprehensions() {
+        t("[10, 20].all(i, v, v == (i + 1) * 10)");
+        t("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)");
+        t("!{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 1)");
+        t("[1, 2, 3].existsOne(i, v, v > 2)");
+        t("![1, 2, 3].exists_one(i, v, v > 1)");
+        t("[1, 2, 3].transformList(i, v, v * i) == [0, 2, 6]");
+        t("[1, 2, 3].transformList(i, v, v > 1, v) == [2, 3]");
+        t("{'b': 2, 'a': 1}.transformList(k, v, k) == ['a', 'b']");
+        t("{'a': 1, 'b': 2}.transformMap(k, v, v * 10) == {'a': 10, 'b': 20}");
+        t("{'a': 1, 'b': 2}.transformMap(k, v, v > 1, v) == {'b': 2}");
+        t("['x', 'y'].transformMap(i, v, v) == {0: 'x', 1: 'y'}");
+    }
+
+    #[test]
+    fn maps_iterate_in_sorted_key_order() {
+        t("{'c': 3, 'a': 1, 'b': 2}.map(k, k) == ['a', 'b', 'c']");
+        t("{'c': 3, 'a': 1, 'b': 2}.filter(k, k != 'b') == ['a', 'c']");
+        t("{2: 'x', 1: 'y'}.map(k, k) == [1, 2]");
+    }
+
+    #[test]
+    fn types_are_values() {
+        t("type(timestamp('2026-01-01T00:00:00Z')) == timestamp");
+        t("type(duration('1h')) == duration");
+        t("type(1) == int && type(1u) == uint && type(1.0) == double");
+        t("type('a') == string && type([]) == list && type({}) == map");
+        t("type(null) == null_type && type(type(1)) == type");
+        t("type(1) != string");
+    }
+
+    #[test]
+    fn backticks_quote_field_names() {
+        t("{'content-type': 'json'}.`content-type` == 'json'");
+        t("has({'a.b': 1}.`a.b`)");
+    }
+
+    #[test]
+    fn duration_accessors_follow_the_specification() {
+        t("duration('123.321456789s').getMilliseconds() == 321");
+        t("duration('123.321456789s').getSeconds() == 123");
+        t("duration('90m').getHours() == 1 && duration('90m').getMinutes() == 90");
+        t("duration('-1.5s').getMilliseconds() == -500 || duration('-1.5s').getMilliseconds() == 500");
+    }
+
+    #[test]
+    fn timestamp_accessors_read_a_time_zone() {
+        let ts = "timestamp('2023-01-01T05:30:00Z')";
+        t(&format!("{ts}.getMonth('America/Los_Angeles') == 11"));
+        t(&format!("{ts}.getDayOfYear('-08:00') == 364"));
+        t(&format!("{ts}.getFullYear() == 2023 && {ts}.getHours() == 5"));
+        t(&format!("{ts}.getHours('Asia/Kolkata') == 11 && {ts}.getMinutes('+05:30') == 0"));
+        t(&format!("{ts}.getDayOfWeek() == 0 && {ts}.getDate() == 1 && {ts}.getDayOfMonth() == 0"));
+        assert!(eval(&format!("{ts}.getHours('Mars/Base') == 1")).is_err_and(|e| e.contains("unknown time zone `Mars/Base`")));
+    }
+
+    #[test]
+    fn values_are_size_checked_before_they_are_built() {
+        let l64 = "a".repeat(64);
+        let grown = format!("'aaaaaaaa'.replace('a', '{l64}').replace('a', '{l64}')");
+        assert_eq!(eval(&format!("size({grown})")), Ok(json!(32768)));
+        let e = eval(&format!("size({grown}.replace('a', 'aaa')) > 0"));
+        assert!(
+            e.as_ref().is_err_and(|e| e.contains("string of 98304 bytes, more than the limit of 65536")),
+            "{e:?}"
+        );
+        let e = eval("size('aaaa'.replace('a', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')) > 0");
+        assert!(e.is_ok());
+    }
+
+    #[test]
+    fn errors_follow_the_specification() {
+        t("1 / 0 == 1 || true");
+        t("!(1 / 0 == 1 && false)");
+        assert!(eval("1 / 0 == 1 || false").is_err_and(|e| e == "division by zero"));
+        assert!(eval("9223372036854775807 + 1 > 0").is_err_and(|e| e == "integer overflow in `add`"));
+        t("[1, 2].exists(x, x / 0 == 1 || x == 2)");
+        t("1 == 1.0 && 1u == 1 && 2 > 1.5");
     }
 }

@@ -27,11 +27,11 @@ pub(crate) fn env() -> Env {
     env
 }
 
-/// Evaluate `program` with the reference interpreter over `roots` (a JSON
+/// Evaluate `expr` with the reference interpreter over `roots` (a JSON
 /// object of the input's roots, typed by `shape`): the `cel` crate's own
 /// evaluation, for the differential tests.
 pub(crate) fn evaluate(
-    program: &cel::Program,
+    expr: &cel::common::ast::IdedExpr,
     shape: &crate::model::shape::Shape,
     roots: &serde_json::Value,
     variables: &[(String, cel::Value)],
@@ -56,7 +56,7 @@ pub(crate) fn evaluate(
     for (name, v) in variables {
         ctx.add_variable_from_value(format!("variables.{name}"), v.clone());
     }
-    program.execute(&ctx)
+    cel::Value::resolve(expr, &ctx)
 }
 
 /// Register the library on `env`.

@@ -463,11 +463,11 @@ impl Walker<'_> {
 
     /// Whether a comprehension range has a bounded size: a path into the
     /// facts or a variable (both size-checked), a comprehension variable or
-    /// a path from one, a list literal, the result of another comprehension
+    /// a path from one, a list or map literal, the result of another comprehension
     /// or of `latestBy` (no larger than their input), or an element.
     fn bounded(&self, e: &IdedExpr) -> bool {
         match &e.expr {
-            Expr::Ident(_) | Expr::List(_) | Expr::Comprehension(_) => true,
+            Expr::Ident(_) | Expr::List(_) | Expr::Map(_) | Expr::Comprehension(_) => true,
             Expr::Select(s) => self.bounded(&s.operand),
             Expr::Call(c) => matches!(c.func_name.as_str(), "latestBy" | "_[_]"),
             _ => false,
