@@ -8,7 +8,13 @@
 //!   logic written in Rego (`rego/release.rego`; `tests/agreement.rs` checks
 //!   that both decide the same). Each engine gets the facts already parsed
 //!   (a `Facts`, a `regorus::Value`), and again as JSON text to parse;
-//!   release-policy also from the YAML text;
+//!   release-policy also from the YAML text; and beside them the same pack
+//!   written by hand in plain Rust over the typed facts
+//!   (`src/handwritten.rs`; `tests/handwritten_agreement.rs` checks it
+//!   decides the same), from the parsed facts and from the JSON text;
+//! - `check/checkout-2.4.0/release-policy/fixed-cost`: the fixed cost of a
+//!   decision, in the same group: a bundle of one policy with one gate
+//!   whose expression is `true`, checked on the same facts;
 //! - `steps/…`: parts of a release-policy decision, to see where time goes;
 //! - `per-policy/…`: the example checked against a bundle of one policy of
 //!   the pack at a time (`fixed-overhead` is a bundle of one `true` gate).
@@ -19,7 +25,14 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use release_policy::{Bundle, Facts};
+use release_policy_benches::handwritten;
 use release_policy_benches::{base_path, example_path, rego_engine, rego_eval, workspace_root};
+
+/// A bundle of one policy with one gate whose expression is `true`: what a
+/// decision costs whatever the policies ask.
+const ONE_TRUE_GATE: &str = "apiVersion: release-policy/v1\nkind: Policy\n\
+    metadata: {name: trivial, version: 1.0.0}\n\
+    spec:\n  gates:\n    - {id: always, expression: 'true', message: never}\n";
 
 fn load(c: &mut Criterion) {
     // The uncached build: `Bundle::builtin()` itself is compiled once per process.
@@ -28,7 +41,7 @@ fn load(c: &mut Criterion) {
     });
 }
 
-fn check_one(c: &mut Criterion, name: &str, path: &Path) {
+fn check_one(c: &mut Criterion, name: &str, path: &Path, fixed_cost: bool) {
     let yaml = std::fs::read_to_string(path).expect("read facts");
     let bundle = Bundle::try_builtin().expect("builtin pack");
     let facts = Facts::parse(&yaml).expect("parse facts");
@@ -57,12 +70,27 @@ fn check_one(c: &mut Criterion, name: &str, path: &Path) {
     g.bench_function("release-policy/yaml", |b| {
         b.iter(|| black_box(bundle.check_str(black_box(&yaml))))
     });
+    g.bench_function("handwritten/facts", |b| {
+        b.iter(|| black_box(handwritten::decide(black_box(&facts))))
+    });
+    g.bench_function("handwritten/json", |b| {
+        b.iter(|| {
+            let facts = Facts::parse(black_box(&json)).expect("json");
+            black_box(handwritten::decide(&facts))
+        })
+    });
+    if fixed_cost {
+        let trivial = Bundle::from_yaml_str("trivial.yaml", ONE_TRUE_GATE).expect("trivial bundle");
+        g.bench_function("release-policy/fixed-cost", |b| {
+            b.iter(|| black_box(trivial.check(black_box(&facts))))
+        });
+    }
     g.finish();
 }
 
 fn check(c: &mut Criterion) {
-    check_one(c, "checkout-2.4.0", &example_path());
-    check_one(c, "base", &base_path());
+    check_one(c, "checkout-2.4.0", &example_path(), true);
+    check_one(c, "base", &base_path(), false);
 }
 
 fn steps(c: &mut Criterion) {
@@ -113,12 +141,7 @@ fn per_policy(c: &mut Criterion) {
     let mut g = c.benchmark_group("per-policy/checkout-2.4.0");
     g.warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2));
-    let trivial = Bundle::from_yaml_str(
-        "trivial.yaml",
-        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: trivial, version: 1.0.0}\n\
-         spec:\n  gates:\n    - {id: always, expression: 'true', message: never}\n",
-    )
-    .expect("trivial bundle");
+    let trivial = Bundle::from_yaml_str("trivial.yaml", ONE_TRUE_GATE).expect("trivial bundle");
     g.bench_function("fixed-overhead", |b| {
         b.iter(|| black_box(trivial.check(black_box(&facts))))
     });

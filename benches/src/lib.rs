@@ -2,15 +2,18 @@
 //! (`rego/release.rego`), a prepared regorus engine, and a common shape for
 //! the outcome of either engine, so that the agreement test
 //! (`tests/agreement.rs`) can check that both decide the same before the
-//! benchmark (`benches/check.rs`) compares their speed.
+//! benchmark (`benches/check.rs`) compares their speed; and the same pack
+//! written by hand in plain Rust (`handwritten`), the floor beside both.
 
+pub mod handwritten;
 pub mod rollout;
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use release_policy::Effect;
+use release_policy::testing::{Command, PolicyTest};
 use release_policy::{Decision, Outcome};
+use release_policy::{Effect, Facts, Limits};
 
 /// The built-in pack, translated to Rego.
 pub const REGO: &str = include_str!("../rego/release.rego");
@@ -31,6 +34,81 @@ pub fn example_path() -> PathBuf {
 /// The base facts of the pack's policy tests (verdict: go).
 pub fn base_path() -> PathBuf {
     workspace_root().join("policies/testdata/base.yaml")
+}
+
+/// One case of the pack's policy tests, as facts to check.
+pub struct PolicyTestCase {
+    /// `file name / case name`.
+    pub name: String,
+    /// The case's facts (the test's base with the case's patch applied, or
+    /// the case's own facts).
+    pub facts: Facts,
+}
+
+/// Every `check` case of the pack's policy tests (`policies/**/*.test.yaml`)
+/// whose facts are well formed, in file order: the net both agreement tests
+/// cast. Cases about rollout assessment, and cases whose facts are refused
+/// before any decision, are left out.
+pub fn policy_test_cases(limits: &Limits) -> Result<Vec<PolicyTestCase>, String> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut stack = vec![workspace_root().join("policies")];
+    while let Some(dir) = stack.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries.flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.to_string_lossy().ends_with(".test.yaml") {
+                files.push(p);
+            }
+        }
+    }
+    files.sort();
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let mut out = Vec::new();
+    for file in &files {
+        let test: PolicyTest =
+            yaml_serde::from_str(&read(file)?).map_err(|e| format!("{}: {e}", file.display()))?;
+        if test.spec.command == Command::Assess {
+            continue;
+        }
+        let base: Option<serde_json::Value> = match &test.spec.base {
+            Some(b) => {
+                let path = file.parent().unwrap_or(Path::new(".")).join(b);
+                Some(
+                    yaml_serde::from_str(&read(&path)?)
+                        .map_err(|e| format!("{}: {e}", path.display()))?,
+                )
+            }
+            None => None,
+        };
+        let file_name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        for case in &test.spec.cases {
+            let json = match (&case.facts, &base) {
+                (Some(f), _) => f.clone(),
+                (None, Some(b)) => {
+                    let mut j = b.clone();
+                    if let Some(p) = &case.patch {
+                        release_policy::unstable::merge_patch(&mut j, p);
+                    }
+                    j
+                }
+                (None, None) => continue,
+            };
+            // Cases about malformed facts never reach a decision.
+            let Ok(facts) = Facts::from_json_value(json, limits) else {
+                continue;
+            };
+            out.push(PolicyTestCase {
+                name: format!("{file_name} / {}", case.name),
+                facts,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// A regorus engine with the Rego translation loaded: prepared once, then

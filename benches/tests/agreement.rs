@@ -4,10 +4,10 @@
 
 use std::path::Path;
 
-use release_policy::testing::{Command, PolicyTest};
 use release_policy::{Bundle, Facts};
-use release_policy_benches::{Outcomes, base_path, example_path, rego_engine, rego_eval};
-use serde_json::Value as Json;
+use release_policy_benches::{
+    Outcomes, base_path, example_path, policy_test_cases, rego_engine, rego_eval,
+};
 
 fn both(bundle: &Bundle, engine: &mut regorus::Engine, facts: &Facts) -> (Outcomes, Outcomes) {
     let decision = bundle.check(facts).expect("release-policy check");
@@ -68,78 +68,33 @@ fn base_go_agrees() {
 fn every_policy_test_case_agrees() {
     let bundle = Bundle::try_builtin().expect("builtin pack");
     let mut engine = rego_engine().expect("rego loads");
-    let mut files: Vec<_> = Vec::new();
-    let mut stack = vec![release_policy_benches::workspace_root().join("policies")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("read policies").flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(".test.yaml") {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    assert!(!files.is_empty());
-    let (mut cases, mut disagreements) = (0, Vec::new());
+    let cases = policy_test_cases(bundle.limits()).expect("policy tests");
+    let mut disagreements = Vec::new();
     let mut verdicts = std::collections::BTreeMap::<String, usize>::new();
-    for file in &files {
-        let text = std::fs::read_to_string(file).expect("read test");
-        let test: PolicyTest = yaml_serde::from_str(&text).expect("parse test");
-        // Rollout assessment has no Rego translation here; its own bench
-        // (`rollout_agreement.rs`) compares triggers.
-        if test.spec.command == Command::Assess {
-            continue;
-        }
-        let base: Option<Json> = test.spec.base.as_ref().map(|b| {
-            let base = file.parent().expect("dir").join(b);
-            yaml_serde::from_str(&std::fs::read_to_string(base).expect("read base"))
-                .expect("parse base")
-        });
-        for case in &test.spec.cases {
-            let json = match (&case.facts, &base) {
-                (Some(f), _) => f.clone(),
-                (None, Some(b)) => {
-                    let mut j = b.clone();
-                    if let Some(p) = &case.patch {
-                        release_policy::unstable::merge_patch(&mut j, p);
-                    }
-                    j
-                }
-                (None, None) => continue,
-            };
-            // Cases about malformed facts never reach a decision.
-            let Ok(facts) = Facts::from_json_value(json, bundle.limits()) else {
-                continue;
-            };
-            cases += 1;
-            let (rp, rego) = both(&bundle, &mut engine, &facts);
-            *verdicts.entry(rp.verdict.clone()).or_default() += 1;
-            if rp != rego {
-                disagreements.push(format!(
-                    "{} / {}:\n  release-policy {rp:?}\n  rego           {rego:?}",
-                    file.file_name()
-                        .map(|n| n.to_string_lossy())
-                        .unwrap_or_default(),
-                    case.name
-                ));
-            }
+    for case in &cases {
+        let (rp, rego) = both(&bundle, &mut engine, &case.facts);
+        *verdicts.entry(rp.verdict.clone()).or_default() += 1;
+        if rp != rego {
+            disagreements.push(format!(
+                "{}:\n  release-policy {rp:?}\n  rego           {rego:?}",
+                case.name
+            ));
         }
     }
     eprintln!(
-        "{cases} cases from {} files, release-policy verdicts {verdicts:?}",
-        files.len()
+        "{} cases, release-policy verdicts {verdicts:?}",
+        cases.len()
     );
-    assert!(cases > 100, "only {cases} cases");
+    assert!(cases.len() > 100, "only {} cases", cases.len());
     assert!(
         verdicts.len() == 3,
         "every verdict is exercised: {verdicts:?}"
     );
     assert!(
         disagreements.is_empty(),
-        "{} of {cases} cases disagree:\n{}",
+        "{} of {} cases disagree:\n{}",
         disagreements.len(),
+        cases.len(),
         disagreements.join("\n")
     );
 }
