@@ -1,8 +1,9 @@
 //! The canonical binary encoding of the typed facts, the input of the facts
 //! digest (specified in `docs/digest.md`): a serde serialiser that writes a
-//! tagged, length-prefixed encoding into a byte buffer, with map entries
-//! and struct fields sorted by their encoded key and struct fields that are
-//! `null`, `[]` or `{}` left out. It is not human-readable, so timestamps
+//! tagged encoding (integers as LEB128 varints, strings length-prefixed,
+//! lists and maps closed by an end tag) into a byte buffer, with map
+//! entries and struct fields sorted by their encoded key and struct fields
+//! that are `null`, `[]` or `{}` left out. It is not human-readable, so timestamps
 //! and durations hand it their binary values (see `types.rs`) instead of
 //! being formatted as text.
 
@@ -19,27 +20,29 @@ const NULL: u8 = 0x00;
 const FALSE: u8 = 0x01;
 /// `true`.
 const TRUE: u8 = 0x02;
-/// An integer in −2⁶³ … 2⁶³−1: eight bytes, big-endian two's complement.
+/// An integer in −2⁶³ … 2⁶³−1: zigzag, then LEB128.
 const INT: u8 = 0x03;
-/// An integer in 2⁶³ … 2⁶⁴−1: eight bytes, big-endian.
+/// An integer in 2⁶³ … 2⁶⁴−1: LEB128.
 const UINT: u8 = 0x04;
 /// A float: the eight bytes of its IEEE 754 binary64 value, big-endian;
 /// every NaN as `0x7ff8000000000000`.
 const FLOAT: u8 = 0x05;
-/// A string: its length in bytes (u64, big-endian), then its UTF-8.
+/// A string: its length in bytes (LEB128), then its UTF-8.
 const STRING: u8 = 0x06;
-/// A list: its count (u64, big-endian), then its items in order.
+/// A list: its items in order, then [`END`].
 const LIST: u8 = 0x07;
-/// A map: its count (u64, big-endian), then key, value, key, value, … in
-/// the bytewise order of the encoded keys.
+/// A map: key, value, key, value, … in the bytewise order of the encoded
+/// keys, then [`END`].
 const MAP: u8 = 0x08;
-/// A timestamp: seconds since 1970-01-01T00:00:00Z (i64, big-endian), then
-/// nanoseconds (u32, big-endian).
+/// A timestamp: seconds since 1970-01-01T00:00:00Z (zigzag, LEB128), then
+/// nanoseconds (LEB128).
 const TIMESTAMP: u8 = 0x09;
-/// A duration: whole milliseconds (i64, big-endian).
+/// A duration: whole milliseconds (zigzag, LEB128).
 const DURATION: u8 = 0x0a;
+/// The end of a list or a map.
+const END: u8 = 0x0b;
 
-/// The bits every NaN is written as.
+/// The bits every NaN is written as (big-endian after [`FLOAT`]).
 const CANONICAL_NAN: u64 = 0x7ff8_0000_0000_0000;
 
 /// Why a value could not be encoded (an integer wider than 64 bits, or a
@@ -77,94 +80,137 @@ pub(crate) struct Encoder {
     out: Vec<u8>,
     entries: Vec<Entry>,
     scratch: Vec<u8>,
-    /// Inside a marked timestamp or duration: integers are written as
-    /// bare big-endian bytes, a tuple as nothing but its items.
+    /// Inside a marked timestamp or duration: integers are written
+    /// without their tag, a tuple as nothing but its items.
     raw: bool,
+    /// How many maps are open.
+    depth: usize,
+    /// When the outermost value is a map whose entries came unsorted:
+    /// where they start, and the entries in order. They are not moved;
+    /// [`Encoder::chunks`] hands them out in order (the facts are one
+    /// struct holding everything: moving it would copy it all twice).
+    root: Option<(usize, Vec<Entry>)>,
 }
 
-/// The canonical encoding of `value`. Should the value fail to serialise
-/// (the typed facts never do), the bytes written up to the failure.
-pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
-    let mut e = Encoder {
+/// The encoder for one value.
+fn encoder() -> Encoder {
+    Encoder {
         out: Vec::with_capacity(16 * 1024),
         entries: Vec::new(),
         scratch: Vec::new(),
         raw: false,
-    };
+        depth: 0,
+        root: None,
+    }
+}
+
+/// Hand the canonical encoding of `value`, in order, to `sink`, piece by
+/// piece. Should the value fail to serialise (the typed facts never do),
+/// the bytes written up to the failure.
+pub(crate) fn encode_into<T: Serialize + ?Sized>(value: &T, sink: impl FnMut(&[u8])) {
+    let mut e = encoder();
     let _ = value.serialize(&mut e);
-    e.out
+    e.chunks(sink);
+}
+
+/// The canonical encoding of `value`, as one buffer.
+#[cfg(test)]
+pub(crate) fn encode<T: Serialize + ?Sized>(value: &T) -> Vec<u8> {
+    let mut all = Vec::new();
+    encode_into(value, |b| all.extend_from_slice(b));
+    all
+}
+
+/// `v` as LEB128: seven bits a byte, least significant first, the high
+/// bit set on every byte but the last.
+fn leb128(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// `v` zigzag-mapped (0, −1, 1, −2, … to 0, 1, 2, 3, …), then LEB128.
+fn zigzag(out: &mut Vec<u8>, v: i64) {
+    leb128(out, ((v << 1) ^ (v >> 63)) as u64);
 }
 
 impl Encoder {
-    fn tag_u64(&mut self, tag: u8, v: u64) {
-        self.out.push(tag);
-        self.out.extend_from_slice(&v.to_be_bytes());
+    /// The encoding, in order: everything before the root's entries, the
+    /// root's entries in sorted order, and the rest.
+    fn chunks(&self, mut sink: impl FnMut(&[u8])) {
+        match &self.root {
+            None => sink(&self.out),
+            Some((start, entries)) => {
+                let end = entries.iter().map(|e| e.end).max().unwrap_or(*start);
+                sink(self.out.get(..*start).unwrap_or_default());
+                for e in entries {
+                    sink(self.out.get(e.key..e.end).unwrap_or_default());
+                }
+                sink(self.out.get(end..).unwrap_or_default());
+            }
+        }
     }
 
     fn int(&mut self, v: i64) {
-        if self.raw {
-            self.out.extend_from_slice(&v.to_be_bytes());
-        } else {
+        if !self.raw {
             self.out.push(INT);
-            self.out.extend_from_slice(&v.to_be_bytes());
         }
+        zigzag(&mut self.out, v);
     }
 
     fn uint(&mut self, v: u64) {
         match i64::try_from(v) {
             Ok(v) => self.int(v),
-            Err(_) => self.tag_u64(UINT, v),
+            Err(_) => {
+                self.out.push(UINT);
+                leb128(&mut self.out, v);
+            }
         }
     }
 
     fn string(&mut self, s: &str) {
-        self.tag_u64(STRING, s.len() as u64);
+        self.out.push(STRING);
+        leb128(&mut self.out, s.len() as u64);
         self.out.extend_from_slice(s.as_bytes());
     }
 
-    /// A tag and a count to be filled in when the container ends; returns
-    /// where the count goes.
-    fn open(&mut self, tag: u8) -> usize {
-        self.out.push(tag);
-        let at = self.out.len();
-        self.out.extend_from_slice(&[0; 8]);
-        at
-    }
-
-    fn patch_count(&mut self, at: usize, n: usize) {
-        if let Some(slot) = self.out.get_mut(at..at + 8) {
-            slot.copy_from_slice(&(n as u64).to_be_bytes());
-        }
-    }
-
     /// A map (or struct) with one entry `name: …`, for enum variants that
-    /// carry data (`{"variant": value}`, as in JSON).
+    /// carry data (`{"variant": value}`, as in JSON); the caller closes it
+    /// with [`END`] after the value.
     fn variant_key(&mut self, variant: &str) {
-        self.tag_u64(MAP, 1);
+        self.out.push(MAP);
         self.string(variant);
     }
 
-    fn map(&mut self, is_struct: bool) -> MapEncoder<'_> {
-        let count_at = self.open(MAP);
+    fn map(&mut self, is_struct: bool, variant: bool) -> MapEncoder<'_> {
+        self.out.push(MAP);
+        self.depth += 1;
+        let start = self.out.len();
         let base = self.entries.len();
         MapEncoder {
             enc: self,
-            count_at,
+            start,
             base,
             key: 0,
             key_end: 0,
             is_struct,
+            variant,
         }
     }
 
-    /// Close the map whose count is at `count_at` and whose entries are
+    /// Close the map whose entries start at `start` and are
     /// `entries[base..]`: sort the entries by their encoded keys when they
-    /// did not come sorted, and write the count.
-    fn close_map(&mut self, count_at: usize, base: usize) {
+    /// did not come sorted, and end it.
+    fn close_map(&mut self, start: usize, base: usize) {
+        self.depth -= 1;
+        let outermost = self.depth == 0 && start == 1;
         let Self {
             out,
             entries,
             scratch,
+            root,
             ..
         } = self;
         let open = entries.get_mut(base..).unwrap_or_default();
@@ -175,42 +221,48 @@ impl Encoder {
         });
         if !sorted {
             open.sort_by(|a, b| key(a).cmp(key(b)));
-            scratch.clear();
-            for e in open.iter() {
-                scratch.extend_from_slice(out.get(e.key..e.end).unwrap_or_default());
-            }
-            let start = count_at + 8;
-            if let Some(region) = out.get_mut(start..start + scratch.len()) {
-                region.copy_from_slice(scratch);
+            if outermost {
+                *root = Some((start, open.to_vec()));
+            } else {
+                scratch.clear();
+                for e in open.iter() {
+                    scratch.extend_from_slice(out.get(e.key..e.end).unwrap_or_default());
+                }
+                if let Some(region) = out.get_mut(start..start + scratch.len()) {
+                    region.copy_from_slice(scratch);
+                }
             }
         }
-        let n = open.len();
         entries.truncate(base);
-        self.patch_count(count_at, n);
+        out.push(END);
     }
 }
 
 /// Whether `value` (the encoding of a struct field's value) is `null`, an
 /// empty list or an empty map: such a field is left out.
 fn is_empty_value(value: &[u8]) -> bool {
-    matches!(value, [NULL] | [LIST | MAP, 0, 0, 0, 0, 0, 0, 0, 0])
+    matches!(value, [NULL] | [LIST | MAP, END])
 }
 
 /// A list being written.
 pub(crate) struct SeqEncoder<'a> {
     enc: &'a mut Encoder,
-    count_at: usize,
-    n: usize,
+    /// The payload of a marked timestamp: no end tag.
+    bare: bool,
+    /// A tuple variant: the end of the one-entry map too.
+    variant: bool,
 }
 
 /// A map or struct being written.
 pub(crate) struct MapEncoder<'a> {
     enc: &'a mut Encoder,
-    count_at: usize,
+    start: usize,
     base: usize,
     key: usize,
     key_end: usize,
     is_struct: bool,
+    /// A struct variant: the end of the one-entry map around it too.
+    variant: bool,
 }
 
 impl<'a> ser::Serializer for &'a mut Encoder {
@@ -277,7 +329,7 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     fn serialize_u32(self, v: u32) -> Result<(), EncodeError> {
         if self.raw {
             // The nanoseconds of a timestamp.
-            self.out.extend_from_slice(&v.to_be_bytes());
+            leb128(&mut self.out, v.into());
         } else {
             self.int(v.into());
         }
@@ -290,7 +342,8 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
 
     fn serialize_u128(self, v: u128) -> Result<(), EncodeError> {
-        let v = u64::try_from(v).map_err(|_| ser::Error::custom("an integer wider than 64 bits"))?;
+        let v =
+            u64::try_from(v).map_err(|_| ser::Error::custom("an integer wider than 64 bits"))?;
         self.uint(v);
         Ok(())
     }
@@ -300,8 +353,13 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
 
     fn serialize_f64(self, v: f64) -> Result<(), EncodeError> {
-        let bits = if v.is_nan() { CANONICAL_NAN } else { v.to_bits() };
-        self.tag_u64(FLOAT, bits);
+        let bits = if v.is_nan() {
+            CANONICAL_NAN
+        } else {
+            v.to_bits()
+        };
+        self.out.push(FLOAT);
+        self.out.extend_from_slice(&bits.to_be_bytes());
         Ok(())
     }
 
@@ -317,10 +375,11 @@ impl<'a> ser::Serializer for &'a mut Encoder {
 
     fn serialize_bytes(self, v: &[u8]) -> Result<(), EncodeError> {
         // As JSON writes them: a list of numbers.
-        self.tag_u64(LIST, v.len() as u64);
+        self.out.push(LIST);
         for b in v {
             self.int((*b).into());
         }
+        self.out.push(END);
         Ok(())
     }
 
@@ -378,15 +437,17 @@ impl<'a> ser::Serializer for &'a mut Encoder {
         value: &T,
     ) -> Result<(), EncodeError> {
         self.variant_key(variant);
-        value.serialize(self)
+        value.serialize(&mut *self)?;
+        self.out.push(END);
+        Ok(())
     }
 
     fn serialize_seq(self, _: Option<usize>) -> Result<SeqEncoder<'a>, EncodeError> {
-        let count_at = self.open(LIST);
+        self.out.push(LIST);
         Ok(SeqEncoder {
             enc: self,
-            count_at,
-            n: 0,
+            bare: false,
+            variant: false,
         })
     }
 
@@ -395,8 +456,8 @@ impl<'a> ser::Serializer for &'a mut Encoder {
             // The payload of a marked timestamp: its items, bare.
             return Ok(SeqEncoder {
                 enc: self,
-                count_at: usize::MAX,
-                n: 0,
+                bare: true,
+                variant: false,
             });
         }
         self.serialize_seq(Some(len))
@@ -418,15 +479,17 @@ impl<'a> ser::Serializer for &'a mut Encoder {
         len: usize,
     ) -> Result<SeqEncoder<'a>, EncodeError> {
         self.variant_key(variant);
-        self.serialize_seq(Some(len))
+        let mut seq = self.serialize_seq(Some(len))?;
+        seq.variant = true;
+        Ok(seq)
     }
 
     fn serialize_map(self, _: Option<usize>) -> Result<MapEncoder<'a>, EncodeError> {
-        Ok(self.map(false))
+        Ok(self.map(false, false))
     }
 
     fn serialize_struct(self, _: &'static str, _: usize) -> Result<MapEncoder<'a>, EncodeError> {
-        Ok(self.map(true))
+        Ok(self.map(true, false))
     }
 
     fn serialize_struct_variant(
@@ -437,19 +500,21 @@ impl<'a> ser::Serializer for &'a mut Encoder {
         _: usize,
     ) -> Result<MapEncoder<'a>, EncodeError> {
         self.variant_key(variant);
-        Ok(self.map(true))
+        Ok(self.map(true, true))
     }
 }
 
 impl SeqEncoder<'_> {
     fn item<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), EncodeError> {
-        self.n += 1;
         value.serialize(&mut *self.enc)
     }
 
     fn finish(self) -> Result<(), EncodeError> {
-        if self.count_at != usize::MAX {
-            self.enc.patch_count(self.count_at, self.n);
+        if !self.bare {
+            self.enc.out.push(END);
+        }
+        if self.variant {
+            self.enc.out.push(END);
         }
         Ok(())
     }
@@ -536,7 +601,10 @@ impl MapEncoder<'_> {
     }
 
     fn finish(self) -> Result<(), EncodeError> {
-        self.enc.close_map(self.count_at, self.base);
+        self.enc.close_map(self.start, self.base);
+        if self.variant {
+            self.enc.out.push(END);
+        }
         Ok(())
     }
 }
@@ -593,4 +661,10 @@ impl ser::SerializeStructVariant for MapEncoder<'_> {
     fn end(self) -> Result<(), EncodeError> {
         self.finish()
     }
+}
+
+/// [`leb128`], for the tests.
+#[cfg(test)]
+pub(crate) fn tests_leb128(out: &mut Vec<u8>, v: u64) {
+    leb128(out, v);
 }

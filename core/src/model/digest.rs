@@ -11,8 +11,9 @@ pub(crate) fn facts_digest<T: Serialize>(facts: &T) -> String {
     // Encoding the typed facts cannot fail (no integer is wider than 64
     // bits, no custom serialiser fails); were it to, the digest would
     // still be that of the bytes written so far, never a panic.
-    let bytes = super::canonical::encode(facts);
-    format!("sha256:{:x}", Sha256::digest(&bytes))
+    let mut hasher = Sha256::new();
+    super::canonical::encode_into(facts, |bytes| hasher.update(bytes));
+    format!("sha256:{:x}", hasher.finalize())
 }
 
 #[cfg(test)]

@@ -30,6 +30,18 @@ class Duration:
         self.millis = millis
 
 
+def leb128(n):
+    out = b""
+    while n >= 0x80:
+        out += bytes([n & 0x7F | 0x80])
+        n >>= 7
+    return out + bytes([n])
+
+
+def zigzag(n):
+    return leb128(2 * n if n >= 0 else -2 * n - 1)
+
+
 def enc(v):
     if v is None:
         return b"\x00"
@@ -38,22 +50,22 @@ def enc(v):
     if v is True:
         return b"\x02"
     if isinstance(v, int):
-        return b"\x03" + struct.pack(">q", v) if v < 2**63 else b"\x04" + struct.pack(">Q", v)
+        return b"\x03" + zigzag(v) if v < 2**63 else b"\x04" + leb128(v)
     if isinstance(v, float):
         return b"\x05" + (bytes.fromhex("7ff8000000000000") if math.isnan(v) else struct.pack(">d", v))
     if isinstance(v, str):
         b = v.encode("utf-8")
-        return b"\x06" + struct.pack(">Q", len(b)) + b
+        return b"\x06" + leb128(len(b)) + b
     if isinstance(v, list):
-        return b"\x07" + struct.pack(">Q", len(v)) + b"".join(enc(x) for x in v)
+        return b"\x07" + b"".join(enc(x) for x in v) + b"\x0b"
     if isinstance(v, Timestamp):
-        return b"\x09" + struct.pack(">qI", v.secs, v.nanos)
+        return b"\x09" + zigzag(v.secs) + leb128(v.nanos)
     if isinstance(v, Duration):
-        return b"\x0a" + struct.pack(">q", v.millis)
+        return b"\x0a" + zigzag(v.millis)
     if isinstance(v, dict):
         items = [(k, x) for k, x in v.items() if not (isinstance(v, Struct) and x in (None, [], {}))]
         entries = sorted((enc(k), enc(x)) for k, x in items)
-        return b"\x08" + struct.pack(">Q", len(entries)) + b"".join(k + x for k, x in entries)
+        return b"\x08" + b"".join(k + x for k, x in entries) + b"\x0b"
     raise TypeError(type(v))
 
 
