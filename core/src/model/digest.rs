@@ -1,5 +1,5 @@
 //! The facts digest: `sha256:` over the canonical binary encoding of the
-//! typed facts (`canonical.rs`, specified in `docs/digest.md`): written
+//! typed facts (`canonical/`, specified in `docs/digest.md`): written
 //! straight from the typed values, timestamps and durations as integers
 //! and floats as their bits, so no value is formatted as text.
 
