@@ -269,7 +269,7 @@ rp_status rp_bundle_from_yaml(const char *name,
  * YAML or JSON text; JSON is recognised by a leading `{`) may go.
  *
  * On success writes the decision JSON (schema
- * `release-policy/decision/v1`, the same bytes as every other binding)
+ * `release-policy/decision/v2`, the same bytes as every other binding)
  * into `*decision_out` — free it with `rp_buf_free` — and, if
  * `verdict_out` is not NULL, the verdict into `*verdict_out`. `flags` is 0
  * (compact JSON) or `RP_JSON_PRETTY`; other bits are
@@ -295,7 +295,7 @@ rp_status rp_bundle_check(const struct rp_bundle *bundle,
  * Assess a progressive rollout: rollout facts (`facts_len` bytes of YAML
  * or JSON: the plan, metric samples, synthetics, …) against the bundle's
  * `RolloutPolicy` rules. Like `rp_bundle_check`, with the assessment JSON
- * (schema `release-policy/assessment/v1`) in `*assessment_out` and, if
+ * (schema `release-policy/assessment/v2`) in `*assessment_out` and, if
  * `verdict_out` is not NULL, an `RP_ROLLOUT_*` verdict.
  *
  * # Safety

@@ -111,7 +111,7 @@ impl Decision {
         timestamp(&self.inner.now())
     }
 
-    /// The decision schema, `release-policy/decision/v1`.
+    /// The decision schema, `release-policy/decision/v2`.
     #[getter]
     fn schema(&self) -> &str {
         self.inner.schema()

@@ -95,7 +95,7 @@ def test_the_decision_carries_its_digests_and_summary(builtin: Bundle) -> None:
     assert d.policies == builtin.policies == data["bundle"]["policies"]
     assert d.facts_digest == data["factsDigest"]
     assert (d.release, d.now, d.schema) == (
-        "checkout-2.4.0", "2026-11-26T10:00:00Z", "release-policy/decision/v1")
+        "checkout-2.4.0", "2026-11-26T10:00:00Z", "release-policy/decision/v2")
     assert d.engine_version == data["engine"]["version"]
     assert d.summary == data["summary"]
     assert sum(d.summary.values()) == len(d.findings)

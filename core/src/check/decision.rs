@@ -1,7 +1,7 @@
 //! What `check` returns: the verdict, every finding with its reason and the
 //! values it read, the approvals still missing and who can give them, what
 //! became of each waiver, and the digests that make a decision auditable.
-//! It serialises to a versioned JSON schema (`release-policy/decision/v1`),
+//! It serialises to a versioned JSON schema (`release-policy/decision/v2`),
 //! the same from every binding; the same bundle and facts always give
 //! byte-identical JSON.
 //!
@@ -18,7 +18,7 @@ use crate::model::Timestamp;
 use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome, Verdict};
 
 /// The schema identifier carried by every decision.
-pub const DECISION_SCHEMA: &str = "release-policy/decision/v1";
+pub const DECISION_SCHEMA: &str = "release-policy/decision/v2";
 
 /// Kind of rule. Exhaustive, as the enums of [`vocab`](crate::vocab): a
 /// new kind would be a new decision schema.

@@ -74,7 +74,11 @@ pub struct Suite {
     #[serde(default)]
     pub skipped: u64,
     /// When the suite finished.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::types::serialize_opt_timestamp"
+    )]
     pub completed_at: Option<Timestamp>,
 }
 
@@ -104,6 +108,7 @@ pub struct Scan {
     /// The scanner (`semgrep`, `osv`, …).
     pub tool: String,
     /// When the scan completed.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub completed_at: Timestamp,
     /// Findings by severity.
     #[serde(default)]
@@ -137,6 +142,7 @@ pub struct Certificate {
     /// Certificate name.
     pub name: String,
     /// Expiry.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub not_after: Timestamp,
 }
 
@@ -148,6 +154,7 @@ pub struct Secret {
     /// Secret name.
     pub name: String,
     /// When it was last rotated.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub rotated_at: Timestamp,
     /// Maximum age before it must be rotated.
     pub max_age: Duration,
@@ -189,6 +196,7 @@ pub struct Approval {
     /// What they said.
     pub decision: ApprovalDecision,
     /// When.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub at: Timestamp,
     /// Evidence attached (`pentest`, `load-test`, …).
     #[serde(default)]
@@ -212,6 +220,7 @@ pub struct Waiver {
     /// Why.
     pub reason: String,
     /// When it stops counting.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub expires: Timestamp,
 }
 
@@ -228,7 +237,11 @@ pub struct Migration {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub down_tested_in: Option<String>,
     /// When the down migration was tested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::types::serialize_opt_timestamp"
+    )]
     pub down_tested_at: Option<Timestamp>,
     /// Data-integrity checks before and after.
     #[serde(default)]

@@ -3,6 +3,7 @@
 //! service). Facts come in as YAML or JSON with camelCase fields; an unknown
 //! field is an error naming its JSON path, so a typo never passes silently.
 
+mod canonical;
 pub(crate) mod digest;
 mod evidence;
 pub(crate) mod identity;
@@ -135,7 +136,8 @@ impl Facts {
     }
 
     /// The facts as canonical JSON (fields in declaration order, maps
-    /// sorted): what the facts digest is computed over.
+    /// sorted). The facts digest is over the same typed values, in the
+    /// binary encoding of `docs/digest.md`.
     pub fn to_json_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }

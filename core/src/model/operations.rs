@@ -30,6 +30,7 @@ pub struct RollbackReadiness {
     /// Environment where the rollback was tested (`staging`).
     pub tested_in: String,
     /// When it was tested.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub tested_at: Timestamp,
     /// Who owns the rollback.
     pub owner: String,
@@ -107,9 +108,14 @@ pub struct Incident {
     /// Severity, 1 (worst) to 5.
     pub severity: u8,
     /// When it started.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub at: Timestamp,
     /// When it was resolved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::types::serialize_opt_timestamp"
+    )]
     pub resolved_at: Option<Timestamp>,
     /// The release that caused it, if one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -153,6 +159,7 @@ pub struct PastRelease {
     /// Version released.
     pub version: Version,
     /// When it was deployed.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub at: Timestamp,
     /// What happened.
     pub outcome: ReleaseOutcome,

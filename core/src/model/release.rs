@@ -19,6 +19,7 @@ use super::types::{Timestamp, Version};
 #[non_exhaustive]
 pub struct Facts {
     /// The evaluation time. Evaluation never reads the clock.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub now: Timestamp,
     /// The release under review.
     pub release: Release,
@@ -182,7 +183,11 @@ pub struct ChangeRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<String>,
     /// When it was approved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::types::serialize_opt_timestamp"
+    )]
     pub approved_at: Option<Timestamp>,
     /// Link to it.
     #[serde(default, skip_serializing_if = "Option::is_none")]

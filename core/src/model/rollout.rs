@@ -20,6 +20,7 @@ use crate::limits::Limits;
 #[non_exhaustive]
 pub struct RolloutFacts {
     /// The evaluation time. Assessment never reads the clock.
+    #[serde(serialize_with = "super::types::serialize_timestamp")]
     pub now: Timestamp,
     /// The rollout: identity, plan, position, capacity and flags.
     pub rollout: Rollout,
@@ -84,10 +85,18 @@ pub struct Rollout {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// When the rollout started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::types::serialize_opt_timestamp"
+    )]
     pub started_at: Option<Timestamp>,
     /// When the current step started.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "super::types::serialize_opt_timestamp"
+    )]
     pub step_started_at: Option<Timestamp>,
     /// Cluster capacity during the overlap of both versions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -412,7 +421,9 @@ impl RolloutFacts {
         Ok(facts)
     }
 
-    /// The facts as canonical JSON: what the facts digest is computed over.
+    /// The facts as canonical JSON (fields in declaration order, maps
+    /// sorted). The facts digest is over the same typed values, in the
+    /// binary encoding of `docs/digest.md`.
     pub fn to_json_value(&self) -> serde_json::Value {
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }

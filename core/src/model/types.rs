@@ -13,12 +13,30 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A point in time, RFC 3339 (`2026-11-26T10:00:00Z`).
 pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
-/// Serialise a timestamp exactly as chrono does (`2026-11-26T10:00:00Z`),
-/// without chrono's character-by-character formatter for the common case
-/// of whole seconds in years 0–9999. Used for metric samples, of which a
-/// rollout has thousands: the facts digest serialises every one.
+/// The newtype name by which a timestamp announces itself to a
+/// serialiser that is not human-readable (the facts digest): its payload
+/// is `(seconds since the Unix epoch, nanoseconds)`.
+pub(crate) const TIMESTAMP_MARKER: &str = "$release-policy::Timestamp";
+
+/// The newtype name by which a duration announces itself to a serialiser
+/// that is not human-readable (the facts digest): its payload is the
+/// duration in whole milliseconds.
+pub(crate) const DURATION_MARKER: &str = "$release-policy::Duration";
+
+/// Serialise a timestamp: for the facts digest (a serialiser that is not
+/// human-readable) as its binary value, seconds and nanoseconds under
+/// [`TIMESTAMP_MARKER`]; otherwise exactly as chrono does
+/// (`2026-11-26T10:00:00Z`), without chrono's character-by-character
+/// formatter for the common case of whole seconds in years 0–9999. Every
+/// timestamp field of the facts serialises through here.
 pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
     use chrono::{Datelike, Timelike};
+    if !s.is_human_readable() {
+        return s.serialize_newtype_struct(
+            TIMESTAMP_MARKER,
+            &(t.timestamp(), t.timestamp_subsec_nanos()),
+        );
+    }
     let n = t.naive_utc();
     let (y, nanos) = (n.year(), n.nanosecond());
     if nanos != 0 || !(0..=9999).contains(&y) {
@@ -42,6 +60,17 @@ pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<
     put(17, n.second(), 2);
     // Only ASCII digits and separators were written.
     s.serialize_str(std::str::from_utf8(&b).unwrap_or_default())
+}
+
+/// [`serialize_timestamp`] for an optional timestamp (`None` as `null`).
+pub(crate) fn serialize_opt_timestamp<S: Serializer>(
+    t: &Option<Timestamp>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => serialize_timestamp(t, s),
+        None => s.serialize_none(),
+    }
 }
 
 /// A span of time written as `90d`, `12h`, `3m`, `45s`, `500ms` or a sum of
@@ -139,8 +168,15 @@ impl fmt::Display for Duration {
 }
 
 impl Serialize for Duration {
+    /// The canonical text (`1h30m`); for the facts digest (a serialiser
+    /// that is not human-readable) the milliseconds under
+    /// [`DURATION_MARKER`].
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        if s.is_human_readable() {
+            s.collect_str(self)
+        } else {
+            s.serialize_newtype_struct(DURATION_MARKER, &self.as_millis())
+        }
     }
 }
 
