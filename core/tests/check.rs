@@ -1003,13 +1003,22 @@ fn map_iteration_order_cannot_change_a_verdict() {
         "    - {id: picked, expression: 'extensions.x.filter(k, extensions.x[k] > 1) == [\"b\", \"c\"]'}\n",
     ));
     let mut first = None;
-    for order in [r#"{"c": 3, "a": 1, "b": 2}"#, r#"{"b": 2, "c": 3, "a": 1}"#, r#"{"a": 1, "b": 2, "c": 3}"#] {
+    for order in [
+        r#"{"c": 3, "a": 1, "b": 2}"#,
+        r#"{"b": 2, "c": 3, "a": 1}"#,
+        r#"{"a": 1, "b": 2, "c": 3}"#,
+    ] {
         for _ in 0..3 {
             let mut j = base_json();
-            j["extensions"] = json!({ "x": serde_json::from_str::<serde_json::Value>(order).unwrap() });
+            j["extensions"] =
+                json!({ "x": serde_json::from_str::<serde_json::Value>(order).unwrap() });
             let d = check(&b, j);
             for id in ["keys", "values", "picked"] {
-                assert_eq!(d.finding(id).unwrap().outcome(), Outcome::Pass, "{id} with {order}");
+                assert_eq!(
+                    d.finding(id).unwrap().outcome(),
+                    Outcome::Pass,
+                    "{id} with {order}"
+                );
             }
             let json = d.to_json();
             assert_eq!(first.get_or_insert_with(|| json.clone()), &json);

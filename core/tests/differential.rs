@@ -134,7 +134,12 @@ fn facts() -> (Vec<Json>, Vec<Json>) {
                 .and_then(Json::as_str)
                 .map(|b| read_yaml(&f.parent().unwrap().join(b)))
                 .unwrap_or(Json::Null);
-            for case in spec.get("cases").and_then(Json::as_array).into_iter().flatten() {
+            for case in spec
+                .get("cases")
+                .and_then(Json::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(facts) = case.get("facts") {
                     add(facts.clone());
                 } else {
@@ -210,7 +215,13 @@ fn every_pack_and_example_expression_agrees_with_the_reference() {
     }
     assert!(t.disagreements.is_empty(), "{:#?}", t.disagreements);
     assert!(t.same > 5_000, "only {} comparisons agreed", t.same);
-    assert!(t.skipped * 10 < t.same, "{} skipped of {}: {:?}", t.skipped, t.same, t.why);
+    assert!(
+        t.skipped * 10 < t.same,
+        "{} skipped of {}: {:?}",
+        t.skipped,
+        t.same,
+        t.why
+    );
 }
 
 /// Inline code of the CEL function reference that is an expression.
@@ -228,7 +239,11 @@ fn every_documented_expression_agrees_with_the_reference() {
         }
     }
     assert!(t.disagreements.is_empty(), "{:#?}", t.disagreements);
-    assert!(t.same > 40, "only {} documented expressions compared", t.same);
+    assert!(
+        t.same > 40,
+        "only {} documented expressions compared",
+        t.same
+    );
 }
 
 // Generated expressions: integers, strings, booleans and lists over
@@ -245,7 +260,11 @@ fn int_expr() -> impl Strategy<Value = String> {
     ];
     leaf.prop_recursive(3, 16, 2, |inner| {
         prop_oneof![
-            (inner.clone(), inner.clone(), prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("%")])
+            (
+                inner.clone(),
+                inner.clone(),
+                prop_oneof![Just("+"), Just("-"), Just("*"), Just("/"), Just("%")]
+            )
                 .prop_map(|(a, b, op)| format!("({a} {op} {b})")),
             inner.clone().prop_map(|a| format!("-({a})")),
             (inner.clone(), inner).prop_map(|(a, b)| format!("({a} > {b} ? {a} : {b})")),
@@ -272,7 +291,14 @@ fn str_expr() -> impl Strategy<Value = String> {
 }
 
 fn bool_expr() -> impl Strategy<Value = String> {
-    let cmp = prop_oneof![Just("=="), Just("!="), Just("<"), Just("<="), Just(">"), Just(">=")];
+    let cmp = prop_oneof![
+        Just("=="),
+        Just("!="),
+        Just("<"),
+        Just("<="),
+        Just(">"),
+        Just(">=")
+    ];
     let leaf = prop_oneof![
         (int_expr(), int_expr(), cmp.clone()).prop_map(|(a, b, op)| format!("{a} {op} {b}")),
         (str_expr(), str_expr(), cmp).prop_map(|(a, b, op)| format!("{a} {op} {b}")),

@@ -18,12 +18,7 @@ use crate::stats::fmt_number;
 use crate::vocab::{Action, Outcome};
 
 impl Assess<'_> {
-    pub(super) fn trigger(
-        &self,
-        t: &CompiledTrigger,
-        roots: &[Val<'_>],
-        f: &mut AssessFinding,
-    ) {
+    pub(super) fn trigger(&self, t: &CompiledTrigger, roots: &[Val<'_>], f: &mut AssessFinding) {
         let rule = &t.rule;
         if let Some(cond) = &t.condition {
             for path in &cond.reads {
@@ -103,7 +98,14 @@ impl Assess<'_> {
             .into_iter()
             .filter(|p| p.at > from)
             .collect();
-        let judged = match judge_points(&points, &th, t.expression.as_ref(), baseline, true, &self.budget) {
+        let judged = match judge_points(
+            &points,
+            &th,
+            t.expression.as_ref(),
+            baseline,
+            true,
+            &self.budget,
+        ) {
             Ok(j) => j,
             Err(e) => return error(f, e),
         };
@@ -328,7 +330,14 @@ impl Assess<'_> {
             .into_iter()
             .filter(|pt| step_start.is_none_or(|s| pt.at >= s))
             .collect();
-        let judged = match judge_points(&points, &th, p.expression.as_ref(), baseline, false, &self.budget) {
+        let judged = match judge_points(
+            &points,
+            &th,
+            p.expression.as_ref(),
+            baseline,
+            false,
+            &self.budget,
+        ) {
             Ok(j) => j,
             Err(e) => return error(f, e),
         };

@@ -146,7 +146,10 @@ pub(crate) fn check(
 fn as_bool(v: Result<Val<'_>, String>, what: &str) -> Result<bool, String> {
     match v? {
         Val::Bool(b) => Ok(b),
-        other => Err(format!("{what} gave `{}`, not a bool", short(&other.to_json()))),
+        other => Err(format!(
+            "{what} gave `{}`, not a bool",
+            short(&other.to_json())
+        )),
     }
 }
 

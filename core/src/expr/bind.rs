@@ -45,9 +45,7 @@ fn within_limits(json: &Json, limits: &Limits) -> Result<(), FactsError> {
                 ),
             )
             .at("$")
-            .with_hint(
-                "send only the facts the policies read, or raise `Limits::max_fact_values`",
-            )
+            .with_hint("send only the facts the policies read, or raise `Limits::max_fact_values`")
         })?;
         match v {
             Json::Array(items) => {

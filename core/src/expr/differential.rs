@@ -55,7 +55,9 @@ pub fn compare(
     let mut compiled = Vec::new();
     for (name, src) in variables {
         let Ok(e) = CompiledExpr::compile(src, Want::Any, shape, &declared, &limits) else {
-            return Ok(Agreement::Skipped(format!("variable `{name}` does not compile")));
+            return Ok(Agreement::Skipped(format!(
+                "variable `{name}` does not compile"
+            )));
         };
         declared.insert(name.clone(), e.shape.clone());
         compiled.push((name.clone(), e));
@@ -115,7 +117,10 @@ fn agree(
             if same_json(&ja, &jb) && same_type(a, b) {
                 Ok(Agreement::Same(ja.to_string()))
             } else {
-                Err(format!("value `{ja}` ({}), reference `{jb}` ({b:?})", a.type_name()))
+                Err(format!(
+                    "value `{ja}` ({}), reference `{jb}` ({b:?})",
+                    a.type_name()
+                ))
             }
         }
         (Err(e), Err(r)) => {
@@ -203,10 +208,14 @@ pub(crate) fn known_departure(e: &CompiledExpr) -> Option<&'static str> {
         return Some("two-variable comprehensions: the reference has none");
     }
     if names_a_type(e.parsed()) {
-        return Some("`timestamp`, `duration` and `dyn` as type names: the reference has no such identifiers");
+        return Some(
+            "`timestamp`, `duration` and `dyn` as type names: the reference has no such identifiers",
+        );
     }
     if has("getMilliseconds") {
-        return Some("`getMilliseconds()` of a duration: the reference gives all of it in milliseconds, the specification the millisecond part");
+        return Some(
+            "`getMilliseconds()` of a duration: the reference gives all of it in milliseconds, the specification the millisecond part",
+        );
     }
     None
 }
@@ -217,7 +226,9 @@ fn names_a_type(e: &cel::common::ast::IdedExpr) -> bool {
     use cel::common::ast::Expr;
     match &e.expr {
         Expr::Ident(n) => matches!(n.as_str(), "timestamp" | "duration" | "dyn"),
-        Expr::Call(c) => c.target.as_deref().is_some_and(names_a_type) || c.args.iter().any(names_a_type),
+        Expr::Call(c) => {
+            c.target.as_deref().is_some_and(names_a_type) || c.args.iter().any(names_a_type)
+        }
         Expr::Select(s) => names_a_type(&s.operand),
         Expr::List(l) => l.elements.iter().any(names_a_type),
         Expr::Comprehension(c) => names_a_type(&c.iter_range) || names_a_type(&c.loop_step),
@@ -235,7 +246,9 @@ fn two_variables(e: &cel::common::ast::IdedExpr) -> bool {
                     .into_iter()
                     .any(two_variables)
         }
-        Expr::Call(c) => c.target.as_deref().is_some_and(two_variables) || c.args.iter().any(two_variables),
+        Expr::Call(c) => {
+            c.target.as_deref().is_some_and(two_variables) || c.args.iter().any(two_variables)
+        }
         Expr::Select(s) => two_variables(&s.operand),
         Expr::List(l) => l.elements.iter().any(two_variables),
         Expr::Map(m) => m.entries.iter().any(|en| match &en.expr {

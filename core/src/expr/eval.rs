@@ -236,12 +236,9 @@ impl<'a> Ev<'a, '_, '_> {
         self.frame.budget.step(1)?;
         match node {
             Node::Const(c) => Ok(c.to_val()),
-            Node::Root(slot, name) => self
-                .frame
-                .roots
-                .get(*slot)
-                .cloned()
-                .ok_or_else(|| EvalError::new(ErrorClass::Missing, format!("`{name}` is not in the facts"))),
+            Node::Root(slot, name) => self.frame.roots.get(*slot).cloned().ok_or_else(|| {
+                EvalError::new(ErrorClass::Missing, format!("`{name}` is not in the facts"))
+            }),
             Node::Var(slot, name) => match self.frame.vars.get(*slot) {
                 Some(Some(v)) => Ok(v.clone()),
                 _ => Err(EvalError::new(
@@ -280,9 +277,7 @@ impl<'a> Ev<'a, '_, '_> {
                 let i = self.eval(i)?;
                 match v {
                     Val::Optional(None) => Ok(Val::Optional(None)),
-                    Val::Optional(Some(v)) => {
-                        Ok(Val::Optional(index(&v, &i).ok().map(Rc::new)))
-                    }
+                    Val::Optional(Some(v)) => Ok(Val::Optional(index(&v, &i).ok().map(Rc::new))),
                     v => index(&v, &i),
                 }
             }
@@ -492,7 +487,9 @@ impl<'a> Ev<'a, '_, '_> {
             Loop::Filter(p) => {
                 let mut out = Vec::new();
                 for i in 0..n {
-                    let Some(a) = self.bind(c, items, i) else { continue };
+                    let Some(a) = self.bind(c, items, i) else {
+                        continue;
+                    };
                     if self.test(p, "filter")? {
                         budget.list(out.len() + 1)?;
                         out.push(a);
@@ -518,7 +515,9 @@ impl<'a> Ev<'a, '_, '_> {
             Loop::MapValues(p, f) => {
                 let mut out: Vec<(Key<'a>, Val<'a>)> = Vec::new();
                 for i in 0..n {
-                    let Some(a) = self.bind(c, items, i) else { continue };
+                    let Some(a) = self.bind(c, items, i) else {
+                        continue;
+                    };
                     if let Some(p) = p {
                         if !self.test(p, "transformMap")? {
                             continue;
@@ -614,7 +613,10 @@ pub(crate) fn index<'a>(v: &Val<'a>, i: &Val<'_>) -> R<'a> {
                     Val::Str(s) => s.as_str().to_string(),
                     other => other.to_json().to_string(),
                 };
-                EvalError::new(ErrorClass::Missing, format!("no such field `{k}` in the facts"))
+                EvalError::new(
+                    ErrorClass::Missing,
+                    format!("no such field `{k}` in the facts"),
+                )
             })
         }
         _ => Err(EvalError::overload("_[_]", &[v, i])),

@@ -10,7 +10,10 @@ const DEFAULT_PRECISION: usize = 6;
 const MAX_PRECISION: usize = 100;
 
 fn fail(message: impl Into<String>) -> EvalError {
-    EvalError::new(ErrorClass::Argument, format!("`format`: {}", message.into()))
+    EvalError::new(
+        ErrorClass::Argument,
+        format!("`format`: {}", message.into()),
+    )
 }
 
 /// `fmt` with each clause replaced by its argument, in order.
@@ -34,7 +37,9 @@ pub(crate) fn format<'a>(fmt: &str, args: &List<'a>, budget: &Budget) -> R<'a> {
         }
         let (precision, after) = precision(rest)?;
         let mut chars = after.chars();
-        let clause = chars.next().ok_or_else(|| fail("unexpected end of string"))?;
+        let clause = chars
+            .next()
+            .ok_or_else(|| fail("unexpected end of string"))?;
         rest = chars.as_str();
         let text = clause_text(clause, precision, &arg, budget)?;
         budget.string(out.len() + text.len())?;
@@ -106,7 +111,12 @@ fn hex(bytes: &[u8], upper: bool) -> String {
         .collect()
 }
 
-fn clause_text(c: char, precision: usize, v: &Val<'_>, budget: &Budget) -> Result<String, EvalError> {
+fn clause_text(
+    c: char,
+    precision: usize,
+    v: &Val<'_>,
+    budget: &Budget,
+) -> Result<String, EvalError> {
     let text = match c {
         's' => return string(v, budget),
         'd' => match v {

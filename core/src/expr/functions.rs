@@ -169,7 +169,11 @@ pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> R<'a> {
     };
     match (func, args) {
         (Func::Size, [v]) => match v {
-            Val::Str(s) => Ok(Val::Int(count(s.as_str().chars().count(), budget, s.as_str())?)),
+            Val::Str(s) => Ok(Val::Int(count(
+                s.as_str().chars().count(),
+                budget,
+                s.as_str(),
+            )?)),
             Val::Bytes(b) => Ok(Val::Int(len_i64(b.len()))),
             Val::List(l) => Ok(Val::Int(len_i64(l.len()))),
             Val::Map(m) => Ok(Val::Int(len_i64(m.len()))),
@@ -224,19 +228,22 @@ pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> R<'a> {
         ) => strings::call(func, args, budget).ok_or_else(wrong)?,
         (Func::OptOf, [v]) => Ok(Val::Optional(Some(Rc::new(v.clone())))),
         (Func::OptNone, []) => Ok(Val::Optional(None)),
-        (Func::OptOfNonZero, [v]) => Ok(Val::Optional(
-            (!is_zero(v)).then(|| Rc::new(v.clone())),
-        )),
+        (Func::OptOfNonZero, [v]) => Ok(Val::Optional((!is_zero(v)).then(|| Rc::new(v.clone())))),
         (Func::HasValue, [Val::Optional(o)]) => Ok(Val::Bool(o.is_some())),
         (Func::Value, [Val::Optional(o)]) => o.as_ref().map(|v| (**v).clone()).ok_or_else(|| {
-            EvalError::new(ErrorClass::Missing, "optional value is empty: `value()` of none")
+            EvalError::new(
+                ErrorClass::Missing,
+                "optional value is empty: `value()` of none",
+            )
         }),
         (Func::OrValue, [Val::Optional(o), d]) => {
             Ok(o.as_ref().map_or_else(|| d.clone(), |v| (**v).clone()))
         }
-        (Func::Or, [Val::Optional(o), other @ Val::Optional(_)]) => {
-            Ok(if o.is_some() { args.first().cloned().unwrap_or(Val::Null) } else { other.clone() })
-        }
+        (Func::Or, [Val::Optional(o), other @ Val::Optional(_)]) => Ok(if o.is_some() {
+            args.first().cloned().unwrap_or(Val::Null)
+        } else {
+            other.clone()
+        }),
         (Func::Lib(lib), _) => library::call(lib, args, budget).ok_or_else(wrong)?,
         _ => Err(wrong()),
     }
@@ -279,9 +286,14 @@ fn range_error(what: &str) -> EvalError {
 fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
     Some(match (func, v) {
         (Func::Int, Val::Int(_)) => Ok(v.clone()),
-        (Func::Int, Val::Uint(u)) => i64::try_from(*u).map(Val::Int).map_err(|_| range_error("int")),
+        (Func::Int, Val::Uint(u)) => i64::try_from(*u)
+            .map(Val::Int)
+            .map_err(|_| range_error("int")),
         (Func::Int, Val::Double(d)) => {
-            if d.is_finite() && *d > -9.223_372_036_854_775_808e18 && *d < 9.223_372_036_854_775_807e18 {
+            if d.is_finite()
+                && *d > -9.223_372_036_854_775_808e18
+                && *d < 9.223_372_036_854_775_807e18
+            {
                 #[allow(clippy::cast_possible_truncation)]
                 let i = d.trunc() as i64;
                 Ok(Val::Int(i))
@@ -290,11 +302,16 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
             }
         }
         (Func::Int, Val::Str(s)) => s.as_str().parse::<i64>().map(Val::Int).map_err(|_| {
-            EvalError::new(ErrorClass::Argument, format!("cannot convert `{}` to an int", s.as_str()))
+            EvalError::new(
+                ErrorClass::Argument,
+                format!("cannot convert `{}` to an int", s.as_str()),
+            )
         }),
         (Func::Int, Val::Timestamp(t)) => Ok(Val::Int(t.timestamp())),
         (Func::Uint, Val::Uint(_)) => Ok(v.clone()),
-        (Func::Uint, Val::Int(i)) => u64::try_from(*i).map(Val::Uint).map_err(|_| range_error("uint")),
+        (Func::Uint, Val::Int(i)) => u64::try_from(*i)
+            .map(Val::Uint)
+            .map_err(|_| range_error("uint")),
         (Func::Uint, Val::Double(d)) => {
             if d.is_finite() && *d > -1.0 && *d < 1.844_674_407_370_955_2e19 {
                 #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -305,7 +322,10 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
             }
         }
         (Func::Uint, Val::Str(s)) => s.as_str().parse::<u64>().map(Val::Uint).map_err(|_| {
-            EvalError::new(ErrorClass::Argument, format!("cannot convert `{}` to a uint", s.as_str()))
+            EvalError::new(
+                ErrorClass::Argument,
+                format!("cannot convert `{}` to a uint", s.as_str()),
+            )
         }),
         (Func::Double, Val::Double(_)) => Ok(v.clone()),
         #[allow(clippy::cast_precision_loss)]
@@ -313,7 +333,10 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
         #[allow(clippy::cast_precision_loss)]
         (Func::Double, Val::Uint(u)) => Ok(Val::Double(*u as f64)),
         (Func::Double, Val::Str(s)) => s.as_str().parse::<f64>().map(Val::Double).map_err(|_| {
-            EvalError::new(ErrorClass::Argument, format!("cannot convert `{}` to a double", s.as_str()))
+            EvalError::new(
+                ErrorClass::Argument,
+                format!("cannot convert `{}` to a double", s.as_str()),
+            )
         }),
         (Func::String, Val::Str(_)) => Ok(v.clone()),
         (Func::String, Val::Int(i)) => Ok(Val::string(i.to_string())),
@@ -322,14 +345,17 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
         (Func::String, Val::Bool(b)) => Ok(Val::string(b.to_string())),
         (Func::String, Val::Bytes(b)) => match std::str::from_utf8(b) {
             Ok(s) => budget.string(s.len()).map(|()| Val::string(s)),
-            Err(_) => Err(EvalError::new(ErrorClass::Argument, "bytes are not valid UTF-8")),
+            Err(_) => Err(EvalError::new(
+                ErrorClass::Argument,
+                "bytes are not valid UTF-8",
+            )),
         },
         (Func::String, Val::Timestamp(t)) => Ok(Val::string(crate::model::rfc3339(*t))),
         (Func::String, Val::Duration(d)) => Ok(Val::string(time::duration_text(*d))),
         (Func::Bytes, Val::Bytes(_)) => Ok(v.clone()),
-        (Func::Bytes, Val::Str(s)) => {
-            budget.string(s.as_str().len()).map(|()| Val::Bytes(Rc::from(s.as_str().as_bytes())))
-        }
+        (Func::Bytes, Val::Str(s)) => budget
+            .string(s.as_str().len())
+            .map(|()| Val::Bytes(Rc::from(s.as_str().as_bytes()))),
         (Func::Bool, Val::Bool(_)) => Ok(v.clone()),
         (Func::Bool, Val::Str(s)) => match s.as_str() {
             "1" | "t" | "true" | "TRUE" | "True" => Ok(Val::Bool(true)),

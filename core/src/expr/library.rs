@@ -122,7 +122,10 @@ pub(crate) fn call<'a>(lib: Lib, args: &[Val<'a>], budget: &Budget) -> Option<R<
         )),
         (Lib::Satisfies, [Val::Str(v), Val::Str(req)]) => version(lib, v.as_str()).and_then(|v| {
             let r = semver::VersionReq::parse(req.as_str()).map_err(|e| {
-                fail(lib, format!("invalid version requirement `{}`: {e}", req.as_str()))
+                fail(
+                    lib,
+                    format!("invalid version requirement `{}`: {e}", req.as_str()),
+                )
             })?;
             Ok(Val::Bool(r.matches(&v)))
         }),
@@ -186,7 +189,10 @@ fn latest_by<'a>(list: &super::value::List<'a>, key: &str, at: &str, budget: &Bu
             return Err(fail(lib, "expects a list of maps"));
         };
         let missing = |f: &str| {
-            EvalError::new(ErrorClass::Missing, format!("no such field `{f}` in the facts"))
+            EvalError::new(
+                ErrorClass::Missing,
+                format!("no such field `{f}` in the facts"),
+            )
         };
         let k = m.field(key).ok_or_else(|| missing(key))?;
         let t = m.field(at).ok_or_else(|| missing(at))?;
@@ -194,8 +200,8 @@ fn latest_by<'a>(list: &super::value::List<'a>, key: &str, at: &str, budget: &Bu
         match winners.iter_mut().find(|(wk, _, _)| equal(wk, &k)) {
             None => winners.push((k, t, index)),
             Some(w) => {
-                let later = order(&t, &w.1)
-                    .ok_or_else(|| fail(lib, "the `at` field cannot be ordered"))?;
+                let later =
+                    order(&t, &w.1).ok_or_else(|| fail(lib, "the `at` field cannot be ordered"))?;
                 if later == Ordering::Greater {
                     w.1 = t;
                     w.2 = index;
@@ -206,7 +212,10 @@ fn latest_by<'a>(list: &super::value::List<'a>, key: &str, at: &str, budget: &Bu
     }
     let mut keep: Vec<usize> = winners.iter().map(|w| w.2).collect();
     keep.sort_unstable();
-    let out: Vec<Val<'a>> = keep.into_iter().filter_map(|i| all.get(i).cloned()).collect();
+    let out: Vec<Val<'a>> = keep
+        .into_iter()
+        .filter_map(|i| all.get(i).cloned())
+        .collect();
     built_list(out, budget)
 }
 

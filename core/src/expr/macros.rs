@@ -76,7 +76,9 @@ fn expand(
     let mut args: Vec<IdedExpr> = std::mem::take(args);
     let two_vars = !(matches!(kind, Kind::ExistsOne) && args.len() == 2);
     // The last argument is the body; before it, an optional filter.
-    let body = args.pop().ok_or_else(|| h.new_error(range.id, "missing body"))?;
+    let body = args
+        .pop()
+        .ok_or_else(|| h.new_error(range.id, "missing body"))?;
     let filter = if args.len() == 3 { args.pop() } else { None };
     let second = if two_vars { args.pop() } else { None };
     let first = args

@@ -12,9 +12,9 @@ pub(crate) mod absent;
 mod arguments;
 pub(crate) mod bind;
 mod compare;
-pub(crate) mod eval;
 pub(crate) mod convert;
 pub mod differential;
+pub(crate) mod eval;
 mod format;
 pub(crate) mod functions;
 pub(crate) mod library;
@@ -125,13 +125,7 @@ impl CompiledExpr {
             }
         })?;
         let offsets = |id: u64| info.offset_for(id).map(|(start, _)| start as usize);
-        let inferred = typecheck::infer(
-            &parsed,
-            &offsets,
-            roots,
-            &variables.shapes,
-            limits,
-        )?;
+        let inferred = typecheck::infer(&parsed, &offsets, roots, &variables.shapes, limits)?;
         let ok = match want {
             Want::Bool => matches!(inferred.result, Shape::Bool | Shape::Any),
             Want::String => matches!(inferred.result, Shape::String | Shape::Any),
@@ -266,10 +260,7 @@ mod tests {
 
     #[test]
     fn library_functions_evaluate() {
-        assert_eq!(
-            eval("semver.compare('2.4.0', '2.10.0')"),
-            Ok(json!(-1))
-        );
+        assert_eq!(eval("semver.compare('2.4.0', '2.10.0')"), Ok(json!(-1)));
         assert_eq!(eval("satisfies('2.4.0', '^2.1')"), Ok(json!(true)));
         assert_eq!(eval("major('3.0.0-rc.1')"), Ok(json!(3)));
         assert_eq!(eval("semver.valid('2.4')"), Ok(json!(false)));
@@ -457,10 +448,7 @@ mod tests {
         );
         let e = compile("now > timestamp('yesterday')", Want::Bool).err();
         assert!(e.is_some_and(|e| e.message.starts_with("invalid timestamp `yesterday`")));
-        assert_eq!(
-            eval("semver.compare('1.0.0+a', '1.0.0+b')"),
-            Ok(json!(0))
-        );
+        assert_eq!(eval("semver.compare('1.0.0+a', '1.0.0+b')"), Ok(json!(0)));
     }
 
     #[test]
@@ -531,7 +519,9 @@ mod tests {
         t("duration('123.321456789s').getMilliseconds() == 321");
         t("duration('123.321456789s').getSeconds() == 123");
         t("duration('90m').getHours() == 1 && duration('90m').getMinutes() == 90");
-        t("duration('-1.5s').getMilliseconds() == -500 || duration('-1.5s').getMilliseconds() == 500");
+        t(
+            "duration('-1.5s').getMilliseconds() == -500 || duration('-1.5s').getMilliseconds() == 500",
+        );
     }
 
     #[test]
@@ -539,10 +529,19 @@ mod tests {
         let ts = "timestamp('2023-01-01T05:30:00Z')";
         t(&format!("{ts}.getMonth('America/Los_Angeles') == 11"));
         t(&format!("{ts}.getDayOfYear('-08:00') == 364"));
-        t(&format!("{ts}.getFullYear() == 2023 && {ts}.getHours() == 5"));
-        t(&format!("{ts}.getHours('Asia/Kolkata') == 11 && {ts}.getMinutes('+05:30') == 0"));
-        t(&format!("{ts}.getDayOfWeek() == 0 && {ts}.getDate() == 1 && {ts}.getDayOfMonth() == 0"));
-        assert!(eval(&format!("{ts}.getHours('Mars/Base') == 1")).is_err_and(|e| e.contains("unknown time zone `Mars/Base`")));
+        t(&format!(
+            "{ts}.getFullYear() == 2023 && {ts}.getHours() == 5"
+        ));
+        t(&format!(
+            "{ts}.getHours('Asia/Kolkata') == 11 && {ts}.getMinutes('+05:30') == 0"
+        ));
+        t(&format!(
+            "{ts}.getDayOfWeek() == 0 && {ts}.getDate() == 1 && {ts}.getDayOfMonth() == 0"
+        ));
+        assert!(
+            eval(&format!("{ts}.getHours('Mars/Base') == 1"))
+                .is_err_and(|e| e.contains("unknown time zone `Mars/Base`"))
+        );
     }
 
     #[test]
@@ -552,10 +551,13 @@ mod tests {
         assert_eq!(eval(&format!("size({grown})")), Ok(json!(32768)));
         let e = eval(&format!("size({grown}.replace('a', 'aaa')) > 0"));
         assert!(
-            e.as_ref().is_err_and(|e| e.contains("string of 98304 bytes, more than the limit of 65536")),
+            e.as_ref()
+                .is_err_and(|e| e.contains("string of 98304 bytes, more than the limit of 65536")),
             "{e:?}"
         );
-        let e = eval("size('aaaa'.replace('a', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')) > 0");
+        let e = eval(
+            "size('aaaa'.replace('a', 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa')) > 0",
+        );
         assert!(e.is_ok());
     }
 
@@ -564,7 +566,9 @@ mod tests {
         t("1 / 0 == 1 || true");
         t("!(1 / 0 == 1 && false)");
         assert!(eval("1 / 0 == 1 || false").is_err_and(|e| e == "division by zero"));
-        assert!(eval("9223372036854775807 + 1 > 0").is_err_and(|e| e == "integer overflow in `add`"));
+        assert!(
+            eval("9223372036854775807 + 1 > 0").is_err_and(|e| e == "integer overflow in `add`")
+        );
         t("[1, 2].exists(x, x / 0 == 1 || x == 2)");
         t("1 == 1.0 && 1u == 1 && 2 > 1.5");
     }

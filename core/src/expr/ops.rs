@@ -12,7 +12,10 @@ use super::eval::{Budget, ErrorClass, EvalError, R};
 use super::value::{List, Str, Val};
 
 fn overflow(op: &str) -> EvalError {
-    EvalError::new(ErrorClass::Arithmetic, format!("integer overflow in `{op}`"))
+    EvalError::new(
+        ErrorClass::Arithmetic,
+        format!("integer overflow in `{op}`"),
+    )
 }
 
 /// The largest duration of the CEL specification (about 10,000 years).
@@ -44,10 +47,14 @@ pub(crate) fn timestamp_in_range(t: DateTime<Utc>) -> Result<DateTime<Utc>, Eval
 /// `l + r`.
 pub(crate) fn add<'a>(l: Val<'a>, r: Val<'a>, budget: &Budget) -> R<'a> {
     match (&l, &r) {
-        (Val::Int(a), Val::Int(b)) => a.checked_add(*b).map(Val::Int).ok_or_else(|| overflow("add")),
-        (Val::Uint(a), Val::Uint(b)) => {
-            a.checked_add(*b).map(Val::Uint).ok_or_else(|| overflow("add"))
-        }
+        (Val::Int(a), Val::Int(b)) => a
+            .checked_add(*b)
+            .map(Val::Int)
+            .ok_or_else(|| overflow("add")),
+        (Val::Uint(a), Val::Uint(b)) => a
+            .checked_add(*b)
+            .map(Val::Uint)
+            .ok_or_else(|| overflow("add")),
         (Val::Double(a), Val::Double(b)) => Ok(Val::Double(a + b)),
         (Val::Str(a), Val::Str(b)) => {
             let (a, b) = (a.as_str(), b.as_str());
@@ -95,10 +102,14 @@ pub(crate) fn add<'a>(l: Val<'a>, r: Val<'a>, budget: &Budget) -> R<'a> {
 /// `l - r`.
 pub(crate) fn sub<'a>(l: Val<'a>, r: Val<'a>) -> R<'a> {
     match (&l, &r) {
-        (Val::Int(a), Val::Int(b)) => a.checked_sub(*b).map(Val::Int).ok_or_else(|| overflow("sub")),
-        (Val::Uint(a), Val::Uint(b)) => {
-            a.checked_sub(*b).map(Val::Uint).ok_or_else(|| overflow("sub"))
-        }
+        (Val::Int(a), Val::Int(b)) => a
+            .checked_sub(*b)
+            .map(Val::Int)
+            .ok_or_else(|| overflow("sub")),
+        (Val::Uint(a), Val::Uint(b)) => a
+            .checked_sub(*b)
+            .map(Val::Uint)
+            .ok_or_else(|| overflow("sub")),
         (Val::Double(a), Val::Double(b)) => Ok(Val::Double(a - b)),
         (Val::Duration(a), Val::Duration(b)) => a
             .checked_sub(b)
@@ -120,10 +131,14 @@ pub(crate) fn sub<'a>(l: Val<'a>, r: Val<'a>) -> R<'a> {
 /// `l * r`.
 pub(crate) fn mul<'a>(l: Val<'a>, r: Val<'a>) -> R<'a> {
     match (&l, &r) {
-        (Val::Int(a), Val::Int(b)) => a.checked_mul(*b).map(Val::Int).ok_or_else(|| overflow("mul")),
-        (Val::Uint(a), Val::Uint(b)) => {
-            a.checked_mul(*b).map(Val::Uint).ok_or_else(|| overflow("mul"))
-        }
+        (Val::Int(a), Val::Int(b)) => a
+            .checked_mul(*b)
+            .map(Val::Int)
+            .ok_or_else(|| overflow("mul")),
+        (Val::Uint(a), Val::Uint(b)) => a
+            .checked_mul(*b)
+            .map(Val::Uint)
+            .ok_or_else(|| overflow("mul")),
         (Val::Double(a), Val::Double(b)) => Ok(Val::Double(a * b)),
         _ => Err(EvalError::overload("_*_", &[&l, &r])),
     }
@@ -137,7 +152,10 @@ fn by_zero() -> EvalError {
 pub(crate) fn div<'a>(l: Val<'a>, r: Val<'a>) -> R<'a> {
     match (&l, &r) {
         (Val::Int(_), Val::Int(0)) | (Val::Uint(_), Val::Uint(0)) => Err(by_zero()),
-        (Val::Int(a), Val::Int(b)) => a.checked_div(*b).map(Val::Int).ok_or_else(|| overflow("div")),
+        (Val::Int(a), Val::Int(b)) => a
+            .checked_div(*b)
+            .map(Val::Int)
+            .ok_or_else(|| overflow("div")),
         (Val::Uint(a), Val::Uint(b)) => Ok(Val::Uint(a / b)),
         (Val::Double(a), Val::Double(b)) => Ok(Val::Double(a / b)),
         _ => Err(EvalError::overload("_/_", &[&l, &r])),
@@ -147,11 +165,13 @@ pub(crate) fn div<'a>(l: Val<'a>, r: Val<'a>) -> R<'a> {
 /// `l % r`.
 pub(crate) fn rem<'a>(l: Val<'a>, r: Val<'a>) -> R<'a> {
     match (&l, &r) {
-        (Val::Int(_), Val::Int(0)) | (Val::Uint(_), Val::Uint(0)) => Err(EvalError::new(
-            ErrorClass::Arithmetic,
-            "remainder by zero",
-        )),
-        (Val::Int(a), Val::Int(b)) => a.checked_rem(*b).map(Val::Int).ok_or_else(|| overflow("rem")),
+        (Val::Int(_), Val::Int(0)) | (Val::Uint(_), Val::Uint(0)) => {
+            Err(EvalError::new(ErrorClass::Arithmetic, "remainder by zero"))
+        }
+        (Val::Int(a), Val::Int(b)) => a
+            .checked_rem(*b)
+            .map(Val::Int)
+            .ok_or_else(|| overflow("rem")),
         (Val::Uint(a), Val::Uint(b)) => Ok(Val::Uint(a % b)),
         _ => Err(EvalError::overload("_%_", &[&l, &r])),
     }

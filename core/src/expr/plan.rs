@@ -299,10 +299,13 @@ impl Compiler<'_, '_> {
             ("_[?_]", false) => return two(self).map(|(x, y)| Node::OptIndex(x, y)),
             ("_?._", false) => {
                 return match call.args.as_slice() {
-                    [x, IdedExpr {
-                        expr: Expr::Literal(LiteralValue::String(f)),
-                        ..
-                    }] => Ok(Node::OptSelect(b(self.node(x)?), Arc::from(f.as_ref()))),
+                    [
+                        x,
+                        IdedExpr {
+                            expr: Expr::Literal(LiteralValue::String(f)),
+                            ..
+                        },
+                    ] => Ok(Node::OptSelect(b(self.node(x)?), Arc::from(f.as_ref()))),
                     _ => Err("`?.` takes a field name".into()),
                 };
             }
@@ -388,7 +391,11 @@ impl Compiler<'_, '_> {
                 match args.as_slice() {
                     [a, p] if is_accu(a) => {
                         let p = self.node(p)?;
-                        Ok(if **init { Loop::All(p) } else { Loop::Exists(p) })
+                        Ok(if **init {
+                            Loop::All(p)
+                        } else {
+                            Loop::Exists(p)
+                        })
                     }
                     _ => Err(unsupported()),
                 }
@@ -422,10 +429,13 @@ impl Compiler<'_, '_> {
                 } else {
                     match call_of(&step, "_+_") {
                         Some(args) => match args.as_slice() {
-                            [a, IdedExpr {
-                                expr: Expr::List(l),
-                                ..
-                            }] if is_accu(a) && l.elements.len() == 1 => {
+                            [
+                                a,
+                                IdedExpr {
+                                    expr: Expr::List(l),
+                                    ..
+                                },
+                            ] if is_accu(a) && l.elements.len() == 1 => {
                                 l.elements.first().cloned().ok_or_else(unsupported)?
                             }
                             _ => return Err(unsupported()),

@@ -44,7 +44,9 @@ pub(crate) fn evaluate(
     let mut budget = usize::MAX;
     if let serde_json::Value::Object(fields) = roots {
         for (name, value) in fields {
-            let field = shape.field(name).unwrap_or(&crate::model::shape::Shape::Any);
+            let field = shape
+                .field(name)
+                .unwrap_or(&crate::model::shape::Shape::Any);
             let mut path = format!("$.{name}");
             if let Ok(v) = super::convert::to_val(value, field, &mut path, &limits, &mut budget) {
                 if let Ok(v) = cel::Value::try_from(v.as_ref()) {

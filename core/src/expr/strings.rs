@@ -95,9 +95,7 @@ pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> Option<
         (Func::Split, [Val::Str(sep)]) => split(s, sep.as_str(), -1, budget),
         (Func::Split, [Val::Str(sep), Val::Int(n)]) => split(s, sep.as_str(), *n, budget),
         (Func::Substring, [Val::Int(start)]) => substring(s, *start, chars_len(s), budget),
-        (Func::Substring, [Val::Int(start), Val::Int(end)]) => {
-            substring(s, *start, *end, budget)
-        }
+        (Func::Substring, [Val::Int(start), Val::Int(end)]) => substring(s, *start, *end, budget),
         (Func::Reverse, []) => built(s.chars().rev().collect(), budget),
         (Func::Quote, []) => built(quote(s), budget),
         (Func::Format, [Val::List(l)]) => super::format::format(s, l, budget),
@@ -180,7 +178,10 @@ fn substring<'a>(s: &str, start: i64, end: i64, budget: &Budget) -> R<'a> {
     if end > len {
         return Err(out_of_range("substring", end));
     }
-    let (a, b) = (byte_at(s, start).unwrap_or(0), byte_at(s, end).unwrap_or(s.len()));
+    let (a, b) = (
+        byte_at(s, start).unwrap_or(0),
+        byte_at(s, end).unwrap_or(s.len()),
+    );
     built(s.get(a..b).unwrap_or("").to_string(), budget)
 }
 

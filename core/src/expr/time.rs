@@ -87,9 +87,9 @@ fn in_zone<'a>(part: Part, t: DateTime<Utc>, tz: &str) -> R<'a> {
     if let Some(offset) = fixed_offset(tz) {
         return Ok(Val::Int(calendar(part, &t.with_timezone(&offset))));
     }
-    let zone: chrono_tz::Tz = tz.parse().map_err(|_| {
-        EvalError::new(ErrorClass::Argument, format!("unknown time zone `{tz}`"))
-    })?;
+    let zone: chrono_tz::Tz = tz
+        .parse()
+        .map_err(|_| EvalError::new(ErrorClass::Argument, format!("unknown time zone `{tz}`")))?;
     Ok(Val::Int(calendar(part, &t.with_timezone(&zone))))
 }
 
@@ -181,20 +181,30 @@ pub(crate) fn parse_duration(text: &str) -> Result<TimeDelta, EvalError> {
         }
         nanos = nanos.checked_add(part).ok_or_else(bad)?;
         if nanos > 315_576_000_000 * 1_000_000_000 {
-            return Err(EvalError::new(ErrorClass::Arithmetic, "duration out of range"));
+            return Err(EvalError::new(
+                ErrorClass::Arithmetic,
+                "duration out of range",
+            ));
         }
         rest = tail.get(unit.len()..).ok_or_else(bad)?;
     }
     let nanos = if negative { -nanos } else { nanos };
     let secs = i64::try_from(nanos.div_euclid(1_000_000_000)).map_err(|_| bad())?;
     let sub = u32::try_from(nanos.rem_euclid(1_000_000_000)).map_err(|_| bad())?;
-    TimeDelta::new(secs, sub).ok_or_else(bad).and_then(duration_in_range)
+    TimeDelta::new(secs, sub)
+        .ok_or_else(bad)
+        .and_then(duration_in_range)
 }
 
 /// An RFC 3339 timestamp.
 pub(crate) fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, EvalError> {
     DateTime::parse_from_rfc3339(text)
-        .map_err(|e| EvalError::new(ErrorClass::Argument, format!("invalid timestamp `{text}`: {e}")))
+        .map_err(|e| {
+            EvalError::new(
+                ErrorClass::Argument,
+                format!("invalid timestamp `{text}`: {e}"),
+            )
+        })
         .map(|t| t.with_timezone(&Utc))
         .and_then(timestamp_in_range)
 }

@@ -368,7 +368,8 @@ impl Walker<'_> {
                     // `transformMap`: a map of the range's keys.
                     result = Shape::Map(Box::new(Shape::Any));
                 } else if matches!(accu, Shape::List(_)) {
-                    result = if c.iter_var2.is_none() && appends_iter_var(&c.loop_step, &c.iter_var) {
+                    result = if c.iter_var2.is_none() && appends_iter_var(&c.loop_step, &c.iter_var)
+                    {
                         Shape::List(Box::new(range.element()))
                     } else {
                         Shape::List(Box::new(Shape::Any))

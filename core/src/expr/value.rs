@@ -214,11 +214,9 @@ impl<'a> Val<'a> {
             Val::Str(s) => Json::String(s.as_str().to_string()),
             Val::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
             Val::List(l) => Json::Array(l.iter().map(|v| v.to_json()).collect()),
-            Val::Map(m) => Json::Object(
-                m.iter()
-                    .map(|(k, v)| (key_text(&k), v.to_json()))
-                    .collect(),
-            ),
+            Val::Map(m) => {
+                Json::Object(m.iter().map(|(k, v)| (key_text(&k), v.to_json())).collect())
+            }
             Val::Timestamp(t) => Json::String(crate::model::rfc3339(*t)),
             Val::Duration(d) => {
                 Json::String(crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
@@ -381,8 +379,7 @@ pub(crate) fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
         }
         (Val::Map(x), Val::Map(y)) => {
             x.len() == y.len()
-                && x
-                    .iter()
+                && x.iter()
                     .all(|(k, v)| y.get(&k.to_val()).is_some_and(|w| equal(&v, &w)))
         }
         (Val::Optional(x), Val::Optional(y)) => match (x, y) {
