@@ -7,6 +7,8 @@
 //! of the reference from the CEL specification are skipped by name
 //! (`differential::known_departure`, documented in docs/cel-functions.md).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;

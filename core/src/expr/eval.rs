@@ -554,10 +554,14 @@ impl Items<'_> {
 /// A map from entries: sorted by key; a key given twice is an error.
 fn map_of<'a>(mut entries: Vec<(Key<'a>, Val<'a>)>) -> R<'a> {
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+    let twice = entries.windows(2).find_map(|w| match w {
+        [a, b] if a.0 == b.0 => Some(a.0.to_val().to_json()),
+        _ => None,
+    });
+    if let Some(k) = twice {
         return Err(EvalError::new(
             ErrorClass::Argument,
-            format!("duplicate map key `{}`", w[0].0.to_val().to_json()),
+            format!("duplicate map key `{k}`"),
         ));
     }
     Ok(Val::Map(Map::Vals(entries.into())))

@@ -290,10 +290,7 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
             .map(Val::Int)
             .map_err(|_| range_error("int")),
         (Func::Int, Val::Double(d)) => {
-            if d.is_finite()
-                && *d > -9.223_372_036_854_775_808e18
-                && *d < 9.223_372_036_854_775_807e18
-            {
+            if d.is_finite() && *d > -9.223_372_036_854_776e18 && *d < 9.223_372_036_854_776e18 {
                 #[allow(clippy::cast_possible_truncation)]
                 let i = d.trunc() as i64;
                 Ok(Val::Int(i))
