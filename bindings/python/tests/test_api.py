@@ -287,10 +287,17 @@ def test_ctrl_c_stops_a_long_check_between_rules() -> None:
         "      expression: ci.suites.all(a, ci.suites.exists(b, b.name == a.name))\n"
         for i in range(20)
     )
-    bundle = Bundle.from_yaml(
-        "slow.yaml",
-        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: slow, version: 1.0.0}\n"
-        f"spec:\n  gates:\n{gates}",
+    # The evaluation budget would stop these gates within milliseconds:
+    # raise it, so that only Ctrl-C can stop the check early.
+    bundle = (
+        BundleBuilder()
+        .limits(max_eval_cost=10**15)
+        .yaml_layer(
+            "slow.yaml",
+            "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: slow, version: 1.0.0}\n"
+            f"spec:\n  gates:\n{gates}",
+        )
+        .build()
     )
     facts = example("checkout-2.4.0")
     facts["ci"]["suites"] = [
