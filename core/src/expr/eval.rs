@@ -12,7 +12,7 @@ use std::rc::Rc;
 
 use super::functions::{self, Func};
 use super::plan::{Comprehension, Loop, Node, Op};
-use super::value::{Key, List, Map, Val, equal, order};
+use super::value::{Key, List, Map, Val, equal_cost, order};
 use crate::limits::Limits;
 
 /// What went wrong, for tests that compare classes of error.
@@ -74,8 +74,8 @@ pub(crate) struct Budget {
     pub(crate) max_string: usize,
     pub(crate) max_regex_bytes: usize,
     /// Patterns compiled during this decision (not literals: those are
-    /// compiled at load).
-    regexes: RefCell<HashMap<String, Rc<regex::Regex>>>,
+    /// compiled at load), or why they did not compile.
+    regexes: RefCell<HashMap<String, Result<Rc<regex::Regex>, String>>>,
 }
 
 impl Budget {
@@ -167,35 +167,46 @@ impl Budget {
         self.alloc(len.saturating_mul(std::mem::size_of::<Val<'_>>()))
     }
 
-    /// A regular expression compiled from `pattern`, once per decision.
+    /// A regular expression compiled from `pattern`, once per decision:
+    /// a pattern read from the facts (literal ones are compiled at load).
+    /// Compiling can take tens of milliseconds whatever the size limit
+    /// (`\w{200}` took 44 ms), so such a pattern is held to an eighth of
+    /// [`Limits::max_regex_bytes`], each distinct one costs a tenth of the
+    /// default budget, and a failure is remembered like a success.
     pub(crate) fn regex(&self, pattern: &str) -> Result<Rc<regex::Regex>, EvalError> {
-        if let Some(re) = self.regexes.borrow().get(pattern) {
-            self.step(1)?;
-            return Ok(Rc::clone(re));
-        }
-        // Compiling costs in proportion to the program built, which the
-        // size limit bounds; charge the pattern's share up front.
-        self.step(1_000 + 100 * pattern.len() as u64)?;
-        let re = regex::RegexBuilder::new(pattern)
-            .size_limit(self.max_regex_bytes)
-            .build()
-            .map_err(|e| {
-                let why = e.to_string();
-                let why = why.lines().last().unwrap_or("").trim().to_string();
-                EvalError::new(
-                    ErrorClass::Argument,
-                    format!("invalid regular expression `{pattern}`: {why}"),
-                )
-            })?;
-        let re = Rc::new(re);
-        if self.regexes.borrow().len() < 64 {
-            self.regexes
-                .borrow_mut()
-                .insert(pattern.to_string(), Rc::clone(&re));
-        }
-        Ok(re)
+        let cached = self.regexes.borrow().get(pattern).cloned();
+        let compiled = match cached {
+            Some(c) => {
+                self.step(1)?;
+                c
+            }
+            None => {
+                self.step(REGEX_COST)?;
+                let c = regex::RegexBuilder::new(pattern)
+                    .size_limit(self.max_regex_bytes / 8)
+                    .build()
+                    .map(Rc::new)
+                    .map_err(|e| {
+                        let why = e.to_string();
+                        why.lines().last().unwrap_or("").trim().to_string()
+                    });
+                self.regexes
+                    .borrow_mut()
+                    .insert(pattern.to_string(), c.clone());
+                c
+            }
+        };
+        compiled.map_err(|why| {
+            EvalError::new(
+                ErrorClass::Argument,
+                format!("invalid regular expression `{pattern}`: {why}"),
+            )
+        })
     }
 }
+
+/// The steps a pattern compiled during evaluation costs.
+const REGEX_COST: u64 = 200_000;
 
 /// What an expression evaluates against.
 pub(crate) struct Frame<'a, 'f> {
@@ -639,8 +650,8 @@ fn binary<'a>(op: Op, l: Val<'a>, r: Val<'a>, budget: &Budget) -> R<'a> {
     };
     match op {
         Op::Eq | Op::Ne => {
-            budget.step(size_hint(&l))?;
-            let eq = equal(&l, &r);
+            let (eq, work) = equal_cost(&l, &r);
+            budget.step(work)?;
             Ok(Val::Bool(eq == (op == Op::Eq)))
         }
         Op::Lt => ordered(&[Less], "_<_"),
@@ -649,8 +660,14 @@ fn binary<'a>(op: Op, l: Val<'a>, r: Val<'a>, budget: &Budget) -> R<'a> {
         Op::Ge => ordered(&[Greater, Equal], "_>=_"),
         Op::In => match &r {
             Val::List(list) => {
-                budget.step(list.len() as u64)?;
-                Ok(Val::Bool(list.iter().any(|x| equal(&l, &x))))
+                for x in list.iter() {
+                    let (eq, work) = equal_cost(&l, &x);
+                    budget.step(work)?;
+                    if eq {
+                        return Ok(Val::Bool(true));
+                    }
+                }
+                Ok(Val::Bool(false))
             }
             Val::Map(m) => {
                 if Key::of(&l).is_none() && !matches!(l, Val::Double(_)) {
@@ -671,14 +688,4 @@ fn binary<'a>(op: Op, l: Val<'a>, r: Val<'a>, budget: &Budget) -> R<'a> {
 fn both_numbers(l: &Val<'_>, r: &Val<'_>) -> bool {
     let num = |v: &Val<'_>| matches!(v, Val::Int(_) | Val::Uint(_) | Val::Double(_));
     num(l) && num(r)
-}
-
-/// Steps to charge for comparing a value (its items, roughly).
-fn size_hint(v: &Val<'_>) -> u64 {
-    match v {
-        Val::List(l) => l.len() as u64,
-        Val::Map(m) => m.len() as u64,
-        Val::Str(s) => s.as_str().len() as u64 / 64,
-        _ => 0,
-    }
 }

@@ -11,7 +11,7 @@ use chrono::TimeDelta;
 
 use super::eval::{Budget, ErrorClass, EvalError, R};
 use super::functions::built_list;
-use super::value::{Val, equal, order};
+use super::value::{Val, equal_cost, order};
 
 /// The names this library adds, for the static checks.
 pub(crate) const FUNCTIONS: &[&str] = &[
@@ -196,8 +196,14 @@ fn latest_by<'a>(list: &super::value::List<'a>, key: &str, at: &str, budget: &Bu
         };
         let k = m.field(key).ok_or_else(|| missing(key))?;
         let t = m.field(at).ok_or_else(|| missing(at))?;
-        budget.step(winners.len() as u64 / 8)?;
-        match winners.iter_mut().find(|(wk, _, _)| equal(wk, &k)) {
+        let mut work = 0;
+        let found = winners.iter_mut().find(|(wk, _, _)| {
+            let (eq, w) = equal_cost(wk, &k);
+            work += w;
+            eq
+        });
+        budget.step(work)?;
+        match found {
             None => winners.push((k, t, index)),
             Some(w) => {
                 let later =

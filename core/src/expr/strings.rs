@@ -5,7 +5,7 @@
 //! before it is built: `replace` counts its matches first.
 
 use super::eval::{Budget, ErrorClass, EvalError, R};
-use super::functions::{Func, built, built_list};
+use super::functions::{Func, built};
 use super::value::{Str, Val};
 
 fn out_of_range(function: &str, idx: i64) -> EvalError {
@@ -129,8 +129,9 @@ fn replace<'a>(s: &str, from: &str, to: &str, n: usize, budget: &Budget) -> R<'a
         s.matches(from).take(n).count()
     };
     let len = s.len() - matches.min(s.len()) * from.len() + matches.saturating_mul(to.len());
+    // Checked and accounted for before the string is built.
     budget.string(len)?;
-    built(s.replacen(from, to, n), budget)
+    Ok(Val::string(s.replacen(from, to, n)))
 }
 
 fn split<'a>(s: &str, sep: &str, n: i64, budget: &Budget) -> R<'a> {
@@ -161,7 +162,13 @@ fn split<'a>(s: &str, sep: &str, n: i64, budget: &Budget) -> R<'a> {
     };
     budget.list(parts.len())?;
     budget.alloc(s.len())?;
-    built_list(parts.into_iter().map(Val::string).collect(), budget)
+    Ok(Val::List(super::value::List::Vals(
+        parts
+            .into_iter()
+            .map(Val::string)
+            .collect::<Vec<_>>()
+            .into(),
+    )))
 }
 
 fn substring<'a>(s: &str, start: i64, end: i64, budget: &Budget) -> R<'a> {

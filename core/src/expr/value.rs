@@ -362,29 +362,44 @@ fn key_cmp(k: &Key<'_>, probe: &Val<'_>) -> Ordering {
     }
 }
 
-/// Whether `a` equals `b` by CEL's rules: numbers compare by value across
+/// Whether `a` equals `b` by CEL's rules (numbers compare by value across
 /// `int`, `uint` and `double`; lists and maps element by element; values of
-/// different types are not equal.
-pub(crate) fn equal(a: &Val<'_>, b: &Val<'_>) -> bool {
+/// different types are not equal), with the work it took: one per value
+/// visited, and one per 64 bytes of a string compared, so that comparing
+/// deep values costs the budget what it costs the machine.
+pub(crate) fn equal_cost(a: &Val<'_>, b: &Val<'_>) -> (bool, u64) {
+    let mut work = 0u64;
+    let eq = equal_in(a, b, &mut work);
+    (eq, work)
+}
+
+fn equal_in(a: &Val<'_>, b: &Val<'_>, work: &mut u64) -> bool {
+    *work += 1;
     match (a, b) {
         (Val::Null, Val::Null) => true,
         (Val::Bool(x), Val::Bool(y)) => x == y,
-        (Val::Str(x), Val::Str(y)) => x.as_str() == y.as_str(),
-        (Val::Bytes(x), Val::Bytes(y)) => x == y,
+        (Val::Str(x), Val::Str(y)) => {
+            *work += x.as_str().len().min(y.as_str().len()) as u64 / 64;
+            x.as_str() == y.as_str()
+        }
+        (Val::Bytes(x), Val::Bytes(y)) => {
+            *work += x.len().min(y.len()) as u64 / 64;
+            x == y
+        }
         (Val::Duration(x), Val::Duration(y)) => x == y,
         (Val::Timestamp(x), Val::Timestamp(y)) => x == y,
         (Val::Type(x), Val::Type(y)) => x == y,
         (Val::List(x), Val::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal(&p, &q))
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equal_in(&p, &q, work))
         }
         (Val::Map(x), Val::Map(y)) => {
             x.len() == y.len()
                 && x.iter()
-                    .all(|(k, v)| y.get(&k.to_val()).is_some_and(|w| equal(&v, &w)))
+                    .all(|(k, v)| y.get(&k.to_val()).is_some_and(|w| equal_in(&v, &w, work)))
         }
         (Val::Optional(x), Val::Optional(y)) => match (x, y) {
             (None, None) => true,
-            (Some(p), Some(q)) => equal(p, q),
+            (Some(p), Some(q)) => equal_in(p, q, work),
             _ => false,
         },
         _ => numeric_order(a, b) == Some(Ordering::Equal),
