@@ -82,7 +82,7 @@ impl Default for Limits {
             max_fact_values: 100_000,
             max_echo_bytes: 4096,
             max_regex_bytes: 256 * 1024,
-            max_eval_cost: 2_000_000,
+            max_eval_cost: 1_000_000,
             max_eval_bytes: 64 * 1024 * 1024,
         }
     }

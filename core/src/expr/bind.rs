@@ -178,3 +178,31 @@ fn escaped_len(s: &str) -> usize {
         })
         .sum()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::shape::FACTS;
+
+    #[test]
+    fn long_lists_are_refused_with_their_path() {
+        let json = serde_json::json!({"approvals": [1, 2, 3]});
+        let limits = Limits {
+            max_list_items: 2,
+            ..Limits::default()
+        };
+        let err = bind_roots(&FACTS, &json, &limits).err();
+        assert_eq!(err.and_then(|e| e.path), Some("$.approvals".into()));
+    }
+
+    #[test]
+    fn the_values_of_the_facts_are_counted() {
+        let json = serde_json::json!({"labels": {"a": "1", "b": "2"}});
+        let limits = Limits {
+            max_fact_values: 2,
+            ..Limits::default()
+        };
+        let err = bind_roots(&FACTS, &json, &limits).err();
+        assert!(err.is_some_and(|e| e.message.contains("more than the limit of 2 values")));
+    }
+}

@@ -15,32 +15,17 @@ use cel::objects::Key;
 use serde_json::Value as Json;
 
 use crate::error::{ErrorCode, FactsError};
-use crate::limits::Limits;
 use crate::model::shape::Shape;
 
 /// Convert `json` of shape `shape` (found at `path`) to an interpreter value
-/// that borrows the JSON's strings. `budget` is how many more values may be
-/// converted (every value at every depth counts one): the conversion that
-/// would pass it is refused, so the bound on the facts' values costs no walk
-/// of its own.
+/// that borrows the JSON's strings. The facts are held to the limits by
+/// [`bind_roots`](super::bind::bind_roots) before either evaluator sees
+/// them; only a timestamp or duration that does not parse is an error.
 pub(crate) fn to_val<'v>(
     json: &'v Json,
     shape: &Shape,
     path: &mut String,
-    limits: &Limits,
-    budget: &mut usize,
 ) -> Result<Box<dyn Val + 'v>, FactsError> {
-    *budget = budget.checked_sub(1).ok_or_else(|| {
-        FactsError::new(
-            crate::error::ErrorCode::FactsOverLimit,
-            format!(
-                "facts hold more than the limit of {} values",
-                limits.max_fact_values
-            ),
-        )
-        .at("$")
-        .with_hint("send only the facts the policies read, or raise `Limits::max_fact_values`")
-    })?;
     Ok(match json {
         Json::Null => Box::new(CelNull),
         Json::Bool(b) => Box::new(CelBool::from(*b)),
@@ -70,23 +55,12 @@ pub(crate) fn to_val<'v>(
             _ => Box::new(CelString::from(s.as_str())),
         },
         Json::Array(items) => {
-            if items.len() > limits.max_list_items {
-                return Err(FactsError::new(
-                    ErrorCode::FactsOverLimit,
-                    format!(
-                        "list has {} items, more than the limit of {}",
-                        items.len(),
-                        limits.max_list_items
-                    ),
-                )
-                .at(path.clone()));
-            }
             let element = shape.element();
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
                 let len = path.len();
                 path.push_str(&format!("[{i}]"));
-                out.push(to_val(item, &element, path, limits, budget)?);
+                out.push(to_val(item, &element, path)?);
                 path.truncate(len);
             }
             Box::new(CelList::from(out))
@@ -98,10 +72,7 @@ pub(crate) fn to_val<'v>(
                 path.push('.');
                 path.push_str(k);
                 let s = shape.field(k).unwrap_or(&Shape::Any);
-                out.insert(
-                    CelMapKey::from(k.as_str()),
-                    to_val(v, s, path, limits, budget)?,
-                );
+                out.insert(CelMapKey::from(k.as_str()), to_val(v, s, path)?);
                 path.truncate(len);
             }
             Box::new(CelMap::from(out))
@@ -153,21 +124,15 @@ mod tests {
     use super::*;
     use crate::model::shape::FACTS;
 
-    fn to_cel(
-        json: &Json,
-        shape: &Shape,
-        path: &mut String,
-        limits: &Limits,
-    ) -> Result<Value, FactsError> {
-        let mut budget = usize::MAX;
-        let v = to_val(json, shape, path, limits, &mut budget)?;
+    fn to_cel(json: &Json, shape: &Shape, path: &mut String) -> Result<Value, FactsError> {
+        let v = to_val(json, shape, path)?;
         Ok(Value::try_from(v.as_ref()).unwrap_or(Value::Null))
     }
 
     #[test]
     fn timestamps_and_durations_are_typed() {
         let json = serde_json::json!({"now": "2026-11-26T10:00:00Z", "service": {"tier": 1, "owner": "x", "rollbackBudget": "5m", "errorBudgetRemaining": 1}});
-        let v = to_cel(&json, &FACTS, &mut "$".into(), &Limits::default());
+        let v = to_cel(&json, &FACTS, &mut "$".into());
         let Ok(Value::Map(m)) = v else {
             panic!("not a map: {v:?}")
         };
@@ -190,16 +155,5 @@ mod tests {
             svc.get(&Key::String(Arc::new("tier".into()))),
             Some(Value::Int(1))
         ));
-    }
-
-    #[test]
-    fn long_lists_are_refused_with_their_path() {
-        let json = serde_json::json!({"approvals": [1, 2, 3]});
-        let limits = Limits {
-            max_list_items: 2,
-            ..Limits::default()
-        };
-        let err = to_cel(&json, &FACTS, &mut "$".into(), &limits).err();
-        assert_eq!(err.and_then(|e| e.path), Some("$.approvals".into()));
     }
 }

@@ -171,7 +171,7 @@ impl Budget {
     /// a pattern read from the facts (literal ones are compiled at load).
     /// Compiling can take tens of milliseconds whatever the size limit
     /// (`\w{200}` took 44 ms), so such a pattern is held to an eighth of
-    /// [`Limits::max_regex_bytes`], each distinct one costs a tenth of the
+    /// [`Limits::max_regex_bytes`], each distinct one costs a fifth of the
     /// default budget, and a failure is remembered like a success.
     pub(crate) fn regex(&self, pattern: &str) -> Result<Rc<regex::Regex>, EvalError> {
         let cached = self.regexes.borrow().get(pattern).cloned();

@@ -40,15 +40,13 @@ pub(crate) fn evaluate(
     for root in shape.field_names() {
         ctx.add_variable_from_value(root, cel::Value::Null);
     }
-    let limits = crate::limits::Limits::default();
-    let mut budget = usize::MAX;
     if let serde_json::Value::Object(fields) = roots {
         for (name, value) in fields {
             let field = shape
                 .field(name)
                 .unwrap_or(&crate::model::shape::Shape::Any);
             let mut path = format!("$.{name}");
-            if let Ok(v) = super::convert::to_val(value, field, &mut path, &limits, &mut budget) {
+            if let Ok(v) = super::convert::to_val(value, field, &mut path) {
                 if let Ok(v) = cel::Value::try_from(v.as_ref()) {
                     ctx.add_variable_from_value(name.as_str(), v);
                 }
