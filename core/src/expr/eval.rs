@@ -271,36 +271,19 @@ impl<'a> Ev<'a, '_, '_> {
                     _ => Err(EvalError::overload("has", &[&v])),
                 }
             }
-            Node::OptSelect(x, field) => {
-                let v = self.eval(x)?;
-                let inner = match v {
-                    Val::Optional(None) => return Ok(Val::Optional(None)),
-                    Val::Optional(Some(v)) => (*v).clone(),
-                    v => v,
-                };
-                Ok(Val::Optional(match &inner {
-                    Val::Map(m) => m.field(field).map(Rc::new),
-                    _ => None,
-                }))
-            }
-            Node::Index(x, i) => {
-                let v = self.eval(x)?;
+            Node::OptSelect(x, field) => Ok(match optional(self.eval(x)?) {
+                (Some(Val::Map(m)), _) => Val::Optional(m.field(field).map(Rc::new)),
+                _ => Val::Optional(None),
+            }),
+            // `x[i]` of an optional `x` is optional, like `x[?i]`.
+            Node::Index(x, i) | Node::OptIndex(x, i) => {
+                let (v, was_optional) = optional(self.eval(x)?);
                 let i = self.eval(i)?;
                 match v {
-                    Val::Optional(None) => Ok(Val::Optional(None)),
-                    Val::Optional(Some(v)) => Ok(Val::Optional(index(&v, &i).ok().map(Rc::new))),
-                    v => index(&v, &i),
+                    Some(v) if !was_optional && matches!(node, Node::Index(..)) => index(&v, &i),
+                    Some(v) => Ok(Val::Optional(index(&v, &i).ok().map(Rc::new))),
+                    None => Ok(Val::Optional(None)),
                 }
-            }
-            Node::OptIndex(x, i) => {
-                let v = self.eval(x)?;
-                let i = self.eval(i)?;
-                let inner = match v {
-                    Val::Optional(None) => return Ok(Val::Optional(None)),
-                    Val::Optional(Some(v)) => (*v).clone(),
-                    v => v,
-                };
-                Ok(Val::Optional(index(&inner, &i).ok().map(Rc::new)))
             }
             Node::And(x, y) => {
                 let l = self.eval(x);
@@ -544,6 +527,14 @@ impl<'a> Ev<'a, '_, '_> {
                 map_of(out)
             }
         }
+    }
+}
+
+/// The value an operand holds, if any, and whether it was an optional.
+fn optional(v: Val<'_>) -> (Option<Val<'_>>, bool) {
+    match v {
+        Val::Optional(inner) => (inner.map(|v| (*v).clone()), true),
+        v => (Some(v), false),
     }
 }
 

@@ -572,4 +572,14 @@ mod tests {
         t("[1, 2].exists(x, x / 0 == 1 || x == 2)");
         t("1 == 1.0 && 1u == 1 && 2 > 1.5");
     }
+
+    #[test]
+    fn optionals_select_and_index() {
+        t("{'a': 1}.?a.value() == 1 && !{'a': 1}.?b.hasValue()");
+        t("[1, 2][?5].orValue(0) == 0 && [1, 2][?1].value() == 2");
+        t("optional.of([1, 2])[1].value() == 2 && !optional.none()[0].hasValue()");
+        t("optional.of({'a': 1}).?a.value() == 1");
+        t("[1][0] == 1");
+        assert!(eval("[1][3] == 1").is_err_and(|e| e == "index `3` is out of bounds"));
+    }
 }
