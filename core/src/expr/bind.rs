@@ -104,12 +104,12 @@ fn path_to(root: &Json, target: &Json) -> String {
 }
 
 /// The value at `path` (field names from the root) in `json`, if any.
-pub(crate) fn lookup(json: &Json, path: &[String]) -> Option<Json> {
+pub(crate) fn lookup<'j>(json: &'j Json, path: &[String]) -> Option<&'j Json> {
     let mut cur = json;
     for seg in path {
         cur = cur.get(seg)?;
     }
-    Some(cur.clone())
+    Some(cur)
 }
 
 /// A JSON number, or `null` for a value JSON cannot hold (not finite).
@@ -121,21 +121,46 @@ pub(crate) fn json_number(v: f64) -> Json {
 /// than `max` bytes — a short summary, so a decision's output stays small.
 /// The size is bounded by a walk that stops as soon as it passes `max`, so
 /// the common small value costs no serialisation.
-pub(crate) fn echo(value: Json, max: usize) -> Json {
-    if json_len_upto(&value, max) <= max {
-        return value;
+pub(crate) fn echo(value: &Json, max: usize) -> Json {
+    if json_len_upto(value, max) <= max {
+        return value.clone();
     }
-    let len = serde_json::to_string(&value).map_or(0, |s| s.len());
-    if len <= max {
-        return value;
+    // The bound was passed: count exactly, without building the text, and
+    // stop counting at the first byte past `max`.
+    let mut counter = Counter { len: 0, max };
+    let fits = serde_json::to_writer(&mut counter, value).is_ok();
+    if fits {
+        return value.clone();
     }
-    let what = match &value {
+    let what = match value {
         Json::Array(items) => format!("a list of {} items", items.len()),
         Json::Object(map) => format!("a map of {} entries", map.len()),
         Json::String(s) => format!("a string of {} bytes", s.len()),
         _ => "a value".to_string(),
     };
-    Json::String(format!("<{what}, {len} bytes of JSON: not shown>"))
+    Json::String(format!(
+        "<{what}, more than {max} bytes of JSON: not shown>"
+    ))
+}
+
+/// A writer that only counts, and fails once more than `max` bytes came.
+struct Counter {
+    len: usize,
+    max: usize,
+}
+
+impl std::io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.len = self.len.saturating_add(buf.len());
+        if self.len > self.max {
+            return Err(std::io::Error::other("over the echo limit"));
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// An upper bound of the length of `value`'s JSON, exact enough to compare
@@ -183,6 +208,22 @@ fn escaped_len(s: &str) -> usize {
 mod tests {
     use super::*;
     use crate::model::shape::FACTS;
+
+    #[test]
+    fn echo_counts_exactly_near_the_limit() {
+        // 100 small numbers: the quick bound (24 bytes a number) passes 300
+        // bytes, the exact JSON (`[0,1,…,99]`, 291 bytes) does not.
+        let list = Json::Array((0..100).map(Json::from).collect());
+        assert_eq!(
+            serde_json::to_string(&list).map(|s| s.len()).ok(),
+            Some(291)
+        );
+        assert_eq!(echo(&list, 300), list);
+        assert_eq!(
+            echo(&list, 290),
+            Json::String("<a list of 100 items, more than 290 bytes of JSON: not shown>".into())
+        );
+    }
 
     #[test]
     fn long_lists_are_refused_with_their_path() {
