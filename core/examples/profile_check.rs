@@ -1,19 +1,29 @@
 //! Runs `check` of the built-in pack on the no-go example in a loop, for
 //! profilers (`valgrind --tool=callgrind`, `perf record`).
+//!
+//! `profile_check [N] [fixed]`: with `fixed`, the bundle is one policy whose
+//! one gate is `true` instead of the pack — the fixed cost of a decision.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+const ONE_TRUE_GATE: &str = "apiVersion: release-policy/v1\nkind: Policy\n\
+    metadata: {name: trivial, version: 1.0.0}\n\
+    spec:\n  gates:\n    - {id: always, expression: 'true', message: never}\n";
+
 fn main() {
-    let n: usize = std::env::args()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1000);
+    let mut args = std::env::args().skip(1);
+    let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(1000);
+    let fixed = args.next().as_deref() == Some("fixed");
     let text = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../examples/releases/checkout-2.4.0.yaml"
     ))
     .unwrap();
     let facts = release_policy::Facts::parse(&text).unwrap();
-    let bundle = release_policy::Bundle::builtin();
+    let bundle = if fixed {
+        release_policy::Bundle::from_yaml_str("trivial.yaml", ONE_TRUE_GATE).unwrap()
+    } else {
+        release_policy::Bundle::builtin()
+    };
     let start = std::time::Instant::now();
     let mut verdicts = 0;
     for _ in 0..n {

@@ -9,7 +9,10 @@
 //! specification wins; [`known_departure`] names each such case, with the
 //! reason, and the comparison skips it.
 
+use std::collections::BTreeMap;
+
 use cel::ExecutionError;
+use cel::common::ast::{EntryExpr, Expr, IdedEntryExpr, IdedExpr};
 use serde_json::Value as Json;
 
 use super::eval::ErrorClass;
@@ -76,6 +79,7 @@ pub fn compare(
     let budget = Budget::new(&limits);
     let mut slots: Vec<Option<Val<'_>>> = Vec::new();
     let mut reference_vars: Vec<(String, cel::Value)> = Vec::new();
+    let mut variable_shapes: BTreeMap<String, Shape> = BTreeMap::new();
     for (name, e) in &compiled {
         let frame = Frame {
             roots: &mine,
@@ -84,7 +88,12 @@ pub fn compare(
         };
         let a = e.eval_full(&frame);
         let b = super::reference::evaluate(e.parsed(), shape, roots, &reference_vars);
-        agree(&a, &b).map_err(|d| format!("variable `{name}`: {d}"))?;
+        match judge(e, &a, &b, shape, &variable_shapes) {
+            Ok(Agreement::Skipped(why)) => return Ok(Agreement::Skipped(why)),
+            Ok(Agreement::Same(_)) => {}
+            Err(d) => return Err(format!("variable `{name}`: {d}")),
+        }
+        variable_shapes.insert(name.clone(), e.shape.clone());
         match (a, b) {
             (Ok(a), Ok(b)) => {
                 slots.push(Some(a));
@@ -100,16 +109,35 @@ pub fn compare(
     };
     let a = expr.eval_full(&frame);
     let b = super::reference::evaluate(expr.parsed(), shape, roots, &reference_vars);
-    match agree(&a, &b) {
-        Err(_) if comprehends(expr.parsed()) && same_but_order(&a, &b) => Ok(Agreement::Skipped(
-            "map iteration order: the reference's is unordered, ours sorted".into(),
-        )),
+    judge(&expr, &a, &b, shape, &variable_shapes)
+}
+
+/// [`agree`], except that a list that differs from the reference's only in
+/// its order, made by a comprehension over a map, is skipped: the
+/// reference iterates a map in hash order (different from run to run), we
+/// in sorted key order.
+fn judge(
+    e: &CompiledExpr,
+    mine: &Result<Val<'_>, super::EvalError>,
+    reference: &Result<cel::Value, ExecutionError>,
+    roots: &Shape,
+    variables: &BTreeMap<String, Shape>,
+) -> Result<Agreement, String> {
+    match agree(mine, reference) {
+        Err(_)
+            if same_but_order(mine, reference)
+                && any_node(e.parsed(), &mut |n| iterates_a_map(n, roots, variables)) =>
+        {
+            Ok(Agreement::Skipped(
+                "map iteration order: the reference's is unordered, ours sorted".into(),
+            ))
+        }
         other => other,
     }
 }
 
 /// Whether both results are lists holding the same elements, in another
-/// order (the reference iterates a map in hash order).
+/// order.
 fn same_but_order(
     mine: &Result<Val<'_>, super::EvalError>,
     reference: &Result<cel::Value, ExecutionError>,
@@ -126,23 +154,61 @@ fn same_but_order(
     x.len() == y.len() && x.iter().zip(&y).all(|(p, q)| same_json(p, q))
 }
 
-/// Whether `e` holds a comprehension whose range is not a list literal.
-fn comprehends(e: &cel::common::ast::IdedExpr) -> bool {
-    use cel::common::ast::Expr;
-    match &e.expr {
-        Expr::Comprehension(c) => {
-            !matches!(c.iter_range.expr, Expr::List(_))
-                || [&c.iter_range, &c.accu_init, &c.loop_step, &c.result]
-                    .into_iter()
-                    .any(comprehends)
-        }
-        Expr::Call(c) => {
-            c.target.as_deref().is_some_and(comprehends) || c.args.iter().any(comprehends)
-        }
-        Expr::Select(s) => comprehends(&s.operand),
-        Expr::List(l) => l.elements.iter().any(comprehends),
-        _ => false,
+/// Whether `n` is a comprehension whose range may be a map: a map
+/// literal, a path of the input or a variable whose shape is a record, a
+/// map or free-form, or anything whose shape is not known here (a loop
+/// variable, a function's result). A list literal, a list-shaped path and
+/// another comprehension's result (a list; its own range is looked at on
+/// its own) are not.
+fn iterates_a_map(n: &IdedExpr, roots: &Shape, variables: &BTreeMap<String, Shape>) -> bool {
+    let Expr::Comprehension(c) = &n.expr else {
+        return false;
+    };
+    match &c.iter_range.expr {
+        Expr::List(_) | Expr::Comprehension(_) => false,
+        Expr::Map(_) => true,
+        _ => !matches!(
+            path_shape(&c.iter_range, roots, variables),
+            Some(Shape::List(_))
+        ),
     }
+}
+
+/// The shape of a path (`ci.suites`, `variables.required`), if `e` is one
+/// this input or its variables declare.
+fn path_shape<'s>(
+    e: &IdedExpr,
+    roots: &'s Shape,
+    variables: &'s BTreeMap<String, Shape>,
+) -> Option<&'s Shape> {
+    let mut fields = Vec::new();
+    let mut cur = e;
+    let root = loop {
+        match &cur.expr {
+            Expr::Select(sel) if !sel.test => {
+                fields.push(sel.field.as_str());
+                cur = &sel.operand;
+            }
+            Expr::Ident(name) => break name.as_str(),
+            _ => return None,
+        }
+    };
+    let mut shape = if root == "variables" {
+        variables.get(fields.pop()?)?
+    } else {
+        match roots {
+            Shape::Object(f) => f.get(root)?,
+            _ => return None,
+        }
+    };
+    while let Some(field) = fields.pop() {
+        shape = match shape {
+            Shape::Object(f) => f.get(field)?,
+            Shape::Map(inner) => inner,
+            _ => return None,
+        };
+    }
+    Some(shape)
 }
 
 /// Whether the two results agree.
@@ -264,39 +330,121 @@ pub(crate) fn known_departure(e: &CompiledExpr) -> Option<&'static str> {
 
 /// Whether `e` names the type `timestamp`, `duration` or `dyn` (not as a
 /// call).
-fn names_a_type(e: &cel::common::ast::IdedExpr) -> bool {
-    use cel::common::ast::Expr;
-    match &e.expr {
-        Expr::Ident(n) => matches!(n.as_str(), "timestamp" | "duration" | "dyn"),
-        Expr::Call(c) => {
-            c.target.as_deref().is_some_and(names_a_type) || c.args.iter().any(names_a_type)
-        }
-        Expr::Select(s) => names_a_type(&s.operand),
-        Expr::List(l) => l.elements.iter().any(names_a_type),
-        Expr::Comprehension(c) => names_a_type(&c.iter_range) || names_a_type(&c.loop_step),
-        _ => false,
-    }
+fn names_a_type(e: &IdedExpr) -> bool {
+    any_node(
+        e,
+        &mut |n| matches!(&n.expr, Expr::Ident(name) if matches!(name.as_str(), "timestamp" | "duration" | "dyn")),
+    )
 }
 
 /// Whether `e` holds a two-variable comprehension.
-fn two_variables(e: &cel::common::ast::IdedExpr) -> bool {
-    use cel::common::ast::{EntryExpr, Expr};
-    match &e.expr {
-        Expr::Comprehension(c) => {
-            c.iter_var2.is_some()
-                || [&c.iter_range, &c.accu_init, &c.loop_step, &c.result]
-                    .into_iter()
-                    .any(two_variables)
+fn two_variables(e: &IdedExpr) -> bool {
+    any_node(
+        e,
+        &mut |n| matches!(&n.expr, Expr::Comprehension(c) if c.iter_var2.is_some()),
+    )
+}
+
+/// Whether `found` holds for `e` or any expression inside it.
+fn any_node(e: &IdedExpr, found: &mut dyn FnMut(&IdedExpr) -> bool) -> bool {
+    if found(e) {
+        return true;
+    }
+    let children: Vec<&IdedExpr> = match &e.expr {
+        Expr::Map(m) => entries(&m.entries),
+        Expr::Struct(st) => entries(&st.entries),
+        Expr::Call(c) => c.target.as_deref().into_iter().chain(&c.args).collect(),
+        Expr::Comprehension(c) => vec![
+            &c.iter_range,
+            &c.accu_init,
+            &c.loop_cond,
+            &c.loop_step,
+            &c.result,
+        ],
+        Expr::Select(sel) => vec![&sel.operand],
+        Expr::List(l) => l.elements.iter().collect(),
+        Expr::Ident(_) | Expr::Literal(_) | Expr::Unspecified => Vec::new(),
+    };
+    children.into_iter().any(|c| any_node(c, found))
+}
+
+/// The keys and values of a map or struct literal.
+fn entries(entries: &[IdedEntryExpr]) -> Vec<&IdedExpr> {
+    let mut out = Vec::with_capacity(entries.len() * 2);
+    for en in entries {
+        match &en.expr {
+            EntryExpr::MapEntry(me) => out.extend([&me.key, &me.value]),
+            EntryExpr::StructField(f) => out.push(&f.value),
         }
-        Expr::Call(c) => {
-            c.target.as_deref().is_some_and(two_variables) || c.args.iter().any(two_variables)
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whether `source`, compiled over the release facts (after `vars`),
+    /// has a comprehension over something that may be a map.
+    fn over_a_map(vars: &[(&str, &str)], source: &str) -> bool {
+        let limits = Limits::default();
+        let roots = &crate::model::shape::FACTS;
+        let mut declared = Variables::default();
+        let mut shapes = BTreeMap::new();
+        for (name, src) in vars {
+            let e = CompiledExpr::compile(src, Want::Any, roots, &declared, &limits);
+            let shape = e.map(|e| e.shape).unwrap_or(Shape::Any);
+            declared.insert((*name).to_string(), shape.clone());
+            shapes.insert((*name).to_string(), shape);
         }
-        Expr::Select(s) => two_variables(&s.operand),
-        Expr::List(l) => l.elements.iter().any(two_variables),
-        Expr::Map(m) => m.entries.iter().any(|en| match &en.expr {
-            EntryExpr::MapEntry(me) => two_variables(&me.key) || two_variables(&me.value),
-            EntryExpr::StructField(f) => two_variables(&f.value),
-        }),
-        _ => false,
+        let e = CompiledExpr::compile(source, Want::Any, roots, &declared, &limits);
+        e.is_ok_and(|e| any_node(e.parsed(), &mut |n| iterates_a_map(n, roots, &shapes)))
+    }
+
+    #[test]
+    fn only_comprehensions_over_maps_may_differ_in_order() {
+        assert!(over_a_map(&[], r#"{"c": 3, "a": 1}.map(k, k)"#));
+        assert!(over_a_map(&[], "labels.map(k, k)"));
+        assert!(over_a_map(&[], "release.map(k, k)"));
+        assert!(over_a_map(&[("m", r#"{"b": 1}"#)], "variables.m.map(k, k)"));
+        assert!(over_a_map(&[], r#"[1].map(x, {"b": x}.map(k, k))"#));
+        // Lists keep their order in both evaluators: a difference there is
+        // a disagreement, never skipped.
+        assert!(!over_a_map(&[], "[3, 1, 2].map(x, x)"));
+        assert!(!over_a_map(&[], "approvals.map(a, a.by)"));
+        assert!(!over_a_map(
+            &[],
+            "ci.suites.filter(s, s.passed).map(s, s.name)"
+        ));
+        assert!(!over_a_map(&[("l", "[2, 1]")], "variables.l.map(x, x)"));
+    }
+
+    /// `{"c": 3, "a": 1}.map(k, k)`: the reference's order changes from
+    /// run to run (hash order), ours is sorted; as an expression and as a
+    /// variable, the comparison never reports it as a disagreement.
+    #[test]
+    fn map_iteration_order_is_never_a_disagreement() {
+        let facts = serde_json::json!({});
+        let keys = r#"{"c": 3, "a": 1, "b": 2, "d": 4}.map(k, k)"#;
+        for _ in 0..20 {
+            let direct = compare(&[], keys, Input::Release, &facts);
+            assert!(direct.is_ok(), "{direct:?}");
+            let vars = [("ks".to_string(), keys.to_string())];
+            let via = compare(&vars, "variables.ks.size()", Input::Release, &facts);
+            assert!(via.is_ok(), "{via:?}");
+        }
+    }
+
+    #[test]
+    fn the_walker_looks_inside_map_literals() {
+        let limits = Limits::default();
+        let e = CompiledExpr::compile(
+            r#"{"k": type(now) == timestamp}"#,
+            Want::Any,
+            &crate::model::shape::FACTS,
+            &Variables::default(),
+            &limits,
+        );
+        assert!(e.is_ok_and(|e| names_a_type(e.parsed())));
     }
 }
