@@ -55,6 +55,7 @@ mod check;
 pub mod error;
 mod expr;
 mod lang;
+mod plan;
 pub mod limits;
 pub mod model;
 pub mod schema;

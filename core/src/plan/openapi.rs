@@ -1,0 +1,1 @@
+//! OpenAPI 3 documents: the operations they offer and the breaking changes between two versions.
