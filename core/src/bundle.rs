@@ -468,6 +468,35 @@ impl Bundle {
         self.check(&facts)
     }
 
+    /// Plan releases of many services together against a catalog: contract
+    /// violations, cycles, waves, blast radius, schedule conflicts and a
+    /// proposed conflict-free schedule, with a verdict (ok, blocked, needs a
+    /// decision). The bundle's [`Limits`] bound the exemptions' evaluation.
+    /// Errors when a release names a service, environment or API the
+    /// catalog does not have.
+    pub fn plan(
+        &self,
+        catalog: &crate::plan::Catalog,
+        intended: &crate::plan::ReleasePlan,
+    ) -> Result<crate::plan::Plan, Error> {
+        crate::plan::evaluate::plan(catalog, intended, &self.inner.limits)
+    }
+
+    /// May `version` of `service` go to `environment`, as far as the API
+    /// contracts of `catalog` tell (Pact's `can-i-deploy`)? The version
+    /// provides the API versions the catalog lists at exactly that
+    /// version; every consumer running there must accept them and find
+    /// the operations it uses.
+    pub fn can_i_deploy(
+        &self,
+        catalog: &crate::plan::Catalog,
+        service: &str,
+        version: &str,
+        environment: &str,
+    ) -> Result<crate::plan::Deployability, Error> {
+        crate::plan::evaluate::can_i_deploy(catalog, service, version, environment)
+    }
+
     /// Assess a rollout in progress: should it promote, continue, hold or
     /// roll back? Errors only when the bundle holds no rollout policy or
     /// the facts cannot be turned into CEL values; everything that goes

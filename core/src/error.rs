@@ -22,6 +22,7 @@ use std::fmt;
 /// | evaluation | `RP05xx` |
 /// | I/O | `RP06xx` |
 /// | warnings (`lint`) | `RP07xx` |
+/// | catalogs, calendars and release plans | `RP08xx` |
 ///
 /// A code, once given, keeps its meaning; `docs/errors.md` explains each
 /// with an example and the fix.
@@ -148,6 +149,28 @@ pub enum ErrorCode {
     ReadFailed,
     /// `RP0602`: A policy directory is not a directory.
     NotADirectory,
+    /// `RP0801`: A catalog or release-plan file is not well-formed YAML, or is too large, too deep or uses an alias.
+    CatalogSyntax,
+    /// `RP0802`: A catalog or release-plan document has a field its schema does not know.
+    CatalogUnknownField,
+    /// `RP0803`: A catalog or release-plan field has the wrong type or an impossible value, or a required field is missing.
+    CatalogInvalidField,
+    /// `RP0804`: A service, calendar, environment, API version or release is named twice.
+    DuplicateName,
+    /// `RP0805`: A catalog or release plan names a service, API or environment the catalog does not have.
+    UnknownReference,
+    /// `RP0806`: A version is not a semantic version, or a requirement not a semver requirement.
+    InvalidVersion,
+    /// `RP0807`: An OpenAPI document named by the catalog cannot be read or is not OpenAPI 3.
+    InvalidOpenApi,
+    /// `RP0808`: A calendar has an unknown time zone, a malformed or inverted window or freeze.
+    InvalidCalendar,
+    /// `RP0809`: A catalog or release plan is larger than the limits (services, dependencies, releases).
+    CatalogOverLimit,
+    /// `RP0810`: A catalog directory holds no catalog files.
+    NoCatalogFiles,
+    /// `RP0811`: A consumer's `uses` entry is not `METHOD /path`.
+    InvalidOperation,
     /// `RP0701` (a warning): An operand of `||` or `&&` reads a fact that may
     /// be absent, and the operator can absorb the error.
     AbsorbedError,
@@ -214,6 +237,17 @@ impl ErrorCode {
         ErrorCode::Interrupted,
         ErrorCode::ReadFailed,
         ErrorCode::NotADirectory,
+        ErrorCode::CatalogSyntax,
+        ErrorCode::CatalogUnknownField,
+        ErrorCode::CatalogInvalidField,
+        ErrorCode::DuplicateName,
+        ErrorCode::UnknownReference,
+        ErrorCode::InvalidVersion,
+        ErrorCode::InvalidOpenApi,
+        ErrorCode::InvalidCalendar,
+        ErrorCode::CatalogOverLimit,
+        ErrorCode::NoCatalogFiles,
+        ErrorCode::InvalidOperation,
         ErrorCode::AbsorbedError,
     ];
 
@@ -285,6 +319,17 @@ impl ErrorCode {
             ErrorCode::Interrupted => "RP0504",
             ErrorCode::ReadFailed => "RP0601",
             ErrorCode::NotADirectory => "RP0602",
+            ErrorCode::CatalogSyntax => "RP0801",
+            ErrorCode::CatalogUnknownField => "RP0802",
+            ErrorCode::CatalogInvalidField => "RP0803",
+            ErrorCode::DuplicateName => "RP0804",
+            ErrorCode::UnknownReference => "RP0805",
+            ErrorCode::InvalidVersion => "RP0806",
+            ErrorCode::InvalidOpenApi => "RP0807",
+            ErrorCode::InvalidCalendar => "RP0808",
+            ErrorCode::CatalogOverLimit => "RP0809",
+            ErrorCode::NoCatalogFiles => "RP0810",
+            ErrorCode::InvalidOperation => "RP0811",
             ErrorCode::AbsorbedError => "RP0701",
         }
     }
@@ -386,6 +431,17 @@ impl ErrorCode {
             ErrorCode::Interrupted => "the caller interrupted the evaluation",
             ErrorCode::ReadFailed => "a file or directory could not be read",
             ErrorCode::NotADirectory => "a policy directory is not a directory",
+            ErrorCode::CatalogSyntax => "a catalog or release-plan file is not well-formed YAML, or is too large, too deep or uses an alias",
+            ErrorCode::CatalogUnknownField => "a catalog or release-plan document has a field its schema does not know",
+            ErrorCode::CatalogInvalidField => "a catalog or release-plan field has the wrong type or an impossible value, or a required field is missing",
+            ErrorCode::DuplicateName => "a service, calendar, environment, API version or release is named twice",
+            ErrorCode::UnknownReference => "a catalog or release plan names a service, API or environment the catalog does not have",
+            ErrorCode::InvalidVersion => "a version is not a semantic version, or a requirement not a semver requirement",
+            ErrorCode::InvalidOpenApi => "an OpenAPI document named by the catalog cannot be read or is not OpenAPI 3",
+            ErrorCode::InvalidCalendar => "a calendar has an unknown time zone, a malformed or inverted window or freeze",
+            ErrorCode::CatalogOverLimit => "a catalog or release plan is larger than the limits",
+            ErrorCode::NoCatalogFiles => "a catalog directory holds no catalog files",
+            ErrorCode::InvalidOperation => "a consumer's `uses` entry is not `METHOD /path`",
             ErrorCode::AbsorbedError => {
                 "an operand of `||` or `&&` reads a fact that may be absent, and the operator can absorb the error"
             }
@@ -597,6 +653,51 @@ fn path_prefix(path: &Option<String>) -> String {
     }
 }
 
+/// An error in a catalog, a calendar or a release plan (`RP08xx`, and
+/// the CEL codes for a freeze exemption): where it is (`file:line:column`),
+/// what is wrong, and a hint where one helps. `Display` is `location:
+/// message`; the hint is [`CatalogError::hint`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct CatalogError {
+    /// What kind of problem this is.
+    pub code: ErrorCode,
+    /// Where the problem is.
+    pub location: SourceLocation,
+    /// What is wrong, lowercase, offending input in backticks.
+    pub message: String,
+    /// How to fix it, when a hint helps.
+    pub hint: Option<String>,
+}
+
+impl CatalogError {
+    /// A new catalog error with `code` at `location`.
+    pub fn new(code: ErrorCode, location: SourceLocation, message: impl Into<String>) -> Self {
+        Self {
+            code,
+            location,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Attach a hint.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    /// The error's code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+
+    /// How to fix it, when a hint helps.
+    pub fn hint(&self) -> Option<&str> {
+        self.hint.as_deref()
+    }
+}
+
 /// Any error the library returns.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -620,6 +721,10 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// A catalog, calendar or release plan is malformed or inconsistent
+    /// (every problem found, at once).
+    #[error("{}", join_errors(.0))]
+    Catalog(Vec<CatalogError>),
     /// Reading a file or directory failed.
     #[error("{path}: {message}")]
     Io {
@@ -632,7 +737,7 @@ pub enum Error {
     },
 }
 
-fn join_errors(errors: &[PolicyError]) -> String {
+fn join_errors<E: ToString>(errors: &[E]) -> String {
     errors
         .iter()
         .map(ToString::to_string)
@@ -657,6 +762,7 @@ impl Error {
             Error::Policy(e) => e.code,
             Error::Policies(es) => es.first().map_or(ErrorCode::PolicyInvalidField, |e| e.code),
             Error::Facts(e) => e.code,
+            Error::Catalog(es) => es.first().map_or(ErrorCode::CatalogInvalidField, |e| e.code),
             Error::Evaluation { code, .. } | Error::Io { code, .. } => *code,
         }
     }
@@ -668,6 +774,7 @@ impl Error {
             Error::Policy(e) => e.hint(),
             Error::Policies(es) => es.first().and_then(PolicyError::hint),
             Error::Facts(e) => e.hint(),
+            Error::Catalog(es) => es.first().and_then(CatalogError::hint),
             Error::Evaluation { .. } | Error::Io { .. } => None,
         }
     }
@@ -681,6 +788,7 @@ impl Error {
             Error::Policy(e) => Some(e.location.to_string()),
             Error::Policies(es) => es.first().map(|e| e.location.to_string()),
             Error::Facts(e) => e.location(),
+            Error::Catalog(es) => es.first().map(|e| e.location.to_string()),
             Error::Io { path, .. } => Some(path.clone()),
             Error::Evaluation { .. } => None,
         }
@@ -707,6 +815,12 @@ impl Error {
 impl From<PolicyError> for Error {
     fn from(e: PolicyError) -> Self {
         Error::Policy(Box::new(e))
+    }
+}
+
+impl From<CatalogError> for Error {
+    fn from(e: CatalogError) -> Self {
+        Error::Catalog(vec![e])
     }
 }
 

@@ -55,7 +55,7 @@ mod check;
 pub mod error;
 mod expr;
 mod lang;
-mod plan;
+pub mod plan;
 pub mod limits;
 pub mod model;
 pub mod schema;
@@ -93,7 +93,7 @@ pub mod unstable {
 
     pub use crate::testing::patch::merge as merge_patch;
 }
-pub use error::{Error, ErrorCode, FactsError, PolicyError, Result, SourceLocation};
+pub use error::{CatalogError, Error, ErrorCode, FactsError, PolicyError, Result, SourceLocation};
 pub use limits::Limits;
 pub use model::{Facts, RolloutFacts};
 pub use vocab::{Action, Effect, Outcome, RolloutVerdict, Verdict};

@@ -63,6 +63,17 @@ pub struct Limits {
     /// Most bytes the expressions of one decision may build (strings,
     /// lists, maps), checked before each value is built.
     pub max_eval_bytes: u64,
+    /// Largest catalog or release plan, all its files together, in bytes.
+    pub max_catalog_bytes: usize,
+    /// Largest OpenAPI document a catalog names, in bytes.
+    pub max_openapi_bytes: usize,
+    /// Most services in one catalog (the facts' `max_list_items` does not
+    /// apply: a catalog of 10,000 services is within the defaults).
+    pub max_catalog_services: usize,
+    /// Most dependencies in one catalog.
+    pub max_catalog_edges: usize,
+    /// Most releases in one release plan.
+    pub max_plan_releases: usize,
 }
 
 impl Default for Limits {
@@ -84,6 +95,11 @@ impl Default for Limits {
             max_regex_bytes: 256 * 1024,
             max_eval_cost: 1_000_000,
             max_eval_bytes: 64 * 1024 * 1024,
+            max_catalog_bytes: 64 * 1024 * 1024,
+            max_openapi_bytes: 4 * 1024 * 1024,
+            max_catalog_services: 20_000,
+            max_catalog_edges: 200_000,
+            max_plan_releases: 2_000,
         }
     }
 }

@@ -23,6 +23,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use release_policy::RolloutVerdict;
 use release_policy::Verdict;
+use release_policy::plan::{Catalog, ReleasePlan};
 use release_policy::{
     Bundle, BundleBuilder, Error, ErrorCode, Facts, FactsError, Limits, RolloutFacts,
 };
@@ -43,6 +44,15 @@ enum Format {
     Text,
     Json,
     Markdown,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum PlanFormat {
+    Text,
+    Json,
+    Markdown,
+    Dot,
+    Mermaid,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -89,6 +99,33 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Plan releases of many services: ok (exit 0), blocked (1) or needs a decision (3).
+    Plan {
+        /// The release plan (`kind: ReleasePlan`, YAML or JSON).
+        releases: PathBuf,
+        /// The catalog: a directory of `Service`, `Calendar` and `Environment` documents, or one file.
+        #[arg(long, value_name = "PATH")]
+        catalog: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: PlanFormat,
+    },
+    /// May this version of a service go to an environment? yes (exit 0) or no (1), from the catalog's API contracts.
+    CanIDeploy {
+        /// The service.
+        service: String,
+        /// Its version.
+        version: String,
+        /// The target environment.
+        #[arg(long = "to", value_name = "ENVIRONMENT")]
+        to: String,
+        /// The catalog: a directory or one file.
+        #[arg(long, value_name = "PATH")]
+        catalog: PathBuf,
+        /// Output format (text or json).
+        #[arg(long, value_enum, default_value = "text")]
+        format: TestFormat,
     },
     /// Run the policy tests (`*.test.yaml`) of policy directories, layered.
     Test {
@@ -179,6 +216,12 @@ fn main() -> ExitCode {
 /// Print an error to stderr: one `error[RP0102]: place: message` line per
 /// error (every error of a policy load), each hint under its error.
 fn report(e: &Error) {
+    if let Error::Catalog(errors) = e {
+        for c in errors {
+            print_error(c.code(), &c.to_string(), c.hint());
+        }
+        return;
+    }
     let policy = e.policy_errors();
     if policy.is_empty() {
         print_error(e.code(), &e.to_string(), e.hint());
@@ -343,8 +386,57 @@ fn emit(out: &str) {
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
 }
 
+/// A catalog from a directory or one file.
+fn catalog(path: &std::path::Path) -> Result<Catalog, Error> {
+    if path.is_dir() {
+        Catalog::from_dir(path, &Limits::default())
+    } else {
+        Catalog::from_file(path, &Limits::default())
+    }
+}
+
 fn run(cli: Cli) -> Result<u8, Error> {
     match cli.command {
+        Command::Plan {
+            releases,
+            catalog: catalog_path,
+            format,
+        } => {
+            let catalog = catalog(&catalog_path)?;
+            let intended = ReleasePlan::from_file(&releases, &Limits::default())?;
+            let plan = Bundle::try_builtin()?.plan(&catalog, &intended)?;
+            let out = match format {
+                PlanFormat::Text => plan.to_text(),
+                PlanFormat::Json => plan.to_json() + "\n",
+                PlanFormat::Markdown => plan.to_markdown(),
+                PlanFormat::Dot => plan.to_dot(),
+                PlanFormat::Mermaid => plan.to_mermaid(),
+            };
+            emit(&out);
+            Ok(u8::try_from(plan.verdict.exit_code()).unwrap_or(2))
+        }
+        Command::CanIDeploy {
+            service,
+            version,
+            to,
+            catalog: catalog_path,
+            format,
+        } => {
+            let catalog = catalog(&catalog_path)?;
+            let answer = Bundle::try_builtin()?.can_i_deploy(&catalog, &service, &version, &to)?;
+            let out = match format {
+                TestFormat::Json => answer.to_json() + "\n",
+                TestFormat::Text => {
+                    let mut s = answer.summary.clone() + "\n";
+                    for v in &answer.violations {
+                        s += &format!("  ✗ [{}] {}\n", v.kind.as_str(), v.message);
+                    }
+                    s
+                }
+            };
+            emit(&out);
+            Ok(if answer.deployable { 0 } else { 1 })
+        }
         Command::Check {
             facts: facts_path,
             policies,

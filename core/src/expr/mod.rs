@@ -24,7 +24,7 @@ mod ops;
 pub(crate) mod plan;
 pub(crate) mod reference;
 mod strings;
-mod suggest;
+pub(crate) mod suggest;
 mod time;
 mod typecheck;
 pub(crate) mod value;

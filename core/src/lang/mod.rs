@@ -12,7 +12,7 @@ pub(crate) mod compiler;
 pub(crate) mod document;
 pub(crate) mod layer;
 pub(crate) mod load;
-mod locate;
+pub(crate) mod locate;
 mod quality_gate_rule;
 mod rollout_rules;
 pub(crate) mod rules;

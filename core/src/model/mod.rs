@@ -30,6 +30,7 @@ pub use rollout::{
     SyntheticRun,
 };
 pub(crate) use types::rfc3339;
+pub(crate) use types::serialize_timestamp;
 pub use types::{Duration, Timestamp, Version};
 
 use crate::error::{ErrorCode, FactsError};

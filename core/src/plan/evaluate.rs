@@ -1,0 +1,555 @@
+//! Planning: the releases checked against the catalog, then contracts,
+//! cycles and waves per environment, blast radius, the schedule and its
+//! proposal, and the verdict (blocked outranks needs a decision).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::catalog::{Catalog, CatalogData, ChangeKind, Release, ReleasePlan};
+use super::contracts;
+use super::graph::{EnvGraph, path_to, reach};
+use super::result::{
+    BlastRadius, Cycle, Dependency, Deployability, Plan, PlanVerdict, PlannedRelease, Reach, Wave,
+};
+use super::schedule::{self, Slot};
+use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
+use crate::expr::suggest::did_you_mean;
+use crate::limits::Limits;
+
+/// Most dependents a [`Reach`] names.
+const MAX_NAMED: usize = 50;
+
+/// Plan `intended` against `catalog`.
+pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -> Result<Plan, Error> {
+    let data = &*catalog.inner;
+    let indices = resolve(data, intended)?;
+    let released_ids: Vec<String> = intended
+        .releases
+        .iter()
+        .map(|r| format!("{}@{}", r.service, r.environment))
+        .collect();
+    // Lockstep groups as service indices.
+    let groups: Vec<Vec<usize>> = intended
+        .lockstep
+        .iter()
+        .map(|g| {
+            g.services
+                .iter()
+                .filter_map(|(s, _)| data.by_name.get(s).copied())
+                .collect()
+        })
+        .collect();
+    let group_of: BTreeMap<usize, usize> = groups
+        .iter()
+        .enumerate()
+        .flat_map(|(g, members)| members.iter().map(move |s| (*s, g)))
+        .collect();
+    // Cycles and waves, per environment.
+    let mut wave_of: Vec<usize> = vec![0; intended.releases.len()];
+    let mut cycles = Vec::new();
+    let envs: BTreeSet<&str> = intended
+        .releases
+        .iter()
+        .map(|r| r.environment.as_str())
+        .collect();
+    for env in envs {
+        let released: BTreeSet<usize> = intended
+            .releases
+            .iter()
+            .zip(&indices)
+            .filter(|(r, _)| r.environment == env)
+            .map(|(_, i)| *i)
+            .collect();
+        let graph = EnvGraph::new(data, env, &groups);
+        for (members, path) in graph.cycles(&released) {
+            let one_group = {
+                let gs: BTreeSet<Option<&usize>> =
+                    members.iter().map(|s| group_of.get(s)).collect();
+                gs.len() == 1 && gs.iter().all(Option::is_some)
+            };
+            if one_group {
+                continue;
+            }
+            let names: Vec<String> = path.iter().map(|s| data.name_of(*s).to_string()).collect();
+            let released_names: Vec<String> =
+                members.iter().map(|s| data.name_of(*s).to_string()).collect();
+            cycles.push(Cycle {
+                environment: env.to_string(),
+                message: format!(
+                    "hard dependencies form a cycle in `{env}`: {}; declare the services a lockstep group to release them together",
+                    names.join(" → ")
+                ),
+                path: names,
+                released: released_names,
+            });
+        }
+        let levels = graph.levels(&released);
+        for ((r, i), w) in intended.releases.iter().zip(&indices).zip(wave_of.iter_mut()) {
+            if r.environment == env {
+                *w = levels.get(i).copied().unwrap_or(0);
+            }
+        }
+    }
+    let wave_of = cap_waves(&wave_of, &released_ids, intended.max_per_wave, &indices, &group_of);
+    // Contracts.
+    let mut violations = Vec::new();
+    for ((r, i), id) in intended.releases.iter().zip(&indices).zip(&released_ids) {
+        if let Some(s) = data.services.get(*i) {
+            violations.extend(contracts::violations(data, r, *i, s, id));
+        }
+    }
+    violations.sort();
+    violations.dedup();
+    // The schedule.
+    let shape = super::compile::release_shape();
+    let mut slots = Vec::new();
+    let mut views = Vec::new();
+    for (((r, i), id), w) in intended
+        .releases
+        .iter()
+        .zip(&indices)
+        .zip(&released_ids)
+        .zip(&wave_of)
+    {
+        let Some(requested) = schedule::requested(r) else {
+            return Err(Error::Catalog(vec![CatalogError::new(
+                ErrorCode::CatalogInvalidField,
+                r.at.clone(),
+                "a release window must not be empty",
+            )]));
+        };
+        slots.push(Slot {
+            id: id.clone(),
+            release: r,
+            service: *i,
+            wave: *w,
+            requested,
+        });
+        views.push(schedule::calendar_view(data, r, &shape, limits));
+    }
+    let conflicts = schedule::conflicts(data, &slots, &views);
+    let proposals = schedule::propose(data, &slots, &views, intended.horizon.as_chrono());
+    let mut conflicts = conflicts;
+    let mut releases = Vec::new();
+    for ((s, view), (proposed, mut reasons)) in slots.iter().zip(&views).zip(proposals) {
+        let r = s.release;
+        reasons.extend(view.exemption_errors.iter().cloned());
+        if proposed.is_none() {
+            conflicts.push(super::result::Conflict {
+                kind: super::result::ConflictKind::NoSlot,
+                releases: vec![s.id.clone()],
+                blocking: true,
+                message: format!(
+                    "`{}` finds no conflict-free window within the horizon",
+                    s.id
+                ),
+            });
+        }
+        releases.push(PlannedRelease {
+            id: s.id.clone(),
+            service: r.service.clone(),
+            version: r.version.to_string(),
+            kind: r.kind.clone(),
+            change: r.change,
+            environment: r.environment.clone(),
+            tier: data.services.get(s.service).map_or(0, |x| x.tier),
+            owner: data
+                .services
+                .get(s.service)
+                .map_or_else(String::new, |x| x.owner.clone()),
+            wave: s.wave + 1,
+            requested: schedule::window(s.requested),
+            proposed: proposed.map(schedule::window),
+            moved: proposed != Some(s.requested),
+            reasons,
+            calendars: view
+                .calendars
+                .iter()
+                .filter_map(|c| data.calendars.get(*c))
+                .map(|c| c.calendar.name().to_string())
+                .collect(),
+            exempted: view.exempted.clone(),
+            blast_radius: blast_radius(data, s.service, &r.environment),
+            depends_on: depends_on(data, s, &slots),
+        });
+    }
+    conflicts.sort();
+    conflicts.dedup();
+    let mut waves: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for r in &releases {
+        waves.entry(r.wave).or_default().push(r.id.clone());
+    }
+    let waves = waves
+        .into_iter()
+        .map(|(number, mut releases)| {
+            releases.sort();
+            Wave { number, releases }
+        })
+        .collect();
+    let blocked = !violations.is_empty()
+        || !cycles.is_empty()
+        || conflicts.iter().any(|c| c.blocking);
+    let verdict = if blocked {
+        PlanVerdict::Blocked
+    } else if !conflicts.is_empty() {
+        PlanVerdict::NeedsDecision
+    } else {
+        PlanVerdict::Ok
+    };
+    let summary = summary(verdict, &releases, &violations, &cycles, &conflicts);
+    Ok(Plan {
+        verdict,
+        summary,
+        name: intended.name.clone(),
+        releases,
+        waves,
+        violations,
+        cycles,
+        conflicts,
+    })
+}
+
+/// May `version` of `service` go to `environment`? The release provides
+/// the API versions the catalog lists at exactly that version; a major
+/// bump over what runs there counts as declared breaking (so only its
+/// consumers' requirements and used operations decide).
+pub(crate) fn can_i_deploy(
+    catalog: &Catalog,
+    service: &str,
+    version: &str,
+    environment: &str,
+) -> Result<Deployability, Error> {
+    let data = &*catalog.inner;
+    let at = SourceLocation::file("<arguments>");
+    let names: Vec<&str> = data.by_name.keys().map(String::as_str).collect();
+    let Some((index, s)) = data.service(service) else {
+        let mut e = CatalogError::new(
+            ErrorCode::UnknownReference,
+            at,
+            format!("service `{service}` is not in the catalog"),
+        );
+        e.hint = did_you_mean(service, &names);
+        return Err(e.into());
+    };
+    if !s.runs_in(environment) {
+        let envs: Vec<&str> = s.environments.iter().map(String::as_str).collect();
+        return Err(CatalogError::new(
+            ErrorCode::UnknownReference,
+            at,
+            format!(
+                "service `{service}` does not run in `{environment}` (its environments: {})",
+                envs.join(", ")
+            ),
+        )
+        .into());
+    }
+    let v = semver::Version::parse(version.trim_start_matches('v')).map_err(|e| {
+        CatalogError::new(
+            ErrorCode::InvalidVersion,
+            at.clone(),
+            format!("invalid semantic version `{version}`: {e}"),
+        )
+    })?;
+    let provides: BTreeMap<String, semver::Version> = s
+        .provides
+        .iter()
+        .filter(|p| p.version == v)
+        .map(|p| (p.api.clone(), p.version.clone()))
+        .collect();
+    let major = provides.iter().any(|(api, new)| {
+        s.running_api(api, environment)
+            .is_some_and(|o| contracts::major_bump(&o.version, new))
+    }) || (provides.is_empty()
+        && s.deployed
+            .get(environment)
+            .is_some_and(|o| contracts::major_bump(o, &v)));
+    let release = Release {
+        service: service.to_string(),
+        version: v.clone(),
+        kind: "standard".to_string(),
+        provides: provides.clone(),
+        change: major.then_some(ChangeKind::Breaking),
+        environment: environment.to_string(),
+        start: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+        duration: crate::model::Duration::from_millis(1),
+        team: None,
+        at: at.clone(),
+        service_at: at.clone(),
+        environment_at: at.clone(),
+        provides_at: BTreeMap::new(),
+    };
+    let id = format!("{service}@{environment}");
+    let mut violations = contracts::violations(data, &release, index, s, &id);
+    violations.sort();
+    violations.dedup();
+    let deployable = violations.is_empty();
+    let summary = if deployable {
+        format!("yes: `{service}` {v} can go to `{environment}`; no consumer's contract breaks")
+    } else {
+        format!(
+            "no: `{service}` {v} would break {} contract(s) in `{environment}`",
+            violations.len()
+        )
+    };
+    Ok(Deployability {
+        deployable,
+        service: service.to_string(),
+        version: v.to_string(),
+        environment: environment.to_string(),
+        provides: provides
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect(),
+        violations,
+        blast_radius: blast_radius(data, index, environment),
+        summary,
+    })
+}
+
+/// Each release's service index; every release checked against the
+/// catalog first (all problems at once).
+fn resolve(data: &CatalogData, intended: &ReleasePlan) -> Result<Vec<usize>, Error> {
+    let mut errors = Vec::new();
+    let mut out = Vec::new();
+    let names: Vec<&str> = data.by_name.keys().map(String::as_str).collect();
+    for r in &intended.releases {
+        let Some((i, s)) = data.service(&r.service) else {
+            let mut e = CatalogError::new(
+                ErrorCode::UnknownReference,
+                r.service_at.clone(),
+                format!("service `{}` is not in the catalog", r.service),
+            );
+            e.hint = did_you_mean(&r.service, &names);
+            errors.push(e);
+            continue;
+        };
+        if !s.runs_in(&r.environment) {
+            let envs: Vec<&str> = s.environments.iter().map(String::as_str).collect();
+            let mut e = CatalogError::new(
+                ErrorCode::UnknownReference,
+                r.environment_at.clone(),
+                format!(
+                    "service `{}` does not run in `{}` (its environments: {})",
+                    r.service,
+                    r.environment,
+                    envs.join(", ")
+                ),
+            );
+            e.hint = did_you_mean(&r.environment, &envs);
+            errors.push(e);
+        }
+        for api in r.provides.keys() {
+            if !s.provides.iter().any(|p| &p.api == api) {
+                errors.push(
+                    CatalogError::new(
+                        ErrorCode::UnknownReference,
+                        r.provides_at
+                            .get(api)
+                            .cloned()
+                            .unwrap_or_else(|| r.at.clone()),
+                        format!("service `{}` provides no API `{api}`", r.service),
+                    )
+                    .with_hint("list the API under the service's `spec.provides` in the catalog"),
+                );
+            }
+        }
+        out.push(i);
+    }
+    for g in &intended.lockstep {
+        for (s, at) in &g.services {
+            if !intended.releases.iter().any(|r| &r.service == s) {
+                errors.push(CatalogError::new(
+                    ErrorCode::UnknownReference,
+                    at.clone(),
+                    format!(
+                        "lockstep group `{}` names `{s}`, which the plan does not release",
+                        g.name
+                    ),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(Error::Catalog(errors))
+    }
+}
+
+/// Waves with at most `cap` releases each: each level split in order of
+/// release id, a lockstep group kept whole; every level starts a wave
+/// after the one before, so providers stay before consumers.
+fn cap_waves(
+    levels: &[usize],
+    ids: &[String],
+    cap: Option<u32>,
+    services: &[usize],
+    group_of: &BTreeMap<usize, usize>,
+) -> Vec<usize> {
+    let Some(cap) = cap.map(|c| c as usize) else {
+        return levels.to_vec();
+    };
+    let mut out = vec![0; levels.len()];
+    let mut next_wave = 0;
+    let max = levels.iter().copied().max().unwrap_or(0);
+    for level in 0..=max {
+        // Units: a lockstep group or a single release, in id order.
+        let mut units: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, l) in levels.iter().enumerate() {
+            if *l != level {
+                continue;
+            }
+            let key = services
+                .get(i)
+                .and_then(|s| group_of.get(s))
+                .map_or_else(
+                    || ids.get(i).cloned().unwrap_or_default(),
+                    |g| format!("\u{0}{g}"),
+                );
+            units.entry(key).or_default().push(i);
+        }
+        if units.is_empty() {
+            continue;
+        }
+        let mut used = 0;
+        for members in units.values() {
+            if used > 0 && used + members.len() > cap {
+                next_wave += 1;
+                used = 0;
+            }
+            for m in members {
+                if let Some(o) = out.get_mut(*m) {
+                    *o = next_wave;
+                }
+            }
+            used += members.len();
+        }
+        next_wave += 1;
+    }
+    out
+}
+
+/// The releases of `slots` (same environment) that `s` depends on
+/// directly.
+fn depends_on(data: &CatalogData, s: &Slot<'_>, slots: &[Slot<'_>]) -> Vec<Dependency> {
+    let mut out: Vec<Dependency> = data
+        .providers_of
+        .get(s.service)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| data.edge(*e))
+        .flat_map(|e| {
+            slots
+                .iter()
+                .filter(move |o| {
+                    o.service == e.provider && o.release.environment == s.release.environment
+                })
+                .map(move |o| Dependency {
+                    release: o.id.clone(),
+                    hard: e.hard,
+                })
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Tier weights: each tier counts twice the next.
+fn tier_weight(tier: u8) -> f64 {
+    match tier {
+        1 => 8.0,
+        2 => 4.0,
+        3 => 2.0,
+        _ => 1.0,
+    }
+}
+
+fn blast_radius(data: &CatalogData, service: usize, env: &str) -> BlastRadius {
+    let r = reach(data, service, env);
+    let summarise = |m: &BTreeMap<usize, (usize, usize)>| {
+        let mut by_tier = [0usize; 4];
+        let mut names: Vec<String> = Vec::new();
+        for s in m.keys() {
+            if let Some(x) = data.services.get(*s) {
+                if let Some(t) = by_tier.get_mut(usize::from(x.tier.clamp(1, 4)) - 1) {
+                    *t += 1;
+                }
+                names.push(x.name.clone());
+            }
+        }
+        names.sort();
+        names.truncate(MAX_NAMED);
+        Reach {
+            count: m.len(),
+            by_tier,
+            services: names,
+        }
+    };
+    let weight_of = |m: &BTreeMap<usize, (usize, usize)>| -> f64 {
+        m.keys()
+            .filter_map(|s| data.services.get(*s))
+            .map(|x| tier_weight(x.tier))
+            .sum()
+    };
+    let weight = weight_of(&r.hard) + weight_of(&r.soft) / 2.0;
+    // The most critical dependent: lowest tier, hard before soft, nearest,
+    // then name.
+    let worst = r
+        .hard
+        .iter()
+        .map(|(s, (d, _))| (s, d, 0))
+        .chain(r.soft.iter().map(|(s, (d, _))| (s, d, 1)))
+        .filter_map(|(s, d, soft)| {
+            let x = data.services.get(*s)?;
+            Some(((x.tier, soft, *d, x.name.clone()), *s))
+        })
+        .min();
+    let worst_path = worst.map_or_else(Vec::new, |(_, s)| {
+        let (a, b) = if r.hard.contains_key(&s) {
+            (&r.hard, &r.soft)
+        } else {
+            (&r.soft, &r.hard)
+        };
+        path_to(a, b, service, s)
+            .into_iter()
+            .map(|i| data.name_of(i).to_string())
+            .collect()
+    });
+    BlastRadius {
+        hard: summarise(&r.hard),
+        soft: summarise(&r.soft),
+        weight,
+        worst_path,
+    }
+}
+
+fn summary(
+    verdict: PlanVerdict,
+    releases: &[PlannedRelease],
+    violations: &[super::result::Violation],
+    cycles: &[Cycle],
+    conflicts: &[super::result::Conflict],
+) -> String {
+    let waves = releases.iter().map(|r| r.wave).max().unwrap_or(0);
+    let moved = releases.iter().filter(|r| r.moved).count();
+    let base = format!(
+        "{} release{} in {waves} wave{}",
+        releases.len(),
+        if releases.len() == 1 { "" } else { "s" },
+        if waves == 1 { "" } else { "s" }
+    );
+    match verdict {
+        PlanVerdict::Ok => format!("ok: {base}, as requested"),
+        PlanVerdict::Blocked => format!(
+            "blocked: {base}; {} contract violation(s), {} cycle(s), {} blocking conflict(s)",
+            violations.len(),
+            cycles.len(),
+            conflicts.iter().filter(|c| c.blocking).count()
+        ),
+        PlanVerdict::NeedsDecision => format!(
+            "needs a decision: {base}; {} conflict(s), {moved} release(s) moved in the proposed schedule",
+            conflicts.len()
+        ),
+    }
+}
+

@@ -1,0 +1,433 @@
+//! The schedule: each requested window checked against the calendars that
+//! govern the release (inside a release window, outside any freeze its
+//! exemption does not lift) and against the other releases (one at a time
+//! in an exclusive environment, interdependent services apart, consumers
+//! after their providers, waves in order); then a proposed conflict-free
+//! schedule: the earliest slot of each release, in wave order, inside its
+//! windows, outside freezes and busy slots. Deterministic: releases are
+//! placed in the order (wave, requested start, id).
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+
+use super::calendar::{Interval, earliest_fit};
+use super::catalog::{CatalogData, Release, ScopedCalendar};
+use super::result::{Conflict, ConflictKind, Window};
+use crate::expr::bind::bind_roots;
+use crate::expr::{Budget, Frame, Val};
+use crate::limits::Limits;
+use crate::model::rfc3339;
+use crate::model::shape::Shape;
+
+/// One release as the schedule sees it.
+pub(crate) struct Slot<'a> {
+    pub id: String,
+    pub release: &'a Release,
+    pub service: usize,
+    pub wave: usize,
+    pub requested: Interval,
+}
+
+/// What the calendars say of one release.
+#[derive(Default)]
+pub(crate) struct CalendarView {
+    /// The governing calendars (indices into the catalog's).
+    pub calendars: Vec<usize>,
+    /// Freezes the release's exemption lifts, as `calendar/freeze`.
+    pub exempted: Vec<String>,
+    /// Freezes it cannot enter, as UTC intervals with their names.
+    pub frozen: Vec<(String, Interval)>,
+    /// Why an exemption could not be evaluated, if one could not.
+    pub exemption_errors: Vec<String>,
+}
+
+/// The release's facts as calendar exemptions read them: `release`.
+fn release_json(r: &Release) -> serde_json::Value {
+    json!({ "release": {
+        "service": r.service,
+        "version": r.version.to_string(),
+        "kind": r.kind,
+        "change": r.change.map_or("", |c| c.as_str()),
+        "environment": r.environment,
+        "team": r.team.clone().unwrap_or_default(),
+        "start": rfc3339(r.start),
+        "duration": format!("{}ms", r.duration.as_millis()),
+        "provides": r.provides.iter().map(|(k, v)| (k.clone(), json!(v.to_string()))).collect::<serde_json::Map<_, _>>(),
+    }})
+}
+
+/// Whether `calendar`'s freeze `index` lets `release` through. An
+/// exemption that cannot be evaluated does not (fail closed): its error
+/// is returned.
+fn exempt(
+    calendar: &ScopedCalendar,
+    index: usize,
+    facts: &serde_json::Value,
+    shape: &Shape,
+    limits: &Limits,
+) -> Result<bool, String> {
+    let Some(Some(expr)) = calendar.exemptions.get(index) else {
+        return Ok(false);
+    };
+    let roots = bind_roots(shape, facts, limits).map_err(|e| e.to_string())?;
+    let budget = Budget::new(limits);
+    let frame = Frame {
+        roots: &roots,
+        vars: &[],
+        budget: &budget,
+    };
+    match expr.eval(&frame)? {
+        Val::Bool(b) => Ok(b),
+        other => Err(format!("gives {}, not a bool", other.type_name())),
+    }
+}
+
+/// The calendars of one release, its freezes and exemptions.
+pub(crate) fn calendar_view(
+    catalog: &CatalogData,
+    release: &Release,
+    shape: &Shape,
+    limits: &Limits,
+) -> CalendarView {
+    let mut view = CalendarView::default();
+    let facts = release_json(release);
+    for (ci, c) in catalog.calendars.iter().enumerate() {
+        if !c.governs(&release.service, &release.environment) {
+            continue;
+        }
+        view.calendars.push(ci);
+        for (fi, name, interval) in c.calendar.freezes() {
+            let label = format!("{}/{name}", c.calendar.name());
+            match exempt(c, fi, &facts, shape, limits) {
+                Ok(true) => view.exempted.push(label),
+                Ok(false) => view.frozen.push((label, interval)),
+                Err(e) => {
+                    view.exemption_errors.push(format!(
+                        "the exemption of `{label}` could not be evaluated ({e}): the freeze holds"
+                    ));
+                    view.frozen.push((label, interval));
+                }
+            }
+        }
+    }
+    view
+}
+
+/// `[start, start + duration)` of a release.
+pub(crate) fn requested(r: &Release) -> Option<Interval> {
+    Interval::new(r.start, r.start + r.duration.as_chrono())
+}
+
+/// The window of an interval, for the result.
+pub(crate) fn window(i: Interval) -> Window {
+    Window {
+        start: i.start,
+        end: i.end,
+    }
+}
+
+/// Whether two services depend on each other, either way, directly.
+pub(crate) fn interdependent(catalog: &CatalogData, a: usize, b: usize) -> bool {
+    catalog
+        .providers_of
+        .get(a)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| catalog.edge(*e))
+        .any(|e| e.provider == b)
+        || catalog
+            .providers_of
+            .get(b)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| catalog.edge(*e))
+            .any(|e| e.provider == a)
+}
+
+/// Whether `consumer` depends on `provider` directly.
+fn depends(catalog: &CatalogData, consumer: usize, provider: usize) -> bool {
+    catalog
+        .providers_of
+        .get(consumer)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| catalog.edge(*e))
+        .any(|e| e.provider == provider)
+}
+
+fn conflict(kind: ConflictKind, releases: Vec<String>, message: String) -> Conflict {
+    Conflict {
+        kind,
+        releases,
+        blocking: kind.is_blocking(),
+        message,
+    }
+}
+
+/// The conflicts of the requested windows.
+pub(crate) fn conflicts(
+    catalog: &CatalogData,
+    slots: &[Slot<'_>],
+    views: &[CalendarView],
+) -> Vec<Conflict> {
+    let mut out = Vec::new();
+    for (s, view) in slots.iter().zip(views) {
+        for ci in &view.calendars {
+            let Some(c) = catalog.calendars.get(*ci) else {
+                continue;
+            };
+            if c.calendar.has_windows() && c.calendar.window_containing(s.requested).is_none() {
+                out.push(conflict(
+                    ConflictKind::OutsideWindow,
+                    vec![s.id.clone()],
+                    format!(
+                        "`{}` asks for {} – {}, outside every release window of calendar `{}`",
+                        s.id,
+                        rfc3339(s.requested.start),
+                        rfc3339(s.requested.end),
+                        c.calendar.name()
+                    ),
+                ));
+            }
+        }
+        for (name, interval) in &view.frozen {
+            if interval.overlaps(&s.requested) {
+                out.push(conflict(
+                    ConflictKind::Freeze,
+                    vec![s.id.clone()],
+                    format!(
+                        "`{}` asks for {}, inside freeze `{name}` ({} – {}), and no exemption lifts it",
+                        s.id,
+                        rfc3339(s.requested.start),
+                        rfc3339(interval.start),
+                        rfc3339(interval.end)
+                    ),
+                ));
+            }
+        }
+    }
+    for (i, a) in slots.iter().enumerate() {
+        for b in slots.iter().skip(i + 1) {
+            let (ra, rb) = (a.release, b.release);
+            if ra.environment != rb.environment || !a.requested.overlaps(&b.requested) {
+                continue;
+            }
+            let pair = vec![a.id.clone(), b.id.clone()];
+            if catalog.exclusive.contains(&ra.environment) {
+                out.push(conflict(
+                    ConflictKind::ExclusiveEnvironment,
+                    pair.clone(),
+                    format!(
+                        "`{}` and `{}` overlap in `{}`, which holds one release at a time",
+                        a.id, b.id, ra.environment
+                    ),
+                ));
+            }
+            if interdependent(catalog, a.service, b.service) {
+                out.push(conflict(
+                    ConflictKind::InterdependentOverlap,
+                    pair,
+                    format!(
+                        "`{}` and `{}` depend on each other and overlap in `{}`",
+                        a.id, b.id, ra.environment
+                    ),
+                ));
+            }
+        }
+    }
+    for c in slots {
+        for p in slots {
+            if c.release.environment == p.release.environment
+                && c.service != p.service
+                && depends(catalog, c.service, p.service)
+                && c.wave > p.wave
+                && c.requested.start < p.requested.end
+            {
+                out.push(conflict(
+                    ConflictKind::ConsumerBeforeProvider,
+                    vec![c.id.clone(), p.id.clone()],
+                    format!(
+                        "`{}` starts at {}, before `{}` it depends on ends at {}",
+                        c.id,
+                        rfc3339(c.requested.start),
+                        p.id,
+                        rfc3339(p.requested.end)
+                    ),
+                ));
+            }
+        }
+    }
+    let envs: BTreeSet<&str> = slots.iter().map(|s| s.release.environment.as_str()).collect();
+    for env in envs {
+        let in_env: Vec<&Slot<'_>> = slots
+            .iter()
+            .filter(|s| s.release.environment == env)
+            .collect();
+        let max_wave = in_env.iter().map(|s| s.wave).max().unwrap_or(0);
+        for w in 1..=max_wave {
+            let before_end = in_env
+                .iter()
+                .filter(|s| s.wave < w)
+                .map(|s| s.requested.end)
+                .max();
+            let start = in_env
+                .iter()
+                .filter(|s| s.wave == w)
+                .map(|s| s.requested.start)
+                .min();
+            if let (Some(end), Some(start)) = (before_end, start) {
+                if start < end {
+                    out.push(conflict(
+                        ConflictKind::WaveOrder,
+                        in_env
+                            .iter()
+                            .filter(|s| s.wave == w)
+                            .map(|s| s.id.clone())
+                            .collect(),
+                        format!(
+                            "wave {} in `{env}` starts at {}, before the waves before it end at {}",
+                            w + 1,
+                            rfc3339(start),
+                            rfc3339(end)
+                        ),
+                    ));
+                }
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The proposed schedule: for each slot (same order), the earliest
+/// conflict-free window within the horizon and why it moved.
+pub(crate) fn propose(
+    catalog: &CatalogData,
+    slots: &[Slot<'_>],
+    views: &[CalendarView],
+    horizon: chrono::Duration,
+) -> Vec<(Option<Interval>, Vec<String>)> {
+    let mut order: Vec<usize> = (0..slots.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (x, y) = (slots.get(a), slots.get(b));
+        let key = |s: Option<&Slot<'_>>| s.map(|s| (s.wave, s.requested.start, s.id.clone()));
+        key(x).cmp(&key(y))
+    });
+    let mut placed: Vec<Option<Interval>> = vec![None; slots.len()];
+    let mut reasons: Vec<Vec<String>> = vec![Vec::new(); slots.len()];
+    for &i in &order {
+        let (Some(s), Some(view)) = (slots.get(i), views.get(i)) else {
+            continue;
+        };
+        let env = &s.release.environment;
+        let mut earliest = s.requested.start;
+        let mut why = Vec::new();
+        // After every release of an earlier wave in the environment.
+        let waited = slots
+            .iter()
+            .zip(&placed)
+            .filter(|(o, _)| &o.release.environment == env && o.wave < s.wave)
+            .filter_map(|(o, p)| p.map(|p| (o, p)))
+            .max_by_key(|(_, p)| p.end);
+        if let Some((o, p)) = waited {
+            if p.end > earliest {
+                earliest = p.end;
+                why.push(format!(
+                    "waits for wave {} (`{}` ends at {})",
+                    o.wave + 1,
+                    o.id,
+                    rfc3339(p.end)
+                ));
+            }
+        }
+        let mut blocked: Vec<Interval> = view.frozen.iter().map(|(_, f)| *f).collect();
+        let exclusive = catalog.exclusive.contains(env);
+        for (o, p) in slots.iter().zip(&placed) {
+            let Some(p) = p else { continue };
+            if &o.release.environment == env
+                && (exclusive || interdependent(catalog, o.service, s.service))
+            {
+                blocked.push(*p);
+            }
+        }
+        let calendars: Vec<&super::calendar::Calendar> = view
+            .calendars
+            .iter()
+            .filter_map(|c| catalog.calendars.get(*c))
+            .map(|c| &c.calendar)
+            .collect();
+        let found = earliest_fit(
+            &calendars,
+            &blocked,
+            earliest,
+            s.release.duration.as_chrono(),
+            horizon,
+        );
+        let slot = found.and_then(|start| Interval::new(start, start + s.release.duration.as_chrono()));
+        match slot {
+            Some(p) if p != s.requested => {
+                why.extend(moved_because(s, view, &calendars, &blocked, p));
+            }
+            Some(_) => {}
+            None => why.push(format!(
+                "no conflict-free window within {} of {}",
+                human(horizon),
+                rfc3339(earliest)
+            )),
+        }
+        if let Some(p) = placed.get_mut(i) {
+            *p = slot;
+        }
+        if let Some(r) = reasons.get_mut(i) {
+            *r = why;
+        }
+    }
+    placed.into_iter().zip(reasons).collect()
+}
+
+/// Why the requested window could not be kept.
+fn moved_because(
+    s: &Slot<'_>,
+    view: &CalendarView,
+    calendars: &[&super::calendar::Calendar],
+    blocked: &[Interval],
+    proposed: Interval,
+) -> Vec<String> {
+    let mut why = Vec::new();
+    for c in calendars {
+        if c.has_windows() && c.window_containing(s.requested).is_none() {
+            why.push(format!(
+                "the request is outside the release windows of `{}`",
+                c.name()
+            ));
+        }
+    }
+    for (name, f) in &view.frozen {
+        if f.overlaps(&s.requested) {
+            why.push(format!("the request is inside freeze `{name}`"));
+        }
+    }
+    if blocked
+        .iter()
+        .skip(view.frozen.len())
+        .any(|b| b.overlaps(&s.requested))
+    {
+        why.push("the request overlaps a release placed before it".to_string());
+    }
+    if why.is_empty() && proposed.start > s.requested.start {
+        why.push("the request is taken by an earlier wave".to_string());
+    }
+    why
+}
+
+/// A duration as days or hours, for messages.
+fn human(d: chrono::Duration) -> String {
+    let h = d.num_hours();
+    if h % 24 == 0 {
+        format!("{} days", h / 24)
+    } else {
+        format!("{h} hours")
+    }
+}
