@@ -121,11 +121,20 @@ pub(crate) struct SpecError {
 }
 
 impl SpecError {
-    fn new(path: String, message: String, hint: Option<String>) -> SpecError {
+    /// An error at `path`, without a hint.
+    fn at(path: String, message: String) -> SpecError {
         SpecError {
             path,
             message,
-            hint,
+            hint: None,
+        }
+    }
+
+    /// The same error with a hint.
+    fn hint(self, hint: impl Into<String>) -> SpecError {
+        SpecError {
+            hint: Some(hint.into()),
+            ..self
         }
     }
 }
@@ -221,38 +230,18 @@ impl Calendar {
         freezes: &[FreezeSpec<'_>],
     ) -> Result<Calendar, SpecError> {
         let tz = parse_time_zone(time_zone)?;
-        let mut checked_windows = Vec::with_capacity(windows.len());
+        let mut checked_windows: Vec<Window> = Vec::with_capacity(windows.len());
         for (i, spec) in windows.iter().enumerate() {
             let window = parse_window(i, spec)?;
-            if let Some(j) = checked_windows
-                .iter()
-                .position(|w: &Window| w.name == window.name)
-            {
-                return Err(SpecError::new(
-                    format!("windows[{i}].name"),
-                    format!("window name `{}` is used twice", window.name),
-                    Some(format!(
-                        "`windows[{j}]` has it already; names must be unique"
-                    )),
-                ));
-            }
+            let names = checked_windows.iter().map(|w| w.name.as_str());
+            unique("windows", "window", i, &window.name, names)?;
             checked_windows.push(window);
         }
-        let mut checked_freezes = Vec::with_capacity(freezes.len());
+        let mut checked_freezes: Vec<Freeze> = Vec::with_capacity(freezes.len());
         for (i, spec) in freezes.iter().enumerate() {
             let freeze = parse_freeze(tz, i, spec)?;
-            if let Some(j) = checked_freezes
-                .iter()
-                .position(|f: &Freeze| f.name == freeze.name)
-            {
-                return Err(SpecError::new(
-                    format!("freezes[{i}].name"),
-                    format!("freeze name `{}` is used twice", freeze.name),
-                    Some(format!(
-                        "`freezes[{j}]` has it already; names must be unique"
-                    )),
-                ));
-            }
+            let names = checked_freezes.iter().map(|f| f.name.as_str());
+            unique("freezes", "freeze", i, &freeze.name, names)?;
             checked_freezes.push(freeze);
         }
         Ok(Calendar {
@@ -284,24 +273,17 @@ impl Calendar {
     pub(crate) fn window_occurrences(&self, range: Interval) -> Vec<(usize, Interval)> {
         let mut out = Vec::new();
         // An occurrence of local date D lies within D ± 2 days in UTC terms.
-        let mut date = range
-            .start
-            .date_naive()
-            .pred_opt()
-            .and_then(|d| d.pred_opt());
-        let last = range.end.date_naive().succ_opt();
-        while let Some(d) = date {
-            if last.is_some_and(|last| d > last) {
-                break;
-            }
+        let last = shift(range.end.date_naive(), 1);
+        let mut date = Some(shift(range.start.date_naive(), -2));
+        while let Some(day) = date.filter(|&d| d <= last) {
             for (i, window) in self.windows.iter().enumerate() {
-                if let Some(occ) = window.occurrence(self.tz, d) {
+                if let Some(occ) = window.occurrence(self.tz, day) {
                     if occ.overlaps(&range) {
                         out.push((i, occ));
                     }
                 }
             }
-            date = d.succ_opt();
+            date = day.succ_opt();
         }
         out.sort_by_key(|&(i, occ)| (occ.start, i, occ.end));
         out
@@ -313,11 +295,11 @@ impl Calendar {
         window: &'s Window,
         t: DateTime<Utc>,
     ) -> impl Iterator<Item = Interval> + 's {
-        let centre = t.date_naive();
-        (-2..=2_i64).filter_map(move |k| {
-            let date = centre.checked_add_signed(Duration::days(k))?;
-            window.occurrence(self.tz, date)
-        })
+        let first = shift(t.date_naive(), -2);
+        first
+            .iter_days()
+            .take(5)
+            .filter_map(move |date| window.occurrence(self.tz, date))
     }
 
     /// The name of the first window (in spec order) one of whose occurrences
@@ -368,15 +350,22 @@ impl Calendar {
         d: Duration,
         limit: DateTime<Utc>,
     ) -> Option<DateTime<Utc>> {
+        // An occurrence's length differs from its window's local length by
+        // the offset changes inside it, far less than two days.
+        let longest = self
+            .windows
+            .iter()
+            .map(|w| w.to_minute.saturating_sub(w.from_minute))
+            .max()?;
+        if d > Duration::minutes(i64::from(longest)) + Duration::days(2) {
+            return None;
+        }
         let mut best: Option<DateTime<Utc>> = None;
         // Occurrences of local dates before this one end before `s`.
-        let mut date = s.date_naive().checked_sub_signed(Duration::days(2));
+        let mut date = Some(shift(s.date_naive(), -2));
         while let Some(day) = date {
             // Occurrences of `day` and later start after this.
-            let lower = day
-                .and_time(NaiveTime::MIN)
-                .checked_sub_signed(Duration::days(1))?
-                .and_utc();
+            let lower = shift(day, -1).and_time(NaiveTime::MIN).and_utc();
             if lower >= limit || best.is_some_and(|b| lower > b) {
                 break;
             }
@@ -396,6 +385,19 @@ impl Calendar {
     }
 }
 
+/// `date` moved by `days` days, saturating at the ends of the calendar.
+fn shift(date: NaiveDate, days: i64) -> NaiveDate {
+    date.checked_add_signed(Duration::days(days))
+        .unwrap_or(if days < 0 {
+            NaiveDate::MIN
+        } else {
+            NaiveDate::MAX
+        })
+}
+
+/// Hint for an unknown time zone with no close name.
+const ZONE_HINT: &str = "use an IANA name such as `Europe/Berlin` or `UTC`";
+
 /// Parse `timeZone`, suggesting close names when it is unknown.
 fn parse_time_zone(text: &str) -> Result<Tz, SpecError> {
     if let Ok(tz) = Tz::from_str(text) {
@@ -403,24 +405,38 @@ fn parse_time_zone(text: &str) -> Result<Tz, SpecError> {
     }
     let path = "timeZone".to_owned();
     if text.trim().is_empty() {
-        return Err(SpecError::new(
-            path,
-            "time zone is empty".to_owned(),
-            Some("use an IANA name such as `Europe/Berlin` or `UTC`".to_owned()),
-        ));
+        return Err(SpecError::at(path, "time zone is empty".to_owned()).hint(ZONE_HINT));
     }
-    let close = closest_zones(text);
+    let close: Vec<String> = closest_zones(text)
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect();
     let hint = if close.is_empty() {
-        "use an IANA name such as `Europe/Berlin` or `UTC`".to_owned()
+        ZONE_HINT.to_owned()
     } else {
-        let names: Vec<String> = close.iter().map(|n| format!("`{n}`")).collect();
-        format!("did you mean {}?", names.join(" or "))
+        format!("did you mean {}?", close.join(" or "))
     };
-    Err(SpecError::new(
-        path,
-        format!("unknown time zone `{text}`"),
-        Some(hint),
-    ))
+    Err(SpecError::at(path, format!("unknown time zone `{text}`")).hint(hint))
+}
+
+/// An error when `name` is one of the `earlier` names of the list `list`.
+fn unique<'n>(
+    list: &str,
+    kind: &str,
+    i: usize,
+    name: &str,
+    mut earlier: impl Iterator<Item = &'n str>,
+) -> Result<(), SpecError> {
+    match earlier.position(|n| n == name) {
+        None => Ok(()),
+        Some(j) => Err(SpecError::at(
+            format!("{list}[{i}].name"),
+            format!("{kind} name `{name}` is used twice"),
+        )
+        .hint(format!(
+            "`{list}[{j}]` has it already; names must be unique"
+        ))),
+    }
 }
 
 /// Up to three zone names closest in spelling to `text` (case-insensitive
@@ -464,96 +480,59 @@ fn edit_distance(a: &[char], b: &[char]) -> usize {
     row.last().copied().unwrap_or(0)
 }
 
-/// Hint for a malformed window time.
-const TIME_HINT: &str =
-    "use `HH:MM`, 24-hour with two digits each, e.g. `09:00`; `to` may be `24:00`";
-/// Hint for a malformed freeze bound.
-const DATE_TIME_HINT: &str = "use a local date-time `YYYY-MM-DDTHH:MM` (optionally `:SS`), a date `YYYY-MM-DD`, or an RFC 3339 timestamp with an offset such as `2026-12-19T00:00:00Z`";
-
 /// Parse and check window `i`.
 fn parse_window(i: usize, spec: &WindowSpec<'_>) -> Result<Window, SpecError> {
-    if spec.name.is_empty() {
-        return Err(SpecError::new(
-            format!("windows[{i}].name"),
-            "window name is empty".to_owned(),
-            None,
-        ));
+    let (name, from, to) = (spec.name, spec.from, spec.to);
+    let at = |field: &str, message: String| SpecError::at(format!("windows[{i}].{field}"), message);
+    if name.is_empty() {
+        return Err(at("name", "window name is empty".to_owned()));
     }
-    let name = spec.name;
-    let days_hint = || Some(format!("days are {}", quoted_days()));
+    let days_hint = || {
+        let quoted: Vec<String> = DAY_NAMES.iter().map(|d| format!("`{d}`")).collect();
+        format!("days are {}", quoted.join(" "))
+    };
     if spec.days.is_empty() {
-        return Err(SpecError::new(
-            format!("windows[{i}].days"),
-            format!("window `{name}` has no days"),
-            days_hint(),
-        ));
+        return Err(at("days", format!("window `{name}` has no days")).hint(days_hint()));
     }
     let mut days = [false; 7];
     for (k, day) in spec.days.iter().enumerate() {
-        let path = format!("windows[{i}].days[{k}]");
-        let Some(index) = DAY_NAMES.iter().position(|d| d == day) else {
-            return Err(SpecError::new(
-                path,
-                format!("unknown day `{day}`"),
-                days_hint(),
-            ));
+        let field = format!("days[{k}]");
+        let Some(seen) = DAY_NAMES
+            .iter()
+            .position(|d| d == day)
+            .and_then(|index| days.get_mut(index))
+        else {
+            return Err(at(&field, format!("unknown day `{day}`")).hint(days_hint()));
         };
-        match days.get_mut(index) {
-            Some(seen) if *seen => {
-                return Err(SpecError::new(
-                    path,
-                    format!("day `{day}` is listed twice in window `{name}`"),
-                    None,
-                ));
-            }
-            Some(seen) => *seen = true,
-            None => {}
+        if *seen {
+            let message = format!("day `{day}` is listed twice in window `{name}`");
+            return Err(at(&field, message));
         }
+        *seen = true;
     }
-    let from_minute = parse_hh_mm(spec.from).ok_or_else(|| {
-        SpecError::new(
-            format!("windows[{i}].from"),
-            format!(
-                "window `{name}` starts at `{}`, which is not a time of day",
-                spec.from
-            ),
-            Some(TIME_HINT.to_owned()),
+    let not_time = |field: &str, verb: &str, text: &str| {
+        at(
+            field,
+            format!("window `{name}` {verb} at `{text}`, which is not a time of day"),
         )
-    })?;
+        .hint("use `HH:MM`, 24-hour with two digits each, e.g. `09:00`; `to` may be `24:00`")
+    };
+    let from_minute = parse_hh_mm(from).ok_or_else(|| not_time("from", "starts", from))?;
     if from_minute >= DAY_MINUTES {
-        return Err(SpecError::new(
-            format!("windows[{i}].from"),
-            format!(
-                "window `{name}` starts at `{}`, the end of the day",
-                spec.from
-            ),
-            Some("a window starts at `23:59` at the latest; `24:00` can only end one".to_owned()),
-        ));
-    }
-    let to_minute = parse_hh_mm(spec.to).ok_or_else(|| {
-        SpecError::new(
-            format!("windows[{i}].to"),
-            format!(
-                "window `{name}` ends at `{}`, which is not a time of day",
-                spec.to
-            ),
-            Some(TIME_HINT.to_owned()),
+        return Err(at(
+            "from",
+            format!("window `{name}` starts at `{from}`, the end of the day"),
         )
-    })?;
+        .hint("a window starts at `23:59` at the latest; `24:00` can only end one"));
+    }
+    let to_minute = parse_hh_mm(to).ok_or_else(|| not_time("to", "ends", to))?;
     if to_minute <= from_minute {
         let message = if to_minute == from_minute {
-            format!("window `{name}` ends at `{}`, when it starts", spec.to)
+            format!("window `{name}` ends at `{to}`, when it starts")
         } else {
-            format!(
-                "window `{name}` ends at `{}`, before it starts at `{}`",
-                spec.to, spec.from
-            )
+            format!("window `{name}` ends at `{to}`, before it starts at `{from}`")
         };
-        return Err(SpecError::new(
-            format!("windows[{i}].to"),
-            message,
-            Some("a window ends on the day it starts: split an overnight window in two (until `24:00`, and from `00:00` on the next days)".to_owned()),
-        ));
+        return Err(at("to", message).hint("a window ends on the day it starts: split an overnight window in two (until `24:00`, and from `00:00` on the next days)"));
     }
     Ok(Window {
         name: name.to_owned(),
@@ -563,50 +542,26 @@ fn parse_window(i: usize, spec: &WindowSpec<'_>) -> Result<Window, SpecError> {
     })
 }
 
-/// The valid day names, each in backticks.
-fn quoted_days() -> String {
-    let quoted: Vec<String> = DAY_NAMES.iter().map(|d| format!("`{d}`")).collect();
-    quoted.join(" ")
-}
-
 /// Parse and check freeze `i`, resolving its bounds in `tz`.
 fn parse_freeze(tz: Tz, i: usize, spec: &FreezeSpec<'_>) -> Result<Freeze, SpecError> {
-    if spec.name.is_empty() {
-        return Err(SpecError::new(
-            format!("freezes[{i}].name"),
-            "freeze name is empty".to_owned(),
-            None,
-        ));
+    let (name, from, to) = (spec.name, spec.from, spec.to);
+    let at = |field: &str, message: String| SpecError::at(format!("freezes[{i}].{field}"), message);
+    if name.is_empty() {
+        return Err(at("name", "freeze name is empty".to_owned()));
     }
-    let name = spec.name;
     let bound = |field: &str, text: &str| {
         parse_instant(tz, text).ok_or_else(|| {
-            SpecError::new(
-                format!("freezes[{i}].{field}"),
-                format!("freeze `{name}`: `{text}` is not a date-time"),
-                Some(DATE_TIME_HINT.to_owned()),
+            at(field, format!("freeze `{name}`: `{text}` is not a date-time")).hint(
+                "use a local date-time `YYYY-MM-DDTHH:MM` (optionally `:SS`), a date `YYYY-MM-DD`, or an RFC 3339 timestamp with an offset such as `2026-12-19T00:00:00Z`",
             )
         })
     };
-    let from = bound("from", spec.from)?;
-    let to = bound("to", spec.to)?;
-    let Some(interval) = Interval::new(from, to) else {
-        let message = if from == to {
-            format!(
-                "freeze `{name}` ends at `{}`, when it starts at `{}`",
-                spec.to, spec.from
-            )
-        } else {
-            format!(
-                "freeze `{name}` ends at `{}`, before it starts at `{}`",
-                spec.to, spec.from
-            )
-        };
-        return Err(SpecError::new(
-            format!("freezes[{i}].to"),
-            message,
-            Some("`to` is the first instant after the freeze and must be after `from`".to_owned()),
-        ));
+    let (start, end) = (bound("from", from)?, bound("to", to)?);
+    let Some(interval) = Interval::new(start, end) else {
+        let when = if start == end { "when" } else { "before" };
+        let message = format!("freeze `{name}` ends at `{to}`, {when} it starts at `{from}`");
+        return Err(at("to", message)
+            .hint("`to` is the first instant after the freeze and must be after `from`"));
     };
     Ok(Freeze {
         name: name.to_owned(),
@@ -620,18 +575,13 @@ fn parse_hh_mm(text: &str) -> Option<u32> {
     if b.len() != 5 || b.get(2) != Some(&b':') {
         return None;
     }
-    let hours = two_digits(b, 0)?;
-    let minutes = two_digits(b, 3)?;
+    let hours = digits(b, 0, 2)?;
+    let minutes = digits(b, 3, 2)?;
     if (hours < 24 && minutes < 60) || (hours == 24 && minutes == 0) {
         Some(hours * 60 + minutes)
     } else {
         None
     }
-}
-
-/// The two ASCII digits at `at` as a number.
-fn two_digits(b: &[u8], at: usize) -> Option<u32> {
-    digits(b, at, 2)
 }
 
 /// The `n` ASCII digits at `at` as a number.
@@ -661,8 +611,8 @@ fn parse_local(text: &str) -> Option<NaiveDateTime> {
     }
     let date = NaiveDate::from_ymd_opt(
         i32::try_from(digits(b, 0, 4)?).ok()?,
-        two_digits(b, 5)?,
-        two_digits(b, 8)?,
+        digits(b, 5, 2)?,
+        digits(b, 8, 2)?,
     )?;
     if b.len() == 10 {
         return Some(date.and_time(NaiveTime::MIN));
@@ -674,11 +624,11 @@ fn parse_local(text: &str) -> Option<NaiveDateTime> {
         if b.get(16) != Some(&b':') {
             return None;
         }
-        two_digits(b, 17)?
+        digits(b, 17, 2)?
     } else {
         0
     };
-    let time = NaiveTime::from_hms_opt(two_digits(b, 11)?, two_digits(b, 14)?, seconds)?;
+    let time = NaiveTime::from_hms_opt(digits(b, 11, 2)?, digits(b, 14, 2)?, seconds)?;
     Some(date.and_time(time))
 }
 

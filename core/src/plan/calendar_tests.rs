@@ -699,14 +699,15 @@ fn earliest_fit_at_the_ends_of_time() {
     let _ = earliest_fit(&[&c], &[], min, Duration::hours(1), days(20));
     let _ = earliest_fit(&[&c], &[], max - days(3), Duration::MAX, Duration::MAX);
     let _ = earliest_fit(&[&c], &[], min, Duration::MIN, Duration::MIN);
-    let _ = c.window_occurrences(Interval {
-        start: min,
-        end: max - Duration::days(366 * 300_000),
-    });
-    let _ = c.window_occurrences(Interval {
-        start: max - days(2),
-        end: max,
-    });
+    let near_min = Interval::new(min, min + days(20)).unwrap();
+    let near_max = Interval::new(max - days(20), max).unwrap();
+    for range in [near_min, near_max] {
+        for (_, o) in c.window_occurrences(range) {
+            assert!(o.overlaps(&range) && o.duration() == Duration::hours(7));
+        }
+        assert_eq!(c.window_containing(range), None);
+    }
+    assert!(!c.window_occurrences(near_max).is_empty());
     assert!(!c.in_window(None, max));
     assert!(!c.in_window(None, min));
 }
