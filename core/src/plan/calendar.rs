@@ -230,19 +230,17 @@ impl Calendar {
         freezes: &[FreezeSpec<'_>],
     ) -> Result<Calendar, SpecError> {
         let tz = parse_time_zone(time_zone)?;
-        let mut checked_windows: Vec<Window> = Vec::with_capacity(windows.len());
+        let mut checked_windows = Vec::with_capacity(windows.len());
         for (i, spec) in windows.iter().enumerate() {
-            let window = parse_window(i, spec)?;
-            let names = checked_windows.iter().map(|w| w.name.as_str());
-            unique("windows", "window", i, &window.name, names)?;
-            checked_windows.push(window);
+            let earlier = windows.iter().take(i).map(|w| w.name);
+            unique("windows", "window", i, spec.name, earlier)?;
+            checked_windows.push(parse_window(i, spec)?);
         }
-        let mut checked_freezes: Vec<Freeze> = Vec::with_capacity(freezes.len());
+        let mut checked_freezes = Vec::with_capacity(freezes.len());
         for (i, spec) in freezes.iter().enumerate() {
-            let freeze = parse_freeze(tz, i, spec)?;
-            let names = checked_freezes.iter().map(|f| f.name.as_str());
-            unique("freezes", "freeze", i, &freeze.name, names)?;
-            checked_freezes.push(freeze);
+            let earlier = freezes.iter().take(i).map(|f| f.name);
+            unique("freezes", "freeze", i, spec.name, earlier)?;
+            checked_freezes.push(parse_freeze(tz, i, spec)?);
         }
         Ok(Calendar {
             name: name.to_owned(),
@@ -269,7 +267,8 @@ impl Calendar {
 
     /// Every occurrence of every window that overlaps `range`, in UTC, sorted
     /// by start, then window index: (window index, occurrence). The window's
-    /// name is `self.windows[index].name`.
+    /// name is `self.windows[index].name`. The work grows with the range's
+    /// length in days.
     pub(crate) fn window_occurrences(&self, range: Interval) -> Vec<(usize, Interval)> {
         let mut out = Vec::new();
         // An occurrence of local date D lies within D ± 2 days in UTC terms.
@@ -419,7 +418,7 @@ fn parse_time_zone(text: &str) -> Result<Tz, SpecError> {
     Err(SpecError::at(path, format!("unknown time zone `{text}`")).hint(hint))
 }
 
-/// An error when `name` is one of the `earlier` names of the list `list`.
+/// An error at `{list}[{i}].name` when `name` is one of the `earlier` names.
 fn unique<'n>(
     list: &str,
     kind: &str,
@@ -427,7 +426,8 @@ fn unique<'n>(
     name: &str,
     mut earlier: impl Iterator<Item = &'n str>,
 ) -> Result<(), SpecError> {
-    match earlier.position(|n| n == name) {
+    // An empty name is reported as such, by the item's own check.
+    match earlier.position(|n| n == name && !name.is_empty()) {
         None => Ok(()),
         Some(j) => Err(SpecError::at(
             format!("{list}[{i}].name"),
@@ -651,8 +651,10 @@ fn ceil_minute(t: DateTime<Utc>) -> Option<DateTime<Utc>> {
 /// A `duration` of zero or less is taken as the single instant `s` (inside
 /// a window, outside every blocked interval). Deterministic; it jumps from
 /// candidate to candidate (the next fitting start of a window, the end of a
-/// blocking interval), so its cost follows the number of windows and blocked
-/// intervals passed, not the number of minutes.
+/// blocking interval), so its cost follows the number of window occurrences
+/// and blocked intervals passed, not the number of minutes; when nothing fits
+/// it walks the whole horizon day by day. `blocked` may be in any order and
+/// overlap itself.
 pub(crate) fn earliest_fit(
     windows_of: &[&Calendar],
     blocked: &[Interval],
