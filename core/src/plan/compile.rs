@@ -292,8 +292,8 @@ fn typed<T: DeserializeOwned>(doc: &Doc) -> Result<T, CatalogError> {
         let mut e = err(code, at, msg);
         if code == ErrorCode::CatalogUnknownField {
             e = e.with_hint(format!(
-                "fields are camelCase; check the spelling against `release-policy schema {}`",
-                doc.kind.to_lowercase()
+                "fields are camelCase; `kind: {}` is described in docs/plan.md",
+                doc.kind
             ));
         }
         e

@@ -45,6 +45,7 @@ pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -
         .collect();
     // Cycles and waves, per environment.
     let mut wave_of: Vec<usize> = vec![0; intended.releases.len()];
+    let mut below: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); intended.releases.len()];
     let mut cycles = Vec::new();
     let envs: BTreeSet<&str> = intended
         .releases
@@ -83,9 +84,16 @@ pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -
             });
         }
         let levels = graph.levels(&released);
-        for ((r, i), w) in intended.releases.iter().zip(&indices).zip(wave_of.iter_mut()) {
+        for (((r, i), w), b) in intended
+            .releases
+            .iter()
+            .zip(&indices)
+            .zip(wave_of.iter_mut())
+            .zip(below.iter_mut())
+        {
             if r.environment == env {
                 *w = levels.get(i).copied().unwrap_or(0);
+                *b = graph.released_below(*i, &released);
             }
         }
     }
@@ -123,8 +131,17 @@ pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -
             service: *i,
             wave: *w,
             requested,
+            waits_for: Vec::new(),
         });
         views.push(schedule::calendar_view(data, r, &shape, limits));
+    }
+    let waits: Vec<Vec<(usize, bool)>> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| waits_for(data, i, s, &slots, below.get(i), &below))
+        .collect();
+    for (s, w) in slots.iter_mut().zip(waits) {
+        s.waits_for = w;
     }
     let conflicts = schedule::conflicts(data, &slots, &views);
     let proposals = schedule::propose(data, &slots, &views, intended.horizon.as_chrono());
@@ -451,6 +468,44 @@ fn depends_on(data: &CatalogData, s: &Slot<'_>, slots: &[Slot<'_>]) -> Vec<Depen
         .collect();
     out.sort();
     out.dedup();
+    out
+}
+
+/// The slots `s` (at `index`) must follow: direct providers (hard or
+/// soft) released in the same environment in the same or an earlier wave,
+/// and the released services below it over hard dependencies; never one
+/// that is also above it (its cycle or lockstep group).
+fn waits_for(
+    data: &CatalogData,
+    index: usize,
+    s: &Slot<'_>,
+    slots: &[Slot<'_>],
+    below_s: Option<&BTreeSet<usize>>,
+    below: &[BTreeSet<usize>],
+) -> Vec<(usize, bool)> {
+    let direct: BTreeSet<usize> = data
+        .providers_of
+        .get(s.service)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| data.edge(*e))
+        .map(|e| e.provider)
+        .collect();
+    let mut out = Vec::new();
+    for (j, o) in slots.iter().enumerate() {
+        if j == index || o.release.environment != s.release.environment || o.wave > s.wave {
+            continue;
+        }
+        let mutual = below.get(j).is_some_and(|b| b.contains(&s.service));
+        if mutual {
+            continue;
+        }
+        if direct.contains(&o.service) {
+            out.push((j, true));
+        } else if below_s.is_some_and(|b| b.contains(&o.service)) {
+            out.push((j, false));
+        }
+    }
     out
 }
 

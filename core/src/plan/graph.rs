@@ -112,6 +112,30 @@ impl EnvGraph {
             .collect()
     }
 
+    /// The released services `service` reaches over hard dependencies
+    /// (its providers, their providers, …), itself excluded.
+    pub(crate) fn released_below(&self, service: usize, released: &BTreeSet<usize>) -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        let Some(&start) = self.node_of.get(&service) else {
+            return out;
+        };
+        let mut seen = BTreeSet::from([start]);
+        let mut queue = VecDeque::from([start]);
+        while let Some(n) = queue.pop_front() {
+            for m in self.graph.neighbors(n) {
+                if seen.insert(m) {
+                    if let Some(s) = self.graph.node_weight(m) {
+                        if released.contains(s) && *s != service {
+                            out.insert(*s);
+                        }
+                    }
+                    queue.push_back(m);
+                }
+            }
+        }
+        out
+    }
+
     /// The wave (0-based) of each released service: the most released
     /// services on any hard path below it (providers first). Services of
     /// one strongly connected component share a wave.

@@ -7,8 +7,6 @@
 //! windows, outside freezes and busy slots. Deterministic: releases are
 //! placed in the order (wave, requested start, id).
 
-use std::collections::BTreeSet;
-
 use serde_json::json;
 
 use super::calendar::{Interval, earliest_fit};
@@ -27,6 +25,11 @@ pub(crate) struct Slot<'a> {
     pub service: usize,
     pub wave: usize,
     pub requested: Interval,
+    /// The slots this one must follow: its released providers in its
+    /// environment, direct (hard or soft, not in a later wave) with
+    /// `true`, or reached over hard dependencies with `false`; never one
+    /// of its own cycle or lockstep group.
+    pub waits_for: Vec<(usize, bool)>,
 }
 
 /// What the calendars say of one release.
@@ -145,16 +148,6 @@ pub(crate) fn interdependent(catalog: &CatalogData, a: usize, b: usize) -> bool 
             .any(|e| e.provider == a)
 }
 
-/// Whether `consumer` depends on `provider` directly.
-fn depends(catalog: &CatalogData, consumer: usize, provider: usize) -> bool {
-    catalog
-        .providers_of
-        .get(consumer)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| catalog.edge(*e))
-        .any(|e| e.provider == provider)
-}
 
 fn conflict(kind: ConflictKind, releases: Vec<String>, message: String) -> Conflict {
     Conflict {
@@ -229,7 +222,7 @@ pub(crate) fn conflicts(
                     ConflictKind::InterdependentOverlap,
                     pair,
                     format!(
-                        "`{}` and `{}` depend on each other and overlap in `{}`",
+                        "`{}` and `{}` overlap in `{}`, and one depends on the other",
                         a.id, b.id, ra.environment
                     ),
                 ));
@@ -237,16 +230,14 @@ pub(crate) fn conflicts(
         }
     }
     for c in slots {
-        for p in slots {
-            if c.release.environment == p.release.environment
-                && c.service != p.service
-                && depends(catalog, c.service, p.service)
-                && c.wave > p.wave
-                && c.requested.start < p.requested.end
-            {
-                out.push(conflict(
+        for &(p, direct) in &c.waits_for {
+            let Some(p) = slots.get(p) else { continue };
+            if c.requested.start >= p.requested.end {
+                continue;
+            }
+            let (kind, message) = if direct {
+                (
                     ConflictKind::ConsumerBeforeProvider,
-                    vec![c.id.clone(), p.id.clone()],
                     format!(
                         "`{}` starts at {}, before `{}` it depends on ends at {}",
                         c.id,
@@ -254,46 +245,22 @@ pub(crate) fn conflicts(
                         p.id,
                         rfc3339(p.requested.end)
                     ),
-                ));
-            }
-        }
-    }
-    let envs: BTreeSet<&str> = slots.iter().map(|s| s.release.environment.as_str()).collect();
-    for env in envs {
-        let in_env: Vec<&Slot<'_>> = slots
-            .iter()
-            .filter(|s| s.release.environment == env)
-            .collect();
-        let max_wave = in_env.iter().map(|s| s.wave).max().unwrap_or(0);
-        for w in 1..=max_wave {
-            let before_end = in_env
-                .iter()
-                .filter(|s| s.wave < w)
-                .map(|s| s.requested.end)
-                .max();
-            let start = in_env
-                .iter()
-                .filter(|s| s.wave == w)
-                .map(|s| s.requested.start)
-                .min();
-            if let (Some(end), Some(start)) = (before_end, start) {
-                if start < end {
-                    out.push(conflict(
-                        ConflictKind::WaveOrder,
-                        in_env
-                            .iter()
-                            .filter(|s| s.wave == w)
-                            .map(|s| s.id.clone())
-                            .collect(),
-                        format!(
-                            "wave {} in `{env}` starts at {}, before the waves before it end at {}",
-                            w + 1,
-                            rfc3339(start),
-                            rfc3339(end)
-                        ),
-                    ));
-                }
-            }
+                )
+            } else {
+                (
+                    ConflictKind::WaveOrder,
+                    format!(
+                        "`{}` (wave {}) starts at {}, before `{}` (wave {}) below it ends at {}",
+                        c.id,
+                        c.wave + 1,
+                        rfc3339(c.requested.start),
+                        p.id,
+                        p.wave + 1,
+                        rfc3339(p.requested.end)
+                    ),
+                )
+            };
+            out.push(conflict(kind, vec![c.id.clone(), p.id.clone()], message));
         }
     }
     out.sort();
@@ -324,20 +291,19 @@ pub(crate) fn propose(
         let env = &s.release.environment;
         let mut earliest = s.requested.start;
         let mut why = Vec::new();
-        // After every release of an earlier wave in the environment.
-        let waited = slots
+        // After every release it depends on that is placed already.
+        let waited = s
+            .waits_for
             .iter()
-            .zip(&placed)
-            .filter(|(o, _)| &o.release.environment == env && o.wave < s.wave)
-            .filter_map(|(o, p)| p.map(|p| (o, p)))
-            .max_by_key(|(_, p)| p.end);
+            .filter_map(|(o, _)| Some((slots.get(*o)?, (*placed.get(*o)?)?)))
+            .max_by_key(|(o, p)| (p.end, o.id.clone()));
         if let Some((o, p)) = waited {
             if p.end > earliest {
                 earliest = p.end;
                 why.push(format!(
-                    "waits for wave {} (`{}` ends at {})",
-                    o.wave + 1,
+                    "waits for `{}` (wave {}), which it depends on, to end at {}",
                     o.id,
+                    o.wave + 1,
                     rfc3339(p.end)
                 ));
             }
@@ -368,7 +334,7 @@ pub(crate) fn propose(
         let slot = found.and_then(|start| Interval::new(start, start + s.release.duration.as_chrono()));
         match slot {
             Some(p) if p != s.requested => {
-                why.extend(moved_because(s, view, &calendars, &blocked, p));
+                why.extend(moved_because(s, view, &calendars, &blocked));
             }
             Some(_) => {}
             None => why.push(format!(
@@ -393,7 +359,6 @@ fn moved_because(
     view: &CalendarView,
     calendars: &[&super::calendar::Calendar],
     blocked: &[Interval],
-    proposed: Interval,
 ) -> Vec<String> {
     let mut why = Vec::new();
     for c in calendars {
@@ -416,9 +381,7 @@ fn moved_because(
     {
         why.push("the request overlaps a release placed before it".to_string());
     }
-    if why.is_empty() && proposed.start > s.requested.start {
-        why.push("the request is taken by an earlier wave".to_string());
-    }
+
     why
 }
 
