@@ -983,7 +983,13 @@ fn read(text: &str, max_depth: usize) -> Result<Json, OpenApiError> {
                 return Ok(Json::Null);
             }
             Err(e) => {
-                let pos = e.location().map_or((0, 0), |l| (l.line(), l.column()));
+                let message = e.to_string();
+                let pos = match message.contains("duplicate key") {
+                    true => duplicate_key(text),
+                    false => None,
+                };
+                let pos = pos.or_else(|| e.location().map(|l| (l.line(), l.column())));
+                let pos = pos.unwrap_or((0, 0));
                 return Err(
                     OpenApiError::new(format!("invalid YAML: {}", strip(e.to_string()))).at(pos),
                 );
@@ -1021,6 +1027,36 @@ fn escape(token: &str) -> String {
 /// The JSON pointer of unescaped tokens.
 fn pointer(tokens: &[String]) -> String {
     tokens.iter().map(|t| format!("/{}", escape(t))).collect()
+}
+
+/// Where a mapping first repeats a key: 1-based line and column.
+fn duplicate_key(text: &str) -> Option<(usize, usize)> {
+    use saphyr_parser::{Event, Parser};
+    // A mapping's keys so far and whether a key comes next; None for a sequence.
+    let mut stack: Vec<Option<(BTreeSet<String>, bool)>> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        let opens = match &event {
+            Event::MappingStart(..) => Some(Some((BTreeSet::new(), true))),
+            Event::SequenceStart(..) => Some(None),
+            Event::Scalar(..) | Event::Alias(_) => None,
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                continue;
+            }
+            _ => continue,
+        };
+        if let Some(Some((keys, awaiting))) = stack.last_mut() {
+            if let (true, Event::Scalar(key, ..)) = (*awaiting, &event) {
+                if !keys.insert(key.to_string()) {
+                    return Some((span.start.line(), span.start.col() + 1));
+                }
+            }
+            *awaiting = !*awaiting;
+        }
+        stack.extend(opens);
+    }
+    None
 }
 
 /// Where the value (or, in a mapping, the key) at `tokens` starts in
