@@ -67,8 +67,12 @@ const METHODS: [&str; 8] = [
 const PATH_ITEM_FIELDS: [&str; 5] = ["parameters", "summary", "description", "servers", "$ref"];
 /// Most `$ref`s followed in a row (a chain longer than this is a cycle).
 const MAX_REF_HOPS: usize = 32;
-/// Deepest field path compared inside one schema.
+/// Deepest field path compared inside one schema, and deepest `allOf`.
 const MAX_SCHEMA_DEPTH: usize = 64;
+/// Most pairs of schemas compared by one [`breaking_changes`]: bounds the
+/// time of a comparison whatever the documents (a 1 MiB document has far
+/// fewer schemas than this).
+const MAX_SCHEMA_STEPS: usize = 200_000;
 
 /// A parsed OpenAPI 3.x document: its operations, parameters, request bodies and responses, with `$ref`s to `#/components/...` resolved lazily.
 #[derive(Debug, Clone)]
@@ -390,6 +394,7 @@ impl ChangeKind {
 /// Every breaking change from `old` to `new`, sorted (deterministic, no HashMap iteration order leaking: use BTreeMap), de-duplicated.
 pub(crate) fn breaking_changes(old: &OpenApi, new: &OpenApi) -> Vec<Change> {
     let mut out = Vec::new();
+    let mut budget = MAX_SCHEMA_STEPS;
     for (key, o) in &old.ops {
         let op_ptr = format!("{}/{}", o.item, o.method);
         let Some(n) = new.ops.get(key) else {
@@ -402,6 +407,7 @@ pub(crate) fn breaking_changes(old: &OpenApi, new: &OpenApi) -> Vec<Change> {
             new,
             op: o,
             out: &mut out,
+            budget: &mut budget,
         };
         cmp.parameters(o, n);
         let n_ptr = format!("{}/{}", n.item, n.method);
@@ -431,6 +437,8 @@ struct Compare<'a> {
     new: &'a OpenApi,
     op: &'a Op,
     out: &'a mut Vec<Change>,
+    /// Schema comparisons left for the whole of [`breaking_changes`].
+    budget: &'a mut usize,
 }
 
 /// What a schema being compared belongs to, for messages and direction.
@@ -539,10 +547,14 @@ impl<'a> Compare<'a> {
                 continue;
             }
             let or_ptr = format!("{optr}/responses/{}", escape(status));
+            // The same code, else a range that covers it, else (for a
+            // range) a code in it.
+            let range = status.eq_ignore_ascii_case("2xx");
             let found = nrs.and_then(|m| {
                 m.get(status).map(|r| (r, status.clone())).or_else(|| {
                     m.iter()
                         .find(|(k, _)| k.eq_ignore_ascii_case("2xx"))
+                        .or_else(|| m.iter().find(|(k, _)| range && k.starts_with('2')))
                         .map(|(k, r)| (r, k.clone()))
                 })
             });
@@ -603,9 +615,13 @@ impl<'a> Compare<'a> {
             Flat::of(&self.old.root, o, optr),
             Flat::of(&self.new.root, n, nptr),
         );
-        if depth > MAX_SCHEMA_DEPTH || !seen.insert((fo.ptr.clone(), fnew.ptr.clone())) {
+        if depth > MAX_SCHEMA_DEPTH
+            || *self.budget == 0
+            || !seen.insert((fo.ptr.clone(), fnew.ptr.clone()))
+        {
             return;
         }
+        *self.budget -= 1;
         if let (Some(ot), Some(nt)) = (&fo.types, &fnew.types) {
             let fits = if role.request() {
                 accepts(nt, ot)
@@ -645,7 +661,7 @@ impl<'a> Compare<'a> {
         if let Role::Request = role {
             for name in fnew.required.difference(&fo.required) {
                 let prop = fnew.props.get(name);
-                if prop.is_some_and(|(_, s)| read_only(&self.new.root, s)) {
+                if prop.is_some_and(|(_, s)| flagged(&self.new.root, s, "readOnly")) {
                     continue;
                 }
                 let label = role.label(&join(name));
@@ -660,7 +676,10 @@ impl<'a> Compare<'a> {
         for (name, (op, os)) in &fo.props {
             let label = role.label(&join(name));
             match fnew.props.get(name) {
-                None if matches!(role, Role::Response(_)) && !fnew.union => {
+                None if matches!(role, Role::Response(_))
+                    && !fnew.union
+                    && !flagged(&self.old.root, os, "writeOnly") =>
+                {
                     self.push(
                         ChangeKind::ResponseFieldRemoved,
                         op.clone(),
@@ -769,7 +788,7 @@ impl<'a> Flat<'a> {
         let mut flat = Flat::default();
         let ptr = deref(root, schema, ptr.clone()).map_or(ptr, |(_, p)| p);
         flat.ptr = ptr.clone();
-        flat.merge(root, schema, ptr, &mut BTreeSet::new());
+        flat.merge(root, schema, ptr, &mut BTreeSet::new(), 0);
         flat
     }
 
@@ -779,11 +798,12 @@ impl<'a> Flat<'a> {
         schema: &'a Json,
         ptr: String,
         seen: &mut BTreeSet<String>,
+        depth: usize,
     ) {
         let Some((Json::Object(s), ptr)) = deref(root, schema, ptr) else {
             return;
         };
-        if !seen.insert(ptr.clone()) {
+        if depth > MAX_SCHEMA_DEPTH || !seen.insert(ptr.clone()) {
             return;
         }
         let mut types: Option<BTreeSet<String>> = match s.get("type") {
@@ -822,16 +842,15 @@ impl<'a> Flat<'a> {
         self.union |= s.contains_key("oneOf") || s.contains_key("anyOf");
         if let Some(Json::Array(all)) = s.get("allOf") {
             for (i, sub) in all.iter().enumerate() {
-                self.merge(root, sub, format!("{ptr}/allOf/{i}"), seen);
+                self.merge(root, sub, format!("{ptr}/allOf/{i}"), seen, depth + 1);
             }
         }
     }
 }
 
-/// Whether a field's schema says `readOnly: true`.
-fn read_only(root: &Json, schema: &Json) -> bool {
-    deref(root, schema, String::new())
-        .is_some_and(|(s, _)| s.get("readOnly") == Some(&Json::Bool(true)))
+/// Whether a field's schema says `flag: true` (`readOnly`, `writeOnly`).
+fn flagged(root: &Json, schema: &Json, flag: &str) -> bool {
+    deref(root, schema, String::new()).is_some_and(|(s, _)| s.get(flag) == Some(&Json::Bool(true)))
 }
 
 /// Whether values of the types `from` are all values of the types `to`.

@@ -816,3 +816,53 @@ fn ids_are_kebab_case_and_distinct() {
     );
     assert!(ids.contains("type-changed") && ids.contains("response-field-removed"));
 }
+
+#[test]
+fn a_range_narrowed_to_a_code_is_not_a_removal() {
+    let status = |code: &str| post(json!({"responses": {code: {"description": "x"}}}));
+    assert_eq!(brief(&status("2XX"), &status("200")), []);
+    assert_eq!(
+        brief(&status("2XX"), &status("404")),
+        one("response-removed", "success response `2XX` was removed")
+    );
+}
+
+#[test]
+fn a_write_only_field_is_never_in_a_response() {
+    let schema = |props: serde_json::Value| post(ok(json!({"properties": props})));
+    let old = schema(json!({"password": {"type": "string", "writeOnly": true}, "id": {}}));
+    assert_eq!(brief(&old, &schema(json!({"id": {}}))), []);
+    assert_eq!(
+        brief(
+            &old,
+            &schema(json!({"password": {"type": "string", "writeOnly": true}}))
+        ),
+        one(
+            "response-field-removed",
+            "response field `id` of `200` was removed"
+        )
+    );
+}
+
+#[test]
+fn long_chains_of_all_of_and_references_do_not_exhaust_the_stack() {
+    let mut schemas = serde_json::Map::new();
+    for i in 0..3000 {
+        let next = json!({"$ref": format!("#/components/schemas/A{}", i + 1)});
+        schemas.insert(format!("A{i}"), json!({"allOf": [next]}));
+        schemas.insert(
+            format!("R{i}"),
+            json!({"$ref": format!("#/components/schemas/R{}", i + 1)}),
+        );
+    }
+    schemas.insert("A3000".into(), json!({"properties": {"x": {}}}));
+    schemas.insert("R3000".into(), json!({"properties": {"x": {}}}));
+    let paths = json!({"/a": {"get": ok(json!({"$ref": "#/components/schemas/A0"}))},
+        "/r": {"get": ok(json!({"$ref": "#/components/schemas/R0"}))}});
+    let old = api(paths.clone(), json!({"schemas": schemas.clone()}));
+    schemas.insert("A3000".into(), json!({"properties": {}}));
+    schemas.insert("R3000".into(), json!({"properties": {}}));
+    let new = api(paths, json!({"schemas": schemas}));
+    // Past the bounds nothing is compared (and nothing is reported).
+    assert_eq!(brief(&old, &new), []);
+}
