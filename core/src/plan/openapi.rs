@@ -986,7 +986,7 @@ fn read(text: &str, max_depth: usize) -> Result<Json, OpenApiError> {
         })?
     } else {
         if let Some(pos) = crate::limits::yaml_alias(text) {
-            return Err(OpenApiError::new("YAML aliases (`*name`) are not allowed")
+            return Err(OpenApiError::new("aliases (`*name`) are not allowed in an OpenAPI document")
                 .at(pos)
                 .hint("write the value out: an alias can multiply the size of a document past every limit"));
         }

@@ -866,3 +866,52 @@ fn long_chains_of_all_of_and_references_do_not_exhaust_the_stack() {
     // Past the bounds nothing is compared (and nothing is reported).
     assert_eq!(brief(&old, &new), []);
 }
+
+#[test]
+fn json_documents_are_located_too() {
+    let e = error(
+        "{\n  \"openapi\": \"3.1.0\",\n  \"paths\": {\n    \"/a\": {\"get\": {}},\n    \"b\": {}\n  }\n}",
+    );
+    assert_eq!(e.message, "path `b` does not start with `/`");
+    assert_eq!((e.line, e.column), (5, 5));
+}
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 256,
+            failure_persistence: None,
+            ..ProptestConfig::default()
+        })]
+
+        /// Any text parses or is refused; a fixture with one byte range cut
+        /// out or replaced parses or is refused, and compares both ways.
+        #[test]
+        fn parsing_and_comparing_never_panic(
+            text in "\\PC{0,200}",
+            at in 0usize..4000,
+            len in 0usize..40,
+            with in "[ :{}\\[\\]$#'\"\\n-]{0,3}",
+        ) {
+            let _ = OpenApi::parse(&text, 1 << 16, 32);
+            for fixture in [V310, V320] {
+                // The fixtures are ASCII: every index is a character boundary.
+                let start = at.min(fixture.len());
+                let end = (start + len).min(fixture.len());
+                let mutated = format!("{}{with}{}", &fixture[..start], &fixture[end..]);
+                if let Ok(doc) = OpenApi::parse(&mutated, 1 << 16, 32) {
+                    let other = parse(fixture);
+                    let _ = breaking_changes(&doc, &other);
+                    let _ = breaking_changes(&other, &doc);
+                    for op in doc.operations() {
+                        prop_assert!(doc.has_operation(&op));
+                    }
+                }
+            }
+        }
+    }
+}
