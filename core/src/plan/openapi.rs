@@ -394,7 +394,11 @@ impl ChangeKind {
 /// Every breaking change from `old` to `new`, sorted (deterministic, no HashMap iteration order leaking: use BTreeMap), de-duplicated.
 pub(crate) fn breaking_changes(old: &OpenApi, new: &OpenApi) -> Vec<Change> {
     let mut out = Vec::new();
-    let mut budget = MAX_SCHEMA_STEPS;
+    let mut memo = Memo {
+        done: BTreeMap::new(),
+        active: BTreeSet::new(),
+        budget: MAX_SCHEMA_STEPS,
+    };
     for (key, o) in &old.ops {
         let op_ptr = format!("{}/{}", o.item, o.method);
         let Some(n) = new.ops.get(key) else {
@@ -407,7 +411,7 @@ pub(crate) fn breaking_changes(old: &OpenApi, new: &OpenApi) -> Vec<Change> {
             new,
             op: o,
             out: &mut out,
-            budget: &mut budget,
+            memo: &mut memo,
         };
         cmp.parameters(o, n);
         let n_ptr = format!("{}/{}", n.item, n.method);
@@ -437,8 +441,7 @@ struct Compare<'a> {
     new: &'a OpenApi,
     op: &'a Op,
     out: &'a mut Vec<Change>,
-    /// Schema comparisons left for the whole of [`breaking_changes`].
-    budget: &'a mut usize,
+    memo: &'a mut Memo,
 }
 
 /// What a schema being compared belongs to, for messages and direction.
@@ -495,16 +498,8 @@ impl<'a> Compare<'a> {
             }
             if let (Some(b), Some(os), Some(ns)) = (before, before.and_then(|b| b.schema), p.schema)
             {
-                let mut seen = BTreeSet::new();
                 let (optr, nptr) = (format!("{}/schema", b.ptr), format!("{}/schema", p.ptr));
-                self.schema(
-                    Role::Param(&p.label),
-                    (os, optr),
-                    (ns, nptr),
-                    "",
-                    &mut seen,
-                    0,
-                );
+                self.schema(Role::Param(&p.label), (os, optr), (ns, nptr));
             }
         }
     }
@@ -593,132 +588,203 @@ impl<'a> Compare<'a> {
             let nm_ptr = format!("{nptr}/content/{}", escape(media));
             if let (true, Some(os), Some(ns)) = (is_json(media), om.get("schema"), nm.get("schema"))
             {
-                let mut seen = BTreeSet::new();
                 let o = (os, format!("{om_ptr}/schema"));
                 let n = (ns, format!("{nm_ptr}/schema"));
-                self.schema(role, o, n, "", &mut seen, 0);
+                self.schema(role, o, n);
             }
         }
     }
 
-    /// Compares two schemas at field path `path` ("" for the top).
-    fn schema(
+    /// Compares two schemas of `role` and reports what broke.
+    fn schema(&mut self, role: Role<'_>, o: (&Json, String), n: (&Json, String)) {
+        for rel in self.schema_changes(role.request(), o, n, 0) {
+            let message = rel.note.render(role.label(&rel.path));
+            self.push(rel.kind, rel.pointer, message);
+        }
+    }
+
+    /// What broke between two schemas, with field paths relative to them.
+    /// Each pair of schemas (by pointer and direction) is compared once
+    /// for the whole of [`breaking_changes`]; a pair met again inside
+    /// itself (a recursive schema) adds nothing.
+    fn schema_changes(
         &mut self,
-        role: Role<'_>,
+        request: bool,
         (o, optr): (&Json, String),
         (n, nptr): (&Json, String),
-        path: &str,
-        seen: &mut BTreeSet<(String, String)>,
         depth: usize,
-    ) {
+    ) -> Vec<Rel> {
         let (fo, fnew) = (
             Flat::of(&self.old.root, o, optr),
             Flat::of(&self.new.root, n, nptr),
         );
-        if depth > MAX_SCHEMA_DEPTH
-            || *self.budget == 0
-            || !seen.insert((fo.ptr.clone(), fnew.ptr.clone()))
-        {
-            return;
+        let key = (request, fo.ptr.clone(), fnew.ptr.clone());
+        if let Some(done) = self.memo.done.get(&key) {
+            return done.clone();
         }
-        *self.budget -= 1;
+        if depth > MAX_SCHEMA_DEPTH
+            || self.memo.budget == 0
+            || !self.memo.active.insert(key.clone())
+        {
+            return Vec::new();
+        }
+        self.memo.budget -= 1;
+        let mut out = Rels::default();
+        self.compare_flat(request, &fo, &fnew, depth, &mut out);
+        self.memo.active.remove(&key);
+        self.memo.done.insert(key, out.list.clone());
+        out.list
+    }
+
+    fn compare_flat(
+        &mut self,
+        request: bool,
+        fo: &Flat<'_>,
+        fnew: &Flat<'_>,
+        depth: usize,
+        out: &mut Rels,
+    ) {
+        let here = |kind, pointer: &String, note| Rel {
+            kind,
+            pointer: pointer.clone(),
+            path: String::new(),
+            note,
+        };
         if let (Some(ot), Some(nt)) = (&fo.types, &fnew.types) {
-            let fits = if role.request() {
+            if !(if request {
                 accepts(nt, ot)
             } else {
                 accepts(ot, nt)
-            };
-            if !fits {
-                let message = format!(
-                    "type of {} changed from `{}` to `{}`",
-                    role.label(path),
-                    show(ot),
-                    show(nt)
-                );
-                self.push(ChangeKind::TypeChanged, fnew.ptr.clone(), message);
+            }) {
+                let note = Note::Type(show(ot), show(nt));
+                out.push(here(ChangeKind::TypeChanged, &fnew.ptr, note));
                 return;
             }
         }
-        if role.request() {
-            if let (Some(oe), Some(ne)) = (&fo.enums, &fnew.enums) {
-                for v in oe.iter().filter(|v| !ne.contains(v)) {
-                    let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-                    let message = format!(
-                        "value `{v}` was removed from the enum of {}",
-                        role.label(path)
-                    );
-                    self.push(ChangeKind::EnumValueRemoved, fnew.ptr.clone(), message);
-                }
+        if let (true, Some(oe), Some(ne)) = (request, &fo.enums, &fnew.enums) {
+            for v in oe.iter().filter(|v| !ne.contains(v)) {
+                let v = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+                out.push(here(ChangeKind::EnumValueRemoved, &fnew.ptr, Note::Enum(v)));
             }
         }
-        let join = |name: &str| {
-            if path.is_empty() {
-                name.to_string()
-            } else {
-                format!("{path}.{name}")
-            }
-        };
-        if let Role::Request = role {
+        if request {
             for name in fnew.required.difference(&fo.required) {
                 let prop = fnew.props.get(name);
                 if prop.is_some_and(|(_, s)| flagged(&self.new.root, s, "readOnly")) {
                     continue;
                 }
-                let label = role.label(&join(name));
-                let message = match fo.props.contains_key(name) {
-                    true => format!("{label} became required"),
-                    false => format!("new required {label}"),
-                };
                 let ptr = prop.map_or_else(|| format!("{}/required", fnew.ptr), |(p, _)| p.clone());
-                self.push(ChangeKind::RequestFieldNewlyRequired, ptr, message);
+                let note = Note::Required(fo.props.contains_key(name));
+                out.push(Rel {
+                    path: name.clone(),
+                    ..here(ChangeKind::RequestFieldNewlyRequired, &ptr, note)
+                });
             }
         }
         for (name, (op, os)) in &fo.props {
-            let label = role.label(&join(name));
             match fnew.props.get(name) {
-                None if matches!(role, Role::Response(_))
-                    && !fnew.union
-                    && !flagged(&self.old.root, os, "writeOnly") =>
-                {
-                    self.push(
-                        ChangeKind::ResponseFieldRemoved,
-                        op.clone(),
-                        format!("{label} was removed"),
-                    );
+                None if !request && !fnew.union && !flagged(&self.old.root, os, "writeOnly") => {
+                    let rel = here(ChangeKind::ResponseFieldRemoved, op, Note::Removed);
+                    out.push(Rel {
+                        path: name.clone(),
+                        ..rel
+                    });
                 }
                 None => {}
                 Some((np, ns)) => {
-                    if let Role::Response(_) = role {
-                        if fo.required.contains(name) && !fnew.required.contains(name) {
-                            self.push(
-                                ChangeKind::ResponseFieldNewlyOptional,
-                                np.clone(),
-                                format!("{label} became optional"),
-                            );
-                        }
+                    if !request && fo.required.contains(name) && !fnew.required.contains(name) {
+                        let rel = here(ChangeKind::ResponseFieldNewlyOptional, np, Note::Optional);
+                        out.push(Rel {
+                            path: name.clone(),
+                            ..rel
+                        });
                     }
-                    self.schema(
-                        role,
-                        (os, op.clone()),
-                        (ns, np.clone()),
-                        &join(name),
-                        seen,
-                        depth + 1,
-                    );
+                    let inner =
+                        self.schema_changes(request, (os, op.clone()), (ns, np.clone()), depth + 1);
+                    out.extend(name, inner);
                 }
             }
         }
-        if let (Some((op, os)), Some((np, ns))) = (fo.items, fnew.items) {
-            self.schema(
-                role,
-                (os, op),
-                (ns, np),
-                &format!("{path}[]"),
-                seen,
-                depth + 1,
-            );
+        if let (Some((op, os)), Some((np, ns))) = (&fo.items, &fnew.items) {
+            let inner = self.schema_changes(request, (os, op.clone()), (ns, np.clone()), depth + 1);
+            out.extend("[]", inner);
         }
     }
+}
+
+/// Breaking changes found in a schema, relative to it.
+#[derive(Default)]
+struct Rels {
+    list: Vec<Rel>,
+    seen: BTreeSet<(ChangeKind, String, Note)>,
+}
+
+impl Rels {
+    /// Adds a change unless one of its kind, place and detail is in (a
+    /// schema reached through two fields is reported at the first).
+    fn push(&mut self, rel: Rel) {
+        if self
+            .seen
+            .insert((rel.kind, rel.pointer.clone(), rel.note.clone()))
+        {
+            self.list.push(rel);
+        }
+    }
+
+    /// Adds the changes of a field `name` (or `[]`, the items).
+    fn extend(&mut self, name: &str, inner: Vec<Rel>) {
+        for mut rel in inner {
+            rel.path = match rel.path.starts_with('[') || rel.path.is_empty() {
+                true => format!("{name}{}", rel.path),
+                false => format!("{name}.{}", rel.path),
+            };
+            self.push(rel);
+        }
+    }
+}
+
+/// A breaking change inside a schema, at field `path` relative to it.
+#[derive(Debug, Clone)]
+struct Rel {
+    kind: ChangeKind,
+    pointer: String,
+    path: String,
+    note: Note,
+}
+
+/// What a [`Rel`] says, to be said of a field or body.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum Note {
+    /// The type changed from the first to the second.
+    Type(String, String),
+    /// The value left the enum.
+    Enum(String),
+    /// Became required; whether the field existed before.
+    Required(bool),
+    Removed,
+    Optional,
+}
+
+impl Note {
+    fn render(&self, label: String) -> String {
+        match self {
+            Note::Type(from, to) => format!("type of {label} changed from `{from}` to `{to}`"),
+            Note::Enum(v) => format!("value `{v}` was removed from the enum of {label}"),
+            Note::Required(true) => format!("{label} became required"),
+            Note::Required(false) => format!("new required {label}"),
+            Note::Removed => format!("{label} was removed"),
+            Note::Optional => format!("{label} became optional"),
+        }
+    }
+}
+
+/// Schema comparisons shared by all the operations of one
+/// [`breaking_changes`]: those done, those under way, how many may still be
+/// done.
+struct Memo {
+    done: BTreeMap<(bool, String, String), Vec<Rel>>,
+    active: BTreeSet<(bool, String, String)>,
+    budget: usize,
 }
 
 /// The parameters of an operation (path item's, overridden by the
