@@ -46,14 +46,25 @@
 //!   `properties`, `required`, `items` (named `data[]`), `enum`, `type`.
 //!   Schemas under `oneOf`/`anyOf` are not compared, and when the new
 //!   schema has `oneOf`/`anyOf` no response field is reported removed from
-//!   it (a branch may hold it). A schema reached twice in one body (two
-//!   fields of one component type) is compared once, at the first field
-//!   path in sorted order. `readOnly` request fields are never required
-//!   of a client.
+//!   it (a branch may hold it). A change inside a schema reached through
+//!   several fields of one body (two fields of one component type) is
+//!   reported once, at the first field path in sorted order. `readOnly`
+//!   request fields are never required of a client; `writeOnly` fields are
+//!   never in a response.
+//! - Parameters match by `in` and name (header names in any case), path
+//!   parameters by position; a parameter's `content` is not read.
+//! - Each pair of schemas is compared once per [`breaking_changes`] call,
+//!   whatever the number of operations using it, and a recursive schema
+//!   (`Node.next: Node`) stops where it comes back to itself. Past the
+//!   bounds (field paths or `allOf` deeper than 64, `$ref` chains longer
+//!   than 32, 200,000 schema pairs in one call) nothing more is compared.
 //! - Only JSON bodies (`application/json`, `*/*+json`, any `.../...json`)
 //!   are compared field by field; other media types only for removal.
 //! - Success responses are `2xx` codes and `2XX`; a `200` replaced by a
 //!   `2XX` range is not a removal.
+//! - Parsing: a key written twice in one mapping is refused (the later
+//!   would silently win); OpenAPI 3.2's `query` method and
+//!   `additionalOperations` are not read (refused as unknown keys).
 
 use std::collections::{BTreeMap, BTreeSet};
 
