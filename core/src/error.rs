@@ -431,14 +431,30 @@ impl ErrorCode {
             ErrorCode::Interrupted => "the caller interrupted the evaluation",
             ErrorCode::ReadFailed => "a file or directory could not be read",
             ErrorCode::NotADirectory => "a policy directory is not a directory",
-            ErrorCode::CatalogSyntax => "a catalog or release-plan file is not well-formed YAML, or is too large, too deep or uses an alias",
-            ErrorCode::CatalogUnknownField => "a catalog or release-plan document has a field its schema does not know",
-            ErrorCode::CatalogInvalidField => "a catalog or release-plan field has the wrong type or an impossible value, or a required field is missing",
-            ErrorCode::DuplicateName => "a service, calendar, environment, API version or release is named twice",
-            ErrorCode::UnknownReference => "a catalog or release plan names a service, API or environment the catalog does not have",
-            ErrorCode::InvalidVersion => "a version is not a semantic version, or a requirement not a semver requirement",
-            ErrorCode::InvalidOpenApi => "an OpenAPI document named by the catalog cannot be read or is not OpenAPI 3",
-            ErrorCode::InvalidCalendar => "a calendar has an unknown time zone, a malformed or inverted window or freeze",
+            ErrorCode::CatalogSyntax => {
+                "a catalog or release-plan file is not well-formed YAML, or is too large, too deep or uses an alias"
+            }
+            ErrorCode::CatalogUnknownField => {
+                "a catalog or release-plan document has a field its schema does not know"
+            }
+            ErrorCode::CatalogInvalidField => {
+                "a catalog or release-plan field has the wrong type or an impossible value, or a required field is missing"
+            }
+            ErrorCode::DuplicateName => {
+                "a service, calendar, environment, API version or release is named twice"
+            }
+            ErrorCode::UnknownReference => {
+                "a catalog or release plan names a service, API or environment the catalog does not have"
+            }
+            ErrorCode::InvalidVersion => {
+                "a version is not a semantic version, or a requirement not a semver requirement"
+            }
+            ErrorCode::InvalidOpenApi => {
+                "an OpenAPI document named by the catalog cannot be read or is not OpenAPI 3"
+            }
+            ErrorCode::InvalidCalendar => {
+                "a calendar has an unknown time zone, a malformed or inverted window or freeze"
+            }
             ErrorCode::CatalogOverLimit => "a catalog or release plan is larger than the limits",
             ErrorCode::NoCatalogFiles => "a catalog directory holds no catalog files",
             ErrorCode::InvalidOperation => "a consumer's `uses` entry is not `METHOD /path`",
@@ -762,7 +778,9 @@ impl Error {
             Error::Policy(e) => e.code,
             Error::Policies(es) => es.first().map_or(ErrorCode::PolicyInvalidField, |e| e.code),
             Error::Facts(e) => e.code,
-            Error::Catalog(es) => es.first().map_or(ErrorCode::CatalogInvalidField, |e| e.code),
+            Error::Catalog(es) => es
+                .first()
+                .map_or(ErrorCode::CatalogInvalidField, |e| e.code),
             Error::Evaluation { code, .. } | Error::Io { code, .. } => *code,
         }
     }

@@ -14,9 +14,7 @@
 
 use std::path::PathBuf;
 
-use release_policy::plan::{
-    Catalog, ConflictKind, Plan, PlanVerdict, ReleasePlan, ViolationKind,
-};
+use release_policy::plan::{Catalog, ConflictKind, Plan, PlanVerdict, ReleasePlan, ViolationKind};
 use release_policy::{Bundle, Error, ErrorCode, Limits};
 
 fn root() -> PathBuf {
@@ -28,11 +26,9 @@ fn catalog() -> Catalog {
 }
 
 fn plan_file(name: &str) -> Plan {
-    let intended = ReleasePlan::from_file(
-        root().join("examples/plans").join(name),
-        &Limits::default(),
-    )
-    .unwrap();
+    let intended =
+        ReleasePlan::from_file(root().join("examples/plans").join(name), &Limits::default())
+            .unwrap();
     Bundle::builtin().plan(&catalog(), &intended).unwrap()
 }
 
@@ -52,7 +48,15 @@ fn the_example_catalog_loads_with_its_openapi_documents() {
     assert_eq!(c.dependency_count(), 8);
     assert_eq!(
         c.service_names().collect::<Vec<_>>(),
-        ["checkout", "inventory", "invoicing", "ledger", "notifications", "payments", "search"]
+        [
+            "checkout",
+            "inventory",
+            "invoicing",
+            "ledger",
+            "notifications",
+            "payments",
+            "search"
+        ]
     );
     assert_eq!(c.calendar_names().collect::<Vec<_>>(), ["eu-production"]);
 }
@@ -72,8 +76,64 @@ fn a_major_bump_that_breaks_a_consumer_blocks() {
     assert_eq!(v.api.as_deref(), Some("payments-api"));
     assert!(v.message.contains("`^3.1`"), "{}", v.message);
     // invoicing accepts `>=3.1, <5`: no violation of its requirement.
-    assert!(!p.violations.iter().any(|v| v.kind == ViolationKind::RequirementNotMet
-        && v.consumer.as_deref() == Some("invoicing")));
+    assert!(
+        !p.violations
+            .iter()
+            .any(|v| v.kind == ViolationKind::RequirementNotMet
+                && v.consumer.as_deref() == Some("invoicing"))
+    );
+}
+
+#[test]
+fn openapi_documents_catch_what_the_version_hides() {
+    let p = plan_file("blocked.yaml");
+    let of = |kind: ViolationKind| -> Vec<(String, Option<String>)> {
+        p.violations
+            .iter()
+            .filter(|v| v.kind == kind)
+            .map(|v| (v.release.clone(), v.consumer.clone()))
+            .collect()
+    };
+    // payments 4.0.0 drops `GET /payments/{id}`, which two consumers use
+    // (invoicing only softly: contracts apply to soft dependencies too).
+    assert_eq!(
+        of(ViolationKind::UsedOperationRemoved),
+        [
+            (
+                "ledger@production".to_string(),
+                Some("invoicing".to_string())
+            ),
+            (
+                "payments@production".to_string(),
+                Some("checkout".to_string())
+            ),
+            (
+                "payments@production".to_string(),
+                Some("invoicing".to_string())
+            ),
+        ]
+    );
+    // ledger's "patch" 1.2.1 removes an operation: a breaking change the
+    // version hides. payments 4.0.0 declares its breaking change with a
+    // major bump: its document changes are not "undeclared".
+    let undeclared: Vec<_> = p
+        .violations
+        .iter()
+        .filter(|v| v.kind == ViolationKind::UndeclaredBreakingChange)
+        .collect();
+    assert_eq!(undeclared.len(), 1, "{undeclared:?}");
+    assert_eq!(undeclared[0].release, "ledger@production");
+    assert_eq!(undeclared[0].change.as_deref(), Some("operation-removed"));
+    assert!(
+        undeclared[0].message.contains("`GET /entries/{id}`"),
+        "{}",
+        undeclared[0].message
+    );
+    assert!(
+        undeclared[0].message.contains("declared patch"),
+        "{}",
+        undeclared[0].message
+    );
 }
 
 #[test]
@@ -119,7 +179,11 @@ fn a_freeze_across_the_march_2027_clock_change_blocks_and_the_proposal_leaves_it
     assert!(freezes.iter().all(|c| c.blocking));
     // 2027-03-26T18:00 Berlin is CET (+01:00), 2027-03-29T12:00 is CEST
     // (+02:00): zoneinfo gives 17:00Z and 10:00Z.
-    assert!(freezes[0].message.contains("2027-03-26T17:00:00Z – 2027-03-29T10:00:00Z"));
+    assert!(
+        freezes[0]
+            .message
+            .contains("2027-03-26T17:00:00Z – 2027-03-29T10:00:00Z")
+    );
     // The proposal puts both after the freeze, one after the other (they
     // depend on each other), inside Monday's window (09:00–16:00 CEST =
     // 07:00–14:00Z).
@@ -129,7 +193,11 @@ fn a_freeze_across_the_march_2027_clock_change_blocks_and_the_proposal_leaves_it
     assert_eq!(a.start, utc("2027-03-29T10:00:00Z"));
     assert_eq!(b.start, utc("2027-03-29T10:30:00Z"));
     assert!(inv.moved && search.moved);
-    assert!(inv.reasons.iter().any(|r| r.contains("freeze `eu-production/dst-change`")));
+    assert!(
+        inv.reasons
+            .iter()
+            .any(|r| r.contains("freeze `eu-production/dst-change`"))
+    );
 }
 
 #[test]
@@ -186,10 +254,11 @@ fn the_shared_staging_environment_needs_a_decision_and_gets_a_schedule() {
     let p = plan_file("needs-decision.yaml");
     assert_eq!(p.verdict, PlanVerdict::NeedsDecision);
     assert_eq!(p.verdict.exit_code(), 3);
-    assert!(p
-        .conflicts
-        .iter()
-        .any(|c| c.kind == ConflictKind::ExclusiveEnvironment && !c.blocking));
+    assert!(
+        p.conflicts
+            .iter()
+            .any(|c| c.kind == ConflictKind::ExclusiveEnvironment && !c.blocking)
+    );
     // The proposal holds one release at a time in staging.
     let staging: Vec<_> = p
         .releases
@@ -240,8 +309,16 @@ fn plans_are_deterministic() {
     let a = plan_file("blocked.yaml").to_json();
     let b = plan_file("blocked.yaml").to_json();
     assert_eq!(a, b);
-    assert!(plan_file("needs-decision.yaml").to_mermaid().starts_with("flowchart LR"));
-    assert!(plan_file("needs-decision.yaml").to_dot().starts_with("digraph plan {"));
+    assert!(
+        plan_file("needs-decision.yaml")
+            .to_mermaid()
+            .starts_with("flowchart LR")
+    );
+    assert!(
+        plan_file("needs-decision.yaml")
+            .to_dot()
+            .starts_with("digraph plan {")
+    );
 }
 
 #[test]
@@ -249,7 +326,12 @@ fn max_per_wave_splits_a_level_and_keeps_providers_first() {
     let text = std::fs::read_to_string(root().join("examples/plans/blocked.yaml")).unwrap();
     let capped = text.replace("releases:\n", "maxPerWave: 1\nreleases:\n");
     let p = plan_text(&capped).unwrap();
-    assert!(p.waves.iter().all(|w| w.releases.len() <= 1 || w.releases.iter().all(|r| r.starts_with("search") || r.starts_with("inventory"))));
+    assert!(p.waves.iter().all(|w| {
+        w.releases.len() <= 1
+            || w.releases
+                .iter()
+                .all(|r| r.starts_with("search") || r.starts_with("inventory"))
+    }));
     let wave = |id: &str| p.release(id).unwrap().wave;
     assert!(wave("checkout@production") > wave("payments@production"));
     assert!(wave("checkout@production") > wave("ledger@production"));
@@ -259,15 +341,31 @@ fn max_per_wave_splits_a_level_and_keeps_providers_first() {
 fn can_i_deploy_answers_for_one_service_and_environment() {
     let c = catalog();
     let b = Bundle::builtin();
-    let no = b.can_i_deploy(&c, "payments", "4.0.0", "production").unwrap();
+    let no = b
+        .can_i_deploy(&c, "payments", "4.0.0", "production")
+        .unwrap();
     assert!(!no.deployable);
-    assert!(no
-        .violations
-        .iter()
-        .any(|v| v.kind == ViolationKind::RequirementNotMet && v.consumer.as_deref() == Some("checkout")));
-    let yes = b.can_i_deploy(&c, "payments", "3.1.0", "production").unwrap();
+    assert!(
+        no.violations
+            .iter()
+            .any(|v| v.kind == ViolationKind::RequirementNotMet
+                && v.consumer.as_deref() == Some("checkout"))
+    );
+    assert!(
+        no.violations
+            .iter()
+            .any(|v| v.kind == ViolationKind::UsedOperationRemoved
+                && v.consumer.as_deref() == Some("invoicing"))
+    );
+    let ledger = b.can_i_deploy(&c, "ledger", "1.2.1", "production").unwrap();
+    assert!(!ledger.deployable);
+    let yes = b
+        .can_i_deploy(&c, "payments", "3.1.0", "production")
+        .unwrap();
     assert!(yes.deployable, "{:?}", yes.violations);
-    let e = b.can_i_deploy(&c, "paymnets", "3.1.0", "production").unwrap_err();
+    let e = b
+        .can_i_deploy(&c, "paymnets", "3.1.0", "production")
+        .unwrap_err();
     assert_eq!(e.code(), ErrorCode::UnknownReference);
     assert_eq!(e.hint(), Some("did you mean `payments`?"));
 }
@@ -283,7 +381,11 @@ fn catalog_error(files: &[(&str, &str)]) -> (ErrorCode, String, String) {
         panic!("not a catalog error: {e:?}")
     };
     let first = &es[0];
-    (first.code, first.location.to_string(), first.message.clone())
+    (
+        first.code,
+        first.location.to_string(),
+        first.message.clone(),
+    )
 }
 
 const SVC: &str = "apiVersion: release-policy/v1\nkind: Service\n";
@@ -292,30 +394,48 @@ const SVC: &str = "apiVersion: release-policy/v1\nkind: Service\n";
 fn bad_catalogs_are_clear_errors_with_a_location() {
     let (code, at, msg) = catalog_error(&[(
         "c.yaml",
-        &format!("{SVC}metadata: {{name: a}}\nspec:\n  tier: 1\n  owner: t\n  environments: [prod]\n  dependsOn:\n    - {{service: paymnts}}\n---\n{SVC}metadata: {{name: payments}}\nspec: {{tier: 1, owner: t, environments: [prod]}}\n"),
+        &format!(
+            "{SVC}metadata: {{name: a}}\nspec:\n  tier: 1\n  owner: t\n  environments: [prod]\n  dependsOn:\n    - {{service: paymnts}}\n---\n{SVC}metadata: {{name: payments}}\nspec: {{tier: 1, owner: t, environments: [prod]}}\n"
+        ),
     )]);
-    assert_eq!((code, at.as_str()), (ErrorCode::UnknownReference, "c.yaml:9:17"));
+    assert_eq!(
+        (code, at.as_str()),
+        (ErrorCode::UnknownReference, "c.yaml:9:17")
+    );
     assert_eq!(msg, "unknown service `paymnts`");
 
     let (code, at, msg) = catalog_error(&[(
         "c.yaml",
-        &format!("{SVC}metadata: {{name: a}}\nspec: {{tier: 1, owner: t, environments: [prod]}}\n---\n{SVC}metadata: {{name: a}}\nspec: {{tier: 2, owner: t, environments: [prod]}}\n"),
+        &format!(
+            "{SVC}metadata: {{name: a}}\nspec: {{tier: 1, owner: t, environments: [prod]}}\n---\n{SVC}metadata: {{name: a}}\nspec: {{tier: 2, owner: t, environments: [prod]}}\n"
+        ),
     )]);
-    assert_eq!((code, at.as_str()), (ErrorCode::DuplicateName, "c.yaml:7:17"));
+    assert_eq!(
+        (code, at.as_str()),
+        (ErrorCode::DuplicateName, "c.yaml:8:18")
+    );
     assert_eq!(msg, "service `a` is defined twice");
 
     let (code, at, msg) = catalog_error(&[(
         "c.yaml",
-        &format!("{SVC}metadata: {{name: a}}\nspec:\n  tier: 1\n  owner: t\n  environments: [prod]\n  dependsOn: [{{service: b, api: b-api, requires: \"^^2\"}}]\n---\n{SVC}metadata: {{name: b}}\nspec: {{tier: 1, owner: t, environments: [prod], provides: [{{api: b-api, version: \"2.0.0\"}}]}}\n"),
+        &format!(
+            "{SVC}metadata: {{name: a}}\nspec:\n  tier: 1\n  owner: t\n  environments: [prod]\n  dependsOn: [{{service: b, api: b-api, requires: \"^^2\"}}]\n---\n{SVC}metadata: {{name: b}}\nspec: {{tier: 1, owner: t, environments: [prod], provides: [{{api: b-api, version: \"2.0.0\"}}]}}\n"
+        ),
     )]);
-    assert_eq!((code, at.as_str()), (ErrorCode::InvalidVersion, "c.yaml:8:61"));
+    assert_eq!(
+        (code, at.as_str()),
+        (ErrorCode::InvalidVersion, "c.yaml:8:50")
+    );
     assert!(msg.starts_with("invalid semver requirement `^^2`"), "{msg}");
 
     let (code, at, msg) = catalog_error(&[(
         "c.yaml",
         "apiVersion: release-policy/v1\nkind: Calendar\nmetadata: {name: cal}\nspec:\n  timeZone: Europe/Berln\n",
     )]);
-    assert_eq!((code, at.as_str()), (ErrorCode::InvalidCalendar, "c.yaml:5:13"));
+    assert_eq!(
+        (code, at.as_str()),
+        (ErrorCode::InvalidCalendar, "c.yaml:5:13")
+    );
     assert!(msg.contains("`Europe/Berln`"), "{msg}");
 
     let (code, at, msg) = catalog_error(&[(
@@ -323,27 +443,37 @@ fn bad_catalogs_are_clear_errors_with_a_location() {
         "apiVersion: release-policy/v1\nkind: Calendar\nmetadata: {name: cal}\nspec:\n  timeZone: UTC\n  windows:\n    - {name: w, days: [mon], from: \"16:00\", to: \"09:00\"}\n",
     )]);
     assert_eq!(code, ErrorCode::InvalidCalendar);
-    assert_eq!(at, "c.yaml:7:51");
+    assert_eq!(at, "c.yaml:7:49");
     assert!(msg.contains("before it starts"), "{msg}");
 
     let (code, at, _) = catalog_error(&[(
         "c.yaml",
         &format!("{SVC}metadata: {{name: a}}\nspec: {{tier: 1, owner: t, enviroments: [prod]}}\n"),
     )]);
-    assert_eq!((code, at.as_str()), (ErrorCode::CatalogUnknownField, "c.yaml:4:7"));
+    assert_eq!(
+        (code, at.as_str()),
+        (ErrorCode::CatalogUnknownField, "c.yaml:4:40")
+    );
 
     // A look-alike name (Cyrillic `е`) is refused, not a new service.
     let (code, _, msg) = catalog_error(&[(
         "c.yaml",
-        &format!("{SVC}metadata: {{name: \"paym\u{435}nts\"}}\nspec: {{tier: 1, owner: t, environments: [prod]}}\n"),
+        &format!(
+            "{SVC}metadata: {{name: \"paym\u{435}nts\"}}\nspec: {{tier: 1, owner: t, environments: [prod]}}\n"
+        ),
     )]);
     assert_eq!(code, ErrorCode::CatalogInvalidField);
     assert!(msg.contains("not a valid name"), "{msg}");
 
-    let (code, at, _) = catalog_error(&[(
-        "c.yaml",
-        &format!("{SVC}metadata: {{name: a}}\nspec:\n  tier: 1\n  owner: t\n  environments: [prod]\n  provides: [{{api: a-api, version: \"1.0.0\", openapi: a.yaml}}]\n"),
-    ), ("a.yaml", "swagger: \"2.0\"\npaths: {}\n")]);
+    let (code, at, _) = catalog_error(&[
+        (
+            "c.yaml",
+            &format!(
+                "{SVC}metadata: {{name: a}}\nspec:\n  tier: 1\n  owner: t\n  environments: [prod]\n  provides: [{{api: a-api, version: \"1.0.0\", openapi: a.yaml}}]\n"
+            ),
+        ),
+        ("a.yaml", "swagger: \"2.0\"\npaths: {}\n"),
+    ]);
     assert_eq!(code, ErrorCode::InvalidOpenApi);
     assert!(at.starts_with("a.yaml"), "{at}");
 }

@@ -93,9 +93,11 @@ impl Catalog {
     pub fn from_file(path: impl AsRef<Path>, limits: &Limits) -> Result<Catalog, Error> {
         let path = path.as_ref();
         let text = crate::lang::load::read_text(path, limits.max_catalog_bytes)?;
-        load_catalog(vec![(path.display().to_string(), text)], limits, &|p: &Path| {
-            crate::lang::load::read_text(p, limits.max_openapi_bytes)
-        })
+        load_catalog(
+            vec![(path.display().to_string(), text)],
+            limits,
+            &|p: &Path| crate::lang::load::read_text(p, limits.max_openapi_bytes),
+        )
     }
 
     /// Load a catalog from `(name, text)` sources. An `openapi` reference
@@ -222,8 +224,9 @@ fn documents(name: &str, text: &str, limits: &Limits, errors: &mut Vec<CatalogEr
     }
     if let Some((l, c)) = crate::limits::yaml_alias(text) {
         errors.push(
-            syntax(l, c, "YAML aliases (`*name`) are not allowed".to_string())
-                .with_hint("write the value out: an alias can multiply a document past every limit"),
+            syntax(l, c, "YAML aliases (`*name`) are not allowed".to_string()).with_hint(
+                "write the value out: an alias can multiply a document past every limit",
+            ),
         );
         return Vec::new();
     }
@@ -487,7 +490,10 @@ fn build(
                     format!(
                         "dependency on `{}`{} is given twice",
                         d.service,
-                        d.api.as_ref().map(|a| format!(" (`{a}`)")).unwrap_or_default()
+                        d.api
+                            .as_ref()
+                            .map(|a| format!(" (`{a}`)"))
+                            .unwrap_or_default()
                     ),
                 ));
                 continue;
@@ -617,7 +623,10 @@ fn service(
         errors.push(err(
             ErrorCode::CatalogInvalidField,
             doc.locs.at("spec.tier"),
-            format!("tier `{}` is not between 1 (most critical) and 4", spec.tier),
+            format!(
+                "tier `{}` is not between 1 (most critical) and 4",
+                spec.tier
+            ),
         ));
     }
     let mut environments = BTreeSet::new();
@@ -823,9 +832,9 @@ fn calendars(
                 {
                     Ok(e) => Some(e),
                     Err(e) => {
-                        let at = doc
-                            .locs
-                            .in_scalar(&format!("spec.freezes[{i}].exempt"), e.offset, src);
+                        let at =
+                            doc.locs
+                                .in_scalar(&format!("spec.freezes[{i}].exempt"), e.offset, src);
                         let mut ce = err(e.code, at, e.message);
                         ce.hint = e.hint;
                         errors.push(ce);

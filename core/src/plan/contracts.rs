@@ -71,21 +71,29 @@ pub(crate) fn violations(
                 ));
             }
         }
-        let new_doc = provider.provide(api, new).and_then(|p| p.openapi.as_deref());
+        let new_doc = provider
+            .provide(api, new)
+            .and_then(|p| p.openapi.as_deref());
         let old_doc = old.and_then(|o| o.openapi.as_deref());
         if let (Some(o), Some(n), Some(old)) = (old_doc, new_doc, old) {
             if !(declared_breaking && major) {
                 for c in breaking_changes(o, n) {
+                    let operation = if c.message.contains(&c.operation) {
+                        String::new()
+                    } else {
+                        format!(" in `{}`", c.operation)
+                    };
+                    let declared = match release.change {
+                        Some(k) => format!("declared {}", k.as_str()),
+                        None => "declares no change".to_string(),
+                    };
                     let mut v = violation(
                         ViolationKind::UndeclaredBreakingChange,
                         None,
                         Some(api),
                         format!(
-                            "`{api}` {} → {new}: {} (`{}`), yet the release is {} without a major bump",
-                            old.version,
-                            c.message,
-                            c.operation,
-                            release.change.map_or("undeclared", ChangeKind::as_str)
+                            "`{api}` {} → {new}: {}{operation}, yet the release {declared} and is no major bump",
+                            old.version, c.message,
                         ),
                     );
                     v.change = Some(c.kind.as_str().to_string());

@@ -19,7 +19,11 @@ use crate::limits::Limits;
 const MAX_NAMED: usize = 50;
 
 /// Plan `intended` against `catalog`.
-pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -> Result<Plan, Error> {
+pub(crate) fn plan(
+    catalog: &Catalog,
+    intended: &ReleasePlan,
+    limits: &Limits,
+) -> Result<Plan, Error> {
     let data = &*catalog.inner;
     let indices = resolve(data, intended)?;
     let released_ids: Vec<String> = intended
@@ -71,8 +75,10 @@ pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -
                 continue;
             }
             let names: Vec<String> = path.iter().map(|s| data.name_of(*s).to_string()).collect();
-            let released_names: Vec<String> =
-                members.iter().map(|s| data.name_of(*s).to_string()).collect();
+            let released_names: Vec<String> = members
+                .iter()
+                .map(|s| data.name_of(*s).to_string())
+                .collect();
             cycles.push(Cycle {
                 environment: env.to_string(),
                 message: format!(
@@ -97,7 +103,13 @@ pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -
             }
         }
     }
-    let wave_of = cap_waves(&wave_of, &released_ids, intended.max_per_wave, &indices, &group_of);
+    let wave_of = cap_waves(
+        &wave_of,
+        &released_ids,
+        intended.max_per_wave,
+        &indices,
+        &group_of,
+    );
     // Contracts.
     let mut violations = Vec::new();
     for ((r, i), id) in intended.releases.iter().zip(&indices).zip(&released_ids) {
@@ -202,9 +214,8 @@ pub(crate) fn plan(catalog: &Catalog, intended: &ReleasePlan, limits: &Limits) -
             Wave { number, releases }
         })
         .collect();
-    let blocked = !violations.is_empty()
-        || !cycles.is_empty()
-        || conflicts.iter().any(|c| c.blocking);
+    let blocked =
+        !violations.is_empty() || !cycles.is_empty() || conflicts.iter().any(|c| c.blocking);
     let verdict = if blocked {
         PlanVerdict::Blocked
     } else if !conflicts.is_empty() {
@@ -415,13 +426,10 @@ fn cap_waves(
             if *l != level {
                 continue;
             }
-            let key = services
-                .get(i)
-                .and_then(|s| group_of.get(s))
-                .map_or_else(
-                    || ids.get(i).cloned().unwrap_or_default(),
-                    |g| format!("\u{0}{g}"),
-                );
+            let key = services.get(i).and_then(|s| group_of.get(s)).map_or_else(
+                || ids.get(i).cloned().unwrap_or_default(),
+                |g| format!("\u{0}{g}"),
+            );
             units.entry(key).or_default().push(i);
         }
         if units.is_empty() {
@@ -607,4 +615,3 @@ fn summary(
         ),
     }
 }
-

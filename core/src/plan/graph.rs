@@ -114,7 +114,11 @@ impl EnvGraph {
 
     /// The released services `service` reaches over hard dependencies
     /// (its providers, their providers, …), itself excluded.
-    pub(crate) fn released_below(&self, service: usize, released: &BTreeSet<usize>) -> BTreeSet<usize> {
+    pub(crate) fn released_below(
+        &self,
+        service: usize,
+        released: &BTreeSet<usize>,
+    ) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
         let Some(&start) = self.node_of.get(&service) else {
             return out;

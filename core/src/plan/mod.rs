@@ -29,6 +29,6 @@ pub(crate) mod schedule;
 
 pub use catalog::{Catalog, ChangeKind, ReleasePlan};
 pub use result::{
-    BlastRadius, Conflict, ConflictKind, Cycle, Dependency, Deployability, Plan, PlanVerdict, PlannedRelease, Reach,
-    Violation, ViolationKind, Wave, Window,
+    BlastRadius, Conflict, ConflictKind, Cycle, Dependency, Deployability, Plan, PlanVerdict,
+    PlannedRelease, Reach, Violation, ViolationKind, Wave, Window,
 };

@@ -180,7 +180,13 @@ pub(crate) fn markdown(plan: &Plan) -> String {
     if !plan.violations.is_empty() {
         s.push_str("**Contract violations**\n\n| release | kind | why |\n|---|---|---|\n");
         for v in &plan.violations {
-            let _ = writeln!(s, "| `{}` | `{}` | {} |", v.release, v.kind.as_str(), cell(&v.message));
+            let _ = writeln!(
+                s,
+                "| `{}` | `{}` | {} |",
+                v.release,
+                v.kind.as_str(),
+                cell(&v.message)
+            );
         }
         s.push('\n');
     }
@@ -192,7 +198,9 @@ pub(crate) fn markdown(plan: &Plan) -> String {
         s.push('\n');
     }
     if !plan.conflicts.is_empty() {
-        s.push_str("**Schedule conflicts**\n\n| kind | releases | blocking | why |\n|---|---|---|---|\n");
+        s.push_str(
+            "**Schedule conflicts**\n\n| kind | releases | blocking | why |\n|---|---|---|---|\n",
+        );
         for c in &plan.conflicts {
             let _ = writeln!(
                 s,

@@ -148,7 +148,6 @@ pub(crate) fn interdependent(catalog: &CatalogData, a: usize, b: usize) -> bool 
             .any(|e| e.provider == a)
 }
 
-
 fn conflict(kind: ConflictKind, releases: Vec<String>, message: String) -> Conflict {
     Conflict {
         kind,
@@ -331,7 +330,8 @@ pub(crate) fn propose(
             s.release.duration.as_chrono(),
             horizon,
         );
-        let slot = found.and_then(|start| Interval::new(start, start + s.release.duration.as_chrono()));
+        let slot =
+            found.and_then(|start| Interval::new(start, start + s.release.duration.as_chrono()));
         match slot {
             Some(p) if p != s.requested => {
                 why.extend(moved_because(s, view, &calendars, &blocked));
