@@ -330,6 +330,8 @@ impl BundleBuilder {
             max_regex_bytes: max_regex_bytes.unwrap_or(d.max_regex_bytes),
             max_eval_cost: max_eval_cost.unwrap_or(d.max_eval_cost),
             max_eval_bytes: max_eval_bytes.unwrap_or(d.max_eval_bytes),
+            // The catalog limits of `plan`, which Python does not call yet.
+            ..d.clone()
         };
         BundleBuilder {
             layers: self.layers.clone(),

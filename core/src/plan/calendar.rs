@@ -79,6 +79,7 @@ impl Interval {
         self.start <= other.start && other.end <= self.end
     }
 
+    #[cfg_attr(not(test), allow(dead_code))] // kept for the tests and `check`'s calendar functions
     /// The length of the interval.
     pub(crate) fn duration(&self) -> Duration {
         self.end.signed_duration_since(self.start)
@@ -255,6 +256,7 @@ impl Calendar {
         &self.name
     }
 
+    #[cfg_attr(not(test), allow(dead_code))] // kept for the tests and `check`'s calendar functions
     /// The calendar's time zone.
     pub(crate) fn time_zone(&self) -> Tz {
         self.tz
@@ -265,6 +267,7 @@ impl Calendar {
         !self.windows.is_empty()
     }
 
+    #[cfg_attr(not(test), allow(dead_code))] // kept for the tests and `check`'s calendar functions
     /// Every occurrence of every window that overlaps `range`, in UTC, sorted
     /// by start, then window index: (window index, occurrence). The window's
     /// name is `self.windows[index].name`. The work grows with the range's
@@ -313,6 +316,7 @@ impl Calendar {
             .map(|w| w.name.as_str())
     }
 
+    #[cfg_attr(not(test), allow(dead_code))] // kept for the tests and `check`'s calendar functions
     /// Whether instant `t` is inside an occurrence of the window named `name`
     /// (of any window when `None`; of none when no window has that name).
     pub(crate) fn in_window(&self, name: Option<&str>, t: DateTime<Utc>) -> bool {
@@ -333,6 +337,7 @@ impl Calendar {
             .map(|(i, f)| (i, f.name.as_str(), f.interval))
     }
 
+    #[cfg_attr(not(test), allow(dead_code))] // kept for the tests and `check`'s calendar functions
     /// Indices of the freezes that overlap `span`, in spec order.
     pub(crate) fn freezes_overlapping(&self, span: Interval) -> Vec<usize> {
         self.freezes()

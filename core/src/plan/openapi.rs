@@ -302,12 +302,14 @@ impl OpenApi {
         operation_key(operation).is_some_and(|k| self.ops.contains_key(&k))
     }
 
+    #[cfg_attr(not(test), allow(dead_code))] // used by the tests
     /// The operations as canonical keys (`GET /payments/{}`, see
     /// [`operation_key`]), sorted.
     pub(crate) fn operations(&self) -> Vec<String> {
         self.ops.keys().cloned().collect()
     }
 
+    #[cfg_attr(not(test), allow(dead_code))] // used by the tests
     /// The operation as written in this document (`GET /payments/{id}`),
     /// given in any form [`operation_key`] accepts.
     pub(crate) fn written(&self, operation: &str) -> Option<&str> {

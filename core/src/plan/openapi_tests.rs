@@ -1,3 +1,6 @@
+//! Tests of the OpenAPI reader and of the breaking changes between two
+//! documents, over small documents written inline and the fixtures in
+//! `core/tests/data/openapi/`.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -199,10 +199,10 @@ impl ViolationKind {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Violation {
-    /// What kind.
-    pub kind: ViolationKind,
     /// The release (`service@environment`).
     pub release: String,
+    /// What kind.
+    pub kind: ViolationKind,
     /// The provider.
     pub provider: String,
     /// The consumer whose contract breaks, when one does.

@@ -275,12 +275,7 @@ pub(crate) fn propose(
     views: &[CalendarView],
     horizon: chrono::Duration,
 ) -> Vec<(Option<Interval>, Vec<String>)> {
-    let mut order: Vec<usize> = (0..slots.len()).collect();
-    order.sort_by(|&a, &b| {
-        let (x, y) = (slots.get(a), slots.get(b));
-        let key = |s: Option<&Slot<'_>>| s.map(|s| (s.wave, s.requested.start, s.id.clone()));
-        key(x).cmp(&key(y))
-    });
+    let order = placement_order(slots);
     let mut placed: Vec<Option<Interval>> = vec![None; slots.len()];
     let mut reasons: Vec<Vec<String>> = vec![Vec::new(); slots.len()];
     for &i in &order {
@@ -351,6 +346,39 @@ pub(crate) fn propose(
         }
     }
     placed.into_iter().zip(reasons).collect()
+}
+
+/// The order releases are placed in: by wave, and within a wave every
+/// release after those it waits for (a soft dependency inside a wave),
+/// else by requested start and id. Waits that form a loop are broken at
+/// the earliest release.
+fn placement_order(slots: &[Slot<'_>]) -> Vec<usize> {
+    let key = |i: usize| {
+        slots
+            .get(i)
+            .map(|s| (s.wave, s.requested.start, s.id.clone()))
+    };
+    let mut left: Vec<usize> = (0..slots.len()).collect();
+    left.sort_by_key(|&i| key(i));
+    let mut done = vec![false; slots.len()];
+    let mut order = Vec::with_capacity(slots.len());
+    while !left.is_empty() {
+        let ready = left.iter().position(|&i| {
+            slots.get(i).is_some_and(|s| {
+                s.waits_for
+                    .iter()
+                    .all(|(o, _)| done.get(*o).copied().unwrap_or(true))
+            })
+        });
+        // Nothing ready: a loop of waits; take the first by (wave, start, id).
+        let at = ready.unwrap_or(0);
+        let i = left.remove(at);
+        if let Some(d) = done.get_mut(i) {
+            *d = true;
+        }
+        order.push(i);
+    }
+    order
 }
 
 /// Why the requested window could not be kept.
