@@ -5,6 +5,7 @@
 //! benchmark (`benches/check.rs`) compares their speed; and the same pack
 //! written by hand in plain Rust (`handwritten`), the floor beside both.
 
+pub mod catalog;
 pub mod handwritten;
 pub mod rollout;
 

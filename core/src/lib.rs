@@ -92,6 +92,38 @@ pub mod unstable {
     pub use crate::stats::{judge, outliers, rank as stats, shift};
 
     pub use crate::testing::patch::merge as merge_patch;
+
+    /// The `plan_catalog` fuzz target's input, run as its seeds test runs
+    /// it: `bytes` (UTF-8) split at lines `=====` into a catalog file
+    /// (`c.yaml`), a release plan and, optionally, an OpenAPI document
+    /// (`o.yaml`, which the catalog may name); the catalog is loaded, the
+    /// plan planned and rendered in every format, and `can-i-deploy` asked
+    /// for each released service. `None` when an input is refused.
+    pub fn plan_from_bytes(bytes: &[u8]) -> Option<crate::plan::Plan> {
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut parts = text.split("\n=====\n");
+        let catalog = parts.next()?.to_string();
+        let plan = parts.next().unwrap_or_default();
+        let mut sources = vec![("c.yaml".to_string(), catalog)];
+        if let Some(openapi) = parts.next() {
+            sources.push(("o.yaml".to_string(), openapi.to_string()));
+        }
+        let limits = crate::Limits::default();
+        let catalog = crate::plan::Catalog::from_sources(sources, &limits).ok()?;
+        let intended = crate::plan::ReleasePlan::from_yaml_str("p.yaml", plan, &limits).ok()?;
+        let bundle = crate::Bundle::builtin();
+        let planned = bundle.plan(&catalog, &intended).ok()?;
+        let _ = (
+            planned.to_json(),
+            planned.to_text(),
+            planned.to_markdown(),
+            planned.to_dot(),
+        );
+        for r in &planned.releases {
+            let _ = bundle.can_i_deploy(&catalog, &r.service, &r.version, &r.environment);
+        }
+        Some(planned)
+    }
 }
 pub use error::{CatalogError, Error, ErrorCode, FactsError, PolicyError, Result, SourceLocation};
 pub use limits::Limits;

@@ -108,3 +108,16 @@ fn cel_differential_seeds_agree_with_the_reference() {
         );
     }
 }
+
+#[test]
+fn plan_catalog_seeds_plan_or_are_refused_quickly() {
+    let mut planned = 0;
+    for (name, bytes) in seeds("plan_catalog") {
+        let start = Instant::now();
+        let plan = release_policy::unstable::plan_from_bytes(&bytes);
+        assert!(start.elapsed() < QUICK, "{name} took {:?}", start.elapsed());
+        planned += usize::from(plan.is_some());
+    }
+    // The example seeds are real plans: they must plan, not be refused.
+    assert!(planned >= 3, "only {planned} seeds planned");
+}

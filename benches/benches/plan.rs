@@ -1,0 +1,75 @@
+//! `cargo bench -p release-policy-benches --bench plan`
+//!
+//! - `plan/10k-services`: `plan` over a generated catalog of 10,000
+//!   services and about 50,000 dependencies with 500 intended releases
+//!   (contracts, cycles, waves, blast radius of every release, calendars,
+//!   conflicts and the proposed schedule), beside petgraph's own
+//!   topological sort of the same graph (the floor: the least any plan
+//!   must do).
+//! - `plan/load-10k-services`: loading that catalog from YAML text
+//!   (parsing, locating, cross-checks), measured apart.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use petgraph::graph::DiGraph;
+use release_policy::plan::{Catalog, ReleasePlan};
+use release_policy::{Bundle, Limits};
+use release_policy_benches::catalog::{catalog, release_plan};
+
+const SERVICES: usize = 10_000;
+const EDGES: usize = 50_000;
+const RELEASES: usize = 500;
+
+fn plan(c: &mut Criterion) {
+    let limits = Limits::default();
+    let (text, pairs) = catalog(SERVICES, EDGES);
+    let cat = Catalog::from_sources(vec![("catalog.yaml".into(), text.clone())], &limits)
+        .expect("catalog");
+    assert!(
+        cat.dependency_count() > EDGES * 9 / 10,
+        "{}",
+        cat.dependency_count()
+    );
+    let intended =
+        ReleasePlan::from_yaml_str("plan.yaml", &release_plan(SERVICES, RELEASES), &limits)
+            .expect("plan");
+    let bundle = Bundle::builtin();
+    let mut g = c.benchmark_group("plan/10k-services");
+    g.measurement_time(Duration::from_secs(10));
+    g.sample_size(20);
+    g.bench_function("release-policy plan", |b| {
+        b.iter(|| {
+            bundle
+                .plan(black_box(&cat), black_box(&intended))
+                .expect("plan")
+        })
+    });
+    let mut graph: DiGraph<(), ()> = DiGraph::new();
+    let nodes: Vec<_> = (0..SERVICES).map(|_| graph.add_node(())).collect();
+    for (a, b) in &pairs {
+        graph.add_edge(nodes[*a], nodes[*b], ());
+    }
+    g.bench_function("petgraph toposort (floor)", |b| {
+        b.iter(|| petgraph::algo::toposort(black_box(&graph), None).expect("acyclic"))
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("plan/load-10k-services");
+    g.measurement_time(Duration::from_secs(10));
+    g.sample_size(10);
+    g.bench_function("Catalog::from_sources", |b| {
+        b.iter(|| {
+            Catalog::from_sources(
+                vec![("catalog.yaml".into(), black_box(text.clone()))],
+                &limits,
+            )
+            .expect("catalog")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, plan);
+criterion_main!(benches);
