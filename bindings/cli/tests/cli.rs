@@ -678,3 +678,73 @@ fn lint_warns_about_an_absorbed_error_and_deny_warnings_exits_1() {
     assert_eq!(denied.status.code(), Some(1));
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn plan_corpus_and_exit_codes() {
+    // Each plan corpus case: the JSON byte for byte, the exit code by the
+    // verdict (ok 0, blocked 1, needs a decision 3).
+    for (name, code) in [("blocked", 1), ("needs-decision", 3), ("ok", 0)] {
+        let out = cli()
+            .args(["plan", "--catalog", "examples/catalog", "--format", "json"])
+            .arg(format!("examples/plans/{name}.yaml"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(code), "{name}");
+        let recorded = std::fs::read_to_string(
+            root().join(format!("tests/corpus/plan/plan-{name}.plan.json")),
+        )
+        .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), recorded, "{name}");
+    }
+    for format in ["markdown", "dot", "mermaid", "text"] {
+        cli()
+            .args(["plan", "--catalog", "examples/catalog", "--format", format])
+            .arg("examples/plans/needs-decision.yaml")
+            .assert()
+            .code(3);
+    }
+    // can-i-deploy: no (1), yes (0), an unknown service (2, with a hint).
+    cli()
+        .args([
+            "can-i-deploy",
+            "payments",
+            "4.0.0",
+            "--to",
+            "production",
+            "--catalog",
+            "examples/catalog",
+        ])
+        .assert()
+        .code(1);
+    cli()
+        .args([
+            "can-i-deploy",
+            "payments",
+            "3.1.0",
+            "--to",
+            "production",
+            "--catalog",
+            "examples/catalog",
+        ])
+        .assert()
+        .code(0);
+    let out = cli()
+        .args([
+            "can-i-deploy",
+            "paymnts",
+            "3.1.0",
+            "--to",
+            "production",
+            "--catalog",
+            "examples/catalog",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.starts_with("error[RP0805]: <arguments>: service `paymnts` is not in the catalog"),
+        "{err}"
+    );
+    assert!(err.contains("hint: did you mean `payments`?"), "{err}");
+}
