@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{Catalog, CatalogData, ChangeKind, Release, ReleasePlan};
 use super::contracts;
-use super::graph::{EnvGraph, path_to, reach};
+use super::graph::{EnvGraph, Walker};
 use super::result::{
     BlastRadius, Cycle, Dependency, Deployability, Plan, PlanVerdict, PlannedRelease, Reach, Wave,
 };
@@ -159,6 +159,8 @@ pub(crate) fn plan(
     let proposals = schedule::propose(data, &slots, &views, intended.horizon.as_chrono());
     let mut conflicts = conflicts;
     let mut releases = Vec::new();
+    let mut walker = Walker::new(data.services.len());
+    let mut runs: BTreeMap<&str, Vec<bool>> = BTreeMap::new();
     for ((s, view), (proposed, mut reasons)) in slots.iter().zip(&views).zip(proposals) {
         let r = s.release;
         reasons.extend(view.exemption_errors.iter().cloned());
@@ -197,7 +199,13 @@ pub(crate) fn plan(
                 .map(|c| c.calendar.name().to_string())
                 .collect(),
             exempted: view.exempted.clone(),
-            blast_radius: blast_radius(data, s.service, &r.environment),
+            blast_radius: blast_radius(
+                data,
+                &mut walker,
+                s.service,
+                runs.entry(r.environment.as_str())
+                    .or_insert_with(|| runs_in(data, &r.environment)),
+            ),
             depends_on: depends_on(data, s, &slots),
         });
     }
@@ -328,7 +336,12 @@ pub(crate) fn can_i_deploy(
             .map(|(k, v)| (k, v.to_string()))
             .collect(),
         violations,
-        blast_radius: blast_radius(data, index, environment),
+        blast_radius: blast_radius(
+            data,
+            &mut Walker::new(data.services.len()),
+            index,
+            &runs_in(data, environment),
+        ),
         summary,
     })
 }
@@ -527,62 +540,53 @@ fn tier_weight(tier: u8) -> f64 {
     }
 }
 
-fn blast_radius(data: &CatalogData, service: usize, env: &str) -> BlastRadius {
-    let r = reach(data, service, env);
-    let summarise = |m: &BTreeMap<usize, (usize, usize)>| {
+/// Per service, whether it runs in `env`.
+fn runs_in(data: &CatalogData, env: &str) -> Vec<bool> {
+    data.services.iter().map(|s| s.runs_in(env)).collect()
+}
+
+fn blast_radius(
+    data: &CatalogData,
+    walker: &mut Walker,
+    service: usize,
+    runs: &[bool],
+) -> BlastRadius {
+    let d = walker.dependents(data, service, runs);
+    let summarise = |m: &[usize]| {
         let mut by_tier = [0usize; 4];
-        let mut names: Vec<String> = Vec::new();
-        for s in m.keys() {
+        for s in m {
             if let Some(x) = data.services.get(*s) {
                 if let Some(t) = by_tier.get_mut(usize::from(x.tier.clamp(1, 4)) - 1) {
                     *t += 1;
                 }
-                names.push(x.name.clone());
             }
         }
-        names.sort();
-        names.truncate(MAX_NAMED);
+        // Indices are in name order: the first are the first by name.
         Reach {
             count: m.len(),
             by_tier,
-            services: names,
+            services: m
+                .iter()
+                .take(MAX_NAMED)
+                .map(|s| data.name_of(*s).to_string())
+                .collect(),
         }
     };
-    let weight_of = |m: &BTreeMap<usize, (usize, usize)>| -> f64 {
-        m.keys()
+    let weight_of = |m: &[usize]| -> f64 {
+        m.iter()
             .filter_map(|s| data.services.get(*s))
             .map(|x| tier_weight(x.tier))
             .sum()
     };
-    let weight = weight_of(&r.hard) + weight_of(&r.soft) / 2.0;
-    // The most critical dependent: lowest tier, hard before soft, nearest,
-    // then name.
-    let worst = r
-        .hard
-        .iter()
-        .map(|(s, (d, _))| (s, d, 0))
-        .chain(r.soft.iter().map(|(s, (d, _))| (s, d, 1)))
-        .filter_map(|(s, d, soft)| {
-            let x = data.services.get(*s)?;
-            Some(((x.tier, soft, *d, x.name.clone()), *s))
-        })
-        .min();
-    let worst_path = worst.map_or_else(Vec::new, |(_, s)| {
-        let (a, b) = if r.hard.contains_key(&s) {
-            (&r.hard, &r.soft)
-        } else {
-            (&r.soft, &r.hard)
-        };
-        path_to(a, b, service, s)
-            .into_iter()
-            .map(|i| data.name_of(i).to_string())
-            .collect()
-    });
     BlastRadius {
-        hard: summarise(&r.hard),
-        soft: summarise(&r.soft),
-        weight,
-        worst_path,
+        hard: summarise(&d.hard),
+        soft: summarise(&d.soft),
+        weight: weight_of(&d.hard) + weight_of(&d.soft) / 2.0,
+        worst_path: d
+            .worst_path
+            .iter()
+            .map(|i| data.name_of(*i).to_string())
+            .collect(),
     }
 }
 

@@ -202,23 +202,67 @@ impl EnvGraph {
     }
 }
 
-/// The dependents of a service in one environment: reached over hard
-/// edges only, and the others (over any edge).
-#[derive(Debug, Default)]
-pub(crate) struct Reach {
-    /// Hard dependents with their distance and the next hop towards the
-    /// released service.
-    pub hard: BTreeMap<usize, (usize, usize)>,
-    /// Every other transitive dependent, likewise.
-    pub soft: BTreeMap<usize, (usize, usize)>,
+/// Reusable arrays for walking the dependents of one release after
+/// another (a walk touches only what it reaches: no per-walk clearing).
+pub(crate) struct Walker {
+    /// Per service: the walk that last reached it (`stamp`).
+    seen: Vec<u32>,
+    /// Per service: distance and next hop towards the released service.
+    dist: Vec<u32>,
+    hop: Vec<usize>,
+    stamp: u32,
+    queue: VecDeque<usize>,
+    /// Per service: the hard walk that last reached it.
+    hard_seen: Vec<u32>,
 }
 
-/// Who depends on `service` in `environment`, transitively.
-pub(crate) fn reach(catalog: &CatalogData, service: usize, environment: &str) -> Reach {
-    let bfs = |hard_only: bool| {
-        let mut seen: BTreeMap<usize, (usize, usize)> = BTreeMap::new();
-        let mut queue = VecDeque::from([(service, 0usize)]);
-        while let Some((s, d)) = queue.pop_front() {
+/// What a release's dependents are, in indices: hard and soft apart,
+/// each sorted (by index, which is by name).
+pub(crate) struct Dependents {
+    pub hard: Vec<usize>,
+    pub soft: Vec<usize>,
+    /// The path from the release to its most critical dependent.
+    pub worst_path: Vec<usize>,
+}
+
+impl Walker {
+    /// Arrays for a catalog of `n` services.
+    pub(crate) fn new(n: usize) -> Self {
+        Self {
+            seen: vec![0; n],
+            dist: vec![0; n],
+            hop: vec![0; n],
+            stamp: 0,
+            queue: VecDeque::new(),
+            hard_seen: vec![0; n],
+        }
+    }
+
+    /// One breadth-first walk over the consumers of `service` that run
+    /// where `runs` says, hard edges only or all; the reached services in
+    /// the order reached.
+    fn walk(
+        &mut self,
+        catalog: &CatalogData,
+        service: usize,
+        runs: &[bool],
+        hard_only: bool,
+    ) -> Vec<usize> {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.iter_mut().for_each(|s| *s = 0);
+            self.hard_seen.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+        let stamp = self.stamp;
+        let mut out = Vec::new();
+        if let Some(s) = self.seen.get_mut(service) {
+            *s = stamp;
+        }
+        self.queue.clear();
+        self.queue.push_back(service);
+        while let Some(s) = self.queue.pop_front() {
+            let d = self.dist.get(s).copied().unwrap_or(0);
             for e in catalog.consumers_of.get(s).into_iter().flatten() {
                 let Some(edge) = catalog.edge(*e) else {
                     continue;
@@ -227,50 +271,79 @@ pub(crate) fn reach(catalog: &CatalogData, service: usize, environment: &str) ->
                     continue;
                 }
                 let c = edge.consumer;
-                if c == service || seen.contains_key(&c) {
+                if !runs.get(c).copied().unwrap_or(false) {
                     continue;
                 }
-                if !catalog
-                    .services
-                    .get(c)
-                    .is_some_and(|x| x.runs_in(environment))
-                {
-                    continue;
+                match self.seen.get_mut(c) {
+                    Some(seen) if *seen != stamp => *seen = stamp,
+                    _ => continue,
                 }
-                seen.insert(c, (d + 1, s));
-                queue.push_back((c, d + 1));
+                if let Some(x) = self.dist.get_mut(c) {
+                    *x = d + 1;
+                }
+                if let Some(x) = self.hop.get_mut(c) {
+                    *x = s;
+                }
+                out.push(c);
+                self.queue.push_back(c);
             }
         }
-        seen
-    };
-    let hard = bfs(true);
-    let soft = bfs(false)
-        .into_iter()
-        .filter(|(s, _)| !hard.contains_key(s))
-        .collect();
-    Reach { hard, soft }
-}
+        out
+    }
 
-/// The path from the released service to `to`, following the next hops
-/// of `hops` (consumer ← provider), as service indices from the release.
-pub(crate) fn path_to(
-    hops: &BTreeMap<usize, (usize, usize)>,
-    other: &BTreeMap<usize, (usize, usize)>,
-    from: usize,
-    to: usize,
-) -> Vec<usize> {
-    let mut path = vec![to];
-    let mut at = to;
-    while at != from {
-        let Some((_, next)) = hops.get(&at).or_else(|| other.get(&at)) else {
-            break;
+    /// Who depends on `service` where `runs` says, transitively: hard
+    /// dependents (over hard edges only), the others, and the path to the
+    /// most critical one (lowest tier, hard before soft, nearest, then
+    /// name).
+    pub(crate) fn dependents(
+        &mut self,
+        catalog: &CatalogData,
+        service: usize,
+        runs: &[bool],
+    ) -> Dependents {
+        let mut hard = self.walk(catalog, service, runs, true);
+        let hard_stamp = self.stamp;
+        for h in &hard {
+            if let Some(x) = self.hard_seen.get_mut(*h) {
+                *x = hard_stamp;
+            }
+        }
+        let tier = |s: usize| catalog.services.get(s).map_or(4, |x| x.tier);
+        // The worst hard dependent, with its path, before the next walk
+        // overwrites the hops.
+        let key = |w: &Walker, s: usize, soft: u8| {
+            (tier(s), soft, w.dist.get(s).copied().unwrap_or(0), s)
         };
-        at = *next;
-        path.push(at);
-        if path.len() > hops.len() + other.len() + 1 {
-            break;
+        let worst = hard.iter().map(|&s| key(self, s, 0)).min();
+        let mut worst_path = worst.map_or_else(Vec::new, |k| self.path(service, k.3));
+        let all = self.walk(catalog, service, runs, false);
+        let mut soft: Vec<usize> = all
+            .into_iter()
+            .filter(|s| self.hard_seen.get(*s).copied() != Some(hard_stamp))
+            .collect();
+        if let Some(k) = soft.iter().map(|&s| key(self, s, 1)).min() {
+            if worst.is_none_or(|w| k < w) {
+                worst_path = self.path(service, k.3);
+            }
+        }
+        hard.sort_unstable();
+        soft.sort_unstable();
+        Dependents {
+            hard,
+            soft,
+            worst_path,
         }
     }
-    path.reverse();
-    path
+
+    /// The path from `from` to `to` by the hops of the last walk.
+    fn path(&self, from: usize, to: usize) -> Vec<usize> {
+        let mut path = vec![to];
+        let mut at = to;
+        while at != from && path.len() <= self.hop.len() {
+            at = self.hop.get(at).copied().unwrap_or(from);
+            path.push(at);
+        }
+        path.reverse();
+        path
+    }
 }
