@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{Catalog, CatalogData, ChangeKind, Release, ReleasePlan};
 use super::contracts;
-use super::graph::{EnvGraph, Walker};
+use super::graph::{Bits, EnvGraph, Walker};
 use super::result::{
     BlastRadius, Cycle, Dependency, Deployability, Plan, PlanVerdict, PlannedRelease, Reach, Wave,
 };
@@ -49,7 +49,8 @@ pub(crate) fn plan(
         .collect();
     // Cycles and waves, per environment.
     let mut wave_of: Vec<usize> = vec![0; intended.releases.len()];
-    let mut below: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); intended.releases.len()];
+    let n = intended.releases.len();
+    let mut below: Vec<Bits> = vec![Bits::new(n); n];
     let mut cycles = Vec::new();
     let envs: BTreeSet<&str> = intended
         .releases
@@ -89,7 +90,15 @@ pub(crate) fn plan(
                 released: released_names,
             });
         }
-        let levels = graph.levels(&released);
+        let slot_of: BTreeMap<usize, usize> = intended
+            .releases
+            .iter()
+            .zip(&indices)
+            .enumerate()
+            .filter(|(_, (r, _))| r.environment == env)
+            .map(|(slot, (_, i))| (*i, slot))
+            .collect();
+        let mut layers = graph.layers(&slot_of, n);
         for (((r, i), w), b) in intended
             .releases
             .iter()
@@ -98,8 +107,10 @@ pub(crate) fn plan(
             .zip(below.iter_mut())
         {
             if r.environment == env {
-                *w = levels.get(i).copied().unwrap_or(0);
-                *b = graph.released_below(*i, &released);
+                if let Some((level, set)) = layers.remove(i) {
+                    *w = level;
+                    *b = set;
+                }
             }
         }
     }
@@ -144,16 +155,43 @@ pub(crate) fn plan(
             wave: *w,
             requested,
             waits_for: Vec::new(),
+            neighbours: Bits::new(0),
         });
         views.push(schedule::calendar_view(data, r, &shape, limits));
     }
+    let slot_of: BTreeMap<(usize, &str), usize> = slots
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((s.service, s.release.environment.as_str()), i))
+        .collect();
     let waits: Vec<Vec<(usize, bool)>> = slots
         .iter()
         .enumerate()
-        .map(|(i, s)| waits_for(data, i, s, &slots, below.get(i), &below))
+        .map(|(i, s)| waits_for(data, i, s, &slots, &slot_of, &below))
         .collect();
-    for (s, w) in slots.iter_mut().zip(waits) {
+    let mut neighbours = vec![Bits::new(n); n];
+    for (i, s) in slots.iter().enumerate() {
+        let env = s.release.environment.as_str();
+        for e in data
+            .providers_of
+            .get(s.service)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| data.edge(*e))
+        {
+            if let Some(&j) = slot_of.get(&(e.provider, env)) {
+                if let Some(x) = neighbours.get_mut(i) {
+                    x.set(j);
+                }
+                if let Some(x) = neighbours.get_mut(j) {
+                    x.set(i);
+                }
+            }
+        }
+    }
+    for ((s, w), nb) in slots.iter_mut().zip(waits).zip(neighbours) {
         s.waits_for = w;
+        s.neighbours = nb;
     }
     let conflicts = schedule::conflicts(data, &slots, &views);
     let proposals = schedule::propose(data, &slots, &views, intended.horizon.as_chrono());
@@ -494,38 +532,41 @@ fn depends_on(data: &CatalogData, s: &Slot<'_>, slots: &[Slot<'_>]) -> Vec<Depen
 
 /// The slots `s` (at `index`) must follow: direct providers (hard or
 /// soft) released in the same environment in the same or an earlier wave,
-/// and the released services below it over hard dependencies; never one
-/// that is also above it (its cycle or lockstep group).
+/// and the releases below it over hard dependencies; never one that is
+/// also above it (its cycle or lockstep group).
 fn waits_for(
     data: &CatalogData,
     index: usize,
     s: &Slot<'_>,
     slots: &[Slot<'_>],
-    below_s: Option<&BTreeSet<usize>>,
-    below: &[BTreeSet<usize>],
+    slot_of: &BTreeMap<(usize, &str), usize>,
+    below: &[Bits],
 ) -> Vec<(usize, bool)> {
-    let direct: BTreeSet<usize> = data
+    let env = s.release.environment.as_str();
+    let mut direct = Bits::new(slots.len());
+    for e in data
         .providers_of
         .get(s.service)
         .into_iter()
         .flatten()
         .filter_map(|e| data.edge(*e))
-        .map(|e| e.provider)
-        .collect();
+    {
+        if let Some(j) = slot_of.get(&(e.provider, env)) {
+            direct.set(*j);
+        }
+    }
+    let mine = below.get(index);
     let mut out = Vec::new();
     for (j, o) in slots.iter().enumerate() {
-        if j == index || o.release.environment != s.release.environment || o.wave > s.wave {
+        let is_direct = direct.has(j);
+        let is_below = mine.is_some_and(|b| b.has(j));
+        if j == index || !(is_direct || is_below) || o.wave > s.wave {
             continue;
         }
-        let mutual = below.get(j).is_some_and(|b| b.contains(&s.service));
-        if mutual {
+        if below.get(j).is_some_and(|b| b.has(index)) {
             continue;
         }
-        if direct.contains(&o.service) {
-            out.push((j, true));
-        } else if below_s.is_some_and(|b| b.contains(&o.service)) {
-            out.push((j, false));
-        }
+        out.push((j, is_direct));
     }
     out
 }
@@ -561,15 +602,17 @@ fn blast_radius(
                 }
             }
         }
-        // Indices are in name order: the first are the first by name.
+        // Indices are in name order: the smallest are the first by name.
+        let mut first = m.to_vec();
+        if first.len() > MAX_NAMED {
+            first.select_nth_unstable(MAX_NAMED);
+            first.truncate(MAX_NAMED);
+        }
+        first.sort_unstable();
         Reach {
             count: m.len(),
             by_tier,
-            services: m
-                .iter()
-                .take(MAX_NAMED)
-                .map(|s| data.name_of(*s).to_string())
-                .collect(),
+            services: first.iter().map(|s| data.name_of(*s).to_string()).collect(),
         }
     };
     let weight_of = |m: &[usize]| -> f64 {

@@ -5,8 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
-use petgraph::Direction;
-use petgraph::algo::{tarjan_scc, toposort};
+use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
 
 use super::catalog::CatalogData;
@@ -112,93 +111,124 @@ impl EnvGraph {
             .collect()
     }
 
-    /// The released services `service` reaches over hard dependencies
-    /// (its providers, their providers, …), itself excluded.
-    pub(crate) fn released_below(
+    /// The wave (0-based) of each released service — the most released
+    /// services on any hard path below it (providers first; services of
+    /// one strongly connected component share a wave) — and the releases
+    /// below it over hard dependencies, as a set of slots (its own
+    /// component's other releases included). `released` maps a service to
+    /// its slot; `slots` is how many there are. One pass over the
+    /// components, providers first: petgraph's Tarjan gives them in
+    /// reverse topological order.
+    pub(crate) fn layers(
         &self,
-        service: usize,
-        released: &BTreeSet<usize>,
-    ) -> BTreeSet<usize> {
-        let mut out = BTreeSet::new();
-        let Some(&start) = self.node_of.get(&service) else {
-            return out;
-        };
-        let mut seen = BTreeSet::from([start]);
-        let mut queue = VecDeque::from([start]);
-        while let Some(n) = queue.pop_front() {
-            for m in self.graph.neighbors(n) {
-                if seen.insert(m) {
-                    if let Some(s) = self.graph.node_weight(m) {
-                        if released.contains(s) && *s != service {
-                            out.insert(*s);
-                        }
-                    }
-                    queue.push_back(m);
+        released: &BTreeMap<usize, usize>,
+        slots: usize,
+    ) -> BTreeMap<usize, (usize, Bits)> {
+        let sccs = tarjan_scc(&self.graph);
+        let mut comp_of = vec![usize::MAX; self.graph.node_count()];
+        for (c, scc) in sccs.iter().enumerate() {
+            for n in scc {
+                if let Some(x) = comp_of.get_mut(n.index()) {
+                    *x = c;
                 }
             }
+        }
+        let release_of = |n: &NodeIndex| {
+            self.graph
+                .node_weight(*n)
+                .and_then(|s| released.get(s))
+                .copied()
+        };
+        let mut level = vec![0usize; sccs.len()];
+        let mut below: Vec<Bits> = Vec::with_capacity(sccs.len());
+        let mut own: Vec<Bits> = Vec::with_capacity(sccs.len());
+        for (c, scc) in sccs.iter().enumerate() {
+            let mut mine = Bits::new(slots);
+            for n in scc {
+                if let Some(r) = release_of(n) {
+                    mine.set(r);
+                }
+            }
+            let mut under = Bits::new(slots);
+            let mut l = 0;
+            for n in scc {
+                for m in self.graph.neighbors(*n) {
+                    let p = comp_of.get(m.index()).copied().unwrap_or(usize::MAX);
+                    if p == c || p >= c {
+                        // Its own component; a later one cannot be below
+                        // (reverse topological order).
+                        continue;
+                    }
+                    if let (Some(b), Some(o)) = (below.get(p), own.get(p)) {
+                        under.union(b);
+                        under.union(o);
+                        l = l.max(level.get(p).copied().unwrap_or(0) + usize::from(!o.is_empty()));
+                    }
+                }
+            }
+            if let Some(x) = level.get_mut(c) {
+                *x = l;
+            }
+            below.push(under);
+            own.push(mine);
+        }
+        let mut out = BTreeMap::new();
+        for (service, slot) in released {
+            let Some(n) = self.node_of.get(service) else {
+                continue;
+            };
+            let c = comp_of.get(n.index()).copied().unwrap_or(usize::MAX);
+            let (Some(b), Some(o), Some(l)) = (below.get(c), own.get(c), level.get(c)) else {
+                continue;
+            };
+            let mut set = b.clone();
+            set.union(o);
+            set.unset(*slot);
+            out.insert(*service, (*l, set));
         }
         out
     }
+}
 
-    /// The wave (0-based) of each released service: the most released
-    /// services on any hard path below it (providers first). Services of
-    /// one strongly connected component share a wave.
-    pub(crate) fn levels(&self, released: &BTreeSet<usize>) -> BTreeMap<usize, usize> {
-        let sccs = tarjan_scc(&self.graph);
-        let mut comp_of: BTreeMap<NodeIndex, usize> = BTreeMap::new();
-        for (c, scc) in sccs.iter().enumerate() {
-            for n in scc {
-                comp_of.insert(*n, c);
-            }
+/// A set of small indices (release slots), as bits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Bits(Vec<u64>);
+
+impl Bits {
+    /// An empty set for indices below `n`.
+    pub(crate) fn new(n: usize) -> Self {
+        Self(vec![0; n.div_ceil(64)])
+    }
+
+    /// Add `i`.
+    pub(crate) fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
         }
-        let mut dag: DiGraph<(), ()> = DiGraph::with_capacity(sccs.len(), 0);
-        let nodes: Vec<NodeIndex> = (0..sccs.len()).map(|_| dag.add_node(())).collect();
-        let mut seen = BTreeSet::new();
-        for e in self.graph.edge_indices() {
-            if let Some((a, b)) = self.graph.edge_endpoints(e) {
-                if let (Some(&ca), Some(&cb)) = (comp_of.get(&a), comp_of.get(&b)) {
-                    if ca != cb && seen.insert((ca, cb)) {
-                        if let (Some(&na), Some(&nb)) = (nodes.get(ca), nodes.get(cb)) {
-                            dag.add_edge(na, nb, ());
-                        }
-                    }
-                }
-            }
+    }
+
+    /// Remove `i`.
+    pub(crate) fn unset(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w &= !(1 << (i % 64));
         }
-        let has_release: Vec<bool> = sccs
-            .iter()
-            .map(|scc| {
-                scc.iter().any(|n| {
-                    self.graph
-                        .node_weight(*n)
-                        .is_some_and(|s| released.contains(s))
-                })
-            })
-            .collect();
-        // The condensation is acyclic: toposort cannot fail.
-        let order = toposort(&dag, None).unwrap_or_default();
-        let mut level = vec![0usize; sccs.len()];
-        // Consumers come before providers in `order`: walk it backwards.
-        for n in order.iter().rev() {
-            let mut l = 0;
-            for p in dag.neighbors_directed(*n, Direction::Outgoing) {
-                let i = p.index();
-                let below = level.get(i).copied().unwrap_or(0)
-                    + usize::from(has_release.get(i).copied().unwrap_or(false));
-                l = l.max(below);
-            }
-            if let Some(slot) = level.get_mut(n.index()) {
-                *slot = l;
-            }
+    }
+
+    /// Whether `i` is in the set.
+    pub(crate) fn has(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    /// Add every member of `other`.
+    pub(crate) fn union(&mut self, other: &Bits) {
+        for (a, b) in self.0.iter_mut().zip(&other.0) {
+            *a |= b;
         }
-        released
-            .iter()
-            .filter_map(|s| {
-                let n = self.node_of.get(s)?;
-                let c = comp_of.get(n)?;
-                Some((*s, level.get(*c).copied().unwrap_or(0)))
-            })
-            .collect()
+    }
+
+    /// Whether the set is empty.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.iter().all(|w| *w == 0)
     }
 }
 
@@ -216,8 +246,8 @@ pub(crate) struct Walker {
     hard_seen: Vec<u32>,
 }
 
-/// What a release's dependents are, in indices: hard and soft apart,
-/// each sorted (by index, which is by name).
+/// What a release's dependents are, in indices: hard and soft apart, in
+/// the order reached.
 pub(crate) struct Dependents {
     pub hard: Vec<usize>,
     pub soft: Vec<usize>,
@@ -301,7 +331,7 @@ impl Walker {
         service: usize,
         runs: &[bool],
     ) -> Dependents {
-        let mut hard = self.walk(catalog, service, runs, true);
+        let hard = self.walk(catalog, service, runs, true);
         let hard_stamp = self.stamp;
         for h in &hard {
             if let Some(x) = self.hard_seen.get_mut(*h) {
@@ -317,7 +347,7 @@ impl Walker {
         let worst = hard.iter().map(|&s| key(self, s, 0)).min();
         let mut worst_path = worst.map_or_else(Vec::new, |k| self.path(service, k.3));
         let all = self.walk(catalog, service, runs, false);
-        let mut soft: Vec<usize> = all
+        let soft: Vec<usize> = all
             .into_iter()
             .filter(|s| self.hard_seen.get(*s).copied() != Some(hard_stamp))
             .collect();
@@ -326,8 +356,6 @@ impl Walker {
                 worst_path = self.path(service, k.3);
             }
         }
-        hard.sort_unstable();
-        soft.sort_unstable();
         Dependents {
             hard,
             soft,

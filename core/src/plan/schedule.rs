@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::calendar::{Interval, earliest_fit};
 use super::catalog::{CatalogData, Release, ScopedCalendar};
+use super::graph::Bits;
 use super::result::{Conflict, ConflictKind, Window};
 use crate::expr::bind::bind_roots;
 use crate::expr::{Budget, Frame, Val};
@@ -30,6 +31,9 @@ pub(crate) struct Slot<'a> {
     /// `true`, or reached over hard dependencies with `false`; never one
     /// of its own cycle or lockstep group.
     pub waits_for: Vec<(usize, bool)>,
+    /// The slots of services it depends on or that depend on it, directly,
+    /// in its environment.
+    pub neighbours: Bits,
 }
 
 /// What the calendars say of one release.
@@ -130,24 +134,6 @@ pub(crate) fn window(i: Interval) -> Window {
     }
 }
 
-/// Whether two services depend on each other, either way, directly.
-pub(crate) fn interdependent(catalog: &CatalogData, a: usize, b: usize) -> bool {
-    catalog
-        .providers_of
-        .get(a)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| catalog.edge(*e))
-        .any(|e| e.provider == b)
-        || catalog
-            .providers_of
-            .get(b)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| catalog.edge(*e))
-            .any(|e| e.provider == a)
-}
-
 fn conflict(kind: ConflictKind, releases: Vec<String>, message: String) -> Conflict {
     Conflict {
         kind,
@@ -200,7 +186,7 @@ pub(crate) fn conflicts(
         }
     }
     for (i, a) in slots.iter().enumerate() {
-        for b in slots.iter().skip(i + 1) {
+        for (j, b) in slots.iter().enumerate().skip(i + 1) {
             let (ra, rb) = (a.release, b.release);
             if ra.environment != rb.environment || !a.requested.overlaps(&b.requested) {
                 continue;
@@ -216,7 +202,7 @@ pub(crate) fn conflicts(
                     ),
                 ));
             }
-            if interdependent(catalog, a.service, b.service) {
+            if a.neighbours.has(j) {
                 out.push(conflict(
                     ConflictKind::InterdependentOverlap,
                     pair,
@@ -304,11 +290,9 @@ pub(crate) fn propose(
         }
         let mut blocked: Vec<Interval> = view.frozen.iter().map(|(_, f)| *f).collect();
         let exclusive = catalog.exclusive.contains(env);
-        for (o, p) in slots.iter().zip(&placed) {
+        for (j, (o, p)) in slots.iter().zip(&placed).enumerate() {
             let Some(p) = p else { continue };
-            if &o.release.environment == env
-                && (exclusive || interdependent(catalog, o.service, s.service))
-            {
+            if &o.release.environment == env && (exclusive || s.neighbours.has(j)) {
                 blocked.push(*p);
             }
         }
