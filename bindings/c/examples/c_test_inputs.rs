@@ -1,8 +1,9 @@
 //! Writes the inputs of the C tests, which cannot read YAML, into a
 //! directory: every case of the conformance corpus (`tests/corpus/`) as
 //! `corpus/NAME.facts.json` (+ `NAME.policies.yaml` for inline policies)
-//! with a manifest `corpus/cases.tsv`, and each example release
-//! (`examples/releases/*.yaml`) as `releases/NAME.json`.
+//! with a manifest `corpus/cases.tsv`, each example release
+//! (`examples/releases/*.yaml`) as `releases/NAME.json`, and the plan
+//! corpus (`tests/corpus/plan/`) as a manifest `plan/cases.tsv`.
 //!
 //! `cargo run -p release-policy-c --example c_test_inputs -- OUTDIR`
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
@@ -19,6 +20,21 @@ struct Case {
     command: Option<String>,
     policies: String,
     facts: serde_json::Value,
+}
+
+/// One case of the plan corpus: a catalog directory and a release-plan
+/// file, both relative to the repository root.
+#[derive(serde::Deserialize)]
+struct PlanCase {
+    name: String,
+    catalog: String,
+    plan: String,
+    expect: PlanExpect,
+}
+
+#[derive(serde::Deserialize)]
+struct PlanExpect {
+    verdict: String,
 }
 
 fn yaml_files(dir: &Path) -> Vec<PathBuf> {
@@ -92,4 +108,25 @@ fn main() {
         )
         .expect("write example JSON");
     }
+
+    // The plan corpus: paths made absolute, so the C test needs no YAML.
+    let plan_out = out.join("plan");
+    std::fs::create_dir_all(&plan_out).expect("create OUTDIR/plan");
+    let mut manifest = String::new();
+    for file in yaml_files(&root.join("tests/corpus/plan")) {
+        let text = std::fs::read_to_string(&file).expect("read plan case");
+        let case: PlanCase =
+            yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("`{}`: {e}", file.display()));
+        writeln!(
+            manifest,
+            "{}\t{}\t{}\t{}\t{}",
+            case.name,
+            root.join(&case.catalog).display(),
+            root.join(&case.plan).display(),
+            case.expect.verdict,
+            file.with_extension("plan.json").display()
+        )
+        .expect("write to a string");
+    }
+    std::fs::write(plan_out.join("cases.tsv"), manifest).expect("write plan manifest");
 }

@@ -22,6 +22,13 @@ pub struct rp_bundle {
     bundle: release_policy_core::Bundle,
 }
 
+impl rp_bundle {
+    /// The engine's bundle.
+    pub(crate) fn core(&self) -> &release_policy_core::Bundle {
+        &self.bundle
+    }
+}
+
 /// Layers under construction (organisation first, team last), for
 /// `rp_bundle_builder_build`. Not thread-safe: use a builder from one
 /// thread at a time.
@@ -95,7 +102,7 @@ unsafe fn give(
 ///
 /// # Safety
 /// `bundle` is NULL or a live handle.
-unsafe fn bundle_ref<'a>(bundle: *const rp_bundle) -> Result<&'a rp_bundle, rp_error> {
+pub(crate) unsafe fn bundle_ref<'a>(bundle: *const rp_bundle) -> Result<&'a rp_bundle, rp_error> {
     required("bundle", bundle)?;
     // SAFETY: not NULL; a live handle points into a live `Arc` (contract).
     Ok(unsafe { &*bundle })

@@ -4,9 +4,10 @@
 //!
 //! An error has a status, the full text (`rp_error_display`: every problem
 //! with its location, and its hint on the next line), and one or more
-//! details (several when a policy load finds several problems at once),
-//! each with its stable code (`RP0102`, `rp_error_code`). The scalar
-//! accessors describe the first detail; `rp_error_to_json` gives them all.
+//! details (several when a policy or catalog load finds several problems
+//! at once), each with its stable code (`RP0102`, `rp_error_code`). The
+//! scalar accessors describe the first detail; `rp_error_to_json` gives
+//! them all.
 
 use std::ffi::c_char;
 
@@ -59,6 +60,17 @@ impl Detail {
             column: e.location.column,
             rule: e.rule.as_deref().map(NulString::new),
             hint: e.hint.as_deref().map(NulString::new),
+            ..Detail::message(e.message.as_str())
+        }
+    }
+
+    fn catalog(e: &release_policy_core::CatalogError) -> Self {
+        Detail {
+            code: Some(code(e.code())),
+            file: Some(NulString::new(e.location.file.as_str())),
+            line: e.location.line,
+            column: e.location.column,
+            hint: e.hint().map(NulString::new),
             ..Detail::message(e.message.as_str())
         }
     }
@@ -143,6 +155,11 @@ impl rp_error {
                 };
                 rp_error::new(RP_STATUS_FACTS_ERROR, display, vec![detail])
             }
+            Error::Catalog(cs) => rp_error::new(
+                RP_STATUS_CATALOG_ERROR,
+                display,
+                cs.iter().map(Detail::catalog).collect(),
+            ),
             Error::Evaluation { code: c, message } => rp_error::new(
                 RP_STATUS_EVALUATION_ERROR,
                 display,
@@ -246,15 +263,21 @@ fn display(e: &release_policy_core::Error) -> String {
         Some(h) => format!("{text}\n  hint: {h}"),
         None => text,
     };
-    let policy = e.policy_errors();
-    if policy.is_empty() {
+    let problems: Vec<String> = match e {
+        release_policy_core::Error::Catalog(cs) => cs
+            .iter()
+            .map(|c| with_hint(c.to_string(), c.hint()))
+            .collect(),
+        _ => e
+            .policy_errors()
+            .iter()
+            .map(|p| with_hint(p.to_string(), p.hint()))
+            .collect(),
+    };
+    if problems.is_empty() {
         return with_hint(e.to_string(), e.hint());
     }
-    policy
-        .iter()
-        .map(|p| with_hint(p.to_string(), p.hint()))
-        .collect::<Vec<_>>()
-        .join("\n")
+    problems.join("\n")
 }
 
 /// Run `f` on the error, or return `default` for NULL (and on a panic).
@@ -301,8 +324,8 @@ pub unsafe extern "C" fn rp_error_display(err: *const rp_error) -> rp_str {
     with_error(err, || rp_str::ABSENT, |e| e.display.as_rp_str())
 }
 
-/// How many problems the error holds (1, or more when a policy load found
-/// several); 0 for NULL. The accessors below describe the first one;
+/// How many problems the error holds (1, or more when a policy or catalog
+/// load found several); 0 for NULL. The accessors below describe the first one;
 /// `rp_error_to_json` lists them all.
 ///
 /// # Safety
@@ -327,8 +350,10 @@ pub unsafe extern "C" fn rp_error_message(err: *const rp_error) -> rp_str {
 }
 
 /// The file the problem is in: the policy file (or the name given to a
-/// YAML string), the facts input when it was named, or the path an I/O
-/// error is about. Borrowed; absent when there is none.
+/// YAML string), the catalog or release-plan file (`<release-plan>` for a
+/// plan given as text, `<arguments>` for an argument of
+/// `rp_bundle_can_i_deploy`), the facts input when it was named, or the
+/// path an I/O error is about. Borrowed; absent when there is none.
 ///
 /// # Safety
 /// `err` is NULL or a live `rp_error`.
@@ -342,7 +367,8 @@ pub unsafe extern "C" fn rp_error_file(err: *const rp_error) -> rp_str {
 }
 
 /// The 1-based line of the problem: in the policy file for a policy error,
-/// in the facts text for a facts syntax error; 0 when unknown.
+/// in the catalog or release-plan file for a catalog error, in the facts
+/// text for a facts syntax error; 0 when unknown.
 ///
 /// # Safety
 /// `err` is NULL or a live `rp_error`.
@@ -464,7 +490,9 @@ pub unsafe extern "C" fn rp_error_free(err: *mut rp_error) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use release_policy_core::{Error, ErrorCode, FactsError, PolicyError, SourceLocation};
+    use release_policy_core::{
+        CatalogError, Error, ErrorCode, FactsError, PolicyError, SourceLocation,
+    };
 
     fn code_of(e: &rp_error) -> Option<String> {
         // SAFETY: `e` is a live error.
@@ -523,6 +551,10 @@ mod tests {
                 Error::io(ErrorCode::NotADirectory, "nowhere/", "no such directory"),
                 RP_STATUS_IO_ERROR,
             ),
+            (
+                Error::Catalog(vec![catalog_error(8, "paymnts"), catalog_error(12, "x")]),
+                RP_STATUS_CATALOG_ERROR,
+            ),
         ]
     }
 
@@ -536,6 +568,7 @@ mod tests {
                 | Error::Policies(_)
                 | Error::Facts(_)
                 | Error::Evaluation { .. }
+                | Error::Catalog(_)
                 | Error::Io { .. } => {}
                 _ => unreachable!(),
             }
@@ -591,6 +624,51 @@ mod tests {
         assert_eq!(j["errors"][1]["line"], 9);
         assert_eq!(j["errors"][0]["hint"], "did you mean `foo`?");
         assert_eq!(j["errors"][1]["code"], "RP0209");
+    }
+
+    fn catalog_error(line: usize, service: &str) -> CatalogError {
+        CatalogError::new(
+            ErrorCode::UnknownReference,
+            SourceLocation::new("services.yaml", line, 17),
+            format!("service `{service}` is not in the catalog"),
+        )
+        .with_hint("did you mean `payments`?")
+    }
+
+    #[test]
+    fn catalog_errors_keep_every_location_and_hint() {
+        let (err, _) = every_variant().swap_remove(5);
+        let e = rp_error::from_engine(&err);
+        let p: *const rp_error = &e;
+        // SAFETY: `p` points to a live error.
+        unsafe {
+            assert_eq!(rp_error_status(p), RP_STATUS_CATALOG_ERROR);
+            assert_eq!(rp_error_count(p), 2);
+            assert_eq!(text(rp_error_file(p)).as_deref(), Some("services.yaml"));
+            assert_eq!((rp_error_line(p), rp_error_column(p)), (8, 17));
+            assert_eq!(
+                text(rp_error_message(p)).as_deref(),
+                Some("service `paymnts` is not in the catalog")
+            );
+            assert_eq!(
+                text(rp_error_hint(p)).as_deref(),
+                Some("did you mean `payments`?")
+            );
+            assert_eq!(text(rp_error_rule(p)), None);
+            assert_eq!(
+                text(rp_error_display(p)).as_deref(),
+                Some(
+                    "services.yaml:8:17: service `paymnts` is not in the catalog\n  hint: did you mean `payments`?\nservices.yaml:12:17: service `x` is not in the catalog\n  hint: did you mean `payments`?"
+                )
+            );
+        }
+        assert_eq!(code_of(&e).as_deref(), Some("RP0805"));
+        let j: Value = serde_json::from_str(&e.to_json()).unwrap_or_default();
+        assert_eq!(j["kind"], "catalog");
+        assert_eq!(j["status"], 10);
+        assert_eq!(j["errors"][1]["line"], 12);
+        assert_eq!(j["errors"][1]["file"], "services.yaml");
+        assert_eq!(j["errors"][0]["code"], "RP0805");
     }
 
     #[test]

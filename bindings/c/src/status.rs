@@ -35,6 +35,11 @@ pub const RP_STATUS_PANIC: rp_status = 7;
 pub const RP_STATUS_INVALID_ARGUMENT: rp_status = 8;
 /// An engine error this version of the C binding does not know.
 pub const RP_STATUS_OTHER_ERROR: rp_status = 9;
+/// A catalog, calendar or release plan is malformed or inconsistent, or
+/// names a service, API or environment the catalog does not have (codes
+/// `RP08xx`); the error has the `file:line:column` and, when one helps, a
+/// hint. Every problem found is in `rp_error_to_json`.
+pub const RP_STATUS_CATALOG_ERROR: rp_status = 10;
 
 /// Every status with its name: the one table behind `rp_status_name` and
 /// the `kind` of `rp_error_to_json`.
@@ -49,6 +54,7 @@ pub(crate) const STATUSES: &[(rp_status, &std::ffi::CStr)] = &[
     (RP_STATUS_PANIC, c"panic"),
     (RP_STATUS_INVALID_ARGUMENT, c"invalid-argument"),
     (RP_STATUS_OTHER_ERROR, c"other"),
+    (RP_STATUS_CATALOG_ERROR, c"catalog"),
 ];
 
 pub(crate) fn name(status: rp_status) -> &'static std::ffi::CStr {

@@ -42,6 +42,10 @@ fn committed_header_matches_the_sources() {
         "RP_ABI_VERSION",
         "RP_STATUS_PANIC",
         "rp_buf_free",
+        "rp_bundle_plan",
+        "rp_bundle_can_i_deploy",
+        "rp_catalog_free",
+        "RP_STATUS_CATALOG_ERROR",
     ] {
         assert!(generated.contains(symbol), "header lacks `{symbol}`");
     }
