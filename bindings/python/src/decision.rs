@@ -31,6 +31,7 @@ pub(crate) enum EnumClass {
     RolloutVerdict,
     Action,
     AssessRuleKind,
+    PlanVerdict,
 }
 
 /// The member of a `release_policy` enum whose value is `value`.
@@ -46,6 +47,7 @@ pub(crate) fn member<'py>(
     static ROLLOUT_VERDICT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     static ACTION: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     static ASSESS_RULE_KIND: PyOnceLock<Py<PyType>> = PyOnceLock::new();
+    static PLAN_VERDICT: PyOnceLock<Py<PyType>> = PyOnceLock::new();
     let (cell, name) = match class {
         EnumClass::Verdict => (&VERDICT, "Verdict"),
         EnumClass::Outcome => (&OUTCOME, "Outcome"),
@@ -54,6 +56,7 @@ pub(crate) fn member<'py>(
         EnumClass::RolloutVerdict => (&ROLLOUT_VERDICT, "RolloutVerdict"),
         EnumClass::Action => (&ACTION, "Action"),
         EnumClass::AssessRuleKind => (&ASSESS_RULE_KIND, "AssessRuleKind"),
+        EnumClass::PlanVerdict => (&PLAN_VERDICT, "PlanVerdict"),
     };
     cell.import(py, "release_policy._types", name)?
         .call1((value,))

@@ -9,7 +9,7 @@ use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyDict, PyList, PyType};
-use release_policy::{Error, FactsError, PolicyError};
+use release_policy::{CatalogError, Error, FactsError, PolicyError, SourceLocation};
 
 /// Which Python exception class an error becomes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -22,6 +22,9 @@ pub(crate) enum Kind {
     Evaluation,
     /// `PolicyIOError`.
     Io,
+    /// `CatalogError` (one or several errors of a catalog, a calendar or
+    /// a release plan).
+    Catalog,
     /// `ReleasePolicyError`: a variant added to the core after this binding.
     Other,
 }
@@ -34,6 +37,7 @@ impl Kind {
             Kind::Facts => "FactsError",
             Kind::Evaluation => "EvaluationError",
             Kind::Io => "PolicyIOError",
+            Kind::Catalog => "CatalogError",
             Kind::Other => "ReleasePolicyError",
         }
     }
@@ -46,6 +50,7 @@ pub(crate) fn kind(err: &Error) -> Kind {
         Error::Facts(_) => Kind::Facts,
         Error::Evaluation { .. } => Kind::Evaluation,
         Error::Io { .. } => Kind::Io,
+        Error::Catalog(_) => Kind::Catalog,
         // `Error` is `#[non_exhaustive]`: a new variant is still a
         // `ReleasePolicyError`, with its message.
         _ => Kind::Other,
@@ -54,7 +59,8 @@ pub(crate) fn kind(err: &Error) -> Kind {
 
 /// A `release_policy` exception class, imported once.
 fn class<'py>(py: Python<'py>, kind: Kind) -> PyResult<&'py Bound<'py, PyType>> {
-    static CLASSES: [PyOnceLock<Py<PyType>>; 5] = [
+    static CLASSES: [PyOnceLock<Py<PyType>>; 6] = [
+        PyOnceLock::new(),
         PyOnceLock::new(),
         PyOnceLock::new(),
         PyOnceLock::new(),
@@ -67,6 +73,7 @@ fn class<'py>(py: Python<'py>, kind: Kind) -> PyResult<&'py Bound<'py, PyType>> 
         Kind::Evaluation => &CLASSES[2],
         Kind::Io => &CLASSES[3],
         Kind::Other => &CLASSES[4],
+        Kind::Catalog => &CLASSES[5],
     };
     cell.import(py, "release_policy._types", kind.class_name())
 }
@@ -94,6 +101,31 @@ fn policy_error<'py>(
         kw.set_item("errors", errors)?;
     }
     class(py, Kind::Policy)?.call((e.to_string(),), Some(&kw))
+}
+
+/// `file`, `line` and `column` of a location (`None` when unknown), and
+/// the location as text.
+fn set_location(kw: &Bound<'_, PyDict>, at: &SourceLocation) -> PyResult<()> {
+    kw.set_item("file", &at.file)?;
+    kw.set_item("line", known(at.line))?;
+    kw.set_item("column", known(at.column))?;
+    kw.set_item("location", at.to_string())
+}
+
+fn catalog_error<'py>(
+    py: Python<'py>,
+    e: &CatalogError,
+    errors: Option<Bound<'py, PyList>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let kw = PyDict::new(py);
+    kw.set_item("message", &e.message)?;
+    set_location(&kw, &e.location)?;
+    kw.set_item("hint", &e.hint)?;
+    kw.set_item("code", e.code().as_str())?;
+    if let Some(errors) = errors {
+        kw.set_item("errors", errors)?;
+    }
+    class(py, Kind::Catalog)?.call((e.to_string(),), Some(&kw))
 }
 
 fn facts_error<'py>(py: Python<'py>, e: &FactsError) -> PyResult<Bound<'py, PyAny>> {
@@ -124,6 +156,25 @@ fn exception<'py>(py: Python<'py>, err: &Error) -> PyResult<Bound<'py, PyAny>> {
                 return class(py, Kind::Policy)?.call1((text,));
             };
             let exc = policy_error(py, first, Some(list))?;
+            exc.setattr("args", (text,))?;
+            Ok(exc)
+        }
+        Error::Catalog(es) if es.len() == 1 => match es.first() {
+            Some(e) => catalog_error(py, e, None),
+            None => class(py, Kind::Catalog)?.call1((text,)),
+        },
+        Error::Catalog(es) => {
+            let all = es
+                .iter()
+                .map(|e| catalog_error(py, e, None))
+                .collect::<PyResult<Vec<_>>>()?;
+            let list = PyList::new(py, all)?;
+            // As for several policy errors: the first error's place, code
+            // and hint, every error in `errors`, all of them in the message.
+            let Some(first) = es.first() else {
+                return class(py, Kind::Catalog)?.call1((text,));
+            };
+            let exc = catalog_error(py, first, Some(list))?;
             exc.setattr("args", (text,))?;
             Ok(exc)
         }
@@ -176,7 +227,7 @@ pub(crate) fn facts_to_py_err(py: Python<'_>, err: FactsError) -> PyErr {
 /// One sample of every [`Error`] variant, for the tests of this mapping
 /// (Python cannot reach `Evaluation` honestly: the built-in pack compiles).
 pub(crate) fn samples() -> Vec<(&'static str, Error)> {
-    use release_policy::{ErrorCode, SourceLocation};
+    use release_policy::ErrorCode;
     let located = PolicyError::new(
         ErrorCode::UnknownFactField,
         SourceLocation::new("p.yaml", 3, 7),
@@ -222,6 +273,22 @@ pub(crate) fn samples() -> Vec<(&'static str, Error)> {
                 "no such file or directory",
             ),
         ),
+        (
+            "Catalog",
+            Error::Catalog(vec![
+                CatalogError::new(
+                    ErrorCode::UnknownReference,
+                    SourceLocation::new("plan.yaml", 4, 15),
+                    "unknown service `paymants`",
+                )
+                .with_hint("did you mean `payments`?"),
+                CatalogError::new(
+                    ErrorCode::NoCatalogFiles,
+                    SourceLocation::file("catalog"),
+                    "no catalog files (`.yaml`, `.yml` or `.json`) in this directory",
+                ),
+            ]),
+        ),
     ]
 }
 
@@ -240,6 +307,7 @@ mod tests {
                 ("Facts", Kind::Facts),
                 ("Evaluation", Kind::Evaluation),
                 ("Io", Kind::Io),
+                ("Catalog", Kind::Catalog),
             ]
         );
     }
@@ -251,6 +319,7 @@ mod tests {
             Kind::Facts,
             Kind::Evaluation,
             Kind::Io,
+            Kind::Catalog,
             Kind::Other,
         ]
         .iter()
@@ -263,6 +332,7 @@ mod tests {
                 "FactsError",
                 "EvaluationError",
                 "PolicyIOError",
+                "CatalogError",
                 "ReleasePolicyError"
             ]
         );

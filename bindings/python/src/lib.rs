@@ -15,6 +15,7 @@ mod assessment;
 mod decision;
 mod errors;
 mod facts;
+mod plan;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ use crate::decision::{
 };
 use crate::errors::{facts_to_py_err, to_py_err};
 use crate::facts::Input;
+use crate::plan::{Catalog, Deployability, Plan, ReleasePlan};
 
 /// Run core code, turning a panic into [`Error::Evaluation`].
 fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
@@ -210,6 +212,40 @@ impl Bundle {
         Ok(Assessment::new(assessment))
     }
 
+    /// Can the releases of `release_plan` go, in what order and when, over
+    /// `catalog`? Contracts, cycles, waves, blast radius, calendars and a
+    /// proposed schedule; the bundle's limits bound the freeze exemptions.
+    /// The GIL is released while the core plans.
+    fn plan(
+        &self,
+        py: Python<'_>,
+        catalog: &Catalog,
+        release_plan: &ReleasePlan,
+    ) -> PyResult<Plan> {
+        let (bundle, catalog, intended) = (&self.inner, &catalog.inner, &release_plan.inner);
+        let plan = detached(py, move || bundle.plan(catalog, intended))?;
+        Ok(Plan::new(plan))
+    }
+
+    /// May `version` of `service` go to `environment`, as far as the API
+    /// contracts of `catalog` tell (`release-policy can-i-deploy`)? An
+    /// unknown service or environment raises `CatalogError` (`RP0805`).
+    /// The GIL is released while the core answers.
+    fn can_i_deploy(
+        &self,
+        py: Python<'_>,
+        catalog: &Catalog,
+        service: &str,
+        version: &str,
+        environment: &str,
+    ) -> PyResult<Deployability> {
+        let (bundle, catalog) = (&self.inner, &catalog.inner);
+        let answer = detached(py, move || {
+            bundle.can_i_deploy(catalog, service, version, environment)
+        })?;
+        Ok(Deployability::new(answer))
+    }
+
     fn __repr__(&self) -> String {
         format!(
             "<Bundle {} ({} policies)>",
@@ -330,7 +366,10 @@ impl BundleBuilder {
             max_regex_bytes: max_regex_bytes.unwrap_or(d.max_regex_bytes),
             max_eval_cost: max_eval_cost.unwrap_or(d.max_eval_cost),
             max_eval_bytes: max_eval_bytes.unwrap_or(d.max_eval_bytes),
-            // The catalog limits of `plan`, which Python does not call yet.
+            // The catalog limits (`max_catalog_*`, `max_openapi_bytes`,
+            // `max_plan_releases`) bound loading a catalog or a release
+            // plan, which `Catalog` and `ReleasePlan` do within the
+            // defaults, as the CLI does.
             ..d.clone()
         };
         BundleBuilder {
@@ -411,6 +450,10 @@ fn _release_policy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<WaiverUse>()?;
     m.add_class::<Assessment>()?;
     m.add_class::<AssessFinding>()?;
+    m.add_class::<Catalog>()?;
+    m.add_class::<ReleasePlan>()?;
+    m.add_class::<Plan>()?;
+    m.add_class::<Deployability>()?;
     m.add_function(wrap_pyfunction!(_error_samples, m)?)?;
     m.add_function(wrap_pyfunction!(run_tests, m)?)?;
     Ok(())

@@ -10,6 +10,7 @@ import pytest
 
 from release_policy import (
     Bundle,
+    CatalogError,
     EvaluationError,
     FactsError,
     PolicyError,
@@ -30,16 +31,17 @@ spec:
 
 
 def test_hierarchy() -> None:
-    for cls in (PolicyError, FactsError, EvaluationError, PolicyIOError):
+    for cls in (PolicyError, FactsError, EvaluationError, PolicyIOError, CatalogError):
         assert issubclass(cls, ReleasePolicyError)
     assert issubclass(FactsError, ValueError)
     assert issubclass(PolicyIOError, OSError)
     assert not issubclass(PolicyError, ValueError)
+    assert not issubclass(CatalogError, (ValueError, PolicyError))
 
 
 def test_every_core_variant_maps_with_its_attributes() -> None:
     samples = dict(_error_samples())
-    assert sorted(samples) == ["Evaluation", "Facts", "Io", "Policies", "Policy"]
+    assert sorted(samples) == ["Catalog", "Evaluation", "Facts", "Io", "Policies", "Policy"]
 
     one = samples["Policy"]
     assert type(one) is PolicyError
@@ -79,6 +81,21 @@ def test_every_core_variant_maps_with_its_attributes() -> None:
         "/no/such/dir", "/no/such/dir", "no such file or directory")
     assert str(io) == "/no/such/dir: no such file or directory"
     assert (io.code, io.location, io.hint) == ("RP0602", "/no/such/dir", None)
+
+    catalog = samples["Catalog"]
+    assert type(catalog) is CatalogError
+    # The first error's code, place and hint; every error in `errors`.
+    assert (catalog.code, catalog.location, catalog.hint) == (
+        "RP0805", "plan.yaml:4:15", "did you mean `payments`?")
+    assert (catalog.file, catalog.line, catalog.column) == ("plan.yaml", 4, 15)
+    assert catalog.message == "unknown service `paymants`"
+    assert [(e.code, e.location, e.hint) for e in catalog.errors] == [
+        ("RP0805", "plan.yaml:4:15", "did you mean `payments`?"), ("RP0810", "catalog", None)]
+    assert [(e.file, e.line, e.column) for e in catalog.errors] == [
+        ("plan.yaml", 4, 15), ("catalog", None, None)]
+    assert str(catalog).splitlines() == [
+        "plan.yaml:4:15: unknown service `paymants`",
+        "catalog: no catalog files (`.yaml`, `.yml` or `.json`) in this directory"]
 
 
 def test_a_bad_inline_policy_names_file_line_column_and_rule() -> None:

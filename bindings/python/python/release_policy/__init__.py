@@ -4,13 +4,17 @@ Policies are YAML with CEL conditions; facts about a release go in (a
 ``dict`` as ``json.loads`` gives, or YAML / JSON text); a decision comes out:
 a verdict (``go``, ``no-go``, ``pending``) with every finding. Facts about a
 rollout in progress go to ``assess``; an assessment comes out: ``promote``,
-``continue``, ``hold`` or ``rollback``, with every finding.
+``continue``, ``hold`` or ``rollback``, with every finding. A catalog of
+services and a release plan go to ``plan``; a plan comes out: ``ok``,
+``blocked`` or ``needsDecision``, with waves, violations and a schedule.
 
 >>> from release_policy import Bundle, RolloutVerdict, Verdict
 >>> decision = Bundle.builtin().check(facts)        # doctest: +SKIP
 >>> decision.verdict is Verdict.NO_GO               # doctest: +SKIP
 >>> assessment = Bundle.builtin().assess(rollout)   # doctest: +SKIP
 >>> assessment.verdict is RolloutVerdict.HOLD       # doctest: +SKIP
+>>> plan = Bundle.builtin().plan(catalog, releases) # doctest: +SKIP
+>>> plan.verdict is PlanVerdict.BLOCKED             # doctest: +SKIP
 
 Every decision is made by the Rust core; this package is a thin binding.
 """
@@ -22,10 +26,14 @@ from release_policy._release_policy import (
     Assessment,
     Bundle,
     BundleBuilder,
+    Catalog,
     Decision,
+    Deployability,
     Finding,
     Lifted,
     MissingApproval,
+    Plan,
+    ReleasePlan,
     WaiverUse,
     __version__,
     run_tests,
@@ -33,6 +41,7 @@ from release_policy._release_policy import (
 from release_policy._types import (
     Action,
     AssessRuleKind,
+    CatalogError,
     Effect,
     EvaluationError,
     FactsError,
@@ -40,6 +49,7 @@ from release_policy._types import (
     JudgeMetric,
     JudgeResult,
     Outcome,
+    PlanVerdict,
     PolicyError,
     PolicyIOError,
     ReleasePolicyError,
@@ -57,7 +67,10 @@ __all__ = [
     "Assessment",
     "Bundle",
     "BundleBuilder",
+    "Catalog",
+    "CatalogError",
     "Decision",
+    "Deployability",
     "Effect",
     "EvaluationError",
     "FactsError",
@@ -68,8 +81,11 @@ __all__ = [
     "Lifted",
     "MissingApproval",
     "Outcome",
+    "Plan",
+    "PlanVerdict",
     "PolicyError",
     "PolicyIOError",
+    "ReleasePlan",
     "ReleasePolicyError",
     "RolloutVerdict",
     "RuleKind",

@@ -3,6 +3,7 @@
 
 from enum import Enum
 from os import PathLike
+from collections.abc import Sequence
 from typing import Any, TypedDict, final
 
 __version__: str
@@ -48,6 +49,11 @@ class AssessRuleKind(str, Enum):
     ANALYSIS = "analysis"
     BURN_RATE = "burn-rate"
     QUALITY_GATE = "quality-gate"
+
+class PlanVerdict(str, Enum):
+    OK = "ok"
+    BLOCKED = "blocked"
+    NEEDS_DECISION = "needsDecision"
 
 class ReleasePolicyError(Exception):
     message: str
@@ -119,6 +125,26 @@ class PolicyIOError(ReleasePolicyError, OSError):
         code: str | None = None,
     ) -> None: ...
 
+class CatalogError(ReleasePolicyError):
+    file: str | None
+    line: int | None
+    column: int | None
+    errors: list[CatalogError]
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+        errors: list[CatalogError] | None = None,
+        code: str | None = None,
+        location: str | None = None,
+    ) -> None: ...
+
 @final
 class Bundle:
     @staticmethod
@@ -140,6 +166,84 @@ class Bundle:
     def explain(self, rule: str) -> dict[str, Any] | None: ...
     def check(self, facts: dict[str, Any] | str | bytes) -> Decision: ...
     def assess(self, facts: dict[str, Any] | str | bytes) -> Assessment: ...
+    def plan(self, catalog: Catalog, release_plan: ReleasePlan) -> Plan: ...
+    def can_i_deploy(
+        self, catalog: Catalog, service: str, version: str, environment: str
+    ) -> Deployability: ...
+
+@final
+class Catalog:
+    @staticmethod
+    def from_dir(path: str | PathLike[str]) -> Catalog: ...
+    @staticmethod
+    def from_file(path: str | PathLike[str]) -> Catalog: ...
+    @staticmethod
+    def from_sources(sources: dict[str, str] | Sequence[tuple[str, str]]) -> Catalog: ...
+    @property
+    def service_count(self) -> int: ...
+    @property
+    def dependency_count(self) -> int: ...
+    @property
+    def service_names(self) -> list[str]: ...
+    @property
+    def calendar_names(self) -> list[str]: ...
+
+@final
+class ReleasePlan:
+    @staticmethod
+    def from_file(path: str | PathLike[str]) -> ReleasePlan: ...
+    @staticmethod
+    def from_str(text: str, name: str = "<string>") -> ReleasePlan: ...
+    def __len__(self) -> int: ...
+
+@final
+class Plan:
+    @property
+    def verdict(self) -> PlanVerdict: ...
+    @property
+    def exit_code(self) -> int: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def releases(self) -> list[dict[str, Any]]: ...
+    @property
+    def waves(self) -> list[dict[str, Any]]: ...
+    @property
+    def violations(self) -> list[dict[str, Any]]: ...
+    @property
+    def cycles(self) -> list[dict[str, Any]]: ...
+    @property
+    def conflicts(self) -> list[dict[str, Any]]: ...
+    def release(self, id: str) -> dict[str, Any] | None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
+    def to_text(self) -> str: ...
+    def to_markdown(self) -> str: ...
+    def to_dot(self) -> str: ...
+    def to_mermaid(self) -> str: ...
+
+@final
+class Deployability:
+    @property
+    def deployable(self) -> bool: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def service(self) -> str: ...
+    @property
+    def version(self) -> str: ...
+    @property
+    def environment(self) -> str: ...
+    @property
+    def provides(self) -> dict[str, str]: ...
+    @property
+    def violations(self) -> list[dict[str, Any]]: ...
+    @property
+    def blast_radius(self) -> dict[str, Any]: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    def to_json(self) -> str: ...
 
 @final
 class BundleBuilder:
@@ -464,7 +568,10 @@ __all__ = [
     "Assessment",
     "Bundle",
     "BundleBuilder",
+    "Catalog",
+    "CatalogError",
     "Decision",
+    "Deployability",
     "Effect",
     "EvaluationError",
     "FactsError",
@@ -475,8 +582,11 @@ __all__ = [
     "Lifted",
     "MissingApproval",
     "Outcome",
+    "Plan",
+    "PlanVerdict",
     "PolicyError",
     "PolicyIOError",
+    "ReleasePlan",
     "ReleasePolicyError",
     "RolloutVerdict",
     "RuleKind",

@@ -19,11 +19,13 @@ __all__ = [
     "RolloutVerdict",
     "Action",
     "AssessRuleKind",
+    "PlanVerdict",
     "ReleasePolicyError",
     "PolicyError",
     "FactsError",
     "EvaluationError",
     "PolicyIOError",
+    "CatalogError",
     "JudgeMetric",
     "JudgeGroup",
     "JudgeResult",
@@ -119,6 +121,20 @@ class AssessRuleKind(str, Enum):
     ANALYSIS = "analysis"
     BURN_RATE = "burn-rate"
     QUALITY_GATE = "quality-gate"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class PlanVerdict(str, Enum):
+    """Can these releases go, in what order and when? (``Bundle.plan``)"""
+
+    OK = "ok"
+    """Every release can go as requested (exit code 0)."""
+    BLOCKED = "blocked"
+    """A contract violation, a cycle, a freeze or no free slot stops the plan (exit code 1)."""
+    NEEDS_DECISION = "needsDecision"
+    """Conflicts with a proposed resolution a release manager must accept or edit (exit code 3)."""
 
     def __str__(self) -> str:
         return self.value
@@ -250,6 +266,42 @@ class PolicyIOError(ReleasePolicyError, OSError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""
+
+
+class CatalogError(ReleasePolicyError):
+    """A catalog, a calendar or a release plan is malformed or inconsistent
+    (codes ``RP08xx``, and the CEL codes for a freeze exemption).
+
+    ``code``, ``location`` (``file:line:column``), ``file``, ``line``,
+    ``column`` (``None`` when unknown) and ``hint`` describe the first
+    error; ``errors`` holds every error found (``[self]`` when there is
+    one), each with its own code, location and hint.
+    """
+
+    file: str | None
+    line: int | None
+    column: int | None
+    errors: list[CatalogError]
+
+    def __init__(
+        self,
+        text: str,
+        /,
+        *,
+        message: str | None = None,
+        file: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+        errors: list[CatalogError] | None = None,
+        code: str | None = None,
+        location: str | None = None,
+    ) -> None:
+        super().__init__(text, message=message, hint=hint, code=code, location=location)
+        self.file = file
+        self.line = line
+        self.column = column
+        self.errors = [self] if errors is None else list(errors)
 
 
 class _JudgeMetricRequired(TypedDict):
