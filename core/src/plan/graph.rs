@@ -17,6 +17,9 @@ pub(crate) struct EnvGraph {
     graph: DiGraph<usize, ()>,
     /// Service index → node.
     node_of: BTreeMap<usize, NodeIndex>,
+    /// The strongly connected components, providers first (Tarjan's
+    /// reverse topological order), computed once.
+    sccs: Vec<Vec<NodeIndex>>,
 }
 
 impl EnvGraph {
@@ -43,7 +46,12 @@ impl EnvGraph {
                 }
             }
         }
-        Self { graph, node_of }
+        let sccs = tarjan_scc(&graph);
+        Self {
+            graph,
+            node_of,
+            sccs,
+        }
     }
 
     /// The strongly connected components holding two or more `released`
@@ -51,7 +59,7 @@ impl EnvGraph {
     /// them (service indices, the first repeated at the end).
     pub(crate) fn cycles(&self, released: &BTreeSet<usize>) -> Vec<(BTreeSet<usize>, Vec<usize>)> {
         let mut out = Vec::new();
-        for scc in tarjan_scc(&self.graph) {
+        for scc in &self.sccs {
             let members: BTreeSet<usize> = scc
                 .iter()
                 .filter_map(|n| self.graph.node_weight(*n).copied())
@@ -124,7 +132,7 @@ impl EnvGraph {
         released: &BTreeMap<usize, usize>,
         slots: usize,
     ) -> BTreeMap<usize, (usize, Bits)> {
-        let sccs = tarjan_scc(&self.graph);
+        let sccs = &self.sccs;
         let mut comp_of = vec![usize::MAX; self.graph.node_count()];
         for (c, scc) in sccs.iter().enumerate() {
             for n in scc {

@@ -191,11 +191,11 @@ pub(crate) fn conflicts(
             if ra.environment != rb.environment || !a.requested.overlaps(&b.requested) {
                 continue;
             }
-            let pair = vec![a.id.clone(), b.id.clone()];
+            let pair = || vec![a.id.clone(), b.id.clone()];
             if catalog.exclusive.contains(&ra.environment) {
                 out.push(conflict(
                     ConflictKind::ExclusiveEnvironment,
-                    pair.clone(),
+                    pair(),
                     format!(
                         "`{}` and `{}` overlap in `{}`, which holds one release at a time",
                         a.id, b.id, ra.environment
@@ -205,7 +205,7 @@ pub(crate) fn conflicts(
             if a.neighbours.has(j) {
                 out.push(conflict(
                     ConflictKind::InterdependentOverlap,
-                    pair,
+                    pair(),
                     format!(
                         "`{}` and `{}` overlap in `{}`, and one depends on the other",
                         a.id, b.id, ra.environment
