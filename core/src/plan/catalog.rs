@@ -33,6 +33,9 @@ pub(crate) struct CatalogData {
     pub edges: Vec<Edge>,
     /// Per service, the edges where it is the provider.
     pub consumers_of: Vec<Vec<usize>>,
+    /// Per service, its direct consumers and whether each depends on it
+    /// hard: the compact form the blast-radius walks read.
+    pub dependents: Vec<Vec<(u32, bool)>>,
     /// Per service, the edges where it is the consumer.
     pub providers_of: Vec<Vec<usize>>,
     /// Calendars sorted by name.

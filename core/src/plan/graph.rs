@@ -301,14 +301,11 @@ impl Walker {
         self.queue.push_back(service);
         while let Some(s) = self.queue.pop_front() {
             let d = self.dist.get(s).copied().unwrap_or(0);
-            for e in catalog.consumers_of.get(s).into_iter().flatten() {
-                let Some(edge) = catalog.edge(*e) else {
-                    continue;
-                };
-                if hard_only && !edge.hard {
+            for &(c, hard) in catalog.dependents.get(s).into_iter().flatten() {
+                if hard_only && !hard {
                     continue;
                 }
-                let c = edge.consumer;
+                let c = c as usize;
                 if !runs.get(c).copied().unwrap_or(false) {
                     continue;
                 }

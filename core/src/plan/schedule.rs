@@ -354,8 +354,12 @@ fn placement_order(slots: &[Slot<'_>]) -> Vec<usize> {
                     .all(|(o, _)| done.get(*o).copied().unwrap_or(true))
             })
         });
-        // Nothing ready: a loop of waits; take the first by (wave, start, id).
-        let at = ready.unwrap_or(0);
+        // Nothing ready: a loop of waits. Take the first release (by wave,
+        // start, id) whose unmet waits all lead back to it: one of the
+        // loop, never one that merely waits for the loop.
+        let at = ready
+            .or_else(|| left.iter().position(|&i| in_own_loop(slots, &done, i)))
+            .unwrap_or(0);
         let i = left.remove(at);
         if let Some(d) = done.get_mut(i) {
             *d = true;
@@ -363,6 +367,36 @@ fn placement_order(slots: &[Slot<'_>]) -> Vec<usize> {
         order.push(i);
     }
     order
+}
+
+/// Whether every wait of `i` not yet placed leads back to `i`.
+fn in_own_loop(slots: &[Slot<'_>], done: &[bool], i: usize) -> bool {
+    let unmet = |k: usize| -> Vec<usize> {
+        slots.get(k).map_or_else(Vec::new, |s| {
+            s.waits_for
+                .iter()
+                .map(|(o, _)| *o)
+                .filter(|o| !done.get(*o).copied().unwrap_or(true))
+                .collect()
+        })
+    };
+    unmet(i).into_iter().all(|start| {
+        let mut seen = vec![false; slots.len()];
+        let mut stack = vec![start];
+        while let Some(k) = stack.pop() {
+            if k == i {
+                return true;
+            }
+            if let Some(x) = seen.get_mut(k) {
+                if *x {
+                    continue;
+                }
+                *x = true;
+            }
+            stack.extend(unmet(k));
+        }
+        false
+    })
 }
 
 /// Why the requested window could not be kept.

@@ -205,9 +205,13 @@ pub(super) fn build(
     }
     let mut consumers_of = vec![Vec::new(); services.len()];
     let mut providers_of = vec![Vec::new(); services.len()];
+    let mut dependents = vec![Vec::new(); services.len()];
     for (i, e) in edges.iter().enumerate() {
         if let Some(v) = consumers_of.get_mut(e.provider) {
             v.push(i);
+        }
+        if let (Some(v), Ok(c)) = (dependents.get_mut(e.provider), u32::try_from(e.consumer)) {
+            v.push((c, e.hard));
         }
         if let Some(v) = providers_of.get_mut(e.consumer) {
             v.push(i);
@@ -219,6 +223,7 @@ pub(super) fn build(
             by_name,
             edges,
             consumers_of,
+            dependents,
             providers_of,
             calendars,
             exclusive,
