@@ -16,7 +16,7 @@ use super::catalog::CatalogData;
 pub(crate) struct EnvGraph {
     graph: DiGraph<usize, ()>,
     /// Service index → node.
-    node_of: BTreeMap<usize, NodeIndex>,
+    node_of: Vec<Option<NodeIndex>>,
     /// The strongly connected components, providers first (Tarjan's
     /// reverse topological order), computed once.
     sccs: Vec<Vec<NodeIndex>>,
@@ -27,19 +27,27 @@ impl EnvGraph {
     /// joined.
     pub(crate) fn new(catalog: &CatalogData, environment: &str, groups: &[Vec<usize>]) -> Self {
         let mut graph = DiGraph::new();
-        let mut node_of = BTreeMap::new();
+        let mut node_of = vec![None; catalog.services.len()];
         for (i, s) in catalog.services.iter().enumerate() {
             if s.runs_in(environment) {
-                node_of.insert(i, graph.add_node(i));
+                if let Some(slot) = node_of.get_mut(i) {
+                    *slot = Some(graph.add_node(i));
+                }
             }
         }
         for e in catalog.edges.iter().filter(|e| e.hard) {
-            if let (Some(&c), Some(&p)) = (node_of.get(&e.consumer), node_of.get(&e.provider)) {
+            if let (Some(Some(c)), Some(Some(p))) =
+                (node_of.get(e.consumer), node_of.get(e.provider))
+            {
+                let (c, p) = (*c, *p);
                 graph.add_edge(c, p, ());
             }
         }
         for g in groups {
-            let nodes: Vec<NodeIndex> = g.iter().filter_map(|s| node_of.get(s).copied()).collect();
+            let nodes: Vec<NodeIndex> = g
+                .iter()
+                .filter_map(|s| node_of.get(*s).copied().flatten())
+                .collect();
             for (a, b) in nodes.iter().zip(nodes.iter().cycle().skip(1)) {
                 if a != b {
                     graph.add_edge(*a, *b, ());
@@ -71,8 +79,8 @@ impl EnvGraph {
             let inside: BTreeSet<NodeIndex> = scc.iter().copied().collect();
             let path = members
                 .first()
-                .and_then(|s| self.node_of.get(s))
-                .map(|&start| self.cycle_through(start, &inside))
+                .and_then(|s| self.node_of.get(*s).copied().flatten())
+                .map(|start| self.cycle_through(start, &inside))
                 .unwrap_or_default();
             out.push((members, path));
         }
@@ -182,7 +190,7 @@ impl EnvGraph {
         }
         let mut out = BTreeMap::new();
         for (service, slot) in released {
-            let Some(n) = self.node_of.get(service) else {
+            let Some(Some(n)) = self.node_of.get(*service).copied() else {
                 continue;
             };
             let c = comp_of.get(n.index()).copied().unwrap_or(usize::MAX);
