@@ -137,6 +137,51 @@ fn openapi_documents_catch_what_the_version_hides() {
 }
 
 #[test]
+fn a_new_version_without_its_openapi_document_is_not_let_through() {
+    // ledger 1.2.0 runs with a document; a release of 1.3.0, which the
+    // catalog lists without one, cannot be compared: a violation, not a pass.
+    let dir = root().join("examples/catalog");
+    let text = std::fs::read_to_string(dir.join("services.yaml")).unwrap().replace(
+        "    - {api: ledger-api, version: \"1.2.1\", openapi: openapi/ledger-1.2.1.yaml}",
+        "    - {api: ledger-api, version: \"1.2.1\", openapi: openapi/ledger-1.2.1.yaml}\n    - {api: ledger-api, version: \"1.3.0\"}",
+    );
+    assert!(text.contains("\"1.3.0\""));
+    let mut sources = vec![("catalog/services.yaml".to_string(), text)];
+    for f in [
+        "calendars.yaml",
+        "openapi/ledger-1.2.0.yaml",
+        "openapi/ledger-1.2.1.yaml",
+        "openapi/payments-3.1.0.yaml",
+        "openapi/payments-4.0.0.yaml",
+    ] {
+        sources.push((
+            format!("catalog/{f}"),
+            std::fs::read_to_string(dir.join(f)).unwrap(),
+        ));
+    }
+    let catalog = Catalog::from_sources(sources, &Limits::default()).unwrap();
+    let answer = Bundle::builtin()
+        .can_i_deploy(&catalog, "ledger", "1.3.0", "production")
+        .unwrap();
+    assert!(!answer.deployable);
+    assert_eq!(answer.violations[0].kind, ViolationKind::MissingOpenApi);
+    assert!(
+        answer.violations[0].message.contains("1.3.0 has none"),
+        "{}",
+        answer.violations[0].message
+    );
+    // With its document, the same release is compared instead.
+    let ok = Bundle::builtin()
+        .can_i_deploy(&catalog, "ledger", "1.2.1", "production")
+        .unwrap();
+    assert!(
+        !ok.violations
+            .iter()
+            .any(|v| v.kind == ViolationKind::MissingOpenApi)
+    );
+}
+
+#[test]
 fn a_cycle_is_named_unless_declared_lockstep() {
     let p = plan_file("blocked.yaml");
     assert_eq!(p.cycles.len(), 1);

@@ -75,6 +75,20 @@ pub(crate) fn violations(
             .provide(api, new)
             .and_then(|p| p.openapi.as_deref());
         let old_doc = old.and_then(|o| o.openapi.as_deref());
+        // Dropping the document must not drop the check (fail closed).
+        if let (Some(_), None, Some(o)) = (old_doc, new_doc, old) {
+            if o.version != *new {
+                out.push(violation(
+                    ViolationKind::MissingOpenApi,
+                    None,
+                    Some(api),
+                    format!(
+                        "`{api}` {} running in `{env}` has an OpenAPI document and {new} has none in the catalog: the change cannot be checked",
+                        o.version
+                    ),
+                ));
+            }
+        }
         if let (Some(o), Some(n), Some(old)) = (old_doc, new_doc, old) {
             if !(declared_breaking && major) {
                 for c in breaking_changes(o, n) {

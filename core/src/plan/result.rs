@@ -181,6 +181,10 @@ pub enum ViolationKind {
     UndeclaredBreakingChange,
     /// A consumer uses an operation the new API no longer offers.
     UsedOperationRemoved,
+    /// The running API version has an OpenAPI document and the new one has
+    /// none in the catalog: the documents cannot be compared, so the
+    /// release is not let through unchecked.
+    MissingOpenApi,
 }
 
 impl ViolationKind {
@@ -191,6 +195,7 @@ impl ViolationKind {
             ViolationKind::BreakingWithoutMajor => "breaking-without-major",
             ViolationKind::UndeclaredBreakingChange => "undeclared-breaking-change",
             ViolationKind::UsedOperationRemoved => "used-operation-removed",
+            ViolationKind::MissingOpenApi => "missing-openapi",
         }
     }
 }
