@@ -129,9 +129,22 @@ impl CatalogData {
         self.services.get(index).map_or("", |s| s.name.as_str())
     }
 
-    /// The edge at `index`.
-    pub(crate) fn edge(&self, index: usize) -> Option<&Edge> {
-        self.edges.get(index)
+    /// The dependencies of `service` (it the consumer).
+    pub(crate) fn providers(&self, service: usize) -> impl Iterator<Item = &Edge> {
+        self.providers_of
+            .get(service)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| self.edges.get(*e))
+    }
+
+    /// The dependencies on `service` (it the provider).
+    pub(crate) fn consumers(&self, service: usize) -> impl Iterator<Item = &Edge> {
+        self.consumers_of
+            .get(service)
+            .into_iter()
+            .flatten()
+            .filter_map(|e| self.edges.get(*e))
     }
 }
 

@@ -116,11 +116,7 @@ pub(crate) fn violations(
             }
         }
         for e in catalog
-            .consumers_of
-            .get(provider_index)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| catalog.edge(*e))
+            .consumers(provider_index)
             .filter(|e| e.api.as_deref() == Some(api.as_str()))
         {
             let Some(consumer) = catalog.services.get(e.consumer) else {

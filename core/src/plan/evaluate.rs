@@ -172,13 +172,7 @@ pub(crate) fn plan(
     let mut neighbours = vec![Bits::new(n); n];
     for (i, s) in slots.iter().enumerate() {
         let env = s.release.environment.as_str();
-        for e in data
-            .providers_of
-            .get(s.service)
-            .into_iter()
-            .flatten()
-            .filter_map(|e| data.edge(*e))
-        {
+        for e in data.providers(s.service) {
             if let Some(&j) = slot_of.get(&(e.provider, env)) {
                 if let Some(x) = neighbours.get_mut(i) {
                     x.set(j);
@@ -508,11 +502,7 @@ fn cap_waves(
 /// directly.
 fn depends_on(data: &CatalogData, s: &Slot<'_>, slots: &[Slot<'_>]) -> Vec<Dependency> {
     let mut out: Vec<Dependency> = data
-        .providers_of
-        .get(s.service)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| data.edge(*e))
+        .providers(s.service)
         .flat_map(|e| {
             slots
                 .iter()
@@ -544,13 +534,7 @@ fn waits_for(
 ) -> Vec<(usize, bool)> {
     let env = s.release.environment.as_str();
     let mut direct = Bits::new(slots.len());
-    for e in data
-        .providers_of
-        .get(s.service)
-        .into_iter()
-        .flatten()
-        .filter_map(|e| data.edge(*e))
-    {
+    for e in data.providers(s.service) {
         if let Some(j) = slot_of.get(&(e.provider, env)) {
             direct.set(*j);
         }
