@@ -182,6 +182,28 @@ fn a_new_version_without_its_openapi_document_is_not_let_through() {
 }
 
 #[test]
+fn leaving_provides_out_does_not_skip_the_contracts() {
+    // payments 4.0.0 released without `provides`: the catalog lists
+    // payments-api 4.0.0 at that version, so checkout's `^3.1` still breaks.
+    let p = plan_text(
+        "apiVersion: release-policy/v1\nkind: ReleasePlan\nreleases:\n  - {service: payments, version: \"4.0.0\", environment: production, window: {start: \"2027-03-23T09:00:00+01:00\", duration: 45m}}\n",
+    )
+    .unwrap();
+    assert_eq!(p.verdict, PlanVerdict::Blocked);
+    assert!(
+        p.violations
+            .iter()
+            .any(|v| v.kind == ViolationKind::RequirementNotMet
+                && v.consumer.as_deref() == Some("checkout"))
+    );
+    assert!(
+        p.violations
+            .iter()
+            .any(|v| v.kind == ViolationKind::UsedOperationRemoved)
+    );
+}
+
+#[test]
 fn a_cycle_is_named_unless_declared_lockstep() {
     let p = plan_file("blocked.yaml");
     assert_eq!(p.cycles.len(), 1);

@@ -5,6 +5,8 @@
 //! operation a consumer uses. Contract checks apply to hard and soft
 //! dependencies alike, in the release's environment.
 
+use std::collections::BTreeMap;
+
 use super::catalog::{CatalogData, ChangeKind, Release, Service};
 use super::openapi::breaking_changes;
 use super::result::{Violation, ViolationKind};
@@ -17,6 +19,24 @@ pub(crate) fn major_bump(old: &semver::Version, new: &semver::Version) -> bool {
     } else {
         new.major > old.major
     }
+}
+
+/// The API versions a release provides: those it names, or, when it names
+/// none, the catalog's entries at exactly its version (so that leaving
+/// `provides` out cannot skip the consumers' contracts).
+pub(crate) fn provides_of(
+    provider: &Service,
+    release: &Release,
+) -> BTreeMap<String, semver::Version> {
+    if !release.provides.is_empty() {
+        return release.provides.clone();
+    }
+    provider
+        .provides
+        .iter()
+        .filter(|p| p.version == release.version)
+        .map(|p| (p.api.clone(), p.version.clone()))
+        .collect()
 }
 
 /// The violations of one release (`id` is `service@environment`).
@@ -40,7 +60,8 @@ pub(crate) fn violations(
     };
     let declared_breaking = release.change == Some(ChangeKind::Breaking);
     // Without API versions, the service version is the contract.
-    if release.provides.is_empty() {
+    let provides = provides_of(provider, release);
+    if provides.is_empty() {
         if let Some(old) = provider.deployed.get(env) {
             if declared_breaking && !major_bump(old, &release.version) {
                 out.push(violation(
@@ -55,7 +76,7 @@ pub(crate) fn violations(
             }
         }
     }
-    for (api, new) in &release.provides {
+    for (api, new) in &provides {
         let old = provider.running_api(api, env);
         let major = old.is_some_and(|o| major_bump(&o.version, new));
         if let Some(o) = old {

@@ -317,25 +317,12 @@ pub(crate) fn can_i_deploy(
             format!("invalid semantic version `{version}`: {e}"),
         )
     })?;
-    let provides: BTreeMap<String, semver::Version> = s
-        .provides
-        .iter()
-        .filter(|p| p.version == v)
-        .map(|p| (p.api.clone(), p.version.clone()))
-        .collect();
-    let major = provides.iter().any(|(api, new)| {
-        s.running_api(api, environment)
-            .is_some_and(|o| contracts::major_bump(&o.version, new))
-    }) || (provides.is_empty()
-        && s.deployed
-            .get(environment)
-            .is_some_and(|o| contracts::major_bump(o, &v)));
-    let release = Release {
+    let mut release = Release {
         service: service.to_string(),
         version: v.clone(),
         kind: "standard".to_string(),
-        provides: provides.clone(),
-        change: major.then_some(ChangeKind::Breaking),
+        provides: BTreeMap::new(),
+        change: None,
         environment: environment.to_string(),
         start: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
         duration: crate::model::Duration::from_millis(1),
@@ -345,6 +332,15 @@ pub(crate) fn can_i_deploy(
         environment_at: at.clone(),
         provides_at: BTreeMap::new(),
     };
+    let provides = contracts::provides_of(s, &release);
+    let major = provides.iter().any(|(api, new)| {
+        s.running_api(api, environment)
+            .is_some_and(|o| contracts::major_bump(&o.version, new))
+    }) || (provides.is_empty()
+        && s.deployed
+            .get(environment)
+            .is_some_and(|o| contracts::major_bump(o, &v)));
+    release.change = major.then_some(ChangeKind::Breaking);
     let id = format!("{service}@{environment}");
     let mut violations = contracts::violations(data, &release, index, s, &id);
     violations.sort();
