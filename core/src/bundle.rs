@@ -443,6 +443,44 @@ impl Bundle {
         facts: &Facts,
         interrupted: &dyn Fn() -> bool,
     ) -> Result<Decision, Error> {
+        self.check_in(facts, None, interrupted)
+    }
+
+    /// [`check`](Self::check) with what `catalog` says of the release
+    /// bound for the policies: `graph` (its service's providers,
+    /// dependents, blast radius and contract status in the release's
+    /// environment) and `calendar` (windows and freezes at `now`; read by
+    /// `inWindow(name)` and `frozen()`). Errors when the catalog does not
+    /// know the release's service or environment: a release the catalog
+    /// cannot place is refused, never checked without its graph gates.
+    pub fn check_with_catalog(
+        &self,
+        facts: &Facts,
+        catalog: &crate::plan::Catalog,
+    ) -> Result<Decision, Error> {
+        self.check_with_catalog_interruptible(facts, catalog, &|| false)
+    }
+
+    /// [`check_with_catalog`](Self::check_with_catalog), asking
+    /// `interrupted` between rules as
+    /// [`check_interruptible`](Self::check_interruptible) does.
+    pub fn check_with_catalog_interruptible(
+        &self,
+        facts: &Facts,
+        catalog: &crate::plan::Catalog,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Decision, Error> {
+        self.usable()?;
+        let context = crate::plan::context::catalog_facts(catalog, facts, &self.inner.limits)?;
+        self.check_in(facts, Some(&context), interrupted)
+    }
+
+    fn check_in(
+        &self,
+        facts: &Facts,
+        catalog: Option<&crate::model::catalog_facts::CatalogFacts>,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Decision, Error> {
         self.usable()?;
         let policies: Vec<&ReleasePolicy> = self
             .inner
@@ -458,6 +496,7 @@ impl Bundle {
             self.info(),
             &self.inner.limits,
             facts,
+            catalog,
             interrupted,
         )
     }

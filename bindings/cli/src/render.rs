@@ -236,9 +236,13 @@ pub fn text(d: &Decision, style: &Style) -> String {
             let _ = writeln!(out, "  ~ {} {}{}", t(f.rule()), t(f.message()), by);
         }
     }
+    let catalog = d
+        .catalog_digest()
+        .map(|c| format!("  catalog {}", short_digest(c)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "\nbundle {}  facts {}",
+        "\nbundle {}  facts {}{catalog}",
         short_digest(d.bundle().digest()),
         short_digest(d.facts_digest())
     );
@@ -380,9 +384,13 @@ pub fn markdown(d: &Decision) -> String {
             md(f.message())
         );
     }
+    let catalog = d
+        .catalog_digest()
+        .map(|c| format!(" · catalog `{c}`"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "\n</details>\n\nBundle `{}` · facts `{}` · engine {}",
+        "\n</details>\n\nBundle `{}` · facts `{}`{catalog} · engine {}",
         d.bundle().digest(),
         d.facts_digest(),
         d.engine().version()

@@ -458,6 +458,10 @@ pub struct Decision {
     pub(crate) bundle: BundleInfo,
     /// `sha256:…` of the canonical facts.
     pub(crate) facts_digest: String,
+    /// `sha256:…` of what the catalog said of the release (the `graph`
+    /// and `calendar` roots, as JSON), when it was checked with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) catalog_digest: Option<String>,
     /// The engine.
     pub(crate) engine: EngineInfo,
 }
@@ -496,6 +500,12 @@ impl Decision {
     /// `sha256:…` of the canonical facts.
     pub fn facts_digest(&self) -> &str {
         &self.facts_digest
+    }
+
+    /// `sha256:…` of what the catalog said of the release (the `graph` and
+    /// `calendar` roots), when it was checked with a catalog.
+    pub fn catalog_digest(&self) -> Option<&str> {
+        self.catalog_digest.as_deref()
     }
 
     /// The engine.

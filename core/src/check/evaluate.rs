@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorCode};
 use crate::expr::bind::{bind_roots, echo, lookup};
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
+use crate::model::catalog_facts::CatalogFacts;
 use crate::model::shape::FACTS;
 use crate::model::{Facts, Timestamp};
 use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
@@ -49,6 +50,7 @@ pub(crate) fn check(
     bundle: BundleInfo,
     limits: &Limits,
     facts: &Facts,
+    catalog: Option<&CatalogFacts>,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<Decision, Error> {
     if policies.is_empty() {
@@ -69,6 +71,17 @@ pub(crate) fn check(
         if let Some(service) = json.get_mut("service").and_then(Json::as_object_mut) {
             let v = serde_json::Number::from_f64(left).map_or(Json::Null, Json::Number);
             service.insert("errorBudgetRemaining".into(), v);
+        }
+    }
+    // What the catalog says of the release: the `graph` and `calendar`
+    // roots (absent, so `null`, without a catalog).
+    let mut catalog_digest = None;
+    if let (Some(c), Some(roots)) = (catalog, json.as_object_mut()) {
+        catalog_digest = Some(crate::model::digest::facts_digest(c));
+        // Encoding these plain types cannot fail; were it to, both roots
+        // would stay `null` and every rule reading them fail closed.
+        if let Ok(Json::Object(parts)) = serde_json::to_value(c) {
+            roots.extend(parts);
         }
     }
     let facts_digest = crate::model::digest::facts_digest(facts);
@@ -136,6 +149,7 @@ pub(crate) fn check(
         waivers,
         bundle,
         facts_digest,
+        catalog_digest,
         engine: EngineInfo {
             name: "release-policy".into(),
             version: env!("CARGO_PKG_VERSION").into(),

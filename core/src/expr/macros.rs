@@ -4,11 +4,14 @@
 //! `transformMap(k, v, [p,] f)`. Over a list, `i` is the index and `v` the
 //! element; over a map, the key and the value (in sorted key order). Each
 //! expands into a comprehension the [plan](super::plan) compiler
-//! recognises, like the standard macros.
+//! recognises, like the standard macros. Also the calendar functions:
+//! `inWindow(name)` is `calendar.windows[name]` and `frozen()` is
+//! `calendar.frozen`, over the root a catalog provides (`null` without
+//! one, so both fail closed).
 
 use cel::Env;
 use cel::common::ast::{
-    CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue, MapExpr,
+    CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue, MapExpr, SelectExpr,
 };
 use cel::parser::{Macro, MacroExprHelper, ParseError};
 
@@ -42,7 +45,29 @@ pub(crate) fn register(env: &mut Env) -> Result<(), cel::DeclarationError> {
             expand(kind, h, target, args).map(Some)
         }))?;
     }
+    // The calendar functions read the `calendar` root a catalog provides.
+    env.add_macro(Macro::global("inWindow", 1, |h, _, args| {
+        let name = args
+            .pop()
+            .ok_or_else(|| h.new_error(0, "inWindow needs a window name"))?;
+        let windows = calendar_field(h, "windows");
+        Ok(Some(call(h, "_[_]", vec![windows, name])))
+    }))?;
+    env.add_macro(Macro::global("frozen", 0, |h, _, _| {
+        Ok(Some(calendar_field(h, "frozen")))
+    }))?;
     Ok(())
+}
+
+/// `calendar.FIELD`: what `inWindow(name)` (`calendar.windows[name]`) and
+/// `frozen()` (`calendar.frozen`) expand to.
+fn calendar_field(h: &mut MacroExprHelper<'_>, field: &str) -> IdedExpr {
+    let root = h.next_expr(Expr::Ident("calendar".to_string()));
+    h.next_expr(Expr::Select(SelectExpr {
+        operand: Box::new(root),
+        field: field.to_string(),
+        test: false,
+    }))
 }
 
 fn ident(h: &mut MacroExprHelper<'_>, e: IdedExpr) -> Result<String, ParseError> {

@@ -4,6 +4,7 @@
 //! field is an error naming its JSON path, so a typo never passes silently.
 
 mod canonical;
+pub(crate) mod catalog_facts;
 pub(crate) mod digest;
 mod evidence;
 pub(crate) mod identity;

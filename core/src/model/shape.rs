@@ -86,9 +86,26 @@ pub(crate) fn facts_schema() -> Json {
     serde_json::to_value(schemars::schema_for!(super::Facts)).unwrap_or(Json::Null)
 }
 
-/// The shape of the facts root.
+/// What release policies read: the facts, and the roots computed from a
+/// catalog (`graph`, `calendar`; `null` without one).
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // only its schema is used
+struct PolicyRoots {
+    #[serde(flatten)]
+    facts: super::Facts,
+    graph: Option<super::catalog_facts::GraphFacts>,
+    calendar: Option<super::catalog_facts::CalendarFacts>,
+}
+
+/// The JSON Schema of what release policies read.
+fn roots_schema() -> Json {
+    serde_json::to_value(schemars::schema_for!(PolicyRoots)).unwrap_or(Json::Null)
+}
+
+/// The shape of the facts root (with `graph` and `calendar`).
 pub(crate) static FACTS: LazyLock<Shape> = LazyLock::new(|| {
-    let schema = facts_schema();
+    let schema = roots_schema();
     from_schema(&schema, &schema, 0)
 });
 
@@ -108,7 +125,7 @@ pub(crate) type OptionalPaths = BTreeSet<Vec<String>>;
 
 /// The optional paths of the release facts.
 pub(crate) static FACTS_OPTIONAL: LazyLock<OptionalPaths> = LazyLock::new(|| {
-    let schema = facts_schema();
+    let schema = roots_schema();
     let mut out = BTreeSet::new();
     optional_paths(&schema, &schema, &mut Vec::new(), &mut out);
     out

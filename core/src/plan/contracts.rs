@@ -39,6 +39,32 @@ pub(crate) fn provides_of(
         .collect()
 }
 
+/// The APIs `provider` lists that a release naming no `provides` has no
+/// catalog entry for at its version, where that version is a major bump
+/// over the service version running in its environment (or nothing runs
+/// there). A minor or patch release (or a rollback) without an entry is
+/// taken to keep the API version running; a major one cannot be.
+fn unknown_apis<'p>(provider: &'p Service, release: &Release) -> Vec<&'p str> {
+    let running = provider.deployed.get(&release.environment);
+    if running.is_some_and(|old| !major_bump(old, &release.version)) {
+        return Vec::new();
+    }
+    let mut apis: Vec<&str> = provider
+        .provides
+        .iter()
+        .map(|p| p.api.as_str())
+        .filter(|api| {
+            !provider
+                .provides
+                .iter()
+                .any(|p| p.api == *api && p.version == release.version)
+        })
+        .collect();
+    apis.sort_unstable();
+    apis.dedup();
+    apis
+}
+
 /// The violations of one release (`id` is `service@environment`).
 pub(crate) fn violations(
     catalog: &CatalogData,
@@ -59,6 +85,19 @@ pub(crate) fn violations(
         message,
     };
     let declared_breaking = release.change == Some(ChangeKind::Breaking);
+    if release.provides.is_empty() {
+        for api in unknown_apis(provider, release) {
+            out.push(violation(
+                ViolationKind::UnknownApiVersion,
+                None,
+                Some(api),
+                format!(
+                    "the catalog lists no `{api}` version for `{}` {}, a major bump over what runs in `{env}`: what it provides cannot be checked against its consumers",
+                    provider.name, release.version
+                ),
+            ));
+        }
+    }
     // Without API versions, the service version is the contract.
     let provides = provides_of(provider, release);
     if provides.is_empty() {

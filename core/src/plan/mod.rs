@@ -13,11 +13,14 @@
 //! - [`graph`]: waves, cycles and blast radius (petgraph);
 //! - [`schedule`]: conflicts of the requested windows and the proposal;
 //! - [`evaluate`]: the plan and its verdict; [`result`]: what it returns;
-//!   [`render`]: text, Markdown, DOT and Mermaid.
+//!   [`render`]: text, Markdown, DOT and Mermaid;
+//! - [`context`]: what `check` with a catalog binds for one release
+//!   (`graph`, `calendar`).
 
 pub(crate) mod calendar;
 pub(crate) mod catalog;
 pub(crate) mod compile;
+pub(crate) mod context;
 pub(crate) mod contracts;
 pub(crate) mod documents;
 pub(crate) mod evaluate;

@@ -185,6 +185,11 @@ pub enum ViolationKind {
     /// none in the catalog: the documents cannot be compared, so the
     /// release is not let through unchecked.
     MissingOpenApi,
+    /// The release names no API versions, the catalog lists none at its
+    /// version, and the version is a major bump over what runs (or nothing
+    /// runs): what it provides cannot be known, so its consumers' contracts
+    /// cannot be checked.
+    UnknownApiVersion,
 }
 
 impl ViolationKind {
@@ -196,6 +201,7 @@ impl ViolationKind {
             ViolationKind::UndeclaredBreakingChange => "undeclared-breaking-change",
             ViolationKind::UsedOperationRemoved => "used-operation-removed",
             ViolationKind::MissingOpenApi => "missing-openapi",
+            ViolationKind::UnknownApiVersion => "unknown-api-version",
         }
     }
 }

@@ -7,6 +7,8 @@
 //! windows, outside freezes and busy slots. Deterministic: releases are
 //! placed in the order (wave, requested start, id).
 
+use std::collections::BTreeMap;
+
 use serde_json::json;
 
 use super::calendar::{Interval, earliest_fit};
@@ -47,6 +49,8 @@ pub(crate) struct CalendarView {
     pub frozen: Vec<(String, Interval)>,
     /// Why an exemption could not be evaluated, if one could not.
     pub exemption_errors: Vec<String>,
+    /// The same, per freeze (`calendar/freeze` → the error).
+    pub exemption_failures: BTreeMap<String, String>,
 }
 
 /// The release's facts as calendar exemptions read them: `release`.
@@ -110,6 +114,7 @@ pub(crate) fn calendar_view(
                 Ok(true) => view.exempted.push(label),
                 Ok(false) => view.frozen.push((label, interval)),
                 Err(e) => {
+                    view.exemption_failures.insert(label.clone(), e.clone());
                     view.exemption_errors.push(format!(
                         "the exemption of `{label}` could not be evaluated ({e}): the freeze holds"
                     ));

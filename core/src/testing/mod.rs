@@ -18,6 +18,7 @@ use crate::bundle::Bundle;
 use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
 use crate::lang::load::{files_under, read_text, refuse_deep_yaml, yaml_error};
 use crate::model::{Facts, RolloutFacts};
+use crate::plan::Catalog;
 use crate::vocab::Outcome;
 
 /// A policy test file.
@@ -55,6 +56,10 @@ pub struct TestSpec {
     /// Facts file the cases patch, relative to the test file.
     #[serde(default)]
     pub base: Option<String>,
+    /// A catalog (a directory or one file), relative to the test file:
+    /// `check` cases run with it, as `check --catalog` does.
+    #[serde(default)]
+    pub catalog: Option<String>,
     /// The cases.
     pub cases: Vec<TestCase>,
 }
@@ -258,8 +263,22 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
             Some(b) => Some(load_facts_json(&dir.join(b), limits.max_facts_bytes)?),
             None => None,
         };
+        let catalog = match &test.spec.catalog {
+            Some(c) => Some(load_catalog(
+                &dir.join(c),
+                test.spec.command,
+                &name,
+                &limits,
+            )?),
+            None => None,
+        };
         for case in &test.spec.cases {
-            let result = run_case(bundle, &name, test.spec.command, base.as_ref(), case);
+            let run = Run {
+                bundle,
+                command: test.spec.command,
+                catalog: catalog.as_ref(),
+            };
+            let result = run_case(&run, &name, base.as_ref(), case);
             // Only cases that hold count for coverage; a skipped rule is
             // neither a passing nor a failing case of it.
             if result.passed {
@@ -293,6 +312,38 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
     Ok(TestReport { cases, gaps })
 }
 
+/// The catalog of a test file: a directory or one file.
+fn load_catalog(
+    path: &Path,
+    command: Command,
+    file: &str,
+    limits: &crate::Limits,
+) -> Result<Catalog, Error> {
+    if command != Command::Check {
+        return Err(PolicyError::new(
+            ErrorCode::PolicyInvalidField,
+            SourceLocation::file(file),
+            format!(
+                "`catalog` applies to `check` cases, not `{}`",
+                command.as_str()
+            ),
+        )
+        .into());
+    }
+    if path.is_dir() {
+        Catalog::from_dir(path, limits)
+    } else {
+        Catalog::from_file(path, limits)
+    }
+}
+
+/// What a test file's cases run against.
+struct Run<'a> {
+    bundle: &'a Bundle,
+    command: Command,
+    catalog: Option<&'a Catalog>,
+}
+
 fn load_facts_json(path: &Path, max: usize) -> Result<Json, Error> {
     let text = read_text(path, max)?;
     refuse_deep_yaml(
@@ -322,10 +373,15 @@ struct Produced {
     missing: Option<Vec<String>>,
 }
 
-fn produce(bundle: &Bundle, command: Command, json: Json) -> Result<Produced, Error> {
-    match command {
+fn produce(run: &Run<'_>, json: Json) -> Result<Produced, Error> {
+    let bundle = run.bundle;
+    match run.command {
         Command::Check => {
-            let d = bundle.check(&Facts::from_json_value(json, bundle.limits())?)?;
+            let facts = Facts::from_json_value(json, bundle.limits())?;
+            let d = match run.catalog {
+                Some(c) => bundle.check_with_catalog(&facts, c)?,
+                None => bundle.check(&facts)?,
+            };
             Ok(Produced {
                 verdict: d.verdict.as_str(),
                 rules: d
@@ -351,13 +407,7 @@ fn produce(bundle: &Bundle, command: Command, json: Json) -> Result<Produced, Er
     }
 }
 
-fn run_case(
-    bundle: &Bundle,
-    file: &str,
-    command: Command,
-    base: Option<&Json>,
-    case: &TestCase,
-) -> CaseResult {
+fn run_case(run: &Run<'_>, file: &str, base: Option<&Json>, case: &TestCase) -> CaseResult {
     let mut failures = Vec::new();
     let e = &case.expect;
     if e.verdict.is_none() && e.rules.is_empty() && e.missing_approvals.is_none() {
@@ -380,7 +430,7 @@ fn run_case(
         }
     };
     if let Some(json) = facts_json {
-        match produce(bundle, command, json) {
+        match produce(run, json) {
             Err(e @ Error::Facts(_)) => failures.push(format!("facts rejected: {e}")),
             Err(e) => failures.push(format!("could not evaluate: {e}")),
             Ok(d) => {

@@ -1,0 +1,209 @@
+//! What a release policy reads of the catalog for one release (`graph`,
+//! `calendar`): its service's providers and dependents in the release's
+//! environment, its blast radius, whether it keeps its consumers'
+//! contracts (the `can-i-deploy` answer), and the governing calendars at
+//! the facts' `now` — windows open, freezes in force and whether an
+//! exemption lifts them. `check` binds the result as two roots.
+
+use std::collections::BTreeMap;
+
+use super::catalog::{Catalog, CatalogData, Edge, Release};
+use super::evaluate::can_i_deploy;
+use super::graph::Walker;
+use super::schedule::calendar_view;
+use crate::error::{Error, ErrorCode, FactsError, SourceLocation};
+use crate::expr::suggest::did_you_mean;
+use crate::limits::Limits;
+use crate::model::catalog_facts::{
+    BlastRadiusFacts, CalendarFacts, CatalogFacts, ContractFacts, ContractViolation,
+    DependentFacts, FreezeFacts, GraphFacts, ProviderFacts,
+};
+use crate::model::{Duration, Facts};
+
+/// The catalog's facts for the release of `facts`. Errors (a facts error
+/// at `$.release.service` or `$.release.environment`) when the catalog
+/// does not know the release's service or the service does not run in the
+/// release's environment: a release the catalog cannot place is refused,
+/// never checked without its graph gates.
+pub(crate) fn catalog_facts(
+    catalog: &Catalog,
+    facts: &Facts,
+    limits: &Limits,
+) -> Result<CatalogFacts, Error> {
+    let r = &facts.release;
+    let data = &*catalog.inner;
+    let Some((index, service)) = data.service(&r.service) else {
+        let names: Vec<&str> = data.by_name.keys().map(String::as_str).collect();
+        let mut e = FactsError::new(
+            ErrorCode::UnknownReference,
+            format!("service `{}` is not in the catalog", r.service),
+        )
+        .at("$.release.service");
+        e.hint = did_you_mean(&r.service, &names);
+        return Err(e.into());
+    };
+    let env = r.environment.as_str();
+    if !service.runs_in(env) {
+        let envs: Vec<&str> = service.environments.iter().map(String::as_str).collect();
+        return Err(FactsError::new(
+            ErrorCode::UnknownReference,
+            format!(
+                "service `{}` does not run in `{env}` by the catalog (its environments: {})",
+                r.service,
+                envs.join(", ")
+            ),
+        )
+        .at("$.release.environment")
+        .into());
+    }
+    let answer = can_i_deploy(catalog, &r.service, &r.version.to_string(), env)?;
+    let providers = data
+        .providers(index)
+        .map(|e| provider(data, e, env))
+        .collect();
+    let runs: Vec<bool> = data.services.iter().map(|s| s.runs_in(env)).collect();
+    let reach = Walker::new(data.services.len()).dependents(data, index, &runs);
+    let mut dependents: Vec<DependentFacts> = reach
+        .hard
+        .iter()
+        .map(|i| (i, "hard"))
+        .chain(reach.soft.iter().map(|i| (i, "soft")))
+        .filter_map(|(i, kind)| {
+            data.services.get(*i).map(|s| DependentFacts {
+                service: s.name.clone(),
+                tier: i64::from(s.tier),
+                kind: kind.to_string(),
+            })
+        })
+        .collect();
+    dependents.sort_by(|a, b| a.service.cmp(&b.service));
+    let tier1 = dependents.iter().filter(|d| d.tier == 1).count();
+    let blast = &answer.blast_radius;
+    let graph = GraphFacts {
+        service: service.name.clone(),
+        tier: i64::from(service.tier),
+        owner: service.owner.clone(),
+        providers,
+        dependents,
+        blast_radius: BlastRadiusFacts {
+            hard: count(blast.hard.count),
+            soft: count(blast.soft.count),
+            tier1: count(tier1),
+            weight: blast.weight,
+            worst_path: blast.worst_path.clone(),
+        },
+        contract: ContractFacts {
+            ok: answer.deployable,
+            provides: answer.provides.clone(),
+            violations: answer
+                .violations
+                .iter()
+                .map(|v| ContractViolation {
+                    kind: v.kind.as_str().to_string(),
+                    consumer: v.consumer.clone(),
+                    api: v.api.clone(),
+                    message: v.message.clone(),
+                })
+                .collect(),
+        },
+    };
+    Ok(CatalogFacts {
+        graph,
+        calendar: calendar(data, facts, limits),
+    })
+}
+
+fn count(n: usize) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// One dependency of the release's service, as policies read it.
+fn provider(data: &CatalogData, e: &Edge, env: &str) -> ProviderFacts {
+    let p = data.services.get(e.provider);
+    let satisfied = match (&e.requires, p) {
+        (None, _) => true,
+        (Some(_), None) => false,
+        (Some((_, req)), Some(p)) => match &e.api {
+            Some(api) => p
+                .running_api(api, env)
+                .is_some_and(|running| req.matches(&running.version)),
+            None => p.deployed.get(env).is_some_and(|v| req.matches(v)),
+        },
+    };
+    ProviderFacts {
+        service: data.name_of(e.provider).to_string(),
+        api: e.api.clone(),
+        requires: e.requires.as_ref().map(|(text, _)| text.clone()),
+        kind: if e.hard { "hard" } else { "soft" }.to_string(),
+        deployed: p.and_then(|p| p.deployed.get(env)).map(ToString::to_string),
+        satisfied,
+    }
+}
+
+/// The governing calendars at `facts.now`: which windows are open, which
+/// freezes are in force, and whether an exemption lifts each for this
+/// release (evaluated as `plan` does, over `release`; an exemption that
+/// cannot be evaluated does not lift its freeze).
+fn calendar(data: &CatalogData, facts: &Facts, limits: &Limits) -> CalendarFacts {
+    let r = &facts.release;
+    let now = facts.now;
+    let at = SourceLocation::file("<facts>");
+    let release = Release {
+        service: r.service.clone(),
+        version: r.version.as_semver().clone(),
+        kind: r.kind.as_str().to_string(),
+        provides: BTreeMap::new(),
+        change: None,
+        environment: r.environment.clone(),
+        start: now,
+        duration: Duration::from_millis(1),
+        team: None,
+        at: at.clone(),
+        service_at: at.clone(),
+        environment_at: at,
+        provides_at: BTreeMap::new(),
+    };
+    let view = calendar_view(data, &release, &super::compile::release_shape(), limits);
+    let governing: Vec<_> = view
+        .calendars
+        .iter()
+        .filter_map(|i| data.calendars.get(*i))
+        .collect();
+    let mut windows: BTreeMap<String, bool> = BTreeMap::new();
+    for c in &governing {
+        for w in &c.calendar.windows {
+            let open = c.calendar.in_window(Some(&w.name), now);
+            let entry = windows.entry(w.name.clone()).or_insert(true);
+            *entry = *entry && open;
+        }
+    }
+    let in_window = governing
+        .iter()
+        .filter(|c| c.calendar.has_windows())
+        .all(|c| c.calendar.in_window(None, now));
+    let mut freezes = Vec::new();
+    for c in &governing {
+        for (_, name, interval) in c.calendar.freezes() {
+            if !(interval.start <= now && now < interval.end) {
+                continue;
+            }
+            let label = format!("{}/{name}", c.calendar.name());
+            freezes.push(FreezeFacts {
+                exempt: view.exempted.contains(&label),
+                error: view.exemption_failures.get(&label).cloned(),
+                name: label,
+                until: interval.end,
+            });
+        }
+    }
+    CalendarFacts {
+        calendars: governing
+            .iter()
+            .map(|c| c.calendar.name().to_string())
+            .collect(),
+        windows,
+        in_window,
+        frozen: freezes.iter().any(|f| !f.exempt),
+        freezes,
+    }
+}
