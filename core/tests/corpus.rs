@@ -12,6 +12,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
+use release_policy::plan::Catalog;
 use release_policy::{Bundle, Facts, Outcome, RolloutFacts};
 use serde::Deserialize;
 
@@ -22,6 +23,10 @@ struct Case {
     #[serde(default)]
     command: Option<String>,
     policies: String,
+    /// A catalog directory (relative to the repository root) to check
+    /// with, as `check --catalog` does.
+    #[serde(default)]
+    catalog: Option<String>,
     facts: serde_json::Value,
     expect: Expect,
 }
@@ -54,9 +59,15 @@ fn corpus_cases_decide_as_recorded() {
         // The verdict, each expected rule's outcome, and the JSON.
         let (verdict, outcomes, json) = match case.command.as_deref().unwrap_or("check") {
             "check" => {
-                let d = bundle
-                    .check(&Facts::from_json_value(case.facts, bundle.limits()).unwrap())
-                    .unwrap();
+                let facts = Facts::from_json_value(case.facts, bundle.limits()).unwrap();
+                let d = match &case.catalog {
+                    Some(c) => {
+                        let catalog =
+                            Catalog::from_dir(common::root().join(c), bundle.limits()).unwrap();
+                        bundle.check_with_catalog(&facts, &catalog).unwrap()
+                    }
+                    None => bundle.check(&facts).unwrap(),
+                };
                 let outcomes: Vec<Option<Outcome>> = case
                     .expect
                     .rules

@@ -1,7 +1,8 @@
 //! Writes the inputs of the C tests, which cannot read YAML, into a
 //! directory: every case of the conformance corpus (`tests/corpus/`) as
 //! `corpus/NAME.facts.json` (+ `NAME.policies.yaml` for inline policies)
-//! with a manifest `corpus/cases.tsv`, each example release
+//! with a manifest `corpus/cases.tsv` (its last column the catalog
+//! directory, or `-`), each example release
 //! (`examples/releases/*.yaml`) as `releases/NAME.json`, and the plan
 //! corpus (`tests/corpus/plan/`) as a manifest `plan/cases.tsv`.
 //!
@@ -19,6 +20,9 @@ struct Case {
     /// does not know.
     command: Option<String>,
     policies: String,
+    /// A catalog directory relative to the repository root (`check` with
+    /// a catalog).
+    catalog: Option<String>,
     facts: serde_json::Value,
 }
 
@@ -80,9 +84,13 @@ fn main() {
             p.display().to_string()
         };
         let golden = file.with_extension("decision.json");
+        let catalog = case
+            .catalog
+            .as_ref()
+            .map_or_else(|| "-".to_string(), |c| root.join(c).display().to_string());
         writeln!(
             manifest,
-            "{command}\t{}\t{policies}\t{}\t{}",
+            "{command}\t{}\t{policies}\t{}\t{}\t{catalog}",
             case.name,
             facts.display(),
             golden.display()

@@ -366,6 +366,28 @@ rp_status rp_bundle_check(const struct rp_bundle *bundle,
                           struct rp_error **error_out);
 
 /**
+ * `rp_bundle_check` with what `catalog` says of the release bound for the
+ * policies: `graph` (its service's providers, dependents, blast radius
+ * and contract status in the release's environment) and `calendar`
+ * (windows and freezes at the facts' `now`; `inWindow(name)`,
+ * `frozen()`). The decision then carries `catalogDigest`. A release
+ * whose service or environment the catalog does not know is
+ * `RP_STATUS_FACTS_ERROR` (`RP0805`); a NULL `catalog` is
+ * `RP_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * As for `rp_bundle_check`; `catalog` is NULL or a live handle.
+ */
+rp_status rp_bundle_check_with_catalog(const struct rp_bundle *bundle,
+                                       const struct rp_catalog *catalog,
+                                       const char *facts,
+                                       size_t facts_len,
+                                       uint32_t flags,
+                                       struct rp_buf *decision_out,
+                                       rp_verdict *verdict_out,
+                                       struct rp_error **error_out);
+
+/**
  * Assess a progressive rollout: rollout facts (`facts_len` bytes of YAML
  * or JSON: the plan, metric samples, synthetics, …) against the bundle's
  * `RolloutPolicy` rules. Like `rp_bundle_check`, with the assessment JSON

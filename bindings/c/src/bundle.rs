@@ -12,6 +12,7 @@ use std::sync::Arc;
 use crate::boundary::{call, catch, required, str_arg, write};
 use crate::buf::rp_buf;
 use crate::error::rp_error;
+use crate::plan::{catalog_ref, rp_catalog};
 use crate::status::rp_status;
 
 /// A compiled, immutable set of policies. Thread-safe: one bundle may be
@@ -253,6 +254,57 @@ pub unsafe extern "C" fn rp_bundle_check(
             error_out,
             |b, text| {
                 let d = b.check_str(text)?;
+                let json = if flags & RP_JSON_PRETTY != 0 {
+                    d.to_json_pretty()
+                } else {
+                    d.to_json()
+                };
+                Ok((json, verdict(d.verdict())))
+            },
+        )
+    }
+}
+
+/// `rp_bundle_check` with what `catalog` says of the release bound for the
+/// policies: `graph` (its service's providers, dependents, blast radius
+/// and contract status in the release's environment) and `calendar`
+/// (windows and freezes at the facts' `now`; `inWindow(name)`,
+/// `frozen()`). The decision then carries `catalogDigest`. A release
+/// whose service or environment the catalog does not know is
+/// `RP_STATUS_FACTS_ERROR` (`RP0805`); a NULL `catalog` is
+/// `RP_STATUS_NULL_ARGUMENT`.
+///
+/// # Safety
+/// As for `rp_bundle_check`; `catalog` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rp_bundle_check_with_catalog(
+    bundle: *const rp_bundle,
+    catalog: *const rp_catalog,
+    facts: *const c_char,
+    facts_len: usize,
+    flags: u32,
+    decision_out: *mut rp_buf,
+    verdict_out: *mut rp_verdict,
+    error_out: *mut *mut rp_error,
+) -> rp_status {
+    // SAFETY: the caller's contract on `catalog`.
+    let catalog = match unsafe { catalog_ref(catalog) } {
+        Ok(c) => c,
+        Err(e) => return call(error_out, || Err(e)),
+    };
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        decide(
+            bundle,
+            facts,
+            facts_len,
+            flags,
+            ("decision_out", decision_out),
+            verdict_out,
+            error_out,
+            |b, text| {
+                let facts = release_policy_core::Facts::from_str_with_limits(text, b.limits())?;
+                let d = b.check_with_catalog(&facts, catalog)?;
                 let json = if flags & RP_JSON_PRETTY != 0 {
                     d.to_json_pretty()
                 } else {

@@ -88,7 +88,7 @@ unsafe fn give(
 ///
 /// # Safety
 /// `catalog` is NULL or a live handle.
-unsafe fn catalog_ref<'a>(catalog: *const rp_catalog) -> Result<&'a Catalog, rp_error> {
+pub(crate) unsafe fn catalog_ref<'a>(catalog: *const rp_catalog) -> Result<&'a Catalog, rp_error> {
     required("catalog", catalog)?;
     // SAFETY: not NULL; a live handle points into a live `Arc` (contract).
     Ok(&unsafe { &*catalog }.catalog)

@@ -7,8 +7,9 @@
  * verdict out-parameter must agree with the JSON.
  *
  * Usage: corpus CASES.tsv, where each line is
- *   COMMAND <TAB> NAME <TAB> POLICIES <TAB> FACTS.json <TAB> GOLDEN.json
- * (POLICIES is `builtin` or a file of policy YAML), as written by
+ *   COMMAND <TAB> NAME <TAB> POLICIES <TAB> FACTS.json <TAB> GOLDEN.json <TAB> CATALOG
+ * (POLICIES is `builtin` or a file of policy YAML; CATALOG a catalog
+ * directory, checked with rp_bundle_check_with_catalog, or `-`), as written by
  * `cargo run -p release-policy-c --example c_test_inputs`.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -90,10 +91,31 @@ static void show_difference(const char *name, const char *got, const char *want)
 typedef rp_status (*decide_fn)(const rp_bundle *, const char *, size_t, uint32_t, rp_buf *,
                                uint32_t *, rp_error **);
 
+/* The catalog of the case being run, for check_in_catalog. */
+static const rp_catalog *case_catalog = NULL;
+
+/* rp_bundle_check_with_catalog over case_catalog, in decide_fn's shape. */
+static rp_status check_in_catalog(const rp_bundle *bundle, const char *facts, size_t len,
+                                  uint32_t flags, rp_buf *out, uint32_t *verdict,
+                                  rp_error **err) {
+    return rp_bundle_check_with_catalog(bundle, case_catalog, facts, len, flags, out, verdict,
+                                        err);
+}
+
 static void run_case(const char *command, const char *name, const char *policies,
-                     const char *facts_path, const char *golden_path) {
+                     const char *facts_path, const char *golden_path, const char *catalog) {
     int assess = strcmp(command, "assess") == 0;
     decide_fn decide = assess ? rp_bundle_assess : rp_bundle_check;
+    if (strcmp(catalog, "-") != 0) {
+        rp_error *cerr = NULL;
+        rp_status cst = rp_catalog_from_dir(catalog, strlen(catalog), &case_catalog, &cerr);
+        if (cst != RP_STATUS_OK) {
+            EXPECT(0, "%s: loading the catalog: %s", name, show(rp_error_display(cerr)));
+            rp_error_free(cerr);
+            return;
+        }
+        decide = check_in_catalog;
+    }
     rp_error *err = NULL;
     const rp_bundle *bundle = NULL;
     rp_status st;
@@ -108,6 +130,8 @@ static void run_case(const char *command, const char *name, const char *policies
     if (st != RP_STATUS_OK) {
         EXPECT(0, "%s: loading the policies: %s", name, show(rp_error_display(err)));
         rp_error_free(err);
+        rp_catalog_free(case_catalog);
+        case_catalog = NULL;
         return;
     }
 
@@ -147,6 +171,8 @@ static void run_case(const char *command, const char *name, const char *policies
     free(facts);
     free(golden);
     rp_bundle_free(bundle);
+    rp_catalog_free(case_catalog);
+    case_catalog = NULL;
 }
 
 int main(int argc, char **argv) {
@@ -163,9 +189,10 @@ int main(int argc, char **argv) {
         char *policies = strtok_r(NULL, "\t", &save);
         char *facts = strtok_r(NULL, "\t", &save);
         char *golden = strtok_r(NULL, "\t", &save);
-        REQUIRE(golden != NULL, "malformed line in %s", argv[1]);
+        char *catalog = strtok_r(NULL, "\t", &save);
+        REQUIRE(catalog != NULL, "malformed line in %s", argv[1]);
         if (strcmp(command, "check") == 0 || strcmp(command, "assess") == 0) {
-            run_case(command, name, policies, facts, golden);
+            run_case(command, name, policies, facts, golden, catalog);
         } else {
             EXPECT(0, "%s: unknown corpus command `%s`", name, command);
         }

@@ -199,6 +199,52 @@ static void can_i_deploy(const rp_catalog *c) {
     rp_error_free(err);
 }
 
+/* rp_bundle_check_with_catalog: the pack's coordination gates apply; an
+ * unknown service is a facts error at its JSON path; NULL catalog. */
+static void check_with_catalog(const rp_catalog *c) {
+    /* payments 4.0.0 breaks checkout's `^3.1`, inside the year-end freeze. */
+    const char *facts = "now: 2026-12-21T10:00:00Z\n"
+                        "release: {id: p4, service: payments, version: \"4.0.0\", "
+                        "environment: production, kind: standard, author: alice}\n";
+    rp_buf out = {NULL, 0};
+    rp_verdict v = 0;
+    rp_error *err = NULL;
+    rp_status s = rp_bundle_check_with_catalog(bundle, c, facts, strlen(facts), RP_JSON_PRETTY,
+                                               &out, &v, &err);
+    EXPECT(s == RP_STATUS_OK, "check with catalog: %s", show(rp_error_display(err)));
+    EXPECT(v == RP_VERDICT_NO_GO, "check with catalog: verdict %u", v);
+    EXPECT(str_has(buf_str(out), "\"catalogDigest\": \"sha256:"), "no catalog digest: %s",
+           show(buf_str(out)));
+    EXPECT(str_has(buf_str(out), "\"rule\": \"contract-compatible\""),
+           "no contract finding: %s", show(buf_str(out)));
+    rp_buf_free(&out);
+    rp_error_free(err);
+    err = NULL;
+
+    /* Without the catalog the same facts skip those gates. */
+    s = rp_bundle_check(bundle, facts, strlen(facts), 0, &out, &v, NULL);
+    EXPECT(s == RP_STATUS_OK && !str_has(buf_str(out), "catalogDigest"),
+           "check without catalog: status %u", s);
+    rp_buf_free(&out);
+
+    const char *unknown = "now: 2026-12-21T10:00:00Z\n"
+                          "release: {id: p4, service: paymnets, version: \"4.0.0\", "
+                          "environment: production, kind: standard, author: alice}\n";
+    rp_buf untouched = {(char *)"sentinel", 8};
+    s = rp_bundle_check_with_catalog(bundle, c, unknown, strlen(unknown), 0, &untouched, &v, &err);
+    expect_status(s, err, RP_STATUS_FACTS_ERROR, "check with catalog, unknown service");
+    EXPECT(strcmp(show_code(err), "RP0805") == 0, "code %s, want RP0805", show_code(err));
+    EXPECT(str_has(rp_error_display(err), "$.release.service"), "no JSON path: %s",
+           show(rp_error_display(err)));
+    EXPECT(untouched.len == 8, "out-parameter written on failure");
+    rp_error_free(err);
+    err = NULL;
+
+    s = rp_bundle_check_with_catalog(bundle, NULL, facts, strlen(facts), 0, &untouched, &v, &err);
+    expect_status(s, err, RP_STATUS_NULL_ARGUMENT, "check with a NULL catalog");
+    rp_error_free(err);
+}
+
 /* A catalog file with an unknown dependency: RP0805 at 9:17. */
 static const char BAD_CATALOG[] =
     "apiVersion: release-policy/v1\n"
@@ -417,6 +463,7 @@ int main(int argc, char **argv) {
             "path too long");
     const rp_catalog *c = load_dir(path);
     can_i_deploy(c);
+    check_with_catalog(c);
     catalog_errors(inputs, c);
     argument_errors(c);
     REQUIRE((size_t)snprintf(path, sizeof path, "%s/examples/plans/blocked.yaml", root) <

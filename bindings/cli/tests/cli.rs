@@ -185,6 +185,9 @@ fn corpus_decisions_match_byte_for_byte() {
         let command = case["command"].as_str().unwrap_or("check");
         assert!(["check", "assess"].contains(&command), "{command}");
         cmd.args([command, "--format", "json"]);
+        if let Some(c) = case["catalog"].as_str() {
+            cmd.arg("--catalog").arg(root().join(c));
+        }
         if case["policies"] != "builtin" {
             std::fs::write(
                 tmp.join("policies.yaml"),

@@ -205,6 +205,13 @@ impl Decision {
         self.inner.facts_digest()
     }
 
+    /// `sha256:…` of what the catalog said of the release, when it was
+    /// checked with one; `None` otherwise.
+    #[getter]
+    fn catalog_digest(&self) -> Option<&str> {
+        self.inner.catalog_digest()
+    }
+
     /// The version of the engine that decided.
     #[getter]
     fn engine_version(&self) -> &str {

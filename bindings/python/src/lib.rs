@@ -183,15 +183,28 @@ impl Bundle {
 
     /// Decide whether the release described by `facts` may go. `facts` is
     /// a `dict` (as `json.loads` gives) or YAML / JSON text (`str` or
-    /// `bytes`). The GIL is released while the core decides; Ctrl-C stops
-    /// a long decision between rules (`KeyboardInterrupt`).
-    fn check(&self, py: Python<'_>, facts: &Bound<'_, PyAny>) -> PyResult<Decision> {
+    /// `bytes`). With `catalog`, the policies read what it says of the
+    /// release (`graph`, `calendar`, `inWindow(name)`, `frozen()`); a
+    /// release it does not know raises `FactsError` (`RP0805`). The GIL is
+    /// released while the core decides; Ctrl-C stops a long decision
+    /// between rules (`KeyboardInterrupt`).
+    #[pyo3(signature = (facts, *, catalog = None))]
+    fn check(
+        &self,
+        py: Python<'_>,
+        facts: &Bound<'_, PyAny>,
+        catalog: Option<&Catalog>,
+    ) -> PyResult<Decision> {
         let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
             .map_err(|e| facts_to_py_err(py, e))?;
         let bundle = &self.inner;
+        let catalog = catalog.map(|c| &c.inner);
         let decision = interruptible(py, move |stop| {
             let facts = input.into_facts(bundle)?;
-            bundle.check_interruptible(&facts, stop)
+            match catalog {
+                Some(c) => bundle.check_with_catalog_interruptible(&facts, c, stop),
+                None => bundle.check_interruptible(&facts, stop),
+            }
         })?;
         Ok(Decision::new(decision))
     }

@@ -13,8 +13,8 @@ from typing import Any, Callable
 import pytest
 
 import yaml12
-from conftest import CORPUS
-from release_policy import Assessment, Bundle, Decision, Outcome, RolloutVerdict, Verdict
+from conftest import CORPUS, ROOT
+from release_policy import Assessment, Bundle, Catalog, Decision, Outcome, RolloutVerdict, Verdict
 
 CASES = sorted(CORPUS.glob("*.yaml"))
 
@@ -28,7 +28,10 @@ def bundle_of(case: dict[str, Any]) -> Bundle:
 
 
 def run_check(case: dict[str, Any], facts: Any) -> Decision:
-    return bundle_of(case).check(facts)
+    catalog = case.get("catalog")
+    if catalog is None:
+        return bundle_of(case).check(facts)
+    return bundle_of(case).check(facts, catalog=Catalog.from_dir(ROOT / catalog))
 
 
 def run_assess(case: dict[str, Any], facts: Any) -> Assessment:

@@ -22,11 +22,14 @@ from release_policy import (
     Catalog,
     CatalogError,
     Deployability,
+    FactsError,
+    Outcome,
     Plan,
     PlanVerdict,
     PolicyIOError,
     ReleasePlan,
     ReleasePolicyError,
+    Verdict,
 )
 
 PLAN_CORPUS = CORPUS / "plan"
@@ -336,3 +339,47 @@ def test_the_gil_is_released_while_loading_and_planning(builtin: Bundle) -> None
     )
     assert took > 0.05, f"planning took {took:.3f}s: too short to tell"
     assert longest < took / 2, (took, longest)
+
+
+def release_facts(service: str, version: str, now: str) -> dict[str, Any]:
+    return {
+        "now": now,
+        "release": {
+            "id": f"{service}-{version}",
+            "service": service,
+            "version": version,
+            "environment": "production",
+            "kind": "standard",
+            "author": "alice",
+        },
+    }
+
+
+def test_check_with_a_catalog_applies_the_coordination_gates(
+    catalog: Catalog, builtin: Bundle
+) -> None:
+    # payments 4.0.0 breaks checkout's `^3.1` and falls in the Berlin
+    # year-end freeze (from 2026-12-19T00:00 local, 23:00 UTC the day before).
+    facts = release_facts("payments", "4.0.0", "2026-12-21T10:00:00Z")
+    without = builtin.check(facts)
+    assert without.finding("contract-compatible").outcome is Outcome.SKIPPED
+    assert without.catalog_digest is None
+    decision = builtin.check(facts, catalog=catalog)
+    assert decision.finding("contract-compatible").outcome is Outcome.FAIL
+    assert decision.finding("release-freeze").outcome is Outcome.FAIL
+    assert decision.verdict is Verdict.NO_GO
+    assert decision.catalog_digest is not None
+    assert decision.catalog_digest.startswith("sha256:")
+    assert json.loads(decision.to_json())["catalogDigest"] == decision.catalog_digest
+    before = builtin.check(release_facts("payments", "3.1.0", "2026-12-18T22:59:00Z"), catalog=catalog)
+    assert before.finding("release-freeze").outcome is Outcome.PASS
+
+
+def test_check_refuses_a_release_the_catalog_does_not_know(
+    catalog: Catalog, builtin: Bundle
+) -> None:
+    with pytest.raises(FactsError) as info:
+        builtin.check(release_facts("paymants", "1.0.0", "2026-12-01T10:00:00Z"), catalog=catalog)
+    assert info.value.code == "RP0805"
+    assert "$.release.service" in str(info.value)
+    assert "payments" in (info.value.hint or "")
