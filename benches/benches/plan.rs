@@ -8,6 +8,11 @@
 //!   must do).
 //! - `plan/load-10k-services`: loading that catalog from YAML text
 //!   (parsing, locating, cross-checks), measured apart.
+//! - `plan/check-with-catalog`: `check` of one release with that catalog
+//!   (the `graph` and `calendar` roots: can-i-deploy, the blast-radius
+//!   walk, the calendars at `now`) under the built-in pack, for the hub
+//!   `s0` (thousands of transitive dependents) and a leaf, beside the
+//!   same check without a catalog.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -54,6 +59,31 @@ fn plan(c: &mut Criterion) {
     g.bench_function("petgraph toposort (floor)", |b| {
         b.iter(|| petgraph::algo::toposort(black_box(&graph), None).expect("acyclic"))
     });
+    g.finish();
+
+    let mut g = c.benchmark_group("plan/check-with-catalog");
+    g.measurement_time(Duration::from_secs(5));
+    g.sample_size(20);
+    for (name, service) in [("hub s0", "s0"), ("leaf", "s9999")] {
+        let facts = release_policy::Facts::parse(&format!(
+            "now: 2026-12-08T10:00:00Z\nrelease: {{id: r, service: {service}, version: \"1.0.1\", environment: production, kind: standard, author: alice}}\n"
+        ))
+        .expect("facts");
+        let d = bundle.check_with_catalog(&facts, &cat).expect("check");
+        assert!(d.catalog_digest().is_some());
+        g.bench_function(format!("check_with_catalog ({name})"), |b| {
+            b.iter(|| {
+                bundle
+                    .check_with_catalog(black_box(&facts), black_box(&cat))
+                    .expect("check")
+            })
+        });
+        if service == "s0" {
+            g.bench_function("check without a catalog", |b| {
+                b.iter(|| bundle.check(black_box(&facts)).expect("check"))
+            });
+        }
+    }
     g.finish();
 
     let mut g = c.benchmark_group("plan/load-10k-services");

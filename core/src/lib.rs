@@ -98,7 +98,8 @@ pub mod unstable {
     /// (`c.yaml`), a release plan and, optionally, an OpenAPI document
     /// (`o.yaml`, which the catalog may name); the catalog is loaded, the
     /// plan planned and rendered in every format, and `can-i-deploy` asked
-    /// for each released service. `None` when an input is refused.
+    /// and `check` with the catalog run for each released service. `None`
+    /// when an input is refused.
     pub fn plan_from_bytes(bytes: &[u8]) -> Option<crate::plan::Plan> {
         let text = std::str::from_utf8(bytes).ok()?;
         let mut parts = text.split("\n=====\n");
@@ -121,6 +122,23 @@ pub mod unstable {
         );
         for r in &planned.releases {
             let _ = bundle.can_i_deploy(&catalog, &r.service, &r.version, &r.environment);
+            // The same release checked with the catalog (`graph`,
+            // `calendar`, the pack's coordination gates), at its start.
+            let kind = if r.kind == "hotfix" || r.kind == "security" {
+                r.kind.as_str()
+            } else {
+                "standard"
+            };
+            let facts = serde_json::json!({
+                "now": crate::model::rfc3339(r.requested.start),
+                "release": {
+                    "id": r.id, "service": r.service, "version": r.version,
+                    "environment": r.environment, "kind": kind, "author": "fuzz",
+                },
+            });
+            if let Ok(facts) = crate::Facts::from_json_value(facts, &limits) {
+                let _ = bundle.check_with_catalog(&facts, &catalog);
+            }
         }
         Some(planned)
     }

@@ -373,7 +373,7 @@ rp_status rp_bundle_check(const struct rp_bundle *bundle,
  * `frozen()`). The decision then carries `catalogDigest`. A release
  * whose service or environment the catalog does not know is
  * `RP_STATUS_FACTS_ERROR` (`RP0805`); a NULL `catalog` is
- * `RP_STATUS_INVALID_ARGUMENT`.
+ * `RP_STATUS_NULL_ARGUMENT`.
  *
  * # Safety
  * As for `rp_bundle_check`; `catalog` is NULL or a live handle.

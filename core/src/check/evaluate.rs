@@ -12,7 +12,7 @@ use super::approvals;
 use super::compile::{CompiledGate, ReleasePolicy};
 use super::decision::*;
 use crate::error::{Error, ErrorCode};
-use crate::expr::bind::{bind_roots, echo, lookup};
+use crate::expr::bind::{bind_checked, echo, lookup, within_limits};
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
@@ -73,8 +73,11 @@ pub(crate) fn check(
             service.insert("errorBudgetRemaining".into(), v);
         }
     }
-    // What the catalog says of the release: the `graph` and `calendar`
-    // roots (absent, so `null`, without a catalog).
+    // The facts as given are held to the limits; what the catalog says of
+    // the release (the `graph` and `calendar` roots; absent, so `null`,
+    // without a catalog) is computed, bounded by the catalog's limits: a
+    // hub's thousands of dependents are not a facts error.
+    within_limits(&json, limits).map_err(Error::from)?;
     let mut catalog_digest = None;
     if let (Some(c), Some(roots)) = (catalog, json.as_object_mut()) {
         catalog_digest = Some(crate::model::digest::facts_digest(c));
@@ -85,7 +88,7 @@ pub(crate) fn check(
         }
     }
     let facts_digest = crate::model::digest::facts_digest(facts);
-    let roots = bind_roots(&FACTS, &json, limits).map_err(Error::from)?;
+    let roots = bind_checked(&FACTS, &json);
     let budget = Budget::new(limits);
     let mut run = Run {
         facts,

@@ -22,17 +22,25 @@ pub(crate) fn bind_roots<'a>(
     limits: &Limits,
 ) -> Result<Vec<Val<'a>>, FactsError> {
     within_limits(roots, limits)?;
+    Ok(bind_checked(shape, roots))
+}
+
+/// [`bind_roots`] for roots already held to the limits by
+/// [`within_limits`], with roots the library computed added since (the
+/// `graph` and `calendar` of a catalog: bounded by the catalog's own
+/// limits, not by the facts').
+pub(crate) fn bind_checked<'a>(shape: &'a Shape, roots: &'a Json) -> Vec<Val<'a>> {
     let Shape::Object(fields) = shape else {
-        return Ok(Vec::new());
+        return Vec::new();
     };
-    Ok(fields
+    fields
         .iter()
         .map(|(name, field)| roots.get(name).map_or(Val::Null, |j| Val::fact(j, field)))
-        .collect())
+        .collect()
 }
 
 /// The facts held to the value count and list length limits.
-fn within_limits(json: &Json, limits: &Limits) -> Result<(), FactsError> {
+pub(crate) fn within_limits(json: &Json, limits: &Limits) -> Result<(), FactsError> {
     let mut budget = limits.max_fact_values;
     let mut stack = vec![json];
     while let Some(v) = stack.pop() {
