@@ -451,3 +451,35 @@ fn the_catalog_digest_is_recorded_and_deterministic() {
     ));
     assert_ne!(later.catalog_digest(), a.catalog_digest());
 }
+
+#[test]
+fn a_hub_with_more_dependents_than_the_facts_list_limit_is_checked() {
+    // 1,100 consumers of one provider: more than the 1,000 items a facts
+    // list may hold. Computed roots are bounded by the catalog's limits.
+    let mut text = String::from(
+        "apiVersion: release-policy/v1\nkind: Service\nmetadata: {name: hub}\nspec: {tier: 2, owner: t, environments: [production], deployed: {production: \"1.0.0\"}}\n",
+    );
+    for i in 0..1100 {
+        text.push_str(&format!(
+            "---\napiVersion: release-policy/v1\nkind: Service\nmetadata: {{name: c{i}}}\nspec: {{tier: 3, owner: t, environments: [production], dependsOn: [{{service: hub, kind: hard}}]}}\n"
+        ));
+    }
+    let catalog =
+        Catalog::from_sources(vec![("hub.yaml".to_string(), text)], &Limits::default()).unwrap();
+    let b = Bundle::from_yaml_str(
+        "p.yaml",
+        r#"
+apiVersion: release-policy/v1
+kind: Policy
+metadata: {name: hub, version: 1.0.0}
+spec:
+  gates:
+    - {id: count, expression: size(graph.dependents) == 1100 && graph.blastRadius.hard == 1100, effect: block}
+"#,
+    )
+    .unwrap();
+    let d = b
+        .check_with_catalog(&facts("2027-03-25T09:00:00Z", "hub", "1.0.1", "standard"), &catalog)
+        .unwrap();
+    assert_eq!(outcome(&d, "count"), Outcome::Pass);
+}
