@@ -552,6 +552,60 @@ impl Bundle {
         facts: &RolloutFacts,
         interrupted: &dyn Fn() -> bool,
     ) -> Result<Assessment, Error> {
+        self.assess_in(facts, None, interrupted)
+    }
+
+    /// [`assess`](Self::assess) with the services downstream of the
+    /// rollout's from `catalog` (its transitive dependents in
+    /// `rollout.environment`, with their paths), for triggers that watch
+    /// them (`downstream: true`): a downstream service's metric rising
+    /// after the current step started, beyond its own baseline, is
+    /// attributed to this rollout. Errors when the catalog does not know
+    /// the rollout's service, or the rollout names no environment or one
+    /// the service does not run in.
+    pub fn assess_with_catalog(
+        &self,
+        facts: &RolloutFacts,
+        catalog: &crate::plan::Catalog,
+    ) -> Result<Assessment, Error> {
+        self.assess_with_catalog_interruptible(facts, catalog, &|| false)
+    }
+
+    /// [`assess_with_catalog`](Self::assess_with_catalog), asking
+    /// `interrupted` between policies as
+    /// [`assess_interruptible`](Self::assess_interruptible) does.
+    pub fn assess_with_catalog_interruptible(
+        &self,
+        facts: &RolloutFacts,
+        catalog: &crate::plan::Catalog,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Assessment, Error> {
+        self.usable()?;
+        let r = &facts.rollout;
+        let Some(env) = r.environment.as_deref() else {
+            return Err(crate::error::FactsError::new(
+                ErrorCode::UnknownReference,
+                "the rollout names no environment, so the catalog cannot place it",
+            )
+            .at("$.rollout.environment")
+            .with_hint("give `rollout.environment` (the catalog's environment name)")
+            .into());
+        };
+        let downstream = crate::plan::context::downstream(
+            catalog,
+            &r.service,
+            env,
+            ("$.rollout.service", "$.rollout.environment"),
+        )?;
+        self.assess_in(facts, Some(&downstream), interrupted)
+    }
+
+    fn assess_in(
+        &self,
+        facts: &RolloutFacts,
+        downstream: Option<&[crate::model::catalog_facts::Downstream]>,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Assessment, Error> {
         self.usable()?;
         let policies: Vec<&RolloutPolicy> = self
             .inner
@@ -567,6 +621,7 @@ impl Bundle {
             self.info(),
             &self.inner.limits,
             facts,
+            downstream,
             interrupted,
         )
     }

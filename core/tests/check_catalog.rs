@@ -479,7 +479,10 @@ spec:
     )
     .unwrap();
     let d = b
-        .check_with_catalog(&facts("2027-03-25T09:00:00Z", "hub", "1.0.1", "standard"), &catalog)
+        .check_with_catalog(
+            &facts("2027-03-25T09:00:00Z", "hub", "1.0.1", "standard"),
+            &catalog,
+        )
         .unwrap();
     assert_eq!(outcome(&d, "count"), Outcome::Pass);
 }

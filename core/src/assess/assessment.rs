@@ -460,6 +460,10 @@ pub struct Assessment {
     pub(crate) bundle: BundleInfo,
     /// `sha256:…` of the canonical facts.
     pub(crate) facts_digest: String,
+    /// `sha256:…` of the services downstream of the rollout's that a
+    /// catalog gave (with their paths), when assessed with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) catalog_digest: Option<String>,
     /// The engine.
     pub(crate) engine: EngineInfo,
 }
@@ -508,6 +512,12 @@ impl Assessment {
     /// `sha256:…` of the canonical facts.
     pub fn facts_digest(&self) -> &str {
         &self.facts_digest
+    }
+
+    /// `sha256:…` of the downstream services a catalog gave (with their
+    /// paths), when the rollout was assessed with a catalog.
+    pub fn catalog_digest(&self) -> Option<&str> {
+        self.catalog_digest.as_deref()
     }
 
     /// The engine.

@@ -331,6 +331,16 @@ fn triggers(c: &mut Compiler<'_>, rules: Vec<(Trigger, Origin)>) -> Vec<Compiled
                 Some("a synthetic run breaches when it fails; a condition when it is true"),
             );
         }
+        if t.downstream && (t.metric.is_none() || t.count.is_some()) {
+            c.refuse(
+                ErrorCode::IncompleteRule,
+                &o,
+                "downstream",
+                &id,
+                "`downstream` applies to `metric` triggers without `count`".into(),
+                Some("a downstream trigger watches one metric of each downstream service"),
+            );
+        }
         if t.critical && t.synthetic.is_none() {
             c.refuse(
                 ErrorCode::IncompleteRule,

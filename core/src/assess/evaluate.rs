@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorCode};
 use crate::expr::bind::bind_roots;
 use crate::expr::{Budget, Frame, Val};
 use crate::limits::Limits;
+use crate::model::catalog_facts::Downstream;
 use crate::model::shape::ROLLOUT;
 use crate::model::{RolloutFacts, Timestamp};
 use crate::vocab::{Action, BundleInfo, EngineInfo, Outcome};
@@ -31,6 +32,7 @@ pub(crate) fn assess(
     bundle: BundleInfo,
     limits: &Limits,
     facts: &RolloutFacts,
+    downstream: Option<&[Downstream]>,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<Assessment, Error> {
     if policies.is_empty() {
@@ -59,6 +61,7 @@ pub(crate) fn assess(
         budget: Budget::new(limits),
         now: facts.now,
         json: &json,
+        downstream,
         findings: Vec::new(),
         dry_run: DryRunSummary::default(),
     };
@@ -92,6 +95,7 @@ pub(crate) fn assess(
         findings: run.findings,
         bundle,
         facts_digest,
+        catalog_digest: downstream.map(crate::model::digest::facts_digest),
         engine: EngineInfo {
             name: "release-policy".into(),
             version: env!("CARGO_PKG_VERSION").into(),
@@ -144,6 +148,9 @@ pub(super) struct Assess<'f> {
     pub(super) budget: Budget,
     pub(super) now: Timestamp,
     pub(super) json: &'f Json,
+    /// The services downstream of the rollout's, when assessed with a
+    /// catalog (for `downstream` triggers).
+    pub(super) downstream: Option<&'f [Downstream]>,
     pub(super) findings: Vec<AssessFinding>,
     /// What the dry-run rules would have done.
     pub(super) dry_run: DryRunSummary,

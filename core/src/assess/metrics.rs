@@ -13,7 +13,7 @@ use super::series::{self, CriterionState, Point, TriggerState};
 use crate::expr::bind::{echo, json_number, lookup};
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::model::rfc3339;
-use crate::model::{Duration, Timestamp};
+use crate::model::{Duration, Sample, Timestamp};
 use crate::stats::fmt_number;
 use crate::vocab::{Action, Outcome};
 
@@ -64,6 +64,9 @@ impl Assess<'_> {
         let Some(name) = &rule.metric else {
             return;
         };
+        if rule.downstream {
+            return self.downstream_trigger(t, name, from, f);
+        }
         f.subject = Some(name.clone());
         let th = rule.threshold();
         let unit = self.facts.metric(name).and_then(|m| m.unit.clone());
@@ -82,7 +85,26 @@ impl Assess<'_> {
                 format!("metric `{name}` is not in the facts"),
             );
         };
-        let baseline = series::mean(&metric.baseline);
+        self.judge_series(t, name, &metric.canary, &metric.baseline, from, f);
+    }
+
+    /// A metric trigger over one series: `canary` judged (the samples
+    /// after `from`) against `baseline`; the finding's subject and
+    /// threshold are set by the caller.
+    pub(super) fn judge_series(
+        &self,
+        t: &CompiledTrigger,
+        name: &str,
+        canary: &[Sample],
+        baseline_samples: &[Sample],
+        from: Timestamp,
+        f: &mut AssessFinding,
+    ) {
+        let rule = &t.rule;
+        let window = t.window;
+        let for_ms = rule.for_.map(|d| d.as_millis());
+        let th = rule.threshold();
+        let baseline = series::mean(baseline_samples);
         if th.compare == Some(Compare::Baseline) && baseline.is_none() {
             return no_data(
                 f,
@@ -94,7 +116,7 @@ impl Assess<'_> {
                 ),
             );
         }
-        let points: Vec<Point> = series::clean(&metric.canary)
+        let points: Vec<Point> = series::clean(canary)
             .into_iter()
             .filter(|p| p.at > from)
             .collect();
@@ -119,12 +141,12 @@ impl Assess<'_> {
         f.observed
             .insert("window".into(), json!(window.to_string()));
         let limit = f.threshold.clone().unwrap_or_default();
-        let m = measure::tally(rule, &metric.canary, from, &judged, baseline);
+        let m = measure::tally(rule, canary, from, &judged, baseline);
         if let Some(m) = m
             .as_ref()
             .filter(|m| m.consecutive_errors() > rule.consecutive_error_limit as usize)
         {
-            let latest = measure::latest_error(&metric.canary, from);
+            let latest = measure::latest_error(canary, from);
             return measure::error_streak(f, rule, m.clone(), latest);
         }
         let state = series::trigger_state(&judged, for_ms, rule.min_samples, rule.failure_limit);
@@ -468,7 +490,7 @@ pub(crate) fn crosses(th: &Threshold, value: f64, baseline: Option<f64>) -> bool
 
 /// The limit in words: breaching form for triggers (`error-rate > 0.05`),
 /// meeting form for criteria (`error-rate ≤ 0.05`).
-fn describe(
+pub(super) fn describe(
     name: &str,
     th: &Threshold,
     unit: Option<&str>,
@@ -517,7 +539,7 @@ fn trip_condition(limit: &str, for_: Option<Duration>, failure_limit: u32) -> St
     }
 }
 
-fn no_data(f: &mut AssessFinding, policy: NoDataPolicy, action: Action, why: String) {
+pub(super) fn no_data(f: &mut AssessFinding, policy: NoDataPolicy, action: Action, why: String) {
     f.outcome = Outcome::NoData;
     match policy {
         NoDataPolicy::Ignore => {

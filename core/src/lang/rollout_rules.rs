@@ -100,6 +100,14 @@ pub struct Trigger {
     /// With `synthetic`: only journeys marked `critical`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub critical: bool,
+    /// With `metric`: watch that metric of every service downstream of the
+    /// rollout's (its transitive dependents in a catalog, in the rollout's
+    /// environment; `assess --catalog`) instead of the canary's, each
+    /// series split at `rollout.stepStartedAt`: the samples before are its
+    /// own baseline, those since are judged. A trip names the service and
+    /// the path to it (cascading-failure attribution).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub downstream: bool,
     /// CEL over the rollout facts, true when breached (for what no metric
     /// says, such as flag exposure ahead of the rollout's weight).
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -154,3 +154,19 @@ pub(crate) struct FreezeFacts {
     /// freeze then holds).
     pub error: Option<String>,
 }
+
+/// A service downstream of a rollout's (a transitive dependent running in
+/// the rollout's environment), with the path that leads to it: what
+/// `assess` with a catalog attributes a cascading failure along.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Downstream {
+    /// The dependent.
+    pub service: String,
+    /// Its tier.
+    pub tier: u8,
+    /// The shortest path from the rollout's service to it, both included.
+    pub path: Vec<String>,
+    /// Whether every step of that path is a hard dependency.
+    pub hard: bool,
+}

@@ -7,7 +7,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 /// `sha256:…` of the canonical encoding of `facts`.
-pub(crate) fn facts_digest<T: Serialize>(facts: &T) -> String {
+pub(crate) fn facts_digest<T: Serialize + ?Sized>(facts: &T) -> String {
     // Encoding the typed facts cannot fail (no integer is wider than 64
     // bits, no custom serialiser fails); were it to, the digest would
     // still be that of the bytes written so far, never a panic.

@@ -27,8 +27,8 @@ pub use operations::{
 pub use quality::{EvaluationResult, PreviousEvaluation, SliValue};
 pub use release::{Change, ChangeRequest, ChangeRequestStatus, Facts, Release, ReleaseKind};
 pub use rollout::{
-    Capacity, Flag, Metric, Replicas, Rollout, RolloutFacts, Sample, SloStatus, Step, Synthetic,
-    SyntheticRun,
+    Capacity, DownstreamSeries, DownstreamService, Flag, Metric, Replicas, Rollout, RolloutFacts,
+    Sample, SloStatus, Step, Synthetic, SyntheticRun,
 };
 pub(crate) use types::rfc3339;
 pub(crate) use types::serialize_timestamp;

@@ -31,6 +31,16 @@ pub struct RolloutFacts {
     /// Synthetic-check (probe) results, by journey name.
     #[serde(default, deserialize_with = "super::unique::map")]
     pub synthetics: BTreeMap<String, Synthetic>,
+    /// Series of other services, by service name then metric name, for
+    /// triggers that watch the services downstream of this one
+    /// (`downstream: true`, with a catalog): each judged against its own
+    /// samples from before the current step started.
+    #[serde(
+        default,
+        deserialize_with = "super::unique::map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub downstream: BTreeMap<String, DownstreamService>,
     /// SLOs with their observed error ratios, by SLO name, for burn-rate
     /// rules.
     #[serde(default, deserialize_with = "super::unique::map")]
@@ -181,6 +191,29 @@ pub struct Metric {
     /// pre-deploy level).
     #[serde(default)]
     pub baseline: Vec<Sample>,
+}
+
+/// The series of one service downstream of the rollout, by metric name.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct DownstreamService {
+    /// Metric name → its series.
+    #[serde(deserialize_with = "super::unique::map")]
+    pub metrics: BTreeMap<String, DownstreamSeries>,
+}
+
+/// One metric of a downstream service: its samples before and since the
+/// rollout's current step started, in one series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct DownstreamSeries {
+    /// Unit, for messages (`ms`, `ratio`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+    /// The samples, in any order.
+    #[serde(default)]
+    pub samples: Vec<Sample>,
 }
 
 /// One timestamped sample (one measurement). A `null` value is a gap (no

@@ -3,7 +3,9 @@
 //! environment, its blast radius, whether it keeps its consumers'
 //! contracts (the `can-i-deploy` answer), and the governing calendars at
 //! the facts' `now` — windows open, freezes in force and whether an
-//! exemption lifts them. `check` binds the result as two roots.
+//! exemption lifts them. `check` binds the result as two roots. And what
+//! `assess` with a catalog reads: the services downstream of a rollout,
+//! each with its path.
 
 use std::collections::BTreeMap;
 
@@ -16,7 +18,7 @@ use crate::expr::suggest::did_you_mean;
 use crate::limits::Limits;
 use crate::model::catalog_facts::{
     BlastRadiusFacts, CalendarFacts, CatalogFacts, ContractFacts, ContractViolation,
-    DependentFacts, FreezeFacts, GraphFacts, ProviderFacts,
+    DependentFacts, Downstream, FreezeFacts, GraphFacts, ProviderFacts,
 };
 use crate::model::{Duration, Facts};
 
@@ -32,30 +34,13 @@ pub(crate) fn catalog_facts(
 ) -> Result<CatalogFacts, Error> {
     let r = &facts.release;
     let data = &*catalog.inner;
-    let Some((index, service)) = data.service(&r.service) else {
-        let names: Vec<&str> = data.by_name.keys().map(String::as_str).collect();
-        let mut e = FactsError::new(
-            ErrorCode::UnknownReference,
-            format!("service `{}` is not in the catalog", r.service),
-        )
-        .at("$.release.service");
-        e.hint = did_you_mean(&r.service, &names);
-        return Err(e.into());
-    };
     let env = r.environment.as_str();
-    if !service.runs_in(env) {
-        let envs: Vec<&str> = service.environments.iter().map(String::as_str).collect();
-        return Err(FactsError::new(
-            ErrorCode::UnknownReference,
-            format!(
-                "service `{}` does not run in `{env}` by the catalog (its environments: {})",
-                r.service,
-                envs.join(", ")
-            ),
-        )
-        .at("$.release.environment")
-        .into());
-    }
+    let (index, service) = place(
+        data,
+        &r.service,
+        env,
+        ("$.release.service", "$.release.environment"),
+    )?;
     let answer = can_i_deploy(catalog, &r.service, &r.version.to_string(), env)?;
     let providers = data
         .providers(index)
@@ -206,4 +191,110 @@ fn calendar(data: &CatalogData, facts: &Facts, limits: &Limits) -> CalendarFacts
         frozen: freezes.iter().any(|f| !f.exempt),
         freezes,
     }
+}
+
+/// The services downstream of `service` in `environment` (its transitive
+/// dependents that run there), each with the shortest path to it (fewest
+/// hops; among those, the first by name at each hop) and whether that
+/// path is all hard dependencies. Errors as [`catalog_facts`] does when
+/// the catalog does not know the service or it does not run there (`at`
+/// is the JSON path of each, for the message).
+pub(crate) fn downstream(
+    catalog: &Catalog,
+    service: &str,
+    environment: &str,
+    at: (&str, &str),
+) -> Result<Vec<Downstream>, Error> {
+    let data = &*catalog.inner;
+    let (index, _) = place(data, service, environment, at)?;
+    // Breadth-first from the service over "is depended on by" edges, in
+    // name order (indices are in name order), among services running there.
+    let n = data.services.len();
+    let mut parent: Vec<Option<(usize, bool)>> = vec![None; n];
+    let mut seen = vec![false; n];
+    if let Some(x) = seen.get_mut(index) {
+        *x = true;
+    }
+    let mut queue = std::collections::VecDeque::from([index]);
+    let mut order = Vec::new();
+    while let Some(u) = queue.pop_front() {
+        let mut next: Vec<(usize, bool)> = data
+            .dependents
+            .get(u)
+            .into_iter()
+            .flatten()
+            .map(|&(c, hard)| (c as usize, hard))
+            .collect();
+        next.sort_unstable();
+        for (c, hard) in next {
+            let runs = data.services.get(c).is_some_and(|x| x.runs_in(environment));
+            match seen.get_mut(c) {
+                Some(x) if !*x && runs => *x = true,
+                _ => continue,
+            }
+            if let Some(p) = parent.get_mut(c) {
+                *p = Some((u, hard));
+            }
+            order.push(c);
+            queue.push_back(c);
+        }
+    }
+    let mut out: Vec<Downstream> = order
+        .into_iter()
+        .filter_map(|c| {
+            let d = data.services.get(c)?;
+            let mut path = vec![d.name.clone()];
+            let mut hard = true;
+            let mut at = c;
+            while let Some(Some((p, h))) = parent.get(at) {
+                hard &= *h;
+                path.push(data.name_of(*p).to_string());
+                at = *p;
+            }
+            path.reverse();
+            Some(Downstream {
+                service: d.name.clone(),
+                tier: d.tier,
+                path,
+                hard,
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.service.cmp(&b.service));
+    Ok(out)
+}
+
+/// The service called `service`, which must run in `environment`: a
+/// facts error at the JSON path `at.0` (the service) or `at.1` (the
+/// environment) otherwise, so a release the catalog cannot place is
+/// refused rather than judged without its graph.
+fn place<'d>(
+    data: &'d CatalogData,
+    service: &str,
+    environment: &str,
+    at: (&str, &str),
+) -> Result<(usize, &'d super::catalog::Service), Error> {
+    let Some((index, s)) = data.service(service) else {
+        let names: Vec<&str> = data.by_name.keys().map(String::as_str).collect();
+        let mut e = FactsError::new(
+            ErrorCode::UnknownReference,
+            format!("service `{service}` is not in the catalog"),
+        )
+        .at(at.0);
+        e.hint = did_you_mean(service, &names);
+        return Err(e.into());
+    };
+    if !s.runs_in(environment) {
+        let envs: Vec<&str> = s.environments.iter().map(String::as_str).collect();
+        return Err(FactsError::new(
+            ErrorCode::UnknownReference,
+            format!(
+                "service `{service}` does not run in `{environment}` by the catalog (its environments: {})",
+                envs.join(", ")
+            ),
+        )
+        .at(at.1)
+        .into());
+    }
+    Ok((index, s))
 }
