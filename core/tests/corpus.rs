@@ -23,8 +23,8 @@ struct Case {
     #[serde(default)]
     command: Option<String>,
     policies: String,
-    /// A catalog directory (relative to the repository root) to check
-    /// with, as `check --catalog` does.
+    /// A catalog directory (relative to the repository root) to check or
+    /// assess with, as `--catalog` does.
     #[serde(default)]
     catalog: Option<String>,
     facts: serde_json::Value,
@@ -78,7 +78,14 @@ fn corpus_cases_decide_as_recorded() {
             }
             "assess" => {
                 let facts = RolloutFacts::from_json_value(case.facts, bundle.limits()).unwrap();
-                let a = bundle.assess(&facts).unwrap();
+                let a = match &case.catalog {
+                    Some(c) => {
+                        let catalog =
+                            Catalog::from_dir(common::root().join(c), bundle.limits()).unwrap();
+                        bundle.assess_with_catalog(&facts, &catalog).unwrap()
+                    }
+                    None => bundle.assess(&facts).unwrap(),
+                };
                 let outcomes: Vec<Option<Outcome>> = case
                     .expect
                     .rules

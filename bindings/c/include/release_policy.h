@@ -406,6 +406,27 @@ rp_status rp_bundle_assess(const struct rp_bundle *bundle,
                            struct rp_error **error_out);
 
 /**
+ * `rp_bundle_assess` with the services downstream of the rollout's from
+ * `catalog` (its transitive dependents in `rollout.environment`, with
+ * their paths), for triggers with `downstream: true` (cascading-failure
+ * attribution); the assessment then carries `catalogDigest`. A rollout
+ * whose service or environment the catalog does not know, or that names
+ * no environment, is `RP_STATUS_FACTS_ERROR` (`RP0805`); a NULL `catalog`
+ * is `RP_STATUS_NULL_ARGUMENT`.
+ *
+ * # Safety
+ * As for `rp_bundle_check`; `catalog` is NULL or a live handle.
+ */
+rp_status rp_bundle_assess_with_catalog(const struct rp_bundle *bundle,
+                                        const struct rp_catalog *catalog,
+                                        const char *facts,
+                                        size_t facts_len,
+                                        uint32_t flags,
+                                        struct rp_buf *assessment_out,
+                                        rp_rollout_verdict *verdict_out,
+                                        struct rp_error **error_out);
+
+/**
  * The bundle's digest (`sha256:…` over its canonical policies, as in every
  * decision's `bundle.digest`), into `*digest_out`; free it with
  * `rp_buf_free`.

@@ -357,6 +357,57 @@ pub unsafe extern "C" fn rp_bundle_assess(
     }
 }
 
+/// `rp_bundle_assess` with the services downstream of the rollout's from
+/// `catalog` (its transitive dependents in `rollout.environment`, with
+/// their paths), for triggers with `downstream: true` (cascading-failure
+/// attribution); the assessment then carries `catalogDigest`. A rollout
+/// whose service or environment the catalog does not know, or that names
+/// no environment, is `RP_STATUS_FACTS_ERROR` (`RP0805`); a NULL `catalog`
+/// is `RP_STATUS_NULL_ARGUMENT`.
+///
+/// # Safety
+/// As for `rp_bundle_check`; `catalog` is NULL or a live handle.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn rp_bundle_assess_with_catalog(
+    bundle: *const rp_bundle,
+    catalog: *const rp_catalog,
+    facts: *const c_char,
+    facts_len: usize,
+    flags: u32,
+    assessment_out: *mut rp_buf,
+    verdict_out: *mut rp_rollout_verdict,
+    error_out: *mut *mut rp_error,
+) -> rp_status {
+    // SAFETY: the caller's contract on `catalog`.
+    let catalog = match unsafe { catalog_ref(catalog) } {
+        Ok(c) => c,
+        Err(e) => return call(error_out, || Err(e)),
+    };
+    // SAFETY: the caller's contract, passed on.
+    unsafe {
+        decide(
+            bundle,
+            facts,
+            facts_len,
+            flags,
+            ("assessment_out", assessment_out),
+            verdict_out,
+            error_out,
+            |b, text| {
+                let facts =
+                    release_policy_core::RolloutFacts::from_str_with_limits(text, b.limits())?;
+                let a = b.assess_with_catalog(&facts, catalog)?;
+                let json = if flags & RP_JSON_PRETTY != 0 {
+                    a.to_json_pretty()
+                } else {
+                    a.to_json()
+                };
+                Ok((json, rollout_verdict(a.verdict())))
+            },
+        )
+    }
+}
+
 /// What `rp_bundle_check` and `rp_bundle_assess` share: argument checks,
 /// the engine call `run` (JSON and verdict), and writing the out-parameters
 /// on success only.

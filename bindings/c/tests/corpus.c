@@ -9,7 +9,8 @@
  * Usage: corpus CASES.tsv, where each line is
  *   COMMAND <TAB> NAME <TAB> POLICIES <TAB> FACTS.json <TAB> GOLDEN.json <TAB> CATALOG
  * (POLICIES is `builtin` or a file of policy YAML; CATALOG a catalog
- * directory, checked with rp_bundle_check_with_catalog, or `-`), as written by
+ * directory, used with rp_bundle_check_with_catalog or
+ * rp_bundle_assess_with_catalog, or `-`), as written by
  * `cargo run -p release-policy-c --example c_test_inputs`.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -102,6 +103,14 @@ static rp_status check_in_catalog(const rp_bundle *bundle, const char *facts, si
                                         err);
 }
 
+/* rp_bundle_assess_with_catalog over case_catalog, in decide_fn's shape. */
+static rp_status assess_in_catalog(const rp_bundle *bundle, const char *facts, size_t len,
+                                   uint32_t flags, rp_buf *out, uint32_t *verdict,
+                                   rp_error **err) {
+    return rp_bundle_assess_with_catalog(bundle, case_catalog, facts, len, flags, out, verdict,
+                                         err);
+}
+
 static void run_case(const char *command, const char *name, const char *policies,
                      const char *facts_path, const char *golden_path, const char *catalog) {
     int assess = strcmp(command, "assess") == 0;
@@ -114,7 +123,7 @@ static void run_case(const char *command, const char *name, const char *policies
             rp_error_free(cerr);
             return;
         }
-        decide = check_in_catalog;
+        decide = assess ? assess_in_catalog : check_in_catalog;
     }
     rp_error *err = NULL;
     const rp_bundle *bundle = NULL;

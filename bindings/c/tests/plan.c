@@ -243,6 +243,24 @@ static void check_with_catalog(const rp_catalog *c) {
     s = rp_bundle_check_with_catalog(bundle, NULL, facts, strlen(facts), 0, &untouched, &v, &err);
     expect_status(s, err, RP_STATUS_NULL_ARGUMENT, "check with a NULL catalog");
     rp_error_free(err);
+    err = NULL;
+
+    /* assess with the catalog: a rollout without an environment cannot be
+     * placed (a facts error at its JSON path); a NULL catalog. */
+    const char *rollout = "now: 2026-11-26T10:30:00Z\n"
+                          "rollout: {id: r, service: payments, steps: [{setWeight: 10}]}\n";
+    s = rp_bundle_assess_with_catalog(bundle, c, rollout, strlen(rollout), 0, &untouched, &v,
+                                      &err);
+    expect_status(s, err, RP_STATUS_FACTS_ERROR, "assess with catalog, no environment");
+    EXPECT(str_has(rp_error_display(err), "$.rollout.environment"), "no JSON path: %s",
+           show(rp_error_display(err)));
+    rp_error_free(err);
+    err = NULL;
+    s = rp_bundle_assess_with_catalog(bundle, NULL, rollout, strlen(rollout), 0, &untouched, &v,
+                                      &err);
+    expect_status(s, err, RP_STATUS_NULL_ARGUMENT, "assess with a NULL catalog");
+    EXPECT(untouched.len == 8, "out-parameter written on failure");
+    rp_error_free(err);
 }
 
 /* A catalog file with an unknown dependency: RP0805 at 9:17. */

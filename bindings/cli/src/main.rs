@@ -99,6 +99,9 @@ enum Command {
         /// Put the built-in pack first, under the `--policies` layers.
         #[arg(long)]
         builtin: bool,
+        /// A catalog (a directory or one file): the services downstream, for `downstream` triggers.
+        #[arg(long, value_name = "PATH")]
+        catalog: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -480,13 +483,17 @@ fn run(cli: Cli) -> Result<u8, Error> {
             facts: facts_path,
             policies,
             builtin,
+            catalog: catalog_path,
             format,
         } => {
             let bundle = bundle(&policies, builtin)?;
+            let catalog = catalog_path.as_deref().map(catalog).transpose()?;
             let facts = read_facts(facts_path.as_ref(), RolloutFacts::from_slice)?;
-            let assessment = bundle
-                .assess(&facts)
-                .map_err(name_input(facts_path.as_ref()))?;
+            let assessment = match &catalog {
+                Some(c) => bundle.assess_with_catalog(&facts, c),
+                None => bundle.assess(&facts),
+            }
+            .map_err(name_input(facts_path.as_ref()))?;
             let layers = layers_line(&bundle, &policies, builtin);
             let out = match format {
                 Format::Json => assessment.to_json_pretty() + "\n",

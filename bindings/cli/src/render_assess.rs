@@ -108,9 +108,13 @@ pub fn text(a: &Assessment, style: &Style) -> String {
             );
         }
     }
+    let catalog = a
+        .catalog_digest()
+        .map(|c| format!("  catalog {}", short_digest(c)))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "\nbundle {}  facts {}",
+        "\nbundle {}  facts {}{catalog}",
         short_digest(a.bundle().digest()),
         short_digest(a.facts_digest())
     );
@@ -158,9 +162,13 @@ pub fn markdown(a: &Assessment) -> String {
             md(f.flip().unwrap_or(""))
         );
     }
+    let catalog = a
+        .catalog_digest()
+        .map(|c| format!(" · catalog `{c}`"))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
-        "\nBundle `{}` · facts `{}` · engine {}",
+        "\nBundle `{}` · facts `{}`{catalog} · engine {}",
         a.bundle().digest(),
         a.facts_digest(),
         a.engine().version()

@@ -146,6 +146,13 @@ impl Assessment {
         self.inner.facts_digest()
     }
 
+    /// `sha256:…` of the downstream services a catalog gave, when the
+    /// rollout was assessed with one; `None` otherwise.
+    #[getter]
+    fn catalog_digest(&self) -> Option<&str> {
+        self.inner.catalog_digest()
+    }
+
     /// The version of the engine that assessed.
     #[getter]
     fn engine_version(&self) -> &str {

@@ -211,16 +211,29 @@ impl Bundle {
 
     /// Assess a rollout in progress: promote, continue, hold or roll back?
     /// `facts` are rollout facts, a `dict` (as `json.loads` gives) or YAML /
-    /// JSON text (`str` or `bytes`). The GIL is released while the core
+    /// JSON text (`str` or `bytes`). With `catalog`, triggers with
+    /// `downstream: true` watch the services downstream of the rollout's
+    /// (cascading-failure attribution); a rollout the catalog cannot place
+    /// raises `FactsError` (`RP0805`). The GIL is released while the core
     /// assesses. A bundle without a `RolloutPolicy` raises
     /// `EvaluationError`.
-    fn assess(&self, py: Python<'_>, facts: &Bound<'_, PyAny>) -> PyResult<Assessment> {
+    #[pyo3(signature = (facts, *, catalog = None))]
+    fn assess(
+        &self,
+        py: Python<'_>,
+        facts: &Bound<'_, PyAny>,
+        catalog: Option<&Catalog>,
+    ) -> PyResult<Assessment> {
         let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
             .map_err(|e| facts_to_py_err(py, e))?;
         let bundle = &self.inner;
+        let catalog = catalog.map(|c| &c.inner);
         let assessment = interruptible(py, move |stop| {
             let facts = input.into_rollout_facts(bundle)?;
-            bundle.assess_interruptible(&facts, stop)
+            match catalog {
+                Some(c) => bundle.assess_with_catalog_interruptible(&facts, c, stop),
+                None => bundle.assess_interruptible(&facts, stop),
+            }
         })?;
         Ok(Assessment::new(assessment))
     }

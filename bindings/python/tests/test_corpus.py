@@ -35,7 +35,10 @@ def run_check(case: dict[str, Any], facts: Any) -> Decision:
 
 
 def run_assess(case: dict[str, Any], facts: Any) -> Assessment:
-    return bundle_of(case).assess(facts)
+    catalog = case.get("catalog")
+    if catalog is None:
+        return bundle_of(case).assess(facts)
+    return bundle_of(case).assess(facts, catalog=Catalog.from_dir(ROOT / catalog))
 
 
 # One runner per corpus command (a case without `command` is a `check`),

@@ -29,6 +29,7 @@ from release_policy import (
     PolicyIOError,
     ReleasePlan,
     ReleasePolicyError,
+    RolloutVerdict,
     Verdict,
 )
 
@@ -383,3 +384,47 @@ def test_check_refuses_a_release_the_catalog_does_not_know(
     assert info.value.code == "RP0805"
     assert "$.release.service" in str(info.value)
     assert "payments" in (info.value.hint or "")
+
+
+CASCADE = """
+apiVersion: release-policy/v1
+kind: RolloutPolicy
+metadata: {name: cascade, version: 1.0.0}
+spec:
+  triggers:
+    - {id: downstream-errors, metric: error-rate, downstream: true, compare: baseline,
+       above: 0.02, window: 10m, minSamples: 2, action: rollback}
+"""
+
+
+def test_assess_with_a_catalog_attributes_a_downstream_failure(catalog: Catalog) -> None:
+    facts = {
+        "now": "2026-11-26T10:30:00Z",
+        "rollout": {
+            "id": "payments-3.2.0",
+            "service": "payments",
+            "environment": "production",
+            "steps": [{"setWeight": 10}],
+            "stepStartedAt": "2026-11-26T10:20:00Z",
+        },
+        "downstream": {
+            "checkout": {
+                "error-rate": {
+                    "samples": [
+                        {"at": "2026-11-26T10:15:00Z", "value": 0.002},
+                        {"at": "2026-11-26T10:22:00Z", "value": 0.08},
+                        {"at": "2026-11-26T10:26:00Z", "value": 0.09},
+                    ]
+                }
+            }
+        },
+    }
+    bundle = Bundle.from_yaml("cascade.yaml", CASCADE)
+    assessment = bundle.assess(facts, catalog=catalog)
+    assert assessment.verdict is RolloutVerdict.ROLLBACK
+    finding = assessment.finding("downstream-errors")
+    assert finding is not None
+    assert "payments → checkout" in finding.message
+    assert assessment.catalog_digest is not None
+    # Without the catalog the trigger cannot tell what is downstream: hold.
+    assert bundle.assess(facts).verdict is RolloutVerdict.HOLD

@@ -54,7 +54,9 @@ impl Assess<'_> {
             rule.expression.as_deref(),
             true,
         );
-        f.threshold = Some(format!("{limit} downstream of `{service}`"));
+        // The per-service judgement words the plain limit; the finding
+        // says whose services it watched.
+        f.threshold = Some(limit.clone());
         let Some(downstream) = self.downstream else {
             return error(
                 f,
@@ -107,6 +109,7 @@ impl Assess<'_> {
             .collect();
         let notes = notes(&unwatched, &strays, service);
         let Some((d, g)) = worst else {
+            f.threshold = Some(format!("{limit} downstream of `{service}`"));
             return no_data(
                 f,
                 rule.no_data,
