@@ -93,13 +93,17 @@ pub mod unstable {
 
     pub use crate::testing::patch::merge as merge_patch;
 
+    /// The rollout policy the `plan_catalog` input assesses each release
+    /// with: one downstream trigger.
+    const CASCADE: &str = "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {name: cascade, version: 1.0.0}\nspec:\n  triggers:\n    - {id: downstream, metric: error-rate, downstream: true, compare: baseline, above: 0.02}\n";
+
     /// The `plan_catalog` fuzz target's input, run as its seeds test runs
     /// it: `bytes` (UTF-8) split at lines `=====` into a catalog file
     /// (`c.yaml`), a release plan and, optionally, an OpenAPI document
     /// (`o.yaml`, which the catalog may name); the catalog is loaded, the
     /// plan planned and rendered in every format, and `can-i-deploy` asked
-    /// and `check` with the catalog run for each released service. `None`
-    /// when an input is refused.
+    /// and `check` and `assess` (a downstream trigger) with the catalog
+    /// run for each released service. `None` when an input is refused.
     pub fn plan_from_bytes(bytes: &[u8]) -> Option<crate::plan::Plan> {
         let text = std::str::from_utf8(bytes).ok()?;
         let mut parts = text.split("\n=====\n");
@@ -138,6 +142,28 @@ pub mod unstable {
             });
             if let Ok(facts) = crate::Facts::from_json_value(facts, &limits) {
                 let _ = bundle.check_with_catalog(&facts, &catalog);
+            }
+            // And its rollout assessed with the catalog: a downstream
+            // trigger over a series of every service of the catalog.
+            let start = crate::model::rfc3339(r.requested.start);
+            let series = serde_json::json!({"error-rate": {"samples": [
+                {"at": start, "value": 0.001}, {"at": start, "value": 0.5}]}});
+            let downstream: serde_json::Map<String, serde_json::Value> = catalog
+                .service_names()
+                .take(50)
+                .map(|n| (n.to_string(), series.clone()))
+                .collect();
+            let rollout = serde_json::json!({
+                "now": start,
+                "rollout": {"id": r.id, "service": r.service, "environment": r.environment,
+                            "stepStartedAt": start},
+                "downstream": downstream,
+            });
+            if let (Ok(facts), Ok(cascade)) = (
+                crate::RolloutFacts::from_json_value(rollout, &limits),
+                crate::Bundle::from_yaml_str("cascade.yaml", CASCADE),
+            ) {
+                let _ = cascade.assess_with_catalog(&facts, &catalog);
             }
         }
         Some(planned)

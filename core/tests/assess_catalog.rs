@@ -225,3 +225,20 @@ spec:
         "{e}"
     );
 }
+
+#[test]
+fn downstream_series_are_held_to_the_series_rules() {
+    // A sample after `now` is refused, with the path of the series.
+    let text = "now: 2026-11-26T10:30:00Z\nrollout: {id: r, service: payments, environment: production}\ndownstream:\n  checkout:\n    error-rate:\n      samples: [{at: 2026-11-26T10:31:00Z, value: 0.1}]\n";
+    let e = RolloutFacts::parse(text).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("$.downstream.checkout.error-rate.samples"),
+        "{e}"
+    );
+    // A service or metric given twice is refused, not silently replaced.
+    let twice = "now: 2026-11-26T10:30:00Z\nrollout: {id: r, service: payments}\ndownstream:\n  checkout: {error-rate: {samples: []}}\n  checkout: {error-rate: {samples: []}}\n";
+    assert!(RolloutFacts::parse(twice).is_err());
+    let metric_twice = "now: 2026-11-26T10:30:00Z\nrollout: {id: r, service: payments}\ndownstream:\n  checkout:\n    error-rate: {samples: []}\n    error-rate: {samples: []}\n";
+    assert!(RolloutFacts::parse(metric_twice).is_err());
+}

@@ -473,6 +473,11 @@ impl RolloutFacts {
             .values()
             .map(|m| m.canary.len() + m.baseline.len())
             .chain(self.synthetics.values().map(|s| s.runs.len()))
+            .chain(
+                self.downstream
+                    .values()
+                    .flat_map(|d| d.metrics.values().map(|m| m.samples.len())),
+            )
             .chain(self.slos.values().map(|s| s.error_ratio.len()))
             .chain(std::iter::once(self.slis.len()))
             .chain(self.previous_evaluations.iter().map(|e| e.slis.len() + 1))
@@ -502,6 +507,16 @@ impl RolloutFacts {
                 self.now,
                 limits,
             )?;
+        }
+        for (service, d) in &self.downstream {
+            for (name, m) in &d.metrics {
+                check_samples(
+                    &format!("$.downstream.{service}.{name}.samples"),
+                    &m.samples,
+                    self.now,
+                    limits,
+                )?;
+            }
         }
         for (name, s) in &self.synthetics {
             if s.runs.len() > limits.max_list_items {
