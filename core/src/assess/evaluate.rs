@@ -130,6 +130,7 @@ fn root_json(facts: &RolloutFacts, root: &str) -> Option<Json> {
         "rollout" => serde_json::to_value(&facts.rollout),
         "metrics" => serde_json::to_value(&facts.metrics),
         "synthetics" => serde_json::to_value(&facts.synthetics),
+        "downstream" => serde_json::to_value(&facts.downstream),
         "slos" => serde_json::to_value(&facts.slos),
         "slis" => serde_json::to_value(&facts.slis),
         "previousEvaluations" => serde_json::to_value(&facts.previous_evaluations),
