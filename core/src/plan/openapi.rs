@@ -28,6 +28,7 @@
 //! | `response-field-removed` | `response-property-removed`, `response-required-property-removed` |
 //! | `response-field-newly-optional` | `response-property-became-optional` |
 //! | `type-changed` | `request-parameter-type-changed`, `request-property-type-changed`, `request-body-type-changed`, `response-property-type-changed`, `response-body-type-changed` |
+//! | `comparison-incomplete` | — (ours: a bound stopped the comparison; fail closed) |
 //!
 //! Decisions, where oasdiff is finer or differs:
 //! - Deprecation is not read: removing a deprecated operation is reported.
@@ -57,7 +58,9 @@
 //!   whatever the number of operations using it, and a recursive schema
 //!   (`Node.next: Node`) stops where it comes back to itself. Past the
 //!   bounds (field paths or `allOf` deeper than 64, `$ref` chains longer
-//!   than 32, 200,000 schema pairs in one call) nothing more is compared.
+//!   than 32, 200,000 schema pairs in one call) nothing more is compared;
+//!   a comparison cut short by depth or pairs is itself reported
+//!   (`comparison-incomplete`, fail closed), never taken for "no change".
 //! - Only JSON bodies (`application/json`, `*/*+json`, any `.../...json`)
 //!   are compared field by field; other media types only for removal.
 //! - Success responses are `2xx` codes and `2XX`; a `200` replaced by a
@@ -384,6 +387,10 @@ pub(crate) enum ChangeKind {
     ResponseFieldNewlyOptional,
     /// A parameter's, request's or response's type changed incompatibly.
     TypeChanged,
+    /// The comparison stopped at a bound (schemas nested deeper than 64,
+    /// more than 200,000 schema pairs): what lies beyond was not compared,
+    /// so the change is not known to be safe (fail closed).
+    ComparisonIncomplete,
 }
 
 impl ChangeKind {
@@ -400,6 +407,7 @@ impl ChangeKind {
             Self::ResponseFieldRemoved => "response-field-removed",
             Self::ResponseFieldNewlyOptional => "response-field-newly-optional",
             Self::TypeChanged => "type-changed",
+            Self::ComparisonIncomplete => "comparison-incomplete",
         }
     }
 }
@@ -411,6 +419,7 @@ pub(crate) fn breaking_changes(old: &OpenApi, new: &OpenApi) -> Vec<Change> {
         done: BTreeMap::new(),
         active: BTreeSet::new(),
         budget: MAX_SCHEMA_STEPS,
+        incomplete: false,
     };
     for (key, o) in &old.ops {
         let op_ptr = format!("{}/{}", o.item, o.method);
@@ -635,10 +644,30 @@ impl<'a> Compare<'a> {
         if let Some(done) = self.memo.done.get(&key) {
             return done.clone();
         }
-        if depth > MAX_SCHEMA_DEPTH
-            || self.memo.budget == 0
-            || !self.memo.active.insert(key.clone())
-        {
+        if depth > MAX_SCHEMA_DEPTH || self.memo.budget == 0 {
+            // Past a bound nothing more is compared, and that is said:
+            // an unchecked rest is never taken for an unchanged one.
+            if !self.memo.incomplete {
+                self.memo.incomplete = true;
+                let why = if depth > MAX_SCHEMA_DEPTH {
+                    format!("schemas nest deeper than {MAX_SCHEMA_DEPTH} levels")
+                } else {
+                    format!("more than {MAX_SCHEMA_STEPS} pairs of schemas")
+                };
+                let message = format!(
+                    "the comparison stopped at `{}`: {why}, so what lies beyond was not checked",
+                    fnew.ptr
+                );
+                self.out.push(change(
+                    ChangeKind::ComparisonIncomplete,
+                    self.op,
+                    fnew.ptr.clone(),
+                    message,
+                ));
+            }
+            return Vec::new();
+        }
+        if !self.memo.active.insert(key.clone()) {
             return Vec::new();
         }
         self.memo.budget -= 1;
@@ -798,6 +827,8 @@ struct Memo {
     done: BTreeMap<(bool, String, String), Vec<Rel>>,
     active: BTreeSet<(bool, String, String)>,
     budget: usize,
+    /// Whether a bound stopped the comparison (reported once).
+    incomplete: bool,
 }
 
 /// The parameters of an operation (path item's, overridden by the

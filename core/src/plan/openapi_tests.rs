@@ -918,3 +918,46 @@ mod no_panic {
         }
     }
 }
+
+/// A response schema reached through 70 distinct components
+/// (`S0.next → S1 … → S69`), whose last field `leaf` the new document
+/// removes: deeper than the comparison goes.
+fn chain(with_leaf: bool) -> OpenApi {
+    let mut components = serde_json::Map::new();
+    for i in 0..70 {
+        let mut props = serde_json::Map::new();
+        if i < 69 {
+            props.insert(
+                "next".into(),
+                json!({"$ref": format!("#/components/schemas/S{}", i + 1)}),
+            );
+        } else if with_leaf {
+            props.insert("leaf".into(), json!({"type": "string"}));
+        }
+        components.insert(
+            format!("S{i}"),
+            json!({"type": "object", "properties": props}),
+        );
+    }
+    api(
+        json!({"/payments": {"get": ok(json!({"$ref": "#/components/schemas/S0"}))}}),
+        json!({"schemas": components}),
+    )
+}
+
+#[test]
+fn a_comparison_cut_short_by_a_bound_is_reported_not_passed() {
+    let changes = brief(&chain(true), &chain(false));
+    assert_eq!(changes.len(), 1, "{changes:?}");
+    assert_eq!(changes[0].0, "comparison-incomplete");
+    assert!(
+        changes[0].1.contains("deeper than 64 levels"),
+        "{}",
+        changes[0].1
+    );
+    // The same depth with nothing removed is still not known to be safe.
+    assert_eq!(
+        brief(&chain(true), &chain(true))[0].0,
+        "comparison-incomplete"
+    );
+}
