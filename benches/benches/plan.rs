@@ -8,6 +8,8 @@
 //!   must do).
 //! - `plan/load-10k-services`: loading that catalog from YAML text
 //!   (parsing, locating, cross-checks), measured apart.
+//! - `plan/soft-loops-2000`: the worst case of the schedule's order —
+//!   2,000 releases in 1,000 loops of soft dependencies.
 //! - `plan/check-with-catalog`: `check` of one release with that catalog
 //!   (the `graph` and `calendar` roots: can-i-deploy, the blast-radius
 //!   walk, the calendars at `now`) under the built-in pack, for the hub
@@ -101,5 +103,50 @@ fn plan(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, plan);
+/// The worst case of the proposed schedule's order: 2,000 releases (the
+/// default `max_plan_releases`) in one wave, in 1,000 loops of soft
+/// dependencies, each pair also waiting for the pair before it — every
+/// placement starts by breaking a loop.
+fn soft_loops(c: &mut Criterion) {
+    let limits = Limits::default();
+    let n = 2_000;
+    let mut text = String::new();
+    for i in 0..n {
+        let partner = i ^ 1;
+        let mut deps = format!("    - {{service: s{partner}, kind: soft}}\n");
+        if i >= 2 {
+            deps.push_str(&format!(
+                "    - {{service: s{}, kind: soft}}\n",
+                (i & !1) - 2
+            ));
+        }
+        text.push_str(&format!(
+            "---\napiVersion: release-policy/v1\nkind: Service\nmetadata: {{name: s{i}}}\nspec:\n  tier: 2\n  owner: t\n  environments: [production]\n  deployed: {{production: \"1.0.0\"}}\n  dependsOn:\n{deps}"
+        ));
+    }
+    let cat = Catalog::from_sources(vec![("loops.yaml".into(), text)], &limits).expect("catalog");
+    let mut plan = String::from(
+        "apiVersion: release-policy/v1\nkind: ReleasePlan\nhorizon: 366d\nreleases:\n",
+    );
+    for i in (0..n).rev() {
+        plan.push_str(&format!(
+            "  - {{service: s{i}, version: \"1.0.1\", environment: production, window: {{start: \"2026-12-07T09:00:00Z\", duration: 1m}}}}\n"
+        ));
+    }
+    let intended = ReleasePlan::from_yaml_str("loops.yaml", &plan, &limits).expect("plan");
+    let bundle = Bundle::builtin();
+    let mut g = c.benchmark_group("plan/soft-loops-2000");
+    g.measurement_time(Duration::from_secs(10));
+    g.sample_size(10);
+    g.bench_function("release-policy plan", |b| {
+        b.iter(|| {
+            bundle
+                .plan(black_box(&cat), black_box(&intended))
+                .expect("plan")
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, plan, soft_loops);
 criterion_main!(benches);

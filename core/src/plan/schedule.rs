@@ -9,6 +9,9 @@
 
 use std::collections::BTreeMap;
 
+use petgraph::algo::tarjan_scc;
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::NodeFiltered;
 use serde_json::json;
 
 use super::calendar::{Interval, earliest_fit};
@@ -351,6 +354,20 @@ fn placement_order(slots: &[Slot<'_>]) -> Vec<usize> {
     left.sort_by_key(|&i| key(i));
     let mut done = vec![false; slots.len()];
     let mut order = Vec::with_capacity(slots.len());
+    // The waits as a graph (node `i` is slot `i`), built once: loops are
+    // found in it, among the releases not yet placed.
+    let mut waits: DiGraph<(), ()> = DiGraph::with_capacity(slots.len(), 0);
+    for _ in slots {
+        waits.add_node(());
+    }
+    for (i, s) in slots.iter().enumerate() {
+        for (o, _) in &s.waits_for {
+            if *o < slots.len() {
+                waits.add_edge(NodeIndex::new(i), NodeIndex::new(*o), ());
+            }
+        }
+    }
+    let mut loops = Loops::default();
     while !left.is_empty() {
         let ready = left.iter().position(|&i| {
             slots.get(i).is_some_and(|s| {
@@ -363,45 +380,84 @@ fn placement_order(slots: &[Slot<'_>]) -> Vec<usize> {
         // start, id) whose unmet waits all lead back to it: one of the
         // loop, never one that merely waits for the loop.
         let at = ready
-            .or_else(|| left.iter().position(|&i| in_own_loop(slots, &done, i)))
+            .or_else(|| loops.in_own_loop(&waits, &done, &left))
             .unwrap_or(0);
         let i = left.remove(at);
         if let Some(d) = done.get_mut(i) {
             *d = true;
         }
+        loops.placed(i);
         order.push(i);
     }
     order
 }
 
-/// Whether every wait of `i` not yet placed leads back to `i`.
-fn in_own_loop(slots: &[Slot<'_>], done: &[bool], i: usize) -> bool {
-    let unmet = |k: usize| -> Vec<usize> {
-        slots.get(k).map_or_else(Vec::new, |s| {
-            s.waits_for
-                .iter()
-                .map(|(o, _)| *o)
-                .filter(|o| !done.get(*o).copied().unwrap_or(true))
-                .collect()
-        })
-    };
-    unmet(i).into_iter().all(|start| {
-        let mut seen = vec![false; slots.len()];
-        let mut stack = vec![start];
-        while let Some(k) = stack.pop() {
-            if k == i {
-                return true;
+/// The strongly connected components of the waits among the releases
+/// not yet placed, kept across the loops broken: placing a release can
+/// only split its own component, so only the components that lost a
+/// release since are computed again (one Tarjan pass over them).
+#[derive(Default)]
+struct Loops {
+    /// Per slot, its component, once computed.
+    component: Vec<usize>,
+    /// Per component, whether it lost a release since it was computed.
+    stale: Vec<bool>,
+}
+
+impl Loops {
+    /// Slot `i` was placed: its component is no longer known.
+    fn placed(&mut self, i: usize) {
+        if let Some(c) = self.component.get(i) {
+            if let Some(s) = self.stale.get_mut(*c) {
+                *s = true;
             }
-            if let Some(x) = seen.get_mut(k) {
-                if *x {
-                    continue;
-                }
-                *x = true;
-            }
-            stack.extend(unmet(k));
         }
-        false
-    })
+    }
+
+    /// The position in `left` of the first release every unmet wait of
+    /// which leads back to it: whose unmet waits all lie in its own
+    /// component (it reaches each directly, so each reaching it back is
+    /// the same as sharing its component).
+    fn in_own_loop(
+        &mut self,
+        waits: &DiGraph<(), ()>,
+        done: &[bool],
+        left: &[usize],
+    ) -> Option<usize> {
+        let open = |n: NodeIndex| !done.get(n.index()).copied().unwrap_or(true);
+        let first = self.component.is_empty();
+        if first {
+            self.component = vec![usize::MAX; done.len()];
+        }
+        let (component, stale) = (&self.component, &self.stale);
+        let redo = |n: NodeIndex| {
+            open(n)
+                && (first
+                    || component
+                        .get(n.index())
+                        .and_then(|c| stale.get(*c))
+                        .copied()
+                        .unwrap_or(true))
+        };
+        let view = NodeFiltered::from_fn(waits, redo);
+        let found = tarjan_scc(&view);
+        for members in found {
+            let c = self.stale.len();
+            self.stale.push(false);
+            for n in members {
+                if let Some(x) = self.component.get_mut(n.index()) {
+                    *x = c;
+                }
+            }
+        }
+        let comp = |k: usize| self.component.get(k).copied().unwrap_or(usize::MAX);
+        left.iter().position(|&i| {
+            waits
+                .neighbors(NodeIndex::new(i))
+                .filter(|o| open(*o))
+                .all(|o| comp(o.index()) == comp(i))
+        })
+    }
 }
 
 /// Why the requested window could not be kept.
