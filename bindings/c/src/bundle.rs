@@ -252,15 +252,7 @@ pub unsafe extern "C" fn rp_bundle_check(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| {
-                let d = b.check_str(text)?;
-                let json = if flags & RP_JSON_PRETTY != 0 {
-                    d.to_json_pretty()
-                } else {
-                    d.to_json()
-                };
-                Ok((json, verdict(d.verdict())))
-            },
+            |b, text| checked(b, text, None, flags),
         )
     }
 }
@@ -302,16 +294,7 @@ pub unsafe extern "C" fn rp_bundle_check_with_catalog(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| {
-                let facts = release_policy_core::Facts::from_str_with_limits(text, b.limits())?;
-                let d = b.check_with_catalog(&facts, catalog)?;
-                let json = if flags & RP_JSON_PRETTY != 0 {
-                    d.to_json_pretty()
-                } else {
-                    d.to_json()
-                };
-                Ok((json, verdict(d.verdict())))
-            },
+            |b, text| checked(b, text, Some(catalog), flags),
         )
     }
 }
@@ -344,15 +327,7 @@ pub unsafe extern "C" fn rp_bundle_assess(
             ("assessment_out", assessment_out),
             verdict_out,
             error_out,
-            |b, text| {
-                let a = b.assess_str(text)?;
-                let json = if flags & RP_JSON_PRETTY != 0 {
-                    a.to_json_pretty()
-                } else {
-                    a.to_json()
-                };
-                Ok((json, rollout_verdict(a.verdict())))
-            },
+            |b, text| assessed(b, text, None, flags),
         )
     }
 }
@@ -393,21 +368,53 @@ pub unsafe extern "C" fn rp_bundle_assess_with_catalog(
             ("assessment_out", assessment_out),
             verdict_out,
             error_out,
-            |b, text| {
-                let facts =
-                    release_policy_core::RolloutFacts::from_str_with_limits(text, b.limits())?;
-                let a = b.assess_with_catalog(&facts, catalog)?;
-                let json = if flags & RP_JSON_PRETTY != 0 {
-                    a.to_json_pretty()
-                } else {
-                    a.to_json()
-                };
-                Ok((json, rollout_verdict(a.verdict())))
-            },
+            |b, text| assessed(b, text, Some(catalog), flags),
         )
     }
 }
 
+
+/// Decide on `text` (with `catalog`, when given): the decision JSON as
+/// `flags` asks, and the verdict.
+fn checked(
+    b: &release_policy_core::Bundle,
+    text: &str,
+    catalog: Option<&release_policy_core::plan::Catalog>,
+    flags: u32,
+) -> Result<(String, u32), release_policy_core::Error> {
+    let facts = release_policy_core::Facts::from_str_with_limits(text, b.limits())?;
+    let d = match catalog {
+        Some(c) => b.check_with_catalog(&facts, c)?,
+        None => b.check(&facts)?,
+    };
+    let json = if flags & RP_JSON_PRETTY != 0 {
+        d.to_json_pretty()
+    } else {
+        d.to_json()
+    };
+    Ok((json, verdict(d.verdict())))
+}
+
+/// Assess `text` (with `catalog`, when given): the assessment JSON as
+/// `flags` asks, and the verdict.
+fn assessed(
+    b: &release_policy_core::Bundle,
+    text: &str,
+    catalog: Option<&release_policy_core::plan::Catalog>,
+    flags: u32,
+) -> Result<(String, u32), release_policy_core::Error> {
+    let facts = release_policy_core::RolloutFacts::from_str_with_limits(text, b.limits())?;
+    let a = match catalog {
+        Some(c) => b.assess_with_catalog(&facts, c)?,
+        None => b.assess(&facts)?,
+    };
+    let json = if flags & RP_JSON_PRETTY != 0 {
+        a.to_json_pretty()
+    } else {
+        a.to_json()
+    };
+    Ok((json, rollout_verdict(a.verdict())))
+}
 /// What `rp_bundle_check` and `rp_bundle_assess` share: argument checks,
 /// the engine call `run` (JSON and verdict), and writing the out-parameters
 /// on success only.
