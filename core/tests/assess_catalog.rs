@@ -242,3 +242,21 @@ fn downstream_series_are_held_to_the_series_rules() {
     let metric_twice = "now: 2026-11-26T10:30:00Z\nrollout: {id: r, service: payments}\ndownstream:\n  checkout:\n    error-rate: {samples: []}\n    error-rate: {samples: []}\n";
     assert!(RolloutFacts::parse(metric_twice).is_err());
 }
+
+#[test]
+fn policy_tests_of_a_downstream_trigger_run_with_their_catalog() {
+    let dir = std::env::temp_dir().join(format!("rp-cascade-tests-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("cascade.yaml"), POLICY).unwrap();
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let rollout = serde_json::to_string(&facts(0.001, 0.08)).unwrap();
+    let test = format!(
+        "apiVersion: release-policy/v1\nkind: PolicyTest\nmetadata: {{name: cascade}}\nspec:\n  command: assess\n  catalog: {}\n  cases:\n    - name: a rise downstream rolls back\n      facts: {rollout}\n      expect: {{verdict: rollback, rules: {{downstream-errors: fail}}}}\n",
+        root.join("examples/catalog").display()
+    );
+    std::fs::write(dir.join("cascade.test.yaml"), test).unwrap();
+    let report = release_policy::testing::run_dir(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(report.failed(), 0, "{:?}", report.cases);
+    assert_eq!(report.passed(), 1);
+}

@@ -373,7 +373,6 @@ pub unsafe extern "C" fn rp_bundle_assess_with_catalog(
     }
 }
 
-
 /// Decide on `text` (with `catalog`, when given): the decision JSON as
 /// `flags` asks, and the verdict.
 fn checked(

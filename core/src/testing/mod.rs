@@ -57,7 +57,8 @@ pub struct TestSpec {
     #[serde(default)]
     pub base: Option<String>,
     /// A catalog (a directory or one file), relative to the test file:
-    /// `check` cases run with it, as `check --catalog` does.
+    /// the cases run with it, as `check --catalog` / `assess --catalog`
+    /// do.
     #[serde(default)]
     pub catalog: Option<String>,
     /// The cases.
@@ -264,12 +265,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
             None => None,
         };
         let catalog = match &test.spec.catalog {
-            Some(c) => Some(load_catalog(
-                &dir.join(c),
-                test.spec.command,
-                &name,
-                &limits,
-            )?),
+            Some(c) => Some(load_catalog(&dir.join(c), &limits)?),
             None => None,
         };
         for case in &test.spec.cases {
@@ -313,23 +309,7 @@ pub fn run_files(bundle: &Bundle, files: &[PathBuf]) -> Result<TestReport, Error
 }
 
 /// The catalog of a test file: a directory or one file.
-fn load_catalog(
-    path: &Path,
-    command: Command,
-    file: &str,
-    limits: &crate::Limits,
-) -> Result<Catalog, Error> {
-    if command != Command::Check {
-        return Err(PolicyError::new(
-            ErrorCode::PolicyInvalidField,
-            SourceLocation::file(file),
-            format!(
-                "`catalog` applies to `check` cases, not `{}`",
-                command.as_str()
-            ),
-        )
-        .into());
-    }
+fn load_catalog(path: &Path, limits: &crate::Limits) -> Result<Catalog, Error> {
     if path.is_dir() {
         Catalog::from_dir(path, limits)
     } else {
@@ -393,7 +373,11 @@ fn produce(run: &Run<'_>, json: Json) -> Result<Produced, Error> {
             })
         }
         Command::Assess => {
-            let a = bundle.assess(&RolloutFacts::from_json_value(json, bundle.limits())?)?;
+            let facts = RolloutFacts::from_json_value(json, bundle.limits())?;
+            let a = match run.catalog {
+                Some(c) => bundle.assess_with_catalog(&facts, c)?,
+                None => bundle.assess(&facts)?,
+            };
             Ok(Produced {
                 verdict: a.verdict.as_str(),
                 rules: a
