@@ -573,43 +573,48 @@ fn blast_radius(
     runs: &[bool],
 ) -> BlastRadius {
     let d = walker.dependents(data, service, runs);
-    let summarise = |m: &[usize]| {
+    // Counts by tier, and the first names: the smallest indices, since
+    // indices are in name order (selected in place, not sorted whole).
+    let summarise = |mut m: Vec<usize>| {
         let mut by_tier = [0usize; 4];
-        for s in m {
+        for s in &m {
             if let Some(x) = data.services.get(*s) {
                 if let Some(t) = by_tier.get_mut(usize::from(x.tier.clamp(1, 4)) - 1) {
                     *t += 1;
                 }
             }
         }
-        // Indices are in name order: the smallest are the first by name.
-        let mut first = m.to_vec();
-        if first.len() > MAX_NAMED {
-            first.select_nth_unstable(MAX_NAMED);
-            first.truncate(MAX_NAMED);
+        let count = m.len();
+        if m.len() > MAX_NAMED {
+            m.select_nth_unstable(MAX_NAMED);
+            m.truncate(MAX_NAMED);
         }
-        first.sort_unstable();
+        m.sort_unstable();
         Reach {
-            count: m.len(),
+            count,
             by_tier,
-            services: first.iter().map(|s| data.name_of(*s).to_string()).collect(),
+            services: m.iter().map(|s| data.name_of(*s).to_string()).collect(),
         }
     };
-    let weight_of = |m: &[usize]| -> f64 {
-        m.iter()
-            .filter_map(|s| data.services.get(*s))
-            .map(|x| tier_weight(x.tier))
-            .sum()
-    };
-    BlastRadius {
-        hard: summarise(&d.hard),
-        soft: summarise(&d.soft),
-        weight: weight_of(&d.hard) + weight_of(&d.soft) / 2.0,
-        worst_path: d
-            .worst_path
+    // The weight from the counts: 8, 4, 2, 1 per dependent of tier 1–4.
+    let weight_of = |r: &Reach| -> f64 {
+        r.by_tier
             .iter()
-            .map(|i| data.name_of(*i).to_string())
-            .collect(),
+            .zip(1u8..)
+            .fold(0.0, |w, (n, t)| w + *n as f64 * tier_weight(t))
+    };
+    let worst_path = d
+        .worst_path
+        .iter()
+        .map(|i| data.name_of(*i).to_string())
+        .collect();
+    let hard = summarise(d.hard);
+    let soft = summarise(d.soft);
+    BlastRadius {
+        weight: weight_of(&hard) + weight_of(&soft) / 2.0,
+        hard,
+        soft,
+        worst_path,
     }
 }
 
