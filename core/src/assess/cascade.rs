@@ -75,7 +75,11 @@ impl Assess<'_> {
                 ),
             );
         };
-        let from = from.max(step - chrono::TimeDelta::milliseconds(1));
+        // Samples from the step's start on are judged (`from` is exclusive).
+        let from = from.max(
+            step.checked_sub_signed(chrono::TimeDelta::milliseconds(1))
+                .unwrap_or(step),
+        );
         let mut worst: Option<(&Downstream, AssessFinding)> = None;
         let (mut watched, mut unwatched) = (Vec::new(), Vec::new());
         for d in downstream {
@@ -100,12 +104,14 @@ impl Assess<'_> {
                 worst = Some((d, g));
             }
         }
+        let known: std::collections::BTreeSet<&str> =
+            downstream.iter().map(|d| d.service.as_str()).collect();
         let strays: Vec<&str> = self
             .facts
             .downstream
             .keys()
-            .filter(|k| !downstream.iter().any(|d| &d.service == *k))
             .map(String::as_str)
+            .filter(|k| !known.contains(k))
             .collect();
         let notes = notes(&unwatched, &strays, service);
         let Some((d, g)) = worst else {
