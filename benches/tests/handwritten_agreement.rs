@@ -115,7 +115,8 @@ fn every_policy_test_case_agrees() {
 }
 
 /// Every rule of the pack fails in some case, so every rule of the
-/// hand-written pack is compared at least once failing.
+/// hand-written pack is compared at least once failing (the catalog's
+/// rules aside: without a catalog both skip them).
 #[test]
 fn every_rule_of_the_pack_is_seen_failing() {
     let bundle = Bundle::try_builtin().expect("builtin pack");
@@ -125,10 +126,15 @@ fn every_rule_of_the_pack_is_seen_failing() {
         let hand = handwritten::decide(&case.facts).outcomes();
         failing.extend(hand.deny.into_iter().chain(hand.pending).chain(hand.warn));
     }
+    // The hand-written pack models `check` without a catalog, where the
+    // rules of `release-coordination` (which read `graph` and `calendar`)
+    // are skipped by both; they are seen failing in their policy tests,
+    // which run with a catalog.
     let rules: Vec<String> = bundle
         .rules()
         .into_iter()
         .filter(|r| matches!(r.kind(), "gate" | "approval"))
+        .filter(|r| r.policy() != "release-coordination")
         .map(|r| r.id().to_string())
         .collect();
     assert!(rules.len() > 40, "only {} rules", rules.len());
