@@ -581,22 +581,7 @@ impl Bundle {
         interrupted: &dyn Fn() -> bool,
     ) -> Result<Assessment, Error> {
         self.usable()?;
-        let r = &facts.rollout;
-        let Some(env) = r.environment.as_deref() else {
-            return Err(crate::error::FactsError::new(
-                ErrorCode::UnknownReference,
-                "the rollout names no environment, so the catalog cannot place it",
-            )
-            .at("$.rollout.environment")
-            .with_hint("give `rollout.environment` (the catalog's environment name)")
-            .into());
-        };
-        let downstream = crate::plan::context::downstream(
-            catalog,
-            &r.service,
-            env,
-            ("$.rollout.service", "$.rollout.environment"),
-        )?;
+        let downstream = crate::plan::context::downstream(catalog, &facts.rollout)?;
         self.assess_in(facts, Some(&downstream), interrupted)
     }
 

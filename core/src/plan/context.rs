@@ -10,8 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::catalog::{Catalog, CatalogData, Edge, Release};
-use super::evaluate::can_i_deploy;
-use super::graph::Walker;
+use super::evaluate::can_i_deploy_reach;
 use super::schedule::calendar_view;
 use crate::error::{Error, ErrorCode, FactsError, SourceLocation};
 use crate::expr::suggest::did_you_mean;
@@ -41,18 +40,16 @@ pub(crate) fn catalog_facts(
         env,
         ("$.release.service", "$.release.environment"),
     )?;
-    let answer = can_i_deploy(catalog, &r.service, &r.version.to_string(), env)?;
+    let (answer, hard, soft) =
+        can_i_deploy_reach(catalog, &r.service, &r.version.to_string(), env)?;
     let providers = data
         .providers(index)
         .map(|e| provider(data, e, env))
         .collect();
-    let runs: Vec<bool> = data.services.iter().map(|s| s.runs_in(env)).collect();
-    let reach = Walker::new(data.services.len()).dependents(data, index, &runs);
-    let mut dependents: Vec<DependentFacts> = reach
-        .hard
+    let mut dependents: Vec<DependentFacts> = hard
         .iter()
         .map(|i| (i, "hard"))
-        .chain(reach.soft.iter().map(|i| (i, "soft")))
+        .chain(soft.iter().map(|i| (i, "soft")))
         .filter_map(|(i, kind)| {
             data.services.get(*i).map(|s| DependentFacts {
                 service: s.name.clone(),
@@ -193,18 +190,27 @@ fn calendar(data: &CatalogData, facts: &Facts, limits: &Limits) -> CalendarFacts
     }
 }
 
-/// The services downstream of `service` in `environment` (its transitive
+/// The services downstream of the rollout's service in its environment (its transitive
 /// dependents that run there), each with the shortest path to it (fewest
 /// hops; among those, the first by name at each hop) and whether that
 /// path is all hard dependencies. Errors as [`catalog_facts`] does when
-/// the catalog does not know the service or it does not run there (`at`
-/// is the JSON path of each, for the message).
+/// the catalog does not know the rollout's service, the rollout names no
+/// environment, or the service does not run there.
 pub(crate) fn downstream(
     catalog: &Catalog,
-    service: &str,
-    environment: &str,
-    at: (&str, &str),
+    rollout: &crate::model::Rollout,
 ) -> Result<Vec<Downstream>, Error> {
+    let service = rollout.service.as_str();
+    let Some(environment) = rollout.environment.as_deref() else {
+        return Err(FactsError::new(
+            ErrorCode::UnknownReference,
+            "the rollout names no environment, so the catalog cannot place it",
+        )
+        .at("$.rollout.environment")
+        .with_hint("give `rollout.environment` (the catalog's environment name)")
+        .into());
+    };
+    let at = ("$.rollout.service", "$.rollout.environment");
     let data = &*catalog.inner;
     let (index, _) = place(data, service, environment, at)?;
     // Breadth-first from the service over "is depended on by" edges, in

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use super::catalog::{Catalog, CatalogData, ChangeKind, Release, ReleasePlan};
 use super::contracts;
-use super::graph::{Bits, EnvGraph, Walker};
+use super::graph::{Bits, Dependents, EnvGraph, Walker};
 use super::result::{
     BlastRadius, Cycle, Dependency, Deployability, Plan, PlanVerdict, PlannedRelease, Reach, Wave,
 };
@@ -233,10 +233,12 @@ pub(crate) fn plan(
             exempted: view.exempted.clone(),
             blast_radius: blast_radius(
                 data,
-                &mut walker,
-                s.service,
-                runs.entry(r.environment.as_str())
-                    .or_insert_with(|| runs_in(data, &r.environment)),
+                walker.dependents(
+                    data,
+                    s.service,
+                    runs.entry(r.environment.as_str())
+                        .or_insert_with(|| runs_in(data, &r.environment)),
+                ),
             ),
             depends_on: depends_on(data, s, &slots),
         });
@@ -286,6 +288,18 @@ pub(crate) fn can_i_deploy(
     version: &str,
     environment: &str,
 ) -> Result<Deployability, Error> {
+    can_i_deploy_reach(catalog, service, version, environment).map(|(answer, _, _)| answer)
+}
+
+/// [`can_i_deploy`], and the dependents its blast radius was counted
+/// from (hard, then soft; indices), for `check`'s `graph` root: one walk
+/// for both.
+pub(crate) fn can_i_deploy_reach(
+    catalog: &Catalog,
+    service: &str,
+    version: &str,
+    environment: &str,
+) -> Result<(Deployability, Vec<usize>, Vec<usize>), Error> {
     let data = &*catalog.inner;
     let at = SourceLocation::file("<arguments>");
     let names: Vec<&str> = data.by_name.keys().map(String::as_str).collect();
@@ -346,6 +360,9 @@ pub(crate) fn can_i_deploy(
     violations.sort();
     violations.dedup();
     let deployable = violations.is_empty();
+    let reach =
+        Walker::new(data.services.len()).dependents(data, index, &runs_in(data, environment));
+    let (hard, soft) = (reach.hard.clone(), reach.soft.clone());
     let summary = if deployable {
         format!("yes: `{service}` {v} can go to `{environment}`; no consumer's contract breaks")
     } else {
@@ -354,7 +371,7 @@ pub(crate) fn can_i_deploy(
             violations.len()
         )
     };
-    Ok(Deployability {
+    let answer = Deployability {
         deployable,
         service: service.to_string(),
         version: v.to_string(),
@@ -364,14 +381,10 @@ pub(crate) fn can_i_deploy(
             .map(|(k, v)| (k, v.to_string()))
             .collect(),
         violations,
-        blast_radius: blast_radius(
-            data,
-            &mut Walker::new(data.services.len()),
-            index,
-            &runs_in(data, environment),
-        ),
+        blast_radius: blast_radius(data, reach),
         summary,
-    })
+    };
+    Ok((answer, hard, soft))
 }
 
 /// Each release's service index; every release checked against the
@@ -566,13 +579,7 @@ fn runs_in(data: &CatalogData, env: &str) -> Vec<bool> {
     data.services.iter().map(|s| s.runs_in(env)).collect()
 }
 
-fn blast_radius(
-    data: &CatalogData,
-    walker: &mut Walker,
-    service: usize,
-    runs: &[bool],
-) -> BlastRadius {
-    let d = walker.dependents(data, service, runs);
+fn blast_radius(data: &CatalogData, d: Dependents) -> BlastRadius {
     // Counts by tier, and the first names: the smallest indices, since
     // indices are in name order (selected in place, not sorted whole).
     let summarise = |mut m: Vec<usize>| {
