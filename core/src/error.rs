@@ -23,6 +23,7 @@ use std::fmt;
 /// | I/O | `RP06xx` |
 /// | warnings (`lint`) | `RP07xx` |
 /// | catalogs, calendars and release plans | `RP08xx` |
+/// | release records and reviews | `RP09xx` |
 ///
 /// A code, once given, keeps its meaning; `docs/errors.md` explains each
 /// with an example and the fix.
@@ -171,6 +172,24 @@ pub enum ErrorCode {
     NoCatalogFiles,
     /// `RP0811`: A consumer's `uses` entry is not `METHOD /path`.
     InvalidOperation,
+    /// `RP0901`: A records file is not well-formed YAML or JSON, or is too large, too deep or uses an alias.
+    RecordsSyntax,
+    /// `RP0902`: A release record has a field the record schema does not know.
+    RecordsUnknownField,
+    /// `RP0903`: A record field has the wrong type or an impossible value, or a required field is missing.
+    RecordsInvalidField,
+    /// `RP0904`: Two release records have the same release id.
+    DuplicateRecord,
+    /// `RP0905`: A record's times are out of order, or its outcome lacks the parts it needs.
+    InconsistentRecord,
+    /// `RP0906`: A record names a service the catalog does not have.
+    UnknownRecordService,
+    /// `RP0907`: The records are more than the limits allow.
+    RecordsOverLimit,
+    /// `RP0908`: A records directory holds no record files.
+    NoRecordFiles,
+    /// `RP0909`: A review period ends before it starts, or a review names nothing the records hold.
+    InvalidPeriod,
     /// `RP0701` (a warning): An operand of `||` or `&&` reads a fact that may
     /// be absent, and the operator can absorb the error.
     AbsorbedError,
@@ -248,6 +267,15 @@ impl ErrorCode {
         ErrorCode::CatalogOverLimit,
         ErrorCode::NoCatalogFiles,
         ErrorCode::InvalidOperation,
+        ErrorCode::RecordsSyntax,
+        ErrorCode::RecordsUnknownField,
+        ErrorCode::RecordsInvalidField,
+        ErrorCode::DuplicateRecord,
+        ErrorCode::InconsistentRecord,
+        ErrorCode::UnknownRecordService,
+        ErrorCode::RecordsOverLimit,
+        ErrorCode::NoRecordFiles,
+        ErrorCode::InvalidPeriod,
         ErrorCode::AbsorbedError,
     ];
 
@@ -330,6 +358,15 @@ impl ErrorCode {
             ErrorCode::CatalogOverLimit => "RP0809",
             ErrorCode::NoCatalogFiles => "RP0810",
             ErrorCode::InvalidOperation => "RP0811",
+            ErrorCode::RecordsSyntax => "RP0901",
+            ErrorCode::RecordsUnknownField => "RP0902",
+            ErrorCode::RecordsInvalidField => "RP0903",
+            ErrorCode::DuplicateRecord => "RP0904",
+            ErrorCode::InconsistentRecord => "RP0905",
+            ErrorCode::UnknownRecordService => "RP0906",
+            ErrorCode::RecordsOverLimit => "RP0907",
+            ErrorCode::NoRecordFiles => "RP0908",
+            ErrorCode::InvalidPeriod => "RP0909",
             ErrorCode::AbsorbedError => "RP0701",
         }
     }
@@ -458,6 +495,25 @@ impl ErrorCode {
             ErrorCode::CatalogOverLimit => "a catalog or release plan is larger than the limits",
             ErrorCode::NoCatalogFiles => "a catalog directory holds no catalog files",
             ErrorCode::InvalidOperation => "a consumer's `uses` entry is not `METHOD /path`",
+            ErrorCode::RecordsSyntax => {
+                "a records file is not well-formed YAML or JSON, or is too large, too deep or uses an alias"
+            }
+            ErrorCode::RecordsUnknownField => {
+                "a release record has a field the record schema does not know"
+            }
+            ErrorCode::RecordsInvalidField => {
+                "a record field has the wrong type or an impossible value, or a required field is missing"
+            }
+            ErrorCode::DuplicateRecord => "two release records have the same release id",
+            ErrorCode::InconsistentRecord => {
+                "a record's times are out of order, or its outcome lacks the parts it needs"
+            }
+            ErrorCode::UnknownRecordService => "a record names a service the catalog does not have",
+            ErrorCode::RecordsOverLimit => "the records are more than the limits allow",
+            ErrorCode::NoRecordFiles => "a records directory holds no record files",
+            ErrorCode::InvalidPeriod => {
+                "a review period ends before it starts, or a review names nothing the records hold"
+            }
             ErrorCode::AbsorbedError => {
                 "an operand of `||` or `&&` reads a fact that may be absent, and the operator can absorb the error"
             }

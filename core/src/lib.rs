@@ -58,6 +58,7 @@ mod lang;
 pub mod limits;
 pub mod model;
 pub mod plan;
+pub mod review;
 pub mod schema;
 mod stats;
 pub mod testing;

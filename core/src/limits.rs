@@ -74,6 +74,10 @@ pub struct Limits {
     pub max_catalog_edges: usize,
     /// Most releases in one release plan.
     pub max_plan_releases: usize,
+    /// Largest set of release records, all its files together, in bytes.
+    pub max_records_bytes: usize,
+    /// Most release records read at once.
+    pub max_records: usize,
 }
 
 impl Default for Limits {
@@ -100,6 +104,8 @@ impl Default for Limits {
             max_catalog_services: 20_000,
             max_catalog_edges: 200_000,
             max_plan_releases: 2_000,
+            max_records_bytes: 512 * 1024 * 1024,
+            max_records: 1_000_000,
         }
     }
 }

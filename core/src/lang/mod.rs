@@ -3,13 +3,15 @@
 //! (files, directories, strings, the built-in pack), positions of every
 //! value for `file:line:column` errors, layering (what a later layer may
 //! add or tighten), the shared compile context (CEL at a policy location),
-//! and the bundle digest.
+//! the bundle digest, and reading the other input documents (catalogs,
+//! release plans, release records) with the same positions.
 //!
 //! `lang` imports no slice: the slices (`check`, `assess`) compile the rule
 //! kinds they evaluate from the merged documents this module gives them.
 
 pub(crate) mod compiler;
 pub(crate) mod document;
+pub(crate) mod inputs;
 pub(crate) mod layer;
 pub(crate) mod load;
 pub(crate) mod locate;

@@ -10,6 +10,7 @@ mod evidence;
 pub(crate) mod identity;
 mod operations;
 mod quality;
+mod record;
 mod release;
 mod rollout;
 pub(crate) mod shape;
@@ -25,6 +26,10 @@ pub use operations::{
     Readiness, ReleaseOutcome, RollbackReadiness, Service, Slo,
 };
 pub use quality::{EvaluationResult, PreviousEvaluation, SliValue};
+pub use record::{
+    Commits, DecisionRefs, Deployment, Feedback, FeedbackSeverity, FeedbackSource, Postmortem,
+    RecordIncident, RecordOutcome, RecordRelease, ReleaseRecord, Severity, Span,
+};
 pub use release::{Change, ChangeRequest, ChangeRequestStatus, Facts, Release, ReleaseKind};
 pub use rollout::{
     Capacity, DownstreamSeries, DownstreamService, Flag, Metric, Replicas, Rollout, RolloutFacts,

@@ -135,16 +135,19 @@ pub enum ReleaseOutcome {
     Hotfixed,
     /// Failed to deploy.
     Failed,
+    /// Stayed, but degraded the service (a release record's `degraded`).
+    Degraded,
 }
 
 impl ReleaseOutcome {
-    /// The name as written in facts and JSON: `succeeded`, `rolled-back`, `hotfixed`, `failed`.
+    /// The name as written in facts and JSON: `succeeded`, `rolled-back`, `hotfixed`, `failed`, `degraded`.
     pub fn as_str(&self) -> &'static str {
         match self {
             ReleaseOutcome::Succeeded => "succeeded",
             ReleaseOutcome::RolledBack => "rolled-back",
             ReleaseOutcome::Hotfixed => "hotfixed",
             ReleaseOutcome::Failed => "failed",
+            ReleaseOutcome::Degraded => "degraded",
         }
     }
 }

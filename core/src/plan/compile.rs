@@ -6,16 +6,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-use serde::de::DeserializeOwned;
 
 use super::catalog::{Catalog, ReleasePlan};
-use super::documents::{
-    API_VERSION, CATALOG_KINDS, CalendarDoc, EnvironmentDoc, ReleasePlanDoc, ServiceDoc,
-};
+use super::documents::{CATALOG_KINDS, CalendarDoc, EnvironmentDoc, ReleasePlanDoc, ServiceDoc};
 use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
-use crate::lang::locate::{DocLocations, SourceLocations};
+use crate::lang::inputs::{Doc, InputCodes, documents, input_files, typed};
 use crate::limits::Limits;
 
 mod calendars;
@@ -27,13 +22,15 @@ pub(crate) use calendars::release_shape;
 /// A source: its name (a path) and text.
 type Source = (String, String);
 
-/// One document of a source, with its locations.
-struct Doc {
-    value: yaml_serde::Value,
-    kind: String,
-    locs: DocLocations,
-    file: String,
-}
+/// The error codes of catalogs and release plans.
+const CODES: InputCodes = InputCodes {
+    syntax: ErrorCode::CatalogSyntax,
+    unknown_field: ErrorCode::CatalogUnknownField,
+    invalid_field: ErrorCode::CatalogInvalidField,
+    duplicate: ErrorCode::DuplicateName,
+    invalid_version: ErrorCode::InvalidVersion,
+    docs: "docs/plan.md",
+};
 
 /// How far a release may be moved by default: 30 days.
 const DEFAULT_HORIZON_MS: i64 = 30 * 24 * 3_600_000;
@@ -61,7 +58,7 @@ impl Catalog {
     /// OpenAPI documents, not as catalog files.
     pub fn from_dir(dir: impl AsRef<Path>, limits: &Limits) -> Result<Catalog, Error> {
         let dir = dir.as_ref();
-        let files = catalog_files(dir)?;
+        let files = input_files(dir, &["yaml", "yml", "json"])?;
         if files.is_empty() {
             return Err(err(
                 ErrorCode::NoCatalogFiles,
@@ -145,165 +142,6 @@ fn normalise(p: &Path) -> PathBuf {
     out
 }
 
-/// The `.yaml`, `.yml` and `.json` files under `dir`, sorted; hidden
-/// directories are skipped, symlinked directories not followed, and a
-/// FIFO or device refused.
-fn catalog_files(dir: &Path) -> Result<Vec<PathBuf>, Error> {
-    if !dir.is_dir() {
-        return Err(Error::io(
-            ErrorCode::NotADirectory,
-            dir.display().to_string(),
-            "not a directory",
-        ));
-    }
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| {
-            Error::io(
-                ErrorCode::ReadFailed,
-                d.display().to_string(),
-                e.to_string().to_lowercase(),
-            )
-        })?;
-        for entry in entries.flatten() {
-            let path = entry.path();
-            let name = entry.file_name().to_string_lossy().to_string();
-            if name.starts_with('.') {
-                continue;
-            }
-            if entry.file_type().is_ok_and(|t| t.is_dir()) {
-                stack.push(path);
-                continue;
-            }
-            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-            if matches!(ext, "yaml" | "yml" | "json") {
-                out.push(path);
-            }
-        }
-    }
-    out.sort();
-    Ok(out)
-}
-
-/// Parse every document of a source; null documents are skipped.
-fn documents(name: &str, text: &str, limits: &Limits, errors: &mut Vec<CatalogError>) -> Vec<Doc> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let syntax = |line, column, message: String| {
-        err(
-            ErrorCode::CatalogSyntax,
-            SourceLocation::new(name, line, column),
-            message,
-        )
-    };
-    if let Some((l, c)) = crate::limits::yaml_too_deep(text, limits.max_yaml_nesting) {
-        errors.push(syntax(
-            l,
-            c,
-            format!(
-                "`[`/`{{` nesting deeper than the limit of {}",
-                limits.max_yaml_nesting
-            ),
-        ));
-        return Vec::new();
-    }
-    if let Some((l, c, ch)) = crate::limits::yaml_control_char(text) {
-        errors.push(syntax(
-            l,
-            c,
-            format!(
-                "control character U+{:04X} is not allowed in YAML",
-                u32::from(ch)
-            ),
-        ));
-        return Vec::new();
-    }
-    if let Some((l, c)) = crate::limits::yaml_alias(text) {
-        errors.push(
-            syntax(l, c, "YAML aliases (`*name`) are not allowed".to_string()).with_hint(
-                "write the value out: an alias can multiply a document past every limit",
-            ),
-        );
-        return Vec::new();
-    }
-    let sources = SourceLocations::new(name, Arc::from(text));
-    let mut docs = Vec::new();
-    for (i, de) in yaml_serde::Deserializer::from_str(text).enumerate() {
-        let value = match <yaml_serde::Value as serde::Deserialize>::deserialize(de) {
-            Ok(yaml_serde::Value::Null) => continue,
-            Ok(v) => v,
-            Err(e) => {
-                let (l, c) = e.location().map_or((0, 0), |l| (l.line(), l.column()));
-                let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                let code = if msg.contains("duplicate") {
-                    ErrorCode::DuplicateName
-                } else {
-                    ErrorCode::CatalogSyntax
-                };
-                errors.push(err(code, SourceLocation::new(name, l, c), msg));
-                break;
-            }
-        };
-        let locs = sources.doc(i);
-        let field = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
-        let api = field("apiVersion");
-        if api.as_deref() != Some(API_VERSION) {
-            errors.push(
-                err(
-                    ErrorCode::UnsupportedApiVersion,
-                    locs.at("apiVersion"),
-                    format!("unsupported apiVersion `{}`", api.unwrap_or_default()),
-                )
-                .with_hint(format!("use `apiVersion: {API_VERSION}`")),
-            );
-            continue;
-        }
-        let kind = field("kind").unwrap_or_default();
-        docs.push(Doc {
-            value,
-            kind,
-            locs,
-            file: name.to_string(),
-        });
-    }
-    docs
-}
-
-/// Deserialise a document into its type, with the error located.
-fn typed<T: DeserializeOwned>(doc: &Doc) -> Result<T, CatalogError> {
-    // The common, valid case costs no path tracking; only a failure is
-    // read again to name the path.
-    if let Ok(v) = T::deserialize(&doc.value) {
-        return Ok(v);
-    }
-    serde_path_to_error::deserialize(&doc.value).map_err(|e| {
-        let path = e.path().to_string();
-        let path = if path == "." { String::new() } else { path };
-        let msg = e.inner().to_string();
-        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        // A missing field is reported at the mapping that lacks it.
-        let at = doc.locs.at(&path);
-        let code = if msg.starts_with("unknown field") {
-            ErrorCode::CatalogUnknownField
-        } else if msg.contains("semantic version") {
-            ErrorCode::InvalidVersion
-        } else if msg.contains("duplicate") {
-            ErrorCode::DuplicateName
-        } else {
-            ErrorCode::CatalogInvalidField
-        };
-        let mut e = err(code, at, msg);
-        if code == ErrorCode::CatalogUnknownField {
-            e = e.with_hint(format!(
-                "fields are camelCase; `kind: {}` is described in docs/plan.md",
-                doc.kind
-            ));
-        }
-        e
-    })
-}
-
 /// Read the catalog documents, then check them against each other.
 fn load_catalog(
     sources: Vec<Source>,
@@ -317,7 +155,7 @@ fn load_catalog(
     let mut file_errors: Vec<(String, Vec<CatalogError>)> = Vec::new();
     for (name, text) in &sources {
         let mut errors = Vec::new();
-        let docs = documents(name, text, limits, &mut errors);
+        let docs = documents(name, text, limits, &CODES, &mut errors);
         per_file.push((name.clone(), docs));
         file_errors.push((name.clone(), errors));
     }
@@ -329,15 +167,15 @@ fn load_catalog(
     for (_, docs) in &per_file {
         for doc in docs {
             match doc.kind.as_str() {
-                "Service" => match typed::<ServiceDoc>(doc) {
+                "Service" => match typed::<ServiceDoc>(doc, &CODES) {
                     Ok(s) => services.push((s, doc)),
                     Err(e) => errors.push(e),
                 },
-                "Calendar" => match typed::<CalendarDoc>(doc) {
+                "Calendar" => match typed::<CalendarDoc>(doc, &CODES) {
                     Ok(c) => calendars.push((c, doc)),
                     Err(e) => errors.push(e),
                 },
-                "Environment" => match typed::<EnvironmentDoc>(doc) {
+                "Environment" => match typed::<EnvironmentDoc>(doc, &CODES) {
                     Ok(e) => environments.push((e, doc)),
                     Err(e) => errors.push(e),
                 },
@@ -407,7 +245,7 @@ impl ReleasePlan {
         if text.len() > limits.max_catalog_bytes {
             return Err(too_large(name, limits).into());
         }
-        let docs = documents(name, text, limits, &mut errors);
+        let docs = documents(name, text, limits, &CODES, &mut errors);
         if !errors.is_empty() {
             return Err(Error::Catalog(errors));
         }
@@ -424,7 +262,7 @@ impl ReleasePlan {
                 );
                 continue;
             }
-            match typed::<ReleasePlanDoc>(doc) {
+            match typed::<ReleasePlanDoc>(doc, &CODES) {
                 Ok(p) => plans.push((p, doc)),
                 Err(e) => errors.push(e),
             }

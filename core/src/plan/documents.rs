@@ -15,9 +15,6 @@ use serde::Deserialize;
 
 use crate::model::{Duration, Timestamp, Version};
 
-/// `apiVersion` of every document.
-pub(crate) const API_VERSION: &str = "release-policy/v1";
-
 /// The kinds a catalog holds.
 pub(crate) const CATALOG_KINDS: [&str; 3] = ["Service", "Calendar", "Environment"];
 

@@ -2,7 +2,10 @@
 //! of policies) and [`BundleBuilder`] (layers and limits). It loads and
 //! layers documents through `lang`, hands each merged policy to the slice
 //! that compiles its kind, and answers each question by handing the
-//! compiled policies of that kind to the slice that evaluates them.
+//! compiled policies of that kind to the slice that evaluates them. The
+//! entry points of `review` are in [`review`](self::review).
+
+mod review;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -1,0 +1,77 @@
+//! The bundle's entry points for `review`: a period's report, one
+//! release's outcome, and `check` with the `history` facts derived from
+//! release records. (Review policies will be compiled into the bundle;
+//! today the thresholds are [`ReviewOptions`]'s.)
+
+use super::Bundle;
+use crate::Decision;
+use crate::error::{Error, ErrorCode, FactsError};
+use crate::model::{Facts, Timestamp};
+use crate::review::{Records, ReleaseOutcome, Review, ReviewOptions, Thresholds};
+
+impl Bundle {
+    /// Review release records: DORA's four keys overall, per service, per
+    /// team and per week, rollback frequency and chronic instability,
+    /// rollbacks over budget, post-mortems missing or overdue, feedback
+    /// testing missed, and a verdict. Errors when the options name a
+    /// service or team no record has, or no period can be found.
+    pub fn review(&self, records: &Records, options: &ReviewOptions) -> Result<Review, Error> {
+        crate::review::evaluate::review(records, options)
+    }
+
+    /// One release's outcome: durations against budgets, recovery,
+    /// impact, post-mortem (judged as of `now`), feedback and a timeline.
+    pub fn review_release(
+        &self,
+        records: &Records,
+        release: &str,
+        now: Timestamp,
+        thresholds: &Thresholds,
+    ) -> Result<ReleaseOutcome, Error> {
+        crate::review::evaluate::outcome(records, release, now, thresholds)
+    }
+
+    /// The `history` section of `check`'s facts for `service` in
+    /// `environment` at `now`, derived from `records` (the most recent
+    /// [`Limits::max_list_items`](crate::Limits::max_list_items) releases
+    /// and incidents).
+    pub fn history(
+        &self,
+        records: &Records,
+        service: &str,
+        environment: &str,
+        now: Timestamp,
+    ) -> crate::model::History {
+        crate::review::history::history(
+            records.iter(),
+            service,
+            environment,
+            now,
+            self.inner.limits.max_list_items,
+        )
+    }
+
+    /// [`check`](Self::check) with `history` derived from `records` for the
+    /// release's service and environment at the facts' `now`. Facts that
+    /// carry a `history` of their own are refused: the records are the
+    /// source, a hand-filled section next to them would be ambiguous.
+    pub fn check_with_records(&self, facts: &Facts, records: &Records) -> Result<Decision, Error> {
+        if facts.history.is_some() {
+            return Err(FactsError::new(
+                ErrorCode::FactsUnknownField,
+                "the facts carry `history` and release records were given",
+            )
+            .at("$.history")
+            .with_hint("leave `history` out: it is derived from the records")
+            .into());
+        }
+        let mut facts = facts.clone();
+        facts.history = Some(self.history(
+            records,
+            &facts.release.service,
+            &facts.release.environment,
+            facts.now,
+        ));
+        self.check(&facts)
+    }
+}

@@ -1,0 +1,358 @@
+//! The review of a period ([`review`]) and of one release ([`outcome`]):
+//! the records of the environment whose deployment finished in the period
+//! (limited to a service or a team when asked), DORA's keys overall, per
+//! service, per team and per week, stability, budgets, post-mortems and
+//! feedback, and the verdict.
+
+use std::collections::BTreeMap;
+
+use super::bands::Bands;
+use super::dora::{Period, keys, seconds, written};
+use super::records::Records;
+use super::result::{
+    Event, Named, REVIEW_SCHEMA, ReleaseOutcome, Review, ReviewVerdict, RollbackTime, Week,
+};
+use super::stability::{
+    Thresholds, missed, postmortem_gap, rollback_time, slow_rollbacks, stability,
+};
+use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
+use crate::model::{ReleaseRecord, Timestamp, rfc3339};
+
+/// What to review.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ReviewOptions {
+    /// The period; by default from the first deployment's day (UTC
+    /// midnight) to the day after the last's.
+    pub period: Option<Period>,
+    /// Only this service.
+    pub service: Option<String>,
+    /// Only this team.
+    pub team: Option<String>,
+    /// The environment DORA's keys count.
+    pub environment: String,
+    /// The performance bands.
+    pub bands: Bands,
+    /// The thresholds.
+    pub thresholds: Thresholds,
+}
+
+impl Default for ReviewOptions {
+    fn default() -> Self {
+        ReviewOptions {
+            period: None,
+            service: None,
+            team: None,
+            environment: "production".to_string(),
+            bands: Bands::dora_2023(),
+            thresholds: Thresholds::default(),
+        }
+    }
+}
+
+impl ReviewOptions {
+    /// Review `[from, to)`.
+    pub fn period(mut self, period: Period) -> Self {
+        self.period = Some(period);
+        self
+    }
+
+    /// Only `service`.
+    pub fn service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+
+    /// Only `team`.
+    pub fn team(mut self, team: impl Into<String>) -> Self {
+        self.team = Some(team.into());
+        self
+    }
+
+    /// Count deployments to `environment`.
+    pub fn environment(mut self, environment: impl Into<String>) -> Self {
+        self.environment = environment.into();
+        self
+    }
+
+    /// Classify by `bands`.
+    pub fn bands(mut self, bands: Bands) -> Self {
+        self.bands = bands;
+        self
+    }
+
+    /// Judge by `thresholds`.
+    pub fn thresholds(mut self, thresholds: Thresholds) -> Self {
+        self.thresholds = thresholds;
+        self
+    }
+}
+
+fn nothing(what: &str, name: &str, known: Vec<&str>) -> Error {
+    let mut e = CatalogError::new(
+        ErrorCode::InvalidPeriod,
+        SourceLocation::file("records"),
+        format!("no record names the {what} `{name}`"),
+    );
+    if let Some(s) = crate::expr::suggest::did_you_mean(name, &known) {
+        e = e.with_hint(s);
+    }
+    Error::Catalog(vec![e])
+}
+
+/// The default period: the UTC days from the first deployment to the last.
+fn default_period(records: &[&ReleaseRecord]) -> Option<Period> {
+    let day = |t: Timestamp| {
+        t.date_naive()
+            .and_hms_opt(0, 0, 0)
+            .map(|d| d.and_utc())
+            .unwrap_or(t)
+    };
+    let first = records.first()?.deployment.finished_at;
+    let last = records.last()?.deployment.finished_at;
+    Some(Period {
+        from: day(first),
+        to: day(last) + chrono::Duration::days(1),
+    })
+}
+
+/// Review the records by `options`.
+pub(crate) fn review(records: &Records, options: &ReviewOptions) -> Result<Review, Error> {
+    let env = options.environment.as_str();
+    if let Some(s) = &options.service {
+        if !records.iter().any(|r| &r.release.service == s) {
+            return Err(nothing("service", s, records.services()));
+        }
+    }
+    if let Some(t) = &options.team {
+        if !records.iter().any(|r| &r.release.team == t) {
+            let mut teams: Vec<&str> = records.iter().map(|r| r.release.team.as_str()).collect();
+            teams.sort_unstable();
+            teams.dedup();
+            return Err(nothing("team", t, teams));
+        }
+    }
+    let selected = |r: &&ReleaseRecord| {
+        r.release.environment == env
+            && options
+                .service
+                .as_ref()
+                .is_none_or(|s| &r.release.service == s)
+            && options.team.as_ref().is_none_or(|t| &r.release.team == t)
+    };
+    let all: Vec<&ReleaseRecord> = records.iter().filter(selected).collect();
+    let Some(period) = options.period.or_else(|| default_period(&all)) else {
+        return Err(Error::Catalog(vec![
+            CatalogError::new(
+                ErrorCode::InvalidPeriod,
+                SourceLocation::file("records"),
+                format!("no record of a deployment to `{env}`, and no period given"),
+            )
+            .with_hint("give the period (`--from`, `--to`), or the environment the records name"),
+        ]));
+    };
+    let deployments: Vec<&ReleaseRecord> = all
+        .iter()
+        .copied()
+        .filter(|r| period.contains(r.deployment.finished_at))
+        .collect();
+    let bands = &options.bands;
+    let group = |key: fn(&ReleaseRecord) -> &str| -> Vec<Named> {
+        let mut by: BTreeMap<&str, Vec<&ReleaseRecord>> = BTreeMap::new();
+        for r in &deployments {
+            by.entry(key(r)).or_default().push(r);
+        }
+        by.into_iter()
+            .map(|(name, rs)| Named {
+                name: name.to_string(),
+                keys: keys(&rs, &period, bands),
+            })
+            .collect()
+    };
+    let services = group(|r| r.release.service.as_str());
+    let teams = group(|r| r.release.team.as_str());
+    let weeks = period
+        .weeks()
+        .into_iter()
+        .map(|w| {
+            let rs: Vec<&ReleaseRecord> = deployments
+                .iter()
+                .copied()
+                .filter(|r| w.contains(r.deployment.finished_at))
+                .collect();
+            Week {
+                period: w,
+                keys: keys(&rs, &w, bands),
+            }
+        })
+        .collect();
+    let t = &options.thresholds;
+    let stability = stability(&deployments, &all, &period, t);
+    let postmortems: Vec<_> = deployments
+        .iter()
+        .filter_map(|r| postmortem_gap(r, period.to, t))
+        .collect();
+    let mut reasons = Vec::new();
+    for s in stability.iter().filter(|s| s.chronic) {
+        reasons.push(format!(
+            "`{}` is chronically unstable: {}",
+            s.service,
+            s.reasons.join("; ")
+        ));
+    }
+    for p in &postmortems {
+        reasons.push(format!(
+            "the post-mortem of `{}` is {} ({})",
+            p.release, p.problem, p.why
+        ));
+    }
+    let verdict = if deployments.is_empty() {
+        reasons.insert(
+            0,
+            format!(
+                "no deployments to `{env}` between {} and {}",
+                rfc3339(period.from),
+                rfc3339(period.to)
+            ),
+        );
+        ReviewVerdict::NoDeployments
+    } else if reasons.is_empty() {
+        ReviewVerdict::Pass
+    } else {
+        ReviewVerdict::Fail
+    };
+    Ok(Review {
+        schema: REVIEW_SCHEMA,
+        period,
+        environment: env.to_string(),
+        service: options.service.clone(),
+        team: options.team.clone(),
+        verdict,
+        reasons,
+        bands: format!("{} ({})", bands.metadata.name, bands.metadata.source),
+        dora: keys(&deployments, &period, bands),
+        services,
+        teams,
+        weeks,
+        stability,
+        rollbacks_over_budget: slow_rollbacks(&deployments, t),
+        postmortems,
+        missed_by_testing: deployments.iter().flat_map(|r| missed(r)).collect(),
+    })
+}
+
+/// One release's outcome, with post-mortems judged as of `now`.
+pub(crate) fn outcome(
+    records: &Records,
+    id: &str,
+    now: Timestamp,
+    thresholds: &Thresholds,
+) -> Result<ReleaseOutcome, Error> {
+    let Some(r) = records.get(id) else {
+        let ids: Vec<&str> = records.iter().map(|r| r.release.id.as_str()).collect();
+        return Err(nothing("release", id, ids));
+    };
+    let open: Vec<String> = r
+        .incidents
+        .iter()
+        .filter(|i| i.restored_at.is_none_or(|t| t > now))
+        .map(|i| i.id.clone())
+        .collect();
+    let recovery = if open.is_empty() {
+        let first = r.incidents.iter().map(|i| i.started_at).min();
+        let last = r.incidents.iter().filter_map(|i| i.restored_at).max();
+        first.zip(last).map(|(a, b)| written(seconds(b - a)))
+    } else {
+        None
+    };
+    let mut timeline = Vec::new();
+    let mut ev = |at: Timestamp, what: String| timeline.push((at, what));
+    if let Some(c) = &r.commits {
+        ev(c.first_at, format!("first of {} commits", c.count));
+    }
+    ev(r.deployment.started_at, "deployment started".to_string());
+    ev(r.deployment.finished_at, "deployment finished".to_string());
+    for i in &r.incidents {
+        ev(
+            i.started_at,
+            format!("incident `{}` ({}) started", i.id, i.severity.as_str()),
+        );
+        if let Some(d) = i.detected_at {
+            ev(d, format!("incident `{}` detected", i.id));
+        }
+        if let Some(t) = i.restored_at {
+            ev(t, format!("incident `{}` restored", i.id));
+        }
+    }
+    if let Some(rb) = &r.rollback {
+        ev(rb.started_at, "rollback started".to_string());
+        ev(rb.finished_at, "rollback finished".to_string());
+    }
+    for f in &r.feedback {
+        ev(
+            f.at,
+            format!(
+                "{} ticket `{}` ({}){}",
+                f.source.as_str(),
+                f.ticket,
+                f.severity.as_str(),
+                if f.missed_by_testing {
+                    ", missed by testing"
+                } else {
+                    ""
+                }
+            ),
+        );
+    }
+    // Stable: events at the same instant keep the order written above.
+    timeline.sort_by_key(|(at, _)| *at);
+    let decisions = r
+        .decisions
+        .iter()
+        .flat_map(|d| {
+            d.check
+                .iter()
+                .map(|c| format!("check {c}"))
+                .chain(d.assess.iter().map(|a| format!("assess {a}")))
+        })
+        .collect();
+    Ok(ReleaseOutcome {
+        schema: REVIEW_SCHEMA,
+        release: r.release.id.clone(),
+        service: r.release.service.clone(),
+        version: r.release.version.to_string(),
+        environment: r.release.environment.clone(),
+        team: r.release.team.clone(),
+        outcome: r.outcome.as_str(),
+        failed: r.failed(),
+        deployment_duration: written(seconds(r.deployment_duration())),
+        lead_time: r.lead_time().map(|l| written(seconds(l))),
+        rollback: rollback_time(r, thresholds).map(|(took, budget, within_budget)| RollbackTime {
+            took,
+            budget,
+            within_budget,
+        }),
+        recovery,
+        open_incidents: open,
+        users_affected: r
+            .incidents
+            .iter()
+            .filter_map(|i| i.users_affected)
+            .fold(0u64, u64::saturating_add),
+        impact_minutes: r
+            .incidents
+            .iter()
+            .filter_map(|i| i.impact_minutes)
+            .fold(0u64, u64::saturating_add),
+        postmortem: postmortem_gap(r, now, thresholds),
+        missed_by_testing: missed(r).collect(),
+        timeline: timeline
+            .into_iter()
+            .map(|(at, what)| Event {
+                at: rfc3339(at),
+                what,
+            })
+            .collect(),
+        decisions,
+    })
+}

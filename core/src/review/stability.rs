@@ -1,0 +1,197 @@
+//! What a period says about each service beyond DORA's keys: rollback
+//! frequency and the chronic-instability flag, rollbacks that took longer
+//! than their budget, post-mortems required but missing or open past their
+//! due date, and support feedback that testing should have caught. The
+//! thresholds are [`Thresholds`].
+
+use std::collections::BTreeMap;
+
+use super::dora::{Period, seconds, written};
+use super::result::{Missed, PostmortemGap, SlowRollback, Stability};
+use crate::model::{Duration, PostmortemStatus, RecordOutcome, ReleaseRecord, Severity};
+
+/// The thresholds of a review.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Thresholds {
+    /// A service is chronically unstable with at least this many rollbacks …
+    pub chronic_rollbacks: usize,
+    /// … within this window, ending at the period's end.
+    pub chronic_window: Duration,
+    /// Or with a rollback rate above this over the period …
+    pub chronic_rate: f64,
+    /// … when it deployed at least this often in the period.
+    pub chronic_min_deployments: usize,
+    /// The time a rollback may take, unless `rollback_budgets` names the
+    /// service.
+    pub rollback_budget: Duration,
+    /// Per service, the time a rollback may take (a catalog's
+    /// `rollbackBudget`).
+    pub rollback_budgets: BTreeMap<String, Duration>,
+    /// Incidents of this severity or worse require a post-mortem.
+    pub postmortem_severity: Severity,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            chronic_rollbacks: 3,
+            chronic_window: Duration::from_millis(30 * 86_400_000),
+            chronic_rate: 0.2,
+            chronic_min_deployments: 5,
+            rollback_budget: Duration::from_millis(30 * 60_000),
+            rollback_budgets: BTreeMap::new(),
+            postmortem_severity: Severity::Sev2,
+        }
+    }
+}
+
+impl Thresholds {
+    /// The rollback budget of `service`.
+    pub(crate) fn budget(&self, service: &str) -> Duration {
+        self.rollback_budgets
+            .get(service)
+            .copied()
+            .unwrap_or(self.rollback_budget)
+    }
+}
+
+/// Rollback frequency per service: `deployments` are the period's,
+/// `all` every record of the environment (the window may reach before the
+/// period).
+pub(crate) fn stability(
+    deployments: &[&ReleaseRecord],
+    all: &[&ReleaseRecord],
+    period: &Period,
+    t: &Thresholds,
+) -> Vec<Stability> {
+    let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    for r in deployments {
+        let e = per.entry(r.release.service.as_str()).or_default();
+        e.0 += 1;
+        if r.outcome == RecordOutcome::RolledBack {
+            e.1 += 1;
+        }
+    }
+    let window_start = period.to - t.chronic_window.as_chrono();
+    let mut in_window: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in all {
+        let at = r.deployment.finished_at;
+        if r.outcome == RecordOutcome::RolledBack && window_start <= at && at < period.to {
+            *in_window.entry(r.release.service.as_str()).or_default() += 1;
+        }
+    }
+    per.into_iter()
+        .map(|(service, (n, rollbacks))| {
+            let rate = rollbacks as f64 / n as f64;
+            let window = in_window.get(service).copied().unwrap_or(0);
+            let mut reasons = Vec::new();
+            if window >= t.chronic_rollbacks {
+                reasons.push(format!(
+                    "{window} rollbacks in the {} before the period's end (threshold {})",
+                    t.chronic_window, t.chronic_rollbacks
+                ));
+            }
+            if n >= t.chronic_min_deployments && rate > t.chronic_rate {
+                reasons.push(format!(
+                    "rollback rate {:.0} % over {n} deployments (threshold {:.0} %)",
+                    rate * 100.0,
+                    t.chronic_rate * 100.0
+                ));
+            }
+            Stability {
+                service: service.to_string(),
+                deployments: n,
+                rollbacks,
+                rollback_rate: rate,
+                rollbacks_in_window: window,
+                chronic: !reasons.is_empty(),
+                reasons,
+            }
+        })
+        .collect()
+}
+
+/// The rollback of `r` against its budget: (took, budget, within).
+pub(crate) fn rollback_time(r: &ReleaseRecord, t: &Thresholds) -> Option<(String, String, bool)> {
+    let rb = r.rollback.as_ref()?;
+    let took = rb.finished_at - rb.started_at;
+    let budget = t.budget(&r.release.service);
+    Some((
+        written(seconds(took)),
+        budget.to_string(),
+        took <= budget.as_chrono(),
+    ))
+}
+
+/// Rollbacks over budget among `deployments`.
+pub(crate) fn slow_rollbacks(deployments: &[&ReleaseRecord], t: &Thresholds) -> Vec<SlowRollback> {
+    deployments
+        .iter()
+        .filter_map(|r| {
+            let (took, budget, within) = rollback_time(r, t)?;
+            (!within).then(|| SlowRollback {
+                release: r.release.id.clone(),
+                service: r.release.service.clone(),
+                took,
+                budget,
+            })
+        })
+        .collect()
+}
+
+/// The post-mortem problem of `r` as of `at`: required (asked for, or an
+/// incident of the threshold's severity or worse) and missing (no
+/// post-mortem, or neither a status nor a link), or not closed with its
+/// due date before `at`.
+pub(crate) fn postmortem_gap(
+    r: &ReleaseRecord,
+    at: crate::model::Timestamp,
+    t: &Thresholds,
+) -> Option<PostmortemGap> {
+    let severe = r
+        .incidents
+        .iter()
+        .filter(|i| i.severity <= t.postmortem_severity)
+        .map(|i| format!("incident `{}` is {}", i.id, i.severity.as_str()))
+        .next();
+    let asked = r.postmortem.as_ref().is_some_and(|p| p.required);
+    let why = match (asked, severe) {
+        (true, _) => "the record asks for one".to_string(),
+        (false, Some(s)) => s,
+        (false, None) => return None,
+    };
+    let gap = |problem, due: Option<crate::model::Timestamp>| PostmortemGap {
+        release: r.release.id.clone(),
+        service: r.release.service.clone(),
+        problem,
+        due: due.map(crate::model::rfc3339),
+        why: why.clone(),
+    };
+    match &r.postmortem {
+        None => Some(gap("missing", None)),
+        Some(p) if p.status.is_none() && p.link.is_none() => Some(gap("missing", p.due)),
+        Some(p) => {
+            let closed = p.status == Some(PostmortemStatus::Closed);
+            match p.due {
+                Some(due) if !closed && due < at => Some(gap("overdue", Some(due))),
+                _ => None,
+            }
+        }
+    }
+}
+
+/// Feedback that testing missed, of `r`.
+pub(crate) fn missed(r: &ReleaseRecord) -> impl Iterator<Item = Missed> + '_ {
+    r.feedback
+        .iter()
+        .filter(|f| f.missed_by_testing)
+        .map(|f| Missed {
+            release: r.release.id.clone(),
+            service: r.release.service.clone(),
+            ticket: f.ticket.clone(),
+            source: f.source.as_str(),
+            severity: f.severity.as_str(),
+            at: crate::model::rfc3339(f.at),
+        })
+}
