@@ -29,3 +29,13 @@ pub fn assessment() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(crate::assess::assessment::Assessment))
         .unwrap_or_default()
 }
+
+/// The JSON Schema of a review (`review`'s report of a period).
+pub fn review() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(crate::review::Review)).unwrap_or_default()
+}
+
+/// The JSON Schema of a release record (`review`'s input).
+pub fn record() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(crate::model::ReleaseRecord)).unwrap_or_default()
+}

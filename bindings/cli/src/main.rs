@@ -7,6 +7,7 @@
 
 mod render;
 mod render_assess;
+mod review;
 
 /// `println!` that ignores a closed stdout instead of panicking.
 macro_rules! out {
@@ -24,6 +25,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use release_policy::RolloutVerdict;
 use release_policy::Verdict;
 use release_policy::plan::{Catalog, ReleasePlan};
+use release_policy::review::Records;
 use release_policy::{
     Bundle, BundleBuilder, Error, ErrorCode, Facts, FactsError, Limits, RolloutFacts,
 };
@@ -68,6 +70,8 @@ enum SchemaKind {
     Decision,
     Rollout,
     Assessment,
+    Review,
+    Record,
 }
 
 #[derive(Subcommand)]
@@ -83,11 +87,59 @@ enum Command {
         #[arg(long)]
         builtin: bool,
         /// A catalog (a directory or one file): binds `graph` and `calendar` for the policies.
-        #[arg(long, value_name = "PATH")]
+        #[arg(long, value_name = "PATH", conflicts_with = "records")]
         catalog: Option<PathBuf>,
+        /// Release records (a directory or one file): `history` derived from them.
+        #[arg(long, value_name = "PATH")]
+        records: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+    },
+    /// Review release records: DORA's four keys, stability, post-mortems; pass (exit 0) or fail (1).
+    Review {
+        /// Release records: a directory (`.yaml`, `.yml`, `.json`, `.jsonl`) or one file.
+        #[arg(long, value_name = "PATH")]
+        records: PathBuf,
+        /// First day (`2026-10-27`) or instant of the period (default: the first deployment's day).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// First day (or instant) after the period: `--to 2026-11-26` ends at its midnight.
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// Only this service.
+        #[arg(long)]
+        service: Option<String>,
+        /// Only this team.
+        #[arg(long)]
+        team: Option<String>,
+        /// One release's outcome instead of the period's report.
+        #[arg(long, value_name = "ID", conflicts_with_all = ["from", "service", "team"])]
+        release: Option<String>,
+        /// The environment whose deployments count.
+        #[arg(long, default_value = "production")]
+        environment: String,
+        /// Performance bands (`kind: PerformanceBands`) instead of DORA 2023's.
+        #[arg(long, value_name = "FILE")]
+        bands: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Print the `history` section of check's facts, derived from release records.
+    History {
+        /// Release records: a directory or one file.
+        #[arg(long, value_name = "PATH")]
+        records: PathBuf,
+        /// The service.
+        #[arg(long)]
+        service: String,
+        /// The environment.
+        #[arg(long, default_value = "production")]
+        environment: String,
+        /// The moment the history is read at (RFC 3339); nothing after it is used.
+        #[arg(long)]
+        now: String,
     },
     /// Assess a rollout in progress: promote or continue (exit 0), rollback (1) or hold (3).
     Assess {
@@ -165,7 +217,7 @@ enum Command {
         #[arg(long)]
         deny_warnings: bool,
     },
-    /// Print a JSON Schema: of the facts, a policy, a decision, rollout facts or an assessment.
+    /// Print a JSON Schema: of the facts, a policy, a decision, rollout facts, an assessment, a review or a release record.
     Schema {
         /// Which schema.
         #[arg(value_enum)]
@@ -448,14 +500,20 @@ fn run(cli: Cli) -> Result<u8, Error> {
             policies,
             builtin,
             catalog: catalog_path,
+            records: records_path,
             format,
         } => {
             let bundle = bundle(&policies, builtin)?;
             let catalog = catalog_path.as_deref().map(catalog).transpose()?;
+            let records = records_path
+                .as_deref()
+                .map(|p| Records::from_path(p, &Limits::default()))
+                .transpose()?;
             let facts = read_facts(facts_path.as_ref(), Facts::from_slice)?;
-            let decision = match &catalog {
-                Some(c) => bundle.check_with_catalog(&facts, c),
-                None => bundle.check(&facts),
+            let decision = match (&catalog, &records) {
+                (Some(c), _) => bundle.check_with_catalog(&facts, c),
+                (None, Some(r)) => bundle.check_with_records(&facts, r),
+                (None, None) => bundle.check(&facts),
             }
             .map_err(name_input(facts_path.as_ref()))?;
             let layers = layers_line(&bundle, &policies, builtin);
@@ -592,6 +650,8 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 SchemaKind::Decision => release_policy::schema::decision(),
                 SchemaKind::Rollout => release_policy::schema::rollout_facts(),
                 SchemaKind::Assessment => release_policy::schema::assessment(),
+                SchemaKind::Review => release_policy::schema::review(),
+                SchemaKind::Record => release_policy::schema::record(),
             };
             out!(
                 "{}",
@@ -602,6 +662,37 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Pack {
             command: PackCommand::Export { dir },
         } => export_pack(&dir),
+        Command::Review {
+            records,
+            from,
+            to,
+            service,
+            team,
+            release,
+            environment,
+            bands,
+            format,
+        } => review::run(review::Args {
+            records,
+            from,
+            to,
+            service,
+            team,
+            release,
+            environment,
+            bands,
+            format: match format {
+                Format::Text => review::Output::Text,
+                Format::Json => review::Output::Json,
+                Format::Markdown => review::Output::Markdown,
+            },
+        }),
+        Command::History {
+            records,
+            service,
+            environment,
+            now,
+        } => review::history(&records, &service, &environment, &now),
         Command::Explain {
             rule,
             policies,

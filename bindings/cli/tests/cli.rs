@@ -751,3 +751,127 @@ fn plan_corpus_and_exit_codes() {
     );
     assert!(err.contains("hint: did you mean `payments`?"), "{err}");
 }
+
+#[test]
+fn review_history_and_check_with_records() {
+    // The November review fails: an overdue post-mortem.
+    let out = cli()
+        .args([
+            "review",
+            "--records",
+            "examples/records",
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-12-01",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let review: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(review["verdict"], "fail");
+    assert_eq!(review["schema"], "release-policy/review/v1");
+    assert!(review["dora"]["deployments"].as_u64().unwrap() > 0);
+    // A month without deployments says so, exit 0.
+    let out = cli()
+        .args([
+            "review",
+            "--records",
+            "examples/records",
+            "--from",
+            "2027-01-01",
+            "--to",
+            "2027-02-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("NO-DEPLOYMENTS"));
+    // One release.
+    let out = cli()
+        .args([
+            "review",
+            "--records",
+            "examples/records",
+            "--release",
+            "checkout-2.4.0",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let outcome: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(outcome["outcome"], "rolled-back");
+    assert_eq!(outcome["failed"], true);
+    // Bad arguments and records exit 2 with their code.
+    let out = cli()
+        .args([
+            "review",
+            "--records",
+            "examples/records",
+            "--from",
+            "2026-12-01",
+            "--to",
+            "2026-11-01",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error[RP0909]"));
+    let out = cli()
+        .args([
+            "review",
+            "--records",
+            "examples/records",
+            "--release",
+            "checkout-2.4.9",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean"));
+    // history is the facts section.
+    let out = cli()
+        .args([
+            "history",
+            "--records",
+            "examples/records",
+            "--service",
+            "checkout",
+            "--now",
+            "2026-11-26T10:00:00Z",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let h: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(h["history"]["openPostmortems"], 1);
+    // check --records: the open post-mortem of the rolled-back release blocks.
+    let out = cli()
+        .args([
+            "check",
+            "--records",
+            "examples/records",
+            "--format",
+            "json",
+            "examples/releases/checkout-2.4.0.yaml",
+        ])
+        .output()
+        .unwrap();
+    let d: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let blocked_by_history = d["findings"]
+        .as_array()
+        .map(|fs| {
+            fs.iter()
+                .any(|f| f["rule"] == "no-open-postmortems" && f["outcome"] == "fail")
+        })
+        .unwrap_or(false);
+    assert!(
+        out.status.code() == Some(2) || blocked_by_history,
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -335,6 +335,24 @@ impl ReleaseRecord {
         self.deployment.finished_at - self.deployment.started_at
     }
 
+    /// The latest instant the record names (a restore, a rollback's end,
+    /// feedback, the deployment's end): the moment a review of this
+    /// release alone is taken at when no other is given.
+    pub fn last_event(&self) -> Timestamp {
+        let d = self.deployment.finished_at;
+        let rollback = self.rollback.as_ref().map(|r| r.finished_at);
+        let incidents = self
+            .incidents
+            .iter()
+            .flat_map(|i| [Some(i.started_at), i.detected_at, i.restored_at]);
+        let feedback = self.feedback.iter().map(|f| Some(f.at));
+        std::iter::once(rollback)
+            .chain(incidents)
+            .chain(feedback)
+            .flatten()
+            .fold(d, Timestamp::max)
+    }
+
     /// Lead time for changes: first commit → deployment finished.
     pub fn lead_time(&self) -> Option<chrono::Duration> {
         self.commits

@@ -11,13 +11,14 @@
 
 use std::collections::BTreeSet;
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::bands::Bands;
 use crate::model::{ReleaseRecord, Timestamp};
 
 /// A half-open period `[from, to)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Period {
@@ -80,7 +81,7 @@ pub(crate) fn seconds(d: chrono::Duration) -> f64 {
 }
 
 /// Median and 90th percentile of durations, in seconds.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Spread {
     /// How many values.
@@ -96,7 +97,7 @@ pub struct Spread {
 }
 
 /// DORA's four keys for one set of deployments.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Keys {
     /// Deployments in the period.
@@ -127,7 +128,7 @@ pub struct Keys {
 
 /// The band of each key (`elite`, `high` …); `None` where the key has no
 /// value.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct KeyBands {
     /// Of deployment frequency.

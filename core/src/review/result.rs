@@ -5,6 +5,7 @@
 //! and one release's outcome ([`ReleaseOutcome`]). Serialised to JSON in
 //! field order (`release-policy schema review`).
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use super::dora::{Keys, Period};
@@ -13,7 +14,7 @@ use super::dora::{Keys, Period};
 pub const REVIEW_SCHEMA: &str = "release-policy/review/v1";
 
 /// Whether the period passed its review.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum ReviewVerdict {
@@ -38,7 +39,7 @@ impl ReviewVerdict {
 }
 
 /// The period's report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Review {
@@ -79,7 +80,7 @@ pub struct Review {
 }
 
 /// Keys of one service or team.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Named {
@@ -91,7 +92,7 @@ pub struct Named {
 }
 
 /// Keys of one week.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Week {
@@ -103,7 +104,7 @@ pub struct Week {
 }
 
 /// Rollback frequency of one service.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Stability {
@@ -124,7 +125,7 @@ pub struct Stability {
 }
 
 /// A rollback over its time budget.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct SlowRollback {
@@ -139,7 +140,7 @@ pub struct SlowRollback {
 }
 
 /// A post-mortem required but missing, or open past its due date.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct PostmortemGap {
@@ -157,7 +158,7 @@ pub struct PostmortemGap {
 }
 
 /// Feedback testing should have caught.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Missed {
@@ -176,7 +177,7 @@ pub struct Missed {
 }
 
 /// One release's outcome (`review --release ID`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ReleaseOutcome {
@@ -225,7 +226,7 @@ pub struct ReleaseOutcome {
 }
 
 /// A rollback's time against its budget.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct RollbackTime {
@@ -238,7 +239,7 @@ pub struct RollbackTime {
 }
 
 /// One moment of a release's timeline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct Event {
