@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod handwritten;
+pub mod records;
 pub mod rollout;
 
 use std::collections::BTreeSet;

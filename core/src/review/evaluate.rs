@@ -175,14 +175,13 @@ pub(crate) fn review(records: &Records, options: &ReviewOptions) -> Result<Revie
         .weeks()
         .into_iter()
         .map(|w| {
-            let rs: Vec<&ReleaseRecord> = deployments
-                .iter()
-                .copied()
-                .filter(|r| w.contains(r.deployment.finished_at))
-                .collect();
+            // The deployments are sorted by the time they finished.
+            let a = deployments.partition_point(|r| r.deployment.finished_at < w.from);
+            let b = deployments.partition_point(|r| r.deployment.finished_at < w.to);
+            let rs = deployments.get(a..b).unwrap_or_default();
             Week {
                 period: w,
-                keys: keys(&rs, &w, bands),
+                keys: keys(rs, &w, bands),
             }
         })
         .collect();
