@@ -565,7 +565,7 @@ fn gates_in_a_rollout_policy_are_rp0117() {
         "p.yaml:6:7",
         "a `RolloutPolicy` cannot hold `gates`",
         Some(
-            "put `gates` in a `kind: Policy` document: `check` reads release policies, `assess` rollout policies",
+            "put `gates` in a `kind: Policy` document: `check` reads release policies, `assess` rollout policies, `review` review policies",
         ),
     );
 }
@@ -579,7 +579,7 @@ fn triggers_in_a_release_policy_are_rp0117() {
         "q.yaml:6:7",
         "a `Policy` cannot hold `triggers`",
         Some(
-            "put `triggers` in a `kind: RolloutPolicy` document: `check` reads release policies, `assess` rollout policies",
+            "put `triggers` in a `kind: RolloutPolicy` document: `check` reads release policies, `assess` rollout policies, `review` review policies",
         ),
     );
 }

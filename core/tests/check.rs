@@ -670,7 +670,7 @@ fn an_unsupported_kind_is_rp0105() {
         "p.yaml:2:7",
         "unsupported kind `PolicyTest`",
         Some(
-            "policy files hold `kind: Policy` or `kind: RolloutPolicy`; policy tests go in files named `*.test.yaml`",
+            "policy files hold `kind: Policy`, `kind: RolloutPolicy` or `kind: ReviewPolicy`; policy tests go in files named `*.test.yaml`",
         ),
     );
 }
@@ -810,7 +810,7 @@ fn rollout_rules_in_a_release_policy_are_rp0117() {
         "p.yaml:6:7",
         "a `Policy` cannot hold `triggers`",
         Some(
-            "put `triggers` in a `kind: RolloutPolicy` document: `check` reads release policies, `assess` rollout policies",
+            "put `triggers` in a `kind: RolloutPolicy` document: `check` reads release policies, `assess` rollout policies, `review` review policies",
         ),
     );
 }
@@ -836,7 +836,7 @@ fn a_file_of_empty_documents_is_rp0119() {
         &err,
         "RP0119",
         "p.yaml",
-        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate` or `qualityGates`)",
+        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate`, `qualityGates`, `criteria` or `instability`)",
         Some("an empty bundle would let every release go"),
     );
 }
@@ -850,7 +850,7 @@ fn a_policy_without_rules_is_rp0119() {
         &err,
         "RP0119",
         "p.yaml",
-        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate` or `qualityGates`)",
+        "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate`, `qualityGates`, `criteria` or `instability`)",
         Some("an empty bundle would let every release go"),
     );
 }

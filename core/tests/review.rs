@@ -372,12 +372,30 @@ fn chronic_instability_is_flagged_and_fails_the_review() {
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(review.stability[0].chronic, "{:?}", review.stability);
     assert_eq!(review.verdict, ReviewVerdict::Fail);
-    // A higher threshold clears it.
+    // A review policy's own, higher threshold clears it.
+    let lenient = Bundle::from_yaml_str(
+        "lenient.yaml",
+        "apiVersion: release-policy/v1\nkind: ReviewPolicy\nmetadata: {name: lenient}\nspec:\n  instability:\n    - {id: lenient, rollbacks: 4, within: 30d}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let review = lenient
+        .review(&rs, &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(review.stability[0].rules, Vec::<String>::new());
+    // Without review policies, the options' thresholds decide.
     let mut t = Thresholds::default();
-    t.chronic_rollbacks = 4;
-    t.chronic_min_deployments = 10;
-    let review = Bundle::builtin()
+    t.chronic_rollbacks = 2;
+    let bare = Bundle::from_yaml_str(
+        "gate.yaml",
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: g}\nspec:\n  gates:\n    - {id: g, expression: 'true'}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let review = bare
         .review(&rs, &options.clone().thresholds(t))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(review.stability[0].rules, vec!["default".to_string()]);
+    let review = lenient
+        .review(&rs, &options)
         .unwrap_or_else(|e| panic!("{e}"));
     assert!(!review.stability[0].chronic);
 }
@@ -447,4 +465,110 @@ fn the_built_in_bands_load_and_classify() {
         review.dora.bands.deployment_frequency.as_deref(),
         Some("high")
     );
+}
+
+#[test]
+fn the_packs_criteria_judge_every_release_and_fail_closed() {
+    let options =
+        ReviewOptions::default().period(period("2026-10-27T00:00:00Z", "2026-11-26T00:00:00Z"));
+    let review = Bundle::builtin()
+        .review(&history(), &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let ids: Vec<&str> = review
+        .criteria
+        .iter()
+        .map(|c| c.criterion.as_str())
+        .collect();
+    assert!(ids.contains(&"rollback-finished-within-budget"), "{ids:?}");
+    for c in &review.criteria {
+        assert_eq!(
+            c.passed + c.failed + c.errors + c.skipped,
+            review.dora.deployments,
+            "{c:?}"
+        );
+    }
+    // An incident still open at the end cannot have recovered in a day.
+    let recovered = review
+        .criteria
+        .iter()
+        .find(|c| c.criterion == "recovered-within-a-day")
+        .unwrap_or_else(|| panic!("no criterion"));
+    assert!(recovered.failed >= 1, "{recovered:?}");
+    assert!(
+        review
+            .unmet
+            .iter()
+            .any(|u| u.criterion == "recovered-within-a-day"),
+        "{:?}",
+        review.unmet
+    );
+    // One release shows the values its criteria read.
+    let rs = Records::from_path(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/records"),
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = Bundle::builtin()
+        .review_release(
+            &rs,
+            "checkout-2.4.0",
+            ts("2026-11-30T00:00:00Z"),
+            &Thresholds::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let rb = o
+        .criteria
+        .iter()
+        .find(|c| c.criterion == "rollback-finished-within-budget")
+        .unwrap_or_else(|| panic!("{:?}", o.criteria));
+    assert_eq!(rb.outcome, release_policy::Outcome::Pass);
+    assert_eq!(
+        rb.values.get("rollback.duration"),
+        Some(&serde_json::json!("4m30s"))
+    );
+}
+
+fn layered(team: &str) -> Result<Bundle, release_policy::Error> {
+    Bundle::builder()
+        .builtin_layer()
+        .yaml_layer("team.yaml", team)
+        .build()
+}
+
+#[test]
+fn a_team_layer_may_tighten_review_policies_never_loosen_them() {
+    let head = "apiVersion: release-policy/v1\nkind: ReviewPolicy\nmetadata: {name: release-outcomes}\nspec:\n";
+    // Fewer rollbacks to be chronic: stricter, accepted.
+    let stricter = format!(
+        "{head}  instability:\n    - {{id: chronic-rollbacks, rollbacks: 2, within: 30d, rollbackRate: 0.1, minDeployments: 5}}\n"
+    );
+    assert!(layered(&stricter).is_ok(), "{:?}", layered(&stricter).err());
+    // More rollbacks, or a shorter window: looser, refused.
+    for loose in [
+        "rollbacks: 5, within: 30d, rollbackRate: 0.2, minDeployments: 5",
+        "rollbacks: 3, within: 7d, rollbackRate: 0.2, minDeployments: 5",
+        "rollbacks: 3, within: 30d, minDeployments: 5",
+    ] {
+        let text = format!("{head}  instability:\n    - {{id: chronic-rollbacks, {loose}}}\n");
+        let e = layered(&text)
+            .err()
+            .unwrap_or_else(|| panic!("accepted: {loose}"));
+        assert_eq!(e.code(), ErrorCode::LayerLoosens, "{e}");
+    }
+    // A required criterion may not be made optional or switched off.
+    let optional = format!(
+        "{head}  criteria:\n    - id: rollback-finished-within-budget\n      when: rollback != null\n      expression: rollback.duration <= duration(\"30m\")\n      required: false\n"
+    );
+    assert_eq!(
+        layered(&optional).err().map(|e| e.code()),
+        Some(ErrorCode::LayerLoosens)
+    );
+    let off = format!("{head}  disable: [severe-incident-postmortem]\n");
+    assert!(layered(&off).is_err());
+    // A criterion reading a field records do not have is refused at load.
+    let typo = "apiVersion: release-policy/v1\nkind: ReviewPolicy\nmetadata: {name: mine}\nspec:\n  criteria:\n    - {id: mine, expression: 'deployment.duraton < duration(\"1h\")'}\n";
+    let e = Bundle::from_yaml_str("mine.yaml", typo)
+        .err()
+        .unwrap_or_else(|| panic!("accepted"));
+    assert_eq!(e.code(), ErrorCode::UnknownFactField, "{e}");
 }

@@ -15,7 +15,7 @@ use serde::Serialize;
 use crate::assess::{self, RolloutPolicy};
 use crate::check::{self, ReleasePolicy};
 use crate::error::{Error, ErrorCode, PolicyError, SourceLocation};
-use crate::lang::document::{KIND_ROLLOUT, Metadata};
+use crate::lang::document::{KIND_REVIEW, KIND_ROLLOUT, Metadata};
 use crate::lang::layer::MergedPolicy;
 use crate::lang::load::{self, Source};
 use crate::lang::rules::{RuleDoc, SECTIONS};
@@ -31,12 +31,16 @@ pub(crate) enum CompiledPolicy {
     Release(ReleasePolicy),
     /// `kind: RolloutPolicy`, read by `assess`.
     Rollout(RolloutPolicy),
+    /// `kind: ReviewPolicy`, read by `review`.
+    Review(crate::review::criteria::compile::ReviewPolicy),
 }
 
 impl CompiledPolicy {
     fn compile(p: MergedPolicy, limits: &Limits, errors: &mut Vec<PolicyError>) -> Self {
         if p.kind == KIND_ROLLOUT {
             CompiledPolicy::Rollout(assess::compile(p, limits, errors))
+        } else if p.kind == KIND_REVIEW {
+            CompiledPolicy::Review(crate::review::criteria::compile::compile(p, limits, errors))
         } else {
             CompiledPolicy::Release(check::compile(p, limits, errors))
         }
@@ -46,6 +50,7 @@ impl CompiledPolicy {
         match self {
             CompiledPolicy::Release(p) => &p.metadata,
             CompiledPolicy::Rollout(p) => &p.metadata,
+            CompiledPolicy::Review(p) => &p.metadata,
         }
     }
 
@@ -53,6 +58,7 @@ impl CompiledPolicy {
         match self {
             CompiledPolicy::Release(p) => p.rule_count(),
             CompiledPolicy::Rollout(p) => p.rule_count(),
+            CompiledPolicy::Review(p) => p.rule_count(),
         }
     }
 }
@@ -262,7 +268,7 @@ impl BundleBuilder {
             return Err(PolicyError::new(
                 ErrorCode::NoRules,
                 SourceLocation::file(place),
-                "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate` or `qualityGates`)",
+                "the policies hold no rules (`gates`, `approvals`, `triggers`, `promotion`, `analysis`, `burnRate`, `qualityGates`, `criteria` or `instability`)",
             )
             .with_hint("an empty bundle would let every release go")
             .into());
@@ -491,7 +497,7 @@ impl Bundle {
             .iter()
             .filter_map(|p| match p {
                 CompiledPolicy::Release(p) => Some(p),
-                CompiledPolicy::Rollout(_) => None,
+                CompiledPolicy::Rollout(_) | CompiledPolicy::Review(_) => None,
             })
             .collect();
         check::check(
@@ -601,7 +607,7 @@ impl Bundle {
             .iter()
             .filter_map(|p| match p {
                 CompiledPolicy::Rollout(p) => Some(p),
-                CompiledPolicy::Release(_) => None,
+                CompiledPolicy::Release(_) | CompiledPolicy::Review(_) => None,
             })
             .collect();
         assess::assess(

@@ -1,22 +1,43 @@
 //! The bundle's entry points for `review`: a period's report, one
 //! release's outcome, and `check` with the `history` facts derived from
-//! release records. (Review policies will be compiled into the bundle;
-//! today the thresholds are [`ReviewOptions`]'s.)
+//! release records. The bundle's review policies (`kind: ReviewPolicy`)
+//! give the success criteria and the instability rules.
 
-use super::Bundle;
+use super::{Bundle, CompiledPolicy};
 use crate::Decision;
 use crate::error::{Error, ErrorCode, FactsError};
 use crate::model::{Facts, Timestamp};
+use crate::review::criteria::compile::ReviewPolicy;
 use crate::review::{Records, ReleaseOutcome, Review, ReviewOptions, Thresholds};
 
 impl Bundle {
+    /// The bundle's review policies, in order.
+    fn review_policies(&self) -> Vec<&ReviewPolicy> {
+        self.inner
+            .policies
+            .iter()
+            .filter_map(|p| match p {
+                CompiledPolicy::Review(p) => Some(p),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Review release records: DORA's four keys overall, per service, per
-    /// team and per week, rollback frequency and chronic instability,
-    /// rollbacks over budget, post-mortems missing or overdue, feedback
-    /// testing missed, and a verdict. Errors when the options name a
+    /// team and per week, rollback frequency and chronic instability (by
+    /// the bundle's `instability` rules, or `options`' thresholds when it
+    /// has none), rollbacks over budget, post-mortems missing or overdue,
+    /// feedback testing missed, every release judged on the bundle's
+    /// success criteria, and a verdict. Errors when the options name a
     /// service or team no record has, or no period can be found.
     pub fn review(&self, records: &Records, options: &ReviewOptions) -> Result<Review, Error> {
-        crate::review::evaluate::review(records, options)
+        self.usable()?;
+        crate::review::evaluate::review(
+            &self.review_policies(),
+            records,
+            options,
+            &self.inner.limits,
+        )
     }
 
     /// One release's outcome: durations against budgets, recovery,
@@ -28,7 +49,15 @@ impl Bundle {
         now: Timestamp,
         thresholds: &Thresholds,
     ) -> Result<ReleaseOutcome, Error> {
-        crate::review::evaluate::outcome(records, release, now, thresholds)
+        self.usable()?;
+        crate::review::evaluate::outcome(
+            &self.review_policies(),
+            &self.inner.limits,
+            records,
+            release,
+            now,
+            thresholds,
+        )
     }
 
     /// The `history` section of `check`'s facts for `service` in

@@ -207,15 +207,16 @@ pub(crate) fn kind_fits(c: &mut Compiler<'_>, p: &MergedPolicy) {
     }
     for (section, origin) in misplaced {
         if let Some(o) = origin {
-            let (here, there) = if rollout {
-                ("RolloutPolicy", "Policy")
-            } else {
-                ("Policy", "RolloutPolicy")
-            };
+            let here = p.kind.as_str();
+            let there = p
+                .rules
+                .iter()
+                .find(|(r, _)| r.section() == section)
+                .map_or("Policy", |(r, _)| r.policy_kind());
             c.errors.push(
                 PolicyError::new(ErrorCode::MisplacedSection, o.at(""), format!("a `{here}` cannot hold `{section}`"))
                     .with_hint(format!(
-                        "put `{section}` in a `kind: {there}` document: `check` reads release policies, `assess` rollout policies"
+                        "put `{section}` in a `kind: {there}` document: `check` reads release policies, `assess` rollout policies, `review` review policies"
                     )),
             );
         }

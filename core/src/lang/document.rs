@@ -1,7 +1,9 @@
 //! The policy documents as written in YAML (`apiVersion: release-policy/v1`):
 //! `kind: Policy` (read by `check`: `gates` and `approvals` over release
 //! facts) and `kind: RolloutPolicy` (read by `assess`: `triggers`,
-//! `promotion`, `analysis`, `burnRate` and `qualityGates` over rollout facts). Both have
+//! `promotion`, `analysis`, `burnRate` and `qualityGates` over rollout facts) and
+//! `kind: ReviewPolicy` (read by `review`: `criteria` and `instability` over
+//! release records). All have
 //! metadata, `appliesTo` and ordered `variables`. Unknown fields are errors.
 
 use schemars::JsonSchema;
@@ -11,6 +13,7 @@ use crate::model::Duration;
 use crate::vocab::Effect;
 
 pub use super::quality_gate_rule::{CriteriaSet, IncludeResults, Percent, QualityGate};
+pub use super::review_rules::{Criterion, Instability};
 pub use super::rollout_rules::{
     AnalysisRule, BurnRateRule, Compare, JudgedMetric, NoDataPolicy, Promotion, Threshold, Trigger,
 };
@@ -23,6 +26,8 @@ pub const API_VERSION: &str = "release-policy/v1";
 pub const KIND_POLICY: &str = "Policy";
 /// The kind of a rollout policy, read by `assess`.
 pub const KIND_ROLLOUT: &str = "RolloutPolicy";
+/// The kind of a review policy, read by `review`.
+pub const KIND_REVIEW: &str = "ReviewPolicy";
 
 /// One YAML document: a policy.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -352,6 +352,18 @@ impl LayeredRule for Gate {
     }
 }
 
+impl LayeredRule for super::document::Criterion {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        super::review_rules::criterion_tightens(old, new)
+    }
+}
+
+impl LayeredRule for super::document::Instability {
+    fn tightens(old: &Self, new: &Self) -> bool {
+        super::review_rules::instability_tightens(old, new)
+    }
+}
+
 impl LayeredRule for ApprovalRule {
     fn tightens(old: &Self, new: &Self) -> bool {
         approval_tightens(old, new)

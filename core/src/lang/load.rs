@@ -405,7 +405,11 @@ fn header_error(
     }
     if !matches!(
         kind.as_deref(),
-        Some(super::document::KIND_POLICY | super::document::KIND_ROLLOUT)
+        Some(
+            super::document::KIND_POLICY
+                | super::document::KIND_ROLLOUT
+                | super::document::KIND_REVIEW
+        )
     ) {
         return Some(
             PolicyError::new(
@@ -414,7 +418,7 @@ fn header_error(
                 format!("unsupported kind `{}`", kind.unwrap_or_default()),
             )
             .with_hint(
-                "policy files hold `kind: Policy` or `kind: RolloutPolicy`; policy tests go in files named `*.test.yaml`",
+                "policy files hold `kind: Policy`, `kind: RolloutPolicy` or `kind: ReviewPolicy`; policy tests go in files named `*.test.yaml`",
             ),
         );
     }

@@ -16,6 +16,7 @@ pub(crate) mod layer;
 pub(crate) mod load;
 pub(crate) mod locate;
 mod quality_gate_rule;
+mod review_rules;
 mod rollout_rules;
 pub(crate) mod rules;
 

@@ -10,8 +10,8 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::document::{
-    AnalysisRule, ApprovalRule, BurnRateRule, Gate, KIND_POLICY, KIND_ROLLOUT, Promotion,
-    QualityGate, Trigger, Variable,
+    AnalysisRule, ApprovalRule, BurnRateRule, Criterion, Gate, Instability, KIND_POLICY,
+    KIND_REVIEW, KIND_ROLLOUT, Promotion, QualityGate, Trigger, Variable,
 };
 use super::layer::Origin;
 
@@ -166,6 +166,10 @@ rule_kinds! {
     burn_rate: BurnRateRule => BurnRate { section: "burnRate", policy: KIND_ROLLOUT, kind: "burn-rate", noun: "burn-rate rule" }
     /// SLO quality gates, Keptn style (rollout policies).
     quality_gates: QualityGate => QualityGate { section: "qualityGates", policy: KIND_ROLLOUT, kind: "quality-gate", noun: "quality gate" }
+    /// Success criteria over a release record (review policies).
+    criteria: Criterion => Criterion { section: "criteria", policy: KIND_REVIEW, kind: "criterion", noun: "success criterion" }
+    /// When a service is chronically unstable (review policies).
+    instability: Instability => Instability { section: "instability", policy: KIND_REVIEW, kind: "instability", noun: "instability rule" }
 }
 
 /// Rules of one kind out of `rules` (the others stay), in order.

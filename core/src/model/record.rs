@@ -360,6 +360,58 @@ impl ReleaseRecord {
             .map(|c| self.deployment.finished_at - c.first_at)
     }
 
+    /// Earliest incident start → latest restore, when every incident is
+    /// restored.
+    pub fn recovery(&self) -> Option<chrono::Duration> {
+        if self.incidents.iter().any(|i| i.restored_at.is_none()) {
+            return None;
+        }
+        let first = self.incidents.iter().map(|i| i.started_at).min()?;
+        let last = self.incidents.iter().filter_map(|i| i.restored_at).max()?;
+        Some(last - first)
+    }
+
+    /// The record as review policies read it: its fields, with
+    /// `deployment.duration`, `rollback.duration`, `leadTime`, `failed`,
+    /// `recovery`, `usersAffected` and `impactMinutes` added.
+    pub(crate) fn roots_json(&self) -> serde_json::Value {
+        let d = |c: chrono::Duration| {
+            serde_json::Value::String(
+                super::Duration::from_millis(c.num_milliseconds()).to_string(),
+            )
+        };
+        let mut json = serde_json::to_value(self).unwrap_or_default();
+        if let Some(o) = json.as_object_mut() {
+            if let Some(dep) = o.get_mut("deployment").and_then(|v| v.as_object_mut()) {
+                dep.insert("duration".into(), d(self.deployment_duration()));
+            }
+            if let (Some(rb), Some(span)) = (
+                o.get_mut("rollback").and_then(|v| v.as_object_mut()),
+                self.rollback.as_ref(),
+            ) {
+                rb.insert("duration".into(), d(span.finished_at - span.started_at));
+            }
+            let sum = |f: fn(&RecordIncident) -> Option<u64>| {
+                self.incidents
+                    .iter()
+                    .filter_map(f)
+                    .fold(0u64, u64::saturating_add)
+            };
+            o.insert(
+                "leadTime".into(),
+                self.lead_time().map_or(serde_json::Value::Null, d),
+            );
+            o.insert("failed".into(), self.failed().into());
+            o.insert(
+                "recovery".into(),
+                self.recovery().map_or(serde_json::Value::Null, d),
+            );
+            o.insert("usersAffected".into(), sum(|i| i.users_affected).into());
+            o.insert("impactMinutes".into(), sum(|i| i.impact_minutes).into());
+        }
+        json
+    }
+
     /// The checks between fields, each with the JSON path of the field at
     /// fault: times in order, an outcome with the parts it needs, names
     /// that are not blank. Empty when the record is consistent.

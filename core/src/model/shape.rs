@@ -116,6 +116,37 @@ pub(crate) static ROLLOUT: LazyLock<Shape> = LazyLock::new(|| {
     from_schema(&schema, &schema, 0)
 });
 
+/// What review policies read about one release: the record's fields, and
+/// what the library measures from them (`leadTime`, `failed`, `recovery`,
+/// `usersAffected`, `impactMinutes`; `deployment.duration` and
+/// `rollback.duration` are added to their objects).
+#[derive(schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[allow(dead_code)] // only its schema is used
+struct RecordRoots {
+    #[serde(flatten)]
+    record: super::ReleaseRecord,
+    lead_time: Option<super::Duration>,
+    failed: bool,
+    recovery: Option<super::Duration>,
+    users_affected: u64,
+    impact_minutes: u64,
+}
+
+/// The shape of a release record as review policies read it.
+pub(crate) static RECORD: LazyLock<Shape> = LazyLock::new(|| {
+    let schema = serde_json::to_value(schemars::schema_for!(RecordRoots)).unwrap_or(Json::Null);
+    let mut shape = from_schema(&schema, &schema, 0);
+    if let Shape::Object(roots) = &mut shape {
+        for part in ["deployment", "rollback"] {
+            if let Some(Shape::Object(fields)) = roots.get_mut(part) {
+                fields.insert("duration".to_string(), Shape::Duration);
+            }
+        }
+    }
+    shape
+});
+
 /// Fact paths that may be absent (or `null`) in a valid input: optional
 /// sections and fields (`service`, `service.errorBudgetRemaining`), and the
 /// values of free-form maps (`release.labels.*`). Paths through lists are

@@ -7,16 +7,21 @@
 use std::collections::BTreeMap;
 
 use super::bands::Bands;
+use super::criteria::compile::ReviewPolicy;
+use super::criteria::evaluate::score;
 use super::dora::{Period, keys, seconds, written};
 use super::records::Records;
+use super::result::{CriterionSummary, Unmet};
 use super::result::{
     Event, Named, REVIEW_SCHEMA, ReleaseOutcome, Review, ReviewVerdict, RollbackTime, Week,
 };
 use super::stability::{
-    Thresholds, missed, postmortem_gap, rollback_time, slow_rollbacks, stability,
+    Chronic, Thresholds, missed, postmortem_gap, rollback_time, slow_rollbacks, stability,
 };
 use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
+use crate::limits::Limits;
 use crate::model::{ReleaseRecord, Timestamp, rfc3339};
+use crate::vocab::Outcome;
 
 /// What to review.
 #[derive(Debug, Clone)]
@@ -116,8 +121,86 @@ fn default_period(records: &[&ReleaseRecord]) -> Option<Period> {
     })
 }
 
-/// Review the records by `options`.
-pub(crate) fn review(records: &Records, options: &ReviewOptions) -> Result<Review, Error> {
+/// The rules of chronic instability: the review policies', or the
+/// thresholds' when the policies have none.
+fn chronic_rules(policies: &[&ReviewPolicy], t: &Thresholds) -> Vec<Chronic> {
+    let from_policies: Vec<Chronic> = policies
+        .iter()
+        .flat_map(|p| &p.instability)
+        .map(|i| Chronic {
+            id: i.id.clone(),
+            rollbacks: i.rollbacks.map(|n| n as usize),
+            within: i
+                .within
+                .unwrap_or_else(|| crate::model::Duration::from_millis(30 * 86_400_000)),
+            rate: i.rollback_rate,
+            min_deployments: i.min_deployments.unwrap_or(5) as usize,
+        })
+        .collect();
+    if from_policies.is_empty() {
+        vec![t.chronic()]
+    } else {
+        from_policies
+    }
+}
+
+/// The criteria of `policies` judged on every deployment: a summary per
+/// criterion, and every release that did not meet one.
+fn judge_all(
+    policies: &[&ReviewPolicy],
+    deployments: &[&ReleaseRecord],
+    limits: &Limits,
+) -> (Vec<CriterionSummary>, Vec<Unmet>) {
+    let mut summary: Vec<CriterionSummary> = policies
+        .iter()
+        .flat_map(|p| {
+            p.criteria.iter().map(|k| CriterionSummary {
+                policy: p.metadata.name.clone(),
+                criterion: k.criterion.id.clone(),
+                description: k.criterion.description.clone(),
+                required: k.criterion.required,
+                passed: 0,
+                failed: 0,
+                errors: 0,
+                skipped: 0,
+            })
+        })
+        .collect();
+    let mut unmet = Vec::new();
+    for r in deployments {
+        for (i, res) in score(policies, r, limits, false).into_iter().enumerate() {
+            let Some(s) = summary.get_mut(i) else {
+                continue;
+            };
+            match res.outcome {
+                Outcome::Pass => s.passed += 1,
+                Outcome::Skipped => s.skipped += 1,
+                Outcome::Fail => s.failed += 1,
+                _ => s.errors += 1,
+            }
+            if matches!(res.outcome, Outcome::Fail | Outcome::Error) {
+                unmet.push(Unmet {
+                    release: r.release.id.clone(),
+                    service: r.release.service.clone(),
+                    policy: res.policy,
+                    criterion: res.criterion,
+                    outcome: res.outcome,
+                    required: res.required,
+                    message: res.message,
+                });
+            }
+        }
+    }
+    (summary, unmet)
+}
+
+/// Review the records by `options`, judging the criteria of `policies`.
+pub(crate) fn review(
+    policies: &[&ReviewPolicy],
+    records: &Records,
+    options: &ReviewOptions,
+    limits: &Limits,
+) -> Result<Review, Error> {
     let env = options.environment.as_str();
     if let Some(s) = &options.service {
         if !records.iter().any(|r| &r.release.service == s) {
@@ -186,7 +269,8 @@ pub(crate) fn review(records: &Records, options: &ReviewOptions) -> Result<Revie
         })
         .collect();
     let t = &options.thresholds;
-    let stability = stability(&deployments, &all, &period, t);
+    let stability = stability(&deployments, &all, &period, &chronic_rules(policies, t));
+    let (criteria, unmet) = judge_all(policies, &deployments, limits);
     let postmortems: Vec<_> = deployments
         .iter()
         .filter_map(|r| postmortem_gap(r, period.to, t))
@@ -203,6 +287,18 @@ pub(crate) fn review(records: &Records, options: &ReviewOptions) -> Result<Revie
         reasons.push(format!(
             "the post-mortem of `{}` is {} ({})",
             p.release, p.problem, p.why
+        ));
+    }
+    for c in criteria
+        .iter()
+        .filter(|c| c.required && c.failed + c.errors > 0)
+    {
+        reasons.push(format!(
+            "{} of {} releases did not meet `{}` ({})",
+            c.failed + c.errors,
+            c.passed + c.failed + c.errors,
+            c.criterion,
+            c.policy
         ));
     }
     let verdict = if deployments.is_empty() {
@@ -237,11 +333,16 @@ pub(crate) fn review(records: &Records, options: &ReviewOptions) -> Result<Revie
         rollbacks_over_budget: slow_rollbacks(&deployments, t),
         postmortems,
         missed_by_testing: deployments.iter().flat_map(|r| missed(r)).collect(),
+        criteria,
+        unmet,
     })
 }
 
-/// One release's outcome, with post-mortems judged as of `now`.
+/// One release's outcome, with post-mortems judged as of `now` and the
+/// criteria of `policies` with the values they read.
 pub(crate) fn outcome(
+    policies: &[&ReviewPolicy],
+    limits: &Limits,
     records: &Records,
     id: &str,
     now: Timestamp,
@@ -353,5 +454,6 @@ pub(crate) fn outcome(
             })
             .collect(),
         decisions,
+        criteria: score(policies, r, limits, true),
     })
 }

@@ -28,7 +28,10 @@ pub use dora::{KeyBands, Keys, Period, Spread};
 pub use evaluate::ReviewOptions;
 pub use records::Records;
 pub use result::{
-    Event, Missed, Named, PostmortemGap, REVIEW_SCHEMA, ReleaseOutcome, Review, ReviewVerdict,
-    RollbackTime, SlowRollback, Stability, Week,
+    CriterionSummary, Event, Missed, Named, PostmortemGap, REVIEW_SCHEMA, ReleaseOutcome, Review,
+    ReviewVerdict, RollbackTime, SlowRollback, Stability, Unmet, Week,
 };
 pub use stability::Thresholds;
+pub(crate) mod criteria;
+
+pub use criteria::evaluate::CriterionResult;

@@ -20,8 +20,8 @@ pub const REVIEW_SCHEMA: &str = "release-policy/review/v1";
 pub enum ReviewVerdict {
     /// Nothing needs attention.
     Pass,
-    /// A service is chronically unstable, or a post-mortem is missing or
-    /// overdue.
+    /// A service is chronically unstable, a post-mortem is missing or
+    /// overdue, or a release did not meet a required criterion.
     Fail,
     /// No deployment in the period: nothing to measure (not "elite").
     NoDeployments,
@@ -77,6 +77,57 @@ pub struct Review {
     pub postmortems: Vec<PostmortemGap>,
     /// Feedback tickets testing should have caught.
     pub missed_by_testing: Vec<Missed>,
+    /// Each success criterion of the review policies, over the period's
+    /// deployments.
+    pub criteria: Vec<CriterionSummary>,
+    /// Every release that did not meet a criterion (or could not be
+    /// judged on one).
+    pub unmet: Vec<Unmet>,
+}
+
+/// A success criterion over the period.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CriterionSummary {
+    /// The review policy.
+    pub policy: String,
+    /// The criterion's id.
+    pub criterion: String,
+    /// What it asks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether a release not meeting it fails the review.
+    pub required: bool,
+    /// Releases that met it.
+    pub passed: usize,
+    /// Releases that did not.
+    pub failed: usize,
+    /// Releases it could not be judged on (counted as not met).
+    pub errors: usize,
+    /// Releases it does not apply to.
+    pub skipped: usize,
+}
+
+/// A release that did not meet a criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Unmet {
+    /// The release.
+    pub release: String,
+    /// Its service.
+    pub service: String,
+    /// The review policy.
+    pub policy: String,
+    /// The criterion.
+    pub criterion: String,
+    /// `fail` or `error`.
+    pub outcome: crate::vocab::Outcome,
+    /// Whether it fails the review.
+    pub required: bool,
+    /// Why.
+    pub message: String,
 }
 
 /// Keys of one service or team.
@@ -120,6 +171,8 @@ pub struct Stability {
     pub rollbacks_in_window: usize,
     /// Whether the service is chronically unstable.
     pub chronic: bool,
+    /// The instability rules that flag it (`default`: the thresholds').
+    pub rules: Vec<String>,
     /// Why, when it is.
     pub reasons: Vec<String>,
 }
@@ -223,6 +276,9 @@ pub struct ReleaseOutcome {
     pub timeline: Vec<Event>,
     /// The digests of what the policies said (`check`, then `assess`).
     pub decisions: Vec<String>,
+    /// Every success criterion of the review policies, with the values it
+    /// read.
+    pub criteria: Vec<super::criteria::evaluate::CriterionResult>,
 }
 
 /// A rollback's time against its budget.

@@ -56,14 +56,40 @@ impl Thresholds {
     }
 }
 
-/// Rollback frequency per service: `deployments` are the period's,
-/// `all` every record of the environment (the window may reach before the
-/// period).
+/// One rule of chronic instability: at least `rollbacks` rollbacks within
+/// `within` before the period's end, or a rollback rate above `rate` over
+/// at least `min_deployments` deployments in the period.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Chronic {
+    /// The rule's id (`default` for the thresholds').
+    pub id: String,
+    pub rollbacks: Option<usize>,
+    pub within: Duration,
+    pub rate: Option<f64>,
+    pub min_deployments: usize,
+}
+
+impl Thresholds {
+    /// The thresholds' own rule of chronic instability.
+    pub(crate) fn chronic(&self) -> Chronic {
+        Chronic {
+            id: "default".into(),
+            rollbacks: Some(self.chronic_rollbacks),
+            within: self.chronic_window,
+            rate: Some(self.chronic_rate),
+            min_deployments: self.chronic_min_deployments,
+        }
+    }
+}
+
+/// Rollback frequency per service: `deployments` are the period's, `all`
+/// every record of the environment (a window may reach before the
+/// period); a service is chronic when any of `rules` says so.
 pub(crate) fn stability(
     deployments: &[&ReleaseRecord],
     all: &[&ReleaseRecord],
     period: &Period,
-    t: &Thresholds,
+    rules: &[Chronic],
 ) -> Vec<Stability> {
     let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     for r in deployments {
@@ -73,39 +99,62 @@ pub(crate) fn stability(
             e.1 += 1;
         }
     }
-    let window_start = period.to - t.chronic_window.as_chrono();
-    let mut in_window: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in all {
-        let at = r.deployment.finished_at;
-        if r.outcome == RecordOutcome::RolledBack && window_start <= at && at < period.to {
-            *in_window.entry(r.release.service.as_str()).or_default() += 1;
-        }
-    }
+    // Rollbacks per service in each rule's window.
+    let windows: Vec<BTreeMap<&str, usize>> = rules
+        .iter()
+        .map(|rule| {
+            let start = period.to - rule.within.as_chrono();
+            let mut in_window: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in all {
+                let at = r.deployment.finished_at;
+                if r.outcome == RecordOutcome::RolledBack && start <= at && at < period.to {
+                    *in_window.entry(r.release.service.as_str()).or_default() += 1;
+                }
+            }
+            in_window
+        })
+        .collect();
     per.into_iter()
         .map(|(service, (n, rollbacks))| {
             let rate = rollbacks as f64 / n as f64;
-            let window = in_window.get(service).copied().unwrap_or(0);
             let mut reasons = Vec::new();
-            if window >= t.chronic_rollbacks {
-                reasons.push(format!(
-                    "{window} rollbacks in the {} before the period's end (threshold {})",
-                    t.chronic_window, t.chronic_rollbacks
-                ));
-            }
-            if n >= t.chronic_min_deployments && rate > t.chronic_rate {
-                reasons.push(format!(
-                    "rollback rate {:.0} % over {n} deployments (threshold {:.0} %)",
-                    rate * 100.0,
-                    t.chronic_rate * 100.0
-                ));
+            let mut flagged = Vec::new();
+            let mut most_in_window = 0;
+            for (rule, window) in rules.iter().zip(&windows) {
+                let w = window.get(service).copied().unwrap_or(0);
+                most_in_window = most_in_window.max(w);
+                let by_count = rule.rollbacks.is_some_and(|t| w >= t);
+                let by_rate = rule
+                    .rate
+                    .is_some_and(|t| n >= rule.min_deployments && rate > t);
+                if by_count || by_rate {
+                    flagged.push(rule.id.clone());
+                }
+                if by_count {
+                    reasons.push(format!(
+                        "{w} rollbacks in the {} before the period's end (`{}`: {} or more)",
+                        rule.within,
+                        rule.id,
+                        rule.rollbacks.unwrap_or_default()
+                    ));
+                }
+                if let Some(t) = rule.rate.filter(|_| by_rate) {
+                    reasons.push(format!(
+                        "rollback rate {:.0} % over {n} deployments (`{}`: above {:.0} %)",
+                        rate * 100.0,
+                        rule.id,
+                        t * 100.0
+                    ));
+                }
             }
             Stability {
                 service: service.to_string(),
                 deployments: n,
                 rollbacks,
                 rollback_rate: rate,
-                rollbacks_in_window: window,
-                chronic: !reasons.is_empty(),
+                rollbacks_in_window: most_in_window,
+                chronic: !flagged.is_empty(),
+                rules: flagged,
                 reasons,
             }
         })

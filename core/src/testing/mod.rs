@@ -1,8 +1,9 @@
 //! Policy tests, as `opa test` runs them: files named `*.test.yaml` beside
 //! the policies, each with cases of facts (a base facts file patched with a
 //! JSON merge patch, or inline facts) and the expected verdict and rule
-//! outcomes. A file tests `check` (release facts) or, with
-//! `command: assess`, `assess` (rollout facts). A coverage report lists the rules that lack a passing or a
+//! outcomes. A file tests `check` (release facts), with `command: assess`
+//! `assess` (rollout facts), or with `command: review` `review` (release
+//! records). A coverage report lists the rules that lack a passing or a
 //! failing case.
 
 pub(crate) mod patch;
@@ -50,7 +51,7 @@ pub struct TestMetadata {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TestSpec {
-    /// What the cases run: `check` (default) or `assess`.
+    /// What the cases run: `check` (default), `assess` or `review`.
     #[serde(default)]
     pub command: Command,
     /// Facts file the cases patch, relative to the test file.
@@ -74,6 +75,11 @@ pub enum Command {
     Check,
     /// `assess` rollout facts.
     Assess,
+    /// `review` release records: a case's facts are one record (its
+    /// criteria judged), or `{records: [...], from, to}` (a period
+    /// reviewed: criteria over every record, instability rules over the
+    /// services).
+    Review,
 }
 
 impl Command {
@@ -82,6 +88,7 @@ impl Command {
         match self {
             Command::Check => "check",
             Command::Assess => "assess",
+            Command::Review => "review",
         }
     }
 }
@@ -388,7 +395,130 @@ fn produce(run: &Run<'_>, json: Json) -> Result<Produced, Error> {
                 missing: None,
             })
         }
+        Command::Review => review_case(bundle, json),
     }
+}
+
+/// A `review` case: one record (its criteria), or a period of records
+/// (criteria over all — `fail` when one record fails, `error` when one
+/// errs, `skipped` when all skip — and instability rules over the
+/// services: `fail` when the rule flags one). The verdict is the review's
+/// (`pass`, `fail`, `no-deployments`).
+fn review_case(bundle: &Bundle, json: Json) -> Result<Produced, Error> {
+    use crate::review::{Period, Records, ReviewOptions, ReviewVerdict, Thresholds};
+    let limits = bundle.limits();
+    let time = |key: &str| -> Result<Option<crate::model::Timestamp>, Error> {
+        match json.get(key).and_then(Json::as_str) {
+            None => Ok(None),
+            Some(t) => chrono::DateTime::parse_from_rfc3339(t)
+                .map(|t| Some(t.to_utc()))
+                .map_err(|e| {
+                    Error::from(crate::error::FactsError::new(
+                        ErrorCode::FactsWrongType,
+                        format!("`{key}` is not an RFC 3339 instant: {e}"),
+                    ))
+                }),
+        }
+    };
+    let single = json.get("apiVersion").is_some();
+    let items: Vec<Json> = if single {
+        vec![json.clone()]
+    } else {
+        json.get("records")
+            .and_then(Json::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let sources = items
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (format!("record-{i}.json"), r.to_string()))
+        .collect();
+    let records = Records::from_sources(sources, limits)?;
+    let mut rules: BTreeMap<String, (Outcome, String)> = BTreeMap::new();
+    if single {
+        let id = records
+            .iter()
+            .next()
+            .map(|r| (r.release.id.clone(), r.last_event()));
+        let Some((id, now)) = id else {
+            return Err(Error::evaluation(
+                ErrorCode::EvaluationFailed,
+                "the case holds no record",
+            ));
+        };
+        let outcome = bundle.review_release(&records, &id, now, &Thresholds::default())?;
+        let failed = outcome
+            .criteria
+            .iter()
+            .any(|c| c.required && matches!(c.outcome, Outcome::Fail | Outcome::Error));
+        for c in outcome.criteria {
+            rules.insert(c.criterion, (c.outcome, c.message));
+        }
+        return Ok(Produced {
+            verdict: if failed { "fail" } else { "pass" },
+            rules,
+            missing: None,
+        });
+    }
+    let mut options = ReviewOptions::default();
+    if let (Some(from), Some(to)) = (time("from")?, time("to")?) {
+        options = options.period(Period::new(from, to)?);
+    }
+    let review = bundle.review(&records, &options)?;
+    for c in &review.criteria {
+        let unmet: Vec<&crate::review::Unmet> = review
+            .unmet
+            .iter()
+            .filter(|u| u.criterion == c.criterion)
+            .collect();
+        let (outcome, message) = if c.failed + c.errors == 0 {
+            let o = if c.passed == 0 && c.skipped > 0 {
+                Outcome::Skipped
+            } else {
+                Outcome::Pass
+            };
+            (o, format!("{} met, {} skipped", c.passed, c.skipped))
+        } else {
+            let o = if c.errors > 0 {
+                Outcome::Error
+            } else {
+                Outcome::Fail
+            };
+            let first = unmet.first().map(|u| u.message.clone()).unwrap_or_default();
+            (o, first)
+        };
+        rules.insert(c.criterion.clone(), (outcome, message));
+    }
+    for info in bundle.rules().iter().filter(|r| r.kind() == "instability") {
+        let flagged: Vec<&str> = review
+            .stability
+            .iter()
+            .filter(|s| s.rules.iter().any(|r| r == info.id()))
+            .map(|s| s.service.as_str())
+            .collect();
+        let outcome = if flagged.is_empty() {
+            Outcome::Pass
+        } else {
+            Outcome::Fail
+        };
+        rules.insert(
+            info.id().to_string(),
+            (
+                outcome,
+                format!("chronically unstable: {}", flagged.join(", ")),
+            ),
+        );
+    }
+    Ok(Produced {
+        verdict: match review.verdict {
+            ReviewVerdict::Pass => "pass",
+            ReviewVerdict::Fail => "fail",
+            _ => "no-deployments",
+        },
+        rules,
+        missing: None,
+    })
 }
 
 fn run_case(run: &Run<'_>, file: &str, base: Option<&Json>, case: &TestCase) -> CaseResult {
