@@ -52,6 +52,9 @@ fn cells(k: &Keys) -> [String; 5] {
     ]
 }
 
+/// How many releases that missed a criterion the text and Markdown show.
+const UNMET_SHOWN: usize = 10;
+
 const HEAD: [&str; 6] = [
     "",
     "deployments",
@@ -154,6 +157,34 @@ impl Review {
                 if st.chronic { ": CHRONIC" } else { "" }
             );
         }
+        if !self.criteria.is_empty() {
+            let _ = writeln!(
+                s,
+                "\nsuccess criteria (met / missed / not judged / skipped)"
+            );
+            for c in &self.criteria {
+                let _ = writeln!(
+                    s,
+                    "  {:<34} {} / {} / {} / {}{}",
+                    c.criterion,
+                    c.passed,
+                    c.failed,
+                    c.errors,
+                    c.skipped,
+                    if c.required { "" } else { "  (reported only)" }
+                );
+            }
+            for u in self.unmet.iter().take(UNMET_SHOWN) {
+                let _ = writeln!(s, "  ✗ {} {}: {}", u.release, u.criterion, u.message);
+            }
+            if self.unmet.len() > UNMET_SHOWN {
+                let _ = writeln!(
+                    s,
+                    "  … and {} more (`--format json` lists them all)",
+                    self.unmet.len() - UNMET_SHOWN
+                );
+            }
+        }
         if !self.rollbacks_over_budget.is_empty() {
             let _ = writeln!(s, "\nrollbacks over budget");
             for r in &self.rollbacks_over_budget {
@@ -249,6 +280,22 @@ impl Review {
                 }
             );
         }
+        if !self.criteria.is_empty() {
+            s += "\n## Success criteria\n\n| criterion | policy | met | missed | not judged | skipped | required |\n|---|---|---|---|---|---|---|\n";
+            for c in &self.criteria {
+                let _ = writeln!(
+                    s,
+                    "| `{}` | `{}` | {} | {} | {} | {} | {} |",
+                    c.criterion,
+                    c.policy,
+                    c.passed,
+                    c.failed,
+                    c.errors,
+                    c.skipped,
+                    if c.required { "yes" } else { "no" }
+                );
+            }
+        }
         s += "\n## What needs doing\n\n";
         let mut todo = 0;
         for p in &self.postmortems {
@@ -278,6 +325,14 @@ impl Review {
                 s,
                 "- [ ] {} ticket `{}` ({}) on `{}` was missed by testing: add the test",
                 m.source, m.ticket, m.severity, m.release
+            );
+        }
+        for u in self.unmet.iter().filter(|u| u.required).take(UNMET_SHOWN) {
+            todo += 1;
+            let _ = writeln!(
+                s,
+                "- [ ] `{}` missed `{}`: {}",
+                u.release, u.criterion, u.message
             );
         }
         for st in self.stability.iter().filter(|s| s.chronic) {
@@ -337,6 +392,20 @@ impl ReleaseOutcome {
         if let Some(p) = &self.postmortem {
             let _ = writeln!(s, "  post-mortem {} ({})", p.problem, p.why);
         }
+        for c in &self.criteria {
+            let mark = match c.outcome {
+                crate::vocab::Outcome::Pass => "✓",
+                crate::vocab::Outcome::Skipped => "-",
+                _ => "✗",
+            };
+            let _ = writeln!(
+                s,
+                "  {mark} {} [{}] {}",
+                c.criterion,
+                c.outcome.as_str(),
+                c.message
+            );
+        }
         let _ = writeln!(s, "timeline");
         for e in &self.timeline {
             let _ = writeln!(s, "  {}  {}", e.at, e.what);
@@ -391,6 +460,18 @@ impl ReleaseOutcome {
             "| users affected | {} |\n| minutes of impact | {} |",
             self.users_affected, self.impact_minutes
         );
+        if !self.criteria.is_empty() {
+            s += "\n## Success criteria\n\n| criterion | outcome | why |\n|---|---|---|\n";
+            for c in &self.criteria {
+                let _ = writeln!(
+                    s,
+                    "| `{}` | {} | {} |",
+                    c.criterion,
+                    c.outcome.as_str(),
+                    c.message
+                );
+            }
+        }
         s += "\n## Timeline\n\n";
         for e in &self.timeline {
             let _ = writeln!(s, "- `{}` {}", e.at, e.what);
