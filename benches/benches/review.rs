@@ -3,6 +3,7 @@
 //! - `review/100k-records`: `review` of a year of 100,000 release records
 //!   (200 services, 20 teams; DORA's keys overall, per service, per team
 //!   and per week, stability, budgets, post-mortems, feedback), beside a
+//!   the same review without review policies (no criteria judged), and a
 //!   plain single pass over the same records (the floor: counting
 //!   deployments and failures and summing lead times, no grouping, no
 //!   quantiles).
@@ -43,6 +44,21 @@ fn review(c: &mut Criterion) {
             black_box(
                 bundle
                     .review(black_box(&records), &options)
+                    .map(|r| r.dora.failed),
+            )
+        })
+    });
+    // The same review without review policies: the keys, stability,
+    // budgets, post-mortems and feedback, no criteria to judge.
+    let bare = Bundle::from_yaml_str(
+        "gate.yaml",
+        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: g}\nspec:\n  gates:\n    - {id: g, expression: 'true'}\n",
+    )
+    .expect("bundle");
+    g.bench_function("release-policy review without criteria", |b| {
+        b.iter(|| {
+            black_box(
+                bare.review(black_box(&records), &options)
                     .map(|r| r.dora.failed),
             )
         })

@@ -572,3 +572,32 @@ fn a_team_layer_may_tighten_review_policies_never_loosen_them() {
         .unwrap_or_else(|| panic!("accepted"));
     assert_eq!(e.code(), ErrorCode::UnknownFactField, "{e}");
 }
+
+/// Only the roots a review policy reads are bound; one read only to be
+/// compared with `null` is bound too, so it never passes by absence.
+#[test]
+fn a_root_read_only_against_null_is_still_bound() {
+    let bundle = Bundle::from_yaml_str(
+        "p.yaml",
+        "apiVersion: release-policy/v1\nkind: ReviewPolicy\nmetadata: {name: p}\nspec:\n  criteria:\n    - {id: never-rolled-back, expression: 'rollback == null'}\n    - {id: no-decisions, expression: 'decisions == null'}\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let rs = Records::from_path(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/records"),
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let o = bundle
+        .review_release(
+            &rs,
+            "checkout-2.4.0",
+            ts("2026-11-30T00:00:00Z"),
+            &Thresholds::default(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let outcomes: Vec<_> = o.criteria.iter().map(|c| c.outcome).collect();
+    assert_eq!(
+        outcomes,
+        vec![release_policy::Outcome::Fail, release_policy::Outcome::Fail]
+    );
+}

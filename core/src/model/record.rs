@@ -373,43 +373,67 @@ impl ReleaseRecord {
 
     /// The record as review policies read it: its fields, with
     /// `deployment.duration`, `rollback.duration`, `leadTime`, `failed`,
-    /// `recovery`, `usersAffected` and `impactMinutes` added.
-    pub(crate) fn roots_json(&self) -> serde_json::Value {
+    /// `recovery`, `usersAffected` and `impactMinutes` added — only the
+    /// roots `wanted` says the policies read (the others stay absent, and
+    /// so `null`).
+    pub(crate) fn roots_json(&self, wanted: &dyn Fn(&str) -> bool) -> serde_json::Value {
+        use serde_json::Value as Json;
         let d = |c: chrono::Duration| {
-            serde_json::Value::String(
-                super::Duration::from_millis(c.num_milliseconds()).to_string(),
-            )
+            Json::String(super::Duration::from_millis(c.num_milliseconds()).to_string())
         };
-        let mut json = serde_json::to_value(self).unwrap_or_default();
-        if let Some(o) = json.as_object_mut() {
-            if let Some(dep) = o.get_mut("deployment").and_then(|v| v.as_object_mut()) {
-                dep.insert("duration".into(), d(self.deployment_duration()));
+        let value = |v: Result<Json, serde_json::Error>| v.unwrap_or_default();
+        let mut o = serde_json::Map::new();
+        let mut put = |key: &str, v: &dyn Fn() -> Json| {
+            if wanted(key) {
+                o.insert(key.to_string(), v());
             }
-            if let (Some(rb), Some(span)) = (
-                o.get_mut("rollback").and_then(|v| v.as_object_mut()),
-                self.rollback.as_ref(),
-            ) {
-                rb.insert("duration".into(), d(span.finished_at - span.started_at));
+        };
+        put("apiVersion", &|| Json::String(self.api_version.clone()));
+        put("kind", &|| Json::String(self.kind.clone()));
+        put("release", &|| value(serde_json::to_value(&self.release)));
+        put("commits", &|| value(serde_json::to_value(&self.commits)));
+        put("deployment", &|| {
+            let mut j = value(serde_json::to_value(&self.deployment));
+            if let Some(m) = j.as_object_mut() {
+                m.insert("duration".into(), d(self.deployment_duration()));
             }
-            let sum = |f: fn(&RecordIncident) -> Option<u64>| {
-                self.incidents
-                    .iter()
-                    .filter_map(f)
-                    .fold(0u64, u64::saturating_add)
-            };
-            o.insert(
-                "leadTime".into(),
-                self.lead_time().map_or(serde_json::Value::Null, d),
-            );
-            o.insert("failed".into(), self.failed().into());
-            o.insert(
-                "recovery".into(),
-                self.recovery().map_or(serde_json::Value::Null, d),
-            );
-            o.insert("usersAffected".into(), sum(|i| i.users_affected).into());
-            o.insert("impactMinutes".into(), sum(|i| i.impact_minutes).into());
-        }
-        json
+            j
+        });
+        put("outcome", &|| {
+            Json::String(self.outcome.as_str().to_string())
+        });
+        put("rollback", &|| match &self.rollback {
+            None => Json::Null,
+            Some(span) => {
+                let mut j = value(serde_json::to_value(span));
+                if let Some(m) = j.as_object_mut() {
+                    m.insert("duration".into(), d(span.finished_at - span.started_at));
+                }
+                j
+            }
+        });
+        put("incidents", &|| {
+            value(serde_json::to_value(&self.incidents))
+        });
+        put("postmortem", &|| {
+            value(serde_json::to_value(&self.postmortem))
+        });
+        put("feedback", &|| value(serde_json::to_value(&self.feedback)));
+        put("decisions", &|| {
+            value(serde_json::to_value(&self.decisions))
+        });
+        let sum = |f: fn(&RecordIncident) -> Option<u64>| {
+            self.incidents
+                .iter()
+                .filter_map(f)
+                .fold(0u64, u64::saturating_add)
+        };
+        put("leadTime", &|| self.lead_time().map_or(Json::Null, d));
+        put("failed", &|| self.failed().into());
+        put("recovery", &|| self.recovery().map_or(Json::Null, d));
+        put("usersAffected", &|| sum(|i| i.users_affected).into());
+        put("impactMinutes", &|| sum(|i| i.impact_minutes).into());
+        Json::Object(o)
     }
 
     /// The checks between fields, each with the JSON path of the field at

@@ -32,6 +32,9 @@ pub(crate) struct ReviewPolicy {
     pub variables: Vec<(String, CompiledExpr)>,
     pub criteria: Vec<CompiledCriterion>,
     pub instability: Vec<Instability>,
+    /// The roots of a record its expressions read (`deployment`,
+    /// `recovery` …): only these are bound.
+    pub roots: std::collections::BTreeSet<String>,
 }
 
 impl ReviewPolicy {
@@ -147,7 +150,22 @@ pub(crate) fn compile(
         instability.push(i);
     }
     c.finish(errors);
+    let exprs = applies_to
+        .iter()
+        .chain(variables.iter().map(|(_, e)| e))
+        .chain(criteria.iter().flat_map(|k| {
+            std::iter::once(&k.expression)
+                .chain(k.when.as_ref())
+                .chain(k.message_expression.as_ref())
+        }));
+    let roots = exprs
+        .flat_map(|e| e.reads.iter())
+        .filter_map(|path| path.first())
+        .filter(|root| *root != "variables")
+        .cloned()
+        .collect();
     ReviewPolicy {
+        roots,
         metadata: p.metadata,
         applies_to,
         variables,

@@ -106,7 +106,7 @@ pub(crate) fn score(
     if policies.iter().all(|p| p.criteria.is_empty()) {
         return out;
     }
-    let json = record.roots_json();
+    let json = record.roots_json(&|root| policies.iter().any(|p| p.roots.contains(root)));
     let roots = bind_checked(&RECORD, &json);
     for policy in policies.iter().filter(|p| !p.criteria.is_empty()) {
         let budget = Budget::new(limits);
