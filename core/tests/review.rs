@@ -601,3 +601,133 @@ fn a_root_read_only_against_null_is_still_bound() {
         vec![release_policy::Outcome::Fail, release_policy::Outcome::Fail]
     );
 }
+
+/// Policy effectiveness: records joined with decisions and assessments the
+/// engine itself gave, by facts digest.
+#[test]
+fn effectiveness_joins_records_with_the_decisions_before_them() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bundle = Bundle::builtin();
+    let read =
+        |p: &str| std::fs::read_to_string(root.join(p)).unwrap_or_else(|e| panic!("{p}: {e}"));
+    // A `go` with nothing waived; a `go` with the freeze waived.
+    let go = bundle
+        .check_str(&read("policies/testdata/base.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut base: serde_json::Value = yaml_serde::from_str(&read("policies/testdata/base.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    base["service"]["errorBudgetRemaining"] = serde_json::json!(0.0);
+    base["waivers"] = serde_json::json!([{"rule": "error-budget-freeze", "by": "sam", "role": "engineering-director", "reason": "launch", "expires": "2026-11-27T00:00:00Z"}]);
+    let waived = bundle
+        .check(&Facts::from_json_value(base, &Limits::default()).unwrap_or_else(|e| panic!("{e}")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(waived.waived().len(), 1);
+    // A rollback (the latency trigger) and a promotion.
+    let rollback = bundle
+        .assess_str(&read("examples/rollouts/checkout-latency-regression.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let promote = bundle
+        .assess_str(&read("examples/rollouts/checkout-canary-healthy.yaml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let decisions = release_policy::review::Decisions::from_sources(
+        vec![
+            ("go.json".into(), go.to_json()),
+            ("waived.json".into(), waived.to_json()),
+            (
+                "all.jsonl".into(),
+                format!("{}\n{}\n", rollback.to_json(), promote.to_json()),
+            ),
+        ],
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(decisions.len(), 4);
+    let rec = |id: &str, outcome: &str, refs: String, incident: bool| {
+        let mut r = record(id, "2026-11-24T09:41:00Z", outcome);
+        r.push_str(&format!("decisions: {refs}\n"));
+        if incident {
+            r.push_str("incidents: [{id: INC-9, severity: sev2, startedAt: 2026-11-24T09:45:00Z, restoredAt: 2026-11-24T10:00:00Z}]\n");
+        }
+        r
+    };
+    let rs = records(&[
+        // passed every gate, then rolled back with an incident
+        rec(
+            "r1",
+            "rolled-back",
+            format!("{{check: \"{}\"}}", go.facts_digest()),
+            true,
+        ),
+        // the freeze was waived, then it went fine
+        rec(
+            "r2",
+            "success",
+            format!("{{check: \"{}\"}}", waived.facts_digest()),
+            false,
+        ),
+        // rolled back by the latency trigger, no incident: a false alarm
+        rec(
+            "r3",
+            "rolled-back",
+            format!("{{assess: [\"{}\"]}}", rollback.facts_digest()),
+            false,
+        ),
+        // promoted, yet caused an incident: missed
+        rec(
+            "r4",
+            "success",
+            format!("{{assess: [\"{}\"]}}", promote.facts_digest()),
+            true,
+        ),
+        // names a digest nobody gave
+        rec(
+            "r5",
+            "success",
+            "{check: \"sha256:0000\"}".to_string(),
+            false,
+        ),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let options = ReviewOptions::default()
+        .period(period("2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"))
+        .decisions(decisions);
+    let review = bundle
+        .review(&rs, &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let e = review
+        .effectiveness
+        .unwrap_or_else(|| panic!("no effectiveness"));
+    assert_eq!((e.linked, e.unlinked), (4, 1));
+    assert_eq!(e.passed_yet_failed.len(), 1);
+    assert_eq!(e.passed_yet_failed[0].release, "r1");
+    assert_eq!(e.waived_then_fine.len(), 1);
+    assert_eq!(e.waived_then_fine[0].rule, "error-budget-freeze");
+    assert_eq!(e.waived_then_fine[0].releases, vec!["r2"]);
+    assert!(e.waivers_before_failure.is_empty());
+    assert_eq!(e.false_alarms.len(), 1, "{:?}", e.false_alarms);
+    assert_eq!(e.false_alarms[0].rule, "p99-latency-regression");
+    assert!(
+        e.false_alarms[0].observed[0].contains("latest 439"),
+        "{:?}",
+        e.false_alarms[0].observed
+    );
+    assert_eq!(e.missed_incidents.len(), 1);
+    assert_eq!(e.missed_incidents[0].release, "r4");
+    assert_eq!(e.missed_incidents[0].incidents, vec!["INC-9"]);
+    assert!(
+        e.suggestions.iter().any(
+            |s| s.starts_with("`p99-latency-regression` stopped 1 rollout without an incident")
+        ),
+        "{:?}",
+        e.suggestions
+    );
+    // Something that is not a decision is refused, with its place.
+    let bad = release_policy::review::Decisions::from_sources(
+        vec![("x.json".into(), "{\"schema\": \"release-policy/review/v1\", \"verdict\": \"pass\", \"factsDigest\": \"x\"}".into())],
+        &Limits::default(),
+    );
+    assert_eq!(
+        bad.err().map(|e| e.code()),
+        Some(ErrorCode::RecordsInvalidField)
+    );
+}

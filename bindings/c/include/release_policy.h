@@ -62,6 +62,17 @@ typedef struct rp_catalog rp_catalog;
 typedef struct rp_error rp_error;
 
 /**
+ * Release records (what happened to each release: deployment, outcome,
+ * incidents, rollback, post-mortem, feedback), for `rp_bundle_review`,
+ * `rp_bundle_review_release`, `rp_bundle_history` and
+ * `rp_bundle_check_with_records`. Immutable and thread-safe: one set of
+ * records may be used from any number of threads at once.
+ * Reference-counted: every handle from a constructor or
+ * `rp_records_retain` is released with one `rp_records_free`.
+ */
+typedef struct rp_records rp_records;
+
+/**
  * An owned string the library hands out (a decision, a digest, an error
  * as JSON): `len` bytes of UTF-8 at `data`, followed by a NUL that is not
  * counted in `len` (a convenience for C; the text itself may, in theory,
@@ -265,8 +276,10 @@ typedef uint32_t rp_plan_verdict;
 /**
  * A catalog, calendar or release plan is malformed or inconsistent, or
  * names a service, API or environment the catalog does not have (codes
- * `RP08xx`); the error has the `file:line:column` and, when one helps, a
- * hint. Every problem found is in `rp_error_to_json`.
+ * `RP08xx`); or release records are (codes `RP09xx`), or a review names a
+ * period, service, team or release they cannot answer for (`RP0909`). The
+ * error has the `file:line:column` and, when one helps, a hint. Every
+ * problem found is in `rp_error_to_json`.
  */
 #define RP_STATUS_CATALOG_ERROR 10
 
@@ -764,6 +777,163 @@ rp_status rp_bundle_can_i_deploy(const struct rp_bundle *bundle,
                                  struct rp_buf *json_out,
                                  bool *deployable_out,
                                  struct rp_error **error_out);
+
+/**
+ * Release records from `path` (`path_len` bytes of UTF-8): one file, or
+ * every record file (`.yaml`, `.yml`, `.json`, `.jsonl`) below a
+ * directory, into `*records_out`. YAML holds one record a document, JSON
+ * one record or an array of them, JSON Lines one record a line. Default
+ * limits apply. A malformed or inconsistent record is
+ * `RP_STATUS_CATALOG_ERROR` (codes `RP09xx`, with `file:line:column`;
+ * every problem found is in `rp_error_to_json`); a path that cannot be
+ * read is `RP_STATUS_IO_ERROR`.
+ *
+ * # Safety
+ * `path` points to `path_len` readable bytes; `records_out` and
+ * `error_out` are NULL or writable.
+ */
+rp_status rp_records_from_path(const char *path,
+                               size_t path_len,
+                               const struct rp_records **records_out,
+                               struct rp_error **error_out);
+
+/**
+ * How many records `records` holds; 0 for NULL.
+ *
+ * # Safety
+ * `records` is NULL or a live handle.
+ */
+size_t rp_records_len(const struct rp_records *records);
+
+/**
+ * Add a reference to records, for another owner (another thread, say);
+ * returns `records` itself (NULL for NULL). Each reference is released
+ * with its own `rp_records_free`.
+ *
+ * # Safety
+ * `records` is NULL or a live handle.
+ */
+const struct rp_records *rp_records_retain(const struct rp_records *records);
+
+/**
+ * Release one reference to records; the last release frees them. NULL is
+ * a no-op.
+ *
+ * # Safety
+ * `records` is NULL or a live handle, released at most once per
+ * reference.
+ */
+void rp_records_free(const struct rp_records *records);
+
+/**
+ * Review `records`: DORA's four keys (deployment frequency, lead time,
+ * change failure rate, recovery time) overall, per service, per team and
+ * per week, rollback frequency and chronic instability, rollbacks over
+ * budget, post-mortems missing or overdue, feedback testing missed, and a
+ * verdict (`pass`, `fail`, `no-deployments`).
+ *
+ * `options` (`options_len` bytes of UTF-8) is a JSON object with any of
+ * `"from"` and `"to"` (RFC 3339; the half-open period `[from, to)`, both
+ * or neither — by default the UTC days from the first deployment to the
+ * last), `"service"`, `"team"` (only that one) and `"environment"`
+ * (`"production"` by default); a NULL `options` means every default
+ * (`options_len` is then ignored). Malformed JSON, an unknown key, a value
+ * that is not a string, a timestamp that is not RFC 3339 or one end of the
+ * period alone is `RP_STATUS_INVALID_ARGUMENT`. A period that ends before
+ * it starts, or a service or team no record names, is
+ * `RP_STATUS_CATALOG_ERROR` (`RP0909`, with a "did you mean" hint).
+ *
+ * On success writes the review as indented JSON (exactly the engine's
+ * `Review::to_json`, schema `release-policy/review/v1`) into
+ * `*review_out`; free it with `rp_buf_free`. Safe to call on one bundle
+ * and one set of records from many threads at once.
+ *
+ * # Safety
+ * `bundle` and `records` are NULL or live handles; `options` is NULL or
+ * points to `options_len` readable bytes; `review_out` and `error_out`
+ * are NULL or writable.
+ */
+rp_status rp_bundle_review(const struct rp_bundle *bundle,
+                           const struct rp_records *records,
+                           const char *options,
+                           size_t options_len,
+                           struct rp_buf *review_out,
+                           struct rp_error **error_out);
+
+/**
+ * One release's outcome: `release` (`release_len` bytes, the release id)
+ * from `records`, with post-mortems judged as of `now` (`now_len` bytes,
+ * RFC 3339): durations against the default budgets, recovery, impact,
+ * post-mortem, feedback testing missed and a timeline.
+ *
+ * On success writes the outcome as indented JSON (exactly the engine's
+ * `ReleaseOutcome::to_json`) into `*outcome_out`; free it with
+ * `rp_buf_free`. A `now` that is not RFC 3339 is
+ * `RP_STATUS_INVALID_ARGUMENT`; a release no record has is
+ * `RP_STATUS_CATALOG_ERROR` (`RP0909`, with a "did you mean" hint).
+ *
+ * # Safety
+ * `bundle` and `records` are NULL or live handles; each string points to
+ * its length in readable bytes; `outcome_out` and `error_out` are NULL or
+ * writable.
+ */
+rp_status rp_bundle_review_release(const struct rp_bundle *bundle,
+                                   const struct rp_records *records,
+                                   const char *release,
+                                   size_t release_len,
+                                   const char *now,
+                                   size_t now_len,
+                                   struct rp_buf *outcome_out,
+                                   struct rp_error **error_out);
+
+/**
+ * The `history` section of `check`'s facts for `service` in
+ * `environment` as of `now` (RFC 3339), derived from `records`: the most
+ * recent releases and incidents (up to the bundle's `max_list_items`) and
+ * the post-mortems still open. Each string is pointer + length, UTF-8.
+ *
+ * On success writes the section as indented JSON (`incidents`,
+ * `releases`, `openPostmortems`, as in the facts schema) into
+ * `*history_out`; free it with `rp_buf_free`. A service no record names
+ * gives an empty history, not an error. A `now` that is not RFC 3339 is
+ * `RP_STATUS_INVALID_ARGUMENT`.
+ *
+ * # Safety
+ * `bundle` and `records` are NULL or live handles; each string points to
+ * its length in readable bytes; `history_out` and `error_out` are NULL or
+ * writable.
+ */
+rp_status rp_bundle_history(const struct rp_bundle *bundle,
+                            const struct rp_records *records,
+                            const char *service,
+                            size_t service_len,
+                            const char *environment,
+                            size_t environment_len,
+                            const char *now,
+                            size_t now_len,
+                            struct rp_buf *history_out,
+                            struct rp_error **error_out);
+
+/**
+ * `rp_bundle_check` with the facts' `history` derived from `records` for
+ * the release's service and environment as of the facts' `now` (what
+ * `rp_bundle_history` gives), so the incident and change-failure gates
+ * read what really happened. Facts that carry a `history` of their own
+ * are `RP_STATUS_FACTS_ERROR` (`$.history`: the records are the source);
+ * a NULL `records` is `RP_STATUS_NULL_ARGUMENT`. Arguments, flags,
+ * out-parameters and errors otherwise as for `rp_bundle_check`.
+ *
+ * # Safety
+ * As for `rp_bundle_check`; `records` is NULL or a live handle.
+ */
+rp_status rp_bundle_check_with_records(const struct rp_bundle *bundle,
+                                       const struct rp_records *records,
+                                       const char *facts,
+                                       size_t facts_len,
+                                       uint32_t flags,
+                                       struct rp_buf *decision_out,
+                                       rp_verdict *verdict_out,
+                                       struct rp_error **error_out);
 
 /**
  * A short lowercase name for a status (`"ok"`, `"null-argument"`,

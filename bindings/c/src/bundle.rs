@@ -76,7 +76,7 @@ fn rollout_verdict(v: release_policy_core::RolloutVerdict) -> rp_rollout_verdict
     }
 }
 
-fn verdict(v: release_policy_core::Verdict) -> rp_verdict {
+pub(crate) fn verdict(v: release_policy_core::Verdict) -> rp_verdict {
     match v {
         release_policy_core::Verdict::Go => RP_VERDICT_GO,
         release_policy_core::Verdict::Pending => RP_VERDICT_PENDING,
@@ -414,14 +414,15 @@ fn assessed(
     };
     Ok((json, rollout_verdict(a.verdict())))
 }
-/// What `rp_bundle_check` and `rp_bundle_assess` share: argument checks,
+/// What `rp_bundle_check`, `rp_bundle_assess` and their `_with_catalog`
+/// and `_with_records` variants share: argument checks,
 /// the engine call `run` (JSON and verdict), and writing the out-parameters
 /// on success only.
 ///
 /// # Safety
 /// As for `rp_bundle_check`.
 #[allow(clippy::too_many_arguments)]
-unsafe fn decide(
+pub(crate) unsafe fn decide(
     bundle: *const rp_bundle,
     facts: *const c_char,
     facts_len: usize,

@@ -7,8 +7,8 @@
 //!
 //! - every symbol is `rp_<type>_<verb>`; types are opaque handles
 //!   ([`bundle::rp_bundle`], [`bundle::rp_bundle_builder`],
-//!   [`plan::rp_catalog`], [`error::rp_error`]) or small `#[repr(C)]`
-//!   structs ([`buf::rp_buf`], [`buf::rp_str`]);
+//!   [`plan::rp_catalog`], [`review::rp_records`], [`error::rp_error`]) or
+//!   small `#[repr(C)]` structs ([`buf::rp_buf`], [`buf::rp_str`]);
 //! - every fallible call returns an [`status::rp_status`] and, when the
 //!   caller passes a non-NULL `rp_error **error_out`, an owned
 //!   [`error::rp_error`] with the details; there is no thread-local "last
@@ -33,6 +33,7 @@ pub mod buf;
 pub mod bundle;
 pub mod error;
 pub mod plan;
+pub mod review;
 pub mod status;
 #[cfg(feature = "test-panic")]
 pub mod testing;

@@ -37,8 +37,10 @@ pub const RP_STATUS_INVALID_ARGUMENT: rp_status = 8;
 pub const RP_STATUS_OTHER_ERROR: rp_status = 9;
 /// A catalog, calendar or release plan is malformed or inconsistent, or
 /// names a service, API or environment the catalog does not have (codes
-/// `RP08xx`); the error has the `file:line:column` and, when one helps, a
-/// hint. Every problem found is in `rp_error_to_json`.
+/// `RP08xx`); or release records are (codes `RP09xx`), or a review names a
+/// period, service, team or release they cannot answer for (`RP0909`). The
+/// error has the `file:line:column` and, when one helps, a hint. Every
+/// problem found is in `rp_error_to_json`.
 pub const RP_STATUS_CATALOG_ERROR: rp_status = 10;
 
 /// Every status with its name: the one table behind `rp_status_name` and

@@ -46,6 +46,12 @@ fn committed_header_matches_the_sources() {
         "rp_bundle_can_i_deploy",
         "rp_catalog_free",
         "RP_STATUS_CATALOG_ERROR",
+        "rp_records_from_path",
+        "rp_records_free",
+        "rp_bundle_review",
+        "rp_bundle_review_release",
+        "rp_bundle_history",
+        "rp_bundle_check_with_records",
     ] {
         assert!(generated.contains(symbol), "header lacks `{symbol}`");
     }

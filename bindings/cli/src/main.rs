@@ -122,6 +122,9 @@ enum Command {
         /// Performance bands (`kind: PerformanceBands`) instead of DORA 2023's.
         #[arg(long, value_name = "FILE")]
         bands: Option<PathBuf>,
+        /// Past decisions and assessments (`--format json` output; a directory or one file): policy effectiveness.
+        #[arg(long, value_name = "PATH")]
+        decisions: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -671,6 +674,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             release,
             environment,
             bands,
+            decisions,
             format,
         } => review::run(review::Args {
             records,
@@ -681,6 +685,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             release,
             environment,
             bands,
+            decisions,
             format: match format {
                 Format::Text => review::Output::Text,
                 Format::Json => review::Output::Json,

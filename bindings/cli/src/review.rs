@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use release_policy::error::CatalogError;
 use release_policy::model::Timestamp;
-use release_policy::review::{Bands, Period, Records, ReviewOptions, ReviewVerdict, Thresholds};
+use release_policy::review::{
+    Bands, Decisions, Period, Records, ReviewOptions, ReviewVerdict, Thresholds,
+};
 use release_policy::{Bundle, Error, ErrorCode, Limits, SourceLocation};
 
 /// The output formats.
@@ -25,6 +27,7 @@ pub(crate) struct Args {
     pub release: Option<String>,
     pub environment: String,
     pub bands: Option<PathBuf>,
+    pub decisions: Option<PathBuf>,
     pub format: Output,
 }
 
@@ -102,6 +105,9 @@ pub(crate) fn run(a: Args) -> Result<u8, Error> {
             )
         })?;
         options = options.bands(Bands::from_yaml_str(&path.display().to_string(), &text)?);
+    }
+    if let Some(path) = a.decisions {
+        options = options.decisions(Decisions::from_path(&path, &limits)?);
     }
     let review = bundle.review(&records, &options)?;
     crate::emit(&match a.format {

@@ -833,6 +833,26 @@ fn review_history_and_check_with_records() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean"));
+    // With the decisions: checkout-2.4.0 went out against a no-go.
+    let out = cli()
+        .args([
+            "review",
+            "--records",
+            "examples/records",
+            "--decisions",
+            "examples/decisions",
+            "--service",
+            "checkout",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let review: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        review["effectiveness"]["againstTheDecision"][0]["release"],
+        "checkout-2.4.0"
+    );
     // history is the facts section.
     let out = cli()
         .args([

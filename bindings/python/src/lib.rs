@@ -16,12 +16,14 @@ mod decision;
 mod errors;
 mod facts;
 mod plan;
+mod review;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
+use release_policy::review::{Bands, Period, ReviewOptions, Thresholds};
 use release_policy::{
     Bundle as CoreBundle, BundleBuilder as CoreBuilder, Error, ErrorCode, Limits,
 };
@@ -33,6 +35,7 @@ use crate::decision::{
 use crate::errors::{facts_to_py_err, to_py_err};
 use crate::facts::Input;
 use crate::plan::{Catalog, Deployability, Plan, ReleasePlan};
+use crate::review::Records;
 
 /// Run core code, turning a panic into [`Error::Evaluation`].
 fn guarded<T>(f: impl FnOnce() -> Result<T, Error>) -> Result<T, Error> {
@@ -185,25 +188,36 @@ impl Bundle {
     /// a `dict` (as `json.loads` gives) or YAML / JSON text (`str` or
     /// `bytes`). With `catalog`, the policies read what it says of the
     /// release (`graph`, `calendar`, `inWindow(name)`, `frozen()`); a
-    /// release it does not know raises `FactsError` (`RP0805`). The GIL is
-    /// released while the core decides; Ctrl-C stops a long decision
-    /// between rules (`KeyboardInterrupt`).
-    #[pyo3(signature = (facts, *, catalog = None))]
+    /// release it does not know raises `FactsError` (`RP0805`). With
+    /// `records`, the facts' `history` is derived from the release records
+    /// (facts with a `history` of their own raise `FactsError`); `catalog`
+    /// and `records` together raise `ValueError`. The GIL is released while
+    /// the core decides; Ctrl-C stops a long decision between rules
+    /// (`KeyboardInterrupt`), except with `records`.
+    #[pyo3(signature = (facts, *, catalog = None, records = None))]
     fn check(
         &self,
         py: Python<'_>,
         facts: &Bound<'_, PyAny>,
         catalog: Option<&Catalog>,
+        records: Option<&Records>,
     ) -> PyResult<Decision> {
+        if catalog.is_some() && records.is_some() {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "give `catalog` or `records`, not both: there is no check with both",
+            ));
+        }
         let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
             .map_err(|e| facts_to_py_err(py, e))?;
         let bundle = &self.inner;
         let catalog = catalog.map(|c| &c.inner);
+        let records = records.map(|r| &r.inner);
         let decision = interruptible(py, move |stop| {
             let facts = input.into_facts(bundle)?;
-            match catalog {
-                Some(c) => bundle.check_with_catalog_interruptible(&facts, c, stop),
-                None => bundle.check_interruptible(&facts, stop),
+            match (catalog, records) {
+                (Some(c), _) => bundle.check_with_catalog_interruptible(&facts, c, stop),
+                (None, Some(r)) => bundle.check_with_records(&facts, r),
+                (None, None) => bundle.check_interruptible(&facts, stop),
             }
         })?;
         Ok(Decision::new(decision))
@@ -270,6 +284,108 @@ impl Bundle {
             bundle.can_i_deploy(catalog, service, version, environment)
         })?;
         Ok(Deployability::new(answer))
+    }
+
+    /// Review release records: DORA's four keys overall, per service, per
+    /// team and per week, rollback frequency and chronic instability,
+    /// rollbacks over budget, post-mortems missing or overdue, feedback
+    /// testing missed, and a verdict (`pass`, `fail`, `no-deployments`).
+    /// `from_` and `to` (aware `datetime`s or RFC 3339 `str`s; both or
+    /// neither) bound the half-open period `[from_, to)`, by default the
+    /// UTC days from the first deployment to the last; `service` or `team`
+    /// limit it; `environment` is the one whose deployments count; `bands`
+    /// is the YAML or JSON text of a `kind: PerformanceBands` document
+    /// (DORA 2023's by default). Returns `json.loads` of the core's
+    /// `Review::to_json()`. A reversed period, or a service or team no
+    /// record names, raises `CatalogError` (`RP0909`). The GIL is released
+    /// while the core reviews.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (
+        records,
+        *,
+        from_ = None,
+        to = None,
+        service = None,
+        team = None,
+        environment = "production",
+        bands = None,
+    ))]
+    fn review<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Records,
+        from_: Option<&Bound<'py, PyAny>>,
+        to: Option<&Bound<'py, PyAny>>,
+        service: Option<String>,
+        team: Option<String>,
+        environment: &str,
+        bands: Option<String>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let period = review::period(from_, to)?;
+        let (bundle, records) = (&self.inner, &records.inner);
+        let json = detached(py, move || {
+            let mut options = ReviewOptions::default().environment(environment);
+            if let Some((from, to)) = period {
+                options = options.period(Period::new(from, to)?);
+            }
+            if let Some(s) = service {
+                options = options.service(s);
+            }
+            if let Some(t) = team {
+                options = options.team(t);
+            }
+            if let Some(text) = bands {
+                options = options.bands(Bands::from_yaml_str("<bands>", &text)?);
+            }
+            Ok(bundle.review(records, &options)?.to_json())
+        })?;
+        review::loads(py, &json)
+    }
+
+    /// One release's outcome from `records`, with post-mortems judged as
+    /// of `now` (an aware `datetime` or an RFC 3339 `str`): durations
+    /// against the default budgets, recovery, impact, post-mortem, feedback
+    /// testing missed and a timeline. Returns `json.loads` of the core's
+    /// `ReleaseOutcome::to_json()`. A release no record has raises
+    /// `CatalogError` (`RP0909`). The GIL is released while the core works.
+    #[pyo3(signature = (records, release, *, now))]
+    fn review_release<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Records,
+        release: &str,
+        now: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = review::timestamp("now", now)?;
+        let (bundle, records) = (&self.inner, &records.inner);
+        let json = detached(py, move || {
+            let outcome = bundle.review_release(records, release, now, &Thresholds::default())?;
+            Ok(outcome.to_json())
+        })?;
+        review::loads(py, &json)
+    }
+
+    /// The `history` section of `check`'s facts for `service` in
+    /// `environment` as of `now` (an aware `datetime` or an RFC 3339
+    /// `str`), derived from `records`: `incidents`, `releases` and
+    /// `openPostmortems`, as plain data in the facts' JSON shape. A service
+    /// no record names has an empty history. The GIL is released while the
+    /// core works.
+    #[pyo3(signature = (records, service, *, now, environment = "production"))]
+    fn history<'py>(
+        &self,
+        py: Python<'py>,
+        records: &Records,
+        service: &str,
+        now: &Bound<'py, PyAny>,
+        environment: &str,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let now = review::timestamp("now", now)?;
+        let (bundle, records) = (&self.inner, &records.inner);
+        let json = detached(py, move || {
+            review::to_json(&bundle.history(records, service, environment, now))
+        })?;
+        review::loads(py, &json)
     }
 
     fn __repr__(&self) -> String {
@@ -480,6 +596,7 @@ fn _release_policy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<ReleasePlan>()?;
     m.add_class::<Plan>()?;
     m.add_class::<Deployability>()?;
+    m.add_class::<Records>()?;
     m.add_function(wrap_pyfunction!(_error_samples, m)?)?;
     m.add_function(wrap_pyfunction!(run_tests, m)?)?;
     Ok(())

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::bands::{Band, Bands};
+use super::effectiveness::{Decisions, Past};
 use super::records::Records;
 use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
 use crate::lang::document::API_VERSION;
@@ -419,5 +420,98 @@ impl Bands {
             }
         }
         Ok(bands)
+    }
+}
+
+impl Decisions {
+    /// Read past decisions and assessments: every `.json` file under a
+    /// directory (or one file), each a decision (`release-policy check
+    /// --format json`) or an assessment (`assess --format json`), or a
+    /// `.jsonl` file of them, one a line. They are found by their
+    /// `factsDigest`, which release records name in `decisions`.
+    pub fn from_path(path: impl AsRef<Path>, limits: &Limits) -> Result<Decisions, Error> {
+        let path = path.as_ref();
+        let files = if path.is_dir() {
+            input_files(path, &["json", "jsonl"])?
+        } else {
+            vec![path.to_path_buf()]
+        };
+        let mut sources = Vec::new();
+        let mut total = 0usize;
+        for f in files {
+            let name = f.display().to_string();
+            let text = crate::lang::load::read_text(&f, limits.max_records_bytes)?;
+            total += text.len();
+            if total > limits.max_records_bytes {
+                return Err(too_large(&name, limits).into());
+            }
+            sources.push((name, text));
+        }
+        Decisions::from_sources(sources, limits)
+    }
+
+    /// Decisions and assessments from `(name, text)` sources: JSON, or
+    /// JSON Lines when the name ends in `.jsonl`.
+    pub fn from_sources(
+        sources: Vec<(String, String)>,
+        limits: &Limits,
+    ) -> Result<Decisions, Error> {
+        let total: usize = sources.iter().map(|(_, t)| t.len()).sum();
+        if total > limits.max_records_bytes {
+            let name = sources
+                .first()
+                .map(|(n, _)| n.as_str())
+                .unwrap_or("decisions");
+            return Err(too_large(name, limits).into());
+        }
+        let mut out = Decisions::default();
+        let mut errors = Vec::new();
+        for (name, text) in &sources {
+            let lines: Vec<(usize, &str)> = if name.ends_with(".jsonl") {
+                text.lines()
+                    .enumerate()
+                    .filter(|(_, l)| !l.trim().is_empty())
+                    .map(|(i, l)| (i + 1, l))
+                    .collect()
+            } else {
+                vec![(1, text.as_str())]
+            };
+            for (line, text) in lines {
+                match serde_json::from_str::<Past>(text) {
+                    Ok(p) if p.is_decision() || p.is_assessment() => {
+                        out.by_digest.insert(p.facts_digest.clone(), p);
+                    }
+                    Ok(p) => errors.push(err(
+                        ErrorCode::RecordsInvalidField,
+                        SourceLocation::new(name, line, 1),
+                        format!(
+                            "schema `{}` is neither a decision nor an assessment",
+                            p.schema
+                        ),
+                    )),
+                    Err(e) => errors.push(
+                        err(
+                            ErrorCode::RecordsSyntax,
+                            SourceLocation::new(
+                                name,
+                                line + e.line().saturating_sub(1),
+                                e.column(),
+                            ),
+                            format!(
+                                "not a decision or an assessment: {}",
+                                strip_position(&e.to_string())
+                            ),
+                        )
+                        .with_hint(
+                            "give the JSON `check --format json` and `assess --format json` print",
+                        ),
+                    ),
+                }
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Catalog(errors));
+        }
+        Ok(out)
     }
 }

@@ -40,6 +40,8 @@ pub struct ReviewOptions {
     pub bands: Bands,
     /// The thresholds.
     pub thresholds: Thresholds,
+    /// Past decisions and assessments, for policy effectiveness.
+    pub decisions: Option<super::effectiveness::Decisions>,
 }
 
 impl Default for ReviewOptions {
@@ -51,6 +53,7 @@ impl Default for ReviewOptions {
             environment: "production".to_string(),
             bands: Bands::dora_2023(),
             thresholds: Thresholds::default(),
+            decisions: None,
         }
     }
 }
@@ -83,6 +86,13 @@ impl ReviewOptions {
     /// Classify by `bands`.
     pub fn bands(mut self, bands: Bands) -> Self {
         self.bands = bands;
+        self
+    }
+
+    /// Join the records with the decisions and assessments that preceded
+    /// them: policy effectiveness.
+    pub fn decisions(mut self, decisions: super::effectiveness::Decisions) -> Self {
+        self.decisions = Some(decisions);
         self
     }
 
@@ -335,6 +345,10 @@ pub(crate) fn review(
         missed_by_testing: deployments.iter().flat_map(|r| missed(r)).collect(),
         criteria,
         unmet,
+        effectiveness: options
+            .decisions
+            .as_ref()
+            .map(|d| super::effectiveness::effectiveness(&deployments, d)),
     })
 }
 

@@ -10,12 +10,15 @@
 //! - [`stability`]: rollback frequency, chronic instability, rollback
 //!   budgets, post-mortems, feedback testing missed;
 //! - [`history`]: the `history` facts of `check`, derived;
+//! - [`effectiveness`]: records joined with the decisions and assessments
+//!   before them — what the policies got right and wrong;
 //! - [`evaluate`]: the review and one release's outcome; [`result`]: what
 //!   they return; [`render`]: text and Markdown.
 
 pub(crate) mod bands;
 pub(crate) mod compile;
 pub(crate) mod dora;
+pub(crate) mod effectiveness;
 pub(crate) mod evaluate;
 pub(crate) mod history;
 pub(crate) mod records;
@@ -25,6 +28,7 @@ pub(crate) mod stability;
 
 pub use bands::{Band, Bands, BandsMetadata, BandsSpec};
 pub use dora::{KeyBands, Keys, Period, Spread};
+pub use effectiveness::{Decisions, Effectiveness, Escape, RuleTally};
 pub use evaluate::ReviewOptions;
 pub use records::Records;
 pub use result::{

@@ -185,6 +185,22 @@ impl Review {
                 );
             }
         }
+        if let Some(e) = &self.effectiveness {
+            let _ = writeln!(
+                s,
+                "\npolicy effectiveness ({} releases linked to their decisions, {} not)",
+                e.linked, e.unlinked
+            );
+            for line in &e.suggestions {
+                let _ = writeln!(s, "  → {line}");
+            }
+            if e.suggestions.is_empty() {
+                let _ = writeln!(
+                    s,
+                    "  nothing to change: every linked release went as its decisions said"
+                );
+            }
+        }
         if !self.rollbacks_over_budget.is_empty() {
             let _ = writeln!(s, "\nrollbacks over budget");
             for r in &self.rollbacks_over_budget {
@@ -294,6 +310,19 @@ impl Review {
                     c.skipped,
                     if c.required { "yes" } else { "no" }
                 );
+            }
+        }
+        if let Some(e) = &self.effectiveness {
+            let _ = writeln!(
+                s,
+                "\n## What the policies got right and wrong\n\n{} releases linked to the decisions and assessments before them, {} not.\n",
+                e.linked, e.unlinked
+            );
+            for line in &e.suggestions {
+                let _ = writeln!(s, "- {line}");
+            }
+            if e.suggestions.is_empty() {
+                s += "- Nothing to change: every linked release went as its decisions said.\n";
             }
         }
         s += "\n## What needs doing\n\n";

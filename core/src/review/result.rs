@@ -83,6 +83,10 @@ pub struct Review {
     /// Every release that did not meet a criterion (or could not be
     /// judged on one).
     pub unmet: Vec<Unmet>,
+    /// What the decisions and assessments before the releases got right
+    /// and wrong (when they were given).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub effectiveness: Option<super::effectiveness::Effectiveness>,
 }
 
 /// A success criterion over the period.

@@ -7,6 +7,9 @@ rollout in progress go to ``assess``; an assessment comes out: ``promote``,
 ``continue``, ``hold`` or ``rollback``, with every finding. A catalog of
 services and a release plan go to ``plan``; a plan comes out: ``ok``,
 ``blocked`` or ``needsDecision``, with waves, violations and a schedule.
+Release records go to ``review``; DORA's four keys, stability and
+post-mortems come out, with a verdict (``pass``, ``fail``,
+``no-deployments``).
 
 >>> from release_policy import Bundle, RolloutVerdict, Verdict
 >>> decision = Bundle.builtin().check(facts)        # doctest: +SKIP
@@ -15,6 +18,7 @@ services and a release plan go to ``plan``; a plan comes out: ``ok``,
 >>> assessment.verdict is RolloutVerdict.HOLD       # doctest: +SKIP
 >>> plan = Bundle.builtin().plan(catalog, releases) # doctest: +SKIP
 >>> plan.verdict is PlanVerdict.BLOCKED             # doctest: +SKIP
+>>> Bundle.builtin().review(records)["verdict"]     # doctest: +SKIP
 
 Every decision is made by the Rust core; this package is a thin binding.
 """
@@ -33,6 +37,7 @@ from release_policy._release_policy import (
     Lifted,
     MissingApproval,
     Plan,
+    Records,
     ReleasePlan,
     WaiverUse,
     __version__,
@@ -85,6 +90,7 @@ __all__ = [
     "PlanVerdict",
     "PolicyError",
     "PolicyIOError",
+    "Records",
     "ReleasePlan",
     "ReleasePolicyError",
     "RolloutVerdict",

@@ -1,6 +1,7 @@
 # Hand-written stub of the `release_policy` package; checked against the
 # built module by `python -m mypy.stubtest release_policy` (scripts/test-python).
 
+from datetime import datetime
 from enum import Enum
 from os import PathLike
 from collections.abc import Sequence
@@ -165,7 +166,11 @@ class Bundle:
     def warnings(self) -> list[dict[str, str | None]]: ...
     def explain(self, rule: str) -> dict[str, Any] | None: ...
     def check(
-        self, facts: dict[str, Any] | str | bytes, *, catalog: Catalog | None = None
+        self,
+        facts: dict[str, Any] | str | bytes,
+        *,
+        catalog: Catalog | None = None,
+        records: Records | None = None,
     ) -> Decision: ...
     def assess(
         self, facts: dict[str, Any] | str | bytes, *, catalog: Catalog | None = None
@@ -174,6 +179,28 @@ class Bundle:
     def can_i_deploy(
         self, catalog: Catalog, service: str, version: str, environment: str
     ) -> Deployability: ...
+    def review(
+        self,
+        records: Records,
+        *,
+        from_: datetime | str | None = None,
+        to: datetime | str | None = None,
+        service: str | None = None,
+        team: str | None = None,
+        environment: str = "production",
+        bands: str | None = None,
+    ) -> dict[str, Any]: ...
+    def review_release(
+        self, records: Records, release: str, *, now: datetime | str
+    ) -> dict[str, Any]: ...
+    def history(
+        self,
+        records: Records,
+        service: str,
+        *,
+        now: datetime | str,
+        environment: str = "production",
+    ) -> dict[str, Any]: ...
 
 @final
 class Catalog:
@@ -191,6 +218,14 @@ class Catalog:
     def service_names(self) -> list[str]: ...
     @property
     def calendar_names(self) -> list[str]: ...
+
+@final
+class Records:
+    @staticmethod
+    def from_path(path: str | PathLike[str]) -> Records: ...
+    @staticmethod
+    def from_str(text: str, name: str = "records.yaml") -> Records: ...
+    def __len__(self) -> int: ...
 
 @final
 class ReleasePlan:
@@ -594,6 +629,7 @@ __all__ = [
     "PlanVerdict",
     "PolicyError",
     "PolicyIOError",
+    "Records",
     "ReleasePlan",
     "ReleasePolicyError",
     "RolloutVerdict",

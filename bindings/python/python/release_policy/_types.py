@@ -270,7 +270,9 @@ class PolicyIOError(ReleasePolicyError, OSError):
 
 class CatalogError(ReleasePolicyError):
     """A catalog, a calendar or a release plan is malformed or inconsistent
-    (codes ``RP08xx``, and the CEL codes for a freeze exemption).
+    (codes ``RP08xx``, and the CEL codes for a freeze exemption); or release
+    records are (codes ``RP09xx``), or a review names a period, service,
+    team or release they cannot answer for (``RP0909``).
 
     ``code``, ``location`` (``file:line:column``), ``file``, ``line``,
     ``column`` (``None`` when unknown) and ``hint`` describe the first
