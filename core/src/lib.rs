@@ -94,6 +94,70 @@ pub mod unstable {
 
     pub use crate::testing::patch::merge as merge_patch;
 
+    /// The `review_records` fuzz target's input, run as its seeds test
+    /// runs it: `bytes` (UTF-8) split at lines `=====` into release records
+    /// (`r.jsonl` when the first part starts with `{"`, `r.yaml`
+    /// otherwise), an optional review policy layered on the built-in pack,
+    /// and optional decisions and assessments (JSON Lines). The records
+    /// are loaded, reviewed over their own period and per service (with
+    /// the decisions, when they load), every release's outcome and
+    /// `history` taken, and the review rendered as JSON, text and
+    /// Markdown. `None` when an input is refused.
+    pub fn review_from_bytes(bytes: &[u8]) -> Option<crate::review::Review> {
+        use crate::review::{Decisions, Records, ReviewOptions, Thresholds};
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut parts = text.split("\n=====\n");
+        let records = parts.next()?;
+        let policy = parts.next().filter(|p| !p.trim().is_empty());
+        let decisions = parts.next();
+        let limits = crate::Limits::default();
+        let name = if records.trim_start().starts_with("{\"") {
+            "r.jsonl"
+        } else {
+            "r.yaml"
+        };
+        let records = Records::from_sources(vec![(name.into(), records.into())], &limits).ok()?;
+        let bundle = match policy {
+            Some(p) => crate::Bundle::builder()
+                .builtin_layer()
+                .yaml_layer("p.yaml", p)
+                .build()
+                .ok()?,
+            None => crate::Bundle::builtin(),
+        };
+        let mut options = ReviewOptions::default();
+        if let Some(d) = decisions {
+            if let Ok(d) = Decisions::from_sources(vec![("d.jsonl".into(), d.into())], &limits) {
+                options = options.decisions(d);
+            }
+        }
+        let review = bundle.review(&records, &options).ok()?;
+        let _ = (review.to_json(), review.to_text(), review.to_markdown());
+        for r in records.iter().take(50) {
+            let _ = bundle
+                .review(
+                    &records,
+                    &options.clone().service(r.release.service.clone()),
+                )
+                .map(|v| v.to_markdown());
+            if let Ok(o) = bundle.review_release(
+                &records,
+                &r.release.id,
+                r.last_event(),
+                &Thresholds::default(),
+            ) {
+                let _ = (o.to_json(), o.to_text(), o.to_markdown());
+            }
+            let _ = bundle.history(
+                &records,
+                &r.release.service,
+                &r.release.environment,
+                r.last_event(),
+            );
+        }
+        Some(review)
+    }
+
     /// The rollout policy the `plan_catalog` input assesses each release
     /// with: one downstream trigger.
     const CASCADE: &str = "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {name: cascade, version: 1.0.0}\nspec:\n  triggers:\n    - {id: downstream, metric: error-rate, downstream: true, compare: baseline, above: 0.02}\n";

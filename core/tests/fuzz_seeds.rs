@@ -121,3 +121,20 @@ fn plan_catalog_seeds_plan_or_are_refused_quickly() {
     // The example seeds are real plans: they must plan, not be refused.
     assert!(planned >= 3, "only {planned} seeds planned");
 }
+
+#[test]
+fn review_records_seeds_review_or_are_refused_quickly() {
+    let mut reviewed = 0;
+    for (name, bytes) in seeds("review_records") {
+        let start = Instant::now();
+        let review = release_policy::unstable::review_from_bytes(&bytes);
+        assert!(start.elapsed() < QUICK, "{name} took {:?}", start.elapsed());
+        // An attack (a layer switching a required criterion off) is refused.
+        if name.starts_with("attack-") {
+            assert!(review.is_none(), "{name} was reviewed");
+        }
+        reviewed += usize::from(review.is_some());
+    }
+    // The example seeds are real histories: they must be reviewed.
+    assert!(reviewed >= 3, "only {reviewed} seeds reviewed");
+}
