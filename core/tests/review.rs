@@ -731,3 +731,45 @@ fn effectiveness_joins_records_with_the_decisions_before_them() {
         Some(ErrorCode::RecordsInvalidField)
     );
 }
+
+#[test]
+fn a_catalog_refuses_unknown_services_and_gives_rollback_budgets() {
+    let limits = Limits::default();
+    let catalog = release_policy::plan::Catalog::from_dir(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/catalog"),
+        &limits,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bundle = Bundle::builtin();
+    let options =
+        ReviewOptions::default().period(period("2026-11-24T00:00:00Z", "2026-11-25T00:00:00Z"));
+    // payments' catalog budget is 15m: a 20-minute rollback is over it,
+    // though within the 30-minute default.
+    let slow = record("payments-9.0.0", "2026-11-24T09:41:00Z", "rolled-back")
+        .replace("service: checkout", "service: payments")
+        .replace("2026-11-24T10:30:00Z", "2026-11-24T10:10:00Z");
+    let rs = records(std::slice::from_ref(&slow)).unwrap_or_else(|e| panic!("{e}"));
+    let plain = bundle
+        .review(&rs, &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(plain.rollbacks_over_budget.is_empty());
+    let with = bundle
+        .review_with_catalog(&rs, &catalog, &options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        with.rollbacks_over_budget.len(),
+        1,
+        "{:?}",
+        with.rollbacks_over_budget
+    );
+    assert_eq!(with.rollbacks_over_budget[0].budget, "15m");
+    // A service the catalog does not know.
+    let typo = slow.replace("service: payments", "service: paymnts");
+    let rs = records(&[typo]).unwrap_or_else(|e| panic!("{e}"));
+    let e = bundle
+        .review_with_catalog(&rs, &catalog, &options)
+        .err()
+        .unwrap_or_else(|| panic!("accepted"));
+    assert_eq!(e.code(), ErrorCode::UnknownRecordService);
+    assert_eq!(e.hint(), Some("did you mean `payments`?"));
+}

@@ -125,6 +125,9 @@ enum Command {
         /// Past decisions and assessments (`--format json` output; a directory or one file): policy effectiveness.
         #[arg(long, value_name = "PATH")]
         decisions: Option<PathBuf>,
+        /// A catalog: every record's service must be in it; its `rollbackBudget`s apply.
+        #[arg(long, value_name = "PATH")]
+        catalog: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -675,6 +678,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             environment,
             bands,
             decisions,
+            catalog: catalog_path,
             format,
         } => review::run(review::Args {
             records,
@@ -686,6 +690,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             environment,
             bands,
             decisions,
+            catalog: catalog_path.as_deref().map(catalog).transpose()?,
             format: match format {
                 Format::Text => review::Output::Text,
                 Format::Json => review::Output::Json,

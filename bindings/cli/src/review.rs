@@ -28,6 +28,7 @@ pub(crate) struct Args {
     pub environment: String,
     pub bands: Option<PathBuf>,
     pub decisions: Option<PathBuf>,
+    pub catalog: Option<release_policy::plan::Catalog>,
     pub format: Output,
 }
 
@@ -109,7 +110,10 @@ pub(crate) fn run(a: Args) -> Result<u8, Error> {
     if let Some(path) = a.decisions {
         options = options.decisions(Decisions::from_path(&path, &limits)?);
     }
-    let review = bundle.review(&records, &options)?;
+    let review = match &a.catalog {
+        Some(c) => bundle.review_with_catalog(&records, c, &options)?,
+        None => bundle.review(&records, &options)?,
+    };
     crate::emit(&match a.format {
         Output::Text => review.to_text(),
         Output::Json => review.to_json() + "\n",

@@ -40,6 +40,44 @@ impl Bundle {
         )
     }
 
+    /// [`review`](Self::review) against a catalog: every record must name
+    /// a service of the catalog (each that does not is an `RP0906` error,
+    /// with a did-you-mean), and a service's `rollbackBudget` in the
+    /// catalog is its rollback budget (over the thresholds' default).
+    pub fn review_with_catalog(
+        &self,
+        records: &Records,
+        catalog: &crate::plan::Catalog,
+        options: &ReviewOptions,
+    ) -> Result<Review, Error> {
+        let known: Vec<&str> = catalog.service_names().collect();
+        let mut errors = Vec::new();
+        for service in records.services() {
+            if !crate::plan::context::has_service(catalog, service) {
+                let mut e = crate::error::CatalogError::new(
+                    ErrorCode::UnknownRecordService,
+                    crate::error::SourceLocation::file("records"),
+                    format!(
+                        "records name the service `{service}`, which the catalog does not have"
+                    ),
+                );
+                if let Some(h) = crate::expr::suggest::did_you_mean(service, &known) {
+                    e = e.with_hint(h);
+                }
+                errors.push(e);
+            }
+        }
+        if !errors.is_empty() {
+            return Err(Error::Catalog(errors));
+        }
+        let mut options = options.clone();
+        options
+            .thresholds
+            .rollback_budgets
+            .extend(crate::plan::context::rollback_budgets(catalog));
+        self.review(records, &options)
+    }
+
     /// One release's outcome: durations against budgets, recovery,
     /// impact, post-mortem (judged as of `now`), feedback and a timeline.
     pub fn review_release(

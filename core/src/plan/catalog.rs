@@ -50,6 +50,8 @@ pub(crate) struct Service {
     pub name: String,
     pub tier: u8,
     pub owner: String,
+    /// How long a rollback may take (the catalog's `rollbackBudget`).
+    pub rollback_budget: Option<crate::model::Duration>,
     pub environments: BTreeSet<String>,
     pub provides: Vec<Provide>,
     pub deployed: BTreeMap<String, semver::Version>,

@@ -304,3 +304,21 @@ fn place<'d>(
     }
     Ok((index, s))
 }
+
+/// What `review` needs of a catalog: each service's rollback budget (those
+/// that give one), and whether a service is in the catalog.
+pub(crate) fn rollback_budgets(
+    catalog: &Catalog,
+) -> std::collections::BTreeMap<String, crate::model::Duration> {
+    catalog
+        .inner
+        .services
+        .iter()
+        .filter_map(|s| s.rollback_budget.map(|b| (s.name.clone(), b)))
+        .collect()
+}
+
+/// Whether the catalog has a service of that name.
+pub(crate) fn has_service(catalog: &Catalog, name: &str) -> bool {
+    catalog.inner.by_name.contains_key(name)
+}

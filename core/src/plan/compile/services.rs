@@ -338,6 +338,7 @@ fn service(
         name: s.metadata.name.clone(),
         tier: spec.tier,
         owner: spec.owner.clone(),
+        rollback_budget: spec.rollback_budget,
         environments,
         provides,
         deployed: spec
