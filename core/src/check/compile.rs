@@ -4,7 +4,7 @@
 
 use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
-use crate::lang::compiler::{Compiler, duplicates, kind_fits};
+use crate::lang::compiler::{Compiler, duplicates, kind_fits, variables};
 use crate::lang::document::{Gate, Metadata, Quorum};
 
 /// The approval rule as written is its own compiled form: its roles,
@@ -60,35 +60,13 @@ pub(crate) fn compile(
         .applies_to
         .as_ref()
         .and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
-    let mut variables = Vec::new();
-    for (v, o) in &p.variables {
-        if c.variables.contains_key(&v.name) {
-            c.errors.push(
-                PolicyError::new(
-                    ErrorCode::DuplicateVariable,
-                    o.at("name"),
-                    format!(
-                        "duplicate variable `{}` in policy `{}`",
-                        v.name, p.metadata.name
-                    ),
-                )
-                .with_hint("each variable is declared once; rename one of them"),
-            );
-            continue;
-        }
-        let compiled = if p.extensions_of(&v.name).next().is_some() {
-            extended(&mut c, &p, v, o)
+    let variables = variables(&mut c, &p, &|c, v, o| {
+        if p.extensions_of(&v.name).next().is_some() {
+            extended(c, &p, v, o)
         } else {
             c.expr(&v.expression, Want::Any, o, "expression", None)
-        };
-        if let Some(e) = compiled {
-            c.variables.insert(v.name.clone(), e.shape.clone());
-            variables.push((v.name.clone(), e));
-        } else {
-            // Declared but broken: later uses are not reported twice.
-            c.variables.insert(v.name.clone(), Shape::Any);
         }
-    }
+    });
     kind_fits(&mut c, &p);
     let mut gates = Vec::new();
     for (g, o) in p.take::<Gate>() {

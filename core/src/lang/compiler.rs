@@ -125,6 +125,42 @@ impl Compiler<'_> {
     }
 }
 
+/// The policy's variables, compiled in order with `one`: a name declared
+/// twice is refused, and each compiled variable's shape is known to the
+/// expressions after it (a broken one as `Any`, so its later uses are not
+/// reported twice).
+pub(crate) fn variables(
+    c: &mut Compiler<'_>,
+    p: &MergedPolicy,
+    one: &dyn Fn(&mut Compiler<'_>, &super::document::Variable, &Origin) -> Option<CompiledExpr>,
+) -> Vec<(String, CompiledExpr)> {
+    let mut out = Vec::new();
+    for (v, o) in &p.variables {
+        if c.variables.contains_key(&v.name) {
+            c.errors.push(
+                PolicyError::new(
+                    ErrorCode::DuplicateVariable,
+                    o.at("name"),
+                    format!(
+                        "duplicate variable `{}` in policy `{}`",
+                        v.name, p.metadata.name
+                    ),
+                )
+                .with_hint("each variable is declared once; rename one of them"),
+            );
+            continue;
+        }
+        match one(c, v, o) {
+            Some(e) => {
+                c.variables.insert(v.name.clone(), e.shape.clone());
+                out.push((v.name.clone(), e));
+            }
+            None => c.variables.insert(v.name.clone(), Shape::Any),
+        }
+    }
+    out
+}
+
 /// A role named twice would count twice towards a quorum: refused.
 pub(crate) fn duplicates(
     errors: &mut Vec<PolicyError>,

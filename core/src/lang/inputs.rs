@@ -212,3 +212,24 @@ pub(crate) fn input_files(dir: &Path, exts: &[&str]) -> Result<Vec<PathBuf>, Err
     out.sort();
     Ok(out)
 }
+
+/// The text of every file of `files`, each named by its path, as long as
+/// all together stay within `max` bytes (`too_large` names the file that
+/// goes over).
+pub(crate) fn read_sources(
+    files: Vec<PathBuf>,
+    max: usize,
+    too_large: &dyn Fn(&str) -> CatalogError,
+) -> Result<Vec<(String, String)>, Error> {
+    let mut sources = Vec::new();
+    let mut total = 0usize;
+    for f in files {
+        let text = super::load::read_text(&f, max)?;
+        total += text.len();
+        if total > max {
+            return Err(too_large(&f.display().to_string()).into());
+        }
+        sources.push((f.display().to_string(), text));
+    }
+    Ok(sources)
+}

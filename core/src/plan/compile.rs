@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use super::catalog::{Catalog, ReleasePlan};
 use super::documents::{CATALOG_KINDS, CalendarDoc, EnvironmentDoc, ReleasePlanDoc, ServiceDoc};
 use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
-use crate::lang::inputs::{Doc, InputCodes, documents, input_files, typed};
+use crate::lang::inputs::{Doc, InputCodes, documents, input_files, read_sources, typed};
 use crate::limits::Limits;
 
 mod calendars;
@@ -67,16 +67,7 @@ impl Catalog {
             )
             .into());
         }
-        let mut sources = Vec::new();
-        let mut total = 0usize;
-        for f in files {
-            let text = crate::lang::load::read_text(&f, limits.max_catalog_bytes)?;
-            total += text.len();
-            if total > limits.max_catalog_bytes {
-                return Err(too_large(&f.display().to_string(), limits).into());
-            }
-            sources.push((f.display().to_string(), text));
-        }
+        let sources = read_sources(files, limits.max_catalog_bytes, &|f| too_large(f, limits))?;
         load_catalog(sources, limits, &|p: &Path| {
             crate::lang::load::read_text(p, limits.max_openapi_bytes)
         })

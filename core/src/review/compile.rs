@@ -14,7 +14,7 @@ use super::effectiveness::{Decisions, Past};
 use super::records::Records;
 use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
 use crate::lang::document::API_VERSION;
-use crate::lang::inputs::{InputCodes, documents, input_files, typed};
+use crate::lang::inputs::{InputCodes, documents, input_files, read_sources, typed};
 use crate::limits::Limits;
 use crate::model::ReleaseRecord;
 
@@ -52,16 +52,7 @@ impl Records {
             )
             .into());
         }
-        let mut sources = Vec::new();
-        let mut total = 0usize;
-        for f in files {
-            let text = crate::lang::load::read_text(&f, limits.max_records_bytes)?;
-            total += text.len();
-            if total > limits.max_records_bytes {
-                return Err(too_large(&f.display().to_string(), limits).into());
-            }
-            sources.push((f.display().to_string(), text));
-        }
+        let sources = read_sources(files, limits.max_records_bytes, &|f| too_large(f, limits))?;
         Records::from_sources(sources, limits)
     }
 
@@ -436,17 +427,7 @@ impl Decisions {
         } else {
             vec![path.to_path_buf()]
         };
-        let mut sources = Vec::new();
-        let mut total = 0usize;
-        for f in files {
-            let name = f.display().to_string();
-            let text = crate::lang::load::read_text(&f, limits.max_records_bytes)?;
-            total += text.len();
-            if total > limits.max_records_bytes {
-                return Err(too_large(&name, limits).into());
-            }
-            sources.push((name, text));
-        }
+        let sources = read_sources(files, limits.max_records_bytes, &|f| too_large(f, limits))?;
         Decisions::from_sources(sources, limits)
     }
 

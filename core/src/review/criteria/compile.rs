@@ -6,11 +6,11 @@
 
 use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
-use crate::lang::compiler::{Compiler, kind_fits};
+use crate::lang::compiler::{Compiler, kind_fits, variables};
 use crate::lang::document::{Criterion, Metadata};
 use crate::lang::layer::MergedPolicy;
 use crate::limits::Limits;
-use crate::model::shape::{RECORD, Shape};
+use crate::model::shape::RECORD;
 
 /// The thresholds as written are their own compiled form.
 pub(crate) use crate::lang::document::Instability;
@@ -55,30 +55,9 @@ pub(crate) fn compile(
         .applies_to
         .as_ref()
         .and_then(|(src, o)| c.expr(src, Want::Bool, o, "", None));
-    let mut variables = Vec::new();
-    for (v, o) in &p.variables {
-        if c.variables.contains_key(&v.name) {
-            c.errors.push(
-                PolicyError::new(
-                    ErrorCode::DuplicateVariable,
-                    o.at("name"),
-                    format!(
-                        "duplicate variable `{}` in policy `{}`",
-                        v.name, p.metadata.name
-                    ),
-                )
-                .with_hint("each variable is declared once; rename one of them"),
-            );
-            continue;
-        }
-        match c.expr(&v.expression, Want::Any, o, "expression", None) {
-            Some(e) => {
-                c.variables.insert(v.name.clone(), e.shape.clone());
-                variables.push((v.name.clone(), e));
-            }
-            None => c.variables.insert(v.name.clone(), Shape::Any),
-        }
-    }
+    let variables = variables(&mut c, &p, &|c, v, o| {
+        c.expr(&v.expression, Want::Any, o, "expression", None)
+    });
     kind_fits(&mut c, &p);
     let mut criteria = Vec::new();
     for (k, o) in p.take::<Criterion>() {
