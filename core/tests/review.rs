@@ -773,3 +773,36 @@ fn a_catalog_refuses_unknown_services_and_gives_rollback_budgets() {
     assert_eq!(e.code(), ErrorCode::UnknownRecordService);
     assert_eq!(e.hint(), Some("did you mean `payments`?"));
 }
+
+#[test]
+fn extreme_times_and_windows_are_refused_or_reviewed_never_a_crash() {
+    // A window longer than durations go (100 years) is refused at load.
+    let e = Bundle::from_yaml_str(
+        "p.yaml",
+        "apiVersion: release-policy/v1\nkind: ReviewPolicy\nmetadata: {name: p}\nspec:\n  instability:\n    - {id: forever, rollbacks: 1, within: 100000000d}\n",
+    )
+    .err()
+    .unwrap_or_else(|| panic!("accepted"));
+    assert!(e.to_string().contains("is too long"), "{e}");
+    // The last day of year 9999: the default period runs into year 10000.
+    let late = record("late", "9999-12-31T23:00:00Z", "rolled-back")
+        .replace("2026-11-24T09:50:00Z", "9999-12-31T23:10:00Z")
+        .replace("2026-11-24T10:30:00Z", "9999-12-31T23:20:00Z");
+    let rs = records(&[late]).unwrap_or_else(|e| panic!("{e}"));
+    let review = Bundle::builtin()
+        .review(&rs, &ReviewOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(review.dora.deployments, 1);
+    assert!(!review.to_json().is_empty());
+}
+
+#[test]
+fn look_alike_service_names_are_refused() {
+    for name in ["checkоut", "Checkout", "check out", "-checkout"] {
+        let r = record("a", "2026-11-24T09:41:00Z", "success")
+            .replace("service: checkout", &format!("service: \"{name}\""));
+        let (code, msg) = refused(&[r]);
+        assert_eq!(code, ErrorCode::InconsistentRecord, "{name}: {msg}");
+        assert!(msg.contains("is not a name"), "{msg}");
+    }
+}

@@ -88,9 +88,11 @@ fn run(case: &Case) -> (String, String) {
                 &Thresholds::default(),
             )
             .unwrap_or_else(|e| panic!("{}: {e}", case.name));
-        let want = case.expect.outcome.clone().unwrap_or_else(|| {
-            panic!("{}: a `release` case expects an `outcome`", case.name)
-        });
+        let want = case
+            .expect
+            .outcome
+            .clone()
+            .unwrap_or_else(|| panic!("{}: a `release` case expects an `outcome`", case.name));
         assert_eq!(outcome.outcome, want, "{}", case.name);
         return (outcome.to_json() + "\n", want);
     }
@@ -169,12 +171,8 @@ fn review_corpus_cases_review_as_recorded() {
         if update {
             std::fs::write(&recorded, &json).unwrap();
         }
-        let want = std::fs::read_to_string(&recorded).unwrap_or_else(|_| {
-            panic!(
-                "{} missing: run with UPDATE_CORPUS=1",
-                recorded.display()
-            )
-        });
+        let want = std::fs::read_to_string(&recorded)
+            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_CORPUS=1", recorded.display()));
         if json != want {
             let line = json
                 .lines()

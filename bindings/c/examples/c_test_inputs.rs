@@ -3,8 +3,11 @@
 //! `corpus/NAME.facts.json` (+ `NAME.policies.yaml` for inline policies)
 //! with a manifest `corpus/cases.tsv` (its last column the catalog
 //! directory, or `-`), each example release
-//! (`examples/releases/*.yaml`) as `releases/NAME.json`, and the plan
-//! corpus (`tests/corpus/plan/`) as a manifest `plan/cases.tsv`.
+//! (`examples/releases/*.yaml`) as `releases/NAME.json`, the plan
+//! corpus (`tests/corpus/plan/`) as a manifest `plan/cases.tsv`, and the
+//! review corpus (`tests/corpus/review/`) as a manifest
+//! `review/cases.tsv` with each review's options as
+//! `review/NAME.options.json` (the JSON `rp_bundle_review` takes).
 //!
 //! `cargo run -p release-policy-c --example c_test_inputs -- OUTDIR`
 #![allow(clippy::expect_used, clippy::panic, clippy::unwrap_used)]
@@ -137,4 +140,82 @@ fn main() {
         .expect("write to a string");
     }
     std::fs::write(plan_out.join("cases.tsv"), manifest).expect("write plan manifest");
+
+    // The review corpus: a line per case, paths made absolute.
+    //   review  NAME RECORDS OPTIONS.json VERDICT GOLDEN
+    //   release NAME RECORDS RELEASE NOW OUTCOME GOLDEN
+    // The options are the case's own keys (`decisions` made absolute), so
+    // the C test translates nothing; a key this does not know stops it.
+    let review_out = out.join("review");
+    std::fs::create_dir_all(&review_out).expect("create OUTDIR/review");
+    let mut manifest = String::new();
+    for file in yaml_files(&root.join("tests/corpus/review")) {
+        let text = std::fs::read_to_string(&file).expect("read review case");
+        let case: serde_json::Map<String, serde_json::Value> =
+            yaml_serde::from_str(&text).unwrap_or_else(|e| panic!("`{}`: {e}", file.display()));
+        let text = |key: &str| {
+            case.get(key)
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_else(|| panic!("`{}`: no `{key}`", file.display()))
+        };
+        let name = text("name");
+        let records = root.join(text("records"));
+        let golden = file.with_extension("review.json");
+        let expect = |key: &str| {
+            case.get("expect")
+                .and_then(|e| e.get(key))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_else(|| panic!("`{}`: no `expect.{key}`", file.display()))
+        };
+        if case.contains_key("release") {
+            for key in case.keys() {
+                assert!(
+                    ["name", "records", "release", "now", "expect"].contains(&key.as_str()),
+                    "`{}`: `{key}` in a `release` case",
+                    file.display()
+                );
+            }
+            writeln!(
+                manifest,
+                "release\t{name}\t{}\t{}\t{}\t{}\t{}",
+                records.display(),
+                text("release"),
+                text("now"),
+                expect("outcome"),
+                golden.display()
+            )
+            .expect("write to a string");
+            continue;
+        }
+        let mut options = serde_json::Map::new();
+        for (key, value) in &case {
+            match key.as_str() {
+                "name" | "records" | "expect" => {}
+                "from" | "to" | "service" | "team" | "environment" => {
+                    options.insert(key.clone(), value.clone());
+                }
+                "decisions" => {
+                    let path = root.join(text("decisions")).display().to_string();
+                    options.insert(key.clone(), path.into());
+                }
+                other => panic!("`{}`: unknown review case key `{other}`", file.display()),
+            }
+        }
+        let options_file = review_out.join(format!("{name}.options.json"));
+        std::fs::write(
+            &options_file,
+            serde_json::to_string(&options).expect("options JSON"),
+        )
+        .expect("write options");
+        writeln!(
+            manifest,
+            "review\t{name}\t{}\t{}\t{}\t{}",
+            records.display(),
+            options_file.display(),
+            expect("verdict"),
+            golden.display()
+        )
+        .expect("write to a string");
+    }
+    std::fs::write(review_out.join("cases.tsv"), manifest).expect("write review manifest");
 }

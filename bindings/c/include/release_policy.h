@@ -835,13 +835,19 @@ void rp_records_free(const struct rp_records *records);
  * `options` (`options_len` bytes of UTF-8) is a JSON object with any of
  * `"from"` and `"to"` (RFC 3339; the half-open period `[from, to)`, both
  * or neither — by default the UTC days from the first deployment to the
- * last), `"service"`, `"team"` (only that one) and `"environment"`
- * (`"production"` by default); a NULL `options` means every default
+ * last), `"service"`, `"team"` (only that one), `"environment"`
+ * (`"production"` by default) and `"decisions"` (a path: a file, or a
+ * directory of `.json` / `.jsonl` files, of past decisions and
+ * assessments as `check` / `assess --format json` print them, read within
+ * the default limits; the review then holds the policy `effectiveness`,
+ * as with the CLI's `--decisions`); a NULL `options` means every default
  * (`options_len` is then ignored). Malformed JSON, an unknown key, a value
  * that is not a string, a timestamp that is not RFC 3339 or one end of the
  * period alone is `RP_STATUS_INVALID_ARGUMENT`. A period that ends before
  * it starts, or a service or team no record names, is
- * `RP_STATUS_CATALOG_ERROR` (`RP0909`, with a "did you mean" hint).
+ * `RP_STATUS_CATALOG_ERROR` (`RP0909`, with a "did you mean" hint); so are
+ * malformed decisions (`RP09xx`), and decisions that cannot be read are
+ * `RP_STATUS_IO_ERROR`.
  *
  * On success writes the review as indented JSON (exactly the engine's
  * `Review::to_json`, schema `release-policy/review/v1`) into

@@ -16,7 +16,7 @@ use std::ffi::c_char;
 use std::sync::Arc;
 
 use release_policy_core::model::Timestamp;
-use release_policy_core::review::{Period, Records, ReviewOptions, Thresholds};
+use release_policy_core::review::{Decisions, Period, Records, ReviewOptions, Thresholds};
 
 use crate::boundary::{call, catch, required, str_arg, write};
 use crate::buf::rp_buf;
@@ -63,11 +63,13 @@ struct Options {
     service: Option<String>,
     team: Option<String>,
     environment: Option<String>,
+    /// A path: past decisions and assessments, for policy effectiveness.
+    decisions: Option<String>,
 }
 
 impl Options {
     /// The engine's options. A period needs both ends; a reversed one is
-    /// the engine's error.
+    /// the engine's error, and so are decisions that cannot be read.
     fn into_core(self) -> Result<ReviewOptions, rp_error> {
         let mut o = ReviewOptions::default();
         match (self.from, self.to) {
@@ -93,6 +95,12 @@ impl Options {
         }
         if let Some(e) = self.environment {
             o = o.environment(e);
+        }
+        if let Some(path) = self.decisions {
+            let limits = release_policy_core::Limits::default();
+            let decisions =
+                Decisions::from_path(&path, &limits).map_err(|e| rp_error::from_engine(&e))?;
+            o = o.decisions(decisions);
         }
         Ok(o)
     }
@@ -195,13 +203,19 @@ pub unsafe extern "C" fn rp_records_free(records: *const rp_records) {
 /// `options` (`options_len` bytes of UTF-8) is a JSON object with any of
 /// `"from"` and `"to"` (RFC 3339; the half-open period `[from, to)`, both
 /// or neither — by default the UTC days from the first deployment to the
-/// last), `"service"`, `"team"` (only that one) and `"environment"`
-/// (`"production"` by default); a NULL `options` means every default
+/// last), `"service"`, `"team"` (only that one), `"environment"`
+/// (`"production"` by default) and `"decisions"` (a path: a file, or a
+/// directory of `.json` / `.jsonl` files, of past decisions and
+/// assessments as `check` / `assess --format json` print them, read within
+/// the default limits; the review then holds the policy `effectiveness`,
+/// as with the CLI's `--decisions`); a NULL `options` means every default
 /// (`options_len` is then ignored). Malformed JSON, an unknown key, a value
 /// that is not a string, a timestamp that is not RFC 3339 or one end of the
 /// period alone is `RP_STATUS_INVALID_ARGUMENT`. A period that ends before
 /// it starts, or a service or team no record names, is
-/// `RP_STATUS_CATALOG_ERROR` (`RP0909`, with a "did you mean" hint).
+/// `RP_STATUS_CATALOG_ERROR` (`RP0909`, with a "did you mean" hint); so are
+/// malformed decisions (`RP09xx`), and decisions that cannot be read are
+/// `RP_STATUS_IO_ERROR`.
 ///
 /// On success writes the review as indented JSON (exactly the engine's
 /// `Review::to_json`, schema `release-policy/review/v1`) into
@@ -550,6 +564,15 @@ mod tests {
         let e = ok(r#"{"from": "yesterday", "to": "2026-10-27T00:00:00Z"}"#).err();
         assert!(e.is_some_and(|e| e.contains("`from` is not an RFC 3339 timestamp (`yesterday`)")));
         assert!(ok(r#"{"team": 3}"#).is_err());
+        assert!(ok(r#"{"decisions": ["examples/decisions"]}"#).is_err());
+        let decisions = root().join("examples/decisions").display().to_string();
+        let with = ok(&serde_json::json!({ "decisions": decisions }).to_string());
+        assert!(with.is_ok_and(|o| o.decisions.is_some_and(|d| d.len() == 3)));
+        // Decisions that cannot be read are the engine's I/O error.
+        let e = serde_json::from_str::<Options>(r#"{"decisions": "/nonexistent/decisions"}"#)
+            .map_err(|e| e.to_string())
+            .and_then(|o| o.into_core().map_err(|e| format!("{}", e.status())));
+        assert_eq!(e.err(), Some(format!("{RP_STATUS_IO_ERROR}")));
         assert!(ok("[]").is_err());
         // A reversed period is the engine's error.
         let e = serde_json::from_str::<Options>(

@@ -9,9 +9,15 @@
  * status, code (RP09xx), file and line; options refused (unknown key,
  * one end of the period, not RFC 3339, not JSON); NULL arguments and
  * invalid UTF-8 refused with out-parameters left alone; retain/free; one
- * set of records shared by several threads.
+ * set of records shared by several threads; and every case of the review
+ * corpus (tests/corpus/review), its JSON byte-identical to
+ * NAME.review.json (which is the JSON plus a newline).
  *
- * Usage: review REPO_ROOT INPUTS_DIR (a writable directory, as for plan).
+ * Usage: review REPO_ROOT INPUTS_DIR (a writable directory, as written by
+ * the c_test_inputs example, with the manifest review/cases.tsv:
+ *   review  <TAB> NAME <TAB> RECORDS <TAB> OPTIONS.json <TAB> VERDICT <TAB> GOLDEN.json
+ *   release <TAB> NAME <TAB> RECORDS <TAB> RELEASE <TAB> NOW <TAB> OUTCOME <TAB> GOLDEN.json
+ * where OPTIONS.json is the options object of rp_bundle_review).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
@@ -142,6 +148,19 @@ static void review_errors(const rp_records *h) {
 
     s = review(h, "{\"team\": 7}", &untouched, &err);
     expect_status(s, err, RP_STATUS_INVALID_ARGUMENT, "a team that is not a string");
+    rp_error_free(err);
+    err = NULL;
+
+    s = review(h, "{\"decisions\": [\"examples/decisions\"]}", &untouched, &err);
+    expect_status(s, err, RP_STATUS_INVALID_ARGUMENT, "decisions that are not a path");
+    rp_error_free(err);
+    err = NULL;
+
+    /* Decisions that cannot be read: an I/O error naming the path. */
+    s = review(h, "{\"decisions\": \"/nonexistent/decisions.json\"}", &untouched, &err);
+    expect_status(s, err, RP_STATUS_IO_ERROR, "missing decisions");
+    EXPECT(str_is(rp_error_file(err), "/nonexistent/decisions.json"), "file %s",
+           show(rp_error_file(err)));
     rp_error_free(err);
     err = NULL;
 
@@ -429,6 +448,82 @@ static void threads(const rp_records *r) {
     rp_buf_free(&want);
 }
 
+/* The review corpus: each case reviewed (rp_bundle_review with its
+ * options) or looked back on (rp_bundle_review_release as of its `now`),
+ * the JSON byte for byte the golden file minus its newline, the verdict or
+ * outcome the one the case expects. */
+static void corpus(const char *inputs) {
+    char path[4096];
+    REQUIRE((size_t)snprintf(path, sizeof path, "%s/review/cases.tsv", inputs) < sizeof path,
+            "path too long");
+    size_t len;
+    char *tsv = read_file(path, &len);
+    int cases = 0, releases = 0;
+    char *save = NULL;
+    for (char *line = strtok_r(tsv, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        char *f = NULL;
+        char *question = strtok_r(line, "\t", &f);
+        char *name = strtok_r(NULL, "\t", &f);
+        char *records_path = strtok_r(NULL, "\t", &f);
+        REQUIRE(records_path != NULL, "malformed manifest line");
+        int release = strcmp(question, "release") == 0;
+        REQUIRE(release || strcmp(question, "review") == 0, "%s: unknown question `%s`", name,
+                question);
+        char *release_id = NULL, *now = NULL, *options_path = NULL;
+        if (release) {
+            release_id = strtok_r(NULL, "\t", &f);
+            now = strtok_r(NULL, "\t", &f);
+        } else {
+            options_path = strtok_r(NULL, "\t", &f);
+        }
+        char *want = strtok_r(NULL, "\t", &f);
+        char *golden_path = strtok_r(NULL, "\t", &f);
+        REQUIRE(golden_path != NULL, "%s: malformed manifest line", name);
+        cases++;
+        releases += release;
+
+        const rp_records *r = load(records_path);
+        size_t golden_len;
+        char *golden = read_file(golden_path, &golden_len);
+        rp_buf out = {NULL, 0};
+        rp_error *err = NULL;
+        rp_status s;
+        if (release) {
+            s = rp_bundle_review_release(bundle, r, release_id, strlen(release_id), now,
+                                         strlen(now), &out, &err);
+        } else {
+            size_t options_len;
+            char *options = read_file(options_path, &options_len);
+            s = rp_bundle_review(bundle, r, options, options_len, &out, &err);
+            free(options);
+        }
+        EXPECT(s == RP_STATUS_OK, "%s: status %s: %s", name, rp_status_name(s),
+               show(rp_error_display(err)));
+        if (s == RP_STATUS_OK) {
+            /* The golden file is the JSON plus a newline. */
+            EXPECT(golden_len > 0 && golden[golden_len - 1] == '\n', "%s: golden without newline",
+                   name);
+            EXPECT(out.len == golden_len - 1 && memcmp(out.data, golden, out.len) == 0 &&
+                       out.data[out.len] == '\0',
+                   "%s: review JSON differs from %s (%zu bytes, want %zu)", name, golden_path,
+                   out.len, golden_len - 1);
+            char needle[128];
+            snprintf(needle, sizeof needle, "\n  \"%s\": \"%s\",",
+                     release ? "outcome" : "verdict", want);
+            EXPECT(str_has(buf_str(out), needle), "%s: the JSON lacks %s", name, needle);
+        }
+        rp_buf_free(&out);
+        rp_error_free(err);
+        free(golden);
+        rp_records_free(r);
+    }
+    free(tsv);
+    REQUIRE(cases >= 5, "the review corpus has only %d cases", cases);
+    EXPECT(releases >= 1, "the review corpus has no `release` case");
+    printf("review corpus: %d cases\n", cases);
+}
+
 int main(int argc, char **argv) {
     if (argc != 3) {
         fprintf(stderr, "usage: review REPO_ROOT INPUTS_DIR\n");
@@ -455,6 +550,7 @@ int main(int argc, char **argv) {
     rp_records_free(ex);
 
     record_errors(inputs);
+    corpus(inputs);
 
     rp_bundle_free(bundle);
     return finish("review");

@@ -753,6 +753,74 @@ fn plan_corpus_and_exit_codes() {
 }
 
 #[test]
+fn review_corpus_matches_byte_for_byte() {
+    // Each case of tests/corpus/review/ as `review --format json`: its
+    // keys are the flags of the same name (`now` of a `release` case is
+    // `--to`, the instant the CLI judges a release's outcome at). The
+    // golden file is the JSON the CLI prints, its newline included; the
+    // exit code follows the verdict (fail 1, otherwise 0).
+    const KEYS: [&str; 10] = [
+        "records",
+        "from",
+        "to",
+        "service",
+        "team",
+        "environment",
+        "decisions",
+        "release",
+        "now",
+        "expect",
+    ];
+    let dir = root().join("tests/corpus/review");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 5, "{files:?}");
+    for path in files {
+        let case: serde_json::Value =
+            yaml_serde::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let name = case["name"].as_str().unwrap();
+        for key in case.as_object().unwrap().keys() {
+            assert!(
+                key == "name" || KEYS.contains(&key.as_str()),
+                "{name}: the CLI runner does not know the key `{key}`"
+            );
+        }
+        let text = |key: &str| case[key].as_str();
+        let mut cmd = cli();
+        cmd.args(["review", "--format", "json", "--records"])
+            .arg(root().join(text("records").unwrap()));
+        let code = if let Some(release) = text("release") {
+            cmd.args(["--release", release, "--to", text("now").unwrap()]);
+            0
+        } else {
+            for flag in ["from", "to", "service", "team", "environment"] {
+                if let Some(v) = text(flag) {
+                    cmd.arg(format!("--{flag}")).arg(v);
+                }
+            }
+            if let Some(d) = text("decisions") {
+                cmd.arg("--decisions").arg(root().join(d));
+            }
+            i32::from(case["expect"]["verdict"] == "fail")
+        };
+        let out = cmd.output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{name}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let want = std::fs::read_to_string(dir.join(format!("{name}.review.json"))).unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), want, "{name}");
+    }
+}
+
+#[test]
 fn review_history_and_check_with_records() {
     // The November review fails: an overdue post-mortem.
     let out = cli()

@@ -23,7 +23,7 @@ use std::path::PathBuf;
 
 use pyo3::prelude::*;
 use pyo3::types::PyDict;
-use release_policy::review::{Bands, Period, ReviewOptions, Thresholds};
+use release_policy::review::{Bands, Decisions, Period, ReviewOptions, Thresholds};
 use release_policy::{
     Bundle as CoreBundle, BundleBuilder as CoreBuilder, Error, ErrorCode, Limits,
 };
@@ -295,10 +295,16 @@ impl Bundle {
     /// UTC days from the first deployment to the last; `service` or `team`
     /// limit it; `environment` is the one whose deployments count; `bands`
     /// is the YAML or JSON text of a `kind: PerformanceBands` document
-    /// (DORA 2023's by default). Returns `json.loads` of the core's
-    /// `Review::to_json()`. A reversed period, or a service or team no
-    /// record names, raises `CatalogError` (`RP0909`). The GIL is released
-    /// while the core reviews.
+    /// (DORA 2023's by default); `decisions` is a path (a file, or a
+    /// directory of `.json` / `.jsonl` files) of past decisions and
+    /// assessments (`check` / `assess --format json`), read within the
+    /// default limits, whose join with the records is the report's policy
+    /// `effectiveness` (the CLI's `--decisions`). Returns `json.loads` of
+    /// the core's `Review::to_json()`. A reversed period, or a service or
+    /// team no record names, raises `CatalogError` (`RP0909`); malformed
+    /// decisions raise `CatalogError`, a missing path `PolicyIOError`.
+    /// The GIL is released while the core reads the decisions and
+    /// reviews.
     #[allow(clippy::too_many_arguments)]
     #[pyo3(signature = (
         records,
@@ -309,6 +315,7 @@ impl Bundle {
         team = None,
         environment = "production",
         bands = None,
+        decisions = None,
     ))]
     fn review<'py>(
         &self,
@@ -320,6 +327,7 @@ impl Bundle {
         team: Option<String>,
         environment: &str,
         bands: Option<String>,
+        decisions: Option<PathBuf>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let period = review::period(from_, to)?;
         let (bundle, records) = (&self.inner, &records.inner);
@@ -336,6 +344,9 @@ impl Bundle {
             }
             if let Some(text) = bands {
                 options = options.bands(Bands::from_yaml_str("<bands>", &text)?);
+            }
+            if let Some(path) = decisions {
+                options = options.decisions(Decisions::from_path(&path, &Limits::default())?);
             }
             Ok(bundle.review(records, &options)?.to_json())
         })?;

@@ -1,7 +1,10 @@
 """The conformance corpus (``tests/corpus/``): every case decided (``check``)
 or assessed (``assess``) through the Python binding must give the golden
 decision or assessment byte for byte, as it does in Rust
-(``core/tests/corpus.rs``)."""
+(``core/tests/corpus.rs``); every case of the review corpus
+(``tests/corpus/review/``) reviewed (``Bundle.review``) or looked back on
+(``Bundle.review_release``) must give the golden report byte for byte, as
+in Rust (``core/tests/review_corpus.rs``), the CLI and C."""
 
 from __future__ import annotations
 
@@ -14,9 +17,20 @@ import pytest
 
 import yaml12
 from conftest import CORPUS, ROOT
-from release_policy import Assessment, Bundle, Catalog, Decision, Outcome, RolloutVerdict, Verdict
+from release_policy import (
+    Assessment,
+    Bundle,
+    Catalog,
+    Decision,
+    Outcome,
+    Records,
+    RolloutVerdict,
+    Verdict,
+)
 
 CASES = sorted(CORPUS.glob("*.yaml"))
+REVIEW_CORPUS = CORPUS / "review"
+REVIEW_CASES = sorted(REVIEW_CORPUS.glob("*.yaml"))
 
 Result = Decision | Assessment
 
@@ -107,3 +121,61 @@ def test_an_unknown_command_fails_loudly() -> None:
     case = {"name": "future", "command": "deploy", "policies": "builtin", "facts": {}}
     with pytest.raises(ValueError, match="unknown command `deploy`"):
         run_case(case)
+
+
+# The keys of a review case, each an argument of the same name (`from` is
+# `from_`; paths are relative to the repository root).
+REVIEW_KEYS = {"name", "records", "from", "to", "service", "team", "environment", "decisions",
+               "release", "now", "expect"}
+
+
+def run_review_case(case: dict[str, Any]) -> dict[str, Any]:
+    """A review case: the period's review, or with `release` one release's
+    outcome as of `now`, as plain data (``json.loads`` of the core's JSON)."""
+    unknown = set(case) - REVIEW_KEYS
+    if unknown:
+        raise ValueError(
+            f"review corpus case `{case.get('name')}`: unknown keys {sorted(unknown)} "
+            f"(the Python runner knows {sorted(REVIEW_KEYS)})"
+        )
+    bundle = Bundle.builtin()
+    records = Records.from_path(ROOT / case["records"])
+    if "release" in case:
+        return bundle.review_release(records, case["release"], now=case["now"])
+    decisions = case.get("decisions")
+    return bundle.review(
+        records,
+        from_=case.get("from"),
+        to=case.get("to"),
+        service=case.get("service"),
+        team=case.get("team"),
+        environment=case.get("environment", "production"),
+        decisions=None if decisions is None else ROOT / decisions,
+    )
+
+
+def test_the_review_corpus_is_found() -> None:
+    assert len(REVIEW_CASES) >= 5, REVIEW_CORPUS
+
+
+@pytest.mark.parametrize("path", REVIEW_CASES, ids=lambda p: p.stem)
+def test_review_case_reviews_as_recorded(path: Path) -> None:
+    case = yaml12.load(path.read_text())
+    report = run_review_case(case)
+    expect = case["expect"]
+    if "release" in case:
+        assert report["outcome"] == expect["outcome"]
+    else:
+        assert report["verdict"] == expect["verdict"]
+    golden = REVIEW_CORPUS.joinpath(case["name"] + ".review.json").read_text()
+    # The answer is `json.loads` of the core's JSON: the same document, in
+    # the core's key order, so written back as the core writes it (two
+    # spaces, `": "`, UTF-8) it is the golden file byte for byte.
+    assert report == json.loads(golden)
+    assert json.dumps(report, indent=2, ensure_ascii=False) + "\n" == golden
+
+
+def test_an_unknown_review_key_fails_loudly() -> None:
+    case = {"name": "future", "records": "examples/records", "bands": "x"}
+    with pytest.raises(ValueError, match=r"unknown keys \['bands'\]"):
+        run_review_case(case)

@@ -34,6 +34,7 @@ from release_policy import (
 
 HISTORY = ROOT / "core" / "tests" / "data" / "records-history.jsonl"
 EXAMPLES = ROOT / "examples" / "records"
+DECISIONS = ROOT / "examples" / "decisions"
 FROM, TO = "2026-10-27T00:00:00Z", "2026-11-26T00:00:00Z"
 UTC = dt.timezone.utc
 
@@ -175,6 +176,24 @@ def test_bands_replace_dora_2023(builtin: Bundle, history: Records) -> None:
     with pytest.raises(CatalogError) as info:
         builtin.review(history, bands=LENIENT_BANDS.replace("PerformanceBands", "Bands"))
     assert info.value.code == "RP0903"
+
+
+def test_decisions_give_the_policy_effectiveness(
+    builtin: Bundle, examples: Records, tmp_path: Path
+) -> None:
+    # `decisions` is a path, as the CLI's `--decisions`: checkout-2.4.0
+    # went out against a no-go.
+    for path in (DECISIONS, str(DECISIONS)):
+        r = builtin.review(examples, service="checkout", decisions=path)
+        assert r["effectiveness"]["againstTheDecision"][0]["release"] == "checkout-2.4.0"
+    assert builtin.review(examples, service="checkout").get("effectiveness") is None
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(CatalogError) as info:
+        builtin.review(examples, decisions=bad)
+    assert info.value.code is not None and info.value.code.startswith("RP09")
+    with pytest.raises(PolicyIOError):
+        builtin.review(examples, decisions=tmp_path / "missing")
 
 
 def test_period_arguments_are_checked(builtin: Bundle, history: Records) -> None:

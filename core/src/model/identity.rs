@@ -1,4 +1,5 @@
-//! Identities: telling people apart. Every "same person" rule (separation
+//! Identities: telling people apart, and the names of things (services,
+//! environments: [`valid_name`]). Every "same person" rule (separation
 //! of duties, self-approval, the latest word of each person, distinct
 //! approvers) compares identities by one key, built to err towards "same
 //! person": Unicode NFKC (full-width `ａｌｉｃｅ` is `alice`), lower case,
@@ -60,6 +61,19 @@ pub(crate) fn check(name: &str) -> Option<String> {
         return Some(format!("identity `{}` is blank", name.escape_debug()));
     }
     None
+}
+
+/// Names of services, APIs, environments, calendars: lowercase ASCII
+/// letters, digits, `-`, `.` and `_`, starting with a letter or digit (as
+/// Kubernetes names), so that a look-alike (`paymеnts` with a Cyrillic
+/// `е`) or a blank name is refused instead of naming another thing.
+pub(crate) fn valid_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._".contains(c))
+        && name.len() <= 253
 }
 
 #[cfg(test)]

@@ -456,6 +456,19 @@ impl ReleaseRecord {
                 );
             }
         }
+        // Services and environments are named as the catalog names them,
+        // so that a look-alike (`checkоut` with a Cyrillic `о`) or a stray
+        // capital never splits a service's history in two.
+        for (field, value) in [("service", &r.service), ("environment", &r.environment)] {
+            if !value.trim().is_empty() && !super::identity::valid_name(value) {
+                p(
+                    &format!("release.{field}"),
+                    format!(
+                        "`release.{field}` `{value}` is not a name: lowercase ASCII letters, digits, `-`, `.` and `_`"
+                    ),
+                );
+            }
+        }
         let d = &self.deployment;
         if d.finished_at < d.started_at {
             p(

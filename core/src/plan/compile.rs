@@ -35,18 +35,7 @@ const CODES: InputCodes = InputCodes {
 /// How far a release may be moved by default: 30 days.
 const DEFAULT_HORIZON_MS: i64 = 30 * 24 * 3_600_000;
 
-/// Names of services, APIs, environments, calendars: lowercase ASCII
-/// letters, digits, `-`, `.` and `_`, starting with a letter or digit (as
-/// Kubernetes names), so that a look-alike (`paymеnts` with a Cyrillic
-/// `е`) or a blank name is refused instead of naming another thing.
-pub(crate) fn valid_name(name: &str) -> bool {
-    let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "-._".contains(c))
-        && name.len() <= 253
-}
+pub(crate) use crate::model::identity::valid_name;
 
 fn err(code: ErrorCode, at: SourceLocation, message: impl Into<String>) -> CatalogError {
     CatalogError::new(code, at, message)

@@ -67,7 +67,9 @@ impl Period {
         let mut out = Vec::new();
         let mut from = self.from;
         while from < self.to {
-            let to = (from + chrono::Duration::days(7)).min(self.to);
+            let to = from
+                .checked_add_signed(chrono::Duration::days(7))
+                .map_or(self.to, |t| t.min(self.to));
             out.push(Period { from, to });
             from = to;
         }

@@ -127,7 +127,9 @@ fn default_period(records: &[&ReleaseRecord]) -> Option<Period> {
     let last = records.last()?.deployment.finished_at;
     Some(Period {
         from: day(first),
-        to: day(last) + chrono::Duration::days(1),
+        to: day(last)
+            .checked_add_signed(chrono::Duration::days(1))
+            .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC),
     })
 }
 

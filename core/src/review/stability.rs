@@ -103,7 +103,11 @@ pub(crate) fn stability(
     let windows: Vec<BTreeMap<&str, usize>> = rules
         .iter()
         .map(|rule| {
-            let start = period.to - rule.within.as_chrono();
+            // A window longer than time itself starts at the beginning.
+            let start = period
+                .to
+                .checked_sub_signed(rule.within.as_chrono())
+                .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
             let mut in_window: BTreeMap<&str, usize> = BTreeMap::new();
             for r in all {
                 let at = r.deployment.finished_at;

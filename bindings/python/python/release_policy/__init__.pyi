@@ -189,6 +189,7 @@ class Bundle:
         team: str | None = None,
         environment: str = "production",
         bands: str | None = None,
+        decisions: str | PathLike[str] | None = None,
     ) -> dict[str, Any]: ...
     def review_release(
         self, records: Records, release: str, *, now: datetime | str
