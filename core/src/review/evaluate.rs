@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::bands::Bands;
 use super::criteria::compile::ReviewPolicy;
-use super::criteria::evaluate::score;
+use super::criteria::evaluate::{score, score_with};
 use super::dora::{Period, keys, seconds, written};
 use super::records::Records;
 use super::result::{CriterionSummary, Unmet};
@@ -180,28 +180,29 @@ fn judge_all(
         .collect();
     let mut unmet = Vec::new();
     for r in deployments {
-        for (i, res) in score(policies, r, limits, false).into_iter().enumerate() {
-            let Some(s) = summary.get_mut(i) else {
-                continue;
-            };
-            match res.outcome {
-                Outcome::Pass => s.passed += 1,
-                Outcome::Skipped => s.skipped += 1,
-                Outcome::Fail => s.failed += 1,
-                _ => s.errors += 1,
+        let mut i = 0;
+        score_with(policies, r, limits, false, &mut |j| {
+            if let Some(s) = summary.get_mut(i) {
+                match j.outcome {
+                    Outcome::Pass => s.passed += 1,
+                    Outcome::Skipped => s.skipped += 1,
+                    Outcome::Fail => s.failed += 1,
+                    _ => s.errors += 1,
+                }
             }
-            if matches!(res.outcome, Outcome::Fail | Outcome::Error) {
+            i += 1;
+            if matches!(j.outcome, Outcome::Fail | Outcome::Error) {
                 unmet.push(Unmet {
                     release: r.release.id.clone(),
                     service: r.release.service.clone(),
-                    policy: res.policy,
-                    criterion: res.criterion,
-                    outcome: res.outcome,
-                    required: res.required,
-                    message: res.message,
+                    policy: j.policy.metadata.name.clone(),
+                    criterion: j.criterion.criterion.id.clone(),
+                    outcome: j.outcome,
+                    required: j.criterion.criterion.required,
+                    message: j.message.into_owned(),
                 });
             }
-        }
+        });
     }
     (summary, unmet)
 }
@@ -470,6 +471,6 @@ pub(crate) fn outcome(
             })
             .collect(),
         decisions,
-        criteria: score(policies, r, limits, true),
+        criteria: score(policies, r, limits),
     })
 }

@@ -5,6 +5,7 @@
 //! counts as not met) or `skipped` — with its message and, when asked, the
 //! values it read. Each record gets its own evaluation budget.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
@@ -94,21 +95,32 @@ fn values(
     out
 }
 
-/// Score `record` against `policies`; with `with_values`, each result
-/// carries the values its criterion read.
-pub(crate) fn score(
-    policies: &[&ReviewPolicy],
+/// One criterion judged on one record, as [`score_with`] hands it over:
+/// the message borrowed where it is the policy's own text.
+pub(crate) struct Judged<'p> {
+    pub policy: &'p ReviewPolicy,
+    pub criterion: &'p CompiledCriterion,
+    pub outcome: Outcome,
+    pub message: Cow<'p, str>,
+    /// The values the criterion read (only when asked for).
+    pub values: BTreeMap<String, Json>,
+}
+
+/// Score `record` against `policies`: every criterion of every policy, in
+/// order, handed to `visit`; with `with_values`, with the values it read.
+pub(crate) fn score_with<'p>(
+    policies: &[&'p ReviewPolicy],
     record: &ReleaseRecord,
     limits: &Limits,
     with_values: bool,
-) -> Vec<CriterionResult> {
-    let mut out = Vec::new();
+    visit: &mut dyn FnMut(Judged<'p>),
+) {
     if policies.iter().all(|p| p.criteria.is_empty()) {
-        return out;
+        return;
     }
     let json = record.roots_json(&|root| policies.iter().any(|p| p.roots.contains(root)));
     let roots = bind_checked(&RECORD, &json);
-    for policy in policies.iter().filter(|p| !p.criteria.is_empty()) {
+    for &policy in policies.iter().filter(|p| !p.criteria.is_empty()) {
         let budget = Budget::new(limits);
         let root = Frame {
             roots: &roots,
@@ -119,33 +131,32 @@ pub(crate) fn score(
             .applies_to
             .as_ref()
             .map(|a| as_bool(a.eval(&root), "`appliesTo`"));
-        let result = |k: &CompiledCriterion, outcome, message: String| CriterionResult {
-            policy: policy.metadata.name.clone(),
-            criterion: k.criterion.id.clone(),
-            outcome,
-            required: k.criterion.required,
-            message,
-            values: BTreeMap::new(),
+        let whole = |outcome, message: Cow<'p, str>, visit: &mut dyn FnMut(Judged<'p>)| {
+            for k in &policy.criteria {
+                visit(Judged {
+                    policy,
+                    criterion: k,
+                    outcome,
+                    message: message.clone(),
+                    values: BTreeMap::new(),
+                });
+            }
         };
         match applies {
             Some(Ok(false)) => {
-                out.extend(policy.criteria.iter().map(|k| {
-                    result(
-                        k,
-                        Outcome::Skipped,
-                        "policy does not apply (`appliesTo` is false)".into(),
-                    )
-                }));
+                whole(
+                    Outcome::Skipped,
+                    Cow::Borrowed("policy does not apply (`appliesTo` is false)"),
+                    visit,
+                );
                 continue;
             }
             Some(Err(e)) => {
-                out.extend(policy.criteria.iter().map(|k| {
-                    result(
-                        k,
-                        Outcome::Error,
-                        format!("`appliesTo` could not be evaluated: {e}"),
-                    )
-                }));
+                whole(
+                    Outcome::Error,
+                    Cow::Owned(format!("`appliesTo` could not be evaluated: {e}")),
+                    visit,
+                );
                 continue;
             }
             _ => {}
@@ -175,67 +186,108 @@ pub(crate) fn score(
             budget: &budget,
         };
         for k in &policy.criteria {
-            let mut r = judge(k, &scope, &vars, &result);
-            if with_values {
-                r.values = values(k, &json, &vars, limits);
-            }
-            out.push(r);
+            let (outcome, message) = judge(k, &scope, &vars);
+            let message = match message {
+                Msg::Static(m) => Cow::Borrowed(m),
+                Msg::Description => k
+                    .criterion
+                    .description
+                    .as_deref()
+                    .map_or(Cow::Borrowed("met"), Cow::Borrowed),
+                Msg::Message => k
+                    .criterion
+                    .message
+                    .as_deref()
+                    .map_or(Cow::Borrowed("not met"), Cow::Borrowed),
+                Msg::Owned(m) => Cow::Owned(m),
+            };
+            let values = if with_values {
+                values(k, &json, &vars, limits)
+            } else {
+                BTreeMap::new()
+            };
+            visit(Judged {
+                policy,
+                criterion: k,
+                outcome,
+                message,
+                values,
+            });
         }
     }
+}
+
+/// Score `record` against `policies`, every criterion with its message and
+/// the values it read: one release's outcome.
+pub(crate) fn score(
+    policies: &[&ReviewPolicy],
+    record: &ReleaseRecord,
+    limits: &Limits,
+) -> Vec<CriterionResult> {
+    let mut out = Vec::new();
+    score_with(policies, record, limits, true, &mut |j| {
+        out.push(CriterionResult {
+            policy: j.policy.metadata.name.clone(),
+            criterion: j.criterion.criterion.id.clone(),
+            outcome: j.outcome,
+            required: j.criterion.criterion.required,
+            message: j.message.into_owned(),
+            values: j.values,
+        });
+    });
     out
 }
 
-fn judge<'a>(
-    k: &'a CompiledCriterion,
-    scope: &Frame<'a, '_>,
-    vars: &Variables,
-    result: &dyn Fn(&CompiledCriterion, Outcome, String) -> CriterionResult,
-) -> CriterionResult {
+/// Why a criterion came out as it did, without copying the policy's own
+/// text: it is borrowed from the criterion by the caller.
+enum Msg {
+    Static(&'static str),
+    /// The criterion's description (or `met`).
+    Description,
+    /// The criterion's `message` (it has one).
+    Message,
+    Owned(String),
+}
+
+/// The outcome of `k` and why; a message is built only when the criterion
+/// is not met and says more than the policy's own text.
+fn judge<'a>(k: &'a CompiledCriterion, scope: &Frame<'a, '_>, vars: &Variables) -> (Outcome, Msg) {
     if let Some(w) = &k.when {
         match as_bool(eval(w, scope, vars), "`when`") {
             Ok(false) => {
-                return result(
-                    k,
+                return (
                     Outcome::Skipped,
-                    "does not apply (`when` is false)".into(),
+                    Msg::Static("does not apply (`when` is false)"),
                 );
             }
             Err(e) => {
-                return result(
-                    k,
+                return (
                     Outcome::Error,
-                    format!("`when` could not be evaluated: {e}"),
+                    Msg::Owned(format!("`when` could not be evaluated: {e}")),
                 );
             }
             Ok(true) => {}
         }
     }
     match as_bool(eval(&k.expression, scope, vars), "expression") {
-        Ok(true) => result(
-            k,
-            Outcome::Pass,
-            k.criterion
-                .description
-                .clone()
-                .unwrap_or_else(|| "met".into()),
-        ),
+        Ok(true) => (Outcome::Pass, Msg::Description),
         Ok(false) => {
             let message = match &k.message_expression {
-                Some(m) => match eval(m, scope, vars) {
+                Some(m) => Msg::Owned(match eval(m, scope, vars) {
                     Ok(Val::Str(s)) => s.as_str().to_string(),
                     Ok(other) => {
                         format!("messageExpression gave `{}`, not a string", other.to_json())
                     }
                     Err(e) => format!("not met (messageExpression could not be evaluated: {e})"),
-                },
-                None => k
-                    .criterion
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| format!("criterion `{}` not met", k.criterion.id)),
+                }),
+                None if k.criterion.message.is_some() => Msg::Message,
+                None => Msg::Owned(format!("criterion `{}` not met", k.criterion.id)),
             };
-            result(k, Outcome::Fail, message)
+            (Outcome::Fail, message)
         }
-        Err(e) => result(k, Outcome::Error, format!("could not be evaluated: {e}")),
+        Err(e) => (
+            Outcome::Error,
+            Msg::Owned(format!("could not be evaluated: {e}")),
+        ),
     }
 }
