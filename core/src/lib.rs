@@ -158,6 +158,17 @@ pub mod unstable {
         Some(review)
     }
 
+    /// Whether the roots a review policy reads are the same built straight
+    /// from each record as through its JSON view (`Err` names the first
+    /// record and root that differ).
+    pub fn record_views_agree(records: &crate::review::Records) -> Result<(), String> {
+        for r in records.iter() {
+            crate::review::criteria::roots::agree(r)
+                .map_err(|e| format!("{}: {e}", r.release.id))?;
+        }
+        Ok(())
+    }
+
     /// The rollout policy the `plan_catalog` input assesses each release
     /// with: one downstream trigger.
     const CASCADE: &str = "apiVersion: release-policy/v1\nkind: RolloutPolicy\nmetadata: {name: cascade, version: 1.0.0}\nspec:\n  triggers:\n    - {id: downstream, metric: error-rate, downstream: true, compare: baseline, above: 0.02}\n";

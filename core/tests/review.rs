@@ -806,3 +806,24 @@ fn look_alike_service_names_are_refused() {
         assert!(msg.contains("is not a name"), "{msg}");
     }
 }
+
+/// The roots built straight from a record are the JSON view's, on the
+/// hand-made history and the examples.
+#[test]
+fn record_roots_built_directly_agree_with_the_json_view() {
+    release_policy::unstable::record_views_agree(&history()).unwrap_or_else(|e| panic!("{e}"));
+    let rs = Records::from_path(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../examples/records"),
+        &Limits::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    release_policy::unstable::record_views_agree(&rs).unwrap_or_else(|e| panic!("{e}"));
+    // Sub-millisecond times, an unsigned count past i64, every optional part.
+    let odd = format!(
+        "{}commits: {{firstAt: 2026-11-20T10:00:00.123456789Z, count: 3}}\nincidents: [{{id: I, severity: sev1, startedAt: 2026-11-24T09:45:00.5Z, detectedAt: 2026-11-24T09:46:00Z, restoredAt: 2026-11-24T10:00:00.25Z, usersAffected: 18446744073709551615, impactMinutes: 3}}]\npostmortem: {{required: true, status: open, due: 2026-12-01T00:00:00Z, link: x}}\nfeedback: [{{source: customer-success, ticket: T, at: 2026-11-24T11:00:00Z, severity: low}}]\ndecisions: {{check: c, assess: [a, b]}}\n",
+        record("odd", "2026-11-24T09:41:00.987Z", "rolled-back")
+            .replace("commits: {firstAt: 2026-11-01T10:00:00Z, count: 14}\n", "")
+    );
+    let rs = records(&[odd]).unwrap_or_else(|e| panic!("{e}"));
+    release_policy::unstable::record_views_agree(&rs).unwrap_or_else(|e| panic!("{e}"));
+}

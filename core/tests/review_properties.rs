@@ -136,6 +136,13 @@ proptest! {
     }
 
     #[test]
+    fn record_roots_built_directly_agree_with_the_json_view(history in proptest::collection::vec(record_gen(), 1..20)) {
+        let lines: Vec<String> = history.iter().enumerate().map(|(i, g)| line(i, g)).collect();
+        let agree = release_policy::unstable::record_views_agree(&load(&lines, 1));
+        prop_assert!(agree.is_ok(), "{:?}", agree);
+    }
+
+    #[test]
     fn the_counts_add_up(history in proptest::collection::vec(record_gen(), 0..30)) {
         let bundle = Bundle::builtin();
         let lines: Vec<String> = history.iter().enumerate().map(|(i, g)| line(i, g)).collect();

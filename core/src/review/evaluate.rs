@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use super::bands::Bands;
 use super::criteria::compile::ReviewPolicy;
-use super::criteria::evaluate::{score, score_with};
+use super::criteria::evaluate::{score, score_with, wanted};
 use super::dora::{Period, keys, seconds, written};
 use super::records::Records;
 use super::result::{CriterionSummary, Unmet};
@@ -179,9 +179,10 @@ fn judge_all(
         })
         .collect();
     let mut unmet = Vec::new();
+    let slots = wanted(policies);
     for r in deployments {
         let mut i = 0;
-        score_with(policies, r, limits, false, &mut |j| {
+        score_with(policies, &slots, r, limits, false, &mut |j| {
             if let Some(s) = summary.get_mut(i) {
                 match j.outcome {
                     Outcome::Pass => s.passed += 1,

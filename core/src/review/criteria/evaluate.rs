@@ -106,10 +106,18 @@ pub(crate) struct Judged<'p> {
     pub values: BTreeMap<String, Json>,
 }
 
-/// Score `record` against `policies`: every criterion of every policy, in
-/// order, handed to `visit`; with `with_values`, with the values it read.
+/// The roots of a record `policies` read, in slot order: worked out once
+/// for a review, not per record.
+pub(crate) fn wanted(policies: &[&ReviewPolicy]) -> Vec<bool> {
+    super::roots::slots(&|root| policies.iter().any(|p| p.roots.contains(root)))
+}
+
+/// Score `record` against `policies` (whose roots `slots` are, from
+/// [`wanted`]): every criterion of every policy, in order, handed to
+/// `visit`; with `with_values`, with the values it read.
 pub(crate) fn score_with<'p>(
     policies: &[&'p ReviewPolicy],
+    slots: &[bool],
     record: &ReleaseRecord,
     limits: &Limits,
     with_values: bool,
@@ -118,8 +126,20 @@ pub(crate) fn score_with<'p>(
     if policies.iter().all(|p| p.criteria.is_empty()) {
         return;
     }
-    let json = record.roots_json(&|root| policies.iter().any(|p| p.roots.contains(root)));
-    let roots = bind_checked(&RECORD, &json);
+    let wanted = |root: &str| policies.iter().any(|p| p.roots.contains(root));
+    // The values a criterion read are echoed from the JSON view; without
+    // them the roots are built straight from the record (the same values:
+    // `roots::agree`).
+    let json = if with_values {
+        record.roots_json(&wanted)
+    } else {
+        Json::Null
+    };
+    let roots = if with_values {
+        bind_checked(&RECORD, &json)
+    } else {
+        super::roots::bind(record, slots)
+    };
     for &policy in policies.iter().filter(|p| !p.criteria.is_empty()) {
         let budget = Budget::new(limits);
         let root = Frame {
@@ -225,16 +245,23 @@ pub(crate) fn score(
     limits: &Limits,
 ) -> Vec<CriterionResult> {
     let mut out = Vec::new();
-    score_with(policies, record, limits, true, &mut |j| {
-        out.push(CriterionResult {
-            policy: j.policy.metadata.name.clone(),
-            criterion: j.criterion.criterion.id.clone(),
-            outcome: j.outcome,
-            required: j.criterion.criterion.required,
-            message: j.message.into_owned(),
-            values: j.values,
-        });
-    });
+    score_with(
+        policies,
+        &wanted(policies),
+        record,
+        limits,
+        true,
+        &mut |j| {
+            out.push(CriterionResult {
+                policy: j.policy.metadata.name.clone(),
+                criterion: j.criterion.criterion.id.clone(),
+                outcome: j.outcome,
+                required: j.criterion.criterion.required,
+                message: j.message.into_owned(),
+                values: j.values,
+            });
+        },
+    );
     out
 }
 

@@ -2,7 +2,8 @@
 //! release reviewed, and the instability thresholds. [`compile`] turns a
 //! merged policy into its compiled form (the only module here that reads
 //! documents); [`evaluate`] scores one record against the compiled
-//! policies.
+//! policies, over the record bound as roots by [`roots`].
 
 pub(crate) mod compile;
 pub(crate) mod evaluate;
+pub(crate) mod roots;
