@@ -252,7 +252,7 @@ pub unsafe extern "C" fn rp_bundle_check(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| checked(b, text, None, flags),
+            |b, text| checked(b, text, flags, &|b, f| b.check(f)),
         )
     }
 }
@@ -294,7 +294,7 @@ pub unsafe extern "C" fn rp_bundle_check_with_catalog(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| checked(b, text, Some(catalog), flags),
+            |b, text| checked(b, text, flags, &|b, f| b.check_with_catalog(f, catalog)),
         )
     }
 }
@@ -373,19 +373,19 @@ pub unsafe extern "C" fn rp_bundle_assess_with_catalog(
     }
 }
 
-/// Decide on `text` (with `catalog`, when given): the decision JSON as
-/// `flags` asks, and the verdict.
-fn checked(
+/// Decide on `text` with `check` (plain, with a catalog, with records):
+/// the decision JSON as `flags` asks, and the verdict.
+pub(crate) fn checked(
     b: &release_policy_core::Bundle,
     text: &str,
-    catalog: Option<&release_policy_core::plan::Catalog>,
     flags: u32,
+    check: &dyn Fn(
+        &release_policy_core::Bundle,
+        &release_policy_core::Facts,
+    ) -> Result<release_policy_core::Decision, release_policy_core::Error>,
 ) -> Result<(String, u32), release_policy_core::Error> {
     let facts = release_policy_core::Facts::from_str_with_limits(text, b.limits())?;
-    let d = match catalog {
-        Some(c) => b.check_with_catalog(&facts, c)?,
-        None => b.check(&facts)?,
-    };
+    let d = check(b, &facts)?;
     let json = if flags & RP_JSON_PRETTY != 0 {
         d.to_json_pretty()
     } else {

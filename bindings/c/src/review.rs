@@ -20,7 +20,7 @@ use release_policy_core::review::{Decisions, Period, Records, ReviewOptions, Thr
 
 use crate::boundary::{call, catch, required, str_arg, write};
 use crate::buf::rp_buf;
-use crate::bundle::{RP_JSON_PRETTY, bundle_ref, decide, rp_bundle, rp_verdict, verdict};
+use crate::bundle::{bundle_ref, checked, decide, rp_bundle, rp_verdict};
 use crate::error::rp_error;
 use crate::status::rp_status;
 
@@ -404,16 +404,7 @@ pub unsafe extern "C" fn rp_bundle_check_with_records(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| {
-                let facts = release_policy_core::Facts::from_str_with_limits(text, b.limits())?;
-                let d = b.check_with_records(&facts, records)?;
-                let json = if flags & RP_JSON_PRETTY != 0 {
-                    d.to_json_pretty()
-                } else {
-                    d.to_json()
-                };
-                Ok((json, verdict(d.verdict())))
-            },
+            |b, text| checked(b, text, flags, &|b, f| b.check_with_records(f, records)),
         )
     }
 }

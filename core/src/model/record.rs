@@ -371,7 +371,9 @@ impl ReleaseRecord {
         Some(last - first)
     }
 
-    /// The record as review policies read it: its fields, with
+    /// The record as review policies read it, as JSON: the reference the
+    /// roots built straight from the record are checked against
+    /// (`review::criteria::roots::agree`). Its fields, with
     /// `deployment.duration`, `rollback.duration`, `leadTime`, `failed`,
     /// `recovery`, `usersAffected` and `impactMinutes` added — only the
     /// roots `wanted` says the policies read (the others stay absent, and

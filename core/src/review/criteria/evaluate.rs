@@ -13,7 +13,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::compile::{CompiledCriterion, ReviewPolicy};
-use crate::expr::bind::{bind_checked, echo, lookup};
+use crate::expr::bind::echo;
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::ReleaseRecord;
@@ -47,8 +47,8 @@ fn as_bool(v: Result<Val<'_>, String>, what: &str) -> Result<bool, String> {
     }
 }
 
-/// Variables by name: their JSON, or why they could not be computed.
-type Variables = BTreeMap<String, Result<Json, String>>;
+/// Variables by name: the slot of each, or why it could not be computed.
+type Variables = BTreeMap<String, Result<usize, String>>;
 
 /// Evaluate `e`, refusing up front when it reads a variable that failed.
 fn eval<'a>(
@@ -68,28 +68,54 @@ fn eval<'a>(
     e.eval(frame)
 }
 
-/// The values the expressions of `k` read.
+/// The value at `path` below `v` (fields of maps only).
+fn walk<'v>(v: Val<'v>, path: &[String]) -> Option<Val<'v>> {
+    path.iter().try_fold(v, |v, name| match v {
+        Val::Map(m) => m.field(name),
+        _ => None,
+    })
+}
+
+/// The values the expressions of `k` read, from the roots and the
+/// variables the criterion was judged on.
 fn values(
     k: &CompiledCriterion,
-    json: &Json,
+    scope: &Frame<'_, '_>,
     vars: &Variables,
     limits: &Limits,
 ) -> BTreeMap<String, Json> {
+    let names: Vec<&String> = match &*RECORD {
+        crate::model::shape::Shape::Object(fields) => fields.keys().collect(),
+        _ => Vec::new(),
+    };
     let mut out = BTreeMap::new();
     let exprs = std::iter::once(&k.expression).chain(k.when.as_ref());
     for path in exprs.flat_map(|e| e.reads.iter()) {
-        let value = match path.split_first() {
-            Some((root, rest)) if root == "variables" => match rest.split_first() {
-                Some((name, rest)) => match vars.get(name) {
-                    Some(Ok(v)) => lookup(v, rest),
-                    _ => None,
-                },
-                None => None,
-            },
-            _ => lookup(json, path),
+        let Some((first, rest)) = path.split_first() else {
+            continue;
         };
-        if let Some(v) = value {
-            out.insert(path.join("."), echo(v, limits.max_echo_bytes));
+        let start = if first == "variables" {
+            let Some((name, rest)) = rest.split_first() else {
+                continue;
+            };
+            match vars.get(name) {
+                Some(Ok(slot)) => scope
+                    .vars
+                    .get(*slot)
+                    .cloned()
+                    .flatten()
+                    .and_then(|v| walk(v, rest)),
+                _ => None,
+            }
+        } else {
+            names
+                .iter()
+                .position(|n| *n == first)
+                .and_then(|i| scope.roots.get(i).cloned())
+                .and_then(|v| walk(v, rest))
+        };
+        if let Some(v) = start {
+            out.insert(path.join("."), echo(&v.to_json(), limits.max_echo_bytes));
         }
     }
     out
@@ -126,20 +152,7 @@ pub(crate) fn score_with<'p>(
     if policies.iter().all(|p| p.criteria.is_empty()) {
         return;
     }
-    let wanted = |root: &str| policies.iter().any(|p| p.roots.contains(root));
-    // The values a criterion read are echoed from the JSON view; without
-    // them the roots are built straight from the record (the same values:
-    // `roots::agree`).
-    let json = if with_values {
-        record.roots_json(&wanted)
-    } else {
-        Json::Null
-    };
-    let roots = if with_values {
-        bind_checked(&RECORD, &json)
-    } else {
-        super::roots::bind(record, slots)
-    };
+    let roots = super::roots::bind(record, slots);
     for &policy in policies.iter().filter(|p| !p.criteria.is_empty()) {
         let budget = Budget::new(limits);
         let root = Frame {
@@ -191,7 +204,7 @@ pub(crate) fn score_with<'p>(
             };
             match eval(e, &frame, &vars) {
                 Ok(v) => {
-                    vars.insert(name.clone(), Ok(v.to_json()));
+                    vars.insert(name.clone(), Ok(slots.len()));
                     slots.push(Some(v));
                 }
                 Err(err) => {
@@ -222,7 +235,7 @@ pub(crate) fn score_with<'p>(
                 Msg::Owned(m) => Cow::Owned(m),
             };
             let values = if with_values {
-                values(k, &json, &vars, limits)
+                values(k, &scope, &vars, limits)
             } else {
                 BTreeMap::new()
             };

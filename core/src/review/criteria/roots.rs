@@ -1,4 +1,5 @@
-//! A release record bound as the roots of a review policy's expressions
+//! A release record bound as the roots of a review policy's expressions —
+//! the only binding evaluation uses, for a period and for one release —
 //! directly from the typed record: strings borrowed, timestamps and
 //! durations as values, maps built sorted — no JSON written and parsed
 //! back per record. It gives exactly the values the JSON view of
