@@ -102,25 +102,6 @@ fn corpus_cases_decide_as_recorded() {
         }
         let golden = file.with_extension("decision.json");
         let json = json + "\n";
-        if update {
-            std::fs::write(&golden, &json).unwrap();
-        }
-        let want = std::fs::read_to_string(&golden)
-            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_CORPUS=1", golden.display()));
-        if json != want {
-            let line = json
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or(0);
-            panic!(
-                "{}: decision differs from {} at line {}: got `{}`, want `{}` (UPDATE_CORPUS=1 regenerates)",
-                case.name,
-                golden.display(),
-                line + 1,
-                json.lines().nth(line).unwrap_or(""),
-                want.lines().nth(line).unwrap_or("")
-            );
-        }
+        common::golden(&case.name, "decision", &golden, &json, update);
     }
 }

@@ -168,26 +168,7 @@ fn review_corpus_cases_review_as_recorded() {
         }
         with_decisions += usize::from(case.decisions.is_some());
         let recorded = dir.join(format!("{}.review.json", case.name));
-        if update {
-            std::fs::write(&recorded, &json).unwrap();
-        }
-        let want = std::fs::read_to_string(&recorded)
-            .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_CORPUS=1", recorded.display()));
-        if json != want {
-            let line = json
-                .lines()
-                .zip(want.lines())
-                .position(|(a, b)| a != b)
-                .unwrap_or(0);
-            panic!(
-                "{}: the review differs from {} at line {}: got `{}`, want `{}` (UPDATE_CORPUS=1 regenerates)",
-                case.name,
-                recorded.display(),
-                line + 1,
-                json.lines().nth(line).unwrap_or(""),
-                want.lines().nth(line).unwrap_or("")
-            );
-        }
+        common::golden(&case.name, "the review", &recorded, &json, update);
     }
     // The corpus asks every kind of question the bindings translate.
     assert!(releases >= 1, "no `release` case");

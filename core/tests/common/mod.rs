@@ -114,3 +114,29 @@ pub fn assert_facts_error(
     };
     assert_eq!(e.to_string(), want);
 }
+
+/// Compare `got` with the golden file `golden` (written first when
+/// `update`, as `UPDATE_CORPUS=1` asks); on a difference, panic naming
+/// `case`, what (`the decision`, `the review`) and the first line that
+/// differs.
+pub fn golden(case: &str, what: &str, golden: &std::path::Path, got: &str, update: bool) {
+    if update {
+        std::fs::write(golden, got).unwrap();
+    }
+    let want = std::fs::read_to_string(golden)
+        .unwrap_or_else(|_| panic!("{} missing: run with UPDATE_CORPUS=1", golden.display()));
+    if got != want {
+        let line = got
+            .lines()
+            .zip(want.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or(0);
+        panic!(
+            "{case}: {what} differs from {} at line {}: got `{}`, want `{}` (UPDATE_CORPUS=1 regenerates)",
+            golden.display(),
+            line + 1,
+            got.lines().nth(line).unwrap_or(""),
+            want.lines().nth(line).unwrap_or("")
+        );
+    }
+}
