@@ -75,6 +75,8 @@ pub struct Limits {
     /// Most releases in one release plan.
     pub max_plan_releases: usize,
     /// Largest set of release records, all its files together, in bytes.
+    /// The default (96 MiB, about 160,000 records as JSON Lines) keeps a
+    /// load with its text under 256 MB (100,000 records: 119 MB peak).
     pub max_records_bytes: usize,
     /// Most release records read at once.
     pub max_records: usize,
@@ -104,8 +106,8 @@ impl Default for Limits {
             max_catalog_services: 20_000,
             max_catalog_edges: 200_000,
             max_plan_releases: 2_000,
-            max_records_bytes: 512 * 1024 * 1024,
-            max_records: 1_000_000,
+            max_records_bytes: 96 * 1024 * 1024,
+            max_records: 200_000,
         }
     }
 }

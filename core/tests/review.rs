@@ -827,3 +827,19 @@ fn record_roots_built_directly_agree_with_the_json_view() {
     let rs = records(&[odd]).unwrap_or_else(|e| panic!("{e}"));
     release_policy::unstable::record_views_agree(&rs).unwrap_or_else(|e| panic!("{e}"));
 }
+
+#[test]
+fn records_over_the_limits_are_refused() {
+    let text: String = (0..3)
+        .map(|i| record(&format!("r{i}"), "2026-11-24T09:41:00Z", "success"))
+        .collect::<Vec<_>>()
+        .join("---\n");
+    let mut limits = Limits::default();
+    limits.max_records = 2;
+    let e = Records::from_sources(vec![("r.yaml".into(), text.clone())], &limits).err();
+    assert_eq!(e.map(|e| e.code()), Some(ErrorCode::RecordsOverLimit));
+    let mut limits = Limits::default();
+    limits.max_records_bytes = text.len() - 1;
+    let e = Records::from_sources(vec![("r.yaml".into(), text)], &limits).err();
+    assert_eq!(e.map(|e| e.code()), Some(ErrorCode::RecordsOverLimit));
+}
