@@ -834,12 +834,16 @@ fn records_over_the_limits_are_refused() {
         .map(|i| record(&format!("r{i}"), "2026-11-24T09:41:00Z", "success"))
         .collect::<Vec<_>>()
         .join("---\n");
-    let mut limits = Limits::default();
-    limits.max_records = 2;
+    let limits = Limits {
+        max_records: 2,
+        ..Limits::default()
+    };
     let e = Records::from_sources(vec![("r.yaml".into(), text.clone())], &limits).err();
     assert_eq!(e.map(|e| e.code()), Some(ErrorCode::RecordsOverLimit));
-    let mut limits = Limits::default();
-    limits.max_records_bytes = text.len() - 1;
+    let limits = Limits {
+        max_records_bytes: text.len() - 1,
+        ..Limits::default()
+    };
     let e = Records::from_sources(vec![("r.yaml".into(), text)], &limits).err();
     assert_eq!(e.map(|e| e.code()), Some(ErrorCode::RecordsOverLimit));
 }
