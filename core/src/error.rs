@@ -24,6 +24,7 @@ use std::fmt;
 /// | warnings (`lint`) | `RP07xx` |
 /// | catalogs, calendars and release plans | `RP08xx` |
 /// | release records and reviews | `RP09xx` |
+/// | the audit archive: chain, checkpoints, storage, replay | `RP10xx` |
 ///
 /// A code, once given, keeps its meaning; `docs/errors.md` explains each
 /// with an example and the fix.
@@ -190,6 +191,24 @@ pub enum ErrorCode {
     NoRecordFiles,
     /// `RP0909`: A review period ends before it starts, or a review names nothing the records hold.
     InvalidPeriod,
+    /// `RP1001`: The audit chain does not verify: a record was changed, removed, reordered or inserted.
+    ChainBroken,
+    /// `RP1002`: A checkpoint's signature does not verify with the given key, or it does not match the chain.
+    InvalidCheckpoint,
+    /// `RP1003`: A key file is not an Ed25519 key in PEM (PKCS#8 private, SPKI public).
+    InvalidKey,
+    /// `RP1004`: The archive cannot be opened: not a database, a server that is down or refuses the login.
+    ArchiveUnavailable,
+    /// `RP1005`: The archive was written by a newer schema than this binary knows.
+    ArchiveSchemaNewer,
+    /// `RP1006`: An append to the archive failed (disk full, read-only, connection lost); nothing was recorded.
+    ArchiveWriteFailed,
+    /// `RP1007`: A stored archive record or bundle does not parse.
+    ArchiveCorrupt,
+    /// `RP1008`: A replayed decision differs from the archived one, or its bundle is not in the archive.
+    ReplayMismatch,
+    /// `RP1009`: An archive command's arguments are malformed (a date, a range, a missing input).
+    InvalidArchiveQuery,
     /// `RP0701` (a warning): An operand of `||` or `&&` reads a fact that may
     /// be absent, and the operator can absorb the error.
     AbsorbedError,
@@ -276,6 +295,15 @@ impl ErrorCode {
         ErrorCode::RecordsOverLimit,
         ErrorCode::NoRecordFiles,
         ErrorCode::InvalidPeriod,
+        ErrorCode::ChainBroken,
+        ErrorCode::InvalidCheckpoint,
+        ErrorCode::InvalidKey,
+        ErrorCode::ArchiveUnavailable,
+        ErrorCode::ArchiveSchemaNewer,
+        ErrorCode::ArchiveWriteFailed,
+        ErrorCode::ArchiveCorrupt,
+        ErrorCode::ReplayMismatch,
+        ErrorCode::InvalidArchiveQuery,
         ErrorCode::AbsorbedError,
     ];
 
@@ -367,6 +395,15 @@ impl ErrorCode {
             ErrorCode::RecordsOverLimit => "RP0907",
             ErrorCode::NoRecordFiles => "RP0908",
             ErrorCode::InvalidPeriod => "RP0909",
+            ErrorCode::ChainBroken => "RP1001",
+            ErrorCode::InvalidCheckpoint => "RP1002",
+            ErrorCode::InvalidKey => "RP1003",
+            ErrorCode::ArchiveUnavailable => "RP1004",
+            ErrorCode::ArchiveSchemaNewer => "RP1005",
+            ErrorCode::ArchiveWriteFailed => "RP1006",
+            ErrorCode::ArchiveCorrupt => "RP1007",
+            ErrorCode::ReplayMismatch => "RP1008",
+            ErrorCode::InvalidArchiveQuery => "RP1009",
             ErrorCode::AbsorbedError => "RP0701",
         }
     }
@@ -513,6 +550,31 @@ impl ErrorCode {
             ErrorCode::NoRecordFiles => "a records directory holds no record files",
             ErrorCode::InvalidPeriod => {
                 "a review period ends before it starts, or a review names nothing the records hold"
+            }
+            ErrorCode::ChainBroken => {
+                "the audit chain does not verify: a record was changed, removed, reordered or inserted"
+            }
+            ErrorCode::InvalidCheckpoint => {
+                "a checkpoint's signature does not verify with the given key, or it does not match the chain"
+            }
+            ErrorCode::InvalidKey => {
+                "a key file is not an Ed25519 key in PEM (PKCS#8 private, SPKI public)"
+            }
+            ErrorCode::ArchiveUnavailable => {
+                "the archive cannot be opened: not a database, a server that is down or refuses the login"
+            }
+            ErrorCode::ArchiveSchemaNewer => {
+                "the archive was written by a newer schema than this binary knows"
+            }
+            ErrorCode::ArchiveWriteFailed => {
+                "an append to the archive failed (disk full, read-only, connection lost); nothing was recorded"
+            }
+            ErrorCode::ArchiveCorrupt => "a stored archive record or bundle does not parse",
+            ErrorCode::ReplayMismatch => {
+                "a replayed decision differs from the archived one, or its bundle is not in the archive"
+            }
+            ErrorCode::InvalidArchiveQuery => {
+                "an archive command's arguments are malformed (a date, a range, a missing input)"
             }
             ErrorCode::AbsorbedError => {
                 "an operand of `||` or `&&` reads a fact that may be absent, and the operator can absorb the error"
@@ -807,6 +869,20 @@ pub enum Error {
         /// What went wrong.
         message: String,
     },
+    /// The audit archive or its chain (`RP10xx`): a broken chain, a bad
+    /// checkpoint or key, a database that cannot be opened or written.
+    #[error("{}{message}", .location.as_ref().map(|l| format!("{l}: ")).unwrap_or_default())]
+    Audit {
+        /// What kind of problem this is (`RP10xx`).
+        code: ErrorCode,
+        /// Where: the archive (a path or a URL without its password), a
+        /// record (`record 17`) or a key file.
+        location: Option<String>,
+        /// What went wrong.
+        message: String,
+        /// How to fix it, when a hint helps.
+        hint: Option<String>,
+    },
 }
 
 fn join_errors<E: ToString>(errors: &[E]) -> String {
@@ -837,7 +913,9 @@ impl Error {
             Error::Catalog(es) => es
                 .first()
                 .map_or(ErrorCode::CatalogInvalidField, |e| e.code),
-            Error::Evaluation { code, .. } | Error::Io { code, .. } => *code,
+            Error::Evaluation { code, .. } | Error::Io { code, .. } | Error::Audit { code, .. } => {
+                *code
+            }
         }
     }
 
@@ -849,6 +927,7 @@ impl Error {
             Error::Policies(es) => es.first().and_then(PolicyError::hint),
             Error::Facts(e) => e.hint(),
             Error::Catalog(es) => es.first().and_then(CatalogError::hint),
+            Error::Audit { hint, .. } => hint.as_deref(),
             Error::Evaluation { .. } | Error::Io { .. } => None,
         }
     }
@@ -864,6 +943,7 @@ impl Error {
             Error::Facts(e) => e.location(),
             Error::Catalog(es) => es.first().map(|e| e.location.to_string()),
             Error::Io { path, .. } => Some(path.clone()),
+            Error::Audit { location, .. } => location.clone(),
             Error::Evaluation { .. } => None,
         }
     }
@@ -873,6 +953,36 @@ impl Error {
         Error::Evaluation {
             code,
             message: message.into(),
+        }
+    }
+
+    /// An audit-archive error (`RP10xx`) at `location` (an archive, a
+    /// record, a key file), without a hint.
+    pub fn audit(code: ErrorCode, location: Option<String>, message: impl Into<String>) -> Self {
+        Error::Audit {
+            code,
+            location,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// The same error with a hint (only [`Error::Audit`] carries one this
+    /// way; other errors are returned unchanged).
+    pub fn with_hint(self, text: impl Into<String>) -> Self {
+        match self {
+            Error::Audit {
+                code,
+                location,
+                message,
+                ..
+            } => Error::Audit {
+                code,
+                location,
+                message,
+                hint: Some(text.into()),
+            },
+            other => other,
         }
     }
 

@@ -50,6 +50,7 @@
 //! see "Stability" in `docs/rust.md`.
 
 mod assess;
+pub mod audit;
 mod bundle;
 mod check;
 pub mod error;

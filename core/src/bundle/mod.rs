@@ -5,6 +5,7 @@
 //! compiled policies of that kind to the slice that evaluates them. The
 //! entry points of `review` are in [`review`](self::review).
 
+mod audit;
 mod review;
 
 use std::path::Path;
@@ -152,6 +153,9 @@ pub(crate) struct BundleInner {
     pub definitions: Vec<(usize, RuleDoc)>,
     /// The files (or names) read, with their layer (1 = first), in order.
     pub sources: Vec<(usize, String)>,
+    /// The layers as given: `(name, text)` of every source, for archiving
+    /// a bundle so that its decisions can be replayed.
+    pub texts: Vec<Vec<(String, String)>>,
     /// What `lint` warns about (`RP07xx`); the bundle works regardless.
     pub warnings: Vec<PolicyError>,
     pub digest: String,
@@ -206,6 +210,18 @@ impl BundleBuilder {
         self
     }
 
+    /// Add one layer of several sources, `(name, text)` each: what
+    /// [`Bundle::layers`] gives back, to rebuild an archived bundle.
+    pub fn sources_layer(mut self, sources: impl IntoIterator<Item = (String, String)>) -> Self {
+        self.layers.push(
+            sources
+                .into_iter()
+                .map(|(name, text)| Source { name, text })
+                .collect(),
+        );
+        self
+    }
+
     /// Parse, layer, check and compile.
     pub fn build(self) -> Result<Bundle, Error> {
         let mut errors: Vec<PolicyError> = Vec::new();
@@ -240,6 +256,11 @@ impl BundleBuilder {
             .iter()
             .enumerate()
             .flat_map(|(i, l)| l.iter().map(move |s| (i + 1, s.name.clone())))
+            .collect();
+        let texts: Vec<Vec<(String, String)>> = self
+            .layers
+            .iter()
+            .map(|l| l.iter().map(|s| (s.name.clone(), s.text.clone())).collect())
             .collect();
         let merged = crate::lang::layer::merge(layers).map_err(Error::from)?;
         let digest = crate::lang::digest(&merged);
@@ -278,6 +299,7 @@ impl BundleBuilder {
                 policies,
                 definitions,
                 sources,
+                texts,
                 warnings,
                 digest,
                 limits: self.limits,
@@ -300,6 +322,7 @@ impl Bundle {
                 policies: Vec::new(),
                 definitions: Vec::new(),
                 sources: Vec::new(),
+                texts: Vec::new(),
                 digest: "invalid".into(),
                 limits: Limits::default(),
                 warnings: Vec::new(),
@@ -359,6 +382,15 @@ impl Bundle {
     /// (`release-policy lint` prints it).
     pub fn sources(&self) -> &[(usize, String)] {
         &self.inner.sources
+    }
+
+    /// The layers the bundle was built from, organisation first, each a
+    /// list of `(name, text)` sources: with [`BundleBuilder::sources_layer`]
+    /// and the same limits they build the same bundle (same digest). The
+    /// audit archive keeps them so that `audit verify --replay` and
+    /// `backtest` can re-run archived facts.
+    pub fn layers(&self) -> &[Vec<(String, String)>] {
+        &self.inner.texts
     }
 
     /// The policy files of the built-in pack, `(path, text)`, paths
