@@ -8,11 +8,13 @@
 //! public API; `docs/audit.md` specifies the encoding so that another tool
 //! can verify a chain without this library.
 
+pub mod backtest;
 pub mod chain;
 pub mod checkpoint;
 pub mod record;
 pub mod verify;
 
+pub use backtest::{Backtest, Change, RuleChange};
 pub use checkpoint::{Checkpoint, PublicKey, SigningKey};
 pub use record::{AuditRecord, Entry, EntryKind};
 pub use verify::{Break, BreakKind, Verification, Verifier};

@@ -3,7 +3,12 @@
 //! in the orchestrator, because the audit slice takes results as data and
 //! never imports another slice.
 
-use crate::audit::{Entry, EntryKind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::audit::backtest::compare;
+use crate::audit::{AuditRecord, Backtest, Entry, EntryKind};
+use crate::error::{Error, ErrorCode};
 use crate::model::ReleaseRecord;
 use crate::model::{Facts, RolloutFacts, Timestamp};
 use crate::plan::Plan;
@@ -139,5 +144,129 @@ impl ReleaseRecord {
             decision: record.clone(),
             facts: record,
         }
+    }
+}
+
+impl Facts {
+    /// These facts with `history` derived from `records` (what
+    /// [`Bundle::check_with_records`] decides on; archive these so the
+    /// decision can be replayed without the records). Errors when the
+    /// facts carry a `history` of their own.
+    pub fn with_history(
+        &self,
+        bundle: &Bundle,
+        records: &crate::review::Records,
+    ) -> Result<Facts, Error> {
+        if self.history.is_some() {
+            return Err(crate::error::FactsError::new(
+                crate::error::ErrorCode::FactsUnknownField,
+                "the facts carry `history` and release records were given",
+            )
+            .at("$.history")
+            .with_hint("leave `history` out: it is derived from the records")
+            .into());
+        }
+        let mut facts = self.clone();
+        facts.history = Some(bundle.history(
+            records,
+            &facts.release.service,
+            &facts.release.environment,
+            facts.now,
+        ));
+        Ok(facts)
+    }
+}
+
+impl Bundle {
+    /// Decide an archived `check` or `assess` record again with this
+    /// bundle, from the facts archived with it: the entry the decision
+    /// would be archived as today. A record of another kind, or decided
+    /// with a catalog (not archived), is an error (`RP1008`).
+    pub fn replay(&self, record: &AuditRecord) -> Result<Entry, Error> {
+        let place = || Some(format!("record {}", record.seq));
+        let with_catalog = serde_json::from_str::<serde_json::Value>(&record.entry.decision)
+            .ok()
+            .and_then(|v| v.get("catalogDigest").cloned())
+            .is_some_and(|c| !c.is_null());
+        if with_catalog {
+            return Err(Error::audit(
+                ErrorCode::ReplayMismatch,
+                place(),
+                "the decision was made with a catalog, which the archive does not hold",
+            ));
+        }
+        match record.entry.kind {
+            EntryKind::Check => {
+                let facts = Facts::from_str_with_limits(&record.entry.facts, &self.inner.limits)?;
+                Ok(self.check(&facts)?.audit_entry(&facts))
+            }
+            EntryKind::Assess => {
+                let facts =
+                    RolloutFacts::from_str_with_limits(&record.entry.facts, &self.inner.limits)?;
+                Ok(self.assess(&facts)?.audit_entry(&facts))
+            }
+            other => Err(Error::audit(
+                ErrorCode::ReplayMismatch,
+                place(),
+                format!(
+                    "a `{other}` record cannot be replayed: only `check` and `assess` decisions"
+                ),
+            )),
+        }
+    }
+
+    /// Backtest this bundle over archived decisions: `feed` pushes the
+    /// records (streaming them from an archive, say); `threads` workers
+    /// replay the `check` and `assess` ones as they come (other kinds are
+    /// passed over) and `progress` hears how many are done, now and then.
+    /// The result does not depend on `threads` or on timing.
+    pub fn backtest(
+        &self,
+        feed: impl FnOnce(&mut dyn FnMut(AuditRecord)) -> Result<(), Error>,
+        threads: usize,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<Backtest, Error> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<AuditRecord>(1024);
+        let rx = Mutex::new(rx);
+        let results = Mutex::new(Vec::new());
+        let done = AtomicU64::new(0);
+        let fed = std::thread::scope(|scope| {
+            for _ in 0..threads.max(1) {
+                scope.spawn(|| {
+                    let mut local = Vec::new();
+                    loop {
+                        let next = match rx.lock() {
+                            Ok(r) => r.recv(),
+                            Err(_) => break,
+                        };
+                        let Ok(record) = next else { break };
+                        let result = self
+                            .replay(&record)
+                            .map(|entry| compare(&record, &entry))
+                            .map_err(|e| format!("error[{}]: {e}", e.code().as_str()));
+                        local.push((record.seq, result));
+                        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        if n % 256 == 0 {
+                            progress(n);
+                        }
+                    }
+                    if let Ok(mut all) = results.lock() {
+                        all.append(&mut local);
+                    }
+                });
+            }
+            let mut push = |record: AuditRecord| {
+                if matches!(record.entry.kind, EntryKind::Check | EntryKind::Assess) {
+                    let _ = tx.send(record);
+                }
+            };
+            let fed = feed(&mut push);
+            drop(tx);
+            fed
+        });
+        fed?;
+        progress(done.load(Ordering::Relaxed));
+        let results = results.into_inner().unwrap_or_default();
+        Ok(Backtest::from_results(self.digest(), results))
     }
 }

@@ -5,7 +5,7 @@
 
 use super::{Bundle, CompiledPolicy};
 use crate::Decision;
-use crate::error::{Error, ErrorCode, FactsError};
+use crate::error::{Error, ErrorCode};
 use crate::model::{Facts, Timestamp};
 use crate::review::criteria::compile::ReviewPolicy;
 use crate::review::{Records, ReleaseOutcome, Review, ReviewOptions, Thresholds};
@@ -123,22 +123,6 @@ impl Bundle {
     /// carry a `history` of their own are refused: the records are the
     /// source, a hand-filled section next to them would be ambiguous.
     pub fn check_with_records(&self, facts: &Facts, records: &Records) -> Result<Decision, Error> {
-        if facts.history.is_some() {
-            return Err(FactsError::new(
-                ErrorCode::FactsUnknownField,
-                "the facts carry `history` and release records were given",
-            )
-            .at("$.history")
-            .with_hint("leave `history` out: it is derived from the records")
-            .into());
-        }
-        let mut facts = facts.clone();
-        facts.history = Some(self.history(
-            records,
-            &facts.release.service,
-            &facts.release.environment,
-            facts.now,
-        ));
-        self.check(&facts)
+        self.check(&facts.with_history(self, records)?)
     }
 }
