@@ -5,6 +5,7 @@
 //! Exit codes: 0 go / promote / continue, 1 no-go / rollback (or failing
 //! policy tests), 3 pending / hold, 2 usage, input or policy error.
 
+mod audit;
 mod render;
 mod render_assess;
 mod review;
@@ -92,6 +93,9 @@ enum Command {
         /// Release records (a directory or one file): `history` derived from them.
         #[arg(long, value_name = "PATH")]
         records: Option<PathBuf>,
+        /// Record the result in an audit archive: an SQLite file (created if missing) or a `postgres://` URL.
+        #[arg(long, value_name = "ARCHIVE")]
+        archive: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -128,6 +132,9 @@ enum Command {
         /// A catalog: every record's service must be in it; its `rollbackBudget`s apply.
         #[arg(long, value_name = "PATH")]
         catalog: Option<PathBuf>,
+        /// Record the result in an audit archive: an SQLite file (created if missing) or a `postgres://` URL.
+        #[arg(long, value_name = "ARCHIVE")]
+        archive: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -160,6 +167,9 @@ enum Command {
         /// A catalog (a directory or one file): the services downstream, for `downstream` triggers.
         #[arg(long, value_name = "PATH")]
         catalog: Option<PathBuf>,
+        /// Record the result in an audit archive: an SQLite file (created if missing) or a `postgres://` URL.
+        #[arg(long, value_name = "ARCHIVE")]
+        archive: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -171,6 +181,9 @@ enum Command {
         /// The catalog: a directory of `Service`, `Calendar` and `Environment` documents, or one file.
         #[arg(long, value_name = "PATH")]
         catalog: PathBuf,
+        /// Record the result in an audit archive: an SQLite file (created if missing) or a `postgres://` URL.
+        #[arg(long, value_name = "ARCHIVE")]
+        archive: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: PlanFormat,
@@ -244,6 +257,37 @@ enum Command {
     Pack {
         #[command(subcommand)]
         command: PackCommand,
+    },
+    /// Put inputs into the audit archive: `archive add-record` for release records.
+    Archive {
+        #[command(subcommand)]
+        command: audit::ArchiveCommand,
+    },
+    /// The audit archive's chain: `verify` (exit 0 intact, 1 broken), `checkpoint`, `show`, `export`.
+    Audit {
+        #[command(subcommand)]
+        command: audit::AuditCommand,
+    },
+    /// Replay archived decisions through new policies: which verdicts would change (exit 1 if any).
+    Backtest {
+        /// Policy directory of the new bundle; repeat for layers. Default: the built-in pack.
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Put the built-in pack first, under the `--policies` layers.
+        #[arg(long)]
+        builtin: bool,
+        /// The audit archive: an SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "ARCHIVE")]
+        archive: String,
+        /// Only decisions from this day (`2026-09-01`) or instant on.
+        #[arg(long, value_name = "DATE")]
+        since: Option<String>,
+        /// Only decisions before this day or instant.
+        #[arg(long, value_name = "DATE")]
+        until: Option<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
     },
 }
 
@@ -464,11 +508,27 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Plan {
             releases,
             catalog: catalog_path,
+            archive,
             format,
         } => {
             let catalog = catalog(&catalog_path)?;
             let intended = ReleasePlan::from_file(&releases, &Limits::default())?;
-            let plan = Bundle::try_builtin()?.plan(&catalog, &intended)?;
+            let bundle = Bundle::try_builtin()?;
+            let plan = bundle.plan(&catalog, &intended)?;
+            if let Some(target) = &archive {
+                let inputs = serde_json::json!({
+                    "releasePlan": releases.display().to_string(),
+                    "catalog": catalog_path.display().to_string(),
+                    "releasePlanDigest": release_policy::audit::Entry::digest_of(
+                        &std::fs::read(&releases).unwrap_or_default()
+                    ),
+                });
+                audit::record(
+                    target,
+                    Some(&bundle),
+                    plan.audit_entry(&bundle, chrono::Utc::now(), &inputs),
+                )?;
+            }
             let out = match format {
                 PlanFormat::Text => plan.to_text(),
                 PlanFormat::Json => plan.to_json() + "\n",
@@ -507,6 +567,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             builtin,
             catalog: catalog_path,
             records: records_path,
+            archive,
             format,
         } => {
             let bundle = bundle(&policies, builtin)?;
@@ -515,13 +576,20 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 .as_deref()
                 .map(|p| Records::from_path(p, &Limits::default()))
                 .transpose()?;
-            let facts = read_facts(facts_path.as_ref(), Facts::from_slice)?;
-            let decision = match (&catalog, &records) {
-                (Some(c), _) => bundle.check_with_catalog(&facts, c),
-                (None, Some(r)) => bundle.check_with_records(&facts, r),
-                (None, None) => bundle.check(&facts),
+            let mut facts = read_facts(facts_path.as_ref(), Facts::from_slice)?;
+            if let Some(r) = &records {
+                facts = facts
+                    .with_history(&bundle, r)
+                    .map_err(name_input(facts_path.as_ref()))?;
+            }
+            let decision = match &catalog {
+                Some(c) => bundle.check_with_catalog(&facts, c),
+                None => bundle.check(&facts),
             }
             .map_err(name_input(facts_path.as_ref()))?;
+            if let Some(target) = &archive {
+                audit::record(target, Some(&bundle), decision.audit_entry(&facts))?;
+            }
             let layers = layers_line(&bundle, &policies, builtin);
             let out = match format {
                 Format::Json => decision.to_json_pretty() + "\n",
@@ -548,6 +616,7 @@ fn run(cli: Cli) -> Result<u8, Error> {
             policies,
             builtin,
             catalog: catalog_path,
+            archive,
             format,
         } => {
             let bundle = bundle(&policies, builtin)?;
@@ -558,6 +627,9 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 None => bundle.assess(&facts),
             }
             .map_err(name_input(facts_path.as_ref()))?;
+            if let Some(target) = &archive {
+                audit::record(target, Some(&bundle), assessment.audit_entry(&facts))?;
+            }
             let layers = layers_line(&bundle, &policies, builtin);
             let out = match format {
                 Format::Json => assessment.to_json_pretty() + "\n",
@@ -668,6 +740,33 @@ fn run(cli: Cli) -> Result<u8, Error> {
         Command::Pack {
             command: PackCommand::Export { dir },
         } => export_pack(&dir),
+        Command::Archive { command } => audit::run_archive(command),
+        Command::Audit { command } => audit::run_audit(command),
+        Command::Backtest {
+            policies,
+            builtin,
+            archive,
+            since,
+            until,
+            format,
+        } => {
+            let bundle = bundle(&policies, builtin)?;
+            let filter = release_policy_archive::Filter {
+                kinds: vec![
+                    release_policy::audit::EntryKind::Check,
+                    release_policy::audit::EntryKind::Assess,
+                ],
+                since: since.map(|d| audit::instant("--since", &d)).transpose()?,
+                until: until.map(|d| audit::instant("--until", &d)).transpose()?,
+                ..Default::default()
+            };
+            let format = match format {
+                Format::Text => "text",
+                Format::Json => "json",
+                Format::Markdown => "markdown",
+            };
+            audit::backtest(&archive, &bundle, &filter, format)
+        }
         Command::Review {
             records,
             from,
@@ -679,8 +778,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
             bands,
             decisions,
             catalog: catalog_path,
+            archive,
             format,
         } => review::run(review::Args {
+            archive,
             records,
             from,
             to,

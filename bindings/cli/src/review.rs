@@ -30,6 +30,7 @@ pub(crate) struct Args {
     pub decisions: Option<PathBuf>,
     pub catalog: Option<release_policy::plan::Catalog>,
     pub format: Output,
+    pub archive: Option<String>,
 }
 
 fn bad(flag: &str, value: &str) -> Error {
@@ -114,6 +115,18 @@ pub(crate) fn run(a: Args) -> Result<u8, Error> {
         Some(c) => bundle.review_with_catalog(&records, c, &options)?,
         None => bundle.review(&records, &options)?,
     };
+    if let Some(target) = &a.archive {
+        let inputs = serde_json::json!({
+            "records": a.records.display().to_string(),
+            "count": records.len(),
+            "from": a.from,
+            "to": a.to,
+            "service": review.service,
+            "team": review.team,
+            "environment": review.environment,
+        });
+        crate::audit::record(target, Some(&bundle), review.audit_entry(&bundle, &inputs))?;
+    }
     crate::emit(&match a.format {
         Output::Text => review.to_text(),
         Output::Json => review.to_json() + "\n",

@@ -296,6 +296,53 @@ impl Backtest {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }
 
+    /// As Markdown, for a pull request comment or a wiki page.
+    pub fn to_markdown(&self) -> String {
+        let mut s = format!("## Backtest of `{}`\n\n{}\n", self.bundle, self.summary());
+        if !self.transitions.is_empty() {
+            s.push_str("\n| from | to | decisions |\n|---|---|---|\n");
+            for t in &self.transitions {
+                s.push_str(&format!("| {} | {} | {} |\n", t.from, t.to, t.count));
+            }
+        }
+        if !self.rules.is_empty() {
+            s.push_str("\n| rule | now failing | now passing |\n|---|---|---|\n");
+            for r in &self.rules {
+                s.push_str(&format!(
+                    "| `{}` | {} | {} |\n",
+                    r.rule, r.now_failing, r.now_passing
+                ));
+            }
+        }
+        if !self.changes.is_empty() {
+            s.push_str("\n| record | release | now | verdict | rules |\n|---|---|---|---|---|\n");
+            for c in &self.changes {
+                let rules: Vec<String> = c
+                    .rules
+                    .iter()
+                    .map(|r| {
+                        format!(
+                            "`{}` {} → {}",
+                            r.rule,
+                            r.old.as_deref().unwrap_or("absent"),
+                            r.new.as_deref().unwrap_or("absent")
+                        )
+                    })
+                    .collect();
+                s.push_str(&format!(
+                    "| {} | {} | {} | {} → {} | {} |\n",
+                    c.seq,
+                    md_cell(&c.release),
+                    c.now,
+                    c.old,
+                    c.new,
+                    md_cell(&rules.join("; "))
+                ));
+            }
+        }
+        s
+    }
+
     /// As text for a terminal.
     pub fn to_text(&self) -> String {
         let mut s = format!("backtest of {}\n{}\n", self.bundle, self.summary());
@@ -333,6 +380,11 @@ impl Backtest {
         }
         s
     }
+}
+
+/// Text safe in a Markdown table cell.
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
 }
 
 fn passing_verdict(v: &str) -> bool {
