@@ -7,6 +7,10 @@
 //! API only. Open an archive with [`open`]; every backend implements
 //! [`Archive`].
 
+mod ops;
+
+pub use ops::{VerifyOptions, VerifyReport, add_records, backtest, checkpoint, record, verify};
+
 use release_policy::Bundle;
 use release_policy::Error;
 use release_policy::audit::{AuditRecord, Checkpoint, Entry, EntryKind};

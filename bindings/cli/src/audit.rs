@@ -2,17 +2,14 @@
 //! flag names, handing it what the library decided and printing what the
 //! library's chain verification, replay and backtest return.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-use release_policy::audit::{
-    AuditRecord, Checkpoint, Entry, EntryKind, PublicKey, SigningKey, Verifier,
-};
+use release_policy::audit::{AuditRecord, Checkpoint, Entry, EntryKind, PublicKey, SigningKey};
 use release_policy::model::Timestamp;
 use release_policy::review::Records;
 use release_policy::{Bundle, Error, ErrorCode, Limits};
-use release_policy_archive::{Archive, Filter};
+use release_policy_archive::{Filter, VerifyOptions};
 
 /// Read a small text file (a key, a checkpoint) naming it in errors.
 fn read_text(path: &Path) -> Result<String, Error> {
@@ -37,17 +34,7 @@ pub(crate) fn record(
     entry: Entry,
 ) -> Result<AuditRecord, Error> {
     let mut archive = release_policy_archive::open(target)?;
-    if let Some(b) = bundle {
-        archive.put_bundle(b)?;
-    }
-    let mut sealed = archive.append(vec![entry])?;
-    let record = sealed.pop().ok_or_else(|| {
-        Error::audit(
-            ErrorCode::ArchiveWriteFailed,
-            Some(archive.location().to_string()),
-            "the archive acknowledged no record",
-        )
-    })?;
+    let record = release_policy_archive::record(archive.as_mut(), bundle, entry)?;
     eprintln!(
         "archived as record {} in {} ({})",
         record.seq,
@@ -83,9 +70,8 @@ pub(crate) fn instant(flag: &str, value: &str) -> Result<String, Error> {
 /// read, in one transaction.
 pub(crate) fn add_records(target: &str, path: &Path) -> Result<u8, Error> {
     let records = Records::from_path(path, &Limits::default())?;
-    let entries: Vec<Entry> = records.iter().map(|r| r.audit_entry()).collect();
     let mut archive = release_policy_archive::open(target)?;
-    let sealed = archive.append(entries)?;
+    let sealed = release_policy_archive::add_records(archive.as_mut(), &records)?;
     match (sealed.first(), sealed.last()) {
         (Some(a), Some(b)) => emit(&format!(
             "archived {} release record{} as records {}–{} in {}\n",
@@ -113,56 +99,25 @@ pub(crate) struct VerifyArgs<'a> {
 /// signed, and with `--replay` every check and assessment re-decided.
 pub(crate) fn verify(a: &VerifyArgs<'_>) -> Result<u8, Error> {
     let mut archive = release_policy_archive::open(a.target)?;
-    let mut verifier = Verifier::new();
-    let mut checkpoints = Vec::new();
-    if let Some(key_path) = a.public_key {
-        let key = PublicKey::from_pem(&key_path.display().to_string(), &read_text(key_path)?)?;
-        let mut given = archive.checkpoints()?;
-        if let Some(p) = a.checkpoint {
-            given.push(read_checkpoint(p)?);
-        }
-        for c in given {
-            c.verify(&key)?;
-            checkpoints.push(c);
-        }
-    } else if a.checkpoint.is_some() {
-        return Err(Error::audit(
-            ErrorCode::InvalidArchiveQuery,
-            Some("--checkpoint".into()),
-            "a checkpoint is only trusted with the key that signed it",
-        )
-        .with_hint("give the signer's public key with `--public-key key.pub`"));
-    }
-    for c in &checkpoints {
-        verifier = verifier.checkpoint(c.clone());
-    }
-    let mut bundles: BTreeMap<String, ()> = BTreeMap::new();
-    archive.scan(&Filter::default(), &mut |r| {
-        verifier.push(&r);
-        if a.replay && matches!(r.entry.kind, EntryKind::Check | EntryKind::Assess) {
-            bundles.insert(r.entry.bundle.clone(), ());
-        }
-        true
-    })?;
-    let verification = verifier.finish();
-    let replay = if a.replay && verification.is_intact() {
-        Some(replay(archive.as_mut(), bundles.into_keys().collect())?)
-    } else {
-        None
+    let key = a
+        .public_key
+        .map(|p| PublicKey::from_pem(&p.display().to_string(), &read_text(p)?))
+        .transpose()?;
+    let options = VerifyOptions {
+        replay: a.replay,
+        key,
+        checkpoints: a
+            .checkpoint
+            .map(read_checkpoint)
+            .transpose()?
+            .into_iter()
+            .collect(),
     };
+    let report = release_policy_archive::verify(archive.as_mut(), &options)?;
     if a.json {
-        let v = serde_json::json!({
-            "archive": archive.location(),
-            "intact": verification.is_intact(),
-            "verification": verification,
-            "replay": replay.as_ref().map(|r| serde_json::json!({
-                "replayed": r.replayed,
-                "skipped": r.skipped,
-            })),
-        });
-        emit(&(serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"));
+        emit(&(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"));
     }
-    let verification = verification.into_result()?;
+    let verification = report.verification.into_result()?;
     if !a.json {
         emit(&format!(
             "ok: {} record{} intact, head {}{}\n",
@@ -177,18 +132,17 @@ pub(crate) fn verify(a: &VerifyArgs<'_>) -> Result<u8, Error> {
                 ),
             }
         ));
-        if let Some(r) = &replay {
+        if let Some(n) = report.replayed {
             emit(&format!(
-                "replayed {} decision{}: every one the same, byte for byte{}\n",
-                r.replayed,
-                if r.replayed == 1 { "" } else { "s" },
-                if r.skipped.is_empty() {
+                "replayed {n} decision{}: every one the same, byte for byte{}\n",
+                if n == 1 { "" } else { "s" },
+                if report.not_replayed.is_empty() {
                     String::new()
                 } else {
-                    format!("; {} not replayable", r.skipped.len())
+                    format!("; {} not replayable", report.not_replayed.len())
                 }
             ));
-            for (seq, why) in &r.skipped {
+            for (seq, why) in &report.not_replayed {
                 emit(&format!("  record {seq}: not replayed: {why}\n"));
             }
         }
@@ -207,100 +161,12 @@ fn read_checkpoint(path: &Path) -> Result<Checkpoint, Error> {
     })
 }
 
-struct Replayed {
-    replayed: u64,
-    skipped: Vec<(u64, String)>,
-}
-
-/// Re-decide every archived check and assessment with its archived
-/// bundle; the first difference is `RP1008`.
-fn replay(archive: &mut dyn Archive, digests: Vec<String>) -> Result<Replayed, Error> {
-    let mut bundles = BTreeMap::new();
-    for d in digests {
-        let b = archive.bundle(&d)?;
-        bundles.insert(d, b);
-    }
-    let mut out = Replayed {
-        replayed: 0,
-        skipped: Vec::new(),
-    };
-    let mut mismatch: Option<Error> = None;
-    let filter = Filter {
-        kinds: vec![EntryKind::Check, EntryKind::Assess],
-        ..Filter::default()
-    };
-    archive.scan(&filter, &mut |r| {
-        let place = Some(format!("record {}", r.seq));
-        let Some(Some(bundle)) = bundles.get(&r.entry.bundle) else {
-            mismatch = Some(
-                Error::audit(
-                    ErrorCode::ReplayMismatch,
-                    place,
-                    format!("bundle `{}` is not in the archive", r.entry.bundle),
-                )
-                .with_hint("archive decisions with `--archive`, which stores each bundle once"),
-            );
-            return false;
-        };
-        match bundle.replay(&r) {
-            Ok(again) if again == r.entry => out.replayed += 1,
-            Ok(again) => {
-                let what = if again.verdict != r.entry.verdict {
-                    format!(
-                        "replayed, it says `{}` where the archive says `{}`",
-                        again.verdict, r.entry.verdict
-                    )
-                } else {
-                    "replayed, its decision differs from the archived one".to_string()
-                };
-                mismatch = Some(
-                    Error::audit(ErrorCode::ReplayMismatch, place, what).with_hint(format!(
-                        "archived by `{}`, replayed by `{}`; if they are the same, the record was changed along with its chain",
-                        r.entry.engine, again.engine
-                    )),
-                );
-                return false;
-            }
-            Err(e) if e.code() == ErrorCode::ReplayMismatch => {
-                out.skipped.push((r.seq, e.to_string()));
-            }
-            Err(e) => {
-                mismatch = Some(Error::audit(
-                    ErrorCode::ReplayMismatch,
-                    place,
-                    format!("its archived facts do not decide: error[{}]: {e}", e.code()),
-                ));
-                return false;
-            }
-        }
-        true
-    })?;
-    match mismatch {
-        Some(e) => Err(e),
-        None => Ok(out),
-    }
-}
-
 /// `audit checkpoint`: verify the chain, sign its head, store and print
 /// the checkpoint.
 pub(crate) fn checkpoint(target: &str, key: &Path) -> Result<u8, Error> {
     let key = SigningKey::from_pem(&key.display().to_string(), &read_text(key)?)?;
     let mut archive = release_policy_archive::open(target)?;
-    let mut verifier = Verifier::new();
-    archive.scan(&Filter::default(), &mut |r| {
-        verifier.push(&r);
-        true
-    })?;
-    let v = verifier.finish().into_result()?;
-    let Some(head) = v.head else {
-        return Err(Error::audit(
-            ErrorCode::InvalidArchiveQuery,
-            Some(archive.location().to_string()),
-            "the archive is empty: there is nothing to sign",
-        ));
-    };
-    let c = Checkpoint::sign(v.count, &head, &key);
-    archive.add_checkpoint(&c)?;
+    let c = release_policy_archive::checkpoint(archive.as_mut(), &key)?;
     emit(&(serde_json::to_string_pretty(&c).unwrap_or_default() + "\n"));
     Ok(0)
 }
@@ -372,16 +238,8 @@ pub(crate) fn backtest(
             eprint!("\rbacktest: {n} decisions replayed");
         }
     };
-    let result = bundle.backtest(
-        |push| {
-            archive.scan(filter, &mut |r| {
-                push(r);
-                true
-            })
-        },
-        threads,
-        &progress,
-    )?;
+    let result =
+        release_policy_archive::backtest(archive.as_mut(), bundle, filter, threads, &progress)?;
     if terminal {
         eprintln!();
     }
