@@ -43,7 +43,9 @@ ul.reasons { margin: 0; padding-left: 18px; }
 ul.reasons li { margin: 2px 0; }
 code { font-family: "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: 12.5px;
   background: var(--soft); padding: 1px 4px; border-radius: 3px; }
-code.hash { word-break: break-all; font-size: 11.5px; background: none; padding: 0; }
+td code, li code { white-space: nowrap; }
+.nw { white-space: nowrap; }
+code.hash { white-space: normal; word-break: break-all; font-size: 11.5px; background: none; padding: 0; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; font-weight: 700;
   font-size: 12.5px; color: #fff; white-space: nowrap; }
 .v-go, .v-promote, .v-pass { background: var(--go); }
@@ -54,6 +56,7 @@ code.hash { word-break: break-all; font-size: 11.5px; background: none; padding:
 .bad { color: var(--nogo); font-weight: 600; }
 .stack { display: flex; height: 10px; width: 140px; border-radius: 3px; overflow: hidden; background: var(--soft); }
 .stack span { display: block; height: 100%; }
+.key { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-left: 6px; }
 .s-pass { background: var(--go); } .s-fail { background: var(--nogo); }
 .s-waived { background: #d08a00; } .s-warn { background: #e3c35a; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(520px, 1fr)); gap: 14px; }
@@ -67,7 +70,9 @@ svg .none { font-size: 13px; fill: var(--muted); }
 svg .grid { stroke: #e6e9ee; stroke-width: 1; }
 svg .axis { stroke: #8a94a3; stroke-width: 1; }
 footer { padding: 12px 32px 28px; color: var(--muted); font-size: 13px; }
-@media print { nav { display: none; } .charts { grid-template-columns: 1fr 1fr; } }
+@page { size: A4 landscape; margin: 10mm; }
+@media print { nav { display: none; } body { font-size: 12px; } header, main, footer { padding-left: 0; padding-right: 0; }
+  .charts { grid-template-columns: 1fr 1fr; } }
 "#;
 
 /// A verdict as a badge: the class from the verdict's own word.
@@ -82,6 +87,15 @@ fn badge(word: &str) -> String {
 
 fn record_link(seq: u64) -> String {
     format!("<a href=\"#record-{seq}\">#{seq}</a>")
+}
+
+/// Controls, each as code (kept on one line).
+fn controls(controls: &[String]) -> String {
+    let codes: Vec<String> = controls
+        .iter()
+        .map(|c| format!("<code>{}</code>", html(c)))
+        .collect();
+    codes.join(" ")
 }
 
 fn reasons(out: &mut String, blocking: &[Reason], waiting: &[Reason]) {
@@ -167,7 +181,7 @@ fn status(out: &mut String, p: &Portfolio) {
         for s in &p.statuses {
             let _ = write!(
                 out,
-                "<tr><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{}<br><span class=\"muted\">{} decision{}</span></td><td>",
+                "<tr><td><b>{}</b></td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td class=\"nw\">{}<br><span class=\"muted\">{} decision{}</span></td><td>",
                 html(&s.service),
                 html(&s.environment),
                 html(&s.release),
@@ -190,7 +204,7 @@ fn status(out: &mut String, p: &Portfolio) {
         for r in &p.rollouts {
             let _ = write!(
                 out,
-                "<tr><td><b>{}</b></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>",
+                "<tr><td><b>{}</b></td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td class=\"nw\">{}</td><td>",
                 html(&r.service),
                 html(&r.environment),
                 html(&r.rollout),
@@ -235,14 +249,14 @@ fn risk(out: &mut String, p: &Portfolio) {
         for (s, r) in blocking {
             let _ = write!(
                 out,
-                "<tr><td>{} <span class=\"muted\">{}</span></td><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td>{} <span class=\"muted\">{}</span></td><td class=\"nw\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
                 html(&s.service),
                 html(&s.environment),
                 html(&s.release),
                 html(&r.rule),
                 html(&r.policy),
                 html(&r.message),
-                html(&r.controls.join(", ")),
+                controls(&r.controls),
                 record_link(s.seq),
             );
         }
@@ -263,7 +277,7 @@ fn risk(out: &mut String, p: &Portfolio) {
             let when = w.days_left.map(days_left).unwrap_or_default();
             let _ = write!(
                 out,
-                "<tr{}><td>{} <span class=\"muted\">{}</span></td><td>{}</td><td><code>{}</code></td><td>{} ({})</td><td>{}</td><td>{}<br><span class=\"{}\">{}</span></td><td>{}</td></tr>",
+                "<tr{}><td>{} <span class=\"muted\">{}</span></td><td class=\"nw\">{}</td><td><code>{}</code></td><td>{} ({})</td><td>{}</td><td class=\"nw\">{}<br><span class=\"{}\">{}</span></td><td>{}</td></tr>",
                 if w.expiring_soon() {
                     " class=\"soon\""
                 } else {
@@ -319,7 +333,9 @@ fn compliance(out: &mut String, p: &Portfolio) {
     out.push_str(
         "<section id=\"compliance\"><h2>Compliance</h2><p class=\"note\">Per control, the decisions and \
          assessments whose findings serve it: failed if one failed, erred or had no data; else waived \
-         if one was waived; else warned; else passed. Results where every such finding was skipped are not counted.</p>",
+         if one was waived; else warned; else passed. Results where every such finding was skipped are not counted. \
+         Bars: <span class=\"key s-pass\"></span> passed <span class=\"key s-warn\"></span> warned \
+         <span class=\"key s-waived\"></span> waived <span class=\"key s-fail\"></span> failed.</p>",
     );
     if p.compliance.is_empty() {
         out.push_str("<p>No finding in the records names a control.</p>");
@@ -327,7 +343,7 @@ fn compliance(out: &mut String, p: &Portfolio) {
     for f in &p.compliance {
         let _ = write!(
             out,
-            "<h3>{}</h3><table><thead><tr><th>Control</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th>\
+            "<h3>{}</h3><table class=\"narrow\"><thead><tr><th>Control</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th>\
              <th class=\"num\">Waived</th><th class=\"num\">Warned</th><th class=\"num\">Results</th><th></th><th>Failed in</th></tr></thead><tbody>",
             html(&f.name)
         );
@@ -472,7 +488,7 @@ fn records(out: &mut String, p: &Portfolio) {
     for r in &p.records {
         let _ = write!(
             out,
-            "<tr id=\"record-{seq}\"><td class=\"num\">{seq}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td><code class=\"hash\">{}</code>{}</td></tr>",
+            "<tr id=\"record-{seq}\"><td class=\"num\">{seq}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td><code class=\"hash\">{}</code>{}</td></tr>",
             r.kind.as_str(),
             html(&r.release),
             html(&r.service),

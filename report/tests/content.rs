@@ -378,3 +378,29 @@ fn an_empty_archive_is_a_report_that_says_so() {
             .contains("No finding in the records names a control.")
     );
 }
+
+#[test]
+fn the_page_is_self_contained() {
+    let bundle = Bundle::builtin();
+    let html = portfolio(&bundle).to_html();
+    for banned in [
+        "<script",
+        "<link",
+        "<img",
+        "<iframe",
+        "src=",
+        "url(",
+        "@import",
+        "@font-face",
+    ] {
+        assert!(!html.contains(banned), "the page holds `{banned}`");
+    }
+    // The only URL is the SVG namespace, which is never fetched.
+    let urls = html.matches("http://").count() + html.matches("https://").count();
+    assert_eq!(
+        urls,
+        html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count()
+    );
+    assert!(html.starts_with("<!DOCTYPE html>\n<html lang=\"en\">"));
+    assert!(html.ends_with("</html>\n"));
+}
