@@ -223,6 +223,50 @@ pub(crate) fn export(target: &str) -> Result<u8, Error> {
     show(target, &Filter::default(), true)
 }
 
+/// `report`'s arguments.
+pub(crate) struct ReportArgs<'a> {
+    pub target: &'a str,
+    pub out: Option<&'a Path>,
+    pub now: Option<&'a str>,
+    pub bundle: &'a Bundle,
+    pub markdown: bool,
+}
+
+/// `report`: the portfolio of every archived record.
+pub(crate) fn report(a: &ReportArgs<'_>) -> Result<u8, Error> {
+    let now = a.now.map(|n| instant("--now", n)).transpose()?.map(|t| {
+        chrono::DateTime::parse_from_rfc3339(&t)
+            .map(|t| t.to_utc())
+            .unwrap_or_default()
+    });
+    let mut archive = release_policy_archive::open(a.target)?;
+    let mut records = Vec::new();
+    archive.scan(&Filter::default(), &mut |r| {
+        records.push(r);
+        true
+    })?;
+    let portfolio = release_policy_report::Portfolio::from_records(records, a.bundle, now)?;
+    let text = if a.markdown {
+        portfolio.to_markdown()
+    } else {
+        portfolio.to_html()
+    };
+    match a.out {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| {
+                Error::io(
+                    ErrorCode::ReadFailed,
+                    path.display().to_string(),
+                    e.to_string().to_lowercase(),
+                )
+            })?;
+            eprintln!("wrote {}", path.display());
+        }
+        None => emit(&text),
+    }
+    Ok(0)
+}
+
 /// `backtest`: replay a period of archived decisions through `bundle`.
 pub(crate) fn backtest(
     target: &str,

@@ -268,6 +268,24 @@ enum Command {
         #[command(subcommand)]
         command: audit::AuditCommand,
     },
+    /// The portfolio report of an audit archive: one self-contained HTML page, or Markdown.
+    Report {
+        /// The audit archive: an SQLite file or a `postgres://` URL.
+        #[arg(long, value_name = "ARCHIVE")]
+        archive: String,
+        /// Write the report here (default: stdout).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The moment the report is as of (RFC 3339 or a date); default: the latest the records name.
+        #[arg(long, value_name = "DATE")]
+        now: Option<String>,
+        /// Review policies (success criteria, instability rules) as layers over the built-in pack.
+        #[arg(long = "policies", value_name = "DIR")]
+        policies: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, default_value = "html", value_parser = ["html", "markdown"])]
+        format: String,
+    },
     /// Replay archived decisions through new policies: which verdicts would change (exit 1 if any).
     Backtest {
         /// Policy directory of the new bundle; repeat for layers. Default: the built-in pack.
@@ -741,6 +759,22 @@ fn run(cli: Cli) -> Result<u8, Error> {
             command: PackCommand::Export { dir },
         } => export_pack(&dir),
         Command::Archive { command } => audit::run_archive(command),
+        Command::Report {
+            archive,
+            out,
+            now,
+            policies,
+            format,
+        } => {
+            let bundle = bundle(&policies, !policies.is_empty())?;
+            audit::report(&audit::ReportArgs {
+                target: &archive,
+                out: out.as_deref(),
+                now: now.as_deref(),
+                bundle: &bundle,
+                markdown: format == "markdown",
+            })
+        }
         Command::Audit { command } => audit::run_audit(command),
         Command::Backtest {
             policies,
