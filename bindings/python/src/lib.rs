@@ -11,6 +11,7 @@
 //! A panic in the core (none is expected) becomes `EvaluationError`, never
 //! a `PanicException`.
 
+mod archive;
 mod assessment;
 mod decision;
 mod errors;
@@ -28,6 +29,7 @@ use release_policy::{
     Bundle as CoreBundle, BundleBuilder as CoreBuilder, Error, ErrorCode, Limits,
 };
 
+use crate::archive::Archive;
 use crate::assessment::{AssessFinding, Assessment};
 use crate::decision::{
     ApprovalNote, ApprovalState, Decision, Finding, Lifted, MissingApproval, WaiverUse,
@@ -93,7 +95,7 @@ fn detached<T: Send>(py: Python<'_>, f: impl FnOnce() -> Result<T, Error> + Send
 /// A compiled, immutable set of policies; thread-safe, cheap to share.
 #[pyclass(frozen, module = "release_policy")]
 pub struct Bundle {
-    inner: CoreBundle,
+    pub(crate) inner: CoreBundle,
 }
 
 #[pymethods]
@@ -194,13 +196,14 @@ impl Bundle {
     /// and `records` together raise `ValueError`. The GIL is released while
     /// the core decides; Ctrl-C stops a long decision between rules
     /// (`KeyboardInterrupt`), except with `records`.
-    #[pyo3(signature = (facts, *, catalog = None, records = None))]
+    #[pyo3(signature = (facts, *, catalog = None, records = None, archive = None))]
     fn check(
         &self,
         py: Python<'_>,
         facts: &Bound<'_, PyAny>,
         catalog: Option<&Catalog>,
         records: Option<&Records>,
+        archive: Option<&Archive>,
     ) -> PyResult<Decision> {
         if catalog.is_some() && records.is_some() {
             return Err(pyo3::exceptions::PyValueError::new_err(
@@ -213,12 +216,18 @@ impl Bundle {
         let catalog = catalog.map(|c| &c.inner);
         let records = records.map(|r| &r.inner);
         let decision = interruptible(py, move |stop| {
-            let facts = input.into_facts(bundle)?;
-            match (catalog, records) {
-                (Some(c), _) => bundle.check_with_catalog_interruptible(&facts, c, stop),
-                (None, Some(r)) => bundle.check_with_records(&facts, r),
-                (None, None) => bundle.check_interruptible(&facts, stop),
+            let mut facts = input.into_facts(bundle)?;
+            if let Some(r) = records {
+                facts = facts.with_history(bundle, r)?;
             }
+            let decision = match catalog {
+                Some(c) => bundle.check_with_catalog_interruptible(&facts, c, stop),
+                None => bundle.check_interruptible(&facts, stop),
+            }?;
+            if let Some(a) = archive {
+                a.record(bundle, decision.audit_entry(&facts))?;
+            }
+            Ok(decision)
         })?;
         Ok(Decision::new(decision))
     }
@@ -231,12 +240,13 @@ impl Bundle {
     /// raises `FactsError` (`RP0805`). The GIL is released while the core
     /// assesses. A bundle without a `RolloutPolicy` raises
     /// `EvaluationError`.
-    #[pyo3(signature = (facts, *, catalog = None))]
+    #[pyo3(signature = (facts, *, catalog = None, archive = None))]
     fn assess(
         &self,
         py: Python<'_>,
         facts: &Bound<'_, PyAny>,
         catalog: Option<&Catalog>,
+        archive: Option<&Archive>,
     ) -> PyResult<Assessment> {
         let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
             .map_err(|e| facts_to_py_err(py, e))?;
@@ -244,10 +254,14 @@ impl Bundle {
         let catalog = catalog.map(|c| &c.inner);
         let assessment = interruptible(py, move |stop| {
             let facts = input.into_rollout_facts(bundle)?;
-            match catalog {
+            let assessment = match catalog {
                 Some(c) => bundle.assess_with_catalog_interruptible(&facts, c, stop),
                 None => bundle.assess_interruptible(&facts, stop),
+            }?;
+            if let Some(a) = archive {
+                a.record(bundle, assessment.audit_entry(&facts))?;
             }
+            Ok(assessment)
         })?;
         Ok(Assessment::new(assessment))
     }
@@ -608,6 +622,7 @@ fn _release_policy(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Plan>()?;
     m.add_class::<Deployability>()?;
     m.add_class::<Records>()?;
+    m.add_class::<Archive>()?;
     m.add_function(wrap_pyfunction!(_error_samples, m)?)?;
     m.add_function(wrap_pyfunction!(run_tests, m)?)?;
     Ok(())

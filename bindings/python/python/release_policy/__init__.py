@@ -9,7 +9,9 @@ services and a release plan go to ``plan``; a plan comes out: ``ok``,
 ``blocked`` or ``needsDecision``, with waves, violations and a schedule.
 Release records go to ``review``; DORA's four keys, stability and
 post-mortems come out, with a verdict (``pass``, ``fail``,
-``no-deployments``).
+``no-deployments``). An ``Archive`` (SQLite file or PostgreSQL URL) keeps
+every decision in a tamper-evident hash chain: ``check(..., archive=a)``,
+``a.verify()``, ``a.backtest(new_bundle)``, ``a.report()``.
 
 >>> from release_policy import Bundle, RolloutVerdict, Verdict
 >>> decision = Bundle.builtin().check(facts)        # doctest: +SKIP
@@ -25,6 +27,7 @@ Every decision is made by the Rust core; this package is a thin binding.
 
 from release_policy._release_policy import (
     ApprovalNote,
+    Archive,
     ApprovalState,
     AssessFinding,
     Assessment,
@@ -66,6 +69,7 @@ from release_policy._types import (
 __all__ = [
     "Action",
     "ApprovalNote",
+    "Archive",
     "ApprovalState",
     "AssessFinding",
     "AssessRuleKind",

@@ -171,9 +171,14 @@ class Bundle:
         *,
         catalog: Catalog | None = None,
         records: Records | None = None,
+        archive: Archive | None = None,
     ) -> Decision: ...
     def assess(
-        self, facts: dict[str, Any] | str | bytes, *, catalog: Catalog | None = None
+        self,
+        facts: dict[str, Any] | str | bytes,
+        *,
+        catalog: Catalog | None = None,
+        archive: Archive | None = None,
     ) -> Assessment: ...
     def plan(self, catalog: Catalog, release_plan: ReleasePlan) -> Plan: ...
     def can_i_deploy(
@@ -227,6 +232,35 @@ class Records:
     @staticmethod
     def from_str(text: str, name: str = "records.yaml") -> Records: ...
     def __len__(self) -> int: ...
+
+@final
+class Archive:
+    def __init__(self, target: str) -> None: ...
+    @property
+    def location(self) -> str: ...
+    def head(self) -> tuple[int, str] | None: ...
+    def add_records(self, records: Records) -> int: ...
+    def records(
+        self,
+        *,
+        release: str | None = None,
+        service: str | None = None,
+        kind: str | None = None,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+    ) -> list[dict[str, Any]]: ...
+    def verify(
+        self, *, public_key: str | None = None, replay: bool = False
+    ) -> dict[str, Any]: ...
+    def checkpoint(self, private_key: str) -> dict[str, Any]: ...
+    def backtest(
+        self,
+        bundle: Bundle,
+        *,
+        since: datetime | str | None = None,
+        until: datetime | str | None = None,
+    ) -> dict[str, Any]: ...
+    def report(self, *, bundle: Bundle | None = None, format: str = "html") -> str: ...
 
 @final
 class ReleasePlan:
