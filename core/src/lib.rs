@@ -159,6 +159,51 @@ pub mod unstable {
         Some(review)
     }
 
+    /// The `audit_chain` fuzz target's input, run as its seeds test runs
+    /// it: `bytes` (UTF-8) split at lines `=====` into archived records
+    /// (JSON Lines, as `audit export` writes them), an optional checkpoint
+    /// (JSON) and an optional PEM key. The records are verified as a chain
+    /// (held to the checkpoint when it verifies with the fixed test key
+    /// `[7; 32]`, or with the PEM key when that is a public key), every
+    /// `check` and `assess` record is replayed with the built-in pack and
+    /// the backtest comparison taken. `None` when the records do not parse.
+    pub fn audit_from_bytes(bytes: &[u8]) -> Option<crate::audit::Verification> {
+        use crate::audit::{AuditRecord, Checkpoint, PublicKey, SigningKey, Verifier};
+        let text = std::str::from_utf8(bytes).ok()?;
+        let mut parts = text.split("\n=====\n");
+        let records: Vec<AuditRecord> = parts
+            .next()?
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(serde_json::from_str)
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let checkpoint: Option<Checkpoint> =
+            parts.next().and_then(|c| serde_json::from_str(c).ok());
+        let pem = parts.next().unwrap_or_default();
+        let mut key = SigningKey::from_bytes(&[7; 32]).public_key();
+        if let Ok(k) = PublicKey::from_pem("key.pub", pem) {
+            key = k;
+        }
+        let _ = SigningKey::from_pem("key.pem", pem);
+        let mut verifier = Verifier::new();
+        if let Some(c) = checkpoint {
+            if c.verify(&key).is_ok() {
+                verifier = verifier.checkpoint(c);
+            }
+        }
+        let bundle = crate::Bundle::builtin();
+        for r in records.iter().take(1000) {
+            verifier.push(r);
+            if let Ok(again) = bundle.replay(r) {
+                let _ = crate::audit::backtest::compare(r, &again);
+            }
+        }
+        let v = verifier.finish();
+        let _ = v.clone().into_result();
+        Some(v)
+    }
+
     /// Whether the roots a review policy reads are the same built straight
     /// from each record as through its JSON view (`Err` names the first
     /// record and root that differ).
