@@ -383,9 +383,9 @@ pub fn acknowledged_appends_survive_kill_9(b: &dyn Backend) {
         // The first rounds die early (while opening, migrating); later
         // ones while appending.
         let delay = Duration::from_millis(if round < 2 {
-            5 + seed % 40
+            seed % 20
         } else {
-            50 + seed % 400
+            50 + seed % 300
         });
         let mut child = std::process::Command::new(&writer)
             .arg(&target)
@@ -394,13 +394,23 @@ pub fn acknowledged_appends_survive_kill_9(b: &dyn Backend) {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let reader = std::thread::spawn(move || {
-            std::io::BufReader::new(stdout)
+            let mut seqs = Vec::new();
+            for line in std::io::BufReader::new(stdout)
                 .lines()
                 .map_while(Result::ok)
-                .filter_map(|l| l.trim().parse::<u64>().ok())
-                .collect::<Vec<_>>()
+            {
+                if line == "ready" {
+                    let _ = ready_tx.send(());
+                } else if let Ok(seq) = line.trim().parse::<u64>() {
+                    seqs.push(seq);
+                }
+            }
+            seqs
         });
+        // Timed from the moment the writer opens the archive.
+        let _ = ready_rx.recv_timeout(Duration::from_secs(60));
         std::thread::sleep(delay);
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
