@@ -5,7 +5,18 @@
 //!
 //! This crate does the I/O the core never does, through the core's public
 //! API only. Open an archive with [`open`]; every backend implements
-//! [`Archive`].
+//! [`Archive`]. [`SqliteArchive::open`] and [`PostgresArchive::open`] take
+//! options ([`SqliteOptions`], [`PostgresOptions`]) that [`open`] leaves at
+//! their defaults. `docs/audit.md` ("Storage") describes the schema, the
+//! migrations, the concurrency and durability guarantees.
+
+mod postgres;
+mod schema;
+mod sqlite;
+
+pub use crate::postgres::{PostgresArchive, PostgresOptions, redact_url};
+pub use crate::schema::SCHEMA_VERSION;
+pub use crate::sqlite::{SqliteArchive, SqliteOptions};
 
 mod ops;
 
@@ -70,13 +81,27 @@ pub trait Archive: Send {
     fn checkpoints(&mut self) -> Result<Vec<Checkpoint>, Error>;
 }
 
+/// Whether `target` names a PostgreSQL archive (`postgres://…` or
+/// `postgresql://…`) rather than an SQLite file.
+pub fn is_postgres_url(target: &str) -> bool {
+    target.starts_with("postgres://") || target.starts_with("postgresql://")
+}
+
 /// Open (creating and migrating as needed) the archive at `target`: a
 /// `postgres://` or `postgresql://` URL, else an SQLite file path.
+///
+/// A PostgreSQL URL may carry `schema=NAME` among its parameters: the
+/// archive's tables then live in that schema (created if needed).
 pub fn open(target: &str) -> Result<Box<dyn Archive>, Error> {
-    let _ = target;
-    Err(Error::audit(
-        release_policy::ErrorCode::ArchiveUnavailable,
-        Some(target.to_string()),
-        "no archive backend is built yet",
-    ))
+    if is_postgres_url(target) {
+        Ok(Box::new(PostgresArchive::open(
+            target,
+            &PostgresOptions::default(),
+        )?))
+    } else {
+        Ok(Box::new(SqliteArchive::open(
+            target,
+            &SqliteOptions::default(),
+        )?))
+    }
 }
