@@ -83,9 +83,10 @@ pub fn postgres_available() -> bool {
     static SAID: Once = Once::new();
     let url = postgres_url();
     let result = AVAILABLE.get_or_init(|| {
-        raw_client(&url)
-            .map(|_| ())
-            .map_err(|e| format!("no server answers at `{url}`: {e}"))
+        raw_client(&url).map(|_| ()).map_err(|e| {
+            let url = release_policy_archive::redact_url(&url);
+            format!("no server answers at `{url}`: {e}")
+        })
     });
     match result {
         Ok(()) => true,
