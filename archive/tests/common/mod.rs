@@ -27,8 +27,6 @@ pub trait Backend {
     fn target(&self) -> String;
     /// Run `sql` on the archive's database directly (in its schema).
     fn sql(&self, sql: &str);
-    /// A second archive of the same backend (a new file or schema).
-    fn sibling(&self, name: &str) -> Box<dyn Backend>;
     /// Open the archive.
     fn open(&self) -> Box<dyn Archive> {
         release_policy_archive::open(&self.target()).expect("the archive opens")
@@ -55,9 +53,6 @@ impl Backend for Sqlite {
         let conn = rusqlite::Connection::open(&self.path).unwrap();
         conn.busy_timeout(Duration::from_secs(30)).unwrap();
         conn.execute_batch(sql).unwrap();
-    }
-    fn sibling(&self, _name: &str) -> Box<dyn Backend> {
-        Box::new(sqlite())
     }
 }
 
@@ -88,9 +83,10 @@ pub fn postgres_available() -> bool {
     static SAID: Once = Once::new();
     let url = postgres_url();
     let result = AVAILABLE.get_or_init(|| {
-        raw_client(&url)
-            .map(|_| ())
-            .map_err(|e| format!("no server answers at `{url}`: {e}"))
+        raw_client(&url).map(|_| ()).map_err(|e| {
+            let url = release_policy_archive::redact_url(&url);
+            format!("no server answers at `{url}`: {e}")
+        })
     });
     match result {
         Ok(()) => true,
@@ -136,9 +132,6 @@ impl Backend for Postgres {
         client
             .batch_execute(&format!("SET search_path TO {}; {sql}", self.schema))
             .unwrap();
-    }
-    fn sibling(&self, name: &str) -> Box<dyn Backend> {
-        Box::new(postgres(name).unwrap())
     }
 }
 

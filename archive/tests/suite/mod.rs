@@ -34,6 +34,7 @@ macro_rules! backend_suite {
             swapped_rows_are_detected, an_inserted_row_needs_a_checkpoint,
             a_cut_tail_is_truncated, an_unknown_kind_is_corrupt,
             a_newer_schema_is_refused, concurrent_writers_keep_one_chain,
+            concurrent_processes_keep_one_chain,
             acknowledged_appends_survive_kill_9);
     };
     (@tests $make:expr; $($name:ident),*) => {
@@ -363,6 +364,47 @@ pub fn concurrent_writers_keep_one_chain(b: &dyn Backend) {
         elapsed.as_secs_f64(),
         (WRITERS * per) as f64 / elapsed.as_secs_f64()
     );
+}
+
+/// Several processes (the example writer) appending at once.
+pub fn concurrent_processes_keep_one_chain(b: &dyn Backend) {
+    const PROCESSES: usize = 4;
+    const EACH: usize = 100;
+    let writer = common::writer_binary();
+    drop(b.open());
+    let children: Vec<_> = (0..PROCESSES)
+        .map(|_| {
+            std::process::Command::new(&writer)
+                .args([b.target(), EACH.to_string()])
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut acknowledged = BTreeSet::new();
+    for child in children {
+        let out = child.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let seqs: Vec<u64> = String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .filter_map(|l| l.parse().ok())
+            .collect();
+        assert_eq!(seqs.len(), EACH);
+        // Each process's records come in its own order.
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+        acknowledged.extend(seqs);
+    }
+    let total = (PROCESSES * EACH) as u64;
+    assert!(acknowledged.iter().copied().eq(1..=total));
+    let mut a = b.open();
+    let v = verify(a.as_mut());
+    assert!(v.is_intact(), "{:?}", v.breaks);
+    assert_eq!(v.count, total);
 }
 
 pub fn acknowledged_appends_survive_kill_9(b: &dyn Backend) {
