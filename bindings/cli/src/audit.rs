@@ -117,7 +117,14 @@ pub(crate) fn verify(a: &VerifyArgs<'_>) -> Result<u8, Error> {
     if a.json {
         emit(&(serde_json::to_string_pretty(&report).unwrap_or_default() + "\n"));
     }
-    let verification = report.verification.into_result()?;
+    let verification = match report.verification.into_result() {
+        Ok(v) => v,
+        Err(e) => {
+            // A broken chain is a finding (exit 1), not bad input (2).
+            crate::report(&e);
+            return Ok(1);
+        }
+    };
     if !a.json {
         emit(&format!(
             "ok: {} record{} intact, head {}{}\n",

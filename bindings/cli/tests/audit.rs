@@ -99,8 +99,17 @@ fn recorded_decisions_verify_and_replay() {
         ]),
         0,
     );
-    assert_eq!(out.lines().count(), 1, "{out}");
-    assert!(out.contains("check") && out.contains("no-go"), "{out}");
+    // The check and the canary assessment of the release, in order.
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with("#1 ") && lines[0].contains("check") && lines[0].contains("no-go"),
+        "{out}"
+    );
+    assert!(
+        lines[1].starts_with("#4 ") && lines[1].contains("assess") && lines[1].contains("rollback"),
+        "{out}"
+    );
     let (json, _) = run(
         cli().args([
             "audit",
