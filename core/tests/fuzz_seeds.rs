@@ -138,3 +138,28 @@ fn review_records_seeds_review_or_are_refused_quickly() {
     // The example seeds are real histories: they must be reviewed.
     assert!(reviewed >= 3, "only {reviewed} seeds reviewed");
 }
+
+#[test]
+fn audit_chain_seeds_verify_or_are_refused_quickly() {
+    let mut verified = 0;
+    for (name, bytes) in seeds("audit_chain") {
+        let start = Instant::now();
+        let v = release_policy::unstable::audit_from_bytes(&bytes);
+        assert!(start.elapsed() < QUICK, "{name} took {:?}", start.elapsed());
+        match name.as_str() {
+            "chain-only" | "chain-with-checkpoint" => {
+                let v = v.as_ref().unwrap_or_else(|| panic!("{name} did not parse"));
+                assert!(v.is_intact(), "{name}: {:?}", v.breaks);
+                assert_eq!(v.checkpoints, usize::from(name == "chain-with-checkpoint"));
+            }
+            "tampered-verdict" | "removed-record" => {
+                let v = v.as_ref().unwrap_or_else(|| panic!("{name} did not parse"));
+                assert!(!v.is_intact(), "{name} verified");
+            }
+            "unknown-kind" => assert!(v.is_none(), "{name} parsed"),
+            _ => {}
+        }
+        verified += usize::from(v.is_some());
+    }
+    assert!(verified >= 4, "only {verified} seeds verified");
+}
