@@ -54,7 +54,11 @@ def test_decisions_are_recorded_in_order_and_verify(tmp_path: Path) -> None:
     assert records[0]["prev"] == "0" * 64
     assert records[3]["hash"] == head[1]
     checkout = archive.records(release="checkout-2.4.0")
-    assert [r["verdict"] for r in checkout] == [Verdict.NO_GO.value]
+    # The check and the canary assessment of the release, in order.
+    assert [(r["kind"], r["verdict"]) for r in checkout] == [
+        ("check", Verdict.NO_GO.value),
+        ("assess", "rollback"),
+    ]
     report = archive.verify(replay=True)
     assert report["intact"] is True
     assert report["verification"]["count"] == 4

@@ -235,7 +235,7 @@ class Records:
 
 @final
 class Archive:
-    def __init__(self, target: str) -> None: ...
+    def __new__(cls, target: str) -> Archive: ...
     @property
     def location(self) -> str: ...
     def head(self) -> tuple[int, str] | None: ...
@@ -640,6 +640,7 @@ class JudgeResult(_JudgeResultRequired, total=False):
 __all__ = [
     "Action",
     "ApprovalNote",
+    "Archive",
     "ApprovalState",
     "AssessFinding",
     "AssessRuleKind",
