@@ -320,3 +320,39 @@ fn bad_archive_input_is_refused_with_its_code() {
     );
     assert!(err.contains("RP1002") || err.contains("RP1009"), "{err}");
 }
+
+/// The same commands on a shared PostgreSQL archive (its own schema),
+/// when a server answers (`RELEASE_POLICY_TEST_POSTGRES`, default the local
+/// one); skipped with a message otherwise, failed under `CI=true`.
+#[test]
+fn a_postgresql_archive_takes_the_same_commands() {
+    let base = std::env::var("RELEASE_POLICY_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_string());
+    let up = std::net::TcpStream::connect_timeout(
+        &"127.0.0.1:5432".parse().unwrap(),
+        std::time::Duration::from_secs(2),
+    )
+    .is_ok()
+        || std::env::var("RELEASE_POLICY_TEST_POSTGRES").is_ok();
+    if !up {
+        assert!(
+            std::env::var("CI").is_err(),
+            "no PostgreSQL server answers and CI=true: the archive's PostgreSQL test cannot be skipped"
+        );
+        eprintln!("skipped the CLI's PostgreSQL test: no server answers at 127.0.0.1:5432");
+        return;
+    }
+    let schema = format!("rp_cli_{}", std::process::id());
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}schema={schema}");
+    fill(&url);
+    let (out, _) = run(cli().args(["audit", "verify", "--archive", &url, "--replay"]), 0);
+    assert!(out.starts_with("ok: 4 records intact"), "{out}");
+    assert!(out.contains("replayed 4 decisions"), "{out}");
+    let (out, _) = run(cli().args(["backtest", "--archive", &url]), 0);
+    assert!(out.contains("4 decisions replayed: none would change"), "{out}");
+    let _ = std::process::Command::new("psql")
+        .arg(&base)
+        .args(["-q", "-c", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")])
+        .output();
+}
