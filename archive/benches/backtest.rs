@@ -1,5 +1,6 @@
 //! Backtesting 10,000 archived decisions (the example releases decided by
-//! the built-in pack, archived in SQLite) through a stricter bundle, beside
+//! the built-in pack, archived in SQLite) through a stricter bundle (the
+//! pack and `core/tests/data/audit-stricter`), beside
 //! the floor: the same 10,000 decisions made by plain `check` calls on the
 //! parsed facts, and on the facts parsed from the archived JSON (what a
 //! replay must do too). The backtest streams from the archive and replays
@@ -18,19 +19,6 @@ use release_policy::{Bundle, Facts};
 use release_policy_archive::{Archive, Filter, SqliteArchive, SqliteOptions};
 
 const N: usize = 10_000;
-
-const STRICTER: &str = r#"
-apiVersion: release-policy/v1
-kind: Policy
-metadata: {name: no-checkout, version: 1.0.0}
-spec:
-  gates:
-    - id: checkout-frozen
-      description: checkout is frozen
-      expression: release.service != "checkout"
-      effect: block
-      message: checkout is frozen
-"#;
 
 fn facts() -> Vec<Facts> {
     [
@@ -65,7 +53,10 @@ fn main() {
     }
     let stricter = Bundle::builder()
         .builtin_layer()
-        .yaml_layer("stricter.yaml", STRICTER)
+        .dir_layer(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../core/tests/data/audit-stricter"
+        ))
         .build()
         .unwrap();
     let threads = std::thread::available_parallelism().map_or(1, usize::from);

@@ -374,25 +374,12 @@ fn other_kinds_are_not_replayed() {
     assert_eq!(e.code(), ErrorCode::ReplayMismatch);
 }
 
-const STRICTER: &str = r#"
-apiVersion: release-policy/v1
-kind: Policy
-metadata: {name: no-checkout, version: 1.0.0}
-spec:
-  gates:
-    - id: checkout-frozen
-      description: checkout is frozen
-      expression: release.service != "checkout"
-      effect: block
-      message: checkout is frozen
-"#;
-
 #[test]
 fn a_backtest_names_the_decisions_and_rules_a_new_bundle_changes() {
     let records = chain_of(12);
     let stricter = Bundle::builder()
         .builtin_layer()
-        .yaml_layer("stricter.yaml", STRICTER)
+        .dir_layer(root().join("core/tests/data/audit-stricter"))
         .build()
         .unwrap();
     let run = |threads: usize| {

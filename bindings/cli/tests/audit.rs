@@ -239,20 +239,13 @@ fn records_backtest_and_report() {
         out.starts_with("archived ") && out.contains("as records 5–"),
         "{out}"
     );
-    let layer = d.0.join("stricter");
-    std::fs::create_dir_all(&layer).unwrap();
-    std::fs::write(
-        layer.join("frozen.yaml"),
-        "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: no-checkout, version: 1.0.0}\nspec:\n  gates:\n    - id: checkout-frozen\n      description: checkout is frozen\n      expression: release.service != \"checkout\"\n      effect: block\n      message: checkout is frozen\n",
-    )
-    .unwrap();
-    let layer = layer.display().to_string();
+    let layer = "core/tests/data/audit-stricter";
     let (out, _) = run(
         cli().args([
             "backtest",
             "--builtin",
             "--policies",
-            &layer,
+            layer,
             "--archive",
             &d.db(),
             "--since",
@@ -346,13 +339,23 @@ fn a_postgresql_archive_takes_the_same_commands() {
     let sep = if base.contains('?') { '&' } else { '?' };
     let url = format!("{base}{sep}schema={schema}");
     fill(&url);
-    let (out, _) = run(cli().args(["audit", "verify", "--archive", &url, "--replay"]), 0);
+    let (out, _) = run(
+        cli().args(["audit", "verify", "--archive", &url, "--replay"]),
+        0,
+    );
     assert!(out.starts_with("ok: 4 records intact"), "{out}");
     assert!(out.contains("replayed 4 decisions"), "{out}");
     let (out, _) = run(cli().args(["backtest", "--archive", &url]), 0);
-    assert!(out.contains("4 decisions replayed: none would change"), "{out}");
+    assert!(
+        out.contains("4 decisions replayed: none would change"),
+        "{out}"
+    );
     let _ = std::process::Command::new("psql")
         .arg(&base)
-        .args(["-q", "-c", &format!("DROP SCHEMA IF EXISTS {schema} CASCADE")])
+        .args([
+            "-q",
+            "-c",
+            &format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+        ])
         .output();
 }

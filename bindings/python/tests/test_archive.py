@@ -21,18 +21,7 @@ KEY = (ROOT / "core" / "tests" / "data" / "audit-key.pem").read_text()
 PUB = (ROOT / "core" / "tests" / "data" / "audit-key.pub").read_text()
 OTHER_PUB = (ROOT / "core" / "tests" / "data" / "audit-other-key.pub").read_text()
 
-STRICTER = """
-apiVersion: release-policy/v1
-kind: Policy
-metadata: {name: no-checkout, version: 1.0.0}
-spec:
-  gates:
-    - id: checkout-frozen
-      description: checkout is frozen
-      expression: release.service != "checkout"
-      effect: block
-      message: checkout is frozen
-"""
+STRICTER = ROOT / "core" / "tests" / "data" / "audit-stricter"
 
 
 def filled(path: Path) -> Archive:
@@ -109,7 +98,7 @@ def test_release_records_and_the_report(tmp_path: Path) -> None:
 
 def test_a_backtest_names_what_a_stricter_bundle_changes(tmp_path: Path) -> None:
     archive = filled(tmp_path / "a.db")
-    stricter = Bundle.builder().builtin_layer().yaml_layer("stricter.yaml", STRICTER).build()
+    stricter = Bundle.builder().builtin_layer().dir_layer(STRICTER).build()
     result = archive.backtest(stricter)
     assert result["replayed"] == 4
     changed = {c["release"] for c in result["changes"]}

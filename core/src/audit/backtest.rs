@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::record::{AuditRecord, Entry, EntryKind};
 
@@ -111,30 +110,66 @@ fn differs(old: Option<&String>, new: Option<&String>) -> bool {
     old != new && !((old.is_none() || new.is_none()) && quiet(old) && quiet(new))
 }
 
-/// Rule outcomes of a result's JSON, by rule id.
-fn outcomes(decision: &str) -> BTreeMap<String, String> {
-    let Ok(Value::Object(v)) = serde_json::from_str::<Value>(decision) else {
-        return BTreeMap::new();
-    };
-    let Some(Value::Array(findings)) = v.get("findings") else {
-        return BTreeMap::new();
-    };
-    findings
-        .iter()
-        .filter_map(|f| {
-            let rule = f.get("rule")?.as_str()?;
-            let outcome = f.get("outcome")?.as_str()?;
-            Some((rule.to_string(), outcome.to_string()))
-        })
-        .collect()
+/// What a backtest reads of an archived result's JSON: whether it was
+/// decided with a catalog and each rule's outcome (read without building
+/// the whole JSON tree; other fields are skipped).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Archived {
+    #[serde(default)]
+    catalog_digest: Option<String>,
+    #[serde(default)]
+    findings: Vec<ArchivedFinding>,
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ArchivedFinding {
+    rule: String,
+    outcome: String,
+}
+
+impl Archived {
+    /// The parts of `decision` (a result's JSON) a backtest reads; nothing
+    /// when it does not parse.
+    pub fn parse(decision: &str) -> Archived {
+        serde_json::from_str(decision).unwrap_or_default()
+    }
+
+    /// Whether the result was decided with a catalog (which the archive
+    /// does not hold, so it cannot be replayed).
+    pub fn with_catalog(&self) -> bool {
+        self.catalog_digest.is_some()
+    }
+
+    /// Each rule's outcome, by rule id.
+    pub fn outcomes(self) -> BTreeMap<String, String> {
+        self.findings
+            .into_iter()
+            .map(|f| (f.rule, f.outcome))
+            .collect()
+    }
 }
 
 /// The archived `record` beside its `replay`: `None` when the verdict and
 /// every rule's outcome are the same.
 pub fn compare(record: &AuditRecord, replay: &Entry) -> Option<Change> {
-    let old = outcomes(&record.entry.decision);
-    let new = outcomes(&replay.decision);
-    let mut rules: Vec<RuleChange> = old
+    compare_outcomes(
+        record,
+        Archived::parse(&record.entry.decision).outcomes(),
+        &replay.verdict,
+        &Archived::parse(&replay.decision).outcomes(),
+    )
+}
+
+/// The archived `record` (whose rule outcomes are `old`) beside a new
+/// verdict and rule outcomes: `None` when nothing changed.
+pub fn compare_outcomes(
+    record: &AuditRecord,
+    old: BTreeMap<String, String>,
+    verdict: &str,
+    new: &BTreeMap<String, String>,
+) -> Option<Change> {
+    let rules: Vec<RuleChange> = old
         .keys()
         .chain(new.keys())
         .collect::<std::collections::BTreeSet<_>>()
@@ -146,8 +181,7 @@ pub fn compare(record: &AuditRecord, replay: &Entry) -> Option<Change> {
             new: new.get(r).cloned(),
         })
         .collect();
-    rules.sort_by(|a, b| a.rule.cmp(&b.rule));
-    if rules.is_empty() && record.entry.verdict == replay.verdict {
+    if rules.is_empty() && record.entry.verdict == verdict {
         return None;
     }
     Some(Change {
@@ -157,7 +191,7 @@ pub fn compare(record: &AuditRecord, replay: &Entry) -> Option<Change> {
         service: record.entry.service.clone(),
         now: record.entry.now.clone(),
         old: record.entry.verdict.clone(),
-        new: replay.verdict.clone(),
+        new: verdict.to_string(),
         rules,
     })
 }

@@ -6,7 +6,9 @@
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::audit::backtest::compare;
+use std::collections::BTreeMap;
+
+use crate::audit::backtest::{Archived, Change, compare_outcomes};
 use crate::audit::{AuditRecord, Backtest, Entry, EntryKind};
 use crate::error::{Error, ErrorCode};
 use crate::model::ReleaseRecord;
@@ -15,58 +17,87 @@ use crate::plan::Plan;
 use crate::review::Review;
 use crate::{Assessment, Bundle, Decision};
 
-fn engine() -> String {
-    format!("release-policy {}", env!("CARGO_PKG_VERSION"))
-}
-
 fn to_json<T: serde::Serialize + ?Sized>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+/// The parts every entry is built from; [`Parts::entry`] adds the engine
+/// and the digests, so each result only says what is its own.
+struct Parts {
+    kind: EntryKind,
+    release: String,
+    service: String,
+    environment: String,
+    now: Timestamp,
+    bundle: String,
+    /// The result's own facts digest, or `None` for the digest of `facts`.
+    facts_digest: Option<String>,
+    verdict: &'static str,
+    decision: String,
+    facts: String,
+}
+
+impl Parts {
+    fn entry(self) -> Entry {
+        Entry {
+            kind: self.kind,
+            release: self.release,
+            service: self.service,
+            environment: self.environment,
+            now: crate::model::rfc3339(self.now),
+            engine: format!("release-policy {}", env!("CARGO_PKG_VERSION")),
+            bundle: self.bundle,
+            facts_digest: self
+                .facts_digest
+                .unwrap_or_else(|| Entry::digest_of(self.facts.as_bytes())),
+            decision_digest: Entry::digest_of(self.decision.as_bytes()),
+            verdict: self.verdict.to_string(),
+            decision: self.decision,
+            facts: self.facts,
+        }
+    }
 }
 
 impl Decision {
     /// The audit entry of this decision on `facts` (the facts it was
     /// decided on; they are archived, so the decision can be replayed).
     pub fn audit_entry(&self, facts: &Facts) -> Entry {
-        let decision = self.to_json();
-        Entry {
+        Parts {
             kind: EntryKind::Check,
             release: self.release().to_string(),
             service: facts.release.service.clone(),
             environment: facts.release.environment.clone(),
-            now: crate::model::rfc3339(self.now()),
-            engine: engine(),
+            now: self.now(),
             bundle: self.bundle().digest().to_string(),
-            facts_digest: self.facts_digest().to_string(),
-            decision_digest: Entry::digest_of(decision.as_bytes()),
-            verdict: self.verdict().as_str().to_string(),
-            decision,
+            facts_digest: Some(self.facts_digest().to_string()),
+            verdict: self.verdict().as_str(),
+            decision: self.to_json(),
             facts: to_json(facts),
         }
+        .entry()
     }
 }
 
 impl Assessment {
     /// The audit entry of this assessment on `facts`.
     pub fn audit_entry(&self, facts: &RolloutFacts) -> Entry {
-        let decision = self.to_json();
-        Entry {
+        let rollout = &facts.rollout;
+        Parts {
             kind: EntryKind::Assess,
-            release: facts
-                .rollout
+            release: rollout
                 .release
                 .clone()
-                .unwrap_or_else(|| facts.rollout.id.clone()),
-            service: facts.rollout.service.clone(),
-            environment: facts.rollout.environment.clone().unwrap_or_default(),
-            now: crate::model::rfc3339(self.now()),
-            engine: engine(),
+                .unwrap_or_else(|| rollout.id.clone()),
+            service: rollout.service.clone(),
+            environment: rollout.environment.clone().unwrap_or_default(),
+            now: self.now(),
             bundle: self.bundle().digest().to_string(),
-            facts_digest: self.facts_digest().to_string(),
-            decision_digest: Entry::digest_of(decision.as_bytes()),
-            verdict: self.verdict().as_str().to_string(),
-            decision,
+            facts_digest: Some(self.facts_digest().to_string()),
+            verdict: self.verdict().as_str(),
+            decision: self.to_json(),
             facts: to_json(facts),
         }
+        .entry()
     }
 }
 
@@ -80,22 +111,19 @@ impl Plan {
         now: Timestamp,
         inputs: &serde_json::Value,
     ) -> Entry {
-        let decision = to_json(self);
-        let facts = to_json(inputs);
-        Entry {
+        Parts {
             kind: EntryKind::Plan,
             release: self.name.clone(),
             service: String::new(),
             environment: String::new(),
-            now: crate::model::rfc3339(now),
-            engine: engine(),
+            now,
             bundle: bundle.digest().to_string(),
-            facts_digest: Entry::digest_of(facts.as_bytes()),
-            decision_digest: Entry::digest_of(decision.as_bytes()),
-            verdict: self.verdict.as_str().to_string(),
-            decision,
-            facts,
+            facts_digest: None,
+            verdict: self.verdict.as_str(),
+            decision: to_json(self),
+            facts: to_json(inputs),
         }
+        .entry()
     }
 }
 
@@ -104,22 +132,19 @@ impl Review {
     /// what it was made from (the records' digest, the options), as JSON.
     /// Its `now` is the end of the period.
     pub fn audit_entry(&self, bundle: &Bundle, inputs: &serde_json::Value) -> Entry {
-        let decision = to_json(self);
-        let facts = to_json(inputs);
-        Entry {
+        Parts {
             kind: EntryKind::Review,
             release: String::new(),
             service: self.service.clone().unwrap_or_default(),
             environment: self.environment.clone(),
-            now: crate::model::rfc3339(self.period.to),
-            engine: engine(),
+            now: self.period.to,
             bundle: bundle.digest().to_string(),
-            facts_digest: Entry::digest_of(facts.as_bytes()),
-            decision_digest: Entry::digest_of(decision.as_bytes()),
-            verdict: self.verdict.as_str().to_string(),
-            decision,
-            facts,
+            facts_digest: None,
+            verdict: self.verdict.as_str(),
+            decision: to_json(self),
+            facts: to_json(inputs),
         }
+        .entry()
     }
 }
 
@@ -129,22 +154,26 @@ impl ReleaseRecord {
     /// its outcome.
     pub fn audit_entry(&self) -> Entry {
         let record = to_json(self);
-        let digest = Entry::digest_of(record.as_bytes());
-        Entry {
+        Parts {
             kind: EntryKind::Record,
             release: self.release.id.clone(),
             service: self.release.service.clone(),
             environment: self.release.environment.clone(),
-            now: crate::model::rfc3339(self.last_event()),
-            engine: engine(),
+            now: self.last_event(),
             bundle: String::new(),
-            facts_digest: digest.clone(),
-            decision_digest: digest,
-            verdict: self.outcome.as_str().to_string(),
+            facts_digest: None,
+            verdict: self.outcome.as_str(),
             decision: record.clone(),
             facts: record,
         }
+        .entry()
     }
+}
+
+/// A record decided again: the facts and the result.
+enum Redecided {
+    Check(Box<Facts>, Decision),
+    Assess(Box<RolloutFacts>, Assessment),
 }
 
 impl Facts {
@@ -183,27 +212,34 @@ impl Bundle {
     /// would be archived as today. A record of another kind, or decided
     /// with a catalog (not archived), is an error (`RP1008`).
     pub fn replay(&self, record: &AuditRecord) -> Result<Entry, Error> {
+        Ok(
+            match self.redecide(record, &Archived::parse(&record.entry.decision))? {
+                Redecided::Check(facts, d) => d.audit_entry(&facts),
+                Redecided::Assess(facts, a) => a.audit_entry(&facts),
+            },
+        )
+    }
+
+    fn redecide(&self, record: &AuditRecord, archived: &Archived) -> Result<Redecided, Error> {
         let place = || Some(format!("record {}", record.seq));
-        let with_catalog = serde_json::from_str::<serde_json::Value>(&record.entry.decision)
-            .ok()
-            .and_then(|v| v.get("catalogDigest").cloned())
-            .is_some_and(|c| !c.is_null());
-        if with_catalog {
+        if archived.with_catalog() {
             return Err(Error::audit(
                 ErrorCode::ReplayMismatch,
                 place(),
                 "the decision was made with a catalog, which the archive does not hold",
             ));
         }
+        let limits = &self.inner.limits;
         match record.entry.kind {
             EntryKind::Check => {
-                let facts = Facts::from_str_with_limits(&record.entry.facts, &self.inner.limits)?;
-                Ok(self.check(&facts)?.audit_entry(&facts))
+                let facts = Facts::from_str_with_limits(&record.entry.facts, limits)?;
+                let decision = self.check(&facts)?;
+                Ok(Redecided::Check(Box::new(facts), decision))
             }
             EntryKind::Assess => {
-                let facts =
-                    RolloutFacts::from_str_with_limits(&record.entry.facts, &self.inner.limits)?;
-                Ok(self.assess(&facts)?.audit_entry(&facts))
+                let facts = RolloutFacts::from_str_with_limits(&record.entry.facts, limits)?;
+                let assessment = self.assess(&facts)?;
+                Ok(Redecided::Assess(Box::new(facts), assessment))
             }
             other => Err(Error::audit(
                 ErrorCode::ReplayMismatch,
@@ -213,6 +249,30 @@ impl Bundle {
                 ),
             )),
         }
+    }
+
+    /// What a backtest needs of one record's replay: the change, if any,
+    /// read from the typed result (no JSON written for it).
+    fn backtest_one(&self, record: &AuditRecord) -> Result<Option<Change>, Error> {
+        let archived = Archived::parse(&record.entry.decision);
+        let (verdict, new): (&str, BTreeMap<String, String>) =
+            match self.redecide(record, &archived)? {
+                Redecided::Check(_, d) => (
+                    d.verdict().as_str(),
+                    d.findings()
+                        .iter()
+                        .map(|f| (f.rule().to_string(), f.outcome().as_str().to_string()))
+                        .collect(),
+                ),
+                Redecided::Assess(_, a) => (
+                    a.verdict().as_str(),
+                    a.findings()
+                        .iter()
+                        .map(|f| (f.rule().to_string(), f.outcome().as_str().to_string()))
+                        .collect(),
+                ),
+            };
+        Ok(compare_outcomes(record, archived.outcomes(), verdict, &new))
     }
 
     /// Backtest this bundle over archived decisions: `feed` pushes the
@@ -241,8 +301,7 @@ impl Bundle {
                         };
                         let Ok(record) = next else { break };
                         let result = self
-                            .replay(&record)
-                            .map(|entry| compare(&record, &entry))
+                            .backtest_one(&record)
                             .map_err(|e| format!("error[{}]: {e}", e.code().as_str()));
                         local.push((record.seq, result));
                         let n = done.fetch_add(1, Ordering::Relaxed) + 1;
