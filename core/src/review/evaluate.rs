@@ -4,12 +4,12 @@
 //! service, per team and per week, stability, budgets, post-mortems and
 //! feedback, and the verdict.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 
 use super::bands::Bands;
 use super::criteria::compile::ReviewPolicy;
 use super::criteria::evaluate::{score, score_with, wanted};
-use super::dora::{Period, keys, seconds, written};
+use super::dora::{Period, Prepared, grouped, keys, seconds, written};
 use super::records::Records;
 use super::result::{CriterionSummary, Unmet};
 use super::result::{
@@ -113,6 +113,44 @@ fn nothing(what: &str, name: &str, known: Vec<&str>) -> Error {
         e = e.with_hint(s);
     }
     Error::Catalog(vec![e])
+}
+
+/// Each deployment's group by `key`: the groups' names in sorted order,
+/// and for each deployment the index of its name among them (names are
+/// compared once per distinct name, not once per deployment and group).
+fn by_name<'r>(
+    deployments: &[&'r ReleaseRecord],
+    key: fn(&ReleaseRecord) -> &str,
+) -> (Vec<&'r str>, Vec<usize>) {
+    let mut ids: HashMap<&'r str, usize> = HashMap::new();
+    let mut names: Vec<&'r str> = Vec::new();
+    let of: Vec<usize> = deployments
+        .iter()
+        .map(|&r| {
+            let name = key(r);
+            *ids.entry(name).or_insert_with(|| {
+                names.push(name);
+                names.len() - 1
+            })
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_unstable_by_key(|&i| names.get(i).copied().unwrap_or_default());
+    let mut rank = vec![0; names.len()];
+    for (k, &i) in order.iter().enumerate() {
+        if let Some(r) = rank.get_mut(i) {
+            *r = k;
+        }
+    }
+    let sorted = order
+        .iter()
+        .filter_map(|&i| names.get(i).copied())
+        .collect();
+    let of = of
+        .into_iter()
+        .map(|i| rank.get(i).copied().unwrap_or_default())
+        .collect();
+    (sorted, of)
 }
 
 /// The default period: the UTC days from the first deployment to the last.
@@ -254,33 +292,43 @@ pub(crate) fn review(
         .filter(|r| period.contains(r.deployment.finished_at))
         .collect();
     let bands = &options.bands;
+    // Each deployment's times are worked out and sorted once; every
+    // grouping below takes its groups' from that order.
+    let prepared = Prepared::new(&deployments);
     let group = |key: fn(&ReleaseRecord) -> &str| -> Vec<Named> {
-        let mut by: BTreeMap<&str, Vec<&ReleaseRecord>> = BTreeMap::new();
-        for r in &deployments {
-            by.entry(key(r)).or_default().push(r);
-        }
-        by.into_iter()
-            .map(|(name, rs)| Named {
+        let (names, of) = by_name(&deployments, key);
+        let periods = vec![period; names.len()];
+        names
+            .into_iter()
+            .zip(grouped(&deployments, &prepared, &of, &periods, bands))
+            .map(|(name, keys)| Named {
                 name: name.to_string(),
-                keys: keys(&rs, &period, bands),
+                keys,
             })
             .collect()
     };
     let services = group(|r| r.release.service.as_str());
     let teams = group(|r| r.release.team.as_str());
-    let weeks = period
-        .weeks()
-        .into_iter()
-        .map(|w| {
-            // The deployments are sorted by the time they finished.
-            let a = deployments.partition_point(|r| r.deployment.finished_at < w.from);
-            let b = deployments.partition_point(|r| r.deployment.finished_at < w.to);
-            let rs = deployments.get(a..b).unwrap_or_default();
-            Week {
-                period: w,
-                keys: keys(rs, &w, bands),
-            }
-        })
+    let week_periods = period.weeks();
+    let mut week_of = vec![usize::MAX; deployments.len()];
+    for (k, w) in week_periods.iter().enumerate() {
+        // The deployments are sorted by the time they finished.
+        let a = deployments.partition_point(|r| r.deployment.finished_at < w.from);
+        let b = deployments.partition_point(|r| r.deployment.finished_at < w.to);
+        for g in week_of.get_mut(a..b).unwrap_or_default() {
+            *g = k;
+        }
+    }
+    let weeks = week_periods
+        .iter()
+        .zip(grouped(
+            &deployments,
+            &prepared,
+            &week_of,
+            &week_periods,
+            bands,
+        ))
+        .map(|(w, keys)| Week { period: *w, keys })
         .collect();
     let t = &options.thresholds;
     let stability = stability(&deployments, &all, &period, &chronic_rules(policies, t));
@@ -339,7 +387,15 @@ pub(crate) fn review(
         verdict,
         reasons,
         bands: format!("{} ({})", bands.metadata.name, bands.metadata.source),
-        dora: keys(&deployments, &period, bands),
+        dora: grouped(
+            &deployments,
+            &prepared,
+            &vec![0; deployments.len()],
+            &[period],
+            bands,
+        )
+        .pop()
+        .unwrap_or_else(|| keys(&[], &period, bands)),
         services,
         teams,
         weeks,
