@@ -317,7 +317,17 @@ impl<'a> Map<'a> {
     pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
         match self {
             Map::Facts(fields, shape) => self.field_of(fields, shape, name),
-            Map::Vals(_) => self.get(&Val::Str(Str::B(name))),
+            // String keys sort after every other kind: the search
+            // compares the text alone (what `get` finds, without building
+            // a probe value per comparison).
+            Map::Vals(m) => m
+                .binary_search_by(|(k, _)| match k {
+                    Key::Str(s) => s.as_str().cmp(name),
+                    _ => Ordering::Less,
+                })
+                .ok()
+                .and_then(|i| m.get(i))
+                .map(|(_, v)| v.clone()),
         }
     }
 

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::compile::{CompiledCriterion, ReviewPolicy};
+use super::roots::Root;
 use crate::expr::bind::echo;
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
@@ -56,6 +57,9 @@ fn eval<'a>(
     frame: &Frame<'a, '_>,
     vars: &Variables,
 ) -> Result<Val<'a>, String> {
+    if vars.is_empty() {
+        return e.eval(frame);
+    }
     for path in &e.reads {
         if let [root, name, ..] = path.as_slice() {
             if root == "variables" {
@@ -134,7 +138,7 @@ pub(crate) struct Judged<'p> {
 
 /// The roots of a record `policies` read, in slot order: worked out once
 /// for a review, not per record.
-pub(crate) fn wanted(policies: &[&ReviewPolicy]) -> Vec<bool> {
+pub(crate) fn wanted(policies: &[&ReviewPolicy]) -> Vec<Option<Root>> {
     super::roots::slots(&|root| policies.iter().any(|p| p.roots.contains(root)))
 }
 
@@ -143,7 +147,7 @@ pub(crate) fn wanted(policies: &[&ReviewPolicy]) -> Vec<bool> {
 /// `visit`; with `with_values`, with the values it read.
 pub(crate) fn score_with<'p>(
     policies: &[&'p ReviewPolicy],
-    slots: &[bool],
+    slots: &[Option<Root>],
     record: &ReleaseRecord,
     limits: &Limits,
     with_values: bool,

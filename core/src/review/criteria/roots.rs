@@ -80,40 +80,123 @@ fn incident(i: &RecordIncident) -> Val<'_> {
     map(e)
 }
 
-/// The root `name` of `r`.
-fn root<'a>(r: &'a ReleaseRecord, name: &str) -> Val<'a> {
+/// A root of the record, by name: matched once for a review, not per
+/// record and slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Root {
+    ApiVersion,
+    Kind,
+    Release,
+    Commits,
+    Deployment,
+    Outcome,
+    Rollback,
+    Incidents,
+    Postmortem,
+    Feedback,
+    Decisions,
+    LeadTime,
+    Failed,
+    Recovery,
+    UsersAffected,
+    ImpactMinutes,
+    /// A root of the shape the record has no value for (`null`).
+    Other,
+}
+
+impl Root {
+    fn of(name: &str) -> Root {
+        match name {
+            "apiVersion" => Root::ApiVersion,
+            "kind" => Root::Kind,
+            "release" => Root::Release,
+            "commits" => Root::Commits,
+            "deployment" => Root::Deployment,
+            "outcome" => Root::Outcome,
+            "rollback" => Root::Rollback,
+            "incidents" => Root::Incidents,
+            "postmortem" => Root::Postmortem,
+            "feedback" => Root::Feedback,
+            "decisions" => Root::Decisions,
+            "leadTime" => Root::LeadTime,
+            "failed" => Root::Failed,
+            "recovery" => Root::Recovery,
+            "usersAffected" => Root::UsersAffected,
+            "impactMinutes" => Root::ImpactMinutes,
+            _ => Root::Other,
+        }
+    }
+}
+
+/// The decimal digits of `n` appended to `out`.
+fn push_decimal(out: &mut String, n: u64) {
+    let mut div = 1u64;
+    while n / div >= 10 {
+        div *= 10;
+    }
+    while div > 0 {
+        let digit = u32::try_from((n / div) % 10).unwrap_or_default();
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        div /= 10;
+    }
+}
+
+/// A version written as semver writes it — `major.minor.patch`, then
+/// `-pre` and `+build` when present — without the formatting machinery
+/// (padding, width), which cost more than the rest of a record's roots.
+fn version(v: &crate::model::Version) -> Val<'static> {
+    let v = v.as_semver();
+    let mut out = String::with_capacity(26 + v.pre.len() + v.build.len());
+    push_decimal(&mut out, v.major);
+    out.push('.');
+    push_decimal(&mut out, v.minor);
+    out.push('.');
+    push_decimal(&mut out, v.patch);
+    if !v.pre.is_empty() {
+        out.push('-');
+        out.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        out.push('+');
+        out.push_str(v.build.as_str());
+    }
+    Val::string(out)
+}
+
+/// The root `which` of `r`.
+fn root(r: &ReleaseRecord, which: Root) -> Val<'_> {
     let sum = |f: fn(&RecordIncident) -> Option<u64>| {
         r.incidents
             .iter()
             .filter_map(f)
             .fold(0u64, u64::saturating_add)
     };
-    match name {
-        "apiVersion" => s(&r.api_version),
-        "kind" => s(&r.kind),
-        "release" => fixed([
+    match which {
+        Root::ApiVersion => s(&r.api_version),
+        Root::Kind => s(&r.kind),
+        Root::Release => fixed([
             ("environment", s(&r.release.environment)),
             ("id", s(&r.release.id)),
             ("kind", s(r.release.kind.as_str())),
             ("service", s(&r.release.service)),
             ("team", s(&r.release.team)),
-            ("version", Val::string(r.release.version.to_string())),
+            ("version", version(&r.release.version)),
         ]),
-        "commits" => r.commits.as_ref().map_or(Val::Null, |c| {
+        Root::Commits => r.commits.as_ref().map_or(Val::Null, |c| {
             fixed([
                 ("count", Val::Int(i64::from(c.count))),
                 ("firstAt", Val::Timestamp(c.first_at)),
             ])
         }),
-        "deployment" => fixed([
+        Root::Deployment => fixed([
             ("duration", ms(r.deployment_duration())),
             ("finishedAt", Val::Timestamp(r.deployment.finished_at)),
             ("startedAt", Val::Timestamp(r.deployment.started_at)),
         ]),
-        "outcome" => s(r.outcome.as_str()),
-        "rollback" => r.rollback.as_ref().map_or(Val::Null, span),
-        "incidents" => list(r.incidents.iter().map(incident).collect()),
-        "postmortem" => r.postmortem.as_ref().map_or(Val::Null, |p| {
+        Root::Outcome => s(r.outcome.as_str()),
+        Root::Rollback => r.rollback.as_ref().map_or(Val::Null, span),
+        Root::Incidents => list(r.incidents.iter().map(incident).collect()),
+        Root::Postmortem => r.postmortem.as_ref().map_or(Val::Null, |p| {
             let mut e = Vec::with_capacity(4);
             if let Some(t) = p.due {
                 e.push(("due", Val::Timestamp(t)));
@@ -127,7 +210,7 @@ fn root<'a>(r: &'a ReleaseRecord, name: &str) -> Val<'a> {
             }
             map(e)
         }),
-        "feedback" => list(
+        Root::Feedback => list(
             r.feedback
                 .iter()
                 .map(|f| {
@@ -141,41 +224,49 @@ fn root<'a>(r: &'a ReleaseRecord, name: &str) -> Val<'a> {
                 })
                 .collect(),
         ),
-        "decisions" => r.decisions.as_ref().map_or(Val::Null, |d| {
+        Root::Decisions => r.decisions.as_ref().map_or(Val::Null, |d| {
             let mut e = vec![("assess", list(d.assess.iter().map(|a| s(a)).collect()))];
             if let Some(c) = &d.check {
                 e.push(("check", s(c)));
             }
             map(e)
         }),
-        "leadTime" => r.lead_time().map_or(Val::Null, ms),
-        "failed" => Val::Bool(r.failed()),
-        "recovery" => r.recovery().map_or(Val::Null, ms),
-        "usersAffected" => unsigned(sum(|i| i.users_affected)),
-        "impactMinutes" => unsigned(sum(|i| i.impact_minutes)),
-        _ => Val::Null,
+        Root::LeadTime => r.lead_time().map_or(Val::Null, ms),
+        Root::Failed => Val::Bool(r.failed()),
+        Root::Recovery => r.recovery().map_or(Val::Null, ms),
+        Root::UsersAffected => unsigned(sum(|i| i.users_affected)),
+        Root::ImpactMinutes => unsigned(sum(|i| i.impact_minutes)),
+        Root::Other => Val::Null,
     }
 }
 
-/// Which roots, in the slot order of the record's shape, `wanted` names.
-pub(crate) fn slots(wanted: &dyn Fn(&str) -> bool) -> Vec<bool> {
+/// The roots in the slot order of the record's shape: those `wanted`
+/// names, and `None` for the others.
+pub(crate) fn slots(wanted: &dyn Fn(&str) -> bool) -> Vec<Option<Root>> {
     match &*RECORD {
-        Shape::Object(fields) => fields.keys().map(|name| wanted(name)).collect(),
+        Shape::Object(fields) => fields
+            .keys()
+            .map(|name| wanted(name).then(|| Root::of(name)))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 /// The roots of `r` in the slot order of the record's shape; those not
 /// in `wanted` (from [`slots`]) are `null` (no expression reads them).
-pub(crate) fn bind<'a>(r: &'a ReleaseRecord, wanted: &[bool]) -> Vec<Val<'a>> {
+pub(crate) fn bind<'a>(r: &'a ReleaseRecord, wanted: &[Option<Root>]) -> Vec<Val<'a>> {
     let Shape::Object(fields) = &*RECORD else {
         return Vec::new();
     };
-    fields
-        .keys()
-        .zip(wanted.iter().chain(std::iter::repeat(&false)))
-        .map(|(name, &w)| if w { root(r, name) } else { Val::Null })
-        .collect()
+    let mut roots = Vec::with_capacity(fields.len());
+    roots.extend(
+        wanted
+            .iter()
+            .take(fields.len())
+            .map(|w| w.map_or(Val::Null, |which| root(r, which))),
+    );
+    roots.resize(fields.len(), Val::Null);
+    roots
 }
 
 /// Whether two values are the same to an expression: the same CEL type,
