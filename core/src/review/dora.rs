@@ -201,7 +201,7 @@ impl Prepared {
         // Milliseconds ascending are seconds ascending (`seconds` is
         // monotonic): equal keys give equal values, so the order of ties
         // cannot show.
-        lead.sort_unstable();
+        lead.sort_unstable_by_key(|&(ms, _)| ms);
         let mut recovered: Vec<(i64, Timestamp, usize)> = deployments
             .iter()
             .enumerate()
@@ -217,7 +217,7 @@ impl Prepared {
                 Some(((last - first).num_milliseconds(), last, i))
             })
             .collect();
-        recovered.sort_unstable();
+        recovered.sort_unstable_by_key(|&(ms, _, _)| ms);
         Prepared { lead, recovered }
     }
 }

@@ -8,7 +8,8 @@ use std::collections::HashMap;
 
 use super::bands::Bands;
 use super::criteria::compile::ReviewPolicy;
-use super::criteria::evaluate::{score, score_with, wanted};
+use super::criteria::evaluate::{any_criteria, score, score_with, wanted};
+use super::criteria::roots::Binder;
 use super::dora::{Period, Prepared, grouped, keys, seconds, written};
 use super::records::Records;
 use super::result::{CriterionSummary, Unmet};
@@ -217,10 +218,13 @@ fn judge_all(
         })
         .collect();
     let mut unmet = Vec::new();
-    let slots = wanted(policies);
+    if !any_criteria(policies) {
+        return (summary, unmet);
+    }
+    let mut binder = Binder::new(wanted(policies));
     for r in deployments {
         let mut i = 0;
-        score_with(policies, &slots, r, limits, false, &mut |j| {
+        score_with(policies, binder.bind(r), limits, false, &mut |j| {
             if let Some(s) = summary.get_mut(i) {
                 match j.outcome {
                     Outcome::Pass => s.passed += 1,
@@ -295,20 +299,21 @@ pub(crate) fn review(
     // Each deployment's times are worked out and sorted once; every
     // grouping below takes its groups' from that order.
     let prepared = Prepared::new(&deployments);
-    let group = |key: fn(&ReleaseRecord) -> &str| -> Vec<Named> {
-        let (names, of) = by_name(&deployments, key);
+    let group = |(names, of): (&[&str], &[usize])| -> Vec<Named> {
         let periods = vec![period; names.len()];
         names
-            .into_iter()
-            .zip(grouped(&deployments, &prepared, &of, &periods, bands))
+            .iter()
+            .zip(grouped(&deployments, &prepared, of, &periods, bands))
             .map(|(name, keys)| Named {
                 name: name.to_string(),
                 keys,
             })
             .collect()
     };
-    let services = group(|r| r.release.service.as_str());
-    let teams = group(|r| r.release.team.as_str());
+    let (service_names, service_of) = by_name(&deployments, |r| r.release.service.as_str());
+    let services = group((&service_names, &service_of));
+    let (team_names, team_of) = by_name(&deployments, |r| r.release.team.as_str());
+    let teams = group((&team_names, &team_of));
     let week_periods = period.weeks();
     let mut week_of = vec![usize::MAX; deployments.len()];
     for (k, w) in week_periods.iter().enumerate() {
@@ -331,7 +336,13 @@ pub(crate) fn review(
         .map(|(w, keys)| Week { period: *w, keys })
         .collect();
     let t = &options.thresholds;
-    let stability = stability(&deployments, &all, &period, &chronic_rules(policies, t));
+    let stability = stability(
+        &deployments,
+        (&service_names, &service_of),
+        &all,
+        &period,
+        &chronic_rules(policies, t),
+    );
     let (criteria, unmet) = judge_all(policies, &deployments, limits);
     let postmortems: Vec<_> = deployments
         .iter()

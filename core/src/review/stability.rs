@@ -82,21 +82,26 @@ impl Thresholds {
     }
 }
 
-/// Rollback frequency per service: `deployments` are the period's, `all`
-/// every record of the environment (a window may reach before the
-/// period); a service is chronic when any of `rules` says so.
+/// Rollback frequency per service: `deployments` are the period's, of
+/// the services named in sorted order by `services` (deployment `i` is of
+/// `services.0[services.1[i]]`), `all` every record of the environment (a
+/// window may reach before the period); a service is chronic when any of
+/// `rules` says so.
 pub(crate) fn stability(
     deployments: &[&ReleaseRecord],
+    services: (&[&str], &[usize]),
     all: &[&ReleaseRecord],
     period: &Period,
     rules: &[Chronic],
 ) -> Vec<Stability> {
-    let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for r in deployments {
-        let e = per.entry(r.release.service.as_str()).or_default();
-        e.0 += 1;
-        if r.outcome == RecordOutcome::RolledBack {
-            e.1 += 1;
+    let (names, service_of) = services;
+    let mut per: Vec<(usize, usize)> = vec![(0, 0); names.len()];
+    for (r, &g) in deployments.iter().zip(service_of) {
+        if let Some(e) = per.get_mut(g) {
+            e.0 += 1;
+            if r.outcome == RecordOutcome::RolledBack {
+                e.1 += 1;
+            }
         }
     }
     // Rollbacks per service in each rule's window.
@@ -118,8 +123,11 @@ pub(crate) fn stability(
             in_window
         })
         .collect();
-    per.into_iter()
-        .map(|(service, (n, rollbacks))| {
+    names
+        .iter()
+        .zip(per)
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(&service, (n, rollbacks))| {
             let rate = rollbacks as f64 / n as f64;
             let mut reasons = Vec::new();
             let mut flagged = Vec::new();

@@ -327,18 +327,41 @@ pub(crate) fn slots(wanted: &dyn Fn(&str) -> bool) -> Vec<Option<Root>> {
 /// The roots of `r` in the slot order of the record's shape; those not
 /// in `wanted` (from [`slots`]) are `null` (no expression reads them).
 pub(crate) fn bind<'a>(r: &'a ReleaseRecord, wanted: &[Option<Root>]) -> Vec<Val<'a>> {
-    let Shape::Object(fields) = &*RECORD else {
-        return Vec::new();
-    };
-    let mut roots = Vec::with_capacity(fields.len());
-    roots.extend(
-        wanted
-            .iter()
-            .take(fields.len())
-            .map(|w| w.map_or(Val::Null, |which| root(r, which))),
-    );
-    roots.resize(fields.len(), Val::Null);
-    roots
+    let mut roots = Binder::new(wanted.to_vec());
+    roots.bind(r);
+    roots.roots
+}
+
+/// Records bound one after the other into the same slots: those no
+/// expression reads stay `null`, the others are overwritten — no roots
+/// allocated and freed per record.
+pub(crate) struct Binder<'a> {
+    roots: Vec<Val<'a>>,
+    wanted: Vec<Option<Root>>,
+}
+
+impl<'a> Binder<'a> {
+    /// Slots for the roots `wanted` names (from [`slots`]), all `null`.
+    pub(crate) fn new(wanted: Vec<Option<Root>>) -> Binder<'a> {
+        let n = match &*RECORD {
+            Shape::Object(fields) => fields.len(),
+            _ => 0,
+        };
+        Binder {
+            roots: vec![Val::Null; n],
+            wanted,
+        }
+    }
+
+    /// The roots of `r`.
+    pub(crate) fn bind(&mut self, r: &'a ReleaseRecord) -> &[Val<'a>] {
+        for (slot, which) in self.roots.iter_mut().zip(&self.wanted) {
+            if let Some(which) = which {
+                *slot = root(r, *which);
+            }
+        }
+        &self.roots
+    }
 }
 
 /// Whether two values are the same to an expression: the same CEL type,
