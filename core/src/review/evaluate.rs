@@ -116,42 +116,48 @@ fn nothing(what: &str, name: &str, known: Vec<&str>) -> Error {
     Error::Catalog(vec![e])
 }
 
-/// Each deployment's group by `key`: the groups' names in sorted order,
-/// and for each deployment the index of its name among them (names are
-/// compared once per distinct name, not once per deployment and group).
-fn by_name<'r>(
-    deployments: &[&'r ReleaseRecord],
-    key: fn(&ReleaseRecord) -> &str,
-) -> (Vec<&'r str>, Vec<usize>) {
-    let mut ids: HashMap<&'r str, usize> = HashMap::new();
-    let mut names: Vec<&'r str> = Vec::new();
-    let of: Vec<usize> = deployments
+/// The services and the teams of deployments, each as the names in sorted
+/// order and, for each deployment, the index of its name among them.
+struct Groups<'r> {
+    services: (Vec<&'r str>, Vec<usize>),
+    teams: (Vec<&'r str>, Vec<usize>),
+}
+
+/// The services and teams of `deployments`: one hash lookup per deployment
+/// of its (service, team) pair — a few hundred distinct pairs — then the
+/// names of the pairs sorted once each (names compared per distinct name,
+/// not per deployment and group).
+fn groups<'r>(deployments: &[&'r ReleaseRecord]) -> Groups<'r> {
+    let mut ids: HashMap<(&'r str, &'r str), usize> = HashMap::new();
+    let mut pairs: Vec<(&'r str, &'r str)> = Vec::new();
+    let pair_of: Vec<usize> = deployments
         .iter()
         .map(|&r| {
-            let name = key(r);
-            *ids.entry(name).or_insert_with(|| {
-                names.push(name);
-                names.len() - 1
+            let key = (r.release.service.as_str(), r.release.team.as_str());
+            *ids.entry(key).or_insert_with(|| {
+                pairs.push(key);
+                pairs.len() - 1
             })
         })
         .collect();
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_unstable_by_key(|&i| names.get(i).copied().unwrap_or_default());
-    let mut rank = vec![0; names.len()];
-    for (k, &i) in order.iter().enumerate() {
-        if let Some(r) = rank.get_mut(i) {
-            *r = k;
-        }
+    let by = |name: fn(&(&'r str, &'r str)) -> &'r str| {
+        let mut sorted: Vec<&'r str> = pairs.iter().map(name).collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let rank: Vec<usize> = pairs
+            .iter()
+            .map(|p| sorted.binary_search(&name(p)).unwrap_or_default())
+            .collect();
+        let of = pair_of
+            .iter()
+            .map(|&p| rank.get(p).copied().unwrap_or_default())
+            .collect();
+        (sorted, of)
+    };
+    Groups {
+        services: by(|p| p.0),
+        teams: by(|p| p.1),
     }
-    let sorted = order
-        .iter()
-        .filter_map(|&i| names.get(i).copied())
-        .collect();
-    let of = of
-        .into_iter()
-        .map(|i| rank.get(i).copied().unwrap_or_default())
-        .collect();
-    (sorted, of)
 }
 
 /// The default period: the UTC days from the first deployment to the last.
@@ -310,9 +316,11 @@ pub(crate) fn review(
             })
             .collect()
     };
-    let (service_names, service_of) = by_name(&deployments, |r| r.release.service.as_str());
+    let Groups {
+        services: (service_names, service_of),
+        teams: (team_names, team_of),
+    } = groups(&deployments);
     let services = group((&service_names, &service_of));
-    let (team_names, team_of) = by_name(&deployments, |r| r.release.team.as_str());
     let teams = group((&team_names, &team_of));
     let week_periods = period.weeks();
     let mut week_of = vec![usize::MAX; deployments.len()];
