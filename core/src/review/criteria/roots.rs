@@ -337,7 +337,8 @@ pub(crate) fn bind<'a>(r: &'a ReleaseRecord, wanted: &[Option<Root>]) -> Vec<Val
 /// allocated and freed per record.
 pub(crate) struct Binder<'a> {
     roots: Vec<Val<'a>>,
-    wanted: Vec<Option<Root>>,
+    /// The slots read, with their roots.
+    wanted: Vec<(usize, Root)>,
 }
 
 impl<'a> Binder<'a> {
@@ -349,15 +350,20 @@ impl<'a> Binder<'a> {
         };
         Binder {
             roots: vec![Val::Null; n],
-            wanted,
+            wanted: wanted
+                .into_iter()
+                .take(n)
+                .enumerate()
+                .filter_map(|(slot, which)| Some((slot, which?)))
+                .collect(),
         }
     }
 
     /// The roots of `r`.
     pub(crate) fn bind(&mut self, r: &'a ReleaseRecord) -> &[Val<'a>] {
-        for (slot, which) in self.roots.iter_mut().zip(&self.wanted) {
-            if let Some(which) = which {
-                *slot = root(r, *which);
+        for &(slot, which) in &self.wanted {
+            if let Some(v) = self.roots.get_mut(slot) {
+                *v = root(r, which);
             }
         }
         &self.roots
