@@ -188,38 +188,58 @@ pub(crate) struct Prepared {
     /// `(recovery time, latest restore, deployment)` of the failed
     /// deployments whose incidents all have a restore, ascending.
     recovered: Vec<(i64, Timestamp, usize)>,
+    /// Whether each deployment failed.
+    failed: Vec<bool>,
+    /// Whether each deployment was rolled back.
+    pub rolled_back: Vec<bool>,
 }
 
 impl Prepared {
-    /// Lead and recovery times of `deployments`, sorted.
+    /// Lead and recovery times of `deployments`, sorted, and which failed
+    /// and which were rolled back: one pass over the records (each pass
+    /// over them costs more in memory traffic than in instructions).
     pub(crate) fn new(deployments: &[&ReleaseRecord]) -> Prepared {
-        let mut lead: Vec<(i64, usize)> = deployments
-            .iter()
-            .enumerate()
-            .filter_map(|(i, r)| r.lead_time().map(|l| (l.num_milliseconds(), i)))
-            .collect();
+        let n = deployments.len();
+        let mut p = Prepared {
+            lead: Vec::with_capacity(n),
+            recovered: Vec::new(),
+            failed: Vec::with_capacity(n),
+            rolled_back: Vec::with_capacity(n),
+        };
+        for (i, r) in deployments.iter().enumerate() {
+            if let Some(l) = r.lead_time() {
+                p.lead.push((l.num_milliseconds(), i));
+            }
+            let failed = r.failed();
+            p.failed.push(failed);
+            p.rolled_back
+                .push(r.outcome == crate::model::RecordOutcome::RolledBack);
+            if failed {
+                p.recovered
+                    .extend(recovery(r).map(|(ms, last)| (ms, last, i)));
+            }
+        }
         // Milliseconds ascending are seconds ascending (`seconds` is
         // monotonic): equal keys give equal values, so the order of ties
         // cannot show.
-        lead.sort_unstable_by_key(|&(ms, _)| ms);
-        let mut recovered: Vec<(i64, Timestamp, usize)> = deployments
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.failed())
-            .filter_map(|(i, r)| {
-                let first = r.incidents.iter().map(|inc| inc.started_at).min()?;
-                let mut last: Option<Timestamp> = None;
-                for inc in &r.incidents {
-                    let t = inc.restored_at?;
-                    last = Some(last.map_or(t, |l| l.max(t)));
-                }
-                let last = last?;
-                Some(((last - first).num_milliseconds(), last, i))
-            })
-            .collect();
-        recovered.sort_unstable_by_key(|&(ms, _, _)| ms);
-        Prepared { lead, recovered }
+        p.lead.sort_unstable_by_key(|&(ms, _)| ms);
+        p.recovered.sort_unstable_by_key(|&(ms, _, _)| ms);
+        p
     }
+}
+
+/// The recovery time of `r` in ms (earliest incident start to latest
+/// restore) and its latest restore, when it has incidents and all have a
+/// restore.
+fn recovery(r: &ReleaseRecord) -> Option<(i64, Timestamp)> {
+    let first = r.incidents.iter().map(|inc| inc.started_at).min()?;
+    let mut last: Option<Timestamp> = None;
+    for inc in &r.incidents {
+        let t = inc.restored_at?;
+        last = Some(last.map_or(t, |l| l.max(t)));
+    }
+    let last = last?;
+    Some(((last - first).num_milliseconds(), last))
 }
 
 /// The four keys over `deployments` (already those of the period and the
@@ -260,12 +280,13 @@ pub(crate) fn grouped(
     bands: &Bands,
 ) -> Vec<Keys> {
     let mut tallies: Vec<Tally> = periods.iter().map(|_| Tally::default()).collect();
-    for (r, &g) in deployments.iter().zip(group) {
+    for ((r, &g), &failed) in deployments.iter().zip(group).zip(&prepared.failed) {
         let (Some(t), Some(p)) = (tallies.get_mut(g), periods.get(g)) else {
             continue;
         };
         t.deployments += 1;
-        if r.failed() {
+        // Only a failed deployment's record is read again.
+        if failed {
             t.failed += 1;
             t.open.extend(
                 r.incidents

@@ -82,24 +82,25 @@ impl Thresholds {
     }
 }
 
-/// Rollback frequency per service: `deployments` are the period's, of
-/// the services named in sorted order by `services` (deployment `i` is of
-/// `services.0[services.1[i]]`), `all` every record of the environment (a
-/// window may reach before the period); a service is chronic when any of
-/// `rules` says so.
+/// Rollback frequency per service over the period's deployments, of the
+/// services named in sorted order by `services` (deployment `i` is of
+/// `services.0[services.1[i]]`; `rolled_back[i]` whether it was rolled
+/// back); `rollbacks` the records of the environment that were rolled
+/// back, whenever (a window may reach before the period; others are not
+/// counted); a service is chronic when any of `rules` says so.
 pub(crate) fn stability(
-    deployments: &[&ReleaseRecord],
     services: (&[&str], &[usize]),
-    all: &[&ReleaseRecord],
+    rolled_back: &[bool],
+    rollbacks: &[&ReleaseRecord],
     period: &Period,
     rules: &[Chronic],
 ) -> Vec<Stability> {
     let (names, service_of) = services;
     let mut per: Vec<(usize, usize)> = vec![(0, 0); names.len()];
-    for (r, &g) in deployments.iter().zip(service_of) {
+    for (&g, &rolled) in service_of.iter().zip(rolled_back) {
         if let Some(e) = per.get_mut(g) {
             e.0 += 1;
-            if r.outcome == RecordOutcome::RolledBack {
+            if rolled {
                 e.1 += 1;
             }
         }
@@ -114,7 +115,7 @@ pub(crate) fn stability(
                 .checked_sub_signed(rule.within.as_chrono())
                 .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
             let mut in_window: BTreeMap<&str, usize> = BTreeMap::new();
-            for r in all {
+            for r in rollbacks {
                 let at = r.deployment.finished_at;
                 if r.outcome == RecordOutcome::RolledBack && start <= at && at < period.to {
                     *in_window.entry(r.release.service.as_str()).or_default() += 1;
@@ -185,20 +186,15 @@ pub(crate) fn rollback_time(r: &ReleaseRecord, t: &Thresholds) -> Option<(String
     ))
 }
 
-/// Rollbacks over budget among `deployments`.
-pub(crate) fn slow_rollbacks(deployments: &[&ReleaseRecord], t: &Thresholds) -> Vec<SlowRollback> {
-    deployments
-        .iter()
-        .filter_map(|r| {
-            let (took, budget, within) = rollback_time(r, t)?;
-            (!within).then(|| SlowRollback {
-                release: r.release.id.clone(),
-                service: r.release.service.clone(),
-                took,
-                budget,
-            })
-        })
-        .collect()
+/// The rollback of `r` when it took longer than its budget.
+pub(crate) fn slow_rollback(r: &ReleaseRecord, t: &Thresholds) -> Option<SlowRollback> {
+    let (took, budget, within) = rollback_time(r, t)?;
+    (!within).then(|| SlowRollback {
+        release: r.release.id.clone(),
+        service: r.release.service.clone(),
+        took,
+        budget,
+    })
 }
 
 /// The post-mortem problem of `r` as of `at`: required (asked for, or an
