@@ -399,7 +399,8 @@ impl<'a> Ev<'a, '_, '_> {
             v => return Err(EvalError::overload("comprehension", &[&v])),
         };
         let saved = self.locals.len();
-        if self.locals.len() < c.slot + 2 {
+        // Over nothing, no variable is ever bound: no slots to make.
+        if items.len() > 0 && self.locals.len() < c.slot + 2 {
             self.locals.resize(c.slot + 2, Val::Null);
         }
         let result = self.run(c, &items, self.frame.budget);

@@ -27,6 +27,10 @@ pub(crate) enum Const {
     Str(Arc<str>),
     Bytes(Arc<[u8]>),
     Type(&'static str),
+    /// A folded `duration(…)` (and arithmetic of durations).
+    Duration(chrono::TimeDelta),
+    /// A folded `timestamp(…)`.
+    Timestamp(chrono::DateTime<chrono::Utc>),
 }
 
 impl Const {
@@ -40,6 +44,8 @@ impl Const {
             Const::Str(s) => Val::Str(Str::B(s)),
             Const::Bytes(b) => Val::Bytes(Rc::from(&b[..])),
             Const::Type(t) => Val::Type(t),
+            Const::Duration(d) => Val::Duration(*d),
+            Const::Timestamp(t) => Val::Timestamp(*t),
         }
     }
 }
@@ -564,6 +570,8 @@ fn constant(node: Node) -> Node {
         Val::Uint(x) => Some(Const::Uint(x)),
         Val::Double(x) => Some(Const::Double(x)),
         Val::Str(s) => Some(Const::Str(Arc::from(s.as_str()))),
+        Val::Duration(d) => Some(Const::Duration(d)),
+        Val::Timestamp(t) => Some(Const::Timestamp(t)),
         _ => None,
     });
     value.map_or(node, Node::Const)

@@ -90,6 +90,23 @@ impl<'a> Key<'a> {
     }
 }
 
+/// A typed value read as a map in place (a release record's parts): its
+/// fields are worked out when read, so binding it builds nothing.
+pub(crate) trait Fields {
+    /// The keys such a value can have, in sorted order.
+    fn keys(&self) -> &'static [&'static str];
+    /// The value of field `name`; `None` when it is absent or not a key.
+    fn field(&self, name: &str) -> Option<Val<'_>>;
+}
+
+/// A typed sequence read as a list in place.
+pub(crate) trait Items {
+    /// The number of items.
+    fn count(&self) -> usize;
+    /// The item at `i`.
+    fn item(&self, i: usize) -> Option<Val<'_>>;
+}
+
 /// A list: a view of a list of the facts, or built.
 #[derive(Clone)]
 pub(crate) enum List<'a> {
@@ -97,6 +114,8 @@ pub(crate) enum List<'a> {
     Facts(&'a [Json], &'a Shape),
     /// Built during evaluation.
     Vals(Rc<[Val<'a>]>),
+    /// A typed sequence, read in place.
+    View(&'a dyn Items),
 }
 
 /// A map: a view of an object of the facts, or built.
@@ -106,6 +125,8 @@ pub(crate) enum Map<'a> {
     Facts(&'a serde_json::Map<String, Json>, &'a Shape),
     /// Built during evaluation: entries sorted by key, keys unique.
     Vals(Rc<[(Key<'a>, Val<'a>)]>),
+    /// A typed value, read in place (string keys only).
+    View(&'a dyn Fields),
 }
 
 /// A CEL value.
@@ -251,6 +272,7 @@ impl<'a> List<'a> {
         match self {
             List::Facts(items, _) => items.len(),
             List::Vals(items) => items.len(),
+            List::View(v) => v.count(),
         }
     }
 
@@ -259,6 +281,7 @@ impl<'a> List<'a> {
         match self {
             List::Facts(items, shape) => items.get(i).map(|j| Val::fact(j, shape)),
             List::Vals(items) => items.get(i).cloned(),
+            List::View(v) => v.item(i),
         }
     }
 
@@ -274,6 +297,7 @@ impl<'a> Map<'a> {
         match self {
             Map::Facts(fields, _) => fields.len(),
             Map::Vals(m) => m.len(),
+            Map::View(v) => v.keys().iter().filter(|k| v.field(k).is_some()).count(),
         }
     }
 
@@ -283,6 +307,10 @@ impl<'a> Map<'a> {
         match self {
             Map::Facts(fields, shape) => match key {
                 Val::Str(s) => self.field_of(fields, shape, s.as_str()),
+                _ => None,
+            },
+            Map::View(v) => match key {
+                Val::Str(s) => v.field(s.as_str()),
                 _ => None,
             },
             Map::Vals(m) => {
@@ -317,7 +345,18 @@ impl<'a> Map<'a> {
     pub(crate) fn field(&self, name: &str) -> Option<Val<'a>> {
         match self {
             Map::Facts(fields, shape) => self.field_of(fields, shape, name),
-            Map::Vals(_) => self.get(&Val::Str(Str::B(name))),
+            Map::View(v) => v.field(name),
+            // String keys sort after every other kind: the search
+            // compares the text alone (what `get` finds, without building
+            // a probe value per comparison).
+            Map::Vals(m) => m
+                .binary_search_by(|(k, _)| match k {
+                    Key::Str(s) => s.as_str().cmp(name),
+                    _ => Ordering::Less,
+                })
+                .ok()
+                .and_then(|i| m.get(i))
+                .map(|(_, v)| v.clone()),
         }
     }
 
@@ -341,6 +380,11 @@ impl<'a> Map<'a> {
                 )
             })),
             Map::Vals(m) => Box::new(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
+            Map::View(v) => Box::new(
+                v.keys()
+                    .iter()
+                    .filter_map(|k| v.field(k).map(|x| (Key::Str(Str::B(k)), x))),
+            ),
         }
     }
 }

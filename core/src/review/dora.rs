@@ -178,16 +178,152 @@ pub(crate) fn written(secs: f64) -> String {
     crate::model::Duration::from_millis((secs * 1000.0).round() as i64).to_string()
 }
 
+/// What the keys of a deployment need whatever group it is counted in,
+/// worked out once for a review: the lead times and the recovery times in
+/// ascending order, so that each group's come out sorted by a pass over
+/// them instead of a sort per group.
+pub(crate) struct Prepared {
+    /// `(lead time in ms, deployment)`, ascending.
+    lead: Vec<(i64, usize)>,
+    /// `(recovery time, latest restore, deployment)` of the failed
+    /// deployments whose incidents all have a restore, ascending.
+    recovered: Vec<(i64, Timestamp, usize)>,
+    /// Whether each deployment failed.
+    failed: Vec<bool>,
+    /// Whether each deployment was rolled back.
+    pub rolled_back: Vec<bool>,
+}
+
+impl Prepared {
+    /// Lead and recovery times of `deployments`, sorted, and which failed
+    /// and which were rolled back: one pass over the records (each pass
+    /// over them costs more in memory traffic than in instructions).
+    pub(crate) fn new(deployments: &[&ReleaseRecord]) -> Prepared {
+        let n = deployments.len();
+        let mut p = Prepared {
+            lead: Vec::with_capacity(n),
+            recovered: Vec::new(),
+            failed: Vec::with_capacity(n),
+            rolled_back: Vec::with_capacity(n),
+        };
+        for (i, r) in deployments.iter().enumerate() {
+            if let Some(l) = r.lead_time() {
+                p.lead.push((l.num_milliseconds(), i));
+            }
+            let failed = r.failed();
+            p.failed.push(failed);
+            p.rolled_back
+                .push(r.outcome == crate::model::RecordOutcome::RolledBack);
+            if failed {
+                p.recovered
+                    .extend(recovery(r).map(|(ms, last)| (ms, last, i)));
+            }
+        }
+        // Milliseconds ascending are seconds ascending (`seconds` is
+        // monotonic): equal keys give equal values, so the order of ties
+        // cannot show.
+        p.lead.sort_unstable_by_key(|&(ms, _)| ms);
+        p.recovered.sort_unstable_by_key(|&(ms, _, _)| ms);
+        p
+    }
+}
+
+/// The recovery time of `r` in ms (earliest incident start to latest
+/// restore) and its latest restore, when it has incidents and all have a
+/// restore.
+fn recovery(r: &ReleaseRecord) -> Option<(i64, Timestamp)> {
+    let first = r.incidents.iter().map(|inc| inc.started_at).min()?;
+    let mut last: Option<Timestamp> = None;
+    for inc in &r.incidents {
+        let t = inc.restored_at?;
+        last = Some(last.map_or(t, |l| l.max(t)));
+    }
+    let last = last?;
+    Some(((last - first).num_milliseconds(), last))
+}
+
 /// The four keys over `deployments` (already those of the period and the
 /// environment), `period` giving the days and the end for open incidents.
 pub(crate) fn keys(deployments: &[&ReleaseRecord], period: &Period, bands: &Bands) -> Keys {
-    let n = deployments.len();
+    let prepared = Prepared::new(deployments);
+    grouped(
+        deployments,
+        &prepared,
+        &vec![0; deployments.len()],
+        &[*period],
+        bands,
+    )
+    .pop()
+    .unwrap_or_else(|| tally(Tally::default(), period, bands))
+}
+
+/// What one group's keys are made of.
+#[derive(Default)]
+struct Tally {
+    deployments: usize,
+    failed: usize,
+    /// Lead times in seconds, ascending.
+    lead: Vec<f64>,
+    /// Recovery times in seconds, ascending.
+    recoveries: Vec<f64>,
+    open: BTreeSet<String>,
+}
+
+/// The keys of groups of `deployments` (with their times `prepared`):
+/// deployment `i` is counted in group `group[i]`, and group `g` is over
+/// `periods[g]` — one `Keys` per period, in order.
+pub(crate) fn grouped(
+    deployments: &[&ReleaseRecord],
+    prepared: &Prepared,
+    group: &[usize],
+    periods: &[Period],
+    bands: &Bands,
+) -> Vec<Keys> {
+    let mut tallies: Vec<Tally> = periods.iter().map(|_| Tally::default()).collect();
+    for ((r, &g), &failed) in deployments.iter().zip(group).zip(&prepared.failed) {
+        let (Some(t), Some(p)) = (tallies.get_mut(g), periods.get(g)) else {
+            continue;
+        };
+        t.deployments += 1;
+        // Only a failed deployment's record is read again.
+        if failed {
+            t.failed += 1;
+            t.open.extend(
+                r.incidents
+                    .iter()
+                    .filter(|i| i.restored_at.is_none_or(|at| at >= p.to))
+                    .map(|i| i.id.clone()),
+            );
+        }
+    }
+    for t in &mut tallies {
+        t.lead.reserve_exact(t.deployments);
+    }
+    for &(ms, i) in &prepared.lead {
+        if let Some(t) = group.get(i).and_then(|&g| tallies.get_mut(g)) {
+            t.lead.push(ms as f64 / 1000.0);
+        }
+    }
+    for &(ms, last, i) in &prepared.recovered {
+        let Some(&g) = group.get(i) else { continue };
+        if let (Some(t), Some(p)) = (tallies.get_mut(g), periods.get(g)) {
+            if last < p.to {
+                t.recoveries.push(ms as f64 / 1000.0);
+            }
+        }
+    }
+    tallies
+        .into_iter()
+        .zip(periods)
+        .map(|(t, p)| tally(t, p, bands))
+        .collect()
+}
+
+/// The keys of one group's tally over `period`.
+fn tally(t: Tally, period: &Period, bands: &Bands) -> Keys {
+    let n = t.deployments;
     let per_day = n as f64 / period.days();
-    let mut lead: Vec<f64> = deployments
-        .iter()
-        .filter_map(|r| r.lead_time().map(seconds))
-        .collect();
-    lead.sort_by(f64::total_cmp);
+    let lead = t.lead;
     let lead_time = median(&lead).zip(p90(&lead)).map(|(m, p)| Spread {
         count: lead.len(),
         median_seconds: m,
@@ -195,34 +331,9 @@ pub(crate) fn keys(deployments: &[&ReleaseRecord], period: &Period, bands: &Band
         median: written(m),
         p90: written(p),
     });
-    let failed: Vec<&&ReleaseRecord> = deployments.iter().filter(|r| r.failed()).collect();
-    let mut recoveries = Vec::new();
-    let mut open = BTreeSet::new();
-    for r in &failed {
-        let (Some(first), Some(_)) = (
-            r.incidents.iter().map(|i| i.started_at).min(),
-            r.incidents.first(),
-        ) else {
-            continue;
-        };
-        let still_open: Vec<&str> = r
-            .incidents
-            .iter()
-            .filter(|i| i.restored_at.is_none_or(|t| t >= period.to))
-            .map(|i| i.id.as_str())
-            .collect();
-        if still_open.is_empty() {
-            let last = r.incidents.iter().filter_map(|i| i.restored_at).max();
-            if let Some(last) = last {
-                recoveries.push(seconds(last - first));
-            }
-        } else {
-            open.extend(still_open.into_iter().map(str::to_string));
-        }
-    }
-    recoveries.sort_by(f64::total_cmp);
+    let recoveries = t.recoveries;
     let recovery = median(&recoveries);
-    let cfr = (n > 0).then(|| failed.len() as f64 / n as f64);
+    let cfr = (n > 0).then(|| t.failed as f64 / n as f64);
     let bands = KeyBands {
         deployment_frequency: (n > 0).then(|| bands.frequency(per_day)).flatten(),
         lead_time: lead_time
@@ -236,12 +347,12 @@ pub(crate) fn keys(deployments: &[&ReleaseRecord], period: &Period, bands: &Band
         per_day,
         per_week: per_day * 7.0,
         lead_time,
-        failed: failed.len(),
+        failed: t.failed,
         change_failure_rate: cfr,
         recovered: recoveries.len(),
         recovery_median_seconds: recovery,
         recovery_median: recovery.map(written),
-        open_incidents: open.into_iter().collect(),
+        open_incidents: t.open.into_iter().collect(),
         bands,
     }
 }

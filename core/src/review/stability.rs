@@ -82,21 +82,27 @@ impl Thresholds {
     }
 }
 
-/// Rollback frequency per service: `deployments` are the period's, `all`
-/// every record of the environment (a window may reach before the
-/// period); a service is chronic when any of `rules` says so.
+/// Rollback frequency per service over the period's deployments, of the
+/// services named in sorted order by `services` (deployment `i` is of
+/// `services.0[services.1[i]]`; `rolled_back[i]` whether it was rolled
+/// back); `rollbacks` the records of the environment that were rolled
+/// back, whenever (a window may reach before the period; others are not
+/// counted); a service is chronic when any of `rules` says so.
 pub(crate) fn stability(
-    deployments: &[&ReleaseRecord],
-    all: &[&ReleaseRecord],
+    services: (&[&str], &[usize]),
+    rolled_back: &[bool],
+    rollbacks: &[&ReleaseRecord],
     period: &Period,
     rules: &[Chronic],
 ) -> Vec<Stability> {
-    let mut per: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
-    for r in deployments {
-        let e = per.entry(r.release.service.as_str()).or_default();
-        e.0 += 1;
-        if r.outcome == RecordOutcome::RolledBack {
-            e.1 += 1;
+    let (names, service_of) = services;
+    let mut per: Vec<(usize, usize)> = vec![(0, 0); names.len()];
+    for (&g, &rolled) in service_of.iter().zip(rolled_back) {
+        if let Some(e) = per.get_mut(g) {
+            e.0 += 1;
+            if rolled {
+                e.1 += 1;
+            }
         }
     }
     // Rollbacks per service in each rule's window.
@@ -109,7 +115,7 @@ pub(crate) fn stability(
                 .checked_sub_signed(rule.within.as_chrono())
                 .unwrap_or(chrono::DateTime::<chrono::Utc>::MIN_UTC);
             let mut in_window: BTreeMap<&str, usize> = BTreeMap::new();
-            for r in all {
+            for r in rollbacks {
                 let at = r.deployment.finished_at;
                 if r.outcome == RecordOutcome::RolledBack && start <= at && at < period.to {
                     *in_window.entry(r.release.service.as_str()).or_default() += 1;
@@ -118,8 +124,11 @@ pub(crate) fn stability(
             in_window
         })
         .collect();
-    per.into_iter()
-        .map(|(service, (n, rollbacks))| {
+    names
+        .iter()
+        .zip(per)
+        .filter(|(_, (n, _))| *n > 0)
+        .map(|(&service, (n, rollbacks))| {
             let rate = rollbacks as f64 / n as f64;
             let mut reasons = Vec::new();
             let mut flagged = Vec::new();
@@ -177,20 +186,15 @@ pub(crate) fn rollback_time(r: &ReleaseRecord, t: &Thresholds) -> Option<(String
     ))
 }
 
-/// Rollbacks over budget among `deployments`.
-pub(crate) fn slow_rollbacks(deployments: &[&ReleaseRecord], t: &Thresholds) -> Vec<SlowRollback> {
-    deployments
-        .iter()
-        .filter_map(|r| {
-            let (took, budget, within) = rollback_time(r, t)?;
-            (!within).then(|| SlowRollback {
-                release: r.release.id.clone(),
-                service: r.release.service.clone(),
-                took,
-                budget,
-            })
-        })
-        .collect()
+/// The rollback of `r` when it took longer than its budget.
+pub(crate) fn slow_rollback(r: &ReleaseRecord, t: &Thresholds) -> Option<SlowRollback> {
+    let (took, budget, within) = rollback_time(r, t)?;
+    (!within).then(|| SlowRollback {
+        release: r.release.id.clone(),
+        service: r.release.service.clone(),
+        took,
+        budget,
+    })
 }
 
 /// The post-mortem problem of `r` as of `at`: required (asked for, or an

@@ -13,6 +13,7 @@ use serde::Serialize;
 use serde_json::Value as Json;
 
 use super::compile::{CompiledCriterion, ReviewPolicy};
+use super::roots::Root;
 use crate::expr::bind::echo;
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
@@ -56,6 +57,9 @@ fn eval<'a>(
     frame: &Frame<'a, '_>,
     vars: &Variables,
 ) -> Result<Val<'a>, String> {
+    if vars.is_empty() {
+        return e.eval(frame);
+    }
     for path in &e.reads {
         if let [root, name, ..] = path.as_slice() {
             if root == "variables" {
@@ -128,35 +132,36 @@ pub(crate) struct Judged<'p> {
     pub criterion: &'p CompiledCriterion,
     pub outcome: Outcome,
     pub message: Cow<'p, str>,
-    /// The values the criterion read (only when asked for).
-    pub values: BTreeMap<String, Json>,
+    /// The values the criterion read (only when asked for: nothing to
+    /// drop per criterion and record otherwise).
+    pub values: Option<BTreeMap<String, Json>>,
 }
 
 /// The roots of a record `policies` read, in slot order: worked out once
 /// for a review, not per record.
-pub(crate) fn wanted(policies: &[&ReviewPolicy]) -> Vec<bool> {
+pub(crate) fn wanted(policies: &[&ReviewPolicy]) -> Vec<Option<Root>> {
     super::roots::slots(&|root| policies.iter().any(|p| p.roots.contains(root)))
 }
 
-/// Score `record` against `policies` (whose roots `slots` are, from
-/// [`wanted`]): every criterion of every policy, in order, handed to
+/// Whether `policies` have criteria to judge.
+pub(crate) fn any_criteria(policies: &[&ReviewPolicy]) -> bool {
+    policies.iter().any(|p| !p.criteria.is_empty())
+}
+
+/// Score a record, bound as `roots` (those of [`wanted`]), against
+/// `policies`: every criterion of every policy, in order, handed to
 /// `visit`; with `with_values`, with the values it read.
 pub(crate) fn score_with<'p>(
     policies: &[&'p ReviewPolicy],
-    slots: &[bool],
-    record: &ReleaseRecord,
+    roots: &[Val<'_>],
     limits: &Limits,
     with_values: bool,
     visit: &mut dyn FnMut(Judged<'p>),
 ) {
-    if policies.iter().all(|p| p.criteria.is_empty()) {
-        return;
-    }
-    let roots = super::roots::bind(record, slots);
     for &policy in policies.iter().filter(|p| !p.criteria.is_empty()) {
         let budget = Budget::new(limits);
         let root = Frame {
-            roots: &roots,
+            roots,
             vars: &[],
             budget: &budget,
         };
@@ -171,7 +176,7 @@ pub(crate) fn score_with<'p>(
                     criterion: k,
                     outcome,
                     message: message.clone(),
-                    values: BTreeMap::new(),
+                    values: None,
                 });
             }
         };
@@ -198,7 +203,7 @@ pub(crate) fn score_with<'p>(
         let mut slots: Vec<Option<Val<'_>>> = Vec::with_capacity(policy.variables.len());
         for (name, e) in &policy.variables {
             let frame = Frame {
-                roots: &roots,
+                roots,
                 vars: &slots,
                 budget: &budget,
             };
@@ -214,7 +219,7 @@ pub(crate) fn score_with<'p>(
             }
         }
         let scope = Frame {
-            roots: &roots,
+            roots,
             vars: &slots,
             budget: &budget,
         };
@@ -234,11 +239,7 @@ pub(crate) fn score_with<'p>(
                     .map_or(Cow::Borrowed("not met"), Cow::Borrowed),
                 Msg::Owned(m) => Cow::Owned(m),
             };
-            let values = if with_values {
-                values(k, &scope, &vars, limits)
-            } else {
-                BTreeMap::new()
-            };
+            let values = with_values.then(|| values(k, &scope, &vars, limits));
             visit(Judged {
                 policy,
                 criterion: k,
@@ -258,23 +259,20 @@ pub(crate) fn score(
     limits: &Limits,
 ) -> Vec<CriterionResult> {
     let mut out = Vec::new();
-    score_with(
-        policies,
-        &wanted(policies),
-        record,
-        limits,
-        true,
-        &mut |j| {
-            out.push(CriterionResult {
-                policy: j.policy.metadata.name.clone(),
-                criterion: j.criterion.criterion.id.clone(),
-                outcome: j.outcome,
-                required: j.criterion.criterion.required,
-                message: j.message.into_owned(),
-                values: j.values,
-            });
-        },
-    );
+    if !any_criteria(policies) {
+        return out;
+    }
+    let roots = super::roots::bind(record, &wanted(policies));
+    score_with(policies, &roots, limits, true, &mut |j| {
+        out.push(CriterionResult {
+            policy: j.policy.metadata.name.clone(),
+            criterion: j.criterion.criterion.id.clone(),
+            outcome: j.outcome,
+            required: j.criterion.criterion.required,
+            message: j.message.into_owned(),
+            values: j.values.unwrap_or_default(),
+        });
+    });
     out
 }
 

@@ -1,8 +1,10 @@
 //! A release record bound as the roots of a review policy's expressions —
 //! the only binding evaluation uses, for a period and for one release —
-//! directly from the typed record: strings borrowed, timestamps and
-//! durations as values, maps built sorted — no JSON written and parsed
-//! back per record. It gives exactly the values the JSON view of
+//! directly from the typed record: its parts are maps and lists read in
+//! place (`Fields`, `Items`: a field is worked out when an expression reads
+//! it, strings borrowed, timestamps and durations as values, keys in sorted
+//! order), so binding a record builds nothing — no JSON written and parsed
+//! back, no map allocated and freed per record. It gives exactly the values the JSON view of
 //! [`ReleaseRecord::roots_json`](crate::model::ReleaseRecord) gives
 //! (absent optional fields absent, unsigned numbers as `int` where they
 //! fit, durations to the millisecond); `agree` checks that, and the
@@ -13,9 +15,12 @@ use std::rc::Rc;
 use chrono::TimeDelta;
 
 use crate::expr::Val;
-use crate::expr::value::{Key, List, Map, Str};
+use crate::expr::value::{Fields, Items, Key, List, Map, Str};
 use crate::model::shape::{RECORD, Shape};
-use crate::model::{RecordIncident, ReleaseRecord, Span};
+use crate::model::{
+    Commits, Deployment, Feedback, Postmortem, RecordIncident, RecordRelease, ReleaseRecord, Span,
+    Timestamp,
+};
 
 /// A map of string keys, given in sorted order (`agree` checks the order
 /// against the JSON view's sorted maps).
@@ -25,13 +30,6 @@ fn map<'a>(entries: Vec<(&'static str, Val<'a>)>) -> Val<'a> {
         .map(|(k, v)| (Key::Str(Str::B(k)), v))
         .collect();
     Val::Map(Map::Vals(Rc::from(entries)))
-}
-
-/// A map of a fixed set of string keys, given in sorted order: one
-/// allocation.
-fn fixed<'a, const N: usize>(entries: [(&'static str, Val<'a>); N]) -> Val<'a> {
-    let entries: Rc<[(Key<'a>, Val<'a>)]> = Rc::new(entries.map(|(k, v)| (Key::Str(Str::B(k)), v)));
-    Val::Map(Map::Vals(entries))
 }
 
 fn list<'a>(items: Vec<Val<'a>>) -> Val<'a> {
@@ -52,130 +50,324 @@ fn unsigned(u: u64) -> Val<'static> {
     i64::try_from(u).map_or(Val::Uint(u), Val::Int)
 }
 
-fn span(x: &Span) -> Val<'_> {
-    fixed([
-        ("duration", ms(x.finished_at - x.started_at)),
-        ("finishedAt", Val::Timestamp(x.finished_at)),
-        ("startedAt", Val::Timestamp(x.started_at)),
-    ])
+impl Fields for RecordRelease {
+    fn keys(&self) -> &'static [&'static str] {
+        &["environment", "id", "kind", "service", "team", "version"]
+    }
+    fn field(&self, name: &str) -> Option<Val<'_>> {
+        Some(match name {
+            "environment" => s(&self.environment),
+            "id" => s(&self.id),
+            "kind" => s(self.kind.as_str()),
+            "service" => s(&self.service),
+            "team" => s(&self.team),
+            "version" => version(&self.version),
+            _ => return None,
+        })
+    }
 }
 
-fn incident(i: &RecordIncident) -> Val<'_> {
-    let mut e = Vec::with_capacity(7);
-    if let Some(t) = i.detected_at {
-        e.push(("detectedAt", Val::Timestamp(t)));
+impl Fields for Commits {
+    fn keys(&self) -> &'static [&'static str] {
+        &["count", "firstAt"]
     }
-    e.push(("id", s(&i.id)));
-    if let Some(m) = i.impact_minutes {
-        e.push(("impactMinutes", unsigned(m)));
+    fn field(&self, name: &str) -> Option<Val<'_>> {
+        Some(match name {
+            "count" => Val::Int(i64::from(self.count)),
+            "firstAt" => Val::Timestamp(self.first_at),
+            _ => return None,
+        })
     }
-    if let Some(t) = i.restored_at {
-        e.push(("restoredAt", Val::Timestamp(t)));
-    }
-    e.push(("severity", s(i.severity.as_str())));
-    e.push(("startedAt", Val::Timestamp(i.started_at)));
-    if let Some(u) = i.users_affected {
-        e.push(("usersAffected", unsigned(u)));
-    }
-    map(e)
 }
 
-/// The root `name` of `r`.
-fn root<'a>(r: &'a ReleaseRecord, name: &str) -> Val<'a> {
+/// The fields of a span of time (a deployment, a rollback).
+fn span_field(name: &str, started_at: Timestamp, finished_at: Timestamp) -> Option<Val<'static>> {
+    Some(match name {
+        "duration" => ms(finished_at - started_at),
+        "finishedAt" => Val::Timestamp(finished_at),
+        "startedAt" => Val::Timestamp(started_at),
+        _ => return None,
+    })
+}
+
+const SPAN: &[&str] = &["duration", "finishedAt", "startedAt"];
+
+impl Fields for Deployment {
+    fn keys(&self) -> &'static [&'static str] {
+        SPAN
+    }
+    fn field(&self, name: &str) -> Option<Val<'_>> {
+        span_field(name, self.started_at, self.finished_at)
+    }
+}
+
+impl Fields for Span {
+    fn keys(&self) -> &'static [&'static str] {
+        SPAN
+    }
+    fn field(&self, name: &str) -> Option<Val<'_>> {
+        span_field(name, self.started_at, self.finished_at)
+    }
+}
+
+impl Fields for RecordIncident {
+    fn keys(&self) -> &'static [&'static str] {
+        &[
+            "detectedAt",
+            "id",
+            "impactMinutes",
+            "restoredAt",
+            "severity",
+            "startedAt",
+            "usersAffected",
+        ]
+    }
+    fn field(&self, name: &str) -> Option<Val<'_>> {
+        match name {
+            "detectedAt" => self.detected_at.map(Val::Timestamp),
+            "id" => Some(s(&self.id)),
+            "impactMinutes" => self.impact_minutes.map(unsigned),
+            "restoredAt" => self.restored_at.map(Val::Timestamp),
+            "severity" => Some(s(self.severity.as_str())),
+            "startedAt" => Some(Val::Timestamp(self.started_at)),
+            "usersAffected" => self.users_affected.map(unsigned),
+            _ => None,
+        }
+    }
+}
+
+impl Fields for Postmortem {
+    fn keys(&self) -> &'static [&'static str] {
+        &["due", "link", "required", "status"]
+    }
+    fn field(&self, name: &str) -> Option<Val<'_>> {
+        match name {
+            "due" => self.due.map(Val::Timestamp),
+            "link" => self.link.as_deref().map(s),
+            "required" => Some(Val::Bool(self.required)),
+            "status" => self.status.map(|st| s(st.as_str())),
+            _ => None,
+        }
+    }
+}
+
+impl Fields for Feedback {
+    fn keys(&self) -> &'static [&'static str] {
+        &["at", "missedByTesting", "severity", "source", "ticket"]
+    }
+    fn field(&self, name: &str) -> Option<Val<'_>> {
+        Some(match name {
+            "at" => Val::Timestamp(self.at),
+            "missedByTesting" => Val::Bool(self.missed_by_testing),
+            "severity" => s(self.severity.as_str()),
+            "source" => s(self.source.as_str()),
+            "ticket" => s(&self.ticket),
+            _ => return None,
+        })
+    }
+}
+
+impl Items for Vec<RecordIncident> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn item(&self, i: usize) -> Option<Val<'_>> {
+        self.get(i).map(|x| Val::Map(Map::View(x)))
+    }
+}
+
+impl Items for Vec<Feedback> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn item(&self, i: usize) -> Option<Val<'_>> {
+        self.get(i).map(|x| Val::Map(Map::View(x)))
+    }
+}
+
+/// A root of the record, by name: matched once for a review, not per
+/// record and slot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Root {
+    ApiVersion,
+    Kind,
+    Release,
+    Commits,
+    Deployment,
+    Outcome,
+    Rollback,
+    Incidents,
+    Postmortem,
+    Feedback,
+    Decisions,
+    LeadTime,
+    Failed,
+    Recovery,
+    UsersAffected,
+    ImpactMinutes,
+    /// A root of the shape the record has no value for (`null`).
+    Other,
+}
+
+impl Root {
+    fn of(name: &str) -> Root {
+        match name {
+            "apiVersion" => Root::ApiVersion,
+            "kind" => Root::Kind,
+            "release" => Root::Release,
+            "commits" => Root::Commits,
+            "deployment" => Root::Deployment,
+            "outcome" => Root::Outcome,
+            "rollback" => Root::Rollback,
+            "incidents" => Root::Incidents,
+            "postmortem" => Root::Postmortem,
+            "feedback" => Root::Feedback,
+            "decisions" => Root::Decisions,
+            "leadTime" => Root::LeadTime,
+            "failed" => Root::Failed,
+            "recovery" => Root::Recovery,
+            "usersAffected" => Root::UsersAffected,
+            "impactMinutes" => Root::ImpactMinutes,
+            _ => Root::Other,
+        }
+    }
+}
+
+/// The decimal digits of `n` appended to `out`.
+fn push_decimal(out: &mut String, n: u64) {
+    let mut div = 1u64;
+    while n / div >= 10 {
+        div *= 10;
+    }
+    while div > 0 {
+        let digit = u32::try_from((n / div) % 10).unwrap_or_default();
+        out.push(char::from_digit(digit, 10).unwrap_or('0'));
+        div /= 10;
+    }
+}
+
+/// A version written as semver writes it — `major.minor.patch`, then
+/// `-pre` and `+build` when present — without the formatting machinery
+/// (padding, width), which cost more than the rest of a record's roots.
+fn version(v: &crate::model::Version) -> Val<'static> {
+    let v = v.as_semver();
+    let mut out = String::with_capacity(26 + v.pre.len() + v.build.len());
+    push_decimal(&mut out, v.major);
+    out.push('.');
+    push_decimal(&mut out, v.minor);
+    out.push('.');
+    push_decimal(&mut out, v.patch);
+    if !v.pre.is_empty() {
+        out.push('-');
+        out.push_str(v.pre.as_str());
+    }
+    if !v.build.is_empty() {
+        out.push('+');
+        out.push_str(v.build.as_str());
+    }
+    Val::string(out)
+}
+
+/// The root `which` of `r`.
+fn root(r: &ReleaseRecord, which: Root) -> Val<'_> {
     let sum = |f: fn(&RecordIncident) -> Option<u64>| {
         r.incidents
             .iter()
             .filter_map(f)
             .fold(0u64, u64::saturating_add)
     };
-    match name {
-        "apiVersion" => s(&r.api_version),
-        "kind" => s(&r.kind),
-        "release" => fixed([
-            ("environment", s(&r.release.environment)),
-            ("id", s(&r.release.id)),
-            ("kind", s(r.release.kind.as_str())),
-            ("service", s(&r.release.service)),
-            ("team", s(&r.release.team)),
-            ("version", Val::string(r.release.version.to_string())),
-        ]),
-        "commits" => r.commits.as_ref().map_or(Val::Null, |c| {
-            fixed([
-                ("count", Val::Int(i64::from(c.count))),
-                ("firstAt", Val::Timestamp(c.first_at)),
-            ])
-        }),
-        "deployment" => fixed([
-            ("duration", ms(r.deployment_duration())),
-            ("finishedAt", Val::Timestamp(r.deployment.finished_at)),
-            ("startedAt", Val::Timestamp(r.deployment.started_at)),
-        ]),
-        "outcome" => s(r.outcome.as_str()),
-        "rollback" => r.rollback.as_ref().map_or(Val::Null, span),
-        "incidents" => list(r.incidents.iter().map(incident).collect()),
-        "postmortem" => r.postmortem.as_ref().map_or(Val::Null, |p| {
-            let mut e = Vec::with_capacity(4);
-            if let Some(t) = p.due {
-                e.push(("due", Val::Timestamp(t)));
-            }
-            if let Some(l) = &p.link {
-                e.push(("link", s(l)));
-            }
-            e.push(("required", Val::Bool(p.required)));
-            if let Some(st) = p.status {
-                e.push(("status", s(st.as_str())));
-            }
-            map(e)
-        }),
-        "feedback" => list(
-            r.feedback
-                .iter()
-                .map(|f| {
-                    fixed([
-                        ("at", Val::Timestamp(f.at)),
-                        ("missedByTesting", Val::Bool(f.missed_by_testing)),
-                        ("severity", s(f.severity.as_str())),
-                        ("source", s(f.source.as_str())),
-                        ("ticket", s(&f.ticket)),
-                    ])
-                })
-                .collect(),
-        ),
-        "decisions" => r.decisions.as_ref().map_or(Val::Null, |d| {
+    match which {
+        Root::ApiVersion => s(&r.api_version),
+        Root::Kind => s(&r.kind),
+        Root::Release => Val::Map(Map::View(&r.release)),
+        Root::Commits => r
+            .commits
+            .as_ref()
+            .map_or(Val::Null, |c| Val::Map(Map::View(c))),
+        Root::Deployment => Val::Map(Map::View(&r.deployment)),
+        Root::Outcome => s(r.outcome.as_str()),
+        Root::Rollback => r
+            .rollback
+            .as_ref()
+            .map_or(Val::Null, |x| Val::Map(Map::View(x))),
+        Root::Incidents => Val::List(List::View(&r.incidents)),
+        Root::Postmortem => r
+            .postmortem
+            .as_ref()
+            .map_or(Val::Null, |p| Val::Map(Map::View(p))),
+        Root::Feedback => Val::List(List::View(&r.feedback)),
+        Root::Decisions => r.decisions.as_ref().map_or(Val::Null, |d| {
             let mut e = vec![("assess", list(d.assess.iter().map(|a| s(a)).collect()))];
             if let Some(c) = &d.check {
                 e.push(("check", s(c)));
             }
             map(e)
         }),
-        "leadTime" => r.lead_time().map_or(Val::Null, ms),
-        "failed" => Val::Bool(r.failed()),
-        "recovery" => r.recovery().map_or(Val::Null, ms),
-        "usersAffected" => unsigned(sum(|i| i.users_affected)),
-        "impactMinutes" => unsigned(sum(|i| i.impact_minutes)),
-        _ => Val::Null,
+        Root::LeadTime => r.lead_time().map_or(Val::Null, ms),
+        Root::Failed => Val::Bool(r.failed()),
+        Root::Recovery => r.recovery().map_or(Val::Null, ms),
+        Root::UsersAffected => unsigned(sum(|i| i.users_affected)),
+        Root::ImpactMinutes => unsigned(sum(|i| i.impact_minutes)),
+        Root::Other => Val::Null,
     }
 }
 
-/// Which roots, in the slot order of the record's shape, `wanted` names.
-pub(crate) fn slots(wanted: &dyn Fn(&str) -> bool) -> Vec<bool> {
+/// The roots in the slot order of the record's shape: those `wanted`
+/// names, and `None` for the others.
+pub(crate) fn slots(wanted: &dyn Fn(&str) -> bool) -> Vec<Option<Root>> {
     match &*RECORD {
-        Shape::Object(fields) => fields.keys().map(|name| wanted(name)).collect(),
+        Shape::Object(fields) => fields
+            .keys()
+            .map(|name| wanted(name).then(|| Root::of(name)))
+            .collect(),
         _ => Vec::new(),
     }
 }
 
 /// The roots of `r` in the slot order of the record's shape; those not
 /// in `wanted` (from [`slots`]) are `null` (no expression reads them).
-pub(crate) fn bind<'a>(r: &'a ReleaseRecord, wanted: &[bool]) -> Vec<Val<'a>> {
-    let Shape::Object(fields) = &*RECORD else {
-        return Vec::new();
-    };
-    fields
-        .keys()
-        .zip(wanted.iter().chain(std::iter::repeat(&false)))
-        .map(|(name, &w)| if w { root(r, name) } else { Val::Null })
-        .collect()
+pub(crate) fn bind<'a>(r: &'a ReleaseRecord, wanted: &[Option<Root>]) -> Vec<Val<'a>> {
+    let mut roots = Binder::new(wanted.to_vec());
+    roots.bind(r);
+    roots.roots
+}
+
+/// Records bound one after the other into the same slots: those no
+/// expression reads stay `null`, the others are overwritten — no roots
+/// allocated and freed per record.
+pub(crate) struct Binder<'a> {
+    roots: Vec<Val<'a>>,
+    /// The slots read, with their roots.
+    wanted: Vec<(usize, Root)>,
+}
+
+impl<'a> Binder<'a> {
+    /// Slots for the roots `wanted` names (from [`slots`]), all `null`.
+    pub(crate) fn new(wanted: Vec<Option<Root>>) -> Binder<'a> {
+        let n = match &*RECORD {
+            Shape::Object(fields) => fields.len(),
+            _ => 0,
+        };
+        Binder {
+            roots: vec![Val::Null; n],
+            wanted: wanted
+                .into_iter()
+                .take(n)
+                .enumerate()
+                .filter_map(|(slot, which)| Some((slot, which?)))
+                .collect(),
+        }
+    }
+
+    /// The roots of `r`.
+    pub(crate) fn bind(&mut self, r: &'a ReleaseRecord) -> &[Val<'a>] {
+        for &(slot, which) in &self.wanted {
+            if let Some(v) = self.roots.get_mut(slot) {
+                *v = root(r, which);
+            }
+        }
+        &self.roots
+    }
 }
 
 /// Whether two values are the same to an expression: the same CEL type,
