@@ -84,6 +84,20 @@ fn main() {
             });
         },
     );
+    g.bench_function("backtest 10,000 archived decisions (1 thread)", |b| {
+        b.iter(|| {
+            let r = release_policy_archive::backtest(
+                &mut archive,
+                &stricter,
+                &Filter::default(),
+                1,
+                &|_| {},
+            )
+            .unwrap();
+            assert_eq!(r.replayed, N as u64);
+            r
+        });
+    });
     g.bench_function("floor: 10,000 check calls, facts parsed (1 thread)", |b| {
         b.iter(|| {
             for i in 0..N {
