@@ -10,11 +10,10 @@ use std::time::Duration;
 
 use postgres::types::ToSql;
 use postgres::{Client, Config, NoTls, Statement};
-use release_policy::audit::chain::GENESIS;
 use release_policy::audit::{AuditRecord, Checkpoint, Entry};
 use release_policy::{Bundle, Error};
 
-use crate::schema::{self, Dialect, RawRecord, corrupt, to_i64, to_u64, unavailable, write_failed};
+use crate::schema::{self, Dialect, RawRecord, corrupt, to_i64, unavailable, write_failed};
 use crate::{Archive, Filter};
 
 /// How many rows a scan fetches at a time.
@@ -298,27 +297,11 @@ fn migrate(client: &mut Client, location: &str, schema: Option<&str>) -> Result<
 
 /// The record in `row` (columns in `schema::RECORD_COLUMNS` order).
 fn raw_record(location: &str, row: &postgres::Row) -> Result<RawRecord, Error> {
-    let seq: i64 = row.try_get(0).map_err(|e| {
-        corrupt(
-            location,
-            format!("a record does not parse: `seq`: {}", with_sources(&e)),
-        )
-    })?;
-    let mut texts = Vec::with_capacity(14);
-    for (i, name) in (1..).zip(schema::TEXT_COLUMNS) {
-        texts.push(row.try_get::<_, String>(i).map_err(|e| {
-            corrupt(
-                location,
-                format!(
-                    "record {seq} does not parse: column `{name}`: {}",
-                    with_sources(&e)
-                ),
-            )
-        })?);
-    }
-    let texts = <[String; 14]>::try_from(texts)
-        .map_err(|_| corrupt(location, format!("record {seq} does not parse")))?;
-    Ok(RawRecord { seq, texts })
+    RawRecord::read(
+        location,
+        row.try_get(0).map_err(|e| with_sources(&e)),
+        |i| row.try_get(i).map_err(|e| with_sources(&e)),
+    )
 }
 
 impl Archive for PostgresArchive {
@@ -335,27 +318,16 @@ impl Archive for PostgresArchive {
         let mut tx = self.client.transaction().map_err(fail)?;
         tx.batch_execute("LOCK TABLE records IN EXCLUSIVE MODE")
             .map_err(fail)?;
-        let head = tx.query_opt(schema::SELECT_HEAD, &[]).map_err(fail)?;
-        let (mut seq, mut prev) = match head {
-            Some(row) => {
-                let seq: i64 = row.try_get(0).map_err(fail)?;
-                let hash: String = row.try_get(1).map_err(fail)?;
-                (to_u64(location, "the last record's seq", seq)?, hash)
-            }
-            None => (0, GENESIS.to_string()),
+        let head = match tx.query_opt(schema::SELECT_HEAD, &[]).map_err(fail)? {
+            Some(row) => Some((row.try_get(0).map_err(fail)?, row.try_get(1).map_err(fail)?)),
+            None => None,
         };
-        let mut sealed = Vec::with_capacity(entries.len());
-        for entry in entries {
-            seq += 1;
-            let record = entry.seal(seq, &prev);
-            let at = to_i64(location, seq)?;
-            let texts = schema::record_texts(&record);
+        let insert = &self.insert;
+        let sealed = schema::seal(location, head, entries, |at, texts| {
             let mut values: Vec<&(dyn ToSql + Sync)> = vec![&at];
             values.extend(texts.iter().map(|t| t as &(dyn ToSql + Sync)));
-            tx.execute(&self.insert, &values).map_err(fail)?;
-            prev.clone_from(&record.hash);
-            sealed.push(record);
-        }
+            tx.execute(insert, &values).map(|_| ()).map_err(fail)
+        })?;
         tx.commit().map_err(|e| {
             if e.as_db_error().is_some() {
                 append_error(location, &e)
@@ -410,12 +382,11 @@ impl Archive for PostgresArchive {
                 format!("the head does not parse: {}", with_sources(&e)),
             )
         };
-        let seq: i64 = row.try_get(0).map_err(parse)?;
-        let hash: String = row.try_get(1).map_err(parse)?;
-        Ok(Some((
-            to_u64(location, "the last record's seq", seq)?,
-            hash,
-        )))
+        let stored = (
+            row.try_get(0).map_err(parse)?,
+            row.try_get(1).map_err(parse)?,
+        );
+        schema::head(location, stored).map(Some)
     }
 
     fn scan(
@@ -475,13 +446,13 @@ impl Archive for PostgresArchive {
         };
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let count: i64 = row.try_get(0).map_err(parse)?;
-            out.push(Checkpoint {
-                count: to_u64(location, "a checkpoint's count", count)?,
-                head: row.try_get(1).map_err(parse)?,
-                key: row.try_get(2).map_err(parse)?,
-                signature: row.try_get(3).map_err(parse)?,
-            });
+            out.push(schema::checkpoint(
+                location,
+                row.try_get(0).map_err(parse)?,
+                row.try_get(1).map_err(parse)?,
+                row.try_get(2).map_err(parse)?,
+                row.try_get(3).map_err(parse)?,
+            )?);
         }
         Ok(out)
     }

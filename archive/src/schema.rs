@@ -3,7 +3,8 @@
 //! row back into an [`AuditRecord`], bundles stored as their layers, and
 //! the archive's errors (`RP1004`–`RP1007`).
 
-use release_policy::audit::{AuditRecord, Entry, EntryKind};
+use release_policy::audit::chain::GENESIS;
+use release_policy::audit::{AuditRecord, Checkpoint, Entry, EntryKind};
 use release_policy::{Bundle, Error, ErrorCode};
 
 use crate::Filter;
@@ -214,6 +215,31 @@ pub(crate) struct RawRecord {
 }
 
 impl RawRecord {
+    /// The record in a row read with `RECORD_COLUMNS`: `seq` its first
+    /// column, `text(i)` its column `i` (from 1) as text, each error
+    /// described by the driver's message; `RP1007` naming the record and
+    /// column if one does not read.
+    pub fn read(
+        location: &str,
+        seq: Result<i64, String>,
+        mut text: impl FnMut(usize) -> Result<String, String>,
+    ) -> Result<RawRecord, Error> {
+        let seq =
+            seq.map_err(|e| corrupt(location, format!("a record does not parse: `seq`: {e}")))?;
+        let mut texts = Vec::with_capacity(TEXT_COLUMNS.len());
+        for (i, name) in (1..).zip(TEXT_COLUMNS) {
+            texts.push(text(i).map_err(|e| {
+                corrupt(
+                    location,
+                    format!("record {seq} does not parse: column `{name}`: {e}"),
+                )
+            })?);
+        }
+        let texts = <[String; 14]>::try_from(texts)
+            .map_err(|_| corrupt(location, format!("record {seq} does not parse")))?;
+        Ok(RawRecord { seq, texts })
+    }
+
     /// The record, or `RP1007` naming it if a column does not parse.
     pub fn into_record(self, location: &str) -> Result<AuditRecord, Error> {
         let seq = u64::try_from(self.seq).map_err(|_| {
@@ -222,22 +248,11 @@ impl RawRecord {
                 format!("a record does not parse: `seq` {} is negative", self.seq),
             )
         })?;
-        let [
-            kind,
-            release,
-            service,
-            environment,
-            now,
-            engine,
-            bundle,
-            facts_digest,
-            decision_digest,
-            verdict,
-            decision,
-            facts,
-            prev,
-            hash,
-        ] = self.texts;
+        // The text columns in [`RECORD_COLUMNS`] order, taken one by one
+        // below: struct fields are evaluated in the order they are written.
+        let mut texts = self.texts.into_iter();
+        let mut next = || texts.next().unwrap_or_default();
+        let kind = next();
         let kind = EntryKind::parse(&kind).ok_or_else(|| {
             corrupt(
                 location,
@@ -245,26 +260,73 @@ impl RawRecord {
             )
             .with_hint("expected one of `check`, `assess`, `plan`, `review`, `record`")
         })?;
+        let entry = Entry {
+            kind,
+            release: next(),
+            service: next(),
+            environment: next(),
+            now: next(),
+            engine: next(),
+            bundle: next(),
+            facts_digest: next(),
+            decision_digest: next(),
+            verdict: next(),
+            decision: next(),
+            facts: next(),
+        };
         Ok(AuditRecord {
             seq,
-            prev,
-            hash,
-            entry: Entry {
-                kind,
-                release,
-                service,
-                environment,
-                now,
-                engine,
-                bundle,
-                facts_digest,
-                decision_digest,
-                verdict,
-                decision,
-                facts,
-            },
+            entry,
+            prev: next(),
+            hash: next(),
         })
     }
+}
+
+/// The archive's head as stored (`seq`, `hash`); `RP1007` if `seq` is
+/// negative.
+pub(crate) fn head(location: &str, (seq, hash): (i64, String)) -> Result<(u64, String), Error> {
+    Ok((to_u64(location, "the last record's seq", seq)?, hash))
+}
+
+/// `entries` sealed into the chain after its stored head (`None`: the
+/// archive is empty), each written with `insert` (its `seq` and its text
+/// columns, in [`RECORD_COLUMNS`] order) before the next is sealed.
+pub(crate) fn seal(
+    location: &str,
+    stored_head: Option<(i64, String)>,
+    entries: Vec<Entry>,
+    mut insert: impl FnMut(i64, [&str; 14]) -> Result<(), Error>,
+) -> Result<Vec<AuditRecord>, Error> {
+    let (mut seq, mut prev) = match stored_head {
+        Some(stored) => head(location, stored)?,
+        None => (0, GENESIS.to_string()),
+    };
+    let mut sealed = Vec::with_capacity(entries.len());
+    for entry in entries {
+        seq += 1;
+        let record = entry.seal(seq, &prev);
+        insert(to_i64(location, seq)?, record_texts(&record))?;
+        prev.clone_from(&record.hash);
+        sealed.push(record);
+    }
+    Ok(sealed)
+}
+
+/// A checkpoint as stored; `RP1007` if its count is negative.
+pub(crate) fn checkpoint(
+    location: &str,
+    count: i64,
+    head: String,
+    key: String,
+    signature: String,
+) -> Result<Checkpoint, Error> {
+    Ok(Checkpoint {
+        count: to_u64(location, "a checkpoint's count", count)?,
+        head,
+        key,
+        signature,
+    })
 }
 
 /// A bundle's layers as the JSON stored under its digest.

@@ -6,12 +6,11 @@
 use std::path::Path;
 use std::time::Duration;
 
-use release_policy::audit::chain::GENESIS;
 use release_policy::audit::{AuditRecord, Checkpoint, Entry};
 use release_policy::{Bundle, Error};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, ToSql, TransactionBehavior};
 
-use crate::schema::{self, Dialect, RawRecord, corrupt, to_i64, to_u64, unavailable, write_failed};
+use crate::schema::{self, Dialect, RawRecord, corrupt, to_i64, unavailable, write_failed};
 use crate::{Archive, Filter};
 
 /// How [`SqliteArchive::open`] opens a file.
@@ -184,21 +183,9 @@ fn append_error(location: &str, e: &rusqlite::Error) -> Error {
 
 /// The record in `row` (columns in `schema::RECORD_COLUMNS` order).
 fn raw_record(location: &str, row: &rusqlite::Row<'_>) -> Result<RawRecord, Error> {
-    let seq: i64 = row
-        .get(0)
-        .map_err(|e| corrupt(location, format!("a record does not parse: `seq`: {e}")))?;
-    let mut texts = Vec::with_capacity(14);
-    for (i, name) in (1..).zip(schema::TEXT_COLUMNS) {
-        texts.push(row.get::<_, String>(i).map_err(|e| {
-            corrupt(
-                location,
-                format!("record {seq} does not parse: column `{name}`: {e}"),
-            )
-        })?);
-    }
-    let texts = <[String; 14]>::try_from(texts)
-        .map_err(|_| corrupt(location, format!("record {seq} does not parse")))?;
-    Ok(RawRecord { seq, texts })
+    RawRecord::read(location, row.get(0).map_err(|e| e.to_string()), |i| {
+        row.get(i).map_err(|e| e.to_string())
+    })
 }
 
 impl Archive for SqliteArchive {
@@ -220,27 +207,16 @@ impl Archive for SqliteArchive {
             .query_row(schema::SELECT_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .map_err(fail)?;
-        let (mut seq, mut prev) = match head {
-            Some((seq, hash)) => (to_u64(&location, "the last record's seq", seq)?, hash),
-            None => (0, GENESIS.to_string()),
-        };
-        let mut sealed = Vec::with_capacity(entries.len());
-        {
+        let sealed = {
             let mut insert = tx
                 .prepare_cached(&schema::insert_record(Dialect::Sqlite))
                 .map_err(fail)?;
-            for entry in entries {
-                seq += 1;
-                let record = entry.seal(seq, &prev);
-                let at = to_i64(&location, seq)?;
+            schema::seal(&location, head, entries, |at, texts| {
                 let mut values: Vec<&dyn ToSql> = vec![&at];
-                let texts = schema::record_texts(&record);
                 values.extend(texts.iter().map(|t| t as &dyn ToSql));
-                insert.execute(values.as_slice()).map_err(fail)?;
-                prev.clone_from(&record.hash);
-                sealed.push(record);
-            }
-        }
+                insert.execute(values.as_slice()).map(|_| ()).map_err(fail)
+            })?
+        };
         tx.commit().map_err(fail)?;
         Ok(sealed)
     }
@@ -276,7 +252,7 @@ impl Archive for SqliteArchive {
             .query_row(schema::SELECT_HEAD, [], |r| Ok((r.get(0)?, r.get(1)?)))
             .optional()
             .map_err(|e| self.read_error(&e))?;
-        head.map(|(seq, hash)| Ok((to_u64(&self.location, "the last record's seq", seq)?, hash)))
+        head.map(|stored| schema::head(&self.location, stored))
             .transpose()
     }
 
@@ -333,12 +309,7 @@ impl Archive for SqliteArchive {
         for row in rows {
             let (count, head, key, signature) =
                 row.map_err(|e| corrupt(location, format!("a checkpoint does not parse: {e}")))?;
-            out.push(Checkpoint {
-                count: to_u64(location, "a checkpoint's count", count)?,
-                head,
-                key,
-                signature,
-            });
+            out.push(schema::checkpoint(location, count, head, key, signature)?);
         }
         Ok(out)
     }

@@ -16,14 +16,19 @@ use crate::model::{
     ControlTally, Framework, Portfolio, Reason, RecordRow, RolloutStatus, ServiceStatus, WaiverRow,
 };
 
-/// A stored result that does not read back (`RP1007`).
-fn corrupt(seq: u64, what: &str, e: &serde_json::Error) -> Error {
-    Error::audit(
-        ErrorCode::ArchiveCorrupt,
-        Some(format!("record {seq}")),
-        format!("the archived {what} does not parse: {e}"),
-    )
-    .with_hint("verify the chain (`release-policy audit verify`); the record may have been changed")
+/// The result (`what`: decision, assessment, release record) stored in
+/// record `r`, read back; `RP1007` if it does not parse.
+fn parse<T: serde::de::DeserializeOwned>(r: &AuditRecord, what: &str) -> Result<T, Error> {
+    serde_json::from_str(&r.entry.decision).map_err(|e| {
+        Error::audit(
+            ErrorCode::ArchiveCorrupt,
+            Some(format!("record {}", r.seq)),
+            format!("the archived {what} does not parse: {e}"),
+        )
+        .with_hint(
+            "verify the chain (`release-policy audit verify`); the record may have been changed",
+        )
+    })
 }
 
 /// How a result went for one control, worst last.
@@ -60,14 +65,59 @@ fn control_states<'a>(
     out
 }
 
+/// A result that counts towards compliance: a decision or an assessment.
+trait Counted: serde::de::DeserializeOwned {
+    /// Its `now`.
+    fn at(&self) -> Timestamp;
+    /// Its findings' outcomes and controls.
+    fn outcomes(&self) -> Vec<(Outcome, &[String])>;
+}
+
+/// `Counted` for result types with `now()` and `findings()` whose items
+/// have `outcome()` and `controls()`.
+macro_rules! counted {
+    ($($t:ty),*) => {$(
+        impl Counted for $t {
+            fn at(&self) -> Timestamp {
+                self.now()
+            }
+
+            fn outcomes(&self) -> Vec<(Outcome, &[String])> {
+                self.findings()
+                    .iter()
+                    .map(|f| (f.outcome(), f.controls()))
+                    .collect()
+            }
+        }
+    )*};
+}
+
+counted!(Decision, Assessment);
+
+/// The result (`what`) stored in record `r`, read back, counted in
+/// `tallies`, its `now` taken into `latest`.
+fn counted<T: Counted>(
+    r: &AuditRecord,
+    what: &str,
+    tallies: &mut Tallies,
+    latest: &mut Option<Timestamp>,
+) -> Result<T, Error> {
+    let result: T = parse(r, what)?;
+    tallies.add(r.seq, result.outcomes().into_iter());
+    *latest = (*latest).max(Some(result.at()));
+    Ok(result)
+}
+
 #[derive(Default)]
 struct Tallies {
     by_control: BTreeMap<String, ControlTally>,
 }
 
 impl Tallies {
-    fn add(&mut self, seq: u64, states: BTreeMap<&str, State>) {
-        for (control, s) in states {
+    /// Counts the result in record `seq`, given its findings' outcomes
+    /// and controls.
+    fn add<'a>(&mut self, seq: u64, findings: impl Iterator<Item = (Outcome, &'a [String])>) {
+        for (control, s) in control_states(findings) {
             let t = self
                 .by_control
                 .entry(control.to_string())
@@ -234,24 +284,12 @@ pub(crate) fn build(
         let key = (e.service.clone(), e.environment.clone());
         match e.kind {
             EntryKind::Check => {
-                let d: Decision = serde_json::from_str(&e.decision)
-                    .map_err(|x| corrupt(r.seq, "decision", &x))?;
-                tallies.add(
-                    r.seq,
-                    control_states(d.findings().iter().map(|f| (f.outcome(), f.controls()))),
-                );
-                latest = latest.max(Some(d.now()));
+                let d: Decision = counted(r, "decision", &mut tallies, &mut latest)?;
                 *check_counts.entry(key.clone()).or_default() += 1;
                 keep_latest(&mut latest_check, key, (d.now(), r.seq, d));
             }
             EntryKind::Assess => {
-                let a: Assessment = serde_json::from_str(&e.decision)
-                    .map_err(|x| corrupt(r.seq, "assessment", &x))?;
-                tallies.add(
-                    r.seq,
-                    control_states(a.findings().iter().map(|f| (f.outcome(), f.controls()))),
-                );
-                latest = latest.max(Some(a.now()));
+                let a: Assessment = counted(r, "assessment", &mut tallies, &mut latest)?;
                 keep_latest(
                     &mut latest_assess,
                     key,
@@ -259,8 +297,7 @@ pub(crate) fn build(
                 );
             }
             EntryKind::Record => {
-                let rec: ReleaseRecord = serde_json::from_str(&e.decision)
-                    .map_err(|x| corrupt(r.seq, "release record", &x))?;
+                let rec: ReleaseRecord = parse(r, "release record")?;
                 latest = latest.max(Some(rec.last_event()));
                 release_records.insert(rec.release.id.clone(), (r.seq, rec, e.decision.clone()));
             }

@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 
 use release_policy::review::Review;
 
-use crate::model::{EXPIRY_WINDOW_DAYS, Portfolio, Reason};
+use crate::model::{EXPIRY_WINDOW_DAYS, Portfolio};
 use crate::svg;
-use crate::text::{day, days_left, html, number, percent, span, time};
+use crate::table::{Cell, Lead, Table};
+use crate::text::{day, html, number, percent, span, time};
 use crate::trends;
 
 const STYLE: &str = r#"
@@ -89,38 +90,140 @@ fn record_link(seq: u64) -> String {
     format!("<a href=\"#record-{seq}\">#{seq}</a>")
 }
 
-/// Controls, each as code (kept on one line).
-fn controls(controls: &[String]) -> String {
-    let codes: Vec<String> = controls
+/// Identifiers, each as code (kept on one line).
+fn codes(codes: &[String]) -> String {
+    let codes: Vec<String> = codes
         .iter()
         .map(|c| format!("<code>{}</code>", html(c)))
         .collect();
     codes.join(" ")
 }
 
-fn reasons(out: &mut String, blocking: &[Reason], waiting: &[Reason]) {
-    if blocking.is_empty() && waiting.is_empty() {
-        out.push_str("<span class=\"muted\">nothing</span>");
-        return;
-    }
-    out.push_str("<ul class=\"reasons\">");
-    for r in blocking {
-        let _ = write!(
+/// One cell's content.
+fn cell(out: &mut String, cell: &Cell) {
+    let _ = match cell {
+        Cell::Text(s) | Cell::Alarm { text: s, .. } => write!(out, "{}", html(s)),
+        Cell::Strong(s) => write!(out, "<b>{}</b>", html(s)),
+        Cell::Code(s) => write!(out, "<code>{}</code>", html(s)),
+        Cell::Codes(list) => write!(out, "{}", codes(list)),
+        Cell::Muted(s) => write!(out, "<span class=\"muted\">{}</span>", html(s)),
+        Cell::Verdict(word) | Cell::Badge(word) => write!(out, "{}", badge(word)),
+        Cell::Noted { text, note, below } => write!(
             out,
-            "<li><span class=\"bad\">blocks</span> <code>{}</code> — {}</li>",
-            html(&r.rule),
-            html(&r.message)
-        );
-    }
-    for r in waiting {
-        let _ = write!(
+            "{}{}<span class=\"muted\">{}</span>",
+            html(text),
+            if *below { "<br>" } else { " " },
+            html(note)
+        ),
+        Cell::Reasons(list) => {
+            out.push_str("<ul class=\"reasons\">");
+            for (lead, rule, message) in list {
+                let lead = match lead {
+                    Lead::Blocks => "<span class=\"bad\">blocks</span> ",
+                    Lead::Waits => "waits for ",
+                    Lead::Acts => "",
+                };
+                let _ = write!(
+                    out,
+                    "<li>{lead}<code>{}</code> — {}</li>",
+                    html(rule),
+                    html(message)
+                );
+            }
+            out.push_str("</ul>");
+            Ok(())
+        }
+        Cell::Expires { time, when, soon } => write!(
             out,
-            "<li>waits for <code>{}</code> — {}</li>",
-            html(&r.rule),
-            html(&r.message)
-        );
+            "{}<br><span class=\"{}\">{}</span>",
+            html(time),
+            if *soon { "bad" } else { "muted" },
+            html(when)
+        ),
+        Cell::Record(seq) => write!(out, "{}", record_link(*seq)),
+        Cell::Records { seqs, more } => {
+            let links: Vec<String> = seqs.iter().map(|s| record_link(*s)).collect();
+            out.push_str(&links.join(" "));
+            if *more > 0 {
+                let _ = write!(out, " and {more} more");
+            }
+            Ok(())
+        }
+        Cell::Hash { hash, ok } => write!(
+            out,
+            "<code class=\"hash\">{}</code>{}",
+            html(hash),
+            if *ok {
+                ""
+            } else {
+                " <span class=\"bad\">✗ does not match</span>"
+            }
+        ),
+        Cell::Stack(counts) => {
+            let total = counts.iter().sum::<usize>().max(1) as f64;
+            let width = |n: usize| number(n as f64 * 100.0 / total, 1);
+            let [passed, warned, waived, failed] = *counts;
+            write!(
+                out,
+                "<div class=\"stack\" aria-hidden=\"true\">\
+                 <span class=\"s-pass\" style=\"width:{}%\"></span><span class=\"s-warn\" style=\"width:{}%\"></span>\
+                 <span class=\"s-waived\" style=\"width:{}%\"></span><span class=\"s-fail\" style=\"width:{}%\"></span></div>",
+                width(passed),
+                width(warned),
+                width(waived),
+                width(failed),
+            )
+        }
+    };
+}
+
+/// A table of the report, or `none` (a paragraph) when it has no row.
+fn table_or(out: &mut String, t: &Table, none: &str) {
+    if t.rows.is_empty() {
+        out.push_str(none);
+    } else {
+        table(out, t);
     }
-    out.push_str("</ul>");
+}
+
+/// A table of the report.
+fn table(out: &mut String, t: &Table) {
+    out.push_str(if t.narrow {
+        "<table class=\"narrow\"><thead><tr>"
+    } else {
+        "<table><thead><tr>"
+    });
+    for c in t.columns {
+        let class = if c.num { " class=\"num\"" } else { "" };
+        let _ = write!(out, "<th{class}>{}</th>", html(c.title));
+    }
+    out.push_str("</tr></thead><tbody>");
+    for row in &t.rows {
+        out.push_str("<tr");
+        if row.soon {
+            out.push_str(" class=\"soon\"");
+        }
+        if let Some(seq) = row.anchor {
+            let _ = write!(out, " id=\"record-{seq}\"");
+        }
+        out.push('>');
+        for (column, content) in t.columns.iter().zip(&row.cells) {
+            let alarm = matches!(content, Cell::Alarm { alarm: true, .. });
+            let classes: Vec<&str> = [(column.num, "num"), (column.nowrap, "nw"), (alarm, "bad")]
+                .into_iter()
+                .filter_map(|(on, class)| on.then_some(class))
+                .collect();
+            if classes.is_empty() {
+                out.push_str("<td>");
+            } else {
+                let _ = write!(out, "<td class=\"{}\">", classes.join(" "));
+            }
+            cell(out, content);
+            out.push_str("</td>");
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
 }
 
 fn header(out: &mut String, p: &Portfolio) {
@@ -171,159 +274,46 @@ fn status(out: &mut String, p: &Portfolio) {
         "<section id=\"status\"><h2>Release status</h2>\
          <p class=\"note\">The latest <code>check</code> decision of each service and environment.</p>",
     );
-    if p.statuses.is_empty() {
-        out.push_str("<p>No <code>check</code> decision in the records.</p>");
-    } else {
+    table_or(
+        out,
+        &crate::table::status(p),
+        "<p>No <code>check</code> decision in the records.</p>",
+    );
+    let rollouts = crate::table::rollouts(p);
+    if !rollouts.rows.is_empty() {
         out.push_str(
-            "<table><thead><tr><th>Service</th><th>Environment</th><th>Release</th><th>Verdict</th>\
-             <th>Decided</th><th>What blocks</th><th>Record</th></tr></thead><tbody>",
+            "<h3>Rollouts</h3><p class=\"note\">The latest <code>assess</code> assessment of each service and environment.</p>",
         );
-        for s in &p.statuses {
-            let _ = write!(
-                out,
-                "<tr><td><b>{}</b></td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td class=\"nw\">{}<br><span class=\"muted\">{} decision{}</span></td><td>",
-                html(&s.service),
-                html(&s.environment),
-                html(&s.release),
-                badge(s.verdict.as_str()),
-                html(&time(s.now)),
-                s.decisions,
-                if s.decisions == 1 { "" } else { "s" },
-            );
-            reasons(out, &s.blocking, &s.waiting);
-            let _ = write!(out, "</td><td>{}</td></tr>", record_link(s.seq));
-        }
-        out.push_str("</tbody></table>");
-    }
-    if !p.rollouts.is_empty() {
-        out.push_str(
-            "<h3>Rollouts</h3><p class=\"note\">The latest <code>assess</code> assessment of each service and environment.</p>\
-             <table><thead><tr><th>Service</th><th>Environment</th><th>Rollout</th><th>Verdict</th>\
-             <th>Assessed</th><th>Why</th><th>Record</th></tr></thead><tbody>",
-        );
-        for r in &p.rollouts {
-            let _ = write!(
-                out,
-                "<tr><td><b>{}</b></td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td class=\"nw\">{}</td><td>",
-                html(&r.service),
-                html(&r.environment),
-                html(&r.rollout),
-                badge(r.verdict.as_str()),
-                html(&time(r.now)),
-            );
-            if r.acting.is_empty() {
-                let _ = write!(out, "{}", html(&r.summary));
-            } else {
-                out.push_str("<ul class=\"reasons\">");
-                for a in &r.acting {
-                    let _ = write!(
-                        out,
-                        "<li><code>{}</code> — {}</li>",
-                        html(&a.rule),
-                        html(&a.message)
-                    );
-                }
-                out.push_str("</ul>");
-            }
-            let _ = write!(out, "</td><td>{}</td></tr>", record_link(r.seq));
-        }
-        out.push_str("</tbody></table>");
+        table(out, &rollouts);
     }
     out.push_str("</section>");
 }
 
 fn risk(out: &mut String, p: &Portfolio) {
     out.push_str("<section id=\"risk\"><h2>Risk</h2><h3>Blocking findings</h3>");
-    let blocking: Vec<_> = p
-        .statuses
-        .iter()
-        .flat_map(|s| s.blocking.iter().map(move |r| (s, r)))
-        .collect();
-    if blocking.is_empty() {
-        out.push_str("<p>No latest decision has a blocking finding.</p>");
-    } else {
-        out.push_str(
-            "<table><thead><tr><th>Service</th><th>Release</th><th>Rule</th><th>Policy</th>\
-             <th>Message</th><th>Controls</th><th>Record</th></tr></thead><tbody>",
-        );
-        for (s, r) in blocking {
-            let _ = write!(
-                out,
-                "<tr><td>{} <span class=\"muted\">{}</span></td><td class=\"nw\">{}</td><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                html(&s.service),
-                html(&s.environment),
-                html(&s.release),
-                html(&r.rule),
-                html(&r.policy),
-                html(&r.message),
-                controls(&r.controls),
-                record_link(s.seq),
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
+    table_or(
+        out,
+        &crate::table::blocking(p),
+        "<p>No latest decision has a blocking finding.</p>",
+    );
     let _ = write!(
         out,
         "<h3>Waivers</h3><p class=\"note\">Waivers the latest decisions carry; those expiring within {EXPIRY_WINDOW_DAYS} days of the report (or expired) are marked.</p>"
     );
-    if p.waivers.is_empty() {
-        out.push_str("<p>No latest decision carries a waiver.</p>");
-    } else {
-        out.push_str(
-            "<table><thead><tr><th>Service</th><th>Release</th><th>Rule</th><th>Granted by</th>\
-             <th>Status</th><th>Expires</th><th>Record</th></tr></thead><tbody>",
-        );
-        for w in &p.waivers {
-            let when = w.days_left.map(days_left).unwrap_or_default();
-            let _ = write!(
-                out,
-                "<tr{}><td>{} <span class=\"muted\">{}</span></td><td class=\"nw\">{}</td><td><code>{}</code></td><td>{} ({})</td><td>{}</td><td class=\"nw\">{}<br><span class=\"{}\">{}</span></td><td>{}</td></tr>",
-                if w.expiring_soon() {
-                    " class=\"soon\""
-                } else {
-                    ""
-                },
-                html(&w.service),
-                html(&w.environment),
-                html(&w.release),
-                html(&w.rule),
-                html(&w.by),
-                html(&w.role),
-                html(&w.status),
-                html(&time(w.expires)),
-                if w.expiring_soon() { "bad" } else { "muted" },
-                html(&when),
-                record_link(w.seq),
-            );
-        }
-        out.push_str("</tbody></table>");
-    }
+    table_or(
+        out,
+        &crate::table::waivers(p),
+        "<p>No latest decision carries a waiver.</p>",
+    );
     out.push_str("<h3>Chronic instability</h3>");
     match &p.review {
         None => out.push_str("<p>No release record of a production deployment in the records.</p>"),
         Some(r) => {
-            let chronic: Vec<_> = r.stability.iter().filter(|s| s.chronic).collect();
-            if chronic.is_empty() {
-                out.push_str("<p>No service is chronically unstable.</p>");
-            } else {
-                out.push_str(
-                    "<table><thead><tr><th>Service</th><th class=\"num\">Rollbacks</th><th class=\"num\">Deployments</th>\
-                     <th class=\"num\">Rate</th><th class=\"num\">In window</th><th>Why</th></tr></thead><tbody>",
-                );
-                for s in chronic {
-                    let _ = write!(
-                        out,
-                        "<tr><td><b>{}</b></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                        html(&s.service),
-                        s.rollbacks,
-                        s.deployments,
-                        percent(s.rollback_rate),
-                        s.rollbacks_in_window,
-                        html(&s.reasons.join("; ")),
-                    );
-                }
-                out.push_str("</tbody></table>");
-            }
+            table_or(
+                out,
+                &crate::table::chronic(r),
+                "<p>No service is chronically unstable.</p>",
+            );
         }
     }
     out.push_str("</section>");
@@ -340,49 +330,9 @@ fn compliance(out: &mut String, p: &Portfolio) {
     if p.compliance.is_empty() {
         out.push_str("<p>No finding in the records names a control.</p>");
     }
-    for f in &p.compliance {
-        let _ = write!(
-            out,
-            "<h3>{}</h3><table class=\"narrow\"><thead><tr><th>Control</th><th class=\"num\">Passed</th><th class=\"num\">Failed</th>\
-             <th class=\"num\">Waived</th><th class=\"num\">Warned</th><th class=\"num\">Results</th><th></th><th>Failed in</th></tr></thead><tbody>",
-            html(&f.name)
-        );
-        for c in &f.controls {
-            let total = c.total().max(1) as f64;
-            let width = |n: usize| number(n as f64 * 100.0 / total, 1);
-            let links: Vec<String> = c
-                .failed_in
-                .iter()
-                .take(12)
-                .map(|s| record_link(*s))
-                .collect();
-            let more = c.failed_in.len().saturating_sub(12);
-            let _ = write!(
-                out,
-                "<tr><td><code>{}</code></td><td class=\"num\">{}</td><td class=\"num{}\">{}</td><td class=\"num\">{}</td>\
-                 <td class=\"num\">{}</td><td class=\"num\">{}</td><td><div class=\"stack\" aria-hidden=\"true\">\
-                 <span class=\"s-pass\" style=\"width:{}%\"></span><span class=\"s-warn\" style=\"width:{}%\"></span>\
-                 <span class=\"s-waived\" style=\"width:{}%\"></span><span class=\"s-fail\" style=\"width:{}%\"></span></div></td><td>{}{}</td></tr>",
-                html(&c.control),
-                c.passed,
-                if c.failed > 0 { " bad" } else { "" },
-                c.failed,
-                c.waived,
-                c.warned,
-                c.total(),
-                width(c.passed),
-                width(c.warned),
-                width(c.waived),
-                width(c.failed),
-                links.join(" "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                },
-            );
-        }
-        out.push_str("</tbody></table>");
+    for (name, controls) in crate::table::compliance(p) {
+        let _ = write!(out, "<h3>{}</h3>", html(name));
+        table(out, &controls);
     }
     out.push_str("</section>");
 }
@@ -407,22 +357,9 @@ fn dora(out: &mut String, p: &Portfolio) {
         trends::ROLLBACKS,
         &trends::rollback_bars(r),
     ));
-    out.push_str("</div><h3>Per week</h3><table class=\"narrow\"><thead><tr><th>Week starting</th><th class=\"num\">Deployments</th>\
-         <th class=\"num\">Lead time, median (hours)</th><th class=\"num\">Change failure rate (%)</th>\
-         <th class=\"num\">Time to restore, median (minutes)</th></tr></thead><tbody>");
-    let dash = || "–".to_string();
-    for (w, (_, v)) in r.weeks.iter().zip(trends::weeks(r)) {
-        let _ = write!(
-            out,
-            "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td></tr>",
-            day(w.period.from),
-            w.keys.deployments,
-            v.lead_hours.map_or_else(dash, |x| number(x, 1)),
-            v.failure_percent.map_or_else(dash, |x| number(x, 1)),
-            v.restore_minutes.map_or_else(dash, |x| number(x, 1)),
-        );
-    }
-    out.push_str("</tbody></table></section>");
+    out.push_str("</div><h3>Per week</h3>");
+    table(out, &crate::table::weeks(r));
+    out.push_str("</section>");
 }
 
 fn review_summary(out: &mut String, r: &Review) {
@@ -481,30 +418,10 @@ fn review_summary(out: &mut String, r: &Review) {
 fn records(out: &mut String, p: &Portfolio) {
     out.push_str(
         "<section id=\"records\"><h2>Audit records</h2><p class=\"note\">Every record the report read; \
-         each decision above links to its row. A hash marked ✗ no longer matches its record's contents.</p>\
-         <table><thead><tr><th class=\"num\">Seq</th><th>Kind</th><th>Release</th><th>Service</th><th>Environment</th>\
-         <th>Now</th><th>Verdict</th><th>Hash</th></tr></thead><tbody>",
+         each decision above links to its row. A hash marked ✗ no longer matches its record's contents.</p>",
     );
-    for r in &p.records {
-        let _ = write!(
-            out,
-            "<tr id=\"record-{seq}\"><td class=\"num\">{seq}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td>{}</td><td class=\"nw\">{}</td><td>{}</td><td><code class=\"hash\">{}</code>{}</td></tr>",
-            r.kind.as_str(),
-            html(&r.release),
-            html(&r.service),
-            html(&r.environment),
-            html(&r.now),
-            badge(&r.verdict),
-            html(&r.hash),
-            if r.hash_ok {
-                ""
-            } else {
-                " <span class=\"bad\">✗ does not match</span>"
-            },
-            seq = r.seq,
-        );
-    }
-    out.push_str("</tbody></table></section>");
+    table(out, &crate::table::records(p));
+    out.push_str("</section>");
 }
 
 /// The page.

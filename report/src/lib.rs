@@ -39,6 +39,7 @@ mod html;
 mod markdown;
 mod model;
 mod svg;
+mod table;
 mod text;
 mod trends;
 

@@ -6,28 +6,89 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{EXPIRY_WINDOW_DAYS, Portfolio, Reason};
-use crate::text::{day, days_left, md, number, percent, span, time};
+use crate::model::{EXPIRY_WINDOW_DAYS, Portfolio};
+use crate::table::{Cell, Lead, Table};
+use crate::text::{day, md, number, percent, span, time};
 use crate::trends;
 
 fn link(seq: u64) -> String {
     format!("[#{seq}](#record-{seq})")
 }
 
-fn reasons(blocking: &[Reason], waiting: &[Reason]) -> String {
-    let mut parts: Vec<String> = blocking
-        .iter()
-        .map(|r| format!("**blocks** {} — {}", md(&r.rule), md(&r.message)))
-        .collect();
-    parts.extend(
-        waiting
-            .iter()
-            .map(|r| format!("waits for {} — {}", md(&r.rule), md(&r.message))),
-    );
-    if parts.is_empty() {
-        "nothing".to_string()
+/// One cell's content.
+fn cell(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s)
+        | Cell::Code(s)
+        | Cell::Muted(s)
+        | Cell::Badge(s)
+        | Cell::Alarm { text: s, .. } => md(s).to_string(),
+        Cell::Strong(s) | Cell::Verdict(s) => format!("**{}**", md(s)),
+        Cell::Codes(list) => md(&list.join(", ")).to_string(),
+        Cell::Noted { text, note, .. } => format!("{} ({})", md(text), md(note)),
+        Cell::Reasons(list) => {
+            let lines: Vec<String> = list
+                .iter()
+                .map(|(lead, rule, message)| {
+                    let lead = match lead {
+                        Lead::Blocks => "**blocks** ",
+                        Lead::Waits => "waits for ",
+                        Lead::Acts => "",
+                    };
+                    format!("{lead}{} — {}", md(rule), md(message))
+                })
+                .collect();
+            lines.join("<br>")
+        }
+        Cell::Expires { time, when, soon } => format!(
+            "{} {}{}",
+            md(time),
+            md(when),
+            if *soon { " **soon**" } else { "" }
+        ),
+        Cell::Record(seq) => link(*seq),
+        Cell::Records { seqs, more } => {
+            let links: Vec<String> = seqs.iter().map(|s| link(*s)).collect();
+            if *more > 0 {
+                format!("{} and {more} more", links.join(" "))
+            } else {
+                links.join(" ")
+            }
+        }
+        Cell::Hash { hash, ok } => format!("{}{}", md(hash), if *ok { "" } else { " ✗" }),
+        Cell::Stack(_) => String::new(),
+    }
+}
+
+/// A table of the report and a blank line, or `none` (a paragraph) when
+/// it has no row.
+fn table_or(out: &mut String, t: &Table, none: &str) {
+    if t.rows.is_empty() {
+        out.push_str(none);
     } else {
-        parts.join("<br>")
+        table(out, t);
+        out.push('\n');
+    }
+}
+
+/// A table of the report (without its `chart` columns), each line ended.
+fn table(out: &mut String, t: &Table) {
+    let shown = || t.columns.iter().filter(|c| !c.chart);
+    let titles: Vec<&str> = shown().map(|c| c.md_title()).collect();
+    let rules: Vec<&str> = shown().map(|c| if c.num { "--:" } else { "---" }).collect();
+    let _ = writeln!(out, "| {} |\n|{}|", titles.join(" | "), rules.join("|"));
+    for row in &t.rows {
+        let mut cells: Vec<String> = t
+            .columns
+            .iter()
+            .zip(&row.cells)
+            .filter(|(c, _)| !c.chart)
+            .map(|(_, content)| cell(content))
+            .collect();
+        if let (Some(seq), Some(first)) = (row.anchor, cells.first_mut()) {
+            first.insert_str(0, &format!("<a id=\"record-{seq}\"></a>"));
+        }
+        let _ = writeln!(out, "| {} |", cells.join(" | "));
     }
 }
 
@@ -39,133 +100,44 @@ fn status(out: &mut String, p: &Portfolio) {
     out.push_str(
         "## Release status\n\nThe latest `check` decision of each service and environment.\n\n",
     );
-    if p.statuses.is_empty() {
-        out.push_str("No `check` decision in the records.\n\n");
-    } else {
-        out.push_str("| Service | Environment | Release | Verdict | Decided | What blocks | Record |\n|---|---|---|---|---|---|---|\n");
-        for s in &p.statuses {
-            let _ = writeln!(
-                out,
-                "| **{}** | {} | {} | **{}** | {} ({} decision{}) | {} | {} |",
-                md(&s.service),
-                md(&s.environment),
-                md(&s.release),
-                s.verdict.as_str(),
-                time(s.now),
-                s.decisions,
-                if s.decisions == 1 { "" } else { "s" },
-                reasons(&s.blocking, &s.waiting),
-                link(s.seq),
-            );
-        }
-        out.push('\n');
-    }
-    if !p.rollouts.is_empty() {
-        out.push_str("### Rollouts\n\n| Service | Environment | Rollout | Verdict | Assessed | Why | Record |\n|---|---|---|---|---|---|---|\n");
-        for r in &p.rollouts {
-            let why = if r.acting.is_empty() {
-                md(&r.summary).to_string()
-            } else {
-                let acting: Vec<String> = r
-                    .acting
-                    .iter()
-                    .map(|a| format!("{} — {}", md(&a.rule), md(&a.message)))
-                    .collect();
-                acting.join("<br>")
-            };
-            let _ = writeln!(
-                out,
-                "| **{}** | {} | {} | **{}** | {} | {} | {} |",
-                md(&r.service),
-                md(&r.environment),
-                md(&r.rollout),
-                r.verdict.as_str(),
-                time(r.now),
-                why,
-                link(r.seq),
-            );
-        }
+    table_or(
+        out,
+        &crate::table::status(p),
+        "No `check` decision in the records.\n\n",
+    );
+    let rollouts = crate::table::rollouts(p);
+    if !rollouts.rows.is_empty() {
+        out.push_str("### Rollouts\n\n");
+        table(out, &rollouts);
         out.push('\n');
     }
 }
 
 fn risk(out: &mut String, p: &Portfolio) {
     out.push_str("## Risk\n\n### Blocking findings\n\n");
-    let blocking: Vec<_> = p
-        .statuses
-        .iter()
-        .flat_map(|s| s.blocking.iter().map(move |r| (s, r)))
-        .collect();
-    if blocking.is_empty() {
-        out.push_str("No latest decision has a blocking finding.\n\n");
-    } else {
-        out.push_str("| Service | Release | Rule | Policy | Message | Controls | Record |\n|---|---|---|---|---|---|---|\n");
-        for (s, r) in blocking {
-            let _ = writeln!(
-                out,
-                "| {} ({}) | {} | {} | {} | {} | {} | {} |",
-                md(&s.service),
-                md(&s.environment),
-                md(&s.release),
-                md(&r.rule),
-                md(&r.policy),
-                md(&r.message),
-                md(&r.controls.join(", ")),
-                link(s.seq),
-            );
-        }
-        out.push('\n');
-    }
+    table_or(
+        out,
+        &crate::table::blocking(p),
+        "No latest decision has a blocking finding.\n\n",
+    );
     let _ = write!(
         out,
         "### Waivers\n\nWaivers the latest decisions carry; **soon** marks those expiring within {EXPIRY_WINDOW_DAYS} days of the report (or expired).\n\n"
     );
-    if p.waivers.is_empty() {
-        out.push_str("No latest decision carries a waiver.\n\n");
-    } else {
-        out.push_str("| Service | Release | Rule | Granted by | Status | Expires | Record |\n|---|---|---|---|---|---|---|\n");
-        for w in &p.waivers {
-            let _ = writeln!(
-                out,
-                "| {} ({}) | {} | {} | {} ({}) | {} | {} {}{} | {} |",
-                md(&w.service),
-                md(&w.environment),
-                md(&w.release),
-                md(&w.rule),
-                md(&w.by),
-                md(&w.role),
-                md(&w.status),
-                time(w.expires),
-                w.days_left.map(days_left).unwrap_or_default(),
-                if w.expiring_soon() { " **soon**" } else { "" },
-                link(w.seq),
-            );
-        }
-        out.push('\n');
-    }
+    table_or(
+        out,
+        &crate::table::waivers(p),
+        "No latest decision carries a waiver.\n\n",
+    );
     out.push_str("### Chronic instability\n\n");
     match &p.review {
         None => out.push_str("No release record of a production deployment in the records.\n\n"),
         Some(r) => {
-            let chronic: Vec<_> = r.stability.iter().filter(|s| s.chronic).collect();
-            if chronic.is_empty() {
-                out.push_str("No service is chronically unstable.\n\n");
-            } else {
-                out.push_str("| Service | Rollbacks | Deployments | Rate | In window | Why |\n|---|--:|--:|--:|--:|---|\n");
-                for s in chronic {
-                    let _ = writeln!(
-                        out,
-                        "| **{}** | {} | {} | {} | {} | {} |",
-                        md(&s.service),
-                        s.rollbacks,
-                        s.deployments,
-                        percent(s.rollback_rate),
-                        s.rollbacks_in_window,
-                        md(&s.reasons.join("; ")),
-                    );
-                }
-                out.push('\n');
-            }
+            table_or(
+                out,
+                &crate::table::chronic(r),
+                "No service is chronically unstable.\n\n",
+            );
         }
     }
 }
@@ -179,32 +151,9 @@ fn compliance(out: &mut String, p: &Portfolio) {
     if p.compliance.is_empty() {
         out.push_str("No finding in the records names a control.\n\n");
     }
-    for f in &p.compliance {
-        let _ = write!(
-            out,
-            "### {}\n\n| Control | Passed | Failed | Waived | Warned | Results | Failed in |\n|---|--:|--:|--:|--:|--:|---|\n",
-            md(&f.name)
-        );
-        for c in &f.controls {
-            let links: Vec<String> = c.failed_in.iter().take(12).map(|s| link(*s)).collect();
-            let more = c.failed_in.len().saturating_sub(12);
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} | {}{} |",
-                md(&c.control),
-                c.passed,
-                c.failed,
-                c.waived,
-                c.warned,
-                c.total(),
-                links.join(" "),
-                if more > 0 {
-                    format!(" and {more} more")
-                } else {
-                    String::new()
-                },
-            );
-        }
+    for (name, controls) in crate::table::compliance(p) {
+        let _ = write!(out, "### {}\n\n", md(name));
+        table(out, &controls);
         out.push('\n');
     }
 }
@@ -245,24 +194,13 @@ fn dora(out: &mut String, p: &Portfolio) {
     );
     let _ = write!(
         out,
-        "### Per week\n\nThe charts of the HTML report, as numbers: {}; {}; {}; {}.\n\n\
-         | Week starting | Deployments | Lead time, median (h) | Change failure rate (%) | Time to restore, median (min) |\n|---|--:|--:|--:|--:|\n",
+        "### Per week\n\nThe charts of the HTML report, as numbers: {}; {}; {}; {}.\n\n",
         trends::DEPLOYMENTS,
         trends::LEAD_TIME,
         trends::FAILURE_RATE,
         trends::RESTORE,
     );
-    for (w, (_, v)) in r.weeks.iter().zip(trends::weeks(r)) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            day(w.period.from),
-            number(v.deployments, 0),
-            opt(v.lead_hours, |x| number(x, 1)),
-            opt(v.failure_percent, |x| number(x, 1)),
-            opt(v.restore_minutes, |x| number(x, 1)),
-        );
-    }
+    table(out, &crate::table::weeks(r));
     let _ = write!(
         out,
         "\n### {}\n\n| Service | Deployments | Rollbacks | Rollback rate | Chronic |\n|---|--:|--:|--:|---|\n",
@@ -284,24 +222,9 @@ fn dora(out: &mut String, p: &Portfolio) {
 
 fn records(out: &mut String, p: &Portfolio) {
     out.push_str(
-        "## Audit records\n\nEvery record the report read; each decision above links to its row. A hash marked ✗ no longer matches its record's contents.\n\n\
-         | Seq | Kind | Release | Service | Environment | Now | Verdict | Hash |\n|--:|---|---|---|---|---|---|---|\n",
+        "## Audit records\n\nEvery record the report read; each decision above links to its row. A hash marked ✗ no longer matches its record's contents.\n\n",
     );
-    for r in &p.records {
-        let _ = writeln!(
-            out,
-            "| <a id=\"record-{seq}\"></a>{seq} | {} | {} | {} | {} | {} | {} | {}{} |",
-            r.kind.as_str(),
-            md(&r.release),
-            md(&r.service),
-            md(&r.environment),
-            md(&r.now),
-            md(&r.verdict),
-            md(&r.hash),
-            if r.hash_ok { "" } else { " ✗" },
-            seq = r.seq,
-        );
-    }
+    table(out, &crate::table::records(p));
 }
 
 /// The page.

@@ -40,6 +40,24 @@ fn c(v: f64) -> String {
     number(v, 1)
 }
 
+/// A chart's `<svg>` element opened, `height` high: its accessible title
+/// and description (ids from `id`), and the title shown at `title_x`.
+fn frame(out: &mut String, id: &str, height: f64, title: &str, desc: &str, title_x: f64) {
+    let _ = write!(
+        out,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {w} {h}\" \
+         width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
+         <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
+         <text class=\"chart-title\" x=\"{x}\" y=\"20\">{title}</text>",
+        w = c(WIDTH),
+        h = c(height),
+        id = html(id),
+        title = html(title),
+        desc = html(desc),
+        x = c(title_x),
+    );
+}
+
 /// The smallest "nice" number (1, 2, 2.5, 5 × 10ⁿ) at least `v`; 1 for
 /// nothing above zero.
 fn nice_ceiling(v: f64) -> f64 {
@@ -102,19 +120,7 @@ impl Chart<'_> {
 
     /// The frame: `<svg>`, title, description, grid, axes and labels.
     fn open(&self, out: &mut String, max: f64) {
-        let id = self.id;
-        let _ = write!(
-            out,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {w} {h}\" \
-             width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
-             <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
-             <text class=\"chart-title\" x=\"{l}\" y=\"20\">{title}</text>",
-            w = c(WIDTH),
-            h = c(HEIGHT),
-            title = html(self.title),
-            desc = html(&self.described()),
-            l = c(LEFT),
-        );
+        frame(out, self.id, HEIGHT, self.title, &self.described(), LEFT);
         // Grid lines and y labels at 0, ¼, ½, ¾ and the top.
         for k in 0..=4 {
             let v = max * f64::from(k) / 4.0;
@@ -167,6 +173,40 @@ impl Chart<'_> {
         );
     }
 
+    /// Each category's mark, written by `mark` (given the category, the
+    /// value's y and the mark's `<title>`), or a no-data marker where it
+    /// has no value; with up to 16 categories, the value written `lift`
+    /// above its mark. Closes the `<svg>`.
+    fn marks(
+        &self,
+        out: &mut String,
+        max: f64,
+        lift: f64,
+        mark: impl Fn(&mut String, usize, f64, &str),
+    ) {
+        let labelled = self.values.len() <= 16;
+        for (i, (label, v)) in self.labels.iter().zip(&self.values).enumerate() {
+            let Some(v) = v else {
+                self.no_data(out, i, label);
+                continue;
+            };
+            let y = self.y(*v, max);
+            let text = (self.format)(*v);
+            let title = format!("<title>{}: {}</title>", html(label), html(&text));
+            mark(out, i, y, &title);
+            if labelled {
+                let _ = write!(
+                    out,
+                    "<text class=\"value\" x=\"{x}\" y=\"{y}\" text-anchor=\"middle\">{text}</text>",
+                    x = c(self.x(i)),
+                    y = c(y - lift),
+                    text = html(&text),
+                );
+            }
+        }
+        out.push_str("</svg>");
+    }
+
     /// A marker for a category without a value.
     fn no_data(&self, out: &mut String, i: usize, label: &str) {
         let _ = write!(
@@ -185,37 +225,17 @@ pub(crate) fn bars(chart: &Chart<'_>) -> String {
     let max = chart.max();
     chart.open(&mut out, max);
     let width = (chart.band() * 0.6).max(1.0);
-    let labelled = chart.values.len() <= 16;
-    for (i, (label, v)) in chart.labels.iter().zip(&chart.values).enumerate() {
-        let Some(v) = v else {
-            chart.no_data(&mut out, i, label);
-            continue;
-        };
-        let y = chart.y(*v, max);
-        let text = (chart.format)(*v);
+    chart.marks(&mut out, max, 4.0, |out, i, y, title| {
         let _ = write!(
             out,
-            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{fill}\">\
-             <title>{label}: {text}</title></rect>",
+            "<rect x=\"{x}\" y=\"{y}\" width=\"{w}\" height=\"{h}\" fill=\"{fill}\">{title}</rect>",
             x = c(chart.x(i) - width / 2.0),
             y = c(y),
             w = c(width),
             h = c(TOP + chart.plot_height() - y),
             fill = html(chart.colour),
-            label = html(label),
-            text = html(&text),
         );
-        if labelled {
-            let _ = write!(
-                out,
-                "<text class=\"value\" x=\"{x}\" y=\"{y}\" text-anchor=\"middle\">{text}</text>",
-                x = c(chart.x(i)),
-                y = c(y - 4.0),
-                text = html(&text),
-            );
-        }
-    }
-    out.push_str("</svg>");
+    });
     out
 }
 
@@ -241,34 +261,15 @@ pub(crate) fn line(chart: &Chart<'_>) -> String {
             points = s.join(" "),
         );
     }
-    let labelled = chart.values.len() <= 16;
-    for (i, (label, v)) in chart.labels.iter().zip(&chart.values).enumerate() {
-        let Some(v) = v else {
-            chart.no_data(&mut out, i, label);
-            continue;
-        };
-        let y = chart.y(*v, max);
-        let text = (chart.format)(*v);
+    chart.marks(&mut out, max, 9.0, |out, i, y, title| {
         let _ = write!(
             out,
-            "<circle cx=\"{x}\" cy=\"{y}\" r=\"4\" fill=\"{colour}\"><title>{label}: {text}</title></circle>",
+            "<circle cx=\"{x}\" cy=\"{y}\" r=\"4\" fill=\"{colour}\">{title}</circle>",
             x = c(chart.x(i)),
             y = c(y),
             colour = html(chart.colour),
-            label = html(label),
-            text = html(&text),
         );
-        if labelled {
-            let _ = write!(
-                out,
-                "<text class=\"value\" x=\"{x}\" y=\"{y}\" text-anchor=\"middle\">{text}</text>",
-                x = c(chart.x(i)),
-                y = c(y - 9.0),
-                text = html(&text),
-            );
-        }
-    }
-    out.push_str("</svg>");
+    });
     out
 }
 
@@ -303,18 +304,7 @@ pub(crate) fn rate_bars(id: &str, title: &str, bars: &[Bar]) -> String {
         format!("{title}: {}.", desc.join("; "))
     };
     let mut out = String::new();
-    let _ = write!(
-        out,
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" viewBox=\"0 0 {w} {h}\" \
-         width=\"{w}\" height=\"{h}\" role=\"img\" aria-labelledby=\"{id}-title {id}-desc\">\
-         <title id=\"{id}-title\">{title}</title><desc id=\"{id}-desc\">{desc}</desc>\
-         <text class=\"chart-title\" x=\"8\" y=\"20\">{title}</text>",
-        w = c(WIDTH),
-        h = c(height),
-        id = html(id),
-        title = html(title),
-        desc = html(&desc),
-    );
+    frame(&mut out, id, height, title, &desc, 8.0);
     let bottom = TOP + ROW * bars.len().max(1) as f64;
     for k in 0..=4 {
         let v = max * f64::from(k) / 4.0;

@@ -11,22 +11,34 @@ use release_policy::model::Timestamp;
 /// `"`, `'`), written through [`Display`].
 pub(crate) struct Html<'a>(pub(crate) &'a str);
 
+/// Writes `text` to `f` with `&`, `<` and `>` as entities (both HTML and
+/// Markdown take them so) and every other character as `other` writes it.
+fn escape(
+    f: &mut fmt::Formatter<'_>,
+    text: &str,
+    other: fn(&mut fmt::Formatter<'_>, char) -> fmt::Result,
+) -> fmt::Result {
+    for c in text.chars() {
+        match c {
+            '&' => f.write_str("&amp;")?,
+            '<' => f.write_str("&lt;")?,
+            '>' => f.write_str("&gt;")?,
+            c => other(f, c)?,
+        }
+    }
+    Ok(())
+}
+
 impl Display for Html<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            match c {
-                '&' => f.write_str("&amp;")?,
-                '<' => f.write_str("&lt;")?,
-                '>' => f.write_str("&gt;")?,
-                '"' => f.write_str("&quot;")?,
-                '\'' => f.write_str("&#39;")?,
-                // Controls other than tab and newline are not allowed in
-                // HTML text; a replacement character shows one was there.
-                c if c.is_control() && c != '\n' && c != '\t' => f.write_char('\u{fffd}')?,
-                c => f.write_char(c)?,
-            }
-        }
-        Ok(())
+        escape(f, self.0, |f, c| match c {
+            '"' => f.write_str("&quot;"),
+            '\'' => f.write_str("&#39;"),
+            // Controls other than tab and newline are not allowed in HTML
+            // text; a replacement character shows one was there.
+            c if c.is_control() && c != '\n' && c != '\t' => f.write_char('\u{fffd}'),
+            c => f.write_char(c),
+        })
     }
 }
 
@@ -42,21 +54,15 @@ pub(crate) struct Md<'a>(pub(crate) &'a str);
 
 impl Display for Md<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for c in self.0.chars() {
-            match c {
-                '&' => f.write_str("&amp;")?,
-                '<' => f.write_str("&lt;")?,
-                '>' => f.write_str("&gt;")?,
-                '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '#' | '!' => {
-                    f.write_char('\\')?;
-                    f.write_char(c)?;
-                }
-                '\n' | '\r' | '\t' => f.write_char(' ')?,
-                c if c.is_control() => f.write_char('\u{fffd}')?,
-                c => f.write_char(c)?,
+        escape(f, self.0, |f, c| match c {
+            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '#' | '!' => {
+                f.write_char('\\')?;
+                f.write_char(c)
             }
-        }
-        Ok(())
+            '\n' | '\r' | '\t' => f.write_char(' '),
+            c if c.is_control() => f.write_char('\u{fffd}'),
+            c => f.write_char(c),
+        })
     }
 }
 

@@ -52,53 +52,58 @@ pub(crate) fn charts(review: &Review) -> Vec<(Chart<'static>, bool)> {
     let series = |f: fn(&KeyValues) -> Option<f64>| -> Vec<Option<f64>> {
         weeks.iter().map(|(_, v)| f(v)).collect()
     };
+    let chart = |id, title, unit, value: fn(&KeyValues) -> Option<f64>, format, colour| Chart {
+        id,
+        title,
+        unit,
+        labels: labels.clone(),
+        values: series(value),
+        format,
+        colour,
+    };
     vec![
         (
-            Chart {
-                id: "chart-deployments",
-                title: DEPLOYMENTS,
-                unit: "deployments",
-                labels: labels.clone(),
-                values: series(|v| Some(v.deployments)),
-                format: |v| number(v, 0),
-                colour: "#4a6fa5",
-            },
+            chart(
+                "chart-deployments",
+                DEPLOYMENTS,
+                "deployments",
+                |v| Some(v.deployments),
+                |v| number(v, 0),
+                "#4a6fa5",
+            ),
             true,
         ),
         (
-            Chart {
-                id: "chart-lead-time",
-                title: LEAD_TIME,
-                unit: "hours",
-                labels: labels.clone(),
-                values: series(|v| v.lead_hours),
-                format: |v| format!("{}h", number(v, 1)),
-                colour: "#2e7d6b",
-            },
+            chart(
+                "chart-lead-time",
+                LEAD_TIME,
+                "hours",
+                |v| v.lead_hours,
+                |v| format!("{}h", number(v, 1)),
+                "#2e7d6b",
+            ),
             false,
         ),
         (
-            Chart {
-                id: "chart-failure-rate",
-                title: FAILURE_RATE,
-                unit: "%",
-                labels: labels.clone(),
-                values: series(|v| v.failure_percent),
-                format: |v| format!("{}%", number(v, 1)),
-                colour: "#c0392b",
-            },
+            chart(
+                "chart-failure-rate",
+                FAILURE_RATE,
+                "%",
+                |v| v.failure_percent,
+                |v| format!("{}%", number(v, 1)),
+                "#c0392b",
+            ),
             true,
         ),
         (
-            Chart {
-                id: "chart-restore",
-                title: RESTORE,
-                unit: "minutes",
-                labels,
-                values: series(|v| v.restore_minutes),
-                format: |v| format!("{}m", number(v, 1)),
-                colour: "#8e5ba8",
-            },
+            chart(
+                "chart-restore",
+                RESTORE,
+                "minutes",
+                |v| v.restore_minutes,
+                |v| format!("{}m", number(v, 1)),
+                "#8e5ba8",
+            ),
             false,
         ),
     ]
