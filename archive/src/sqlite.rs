@@ -49,6 +49,15 @@ impl SqliteArchive {
     pub fn open(path: impl AsRef<Path>, options: &SqliteOptions) -> Result<SqliteArchive, Error> {
         let path = path.as_ref();
         let location = path.display().to_string();
+        // SQLite reads both as a private database that vanishes on close:
+        // a decision "archived" there would be kept nowhere.
+        if location.trim().is_empty() || location == ":memory:" {
+            return Err(unavailable(
+                &location,
+                format!("`{location}` is not an archive: SQLite would keep it in a temporary database that is gone when the command ends"),
+            )
+            .with_hint("give the path of an archive file (`release-policy.db`), or a `postgres://` URL"));
+        }
         if path.is_dir() {
             return Err(unavailable(&location, "not an archive: it is a directory")
                 .with_hint("give the path of an archive file, or a new path to create one"));

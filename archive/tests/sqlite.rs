@@ -55,6 +55,17 @@ fn a_directory_is_unavailable() {
     assert_eq!(e.code(), ErrorCode::ArchiveUnavailable, "{e}");
 }
 
+/// An empty path and `:memory:` are databases SQLite throws away on
+/// close: archiving there would confirm a record kept nowhere.
+#[test]
+fn a_path_sqlite_would_keep_nowhere_is_refused() {
+    for target in ["", "  ", ":memory:"] {
+        let e = release_policy_archive::open(target).err().unwrap();
+        assert_eq!(e.code(), ErrorCode::ArchiveUnavailable, "{target:?}: {e}");
+        assert!(e.to_string().contains("temporary database"), "{e}");
+    }
+}
+
 #[test]
 fn a_database_of_another_program_is_not_an_archive() {
     let b = common::sqlite();

@@ -11,15 +11,23 @@ use release_policy::review::Records;
 use release_policy::{Bundle, Error, ErrorCode, Limits};
 use release_policy_archive::{Filter, VerifyOptions};
 
-/// Read a small text file (a key, a checkpoint) naming it in errors.
+/// Read a small text file (a key, a checkpoint: at most 64 KiB, so a huge
+/// or endless file cannot exhaust memory), naming it in errors.
 fn read_text(path: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(path).map_err(|e| {
-        Error::io(
-            ErrorCode::ReadFailed,
-            path.display().to_string(),
-            e.to_string().to_lowercase(),
-        )
-    })
+    use std::io::Read;
+    const MAX: u64 = 64 * 1024;
+    let fail =
+        |message: String| Error::io(ErrorCode::ReadFailed, path.display().to_string(), message);
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX + 1).read_to_string(&mut text))
+        .map_err(|e| fail(e.to_string().to_lowercase()))?;
+    if text.len() as u64 > MAX {
+        return Err(fail(format!(
+            "larger than {MAX} bytes: not a key or a checkpoint"
+        )));
+    }
+    Ok(text)
 }
 
 fn emit(text: &str) {

@@ -292,6 +292,36 @@ fn bad_archive_input_is_refused_with_its_code() {
         err.starts_with("error[RP1004]") || err.starts_with("error[RP1007]"),
         "{err}"
     );
+    // An endless key file is refused before it fills memory.
+    let (_, err) = run(
+        cli().args([
+            "audit",
+            "verify",
+            "--archive",
+            &d.db(),
+            "--public-key",
+            "/dev/zero",
+        ]),
+        2,
+    );
+    assert!(
+        err.starts_with("error[RP0601]: /dev/zero: larger than"),
+        "{err}"
+    );
+    // A decision "archived" where SQLite keeps nothing is no go-ahead.
+    for target in ["", ":memory:"] {
+        let (out, err) = run(
+            cli().args([
+                "check",
+                "--archive",
+                target,
+                "examples/releases/payments-1.8.0.yaml",
+            ]),
+            2,
+        );
+        assert!(out.is_empty(), "{out}");
+        assert!(err.starts_with("error[RP1004]"), "{err}");
+    }
     let (_, err) = run(
         cli().args(["backtest", "--archive", &d.db(), "--since", "yesterday"]),
         2,
