@@ -260,6 +260,8 @@ pub(crate) enum Command {
         #[arg(long, default_value = "html", value_parser = ["html", "markdown"])]
         format: String,
     },
+    /// Serve decisions over HTTP/JSON: `POST /v1/check`, `/v1/assess`, `/v1/plan`, `/v1/review`; runs until SIGTERM.
+    Serve(Box<ServeArgs>),
     /// Replay archived decisions through new policies: which verdicts would change (exit 1 if any).
     Backtest {
         /// Policy directory of the new bundle; repeat for layers. Default: the built-in pack.
@@ -281,6 +283,59 @@ pub(crate) enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+}
+
+/// `serve`'s flags (docs/server.md).
+#[derive(clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Address to listen on (port 0 picks a free one, announced on stderr).
+    #[arg(long, default_value = "127.0.0.1:8484", value_name = "ADDR")]
+    pub(crate) listen: std::net::SocketAddr,
+    /// Policy directory; repeat for layers, organisation first. Default: the built-in pack.
+    #[arg(long = "policies", value_name = "DIR")]
+    pub(crate) policies: Vec<PathBuf>,
+    /// Put the built-in pack first, under the `--policies` layers.
+    #[arg(long)]
+    pub(crate) builtin: bool,
+    /// A catalog (a directory or one file): needed by `/v1/plan`; binds `graph` and `calendar` for checks.
+    #[arg(long, value_name = "PATH")]
+    pub(crate) catalog: Option<PathBuf>,
+    /// Record every decision in an audit archive: an SQLite file or a `postgres://` URL.
+    #[arg(long, value_name = "ARCHIVE")]
+    pub(crate) archive: Option<String>,
+    /// Bearer tokens, one per line (at least 16 characters): every route but /healthz and /readyz needs one.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// Serve HTTPS with this certificate chain (PEM); needs `--tls-key`.
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub(crate) tls_cert: Option<PathBuf>,
+    /// The certificate's private key (PEM); needs `--tls-cert`.
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub(crate) tls_key: Option<PathBuf>,
+    /// Largest request body, in bytes (413 above it).
+    #[arg(long, default_value_t = 8 * 1024 * 1024, value_name = "BYTES")]
+    pub(crate) max_body_bytes: usize,
+    /// Seconds allowed for a request's headers and a TLS handshake.
+    #[arg(long, default_value_t = 10.0, value_name = "SECONDS")]
+    pub(crate) header_timeout: f64,
+    /// Seconds allowed for a request's body (408 after it).
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub(crate) body_timeout: f64,
+    /// Most requests read or decided at once (503 above it).
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub(crate) max_concurrent: usize,
+    /// Most open connections.
+    #[arg(long, default_value_t = 1024, value_name = "N")]
+    pub(crate) max_connections: usize,
+    /// Decision threads (default: one per core).
+    #[arg(long, value_name = "N")]
+    pub(crate) workers: Option<usize>,
+    /// Seconds between looks for changed policy or catalog files; 0: reload on SIGHUP only.
+    #[arg(long, default_value_t = 2.0, value_name = "SECONDS")]
+    pub(crate) watch_interval: f64,
+    /// Seconds SIGTERM waits for requests in flight.
+    #[arg(long, default_value_t = 30.0, value_name = "SECONDS")]
+    pub(crate) drain_timeout: f64,
 }
 
 #[derive(Subcommand)]

@@ -3,12 +3,9 @@
 
 use std::path::PathBuf;
 
-use release_policy::error::CatalogError;
-use release_policy::model::Timestamp;
-use release_policy::review::{
-    Bands, Decisions, Period, Records, ReviewOptions, ReviewVerdict, Thresholds,
-};
-use release_policy::{Bundle, Error, ErrorCode, Limits, SourceLocation};
+use release_policy::review::{Bands, Decisions, Records, ReviewVerdict};
+use release_policy::{Bundle, Error, ErrorCode, Limits};
+use release_policy_server::handlers::{ReviewQuery, instant};
 
 /// The output formats.
 pub(crate) enum Output {
@@ -33,40 +30,20 @@ pub(crate) struct Args {
     pub archive: Option<String>,
 }
 
-fn bad(flag: &str, value: &str) -> Error {
-    Error::Catalog(vec![
-        CatalogError::new(
-            ErrorCode::InvalidPeriod,
-            SourceLocation::file("<arguments>"),
-            format!("`{flag} {value}` is neither a date (`2026-11-26`) nor an RFC 3339 instant"),
-        )
-        .with_hint("dates are UTC midnights; periods are half-open, `[--from, --to)`"),
-    ])
-}
-
-/// A date (`2026-11-26`, its UTC midnight) or an RFC 3339 instant.
-fn instant(flag: &str, value: &str) -> Result<Timestamp, Error> {
-    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(value) {
-        return Ok(t.to_utc());
-    }
-    chrono::NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
-        .ok_or_else(|| bad(flag, value))
-}
-
 pub(crate) fn run(a: Args) -> Result<u8, Error> {
     let limits = Limits::default();
     let records = Records::from_path(&a.records, &limits)?;
     let bundle = Bundle::try_builtin()?;
-    let to = a.to.as_deref().map(|t| instant("--to", t)).transpose()?;
-    if let Some(id) = &a.release {
-        // As of `--to`, or of the last moment the record names.
-        let now = to
-            .or_else(|| records.get(id).map(|r| r.last_event()))
-            .unwrap_or_default();
-        let outcome = bundle.review_release(&records, id, now, &Thresholds::default())?;
+    let query = ReviewQuery {
+        from: a.from.clone(),
+        to: a.to.clone(),
+        service: a.service,
+        team: a.team,
+        release: a.release,
+        environment: Some(a.environment),
+    };
+    if let Some(id) = &query.release {
+        let outcome = query.release_outcome(&bundle, &records, id)?;
         crate::emit(&match a.format {
             Output::Text => outcome.to_text(),
             Output::Json => outcome.to_json() + "\n",
@@ -74,30 +51,7 @@ pub(crate) fn run(a: Args) -> Result<u8, Error> {
         });
         return Ok(0);
     }
-    let mut options = ReviewOptions::default().environment(a.environment);
-    let from = a
-        .from
-        .as_deref()
-        .map(|f| instant("--from", f))
-        .transpose()?;
-    match (from, to) {
-        (Some(f), Some(t)) => options = options.period(Period::new(f, t)?),
-        (None, None) => {}
-        _ => {
-            return Err(Error::Catalog(vec![CatalogError::new(
-                ErrorCode::InvalidPeriod,
-                SourceLocation::file("<arguments>"),
-                "give both `--from` and `--to`, or neither",
-            )
-            .with_hint("without them the period runs from the first deployment's day to the day after the last")]));
-        }
-    }
-    if let Some(s) = a.service {
-        options = options.service(s);
-    }
-    if let Some(t) = a.team {
-        options = options.team(t);
-    }
+    let mut options = query.options()?;
     if let Some(path) = a.bands {
         let text = std::fs::read_to_string(&path).map_err(|e| {
             Error::io(
