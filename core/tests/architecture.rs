@@ -257,6 +257,7 @@ fn bindings_use_the_stable_api_only() {
         "bindings/c",
         "archive",
         "report",
+        "server",
     ] {
         rust_files(&root.join(b).join("src"), &mut files);
     }
