@@ -163,8 +163,15 @@ pub(crate) fn check(d: &Decision, bundle: &Bundle, facts: &Facts) -> Report {
             s.skipped()
         ),
         timestamp: Some(timestamp(d.now())),
-        items: d.findings().iter().map(|f| check_item(d, f, facts)).collect(),
-        rules: rules(bundle, d.findings().iter().map(|f| (f.rule(), f.controls()))),
+        items: d
+            .findings()
+            .iter()
+            .map(|f| check_item(d, f, facts))
+            .collect(),
+        rules: rules(
+            bundle,
+            d.findings().iter().map(|f| (f.rule(), f.controls())),
+        ),
         exit,
     }
 }
@@ -192,7 +199,11 @@ fn assess_item(f: &AssessFinding, facts: &Facts) -> Item {
         Outcome::NoData => Status::Waiting,
         Outcome::Skipped => Status::Skipped,
     };
-    let mut details: Vec<String> = f.threshold().map(|t| format!("limit: {t}")).into_iter().collect();
+    let mut details: Vec<String> = f
+        .threshold()
+        .map(|t| format!("limit: {t}"))
+        .into_iter()
+        .collect();
     details.extend(
         f.observed()
             .iter()
@@ -211,7 +222,12 @@ fn assess_item(f: &AssessFinding, facts: &Facts) -> Item {
         .subject()
         .map(|s| format!("metrics.{s}"))
         .into_iter()
-        .chain(f.observed().keys().filter(|k| k.starts_with("rollout.")).cloned())
+        .chain(
+            f.observed()
+                .keys()
+                .filter(|k| k.starts_with("rollout."))
+                .cloned(),
+        )
         .collect();
     Item {
         group: f.policy().to_string(),
@@ -250,7 +266,10 @@ pub(crate) fn assess(a: &Assessment, bundle: &Bundle, facts: &Facts) -> Report {
         ),
         timestamp: Some(timestamp(a.now())),
         items: a.findings().iter().map(|f| assess_item(f, facts)).collect(),
-        rules: rules(bundle, a.findings().iter().map(|f| (f.rule(), f.controls()))),
+        rules: rules(
+            bundle,
+            a.findings().iter().map(|f| (f.rule(), f.controls())),
+        ),
         exit,
     }
 }

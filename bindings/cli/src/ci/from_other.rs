@@ -49,12 +49,23 @@ pub(crate) fn plan(p: &Plan, file: &str) -> Report {
     let mut named: Vec<&str> = Vec::new();
     for v in &p.violations {
         let id = format!("violation/{}", v.kind.as_str());
-        let mut i = item(&v.release, &id, Status::Fail, Severity::Block, v.kind.as_str());
+        let mut i = item(
+            &v.release,
+            &id,
+            Status::Fail,
+            Severity::Block,
+            v.kind.as_str(),
+        );
         i.message = v.message.clone();
-        i.details = [("provider", Some(&v.provider)), ("consumer", v.consumer.as_ref()), ("api", v.api.as_ref()), ("change", v.change.as_ref())]
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| format!("{k} = {v}")))
-            .collect();
+        i.details = [
+            ("provider", Some(&v.provider)),
+            ("consumer", v.consumer.as_ref()),
+            ("api", v.api.as_ref()),
+            ("change", v.change.as_ref()),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.map(|v| format!("{k} = {v}")))
+        .collect();
         i.location = at();
         named.push(&v.release);
         rules.push(meta(&id, "an API contract the release plan breaks"));
@@ -62,7 +73,11 @@ pub(crate) fn plan(p: &Plan, file: &str) -> Report {
     }
     for c in &p.conflicts {
         let id = format!("conflict/{}", c.kind.as_str());
-        let severity = if c.blocking { Severity::Block } else { Severity::Hold };
+        let severity = if c.blocking {
+            Severity::Block
+        } else {
+            Severity::Hold
+        };
         let group = c.releases.join(" + ");
         let mut i = item(&group, &id, Status::Fail, severity, c.kind.as_str());
         i.message = c.message.clone();
@@ -72,7 +87,13 @@ pub(crate) fn plan(p: &Plan, file: &str) -> Report {
         items.push(i);
     }
     for c in &p.cycles {
-        let mut i = item(&c.environment, "cycle", Status::Fail, Severity::Block, "cycle");
+        let mut i = item(
+            &c.environment,
+            "cycle",
+            Status::Fail,
+            Severity::Block,
+            "cycle",
+        );
         i.message = c.message.clone();
         i.details = vec![format!("path = {}", c.path.join(" → "))];
         i.location = at();
@@ -129,8 +150,18 @@ pub(crate) fn review(r: &Review, records: &str) -> Report {
         } else {
             Status::Pass
         };
-        let severity = if c.required { Severity::Block } else { Severity::Warn };
-        let mut i = item(&c.policy, &c.criterion, status, severity, if c.required { "required" } else { "optional" });
+        let severity = if c.required {
+            Severity::Block
+        } else {
+            Severity::Warn
+        };
+        let mut i = item(
+            &c.policy,
+            &c.criterion,
+            status,
+            severity,
+            if c.required { "required" } else { "optional" },
+        );
         i.message = format!(
             "{} of {} releases did not meet `{}`",
             c.failed + c.errors,
@@ -151,26 +182,59 @@ pub(crate) fn review(r: &Review, records: &str) -> Report {
         items.push(i);
     }
     for s in &r.stability {
-        let status = if s.chronic { Status::Fail } else { Status::Pass };
-        let mut i = item("stability", &s.service, status, Severity::Block, "instability");
-        i.message = if s.chronic {
-            format!("`{}` is chronically unstable: {}", s.service, s.reasons.join("; "))
+        let status = if s.chronic {
+            Status::Fail
         } else {
-            format!("`{}`: {} rollback(s) in {} deployment(s)", s.service, s.rollbacks, s.deployments)
+            Status::Pass
         };
-        i.details = s.rules.iter().map(|x| format!("instability rule: {x}")).collect();
+        let mut i = item(
+            "stability",
+            &s.service,
+            status,
+            Severity::Block,
+            "instability",
+        );
+        i.message = if s.chronic {
+            format!(
+                "`{}` is chronically unstable: {}",
+                s.service,
+                s.reasons.join("; ")
+            )
+        } else {
+            format!(
+                "`{}`: {} rollback(s) in {} deployment(s)",
+                s.service, s.rollbacks, s.deployments
+            )
+        };
+        i.details = s
+            .rules
+            .iter()
+            .map(|x| format!("instability rule: {x}"))
+            .collect();
         i.location = at();
         items.push(i);
     }
     if !r.stability.is_empty() {
-        rules.push(meta("instability", "a service's instability rules (chronic instability)"));
+        rules.push(meta(
+            "instability",
+            "a service's instability rules (chronic instability)",
+        ));
         for i in items.iter_mut().filter(|i| i.group == "stability") {
             i.id = format!("instability/{}", i.id);
         }
     }
     for p in &r.postmortems {
-        let mut i = item(&p.service, &format!("postmortem/{}", p.release), Status::Fail, Severity::Block, p.problem);
-        i.message = format!("the post-mortem of `{}` is {} ({})", p.release, p.problem, p.why);
+        let mut i = item(
+            &p.service,
+            &format!("postmortem/{}", p.release),
+            Status::Fail,
+            Severity::Block,
+            p.problem,
+        );
+        i.message = format!(
+            "the post-mortem of `{}` is {} ({})",
+            p.release, p.problem, p.why
+        );
         i.location = at();
         items.push(i);
     }
@@ -186,7 +250,11 @@ pub(crate) fn review(r: &Review, records: &str) -> Report {
         summary: format!(
             "release-policy review: {}{}",
             r.verdict.as_str().to_ascii_uppercase(),
-            if r.reasons.is_empty() { String::new() } else { format!(" — {}", r.reasons.join("; ")) }
+            if r.reasons.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", r.reasons.join("; "))
+            }
         ),
         timestamp: None,
         items,
@@ -199,14 +267,33 @@ pub(crate) fn review(r: &Review, records: &str) -> Report {
 /// command exits 0 whatever they are, so they only warn).
 pub(crate) fn release(o: &ReleaseOutcome, records: &str) -> Report {
     let at = || Location::file(Some(records.to_string()));
-    let mut out = item(&o.release, "outcome", if o.failed { Status::Fail } else { Status::Pass }, Severity::Warn, o.outcome);
+    let mut out = item(
+        &o.release,
+        "outcome",
+        if o.failed { Status::Fail } else { Status::Pass },
+        Severity::Warn,
+        o.outcome,
+    );
     out.message = format!("`{}` {} ({})", o.release, o.outcome, o.service);
-    out.details = o.missed_by_testing.iter().map(|m| format!("missed by testing: {} ({})", m.ticket, m.severity)).collect();
+    out.details = o
+        .missed_by_testing
+        .iter()
+        .map(|m| format!("missed by testing: {} ({})", m.ticket, m.severity))
+        .collect();
     out.location = at();
     let mut items = vec![out];
     if let Some(p) = &o.postmortem {
-        let mut i = item(&o.release, "postmortem", Status::Fail, Severity::Warn, p.problem);
-        i.message = format!("the post-mortem of `{}` is {} ({})", p.release, p.problem, p.why);
+        let mut i = item(
+            &o.release,
+            "postmortem",
+            Status::Fail,
+            Severity::Warn,
+            p.problem,
+        );
+        i.message = format!(
+            "the post-mortem of `{}` is {} ({})",
+            p.release, p.problem, p.why
+        );
         i.location = at();
         items.push(i);
     }
@@ -215,7 +302,10 @@ pub(crate) fn release(o: &ReleaseOutcome, records: &str) -> Report {
         verdict: o.outcome.to_string(),
         summary: format!("release-policy review: {} {}", o.release, o.outcome),
         timestamp: None,
-        rules: vec![meta("outcome", "the release's outcome"), meta("postmortem", "the release's post-mortem")],
+        rules: vec![
+            meta("outcome", "the release's outcome"),
+            meta("postmortem", "the release's post-mortem"),
+        ],
         items,
         exit: 0,
     }
@@ -225,15 +315,33 @@ pub(crate) fn release(o: &ReleaseOutcome, records: &str) -> Report {
 pub(crate) fn test(r: &TestReport, require_coverage: bool, exit: u8) -> Report {
     let mut items = Vec::new();
     for c in &r.cases {
-        let mut i = item(&c.file, &c.name, if c.passed { Status::Pass } else { Status::Fail }, Severity::Block, "test");
-        i.message = c.failures.first().cloned().unwrap_or_else(|| "passed".into());
+        let mut i = item(
+            &c.file,
+            &c.name,
+            if c.passed { Status::Pass } else { Status::Fail },
+            Severity::Block,
+            "test",
+        );
+        i.message = c
+            .failures
+            .first()
+            .cloned()
+            .unwrap_or_else(|| "passed".into());
         i.details = c.failures.iter().skip(1).cloned().collect();
         let line = locate::read(&c.file).and_then(|t| locate::needle_line(&t, &c.name));
-        i.location = Location { file: Some(c.file.clone()), line, column: None };
+        i.location = Location {
+            file: Some(c.file.clone()),
+            line,
+            column: None,
+        };
         items.push(i);
     }
     for g in &r.gaps {
-        let (status, severity) = if require_coverage { (Status::Fail, Severity::Block) } else { (Status::Waiting, Severity::Info) };
+        let (status, severity) = if require_coverage {
+            (Status::Fail, Severity::Block)
+        } else {
+            (Status::Waiting, Severity::Info)
+        };
         let mut i = item("coverage", &g.rule, status, severity, "coverage");
         i.message = format!("rule `{}` has no {}", g.rule, g.missing.join(", no "));
         items.push(i);
@@ -241,13 +349,25 @@ pub(crate) fn test(r: &TestReport, require_coverage: bool, exit: u8) -> Report {
     let mut rules: Vec<RuleMeta> = Vec::new();
     for i in &items {
         if rules.iter().all(|m| m.id != i.id) {
-            rules.push(meta(&i.id, if i.group == "coverage" { "a rule without a passing or a failing case" } else { "a policy test case" }));
+            rules.push(meta(
+                &i.id,
+                if i.group == "coverage" {
+                    "a rule without a passing or a failing case"
+                } else {
+                    "a policy test case"
+                },
+            ));
         }
     }
     Report {
         command: "test",
         verdict: if exit == 0 { "pass" } else { "fail" }.into(),
-        summary: format!("release-policy test: {} passed, {} failed, {} coverage gap(s)", r.passed(), r.failed(), r.gaps.len()),
+        summary: format!(
+            "release-policy test: {} passed, {} failed, {} coverage gap(s)",
+            r.passed(),
+            r.failed(),
+            r.gaps.len()
+        ),
         timestamp: None,
         items,
         rules,
@@ -259,7 +379,11 @@ pub(crate) fn test(r: &TestReport, require_coverage: bool, exit: u8) -> Report {
 /// located in it (each at its `file:line:column` in SARIF and GitHub).
 /// With `deny`, warnings fail the command and are errors.
 pub(crate) fn lint(bundle: &Bundle, deny: bool) -> Report {
-    let severity = if deny { Severity::Block } else { Severity::Warn };
+    let severity = if deny {
+        Severity::Block
+    } else {
+        Severity::Warn
+    };
     let warnings = bundle.warnings();
     let mut items = Vec::new();
     let mut codes: Vec<ErrorCode> = Vec::new();
@@ -272,7 +396,10 @@ pub(crate) fn lint(bundle: &Bundle, deny: bool) -> Report {
         }
     }
     for file in files {
-        let mine: Vec<&PolicyError> = warnings.iter().filter(|w| w.location.file == file).collect();
+        let mine: Vec<&PolicyError> = warnings
+            .iter()
+            .filter(|w| w.location.file == file)
+            .collect();
         if mine.is_empty() {
             let mut i = item(file, "lint", Status::Pass, severity, "lint");
             i.message = "no warnings".into();
@@ -295,7 +422,12 @@ pub(crate) fn lint(bundle: &Bundle, deny: bool) -> Report {
     }
     let mut report = Report {
         command: "lint",
-        verdict: if warnings.is_empty() { "ok" } else { "warnings" }.into(),
+        verdict: if warnings.is_empty() {
+            "ok"
+        } else {
+            "warnings"
+        }
+        .into(),
         summary: format!(
             "release-policy lint: {} policies, {} rules, {} warning(s), bundle {}",
             bundle.policies().len(),

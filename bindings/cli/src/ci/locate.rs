@@ -104,7 +104,7 @@ mod tests {
     #[test]
     fn finds_block_and_flow_keys() {
         let yaml = "now: x\nrelease: {id: a, kind: standard}\nreadiness:\n  onCall: bob\n  rollback:\n    owner: x\n    duration: 5m\nother:\n  duration: 1\n";
-        assert_eq!(path_line(yaml, "release.kind"), Some((2, 22)));
+        assert_eq!(path_line(yaml, "release.kind"), Some((2, 18)));
         assert_eq!(path_line(yaml, "readiness.rollback.duration"), Some((7, 5)));
         assert_eq!(path_line(yaml, "readiness.duration"), None);
         assert_eq!(path_line(yaml, "now"), Some((1, 1)));

@@ -230,12 +230,7 @@ pub(crate) fn from_error(command: &'static str, e: &Error) -> Report {
                 None => f.message.clone(),
             };
             let file = f.input.clone().filter(|i| i != "<stdin>");
-            push(
-                f.code(),
-                message,
-                f.hint(),
-                Location { file, line, column },
-            );
+            push(f.code(), message, f.hint(), Location { file, line, column });
         }
         _ => {
             let policy = e.policy_errors();
@@ -268,7 +263,9 @@ pub(crate) fn from_error(command: &'static str, e: &Error) -> Report {
 }
 
 /// Counts of a list of items: tests, failures, errors, skipped.
-pub(crate) fn counts<'a>(items: impl IntoIterator<Item = &'a Item>) -> (usize, usize, usize, usize) {
+pub(crate) fn counts<'a>(
+    items: impl IntoIterator<Item = &'a Item>,
+) -> (usize, usize, usize, usize) {
     let mut c = (0, 0, 0, 0);
     for i in items {
         c.0 += 1;

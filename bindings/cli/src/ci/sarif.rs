@@ -194,7 +194,11 @@ fn result(i: &Item, index: Option<usize>) -> SarifResult {
     SarifResult {
         rule_id: i.id.clone(),
         rule_index: index,
-        kind: if i.status == Status::Waiting { "open" } else { "fail" },
+        kind: if i.status == Status::Waiting {
+            "open"
+        } else {
+            "fail"
+        },
         level: i.severity.sarif_level(),
         message: Message { text },
         locations: location(&i.location),
