@@ -37,22 +37,39 @@ pub(crate) fn path_line(text: &str, path: &str) -> Option<(usize, usize)> {
             None => (0, 0, None),
             Some((l, _, end, ind)) => (l, end, Some(ind)),
         };
+        // The column of the keys one level down: that of the first key
+        // below the parent (after `- ` list markers).
+        let mut child_col: Option<usize> = None;
         let mut found = None;
         for (i, line) in lines.iter().enumerate().skip(start) {
             let indent = line.len() - line.trim_start().len();
             let same_line = Some(i) == at.map(|a| a.0);
-            if !same_line {
-                let blank = line.trim().is_empty() || line.trim_start().starts_with('#');
-                if blank {
-                    continue;
-                }
-                if parent_indent.is_some_and(|p| indent <= p) {
+            if same_line {
+                if let Some(col) = key_at(line, key, from_col) {
+                    found = Some((i, col, col + key.len(), indent));
                     break;
                 }
+                continue;
             }
-            let from = if same_line { from_col } else { 0 };
-            if let Some(col) = key_at(line, key, from) {
-                found = Some((i, col, col + key.len(), indent));
+            let content = line.trim();
+            let structural = content.chars().all(|c| "{}[],".contains(c));
+            if content.is_empty() || content.starts_with('#') || content == "---" || structural {
+                continue;
+            }
+            if parent_indent.is_some_and(|p| indent <= p) {
+                break;
+            }
+            let mut col = indent;
+            let mut rest = content;
+            while let Some(r) = rest.strip_prefix("- ") {
+                let r2 = r.trim_start();
+                col += rest.len() - r2.len();
+                rest = r2;
+            }
+            let level = *child_col.get_or_insert(col);
+            let flow = rest.starts_with('{');
+            if let Some(c) = key_at(line, key, 0).filter(|c| *c == level || (flow && col == level)) {
+                found = Some((i, c, c + key.len(), indent));
                 break;
             }
         }
@@ -107,6 +124,8 @@ mod tests {
         assert_eq!(path_line(yaml, "release.kind"), Some((2, 18)));
         assert_eq!(path_line(yaml, "readiness.rollback.duration"), Some((7, 5)));
         assert_eq!(path_line(yaml, "readiness.duration"), None);
+        let list = "ci:\n  suites:\n    - name: e2e\n      status: failed\n    - {name: unit, status: passed}\n";
+        assert_eq!(path_line(list, "ci.suites[0].status"), Some((4, 7)));
         assert_eq!(path_line(yaml, "now"), Some((1, 1)));
         let json = "{\n  \"ci\": {\n    \"suites\": []\n  }\n}\n";
         assert_eq!(path_line(json, "ci.suites[0]"), Some((3, 5)));
