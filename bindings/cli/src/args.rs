@@ -226,7 +226,7 @@ pub(crate) enum Command {
         /// Fail when a rule lacks a passing or a failing case.
         #[arg(long)]
         require_coverage: bool,
-        /// Output format (text or json).
+        /// Output format.
         #[arg(long, value_enum, default_value = "text")]
         format: TestRunFormat,
     },
