@@ -68,7 +68,8 @@ pub(crate) fn path_line(text: &str, path: &str) -> Option<(usize, usize)> {
             }
             let level = *child_col.get_or_insert(col);
             let flow = rest.starts_with('{');
-            if let Some(c) = key_at(line, key, 0).filter(|c| *c == level || (flow && col == level)) {
+            if let Some(c) = key_at(line, key, 0).filter(|c| *c == level || (flow && col == level))
+            {
                 found = Some((i, c, c + key.len(), indent));
                 break;
             }
