@@ -26,12 +26,16 @@ impl Facts {
         Facts { file, text }
     }
 
-    /// The facts file, at the line of the first path found in it.
-    fn locate(&self, paths: &[String]) -> Location {
-        let found = self
-            .text
+    /// The facts file's lines (split once per report).
+    fn lines(&self) -> Vec<&str> {
+        self.text
             .as_deref()
-            .and_then(|t| paths.iter().find_map(|p| locate::path_line(t, p)));
+            .map_or(Vec::new(), |t| t.lines().collect())
+    }
+
+    /// The facts file, at the line of the first path found in `lines`.
+    fn locate(&self, lines: &[&str], paths: &[String]) -> Location {
+        let found = paths.iter().find_map(|p| locate::path_line(lines, p));
         Location {
             file: self.file.clone(),
             line: found.map(|f| f.0),
@@ -97,7 +101,7 @@ fn effect_severity(e: Effect) -> Severity {
     }
 }
 
-fn check_item(d: &Decision, f: &Finding, facts: &Facts) -> Item {
+fn check_item(d: &Decision, f: &Finding, facts: &Facts, lines: &[&str]) -> Item {
     let status = match f.outcome() {
         Outcome::Pass | Outcome::Waived => Status::Pass,
         Outcome::Fail | Outcome::Warn => Status::Fail,
@@ -131,7 +135,7 @@ fn check_item(d: &Decision, f: &Finding, facts: &Facts) -> Item {
             .iter()
             .map(|(k, v)| format!("{k} = {}", short_json(v, 240)))
             .collect(),
-        location: facts.locate(&paths),
+        location: facts.locate(lines, &paths),
         paths,
     }
 }
@@ -163,11 +167,13 @@ pub(crate) fn check(d: &Decision, bundle: &Bundle, facts: &Facts) -> Report {
             s.skipped()
         ),
         timestamp: Some(timestamp(d.now())),
-        items: d
-            .findings()
-            .iter()
-            .map(|f| check_item(d, f, facts))
-            .collect(),
+        items: {
+            let lines = facts.lines();
+            d.findings()
+                .iter()
+                .map(|f| check_item(d, f, facts, &lines))
+                .collect()
+        },
         rules: rules(
             bundle,
             d.findings().iter().map(|f| (f.rule(), f.controls())),
@@ -191,7 +197,7 @@ fn action_severity(f: &AssessFinding) -> Severity {
     }
 }
 
-fn assess_item(f: &AssessFinding, facts: &Facts) -> Item {
+fn assess_item(f: &AssessFinding, facts: &Facts, lines: &[&str]) -> Item {
     let status = match f.outcome() {
         Outcome::Pass | Outcome::Waived => Status::Pass,
         Outcome::Fail | Outcome::Warn => Status::Fail,
@@ -237,7 +243,7 @@ fn assess_item(f: &AssessFinding, facts: &Facts) -> Item {
         kind,
         message,
         details,
-        location: facts.locate(&paths),
+        location: facts.locate(lines, &paths),
         paths,
     }
 }
@@ -265,7 +271,13 @@ pub(crate) fn assess(a: &Assessment, bundle: &Bundle, facts: &Facts) -> Report {
             s.skipped()
         ),
         timestamp: Some(timestamp(a.now())),
-        items: a.findings().iter().map(|f| assess_item(f, facts)).collect(),
+        items: {
+            let lines = facts.lines();
+            a.findings()
+                .iter()
+                .map(|f| assess_item(f, facts, &lines))
+                .collect()
+        },
         rules: rules(
             bundle,
             a.findings().iter().map(|f| (f.rule(), f.controls())),

@@ -20,8 +20,7 @@ pub(crate) fn read(path: &str) -> Option<String> {
 /// looked for after its parent, on the parent's line (flow style) or on a
 /// following, deeper-indented line, and the search stops at the first
 /// line indented no deeper than the parent.
-pub(crate) fn path_line(text: &str, path: &str) -> Option<(usize, usize)> {
-    let lines: Vec<&str> = text.lines().collect();
+pub(crate) fn path_line(lines: &[&str], path: &str) -> Option<(usize, usize)> {
     let keys: Vec<&str> = path
         .split('.')
         .map(|k| k.split('[').next().unwrap_or(k))
@@ -117,7 +116,9 @@ pub(crate) fn needle_line(text: &str, needle: &str) -> Option<usize> {
 
 #[cfg(test)]
 mod tests {
-    use super::path_line;
+    fn path_line(text: &str, path: &str) -> Option<(usize, usize)> {
+        super::path_line(&text.lines().collect::<Vec<_>>(), path)
+    }
 
     #[test]
     fn finds_block_and_flow_keys() {
