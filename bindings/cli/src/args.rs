@@ -23,6 +23,18 @@ pub(crate) enum Format {
     Markdown,
 }
 
+/// `check`, `assess` and `review`: the human and JSON formats, and the CI
+/// ones (`crate::ci`).
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ReportFormat {
+    Text,
+    Json,
+    Markdown,
+    Junit,
+    Sarif,
+    Github,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 pub(crate) enum PlanFormat {
     Text,
@@ -30,6 +42,28 @@ pub(crate) enum PlanFormat {
     Markdown,
     Dot,
     Mermaid,
+    Junit,
+    Sarif,
+    Github,
+}
+
+/// `test`'s formats.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum TestRunFormat {
+    Text,
+    Json,
+    Junit,
+    Sarif,
+    Github,
+}
+
+/// `lint`'s formats.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum LintFormat {
+    Text,
+    Junit,
+    Sarif,
+    Github,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -72,7 +106,7 @@ pub(crate) enum Command {
         archive: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
     },
     /// Review release records: DORA's four keys, stability, post-mortems; pass (exit 0) or fail (1).
     Review {
@@ -111,7 +145,7 @@ pub(crate) enum Command {
         archive: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
     },
     /// Print the `history` section of check's facts, derived from release records.
     History {
@@ -146,7 +180,7 @@ pub(crate) enum Command {
         archive: Option<String>,
         /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: Format,
+        format: ReportFormat,
     },
     /// Plan releases of many services: ok (exit 0), blocked (1) or needs a decision (3).
     Plan {
@@ -192,9 +226,9 @@ pub(crate) enum Command {
         /// Fail when a rule lacks a passing or a failing case.
         #[arg(long)]
         require_coverage: bool,
-        /// Output format (text or json).
+        /// Output format.
         #[arg(long, value_enum, default_value = "text")]
-        format: TestFormat,
+        format: TestRunFormat,
     },
     /// Load and statically check policies, without facts; print warnings.
     Lint {
@@ -209,6 +243,9 @@ pub(crate) enum Command {
         /// Exit 1 when there are warnings.
         #[arg(long)]
         deny_warnings: bool,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: LintFormat,
     },
     /// Print a JSON Schema: of the facts, a policy, a decision, rollout facts, an assessment, a review or a release record.
     Schema {

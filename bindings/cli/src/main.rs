@@ -7,6 +7,7 @@
 
 mod args;
 mod audit;
+mod ci;
 mod render;
 mod render_assess;
 mod review;
@@ -25,7 +26,10 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use args::{Cli, Command, Format, PackCommand, PlanFormat, SchemaKind, TestFormat};
+use args::{
+    Cli, Command, Format, PackCommand, PlanFormat, ReportFormat, SchemaKind, TestFormat,
+    TestRunFormat,
+};
 use release_policy::RolloutVerdict;
 use release_policy::Verdict;
 use release_policy::plan::{Catalog, ReleasePlan};
@@ -44,10 +48,14 @@ fn main() -> ExitCode {
             };
         }
     };
+    let ci = ci::requested(&cli.command);
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
             report(&e);
+            if let Some((command, format)) = ci {
+                emit(&ci::from_error(command, &e).render(format));
+            }
             ExitCode::from(2)
         }
     }
@@ -298,6 +306,10 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 PlanFormat::Markdown => plan.to_markdown(),
                 PlanFormat::Dot => plan.to_dot(),
                 PlanFormat::Mermaid => plan.to_mermaid(),
+                PlanFormat::Junit | PlanFormat::Sarif | PlanFormat::Github => {
+                    let file = releases.display().to_string();
+                    ci::from_other::plan(&plan, &file).render(format.ci().unwrap_or(ci::Ci::Github))
+                }
             };
             emit(&out);
             Ok(u8::try_from(plan.verdict.exit_code()).unwrap_or(2))
@@ -355,9 +367,14 @@ fn run(cli: Cli) -> Result<u8, Error> {
             }
             let layers = layers_line(&bundle, &policies, builtin);
             let out = match format {
-                Format::Json => decision.to_json_pretty() + "\n",
-                Format::Markdown => render::markdown(&decision) + "\n" + &layers + "\n",
-                Format::Text => {
+                ReportFormat::Junit | ReportFormat::Sarif | ReportFormat::Github => {
+                    let facts = ci::from_check::Facts::new(facts_path.as_ref());
+                    ci::from_check::check(&decision, &bundle, &facts)
+                        .render(format.ci().unwrap_or(ci::Ci::Github))
+                }
+                ReportFormat::Json => decision.to_json_pretty() + "\n",
+                ReportFormat::Markdown => render::markdown(&decision) + "\n" + &layers + "\n",
+                ReportFormat::Text => {
                     render::text(
                         &decision,
                         &render::Style {
@@ -395,9 +412,16 @@ fn run(cli: Cli) -> Result<u8, Error> {
             }
             let layers = layers_line(&bundle, &policies, builtin);
             let out = match format {
-                Format::Json => assessment.to_json_pretty() + "\n",
-                Format::Markdown => render_assess::markdown(&assessment) + "\n" + &layers + "\n",
-                Format::Text => {
+                ReportFormat::Junit | ReportFormat::Sarif | ReportFormat::Github => {
+                    let facts = ci::from_check::Facts::new(facts_path.as_ref());
+                    ci::from_check::assess(&assessment, &bundle, &facts)
+                        .render(format.ci().unwrap_or(ci::Ci::Github))
+                }
+                ReportFormat::Json => assessment.to_json_pretty() + "\n",
+                ReportFormat::Markdown => {
+                    render_assess::markdown(&assessment) + "\n" + &layers + "\n"
+                }
+                ReportFormat::Text => {
                     render_assess::text(
                         &assessment,
                         &render::Style {
@@ -423,7 +447,11 @@ fn run(cli: Cli) -> Result<u8, Error> {
         } => {
             let dirs = layers(policies, dirs, builtin)?;
             let report = release_policy::testing::run_layers(&dirs, builtin)?;
-            if let TestFormat::Json = format {
+            let gaps = require_coverage && !report.gaps.is_empty();
+            let code = u8::from(report.failed() > 0 || gaps || report.cases.is_empty());
+            if let Some(f) = format.ci() {
+                emit(&ci::from_other::test(&report, require_coverage, code).render(f));
+            } else if let TestRunFormat::Json = format {
                 out!(
                     "{}",
                     serde_json::to_string_pretty(&report).unwrap_or_default()
@@ -449,21 +477,22 @@ fn run(cli: Cli) -> Result<u8, Error> {
                 }
                 out!("{} passed, {} failed", report.passed(), report.failed());
             }
-            let gaps = require_coverage && !report.gaps.is_empty();
-            Ok(if report.failed() > 0 || gaps || report.cases.is_empty() {
-                1
-            } else {
-                0
-            })
+            Ok(code)
         }
         Command::Lint {
             dirs,
             policies,
             builtin,
             deny_warnings,
+            format,
         } => {
             let dirs = layers(policies, dirs, builtin)?;
             let bundle = bundle(&dirs, builtin)?;
+            if let Some(f) = format.ci() {
+                let report = ci::from_other::lint(&bundle, deny_warnings);
+                emit(&report.render(f));
+                return Ok(report.exit);
+            }
             for w in bundle.warnings() {
                 eprintln!("warning[{}]: {w}", w.code());
                 if let Some(h) = w.hint() {
@@ -573,9 +602,12 @@ fn run(cli: Cli) -> Result<u8, Error> {
             decisions,
             catalog: catalog_path.as_deref().map(catalog).transpose()?,
             format: match format {
-                Format::Text => review::Output::Text,
-                Format::Json => review::Output::Json,
-                Format::Markdown => review::Output::Markdown,
+                ReportFormat::Text => review::Output::Text,
+                ReportFormat::Json => review::Output::Json,
+                ReportFormat::Markdown => review::Output::Markdown,
+                ReportFormat::Junit | ReportFormat::Sarif | ReportFormat::Github => {
+                    review::Output::Ci(format.ci().unwrap_or(ci::Ci::Github))
+                }
             },
         }),
         Command::History {

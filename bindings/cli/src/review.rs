@@ -12,6 +12,7 @@ pub(crate) enum Output {
     Text,
     Json,
     Markdown,
+    Ci(crate::ci::Ci),
 }
 
 /// `review`'s arguments.
@@ -48,6 +49,9 @@ pub(crate) fn run(a: Args) -> Result<u8, Error> {
             Output::Text => outcome.to_text(),
             Output::Json => outcome.to_json() + "\n",
             Output::Markdown => outcome.to_markdown(),
+            Output::Ci(f) => {
+                crate::ci::from_other::release(&outcome, &a.records.display().to_string()).render(f)
+            }
         });
         return Ok(0);
     }
@@ -85,6 +89,9 @@ pub(crate) fn run(a: Args) -> Result<u8, Error> {
         Output::Text => review.to_text(),
         Output::Json => review.to_json() + "\n",
         Output::Markdown => review.to_markdown(),
+        Output::Ci(f) => {
+            crate::ci::from_other::review(&review, &a.records.display().to_string()).render(f)
+        }
     });
     Ok(match review.verdict {
         ReviewVerdict::Fail => 1,
