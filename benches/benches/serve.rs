@@ -17,7 +17,12 @@
 //! 1 s of warm-up). Not a criterion bench: criterion times one closure,
 //! this needs many clients at once and latency percentiles.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -39,7 +44,8 @@ fn service_binary() -> PathBuf {
     if let Some(p) = std::env::var_os("RELEASE_POLICY_BIN") {
         return PathBuf::from(p);
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     target.join("release/release-policy")
 }
 
@@ -88,7 +94,9 @@ impl Service {
 
 impl Drop for Service {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }
@@ -116,7 +124,11 @@ impl Client {
         self.reader.get_mut().write_all(&self.request)?;
         let mut line = String::new();
         self.reader.read_line(&mut line)?;
-        let status = line.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+        let status = line
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
         let mut length = 0usize;
         loop {
             line.clear();
@@ -175,7 +187,12 @@ impl Measured {
 
 /// Run `work` on `threads` threads for warm-up then `secs`; latencies of the
 /// measured part.
-fn measure<W: FnMut() -> bool + Send>(what: &str, threads: usize, secs: f64, make: impl Fn() -> W + Sync) -> Measured {
+fn measure<W: FnMut() -> bool + Send>(
+    what: &str,
+    threads: usize,
+    secs: f64,
+    make: impl Fn() -> W + Sync,
+) -> Measured {
     let stop = AtomicBool::new(false);
     let measuring = AtomicBool::new(false);
     let errors = AtomicU64::new(0);
@@ -223,37 +240,70 @@ fn measure<W: FnMut() -> bool + Send>(what: &str, threads: usize, secs: f64, mak
 }
 
 fn load() {
-    let secs: f64 = std::env::var("SERVE_BENCH_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5.0);
+    let secs: f64 = std::env::var("SERVE_BENCH_SECS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5.0);
     let facts_bytes = std::fs::read(root().join(FACTS)).unwrap();
     let bundle = Bundle::try_builtin().unwrap();
     let facts = Facts::from_slice(&facts_bytes, &Limits::default()).unwrap();
     let text = String::from_utf8(facts_bytes.clone()).unwrap();
     let mut results = Vec::new();
-    results.push(measure("in-process check(&facts), 1 thread", 1, secs, || {
-        let (b, f) = (bundle.clone(), facts.clone());
-        move || b.check(&f).is_ok()
-    }));
-    results.push(measure("in-process check_str + to_json_pretty, 1 thread", 1, secs, || {
-        let (b, t) = (bundle.clone(), text.clone());
-        move || b.check_str(&t).map(|d| d.to_json_pretty().len()).is_ok()
-    }));
-    results.push(measure("in-process check(&facts), 2 threads", 2, secs, || {
-        let (b, f) = (bundle.clone(), facts.clone());
-        move || b.check(&f).is_ok()
-    }));
-    println!("{}", results.iter().map(Measured::line).collect::<Vec<_>>().join("\n"));
+    results.push(measure(
+        "in-process check(&facts), 1 thread",
+        1,
+        secs,
+        || {
+            let (b, f) = (bundle.clone(), facts.clone());
+            move || b.check(&f).is_ok()
+        },
+    ));
+    results.push(measure(
+        "in-process check_str + to_json_pretty, 1 thread",
+        1,
+        secs,
+        || {
+            let (b, t) = (bundle.clone(), text.clone());
+            move || b.check_str(&t).map(|d| d.to_json_pretty().len()).is_ok()
+        },
+    ));
+    results.push(measure(
+        "in-process check(&facts), 2 threads",
+        2,
+        secs,
+        || {
+            let (b, f) = (bundle.clone(), facts.clone());
+            move || b.check(&f).is_ok()
+        },
+    ));
+    println!(
+        "{}",
+        results
+            .iter()
+            .map(Measured::line)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let service = Service::start();
     let request = request_bytes(&facts_bytes);
     for c in [1usize, 8, 64] {
-        let m = measure(&format!("service POST /v1/check, concurrency {c}"), c, secs, || {
-            let mut client = Client::new(service.addr, Arc::clone(&request));
-            move || matches!(client.call(), Ok(200))
-        });
+        let m = measure(
+            &format!("service POST /v1/check, concurrency {c}"),
+            c,
+            secs,
+            || {
+                let mut client = Client::new(service.addr, Arc::clone(&request));
+                move || matches!(client.call(), Ok(200))
+            },
+        );
         println!("{}", m.line());
         results.push(m);
     }
     let rss = service.rss_kib();
-    println!("service resident memory after the runs: {:.1} MiB", rss as f64 / 1024.0);
+    println!(
+        "service resident memory after the runs: {:.1} MiB",
+        rss as f64 / 1024.0
+    );
 }
 
 fn soak(total: u64) {
@@ -266,7 +316,8 @@ fn soak(total: u64) {
     let start = Instant::now();
     let threads: Vec<_> = (0..connections)
         .map(|_| {
-            let (done, errors, request) = (Arc::clone(&done), Arc::clone(&errors), Arc::clone(&request));
+            let (done, errors, request) =
+                (Arc::clone(&done), Arc::clone(&errors), Arc::clone(&request));
             let addr = service.addr;
             std::thread::spawn(move || {
                 let mut client = Client::new(addr, request);
@@ -295,22 +346,48 @@ fn soak(total: u64) {
     }
     samples.push((total, service.rss_kib()));
     let secs = start.elapsed().as_secs_f64();
-    println!("soak: {total} requests in {secs:.1} s ({:.0} req/s), {} errors", total as f64 / secs, errors.load(Ordering::Relaxed));
+    println!(
+        "soak: {total} requests in {secs:.1} s ({:.0} req/s), {} errors",
+        total as f64 / secs,
+        errors.load(Ordering::Relaxed)
+    );
     for (d, rss) in &samples {
-        println!("  after {d:>9} requests: RSS {:.1} MiB", *rss as f64 / 1024.0);
+        println!(
+            "  after {d:>9} requests: RSS {:.1} MiB",
+            *rss as f64 / 1024.0
+        );
     }
     // Stable: from the first tenth on (allocator and caches warmed), the
     // resident set stays within 5 % of where it was then.
-    let base = samples.iter().find(|(d, _)| *d >= total / 10).map_or(0, |s| s.1) as f64;
-    let max = samples.iter().filter(|(d, _)| *d >= total / 10).map(|s| s.1).max().unwrap_or(0) as f64;
-    let growth = if base > 0.0 { (max - base) / base * 100.0 } else { 0.0 };
+    let base = samples
+        .iter()
+        .find(|(d, _)| *d >= total / 10)
+        .map_or(0, |s| s.1) as f64;
+    let max = samples
+        .iter()
+        .filter(|(d, _)| *d >= total / 10)
+        .map(|s| s.1)
+        .max()
+        .unwrap_or(0) as f64;
+    let growth = if base > 0.0 {
+        (max - base) / base * 100.0
+    } else {
+        0.0
+    };
     println!("RSS growth after the first tenth: {growth:.2} % (stable if within 5 %)");
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| !a.starts_with("--")).collect();
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
     match args.first().map(String::as_str) {
-        Some("soak") => soak(args.get(1).and_then(|n| n.parse().ok()).unwrap_or(1_000_000)),
+        Some("soak") => soak(
+            args.get(1)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1_000_000),
+        ),
         _ => load(),
     }
 }
