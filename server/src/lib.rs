@@ -21,6 +21,10 @@
 //! is the user's guide.
 
 pub mod auth;
+// The fuzz target's oracle: a violated invariant panics, for the fuzzer.
+#[doc(hidden)]
+#[allow(clippy::panic)]
+pub mod fuzzing;
 pub mod handlers;
 mod http;
 pub mod listen;
