@@ -302,6 +302,23 @@ fn slow_headers_are_cut_and_excess_requests_are_refused() {
         started.elapsed()
     );
     assert!(r.map(|r| r.status >= 400).unwrap_or(true));
+    // A connection that sends nothing, or idles after an answer, is closed
+    // too: idle connections cannot pile up to `--max-connections`.
+    for first in [&b""[..], &b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"[..]] {
+        use std::io::{Read, Write};
+        let mut c = std::net::TcpStream::connect(s.addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        c.write_all(first).unwrap();
+        let started = std::time::Instant::now();
+        let mut out = Vec::new();
+        c.read_to_end(&mut out).unwrap();
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+        assert_eq!(out.is_empty(), first.is_empty());
+    }
     // One request holds the only permit while its body trickles in...
     let addr = s.addr;
     let holder = std::thread::spawn(move || {
