@@ -210,10 +210,16 @@ pub struct Request<'a> {
     pub archive: Option<&'a std::sync::Mutex<Box<dyn release_policy_archive::Archive>>>,
 }
 
-fn record(req: &Request<'_>, entry: release_policy::audit::Entry) -> Result<(), Error> {
+/// Record the entry `entry` makes, when the service keeps an archive (the
+/// entry, with its JSON and digests, is only built then).
+fn record(
+    req: &Request<'_>,
+    entry: impl FnOnce() -> release_policy::audit::Entry,
+) -> Result<(), Error> {
     let Some(archive) = req.archive else {
         return Ok(());
     };
+    let entry = entry();
     let mut guard = archive.lock().map_err(|_| {
         Error::audit(
             ErrorCode::ArchiveUnavailable,
@@ -247,7 +253,7 @@ pub fn check(req: &Request<'_>) -> Answer {
             Some(c) => req.served.bundle.check_with_catalog(&facts, c),
             None => req.served.bundle.check(&facts),
         }?;
-        record(req, decision.audit_entry(&facts))?;
+        record(req, || decision.audit_entry(&facts))?;
         Ok(Answer::decided(
             decision.verdict().as_str(),
             decision.to_json_pretty() + "\n",
@@ -265,7 +271,7 @@ pub fn assess(req: &Request<'_>) -> Answer {
             Some(c) => req.served.bundle.assess_with_catalog(&facts, c),
             None => req.served.bundle.assess(&facts),
         }?;
-        record(req, assessment.audit_entry(&facts))?;
+        record(req, || assessment.audit_entry(&facts))?;
         Ok(Answer::decided(
             assessment.verdict().as_str(),
             assessment.to_json_pretty() + "\n",
@@ -288,13 +294,13 @@ pub fn plan(req: &Request<'_>) -> Answer {
         let intended =
             ReleasePlan::from_yaml_str(req.kind.name(), text(req.body)?, bundle.limits())?;
         let plan = bundle.plan(catalog, &intended)?;
-        if req.archive.is_some() {
+        record(req, || {
             let inputs = serde_json::json!({
                 "releasePlan": INPUT,
                 "releasePlanDigest": release_policy::audit::Entry::digest_of(req.body),
             });
-            record(req, plan.audit_entry(bundle, chrono::Utc::now(), &inputs))?;
-        }
+            plan.audit_entry(bundle, chrono::Utc::now(), &inputs)
+        })?;
         Ok(Answer::decided(
             plan.verdict.as_str(),
             plan.to_json() + "\n",
@@ -322,7 +328,7 @@ pub fn review(req: &Request<'_>) -> Answer {
             Some(c) => bundle.review_with_catalog(&records, c, &query.options()?)?,
             None => bundle.review(&records, &query.options()?)?,
         };
-        if req.archive.is_some() {
+        record(req, || {
             let inputs = serde_json::json!({
                 "records": INPUT,
                 "count": records.len(),
@@ -332,8 +338,8 @@ pub fn review(req: &Request<'_>) -> Answer {
                 "team": review.team,
                 "environment": review.environment,
             });
-            record(req, review.audit_entry(bundle, &inputs))?;
-        }
+            review.audit_entry(bundle, &inputs)
+        })?;
         Ok(Answer::decided(
             review.verdict.as_str(),
             review.to_json() + "\n",
