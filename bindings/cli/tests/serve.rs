@@ -245,10 +245,13 @@ fn bad_requests_get_coded_errors_and_the_right_status() {
         chunked.extend_from_slice(b"\r\n");
     }
     chunked.extend_from_slice(b"0\r\n\r\n");
-    assert_eq!(raw(s.addr, &chunked, Duration::ZERO).unwrap().status, 413);
+    assert_eq!(
+        http::raw(s.addr, &chunked, Duration::ZERO).unwrap().status,
+        413
+    );
     // A body that never finishes: 408 after `--body-timeout`.
     let slow = b"POST /v1/check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"rel";
-    assert_eq!(raw(s.addr, slow, Duration::ZERO).unwrap().status, 408);
+    assert_eq!(http::raw(s.addr, slow, Duration::ZERO).unwrap().status, 408);
     // Nothing of it was a server error, and the metrics counted by code.
     let m = get(s.addr, "/metrics").text();
     assert!(!m.contains("status=\"500\""), "{m}");
@@ -260,18 +263,6 @@ fn bad_requests_get_coded_errors_and_the_right_status() {
         m.contains("release_policy_errors_total{question=\"check\",code=\"RP"),
         "{m}"
     );
-}
-
-/// Write `bytes`, wait `pause`, read the answer to EOF.
-fn raw(addr: std::net::SocketAddr, bytes: &[u8], pause: Duration) -> Result<http::Reply, String> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.write_all(bytes).map_err(|e| e.to_string())?;
-    std::thread::sleep(pause);
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).map_err(|e| e.to_string())?;
-    http::parse(&out)
 }
 
 #[test]

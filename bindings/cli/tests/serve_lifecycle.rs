@@ -25,18 +25,6 @@ fn read(path: &str) -> Vec<u8> {
     std::fs::read(root().join(path)).unwrap()
 }
 
-/// Write `bytes`, wait `pause`, read the answer to EOF.
-fn raw(addr: std::net::SocketAddr, bytes: &[u8], pause: Duration) -> Result<http::Reply, String> {
-    use std::io::{Read, Write};
-    let mut s = std::net::TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    s.write_all(bytes).map_err(|e| e.to_string())?;
-    std::thread::sleep(pause);
-    let mut out = Vec::new();
-    s.read_to_end(&mut out).map_err(|e| e.to_string())?;
-    http::parse(&out)
-}
-
 #[test]
 fn slow_headers_are_cut_and_excess_requests_are_refused() {
     let s = Server::start(&[
@@ -51,7 +39,7 @@ fn slow_headers_are_cut_and_excess_requests_are_refused() {
     ]);
     // Headers that never end: the connection is closed after the timeout.
     let started = std::time::Instant::now();
-    let r = raw(
+    let r = http::raw(
         s.addr,
         b"POST /v1/check HTTP/1.1\r\nHost: x\r\n",
         Duration::ZERO,
@@ -81,22 +69,7 @@ fn slow_headers_are_cut_and_excess_requests_are_refused() {
     }
     // One request holds the only permit while its body trickles in...
     let addr = s.addr;
-    let holder = std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        let mut c = std::net::TcpStream::connect(addr).unwrap();
-        let body = std::fs::read(root().join("examples/releases/checkout-2.4.0.yaml")).unwrap();
-        let head = format!(
-            "POST /v1/check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        c.write_all(head.as_bytes()).unwrap();
-        c.write_all(&body[..10]).unwrap();
-        std::thread::sleep(Duration::from_millis(1500));
-        c.write_all(&body[10..]).unwrap();
-        let mut out = Vec::new();
-        c.read_to_end(&mut out).unwrap();
-        http::parse(&out).unwrap()
-    });
+    let holder = http::slow_check(addr, 10, Duration::from_millis(1500));
     std::thread::sleep(Duration::from_millis(500));
     // ...so another is refused at once, with Retry-After.
     let r = post(
@@ -111,7 +84,7 @@ fn slow_headers_are_cut_and_excess_requests_are_refused() {
         "{}",
         r.text()
     );
-    assert_eq!(holder.join().unwrap().status, 200);
+    assert_eq!(holder.join().unwrap().unwrap().status, 200);
     // Probes pass even at the limit.
     assert_eq!(get(s.addr, "/healthz").status, 200);
 }
@@ -193,22 +166,7 @@ fn reloads_swap_good_bundles_and_keep_serving_through_bad_ones_under_load() {
     std::thread::sleep(Duration::from_millis(300));
     // A request whose body is still arriving when the bundle changes...
     let addr = s.addr;
-    let in_flight = std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        let mut c = std::net::TcpStream::connect(addr).unwrap();
-        let body = read("examples/releases/checkout-2.4.0.yaml");
-        let head = format!(
-            "POST /v1/check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        c.write_all(head.as_bytes()).unwrap();
-        c.write_all(&body[..50]).unwrap();
-        std::thread::sleep(Duration::from_millis(2500));
-        c.write_all(&body[50..]).unwrap();
-        let mut out = Vec::new();
-        c.read_to_end(&mut out).unwrap();
-        http::parse(&out).unwrap()
-    });
+    let in_flight = http::slow_check(addr, 50, Duration::from_millis(2500));
     std::thread::sleep(Duration::from_millis(200));
     // A good change: a new policy file. Picked up without a signal.
     std::fs::write(
@@ -224,7 +182,7 @@ fn reloads_swap_good_bundles_and_keep_serving_through_bad_ones_under_load() {
     let second = get(s.addr, "/v1/bundle").json();
     assert_ne!(second["digest"].as_str().unwrap(), first);
     // ...finishes on the bundle it started with; the next one gets the new.
-    let finished = in_flight.join().unwrap();
+    let finished = in_flight.join().unwrap().unwrap();
     assert_eq!(finished.status, 200);
     assert_eq!(
         finished.header("release-policy-bundle"),
@@ -310,22 +268,7 @@ fn sigterm_drains_requests_in_flight_and_refuses_new_ones() {
     let s = Server::start(&["--watch-interval", "0"]);
     let addr = s.addr;
     // A request whose body is still arriving when SIGTERM comes.
-    let slow = std::thread::spawn(move || {
-        use std::io::{Read, Write};
-        let mut c = std::net::TcpStream::connect(addr).unwrap();
-        let body = std::fs::read(root().join("examples/releases/checkout-2.4.0.yaml")).unwrap();
-        let head = format!(
-            "POST /v1/check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\n\r\n",
-            body.len()
-        );
-        c.write_all(head.as_bytes()).unwrap();
-        c.write_all(&body[..100]).unwrap();
-        std::thread::sleep(Duration::from_millis(1200));
-        c.write_all(&body[100..]).unwrap();
-        let mut out = Vec::new();
-        c.read_to_end(&mut out).unwrap();
-        http::parse(&out)
-    });
+    let slow = http::slow_check(addr, 100, Duration::from_millis(1200));
     let load = Load::start(s.addr, 6, Arc::new(AtomicUsize::new(0)));
     std::thread::sleep(Duration::from_millis(600));
     let mut s = s;

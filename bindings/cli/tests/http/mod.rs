@@ -326,3 +326,38 @@ pub fn send_tls(
     }
     parse(&raw)
 }
+
+/// Write `bytes`, wait `pause`, read the answer to EOF.
+pub fn raw(addr: SocketAddr, bytes: &[u8], pause: Duration) -> Result<Reply, String> {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    s.write_all(bytes).map_err(|e| e.to_string())?;
+    std::thread::sleep(pause);
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).map_err(|e| e.to_string())?;
+    parse(&out)
+}
+
+/// A `POST /v1/check` of the no-go example whose body stops after `first`
+/// bytes for `pause`, then ends: a request in flight for that long.
+pub fn slow_check(
+    addr: SocketAddr,
+    first: usize,
+    pause: Duration,
+) -> std::thread::JoinHandle<Result<Reply, String>> {
+    std::thread::spawn(move || {
+        let mut c = TcpStream::connect(addr).unwrap();
+        let body = std::fs::read(root().join("examples/releases/checkout-2.4.0.yaml")).unwrap();
+        let head = format!(
+            "POST /v1/check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/yaml\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        c.write_all(head.as_bytes()).unwrap();
+        c.write_all(&body[..first]).unwrap();
+        std::thread::sleep(pause);
+        c.write_all(&body[first..]).unwrap();
+        let mut out = Vec::new();
+        c.read_to_end(&mut out).map_err(|e| e.to_string())?;
+        parse(&out)
+    })
+}
