@@ -81,37 +81,28 @@ fn every_question_answers_the_clis_json_byte_for_byte() {
         seen.push(r.header("release-policy-verdict").unwrap().to_string());
     }
     assert!(seen.contains(&"no-go".to_string()), "{seen:?}");
-    for f in files("examples/rollouts", "yaml") {
-        let r = post(s.addr, "/v1/assess", "application/yaml", &read(&f));
-        let expected = cli(&[
-            "assess",
-            "--catalog",
-            "examples/catalog",
-            "--format",
-            "json",
-            &f,
-        ]);
-        assert_eq!(r.text(), String::from_utf8(expected).unwrap(), "{f}");
-        assert_eq!(
-            r.header("release-policy-verdict"),
-            r.json()["verdict"].as_str()
-        );
-    }
-    for f in files("examples/plans", "yaml") {
-        let r = post(s.addr, "/v1/plan", "application/yaml", &read(&f));
-        let expected = cli(&[
-            "plan",
-            "--catalog",
-            "examples/catalog",
-            "--format",
-            "json",
-            &f,
-        ]);
-        assert_eq!(r.text(), String::from_utf8(expected).unwrap(), "{f}");
-        assert_eq!(
-            r.header("release-policy-verdict"),
-            r.json()["verdict"].as_str()
-        );
+    for (question, dir) in [("assess", "examples/rollouts"), ("plan", "examples/plans")] {
+        for f in files(dir, "yaml") {
+            let r = post(
+                s.addr,
+                &format!("/v1/{question}"),
+                "application/yaml",
+                &read(&f),
+            );
+            let expected = cli(&[
+                question,
+                "--catalog",
+                "examples/catalog",
+                "--format",
+                "json",
+                &f,
+            ]);
+            assert_eq!(r.text(), String::from_utf8(expected).unwrap(), "{f}");
+            assert_eq!(
+                r.header("release-policy-verdict"),
+                r.json()["verdict"].as_str()
+            );
+        }
     }
     let jsonl = "examples/records/more.jsonl";
     let r = post(
@@ -263,6 +254,52 @@ fn bad_requests_get_coded_errors_and_the_right_status() {
         m.contains("release_policy_errors_total{question=\"check\",code=\"RP"),
         "{m}"
     );
+}
+
+/// A refusal that comes before the body is read (a missing token, a body
+/// over the limit) still reaches the client: the rest of the body is read
+/// and dropped (hyper does it) instead of the connection being closed on
+/// unread input, which would reset it and lose the answer.
+#[test]
+fn refusals_before_the_body_reach_the_client() {
+    use std::io::{Read, Write};
+    let dir = temp_dir("refusals");
+    let tokens = dir.join("tokens");
+    std::fs::write(&tokens, "refusal-token-0123456789\n").unwrap();
+    let s = Server::start(&[
+        "--watch-interval",
+        "0",
+        "--token-file",
+        tokens.to_str().unwrap(),
+        "--max-body-bytes",
+        "4096",
+    ]);
+    let big = vec![b' '; 300_000];
+    for _ in 0..10 {
+        let r = send(
+            s.addr,
+            "POST",
+            "/v1/check",
+            &[("Content-Type", "application/json")],
+            &big,
+        );
+        assert_eq!(r.status, 401);
+    }
+    for _ in 0..10 {
+        // Headers, then the body in two parts: the service has answered 413
+        // before the second part arrives.
+        let mut c = std::net::TcpStream::connect(s.addr).unwrap();
+        c.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        let head = "POST /v1/check HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer refusal-token-0123456789\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
+        c.write_all(head.as_bytes()).unwrap();
+        c.write_all(format!("{:x}\r\n{}\r\n", 5000, " ".repeat(5000)).as_bytes())
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        let _ = c.write_all(format!("{:x}\r\n{}\r\n0\r\n\r\n", 3000, " ".repeat(3000)).as_bytes());
+        let mut out = Vec::new();
+        c.read_to_end(&mut out).unwrap();
+        assert_eq!(http::parse(&out).unwrap().status, 413);
+    }
 }
 
 #[test]

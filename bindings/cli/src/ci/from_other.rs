@@ -31,6 +31,23 @@ fn item(group: &str, id: &str, status: Status, severity: Severity, kind: &str) -
     }
 }
 
+/// A missing or overdue post-mortem, as a failed item.
+fn postmortem(
+    group: &str,
+    id: &str,
+    severity: Severity,
+    p: &release_policy::review::PostmortemGap,
+    location: Location,
+) -> Item {
+    let mut i = item(group, id, Status::Fail, severity, p.problem);
+    i.message = format!(
+        "the post-mortem of `{}` is {} ({})",
+        p.release, p.problem, p.why
+    );
+    i.location = location;
+    i
+}
+
 /// A rule of its own kind (a plan check, a review criterion).
 fn meta(id: &str, short: &str) -> RuleMeta {
     RuleMeta {
@@ -224,19 +241,8 @@ pub(crate) fn review(r: &Review, records: &str) -> Report {
         }
     }
     for p in &r.postmortems {
-        let mut i = item(
-            &p.service,
-            &format!("postmortem/{}", p.release),
-            Status::Fail,
-            Severity::Block,
-            p.problem,
-        );
-        i.message = format!(
-            "the post-mortem of `{}` is {} ({})",
-            p.release, p.problem, p.why
-        );
-        i.location = at();
-        items.push(i);
+        let id = format!("postmortem/{}", p.release);
+        items.push(postmortem(&p.service, &id, Severity::Block, p, at()));
     }
     // SARIF rule ids: the criterion, `instability/SERVICE`, `postmortem/RELEASE`.
     for i in &items {
@@ -283,19 +289,13 @@ pub(crate) fn release(o: &ReleaseOutcome, records: &str) -> Report {
     out.location = at();
     let mut items = vec![out];
     if let Some(p) = &o.postmortem {
-        let mut i = item(
+        items.push(postmortem(
             &o.release,
             "postmortem",
-            Status::Fail,
             Severity::Warn,
-            p.problem,
-        );
-        i.message = format!(
-            "the post-mortem of `{}` is {} ({})",
-            p.release, p.problem, p.why
-        );
-        i.location = at();
-        items.push(i);
+            p,
+            at(),
+        ));
     }
     Report {
         command: "review",
