@@ -34,6 +34,11 @@ use std::time::{Duration, Instant};
 
 use release_policy::{Bundle, Facts, Limits};
 
+/// The allocator of the `release-policy` binary, so that in-process and
+/// service figures differ by the HTTP path only.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const FACTS: &str = "examples/releases/checkout-2.4.0.yaml";
 
 fn root() -> PathBuf {
