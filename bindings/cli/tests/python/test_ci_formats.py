@@ -214,3 +214,34 @@ def test_github_lines_are_commands_then_a_summary(args: list[str], code: int) ->
             assert ":" not in value
         assert "\r" not in message
     assert summary.startswith(f"release-policy {args[0]}: ")
+
+
+def _junit_counts(args: list[str], tmp_path: Path) -> tuple[int, int, int, int]:
+    junitparser = _require("junitparser")
+    out, _ = run([*args, "--format", "junit"])
+    path = tmp_path / "counts.xml"
+    path.write_text(out)
+    xml = junitparser.JUnitXml.fromfile(str(path))
+    return xml.tests, xml.failures, xml.errors, xml.skipped
+
+
+@pytest.mark.parametrize("plan", ["ok", "blocked", "needs-decision"])
+def test_plan_junit_counts_match_the_plan_json(plan: str, tmp_path: Path) -> None:
+    args = ["plan", "--catalog", "examples/catalog", f"examples/plans/{plan}.yaml"]
+    data = json.loads(run([*args, "--format", "json"])[0])
+    checks = len(data["violations"]) + len(data["cycles"]) + len(data["conflicts"])
+    tests, failures, errors, skipped = _junit_counts(args, tmp_path)
+    # Every violation, cycle and conflict is a failure; every release no
+    # check names is one passing case more.
+    assert (failures, errors, skipped) == (checks, 0, 0)
+    assert checks <= tests <= checks + len(data["releases"])
+
+
+def test_policy_test_junit_counts_match_the_report_json(tmp_path: Path) -> None:
+    for args in (["test", "policies"], ["test", "--builtin", "--policies", "examples/layers/org", "examples/layers/payments"]):
+        data = json.loads(run([*args, "--format", "json"])[0])
+        failed = sum(not c["passed"] for c in data["cases"])
+        tests, failures, errors, skipped = _junit_counts(args, tmp_path)
+        # One case per policy test; a coverage gap (no --require-coverage)
+        # is a skipped case of its own.
+        assert (tests, failures, errors, skipped) == (len(data["cases"]) + len(data["gaps"]), failed, 0, len(data["gaps"]))
