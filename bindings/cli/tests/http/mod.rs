@@ -66,12 +66,17 @@ impl Server {
             let log = Arc::clone(&log);
             std::thread::spawn(move || {
                 for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                    if let Some(i) = line.find("listening on http") {
+                    let addr = line.find("listening on http").map(|i| {
                         let rest = &line[i..];
                         let addr = rest.split("://").nth(1).unwrap().split('"').next().unwrap();
-                        let _ = tx.send(addr.parse::<SocketAddr>().unwrap());
-                    }
+                        addr.parse::<SocketAddr>().unwrap()
+                    });
+                    // Logged before the start is announced: a test that
+                    // reads the log right after `start` sees the line.
                     log.lock().unwrap().push(line);
+                    if let Some(addr) = addr {
+                        let _ = tx.send(addr);
+                    }
                 }
             });
         }
