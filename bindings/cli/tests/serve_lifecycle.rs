@@ -295,7 +295,13 @@ fn sigterm_drains_requests_in_flight_and_refuses_new_ones() {
             "{f}"
         );
     }
-    // Every decision the service made reached its client.
+    // Every decision the service made reached its client. (Its last line
+    // may still be on its way through the log reader.)
+    assert!(
+        s.wait_log("answered=", Duration::from_secs(10)),
+        "{}",
+        s.log_text()
+    );
     let log = s.log_text();
     let answered: usize = log
         .split("answered=")
