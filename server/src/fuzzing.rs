@@ -54,10 +54,8 @@ pub fn request_from_bytes(data: &[u8]) -> Option<Answer> {
     let body = parts.next().unwrap_or_default();
     let tokens = Tokens::parse(TOKEN).ok()?;
     let allowed = tokens.allows(Some(authorization));
-    let exact = authorization
-        .strip_prefix(b"Bearer ")
-        .is_some_and(|t| t.trim_ascii() == TOKEN.as_bytes());
-    let exact_any_case = authorization.len() > 7
+    // `Bearer` in any case, spaces, then exactly the token.
+    let exact = authorization.len() > 7
         && authorization
             .get(..6)
             .is_some_and(|s| s.eq_ignore_ascii_case(b"bearer"))
@@ -65,7 +63,7 @@ pub fn request_from_bytes(data: &[u8]) -> Option<Answer> {
             .get(6..)
             .is_some_and(|t| t.trim_ascii() == TOKEN.as_bytes());
     assert!(
-        !allowed || exact || exact_any_case,
+        !allowed || exact,
         "a token other than the configured one was allowed: {authorization:?}"
     );
     let (route, content_type) = head.split_first().unwrap_or((&0, &[]));

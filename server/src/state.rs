@@ -66,7 +66,12 @@ fn watched(config: &Config) -> Vec<PathBuf> {
 
 /// Load the bundle and catalog `config` names.
 pub fn load(config: &Config) -> Result<Served, Error> {
-    let fingerprint = fingerprint(&watched(config));
+    load_as(config, fingerprint(&watched(config)))
+}
+
+/// [`load`], the files' fingerprint taken already (before reading them:
+/// a change made while loading is seen by the next look).
+fn load_as(config: &Config, fingerprint: [u8; 32]) -> Result<Served, Error> {
     let bundle = crate::load_bundle(&config.policies, config.builtin)?;
     let catalog = match &config.catalog {
         Some(p) if p.is_dir() => Some(Catalog::from_dir(p, &Limits::default())?),
@@ -157,7 +162,8 @@ impl Current {
     /// bundle and remember the error. Returns the new bundle's digest, or the
     /// error.
     pub fn reload(&self, config: &Config) -> Result<String, Error> {
-        match load(config) {
+        let files = fingerprint(&watched(config));
+        match load_as(config, files) {
             Ok(served) => {
                 let digest = served.bundle.digest().to_string();
                 if let Ok(mut s) = self.served.write() {
@@ -173,7 +179,7 @@ impl Current {
             Err(e) => {
                 if let Ok(mut st) = self.status.lock() {
                     st.failed = Some(crate::handlers::error_json(&e));
-                    st.failed_fingerprint = Some(fingerprint(&watched(config)));
+                    st.failed_fingerprint = Some(files);
                 }
                 Err(e)
             }
