@@ -73,7 +73,7 @@ pub use check::decision::{Decision, Finding, MissingApproval, RuleKind};
 pub mod decision {
     pub use crate::check::decision::{
         ApprovalNote, ApprovalState, DECISION_SCHEMA, Decision, Finding, Lifted, MissingApproval,
-        RuleKind, Summary, WaiverUse,
+        RuleKind, Summary, Values, WaiverUse,
     };
 }
 

@@ -10,6 +10,7 @@
 //! without breaking callers; the serde attributes fix the JSON.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -177,6 +178,58 @@ impl ApprovalState {
     }
 }
 
+/// The fact paths a rule read (`release.environment`,
+/// `variables.blocking`) and their values as the finding shows them (a
+/// value over [`Limits::max_echo_bytes`](crate::Limits) of JSON is
+/// replaced by a short summary). Sorted by path.
+///
+/// The findings of one decision share the values they show: two rules
+/// that read `migrations` hold the same value, not two copies of it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Values(BTreeMap<Arc<str>, Arc<serde_json::Value>>);
+
+impl Values {
+    /// The value shown for `path`, if the rule read it.
+    pub fn get(&self, path: &str) -> Option<&serde_json::Value> {
+        self.0.get(path).map(|v| &**v)
+    }
+
+    /// The paths and their values, sorted by path.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &serde_json::Value)> {
+        self.0.iter().map(|(k, v)| (&**k, &**v))
+    }
+
+    /// The paths, sorted.
+    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
+        self.0.keys().map(|k| &**k)
+    }
+
+    /// How many paths.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether the rule showed no value.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Show `value` for `path` (shared, not copied).
+    pub(crate) fn insert(&mut self, path: Arc<str>, value: Arc<serde_json::Value>) {
+        self.0.insert(path, value);
+    }
+}
+
+impl<'a> IntoIterator for &'a Values {
+    type Item = (&'a str, &'a serde_json::Value);
+    type IntoIter = Box<dyn Iterator<Item = Self::Item> + 'a>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        Box::new(self.iter())
+    }
+}
+
 /// The result of one rule, with everything needed to see why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -196,8 +249,8 @@ pub struct Finding {
     /// Why, in words.
     pub(crate) message: String,
     /// The fact paths the rule read and their values.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) values: BTreeMap<String, serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Values::is_empty")]
+    pub(crate) values: Values,
     /// Compliance controls served.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(crate) controls: Vec<String>,
@@ -235,7 +288,7 @@ impl Finding {
     }
 
     /// The fact paths the rule read and their values.
-    pub fn values(&self) -> &BTreeMap<String, serde_json::Value> {
+    pub fn values(&self) -> &Values {
         &self.values
     }
 

@@ -5,6 +5,7 @@
 //! be evaluated is an `error` finding that counts as its effect failing.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -20,11 +21,23 @@ use crate::model::shape::FACTS;
 use crate::model::{Facts, Timestamp};
 use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 
-/// Values of a policy's variables: a value, or the error that stopped it.
-/// Values of a policy's variables (as JSON, for findings), or the error
-/// that stopped each; the values themselves are bound in the policy's scope
-/// as `variables.NAME`.
-type Variables = BTreeMap<String, Result<Json, String>>;
+/// What the findings of one policy know of its variables: the names in
+/// slot order, why each that could not be computed could not, and the
+/// echoes of `variables.…` paths already shown (the values themselves are
+/// bound in the policy's scope as `variables.NAME`).
+struct Variables<'p> {
+    names: Vec<&'p str>,
+    errors: Vec<Option<String>>,
+    echoed: BTreeMap<Arc<str>, Option<Arc<Json>>>,
+}
+
+impl Variables<'_> {
+    /// Why variable `name` could not be computed, if it could not.
+    fn error(&self, name: &str) -> Option<&String> {
+        let i = self.names.iter().position(|n| *n == name)?;
+        self.errors.get(i)?.as_ref()
+    }
+}
 
 struct Run<'f> {
     facts: &'f Facts,
@@ -37,6 +50,9 @@ struct Run<'f> {
     findings: Vec<Finding>,
     missing: Vec<MissingApproval>,
     waiver_status: Vec<Option<&'static str>>,
+    /// Fact values already shown by a finding, by path: every finding
+    /// that shows the same path shares one value.
+    echoed: BTreeMap<Arc<str>, Option<Arc<Json>>>,
 }
 
 /// Decide whether the release described by `facts` may go, by the release
@@ -100,6 +116,7 @@ pub(crate) fn check(
         findings: Vec::new(),
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
+        echoed: BTreeMap::new(),
     };
     for policy in policies {
         run.policy(policy, &roots, &budget);
@@ -170,6 +187,25 @@ fn as_bool(v: Result<Val<'_>, String>, what: &str) -> Result<bool, String> {
     }
 }
 
+/// The part of a variable's value at `path` (field names), as its JSON
+/// holds it; `None` where the JSON has nothing there.
+fn variable_at<'a>(value: &Val<'a>, path: &[String]) -> Option<Val<'a>> {
+    let mut cur = value.clone();
+    for seg in path {
+        while let Val::Optional(Some(inner)) = cur {
+            cur = (*inner).clone();
+        }
+        cur = match cur {
+            Val::Map(m) => m.field(seg)?,
+            _ => return None,
+        };
+    }
+    while let Val::Optional(Some(inner)) = cur {
+        cur = (*inner).clone();
+    }
+    Some(cur)
+}
+
 fn short(j: &Json) -> String {
     let s = j.to_string();
     if s.chars().count() > 60 {
@@ -196,7 +232,7 @@ impl Run<'_> {
             outcome: Outcome::Pass,
             effect,
             message: String::new(),
-            values: BTreeMap::new(),
+            values: Values::default(),
             controls: controls.to_vec(),
             lifted: None,
             waivable_by: Vec::new(),
@@ -204,26 +240,44 @@ impl Run<'_> {
         }
     }
 
-    /// The values of the paths an expression read.
-    fn values(&self, exprs: &[&CompiledExpr], vars: &Variables) -> BTreeMap<String, Json> {
-        let mut out = BTreeMap::new();
-        for path in exprs.iter().flat_map(|e| e.reads.iter()) {
-            let Some((root, rest)) = path.split_first() else {
-                continue;
-            };
-            let value = if root == "variables" {
-                let Some((name, rest)) = rest.split_first() else {
+    /// The values of the paths the expressions read, as a finding shows
+    /// them; each shown once per decision (per policy for variables) and
+    /// shared by every finding that shows it.
+    fn values(
+        &mut self,
+        exprs: &[&CompiledExpr],
+        vars: &mut Variables<'_>,
+        slots: &[Option<Val<'_>>],
+    ) -> Values {
+        let mut out = Values::default();
+        let max = self.limits.max_echo_bytes;
+        for e in exprs {
+            for (path, key) in e.reads.iter().zip(&e.read_keys) {
+                let Some((root, rest)) = path.split_first() else {
                     continue;
                 };
-                match vars.get(name) {
-                    Some(Ok(v)) => lookup(v, rest),
-                    _ => None,
+                let shown = if root == "variables" {
+                    let Some((name, rest)) = rest.split_first() else {
+                        continue;
+                    };
+                    vars.echoed
+                        .entry(key.clone())
+                        .or_insert_with(|| {
+                            let i = vars.names.iter().position(|n| *n == name.as_str())?;
+                            let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
+                            Some(Arc::new(echo(&v.to_json(), max)))
+                        })
+                        .clone()
+                } else {
+                    let json = self.json;
+                    self.echoed
+                        .entry(key.clone())
+                        .or_insert_with(|| lookup(json, path).map(|v| Arc::new(echo(v, max))))
+                        .clone()
+                };
+                if let Some(v) = shown {
+                    out.insert(key.clone(), v);
                 }
-            } else {
-                lookup(self.json, path)
-            };
-            if let Some(v) = value {
-                out.insert(path.join("."), echo(v, self.limits.max_echo_bytes));
             }
         }
         out
@@ -245,7 +299,11 @@ impl Run<'_> {
             .applies_to
             .as_ref()
             .map(|a| as_bool(a.eval(&root), "`appliesTo`"));
-        let mut vars: Variables = BTreeMap::new();
+        let mut vars = Variables {
+            names: policy.variables.iter().map(|(n, _)| n.as_str()).collect(),
+            errors: Vec::with_capacity(policy.variables.len()),
+            echoed: BTreeMap::new(),
+        };
         let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
         let skip_reason = match &applies {
             Some(Ok(false)) => Some("policy does not apply (`appliesTo` is false)".to_string()),
@@ -257,7 +315,7 @@ impl Run<'_> {
         };
         if skip_reason.is_none() && policy_error.is_none() {
             // Each variable is evaluated once, in order, into its slot.
-            for (name, e) in &policy.variables {
+            for (_, e) in &policy.variables {
                 let frame = Frame {
                     roots,
                     vars: &slots,
@@ -265,27 +323,14 @@ impl Run<'_> {
                 };
                 let value = self
                     .check_reads(e, &vars)
-                    .and_then(|()| e.eval(&frame).map_err(|err| self.explain_error(e, err)));
-                let slot = match value {
-                    Ok(v) => {
-                        let json = v.to_json();
-                        match self.within_limits(&json) {
-                            Ok(()) => {
-                                vars.insert(name.clone(), Ok(json));
-                                Some(v)
-                            }
-                            Err(err) => {
-                                vars.insert(name.clone(), Err(err));
-                                None
-                            }
-                        }
-                    }
-                    Err(err) => {
-                        vars.insert(name.clone(), Err(err));
-                        None
-                    }
+                    .and_then(|()| e.eval(&frame).map_err(|err| self.explain_error(e, err)))
+                    .and_then(|v| self.within_limits(&v).map(|()| v));
+                let (slot, error) = match value {
+                    Ok(v) => (Some(v), None),
+                    Err(err) => (None, Some(err)),
                 };
                 slots.push(slot);
+                vars.errors.push(error);
             }
         }
         let scope = Frame {
@@ -311,7 +356,7 @@ impl Run<'_> {
                 f.outcome = Outcome::Error;
                 f.message = e.clone();
             } else {
-                self.gate(gate, &scope, &vars, &mut f);
+                self.gate(gate, &scope, &mut vars, &slots, &mut f);
             }
             self.findings.push(f);
         }
@@ -341,7 +386,7 @@ impl Run<'_> {
                 continue;
             }
             if let Some(w) = &rule.when {
-                f.values = self.values(&[w], &vars);
+                f.values = self.values(&[w], &mut vars, &slots);
                 match as_bool(self.eval(w, &scope, &vars), "`when`") {
                     Ok(false) => {
                         f.outcome = Outcome::Skipped;
@@ -399,35 +444,42 @@ impl Run<'_> {
     }
 
     /// Whether a variable's value is within the limits (see
-    /// [`Limits::max_variable_items`](crate::limits::Limits)).
-    fn within_limits(&self, json: &Json) -> Result<(), String> {
+    /// [`Limits::max_variable_items`](crate::limits::Limits)), counted as
+    /// its JSON would be: items of lists and entries of maps, the bytes of
+    /// each string.
+    fn within_limits(&self, value: &Val<'_>) -> Result<(), String> {
         let limits = self.limits;
         let mut count = 0usize;
-        let mut stack = vec![json];
+        let mut stack = vec![value.clone()];
         while let Some(v) = stack.pop() {
+            let text = match &v {
+                Val::Str(s) => s.as_str().len(),
+                Val::Bytes(b) => String::from_utf8_lossy(b).len(),
+                _ => 0,
+            };
+            if text > limits.max_variable_string_bytes {
+                return Err(format!(
+                    "string of {text} bytes, more than the limit of {}",
+                    limits.max_variable_string_bytes
+                ));
+            }
             match v {
-                Json::Array(items) if items.len() > limits.max_list_items => {
+                Val::List(items) if items.len() > limits.max_list_items => {
                     return Err(format!(
                         "list of {} items, more than the limit of {}",
                         items.len(),
                         limits.max_list_items
                     ));
                 }
-                Json::Array(items) => {
+                Val::List(items) => {
                     count += items.len();
-                    stack.extend(items);
+                    stack.extend(items.iter());
                 }
-                Json::Object(map) => {
+                Val::Map(map) => {
                     count += map.len();
-                    stack.extend(map.values());
+                    stack.extend(map.iter().map(|(_, v)| v));
                 }
-                Json::String(s) if s.len() > limits.max_variable_string_bytes => {
-                    return Err(format!(
-                        "string of {} bytes, more than the limit of {}",
-                        s.len(),
-                        limits.max_variable_string_bytes
-                    ));
-                }
+                Val::Optional(Some(inner)) => stack.push((*inner).clone()),
                 _ => {}
             }
             if count > limits.max_variable_items {
@@ -442,11 +494,11 @@ impl Run<'_> {
 
     /// Refuse up front when the expression reads a variable that could not
     /// be computed: its error is the expression's error.
-    fn check_reads(&self, e: &CompiledExpr, vars: &Variables) -> Result<(), String> {
+    fn check_reads(&self, e: &CompiledExpr, vars: &Variables<'_>) -> Result<(), String> {
         for path in &e.reads {
             if let [root, name, ..] = path.as_slice() {
                 if root == "variables" {
-                    if let Some(Err(err)) = vars.get(name) {
+                    if let Some(err) = vars.error(name) {
                         return Err(format!("variable `{name}` could not be evaluated: {err}"));
                     }
                 }
@@ -476,7 +528,7 @@ impl Run<'_> {
         &self,
         e: &'a CompiledExpr,
         scope: &Frame<'a, '_>,
-        vars: &Variables,
+        vars: &Variables<'_>,
     ) -> Result<Val<'a>, String> {
         self.check_reads(e, vars)?;
         e.eval(scope).map_err(|err| self.explain_error(e, err))
@@ -486,13 +538,14 @@ impl Run<'_> {
         &mut self,
         g: &'a CompiledGate,
         scope: &Frame<'a, '_>,
-        vars: &Variables,
+        vars: &mut Variables<'_>,
+        slots: &[Option<Val<'_>>],
         f: &mut Finding,
     ) {
         let gate = &g.gate;
         let mut exprs = vec![&g.expression];
         exprs.extend(g.when.as_ref());
-        f.values = self.values(&exprs, vars);
+        f.values = self.values(&exprs, vars, slots);
         if let Some(w) = &g.when {
             match as_bool(self.eval(w, scope, vars), "`when`") {
                 Ok(false) => {

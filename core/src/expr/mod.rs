@@ -91,6 +91,9 @@ pub(crate) struct CompiledExpr {
     plan: plan::Node,
     /// Fact paths the expression reads.
     pub reads: Vec<Vec<String>>,
+    /// The same paths, joined with `.` (`release.environment`): how a
+    /// finding names them, made once here rather than on every decision.
+    pub read_keys: Vec<std::sync::Arc<str>>,
     /// The inferred result type.
     pub shape: Shape,
 }
@@ -159,6 +162,11 @@ impl CompiledExpr {
             parsed,
             info,
             plan,
+            read_keys: inferred
+                .reads
+                .iter()
+                .map(|p| std::sync::Arc::from(p.join(".")))
+                .collect(),
             reads: inferred.reads,
             shape: inferred.result,
         })

@@ -46,9 +46,9 @@ impl Facts {
 
 /// The paths of the facts a rule read: its values' keys, less the
 /// policy's own `variables`.
-fn facts_paths<'a>(keys: impl Iterator<Item = &'a String>) -> Vec<String> {
-    keys.filter(|k| !k.starts_with("variables.") && k.as_str() != "variables")
-        .cloned()
+fn facts_paths<'a>(keys: impl Iterator<Item = &'a str>) -> Vec<String> {
+    keys.filter(|k| !k.starts_with("variables.") && *k != "variables")
+        .map(str::to_string)
         .collect()
 }
 
