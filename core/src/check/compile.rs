@@ -2,6 +2,8 @@
 //! with errors located at `file:line:column` of the offending token. All
 //! errors of a bundle are collected and reported together.
 
+use std::sync::Arc;
+
 use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, duplicates, kind_fits, variables};
@@ -15,10 +17,68 @@ use crate::limits::Limits;
 use crate::model::shape::{FACTS, Shape};
 use crate::vocab::Effect;
 
+/// The text every finding of a rule repeats, made once at load and shared
+/// by the findings (a count, not a copy, per decision).
+#[derive(Debug)]
+pub(crate) struct RuleText {
+    /// The policy's name.
+    pub policy: Arc<str>,
+    /// The policy's version.
+    pub version: Arc<str>,
+    /// The rule's id.
+    pub id: Arc<str>,
+    /// The controls the rule serves.
+    pub controls: Arc<[String]>,
+    /// The roles whose waiver lifts a failure (gates).
+    pub waivable_by: Arc<[String]>,
+    /// The message of a pass: the description, or `passed` (gates).
+    pub passed: Arc<str>,
+    /// The message of a failure without `messageExpression`: the message,
+    /// the description, or `gate ID failed` (gates).
+    pub failed: Arc<str>,
+    /// The message when `messageExpression` gives no string: the message or
+    /// `gate ID failed` (gates).
+    pub failed_plain: Arc<str>,
+}
+
+impl RuleText {
+    fn new(
+        metadata: &Metadata,
+        id: &str,
+        controls: &[String],
+        waivable_by: &[String],
+        gate: Option<&Gate>,
+    ) -> Self {
+        let default_failed = format!("gate `{id}` failed");
+        let (passed, failed, failed_plain) = match gate {
+            Some(g) => (
+                g.description.clone().unwrap_or_else(|| "passed".into()),
+                g.message
+                    .clone()
+                    .or_else(|| g.description.clone())
+                    .unwrap_or_else(|| default_failed.clone()),
+                g.message.clone().unwrap_or(default_failed),
+            ),
+            None => (String::new(), String::new(), String::new()),
+        };
+        Self {
+            policy: Arc::from(metadata.name.as_str()),
+            version: Arc::from(metadata.version.as_str()),
+            id: Arc::from(id),
+            controls: Arc::from(controls),
+            waivable_by: Arc::from(waivable_by),
+            passed: Arc::from(passed),
+            failed: Arc::from(failed),
+            failed_plain: Arc::from(failed_plain),
+        }
+    }
+}
+
 /// A gate ready to evaluate.
 #[derive(Debug)]
 pub(crate) struct CompiledGate {
     pub gate: Gate,
+    pub text: RuleText,
     pub when: Option<CompiledExpr>,
     pub expression: CompiledExpr,
     pub message_expression: Option<CompiledExpr>,
@@ -28,6 +88,7 @@ pub(crate) struct CompiledGate {
 #[derive(Debug)]
 pub(crate) struct CompiledApproval {
     pub rule: ApprovalRule,
+    pub text: RuleText,
     pub when: Option<CompiledExpr>,
     pub message_expression: Option<CompiledExpr>,
 }
@@ -114,6 +175,7 @@ pub(crate) fn compile(
             message_expression.map_or(Some(None), |m| m.map(Some)),
         ) {
             gates.push(CompiledGate {
+                text: RuleText::new(&p.metadata, &g.id, &g.controls, &g.waivable_by, Some(&g)),
                 gate: g,
                 when,
                 expression,
@@ -189,6 +251,7 @@ pub(crate) fn compile(
             None => None,
         };
         approvals.push(CompiledApproval {
+            text: RuleText::new(&p.metadata, &a.id, &a.controls, &[], None),
             rule: a,
             when,
             message_expression,

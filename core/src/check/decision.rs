@@ -230,16 +230,21 @@ impl<'a> IntoIterator for &'a Values {
     }
 }
 
+/// Whether a shared list is empty (what `skip_serializing_if` asks).
+fn no_items(list: &Arc<[String]>) -> bool {
+    list.is_empty()
+}
+
 /// The result of one rule, with everything needed to see why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Finding {
     /// The policy's name.
-    pub(crate) policy: String,
+    pub(crate) policy: Arc<str>,
     /// The policy's version.
-    pub(crate) policy_version: String,
+    pub(crate) policy_version: Arc<str>,
     /// The rule id.
-    pub(crate) rule: String,
+    pub(crate) rule: Arc<str>,
     /// Gate or approval.
     pub(crate) kind: RuleKind,
     /// What came out.
@@ -247,20 +252,20 @@ pub struct Finding {
     /// What a failure does.
     pub(crate) effect: Effect,
     /// Why, in words.
-    pub(crate) message: String,
+    pub(crate) message: Arc<str>,
     /// The fact paths the rule read and their values.
     #[serde(default, skip_serializing_if = "Values::is_empty")]
     pub(crate) values: Values,
     /// Compliance controls served.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) controls: Vec<String>,
+    #[serde(default, skip_serializing_if = "no_items")]
+    pub(crate) controls: Arc<[String]>,
     /// Who lifted the failure, when `waived`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) lifted: Option<Lifted>,
     /// The roles whose waiver would lift the failure, when the rule failed
     /// and has `waivableBy` (what a reader can do about it).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) waivable_by: Vec<String>,
+    #[serde(default, skip_serializing_if = "no_items")]
+    pub(crate) waivable_by: Arc<[String]>,
     /// The approval rule's state, for approvals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) approval: Option<ApprovalState>,
@@ -578,7 +583,7 @@ impl Decision {
 
     /// The finding of a rule.
     pub fn finding(&self, rule: &str) -> Option<&Finding> {
-        self.findings.iter().find(|f| f.rule == rule)
+        self.findings.iter().find(|f| &*f.rule == rule)
     }
 
     /// Approvals still needed.

@@ -10,10 +10,10 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::approvals;
-use super::compile::{CompiledGate, ReleasePolicy};
+use super::compile::{CompiledGate, ReleasePolicy, RuleText};
 use super::decision::*;
 use crate::error::{Error, ErrorCode};
-use crate::expr::bind::{bind_checked, echo, lookup, within_limits};
+use crate::expr::bind::{bind_checked, echo, echo_owned, lookup, within_limits};
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
@@ -139,7 +139,12 @@ pub(crate) fn check(
             Outcome::Waived => summary.waived += 1,
         }
     }
-    let kind_of = |rule: &str| run.findings.iter().find(|f| f.rule == rule).map(|f| f.kind);
+    let kind_of = |rule: &str| {
+        run.findings
+            .iter()
+            .find(|f| &*f.rule == rule)
+            .map(|f| f.kind)
+    };
     let waivers = facts
         .waivers
         .iter()
@@ -216,26 +221,19 @@ fn short(j: &Json) -> String {
 }
 
 impl Run<'_> {
-    fn finding(
-        &self,
-        policy: &ReleasePolicy,
-        rule: &str,
-        kind: RuleKind,
-        effect: Effect,
-        controls: &[String],
-    ) -> Finding {
+    fn finding(&self, text: &RuleText, kind: RuleKind, effect: Effect) -> Finding {
         Finding {
-            policy: policy.metadata.name.clone(),
-            policy_version: policy.metadata.version.clone(),
-            rule: rule.to_string(),
+            policy: text.policy.clone(),
+            policy_version: text.version.clone(),
+            rule: text.id.clone(),
             kind,
             outcome: Outcome::Pass,
             effect,
-            message: String::new(),
+            message: Arc::default(),
             values: Values::default(),
-            controls: controls.to_vec(),
+            controls: text.controls.clone(),
             lifted: None,
-            waivable_by: Vec::new(),
+            waivable_by: Arc::default(),
             approval: None,
         }
     }
@@ -265,7 +263,7 @@ impl Run<'_> {
                         .or_insert_with(|| {
                             let i = vars.names.iter().position(|n| *n == name.as_str())?;
                             let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
-                            Some(Arc::new(echo(&v.to_json(), max)))
+                            Some(Arc::new(echo_owned(v.to_json(), max)))
                         })
                         .clone()
                 } else {
@@ -306,11 +304,15 @@ impl Run<'_> {
         };
         let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
         let skip_reason = match &applies {
-            Some(Ok(false)) => Some("policy does not apply (`appliesTo` is false)".to_string()),
+            Some(Ok(false)) => Some(Arc::<str>::from(
+                "policy does not apply (`appliesTo` is false)",
+            )),
             _ => None,
         };
         let policy_error = match applies {
-            Some(Err(e)) => Some(format!("`appliesTo` could not be evaluated: {e}")),
+            Some(Err(e)) => Some(Arc::<str>::from(format!(
+                "`appliesTo` could not be evaluated: {e}"
+            ))),
             _ => None,
         };
         if skip_reason.is_none() && policy_error.is_none() {
@@ -342,13 +344,7 @@ impl Run<'_> {
             if self.stop() {
                 return;
             }
-            let mut f = self.finding(
-                policy,
-                &gate.gate.id,
-                RuleKind::Gate,
-                gate.gate.effect,
-                &gate.gate.controls,
-            );
+            let mut f = self.finding(&gate.text, RuleKind::Gate, gate.gate.effect);
             if let Some(reason) = &skip_reason {
                 f.outcome = Outcome::Skipped;
                 f.message = reason.clone();
@@ -366,13 +362,7 @@ impl Run<'_> {
             if self.stop() {
                 return;
             }
-            let mut f = self.finding(
-                policy,
-                &rule.rule.id,
-                RuleKind::Approval,
-                Effect::Approval,
-                &rule.rule.controls,
-            );
+            let mut f = self.finding(&rule.text, RuleKind::Approval, Effect::Approval);
             if let Some(reason) = &skip_reason {
                 f.outcome = Outcome::Skipped;
                 f.message = reason.clone();
@@ -390,14 +380,14 @@ impl Run<'_> {
                 match as_bool(self.eval(w, &scope, &vars), "`when`") {
                     Ok(false) => {
                         f.outcome = Outcome::Skipped;
-                        f.message = "not required (`when` is false)".into();
+                        f.message = Arc::from("not required (`when` is false)");
                         self.findings.push(f);
                         continue;
                     }
                     Err(e) => {
                         f.outcome = Outcome::Error;
                         // An approval cannot lift an error: none is listed as missing.
-                        f.message = format!("`when` could not be evaluated: {e}");
+                        f.message = Arc::from(format!("`when` could not be evaluated: {e}"));
                         self.findings.push(f);
                         continue;
                     }
@@ -418,12 +408,12 @@ impl Run<'_> {
             }
             f.outcome = j.outcome;
             f.effect = j.effect;
-            f.message = j.message;
+            f.message = Arc::from(j.message);
             let mut wanted = j.wanted;
             if let (Some(m), Some(w)) = (&rule.message_expression, wanted.as_mut()) {
                 if w.quorum_gap {
                     if let Ok(Val::Str(s)) = self.eval(m, &scope, &vars) {
-                        f.message = s.as_str().to_string();
+                        f.message = Arc::from(s.as_str());
                         w.reason = s.as_str().to_string();
                     }
                 }
@@ -550,12 +540,12 @@ impl Run<'_> {
             match as_bool(self.eval(w, scope, vars), "`when`") {
                 Ok(false) => {
                     f.outcome = Outcome::Skipped;
-                    f.message = "does not apply (`when` is false)".into();
+                    f.message = Arc::from("does not apply (`when` is false)");
                     return;
                 }
                 Err(e) => {
                     f.outcome = Outcome::Error;
-                    f.message = format!("`when` could not be evaluated: {e}");
+                    f.message = Arc::from(format!("`when` could not be evaluated: {e}"));
                     return;
                 }
                 Ok(true) => {}
@@ -564,23 +554,16 @@ impl Run<'_> {
         match as_bool(self.eval(&g.expression, scope, vars), "expression") {
             Ok(true) => {
                 f.outcome = Outcome::Pass;
-                f.message = gate.description.clone().unwrap_or_else(|| "passed".into());
+                f.message = g.text.passed.clone();
                 self.mark_waivers(&gate.id, "unused");
             }
             Ok(false) => {
                 f.message = match &g.message_expression {
                     Some(m) => match self.eval(m, scope, vars) {
-                        Ok(Val::Str(s)) => s.as_str().to_string(),
-                        _ => gate
-                            .message
-                            .clone()
-                            .unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
+                        Ok(Val::Str(s)) => Arc::from(s.as_str()),
+                        _ => g.text.failed_plain.clone(),
                     },
-                    None => gate
-                        .message
-                        .clone()
-                        .or_else(|| gate.description.clone())
-                        .unwrap_or_else(|| format!("gate `{}` failed", gate.id)),
+                    None => g.text.failed.clone(),
                 };
                 f.outcome = if gate.effect == Effect::Warn {
                     Outcome::Warn
@@ -592,7 +575,7 @@ impl Run<'_> {
                     f.lifted = Some(lifted);
                 } else {
                     if f.outcome == Outcome::Fail {
-                        f.waivable_by = gate.waivable_by.clone();
+                        f.waivable_by = g.text.waivable_by.clone();
                     }
                     self.pending_if_approval(g, f);
                 }
@@ -600,7 +583,7 @@ impl Run<'_> {
             Err(e) => {
                 // An approval cannot lift an error: none is listed as missing.
                 f.outcome = Outcome::Error;
-                f.message = format!("could not be evaluated: {e}");
+                f.message = Arc::from(format!("could not be evaluated: {e}"));
             }
         }
     }
@@ -609,11 +592,11 @@ impl Run<'_> {
         if g.gate.effect == Effect::Approval {
             self.missing.push(MissingApproval {
                 rule: g.gate.id.clone(),
-                policy: f.policy.clone(),
+                policy: f.policy.to_string(),
                 roles: g.gate.approvers.clone(),
                 needed: 1,
                 evidence: Vec::new(),
-                reason: f.message.clone(),
+                reason: f.message.to_string(),
             });
         }
     }

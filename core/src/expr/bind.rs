@@ -130,15 +130,29 @@ pub(crate) fn json_number(v: f64) -> Json {
 /// The size is bounded by a walk that stops as soon as it passes `max`, so
 /// the common small value costs no serialisation.
 pub(crate) fn echo(value: &Json, max: usize) -> Json {
+    match summary_if_over(value, max) {
+        Some(summary) => summary,
+        None => value.clone(),
+    }
+}
+
+/// [`echo`] of a value built for the purpose: kept, not copied, when it
+/// fits.
+pub(crate) fn echo_owned(value: Json, max: usize) -> Json {
+    summary_if_over(&value, max).unwrap_or(value)
+}
+
+/// The summary [`echo`] shows instead of a value whose JSON is longer than
+/// `max` bytes; `None` when it fits.
+fn summary_if_over(value: &Json, max: usize) -> Option<Json> {
     if json_len_upto(value, max) <= max {
-        return value.clone();
+        return None;
     }
     // The bound was passed: count exactly, without building the text, and
     // stop counting at the first byte past `max`.
     let mut counter = Counter { len: 0, max };
-    let fits = serde_json::to_writer(&mut counter, value).is_ok();
-    if fits {
-        return value.clone();
+    if serde_json::to_writer(&mut counter, value).is_ok() {
+        return None;
     }
     let what = match value {
         Json::Array(items) => format!("a list of {} items", items.len()),
@@ -146,9 +160,9 @@ pub(crate) fn echo(value: &Json, max: usize) -> Json {
         Json::String(s) => format!("a string of {} bytes", s.len()),
         _ => "a value".to_string(),
     };
-    Json::String(format!(
+    Some(Json::String(format!(
         "<{what}, more than {max} bytes of JSON: not shown>"
-    ))
+    )))
 }
 
 /// A writer that only counts, and fails once more than `max` bytes came.

@@ -14,7 +14,7 @@ use serde_json::Value as Json;
 
 use super::compile::{CompiledCriterion, ReviewPolicy};
 use super::roots::Root;
-use crate::expr::bind::echo;
+use crate::expr::bind::echo_owned;
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::ReleaseRecord;
@@ -119,7 +119,10 @@ fn values(
                 .and_then(|v| walk(v, rest))
         };
         if let Some(v) = start {
-            out.insert(path.join("."), echo(&v.to_json(), limits.max_echo_bytes));
+            out.insert(
+                path.join("."),
+                echo_owned(v.to_json(), limits.max_echo_bytes),
+            );
         }
     }
     out
