@@ -234,6 +234,11 @@ impl<'a> Val<'a> {
             Val::Double(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
             Val::Str(s) => Json::String(s.as_str().to_string()),
             Val::Bytes(b) => Json::String(String::from_utf8_lossy(b).into_owned()),
+            // A list or map of the facts is already the JSON it shows
+            // (the facts' timestamps, durations and numbers in their
+            // canonical text): copied, not read and written again.
+            Val::List(List::Facts(items, _)) => Json::Array(items.to_vec()),
+            Val::Map(Map::Facts(fields, _)) => Json::Object((*fields).clone()),
             Val::List(l) => Json::Array(l.iter().map(|v| v.to_json()).collect()),
             Val::Map(m) => {
                 Json::Object(m.iter().map(|(k, v)| (key_text(&k), v.to_json())).collect())
