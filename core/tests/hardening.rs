@@ -522,6 +522,31 @@ fn facts_over_the_total_value_limit_are_refused() {
     assert!(e.contains("more than the limit of 200"), "{e}");
 }
 
+/// A bundle builds the JSON of the sections its rules read only; the
+/// sections it does not read are still held to the limits, and the error
+/// still names where.
+#[test]
+fn facts_over_a_limit_in_a_section_no_rule_reads_are_refused() {
+    let bundle = policy("  gates:\n    - {id: named, expression: 'release.id != \"\"'}\n");
+    let mut j = base_json();
+    j["extensions"] = json!({"many": (0..2000).collect::<Vec<_>>()});
+    let facts = Facts::from_json_value(j.clone(), &release_policy::Limits::default()).unwrap();
+    let e = bundle
+        .check(&facts)
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(
+        e.contains("list has 2000 items, more than the limit of 1000"),
+        "{e}"
+    );
+    assert!(e.contains("$.extensions.many"), "{e}");
+    // Within the limits, the same bundle decides.
+    j["extensions"] = json!({"many": (0..10).collect::<Vec<_>>()});
+    let facts = Facts::from_json_value(j, &release_policy::Limits::default()).unwrap();
+    assert!(bundle.check(&facts).is_ok());
+}
+
 #[test]
 fn a_finding_echoes_a_huge_value_as_a_summary() {
     let bundle = policy("  gates:\n    - {id: big, expression: 'size(extensions.big) == 0'}\n");

@@ -18,6 +18,7 @@ use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
 use crate::model::shape::FACTS;
+use crate::model::view::within_counts;
 use crate::model::{Facts, Timestamp};
 use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 
@@ -75,25 +76,32 @@ pub(crate) fn check(
             "the bundle holds no release `Policy`, so it cannot check a release",
         ));
     }
-    let mut json = facts.to_json_value();
     // The error budget, when the service gives error ratios instead of
     // the figure itself: what the error-budget policy reads.
-    if let Some(left) = facts
+    let derived_budget = facts
         .service
         .as_ref()
         .filter(|s| s.error_budget_remaining.is_none())
-        .and_then(crate::model::Service::budget_remaining)
-    {
-        if let Some(service) = json.get_mut("service").and_then(Json::as_object_mut) {
-            let v = serde_json::Number::from_f64(left).map_or(Json::Null, Json::Number);
-            service.insert("errorBudgetRemaining".into(), v);
-        }
+        .and_then(crate::model::Service::budget_remaining);
+    // The facts as given (with that figure) are held to the limits: counted
+    // without building them, and walked as JSON only to say which limit
+    // they pass, and where.
+    let counted = Limits {
+        max_fact_values: limits
+            .max_fact_values
+            .saturating_sub(usize::from(derived_budget.is_some())),
+        ..limits.clone()
+    };
+    if !within_counts(facts, &counted) {
+        let mut whole = facts.to_json_value();
+        add_budget(&mut whole, derived_budget);
+        within_limits(&whole, limits).map_err(Error::from)?;
     }
-    // The facts as given are held to the limits; what the catalog says of
-    // the release (the `graph` and `calendar` roots; absent, so `null`,
-    // without a catalog) is computed, bounded by the catalog's limits: a
-    // hub's thousands of dependents are not a facts error.
-    within_limits(&json, limits).map_err(Error::from)?;
+    // The JSON view holds the roots some rule of the bundle reads; the
+    // others stay `null`, and no expression reads them.
+    let wanted = policies.iter().fold(0u64, |m, p| m | p.roots_read);
+    let mut json = view(facts, wanted);
+    add_budget(&mut json, derived_budget);
     let mut catalog_digest = None;
     if let (Some(c), Some(roots)) = (catalog, json.as_object_mut()) {
         catalog_digest = Some(crate::model::digest::facts_digest(c));
@@ -180,6 +188,37 @@ pub(crate) fn check(
             version: env!("CARGO_PKG_VERSION").into(),
         },
     })
+}
+
+/// The JSON view of the roots of `facts` whose slot (in [`FACTS`]) is set
+/// in `wanted`.
+fn view(facts: &Facts, wanted: u64) -> Json {
+    let mut roots = serde_json::Map::new();
+    if let crate::model::shape::Shape::Object(fields) = &*FACTS {
+        for (slot, name) in fields.keys().enumerate() {
+            let bit = u32::try_from(slot)
+                .ok()
+                .and_then(|s| 1u64.checked_shl(s))
+                .unwrap_or(u64::MAX);
+            if wanted & bit != 0 {
+                if let Some(Some(v)) = facts.root_json(name) {
+                    roots.insert(name.clone(), v);
+                }
+            }
+        }
+    }
+    Json::Object(roots)
+}
+
+/// Show the error budget derived from the SLOs' error ratios as
+/// `service.errorBudgetRemaining`, when the view holds `service`.
+fn add_budget(json: &mut Json, left: Option<f64>) {
+    if let Some(left) = left {
+        if let Some(service) = json.get_mut("service").and_then(Json::as_object_mut) {
+            let v = serde_json::Number::from_f64(left).map_or(Json::Null, Json::Number);
+            service.insert("errorBudgetRemaining".into(), v);
+        }
+    }
 }
 
 fn as_bool(v: Result<Val<'_>, String>, what: &str) -> Result<bool, String> {

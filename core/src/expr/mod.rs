@@ -94,6 +94,10 @@ pub(crate) struct CompiledExpr {
     /// The same paths, joined with `.` (`release.environment`): how a
     /// finding names them, made once here rather than on every decision.
     pub read_keys: Vec<std::sync::Arc<str>>,
+    /// The root slots the plan reads: bit `i` for slot `i` of the roots'
+    /// shape (every bit when a slot is past 63). A root no expression of a
+    /// bundle reads need not be bound.
+    pub roots_read: u64,
     /// The inferred result type.
     pub shape: Shape,
 }
@@ -152,7 +156,7 @@ impl CompiledExpr {
             variables: &variables.slots,
             max_regex_bytes: limits.max_regex_bytes,
         };
-        let plan = plan::compile(&parsed, &names).map_err(|message| CheckError {
+        let (plan, roots_read) = plan::compile(&parsed, &names).map_err(|message| CheckError {
             code: ErrorCode::UnsupportedExpression,
             message,
             hint: None,
@@ -168,6 +172,7 @@ impl CompiledExpr {
                 .map(|p| std::sync::Arc::from(p.join(".")))
                 .collect(),
             reads: inferred.reads,
+            roots_read,
             shape: inferred.result,
         })
     }

@@ -144,18 +144,25 @@ pub(crate) struct Names<'a> {
 /// Compile `e` into a plan; an expression outside what the static checks
 /// admit is an error message (the static checks run first, so this is for
 /// forms they let through unchanged, such as a raw comprehension).
-pub(crate) fn compile(e: &IdedExpr, names: &Names<'_>) -> Result<Node, String> {
+///
+/// Also gives the roots the plan reads, as a set of slots (bit `i` for
+/// slot `i`; every bit when a slot is past 63): what the input must bind,
+/// the others it may leave `null`.
+pub(crate) fn compile(e: &IdedExpr, names: &Names<'_>) -> Result<(Node, u64), String> {
     let mut c = Compiler {
         names,
         locals: Vec::new(),
+        roots: 0,
     };
     let node = c.node(e)?;
-    Ok(fold(node))
+    Ok((fold(node), c.roots))
 }
 
 struct Compiler<'a, 'n> {
     names: &'a Names<'n>,
     locals: Vec<String>,
+    /// The root slots read so far (see [`compile`]).
+    roots: u64,
 }
 
 fn b(n: Node) -> Box<Node> {
@@ -232,11 +239,15 @@ impl Compiler<'_, '_> {
         })
     }
 
-    fn ident(&self, name: &str) -> Result<Node, String> {
+    fn ident(&mut self, name: &str) -> Result<Node, String> {
         if let Some(slot) = self.local(name) {
             return Ok(Node::Local(slot));
         }
         if let Some(slot) = self.root(name) {
+            self.roots |= u32::try_from(slot)
+                .ok()
+                .and_then(|s| 1u64.checked_shl(s))
+                .unwrap_or(u64::MAX);
             return Ok(Node::Root(slot, Arc::from(name)));
         }
         let ty = match name {

@@ -16,6 +16,7 @@ mod rollout;
 pub(crate) mod shape;
 mod types;
 pub(crate) mod unique;
+pub(crate) mod view;
 
 pub use evidence::{
     Approval, ApprovalDecision, Certificate, Ci, DataCheck, Findings, Migration, MigrationChecks,
