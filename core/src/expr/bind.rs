@@ -188,20 +188,32 @@ impl std::io::Write for Counter {
 /// An upper bound of the length of `value`'s JSON, exact enough to compare
 /// with `max`: the walk stops once the running total passes `max`.
 fn json_len_upto(value: &Json, max: usize) -> usize {
+    // First with every byte of every string counted as escaped (`\u00XX`),
+    // which needs no look at the bytes; only a value that may not fit is
+    // measured byte by byte.
+    let quick = json_len_upto_by(value, max, |s| 6 * s.len());
+    if quick <= max {
+        return quick;
+    }
+    json_len_upto_by(value, max, escaped_len)
+}
+
+/// [`json_len_upto`] with `text` the length of a string's body.
+fn json_len_upto_by(value: &Json, max: usize, text: impl Fn(&str) -> usize) -> usize {
     let mut total = 0usize;
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         total += match v {
             Json::Null | Json::Bool(_) => 5,
             Json::Number(_) => 24,
-            Json::String(s) => 2 + escaped_len(s),
+            Json::String(s) => 2 + text(s),
             Json::Array(items) => {
                 stack.extend(items);
                 2 + items.len()
             }
             Json::Object(map) => {
                 for (k, v) in map {
-                    total += 3 + escaped_len(k);
+                    total += 3 + text(k);
                     stack.push(v);
                 }
                 2
