@@ -260,88 +260,43 @@ impl<'c> Serializer for &'c mut Count {
     }
 }
 
-impl ser::SerializeSeq for Items<'_> {
-    type Ok = ();
-    type Error = Over;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Over> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Over> {
-        Ok(())
-    }
+/// The compound traits, each handing every item (or field value) to
+/// [`Items::item`]; map keys are not values.
+macro_rules! count_items {
+    ($($trait:ident :: $method:ident ( $($key:ty)? );)*) => {$(
+        impl ser::$trait for Items<'_> {
+            type Ok = ();
+            type Error = Over;
+            fn $method<T: Serialize + ?Sized>(
+                &mut self,
+                $(_: $key,)?
+                value: &T,
+            ) -> Result<(), Over> {
+                self.item(value)
+            }
+            fn end(self) -> Result<(), Over> {
+                Ok(())
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Items<'_> {
-    type Ok = ();
-    type Error = Over;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Over> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Over> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleStruct for Items<'_> {
-    type Ok = ();
-    type Error = Over;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Over> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Over> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeTupleVariant for Items<'_> {
-    type Ok = ();
-    type Error = Over;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Over> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Over> {
-        Ok(())
-    }
+count_items! {
+    SerializeSeq::serialize_element();
+    SerializeTuple::serialize_element();
+    SerializeTupleStruct::serialize_field();
+    SerializeTupleVariant::serialize_field();
+    SerializeStruct::serialize_field(&'static str);
+    SerializeStructVariant::serialize_field(&'static str);
 }
 
 impl ser::SerializeMap for Items<'_> {
     type Ok = ();
     type Error = Over;
-    // Keys are not values.
     fn serialize_key<T: Serialize + ?Sized>(&mut self, _: &T) -> Result<(), Over> {
         Ok(())
     }
     fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Over> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Over> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeStruct for Items<'_> {
-    type Ok = ();
-    type Error = Over;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), Over> {
-        self.item(value)
-    }
-    fn end(self) -> Result<(), Over> {
-        Ok(())
-    }
-}
-
-impl ser::SerializeStructVariant for Items<'_> {
-    type Ok = ();
-    type Error = Over;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<(), Over> {
         self.item(value)
     }
     fn end(self) -> Result<(), Over> {
