@@ -5,6 +5,7 @@
 //! fact paths the expression reads, so a finding can show them.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use cel::common::ast::{Expr, IdedExpr, LiteralValue};
 
@@ -289,7 +290,7 @@ impl Walker<'_> {
                     let s = self.walk(el, depth + 1)?;
                     first.get_or_insert(s);
                 }
-                Ok(Shape::List(Box::new(first.unwrap_or(Shape::Any))))
+                Ok(Shape::List(Arc::new(first.unwrap_or(Shape::Any))))
             }
             Expr::Map(map) => {
                 // With string-literal keys only, the literal is a record:
@@ -309,7 +310,9 @@ impl Walker<'_> {
                         fields = None;
                     }
                 }
-                Ok(fields.map_or(Shape::Map(Box::new(Shape::Any)), Shape::Object))
+                Ok(fields.map_or(Shape::Map(Arc::new(Shape::Any)), |f| {
+                    Shape::Object(Arc::new(f))
+                }))
             }
             Expr::Struct(_) => Err(self.err(
                 ErrorCode::UnsupportedExpression,
@@ -366,13 +369,13 @@ impl Walker<'_> {
                 let mut result = self.walk(&c.result, depth + 1)?;
                 if matches!(c.accu_init.expr, Expr::Map(_)) {
                     // `transformMap`: a map of the range's keys.
-                    result = Shape::Map(Box::new(Shape::Any));
+                    result = Shape::Map(Arc::new(Shape::Any));
                 } else if matches!(accu, Shape::List(_)) {
                     result = if c.iter_var2.is_none() && appends_iter_var(&c.loop_step, &c.iter_var)
                     {
-                        Shape::List(Box::new(range.element()))
+                        Shape::List(Arc::new(range.element()))
                     } else {
-                        Shape::List(Box::new(Shape::Any))
+                        Shape::List(Arc::new(Shape::Any))
                     };
                 }
                 self.locals.truncate(base);
@@ -387,7 +390,7 @@ impl Walker<'_> {
             return Ok(s.clone());
         }
         if name == "variables" {
-            return Ok(Shape::Object(self.variables.clone()));
+            return Ok(Shape::Object(Arc::new(self.variables.clone())));
         }
         if let Some(shape) = self.root(name).cloned() {
             self.reads.insert(vec![name.to_string()]);
@@ -573,7 +576,7 @@ impl Walker<'_> {
             | "charAt" | "format" | "strings.quote" | "reverse" | "formatDuration" => Shape::String,
             "duration" | "days" | "hours" | "minutes" => Shape::Duration,
             "timestamp" => Shape::Timestamp,
-            "split" => Shape::List(Box::new(Shape::String)),
+            "split" => Shape::List(Arc::new(Shape::String)),
             "latestBy" => first,
             n if n.starts_with("get") => Shape::Int,
             "_+_" => match (&first, &arg(1)) {
@@ -588,8 +591,8 @@ impl Walker<'_> {
             "_*_" | "_/_" | "_%_" | "-_" => first,
             "_?_:_" if arg(1) == arg(2) => arg(1),
             "_[_]" => match first {
-                Shape::List(el) => *el,
-                Shape::Map(v) => *v,
+                Shape::List(el) => (*el).clone(),
+                Shape::Map(v) => (*v).clone(),
                 _ => Shape::Any,
             },
             _ => Shape::Any,

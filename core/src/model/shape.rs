@@ -5,19 +5,20 @@
 //! the schema keeps one source of truth: the Rust types.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::Value as Json;
 
 /// The type of a value at some path of the facts.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Shape {
-    /// A record with known fields.
-    Object(BTreeMap<String, Shape>),
+    /// A record with known fields. Shapes are shared (`Arc`), so the type
+    /// checker copies a root's shape by a count, not a deep copy.
+    Object(Arc<BTreeMap<String, Shape>>),
     /// A map with free-form keys (`labels`, `extensions`).
-    Map(Box<Shape>),
+    Map(Arc<Shape>),
     /// A list.
-    List(Box<Shape>),
+    List(Arc<Shape>),
     /// An RFC 3339 timestamp (a CEL `timestamp`).
     Timestamp,
     /// A duration (a CEL `duration`).
@@ -139,8 +140,8 @@ pub(crate) static RECORD: LazyLock<Shape> = LazyLock::new(|| {
     let mut shape = from_schema(&schema, &schema, 0);
     if let Shape::Object(roots) = &mut shape {
         for part in ["deployment", "rollback"] {
-            if let Some(Shape::Object(fields)) = roots.get_mut(part) {
-                fields.insert("duration".to_string(), Shape::Duration);
+            if let Some(Shape::Object(fields)) = Arc::make_mut(roots).get_mut(part) {
+                Arc::make_mut(fields).insert("duration".to_string(), Shape::Duration);
             }
         }
     }
@@ -249,10 +250,10 @@ fn optional_paths(node: &Json, root: &Json, path: &mut Vec<String>, out: &mut Op
 /// What a trigger's or criterion's per-sample `expression` reads: the
 /// sample's `value` and the `baseline` mean (`null` without a baseline).
 pub(crate) static SAMPLE: LazyLock<Shape> = LazyLock::new(|| {
-    Shape::Object(BTreeMap::from([
+    Shape::Object(Arc::new(BTreeMap::from([
         ("value".to_string(), Shape::Double),
         ("baseline".to_string(), Shape::Double),
-    ]))
+    ])))
 });
 
 fn from_schema(node: &Json, root: &Json, depth: usize) -> Shape {
@@ -302,20 +303,20 @@ fn from_schema(node: &Json, root: &Json, depth: usize) -> Shape {
     match ty {
         "object" => {
             if let Some(props) = obj.get("properties").and_then(Json::as_object) {
-                Shape::Object(
+                Shape::Object(Arc::new(
                     props
                         .iter()
                         .map(|(k, v)| (k.clone(), from_schema(v, root, depth + 1)))
                         .collect(),
-                )
+                ))
             } else {
                 let values = obj
                     .get("additionalProperties")
                     .map_or(Shape::Any, |v| from_schema(v, root, depth + 1));
-                Shape::Map(Box::new(values))
+                Shape::Map(Arc::new(values))
             }
         }
-        "array" => Shape::List(Box::new(
+        "array" => Shape::List(Arc::new(
             obj.get("items")
                 .map_or(Shape::Any, |v| from_schema(v, root, depth + 1)),
         )),

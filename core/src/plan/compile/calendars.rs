@@ -18,12 +18,12 @@ use crate::plan::documents::CalendarDoc;
 /// The shape exemptions read: `release`.
 pub(crate) fn release_shape() -> Shape {
     let s = |pairs: &[(&str, Shape)]| {
-        Shape::Object(
+        Shape::Object(std::sync::Arc::new(
             pairs
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.clone()))
                 .collect(),
-        )
+        ))
     };
     s(&[(
         "release",
@@ -36,7 +36,7 @@ pub(crate) fn release_shape() -> Shape {
             ("team", Shape::String),
             ("start", Shape::Timestamp),
             ("duration", Shape::Duration),
-            ("provides", Shape::Map(Box::new(Shape::Version))),
+            ("provides", Shape::Map(std::sync::Arc::new(Shape::Version))),
         ]),
     )])
 }
