@@ -91,6 +91,88 @@ proptest! {
     }
 }
 
+/// Free-form JSON for `extensions`: nested lists and maps of scalars.
+fn free_json() -> impl Strategy<Value = serde_json::Value> {
+    let leaf = prop_oneof![
+        Just(serde_json::Value::Null),
+        any::<bool>().prop_map(serde_json::Value::from),
+        (-5i64..5).prop_map(serde_json::Value::from),
+        "[a-c]{0,3}".prop_map(serde_json::Value::from),
+    ];
+    leaf.prop_recursive(4, 40, 6, |inner| {
+        prop_oneof![
+            proptest::collection::vec(inner.clone(), 0..7).prop_map(serde_json::Value::from),
+            proptest::collection::btree_map("[a-d]{1,2}", inner, 0..5)
+                .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
+        ]
+    })
+}
+
+/// Every value of a JSON document (every scalar, list and map) and its
+/// longest list: what `Limits::max_fact_values` and `max_list_items` bound.
+fn values_and_longest(v: &serde_json::Value) -> (usize, usize) {
+    match v {
+        serde_json::Value::Array(items) => items
+            .iter()
+            .map(values_and_longest)
+            .fold((1, items.len()), |(n, l), (m, k)| (n + m, l.max(k))),
+        serde_json::Value::Object(map) => map
+            .values()
+            .map(values_and_longest)
+            .fold((1, 0), |(n, l), (m, k)| (n + m, l.max(k))),
+        _ => (1, 0),
+    }
+}
+
+const READS_RELEASE_ONLY: &str = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: one, version: 1.0.0}\nspec:\n  gates:\n    - {id: named, expression: 'release.id != \"\"'}\n";
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(32))]
+
+    /// The facts are held to the value and list limits as a whole, whatever
+    /// sections the bundle reads (only those are built for evaluation; the
+    /// rest are counted): at, below and above each limit, `check` refuses
+    /// exactly when the facts' JSON passes a limit.
+    #[test]
+    fn the_facts_limits_hold_whatever_the_bundle_reads(
+        extensions in proptest::collection::btree_map("[a-c]{1,2}", free_json(), 0..4),
+        approvals in 0usize..4,
+    ) {
+        let mut j = common::base_json();
+        j["extensions"] = serde_json::to_value(&extensions).unwrap();
+        if let Some(list) = j["approvals"].as_array_mut() {
+            let keep = list.len().saturating_sub(approvals);
+            list.truncate(keep);
+        }
+        let facts = Facts::from_json_value(j, &release_policy::Limits::default()).unwrap();
+        let (n, longest) = values_and_longest(&facts.to_json_value());
+        for max_values in [n - 1, n, n + 1] {
+            for max_list in [longest.saturating_sub(1), longest, longest + 1] {
+                let limits = release_policy::Limits {
+                    max_fact_values: max_values,
+                    max_list_items: max_list,
+                    ..release_policy::Limits::default()
+                };
+                let within = max_values >= n && max_list >= longest;
+                let narrow = Bundle::builder()
+                    .limits(limits.clone())
+                    .yaml_layer("one.yaml", READS_RELEASE_ONLY)
+                    .build();
+                // The pack (which reads every section) at the value limit
+                // only: it loads in milliseconds, not microseconds. A pack
+                // whose quorums need more approvals than the list limit
+                // allows does not load: only the narrow bundle then.
+                let pack = (max_list == longest && max_values <= n)
+                    .then(|| Bundle::builder().limits(limits).builtin_layer().build());
+                for bundle in [Some(narrow), pack].into_iter().flatten().flatten() {
+                    let r = bundle.check(&facts);
+                    prop_assert_eq!(r.is_ok(), within, "values {} of {}, list {} of {}: {:?}", max_values, n, max_list, longest, r.err().map(|e| e.to_string()));
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn loosening_a_rule_is_an_error_naming_both_files() {
     let loosen = "apiVersion: release-policy/v1\nkind: Policy\nmetadata: {name: security-scans, version: 1.1.0}\nspec:\n  gates:\n    - {id: sca-no-critical, expression: 'true', effect: warn}\n";
