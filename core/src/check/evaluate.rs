@@ -14,7 +14,7 @@ use super::compile::{CompiledGate, ReleasePolicy, RuleText};
 use super::decision::*;
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::{bind_checked, echo, echo_owned, lookup, within_limits};
-use crate::expr::{Budget, CompiledExpr, Frame, Val};
+use crate::expr::{Budget, CompiledExpr, Frame, Val, root_bit};
 use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
 use crate::model::shape::FACTS;
@@ -196,11 +196,7 @@ fn view(facts: &Facts, wanted: u64) -> Json {
     let mut roots = serde_json::Map::new();
     if let crate::model::shape::Shape::Object(fields) = &*FACTS {
         for (slot, name) in fields.keys().enumerate() {
-            let bit = u32::try_from(slot)
-                .ok()
-                .and_then(|s| 1u64.checked_shl(s))
-                .unwrap_or(u64::MAX);
-            if wanted & bit != 0 {
+            if wanted & root_bit(slot) != 0 {
                 if let Some(Some(v)) = facts.root_json(name) {
                     roots.insert(name.clone(), v);
                 }

@@ -39,6 +39,7 @@ use crate::error::ErrorCode;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 pub(crate) use eval::{Budget, EvalError, Frame};
+pub(crate) use plan::root_bit;
 pub(crate) use typecheck::CheckError;
 pub(crate) use value::Val;
 
@@ -250,6 +251,28 @@ mod tests {
 
     fn compile(src: &str, want: Want) -> Result<CompiledExpr, CheckError> {
         CompiledExpr::compile(src, want, &FACTS, &Variables::default(), &Limits::default())
+    }
+
+    #[test]
+    fn a_plan_records_the_roots_it_reads() {
+        let slot = |name: &str| match &*FACTS {
+            Shape::Object(fields) => fields.keys().position(|k| k == name).unwrap(),
+            _ => panic!("the facts shape is an object"),
+        };
+        let e = compile(
+            "release.id != '' && ci.suites.all(s, s.status == 'passed')",
+            Want::Bool,
+        )
+        .unwrap();
+        assert_eq!(
+            e.roots_read,
+            root_bit(slot("release")) | root_bit(slot("ci"))
+        );
+        // A comprehension variable named like a root is not the root.
+        let e = compile("[1].all(service, service > 0)", Want::Bool).unwrap();
+        assert_eq!(e.roots_read, 0);
+        assert_eq!(root_bit(3), 8);
+        assert_eq!(root_bit(64), u64::MAX, "a slot past 63 is always bound");
     }
 
     fn eval(src: &str) -> Result<serde_json::Value, String> {

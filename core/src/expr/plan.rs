@@ -158,6 +158,15 @@ pub(crate) fn compile(e: &IdedExpr, names: &Names<'_>) -> Result<(Node, u64), St
     Ok((fold(node), c.roots))
 }
 
+/// The bit of root slot `slot` in a set of roots read (see [`compile`]):
+/// every bit for a slot past 63, so such a root is always bound.
+pub(crate) fn root_bit(slot: usize) -> u64 {
+    u32::try_from(slot)
+        .ok()
+        .and_then(|s| 1u64.checked_shl(s))
+        .unwrap_or(u64::MAX)
+}
+
 struct Compiler<'a, 'n> {
     names: &'a Names<'n>,
     locals: Vec<String>,
@@ -244,10 +253,7 @@ impl Compiler<'_, '_> {
             return Ok(Node::Local(slot));
         }
         if let Some(slot) = self.root(name) {
-            self.roots |= u32::try_from(slot)
-                .ok()
-                .and_then(|s| 1u64.checked_shl(s))
-                .unwrap_or(u64::MAX);
+            self.roots |= root_bit(slot);
             return Ok(Node::Root(slot, Arc::from(name)));
         }
         let ty = match name {
