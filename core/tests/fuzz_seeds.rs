@@ -110,6 +110,19 @@ fn cel_differential_seeds_agree_with_the_reference() {
 }
 
 #[test]
+fn cel_parse_seeds_parse_the_same_in_both_parsers() {
+    use release_policy::unstable::differential::parsers_agree;
+    let mut parsed = 0;
+    for (name, bytes) in seeds("cel_parse") {
+        let text = String::from_utf8(bytes).unwrap();
+        let r = parsers_agree(&text);
+        assert!(r.is_ok(), "{name}: {r:?}");
+        parsed += usize::from(r == Ok(true));
+    }
+    assert!(parsed >= 3, "only {parsed} seeds parsed by both parsers");
+}
+
+#[test]
 fn plan_catalog_seeds_plan_or_are_refused_quickly() {
     let mut planned = 0;
     for (name, bytes) in seeds("plan_catalog") {

@@ -20,6 +20,16 @@ use super::{Budget, CompiledExpr, Frame, Val, Variables, Want};
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 
+/// Whether our CEL parser (the one used at load) agrees with the `cel`
+/// crate's on `source`: when the `cel` parser accepts it, ours gives the
+/// same tree at the same source offsets, or leaves it to the `cel` parser
+/// (`Ok(false)`); when the `cel` parser refuses it, ours refuses it too.
+/// `Ok(true)` when both parsed it. `Err` describes a disagreement. For the
+/// `cel_parse` fuzz target and the tests.
+pub fn parsers_agree(source: &str) -> Result<bool, String> {
+    super::parse::agree::agree(source).map(|o| o == super::parse::agree::Outcome::BothParsed)
+}
+
 /// The result of one comparison.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Agreement {

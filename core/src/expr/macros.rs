@@ -8,6 +8,10 @@
 //! `inWindow(name)` is `calendar.windows[name]` and `frozen()` is
 //! `calendar.frozen`, over the root a catalog provides (`null` without
 //! one, so both fail closed).
+//!
+//! Each expansion is written once, against [`Builder`]: the `cel` crate's
+//! [`MacroExprHelper`] (for the environment of the reference interpreter
+//! and of the `cel` parser) and our own [parser](super::parse) implement it.
 
 use cel::Env;
 use cel::common::ast::{
@@ -17,51 +21,85 @@ use cel::parser::{Macro, MacroExprHelper, ParseError};
 
 const ACCU: &str = "@result";
 
-/// What a macro builds.
-#[derive(Clone, Copy)]
-enum Kind {
+/// What a macro expansion builds its nodes with: a parser's helper for the
+/// call being expanded.
+pub(crate) trait Builder {
+    /// Why an expansion failed.
+    type Error;
+    /// A node for `expr`, with an id of its own, placed in the source where
+    /// the expanded call is.
+    fn next_expr(&mut self, expr: Expr) -> IdedExpr;
+    /// An error for the expression `expr_id`.
+    fn error(&self, expr_id: u64, msg: &str) -> Self::Error;
+}
+
+impl Builder for MacroExprHelper<'_> {
+    type Error = ParseError;
+    fn next_expr(&mut self, expr: Expr) -> IdedExpr {
+        MacroExprHelper::next_expr(self, expr)
+    }
+    fn error(&self, expr_id: u64, msg: &str) -> ParseError {
+        self.new_error(expr_id, msg)
+    }
+}
+
+/// Which of our macros a call is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
     All,
     Exists,
     ExistsOne,
     TransformList,
     TransformMap,
+    InWindow,
+    Frozen,
+}
+
+/// Our macros: the function, whether it is called on a target, its
+/// argument count (the target not counted) and what it builds.
+const FORMS: [(&str, bool, usize, Kind); 10] = [
+    // `existsOne(x, p)` is a standard macro already.
+    ("all", true, 3, Kind::All),
+    ("exists", true, 3, Kind::Exists),
+    ("existsOne", true, 3, Kind::ExistsOne),
+    ("exists_one", true, 3, Kind::ExistsOne),
+    ("transformList", true, 3, Kind::TransformList),
+    ("transformList", true, 4, Kind::TransformList),
+    ("transformMap", true, 3, Kind::TransformMap),
+    ("transformMap", true, 4, Kind::TransformMap),
+    // The calendar functions read the `calendar` root a catalog provides.
+    ("inWindow", false, 1, Kind::InWindow),
+    ("frozen", false, 0, Kind::Frozen),
+];
+
+/// Our macro for the call `name(..)` with `args` arguments (on a target
+/// when `receiver`), if any.
+pub(crate) fn find(name: &str, receiver: bool, args: usize) -> Option<Kind> {
+    FORMS
+        .iter()
+        .find(|(n, r, a, _)| *n == name && *r == receiver && *a == args)
+        .map(|(_, _, _, kind)| *kind)
 }
 
 /// Register the macros on `env`.
 pub(crate) fn register(env: &mut Env) -> Result<(), cel::DeclarationError> {
-    // `existsOne(x, p)` is a standard macro already.
-    let forms: [(&str, usize, Kind); 8] = [
-        ("all", 3, Kind::All),
-        ("exists", 3, Kind::Exists),
-        ("existsOne", 3, Kind::ExistsOne),
-        ("exists_one", 3, Kind::ExistsOne),
-        ("transformList", 3, Kind::TransformList),
-        ("transformList", 4, Kind::TransformList),
-        ("transformMap", 3, Kind::TransformMap),
-        ("transformMap", 4, Kind::TransformMap),
-    ];
-    for (name, args, kind) in forms {
-        env.add_macro(Macro::receiver(name, args, move |h, target, args| {
-            expand(kind, h, target, args).map(Some)
-        }))?;
+    for (name, receiver, args, kind) in FORMS {
+        let expander =
+            move |h: &mut MacroExprHelper<'_>,
+                  target: &mut Option<IdedExpr>,
+                  args: &mut Vec<IdedExpr>| { expand(kind, h, target, args).map(Some) };
+        env.add_macro(if receiver {
+            Macro::receiver(name, args, expander)
+        } else {
+            Macro::global(name, args, expander)
+        })?;
     }
-    // The calendar functions read the `calendar` root a catalog provides.
-    env.add_macro(Macro::global("inWindow", 1, |h, _, args| {
-        let name = args
-            .pop()
-            .ok_or_else(|| h.new_error(0, "inWindow needs a window name"))?;
-        let windows = calendar_field(h, "windows");
-        Ok(Some(call(h, "_[_]", vec![windows, name])))
-    }))?;
-    env.add_macro(Macro::global("frozen", 0, |h, _, _| {
-        Ok(Some(calendar_field(h, "frozen")))
-    }))?;
     Ok(())
 }
 
 /// `calendar.FIELD`: what `inWindow(name)` (`calendar.windows[name]`) and
 /// `frozen()` (`calendar.frozen`) expand to.
-fn calendar_field(h: &mut MacroExprHelper<'_>, field: &str) -> IdedExpr {
+fn calendar_field<B: Builder + ?Sized>(h: &mut B, field: &str) -> IdedExpr {
     let root = h.next_expr(Expr::Ident("calendar".to_string()));
     h.next_expr(Expr::Select(SelectExpr {
         operand: Box::new(root),
@@ -70,14 +108,14 @@ fn calendar_field(h: &mut MacroExprHelper<'_>, field: &str) -> IdedExpr {
     }))
 }
 
-fn ident(h: &mut MacroExprHelper<'_>, e: IdedExpr) -> Result<String, ParseError> {
+fn ident<B: Builder + ?Sized>(h: &mut B, e: IdedExpr) -> Result<String, B::Error> {
     match e.expr {
         Expr::Ident(name) => Ok(name),
-        _ => Err(h.new_error(e.id, "argument must be a simple name")),
+        _ => Err(h.error(e.id, "argument must be a simple name")),
     }
 }
 
-fn call(h: &mut MacroExprHelper<'_>, name: &str, args: Vec<IdedExpr>) -> IdedExpr {
+fn call<B: Builder + ?Sized>(h: &mut B, name: &str, args: Vec<IdedExpr>) -> IdedExpr {
     h.next_expr(Expr::Call(CallExpr {
         func_name: name.to_string(),
         target: None,
@@ -85,34 +123,47 @@ fn call(h: &mut MacroExprHelper<'_>, name: &str, args: Vec<IdedExpr>) -> IdedExp
     }))
 }
 
-fn accu(h: &mut MacroExprHelper<'_>) -> IdedExpr {
+fn accu<B: Builder + ?Sized>(h: &mut B) -> IdedExpr {
     h.next_expr(Expr::Ident(ACCU.to_string()))
 }
 
-fn expand(
+/// The expansion of our macro `kind` for the call on `target` (none for a
+/// global call) with `args`, which it takes what it uses from.
+pub(crate) fn expand<B: Builder + ?Sized>(
     kind: Kind,
-    h: &mut MacroExprHelper<'_>,
+    h: &mut B,
     target: &mut Option<IdedExpr>,
     args: &mut Vec<IdedExpr>,
-) -> Result<IdedExpr, ParseError> {
+) -> Result<IdedExpr, B::Error> {
+    match kind {
+        Kind::InWindow => {
+            let name = args
+                .pop()
+                .ok_or_else(|| h.error(0, "inWindow needs a window name"))?;
+            let windows = calendar_field(h, "windows");
+            return Ok(call(h, "_[_]", vec![windows, name]));
+        }
+        Kind::Frozen => return Ok(calendar_field(h, "frozen")),
+        _ => {}
+    }
     let Some(range) = target.take() else {
-        return Err(h.new_error(0, "a comprehension needs a list or map to iterate"));
+        return Err(h.error(0, "a comprehension needs a list or map to iterate"));
     };
     let mut args: Vec<IdedExpr> = std::mem::take(args);
     let two_vars = !(matches!(kind, Kind::ExistsOne) && args.len() == 2);
     // The last argument is the body; before it, an optional filter.
     let body = args
         .pop()
-        .ok_or_else(|| h.new_error(range.id, "missing body"))?;
+        .ok_or_else(|| h.error(range.id, "missing body"))?;
     let filter = if args.len() == 3 { args.pop() } else { None };
     let second = if two_vars { args.pop() } else { None };
     let first = args
         .pop()
-        .ok_or_else(|| h.new_error(range.id, "missing variable"))?;
+        .ok_or_else(|| h.error(range.id, "missing variable"))?;
     let iter_var = ident(h, first)?;
     let iter_var2 = second.map(|s| ident(h, s)).transpose()?;
     let (init, step, result) = match kind {
-        Kind::All | Kind::Exists => {
+        Kind::All | Kind::Exists | Kind::InWindow | Kind::Frozen => {
             let all = matches!(kind, Kind::All);
             let init = h.next_expr(Expr::Literal(LiteralValue::Boolean(all.into())));
             let a = accu(h);

@@ -1,5 +1,7 @@
-//! CEL: parsing with the `cel` crate (the standard macros and our
-//! [two-variable macros](macros)), static checks and limits at load
+//! CEL: parsing with our [parser](parse) (the same tree as the `cel`
+//! crate's parser, which parses what ours leaves to it and reports every
+//! syntax error; the standard macros and our [two-variable
+//! macros](macros)), static checks and limits at load
 //! ([`typecheck`]), and the compiled evaluator: each expression becomes a
 //! [plan](plan) once, when its bundle loads, evaluated over the facts as
 //! they are held ([`value`]: borrowed JSON views typed by the facts shape),
@@ -21,6 +23,7 @@ pub(crate) mod library;
 mod literals;
 mod macros;
 mod ops;
+mod parse;
 pub(crate) mod plan;
 pub(crate) mod reference;
 mod strings;
@@ -118,8 +121,16 @@ impl CompiledExpr {
         typecheck::precheck(source, limits)?;
         // Backticks quote a field name that is not an identifier
         // (`` m.`content-type` ``), as the CEL specification allows.
-        let parser = ENV.parser().enable_ident_escape_syntax(true);
-        let (parsed, info) = parser.parse_with_source_info(source).map_err(|errs| {
+        // Our parser first (the same tree, much faster); the `cel` parser
+        // for what it leaves, and for the errors.
+        let parsed = match parse::parse(source) {
+            Some(parsed) => Ok(parsed),
+            None => ENV
+                .parser()
+                .enable_ident_escape_syntax(true)
+                .parse_with_source_info(source),
+        };
+        let (parsed, info) = parsed.map_err(|errs| {
             let first = errs.errors.first();
             let offset = first.and_then(|e| offset_of(source, e.pos.0, e.pos.1));
             let msg = first.map_or_else(|| "syntax error".to_string(), |e| e.msg.clone());
