@@ -80,7 +80,10 @@ fn no_placeholder(e: &IdedExpr) -> bool {
 /// what that one accepts.
 fn beyond_limits(source: &str) -> bool {
     let nesting = source.bytes().filter(|b| b"([{?".contains(b)).count();
-    source.len() > super::MAX_SOURCE || nesting >= 80 || source.len() > 1000
+    source.len() > super::MAX_SOURCE
+        || nesting >= 80
+        || source.len() > 1000
+        || source.contains('\0')
 }
 
 /// Compare the two parsers on `source`. `Err` describes a disagreement.
