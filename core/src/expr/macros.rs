@@ -19,7 +19,9 @@ use cel::common::ast::{
 };
 use cel::parser::{Macro, MacroExprHelper, ParseError};
 
-const ACCU: &str = "@result";
+/// The accumulator every comprehension macro expands with (the `cel`
+/// crate's name for it).
+pub(crate) const ACCU: &str = "@result";
 
 /// What a macro expansion builds its nodes with: a parser's helper for the
 /// call being expanded.
@@ -108,14 +110,16 @@ fn calendar_field<B: Builder + ?Sized>(h: &mut B, field: &str) -> IdedExpr {
     }))
 }
 
-fn ident<B: Builder + ?Sized>(h: &mut B, e: IdedExpr) -> Result<String, B::Error> {
+/// The name of a macro's variable argument, which must be a plain name.
+pub(crate) fn ident<B: Builder + ?Sized>(h: &mut B, e: IdedExpr) -> Result<String, B::Error> {
     match e.expr {
         Expr::Ident(name) => Ok(name),
         _ => Err(h.error(e.id, "argument must be a simple name")),
     }
 }
 
-fn call<B: Builder + ?Sized>(h: &mut B, name: &str, args: Vec<IdedExpr>) -> IdedExpr {
+/// A node calling the global function `name`.
+pub(crate) fn call<B: Builder + ?Sized>(h: &mut B, name: &str, args: Vec<IdedExpr>) -> IdedExpr {
     h.next_expr(Expr::Call(CallExpr {
         func_name: name.to_string(),
         target: None,
@@ -123,7 +127,8 @@ fn call<B: Builder + ?Sized>(h: &mut B, name: &str, args: Vec<IdedExpr>) -> Ided
     }))
 }
 
-fn accu<B: Builder + ?Sized>(h: &mut B) -> IdedExpr {
+/// A node reading the accumulator.
+pub(crate) fn accu<B: Builder + ?Sized>(h: &mut B) -> IdedExpr {
     h.next_expr(Expr::Ident(ACCU.to_string()))
 }
 

@@ -5,11 +5,9 @@
 //! Same accumulator, same nodes in the same order; written against the
 //! [`Builder`] our own macros are written against.
 
-use cel::common::ast::{CallExpr, ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue};
+use cel::common::ast::{ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue};
 
-use crate::expr::macros::Builder;
-
-const ACCU: &str = "@result";
+use crate::expr::macros::{ACCU, Builder, accu, call, ident};
 
 /// Which standard macro a call is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,25 +31,6 @@ pub(super) fn find(name: &str, receiver: bool, args: usize) -> Option<Kind> {
         ("map", true, 2 | 3) => Some(Kind::Map),
         ("filter", true, 2) => Some(Kind::Filter),
         _ => None,
-    }
-}
-
-fn call(func_name: &str, args: Vec<IdedExpr>) -> Expr {
-    Expr::Call(CallExpr {
-        func_name: func_name.to_string(),
-        target: None,
-        args,
-    })
-}
-
-fn accu<B: Builder + ?Sized>(h: &mut B) -> IdedExpr {
-    h.next_expr(Expr::Ident(ACCU.to_string()))
-}
-
-fn ident<B: Builder + ?Sized>(h: &mut B, e: IdedExpr) -> Result<String, B::Error> {
-    match e.expr {
-        Expr::Ident(name) => Ok(name),
-        _ => Err(h.error(e.id, "argument must be a simple name")),
     }
 }
 
@@ -95,13 +74,13 @@ pub(super) fn expand<B: Builder + ?Sized>(
             let init = h.next_expr(Expr::Literal(LiteralValue::Boolean(all.into())));
             let a = accu(h);
             let cond = if all {
-                h.next_expr(call("@not_strictly_false", vec![a]))
+                call(h, "@not_strictly_false", vec![a])
             } else {
-                let not = h.next_expr(call("!_", vec![a]));
-                h.next_expr(call("@not_strictly_false", vec![not]))
+                let not = call(h, "!_", vec![a]);
+                call(h, "@not_strictly_false", vec![not])
             };
             let a = accu(h);
-            let step = h.next_expr(call(if all { "_&&_" } else { "_||_" }, vec![a, body]));
+            let step = call(h, if all { "_&&_" } else { "_||_" }, vec![a, body]);
             (init, cond, step, accu(h))
         }
         Kind::ExistsOne => {
@@ -109,12 +88,12 @@ pub(super) fn expand<B: Builder + ?Sized>(
             let cond = h.next_expr(Expr::Literal(LiteralValue::Boolean(true.into())));
             let a = accu(h);
             let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
-            let plus = h.next_expr(call("_+_", vec![a, one]));
+            let plus = call(h, "_+_", vec![a, one]);
             let a = accu(h);
-            let step = h.next_expr(call("_?_:_", vec![body, plus, a]));
+            let step = call(h, "_?_:_", vec![body, plus, a]);
             let a = accu(h);
             let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
-            let result = h.next_expr(call("_==_", vec![a, one]));
+            let result = call(h, "_==_", vec![a, one]);
             (init, cond, step, result)
         }
         Kind::Map | Kind::Filter | Kind::Has => {
@@ -127,11 +106,11 @@ pub(super) fn expand<B: Builder + ?Sized>(
             };
             let a = accu(h);
             let element = h.next_expr(Expr::List(ListExpr::new(vec![element])));
-            let add = h.next_expr(call("_+_", vec![a, element]));
+            let add = call(h, "_+_", vec![a, element]);
             let step = match filter {
                 Some(p) => {
                     let a = accu(h);
-                    h.next_expr(call("_?_:_", vec![p, add, a]))
+                    call(h, "_?_:_", vec![p, add, a])
                 }
                 None => add,
             };
