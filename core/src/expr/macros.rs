@@ -132,6 +132,23 @@ pub(crate) fn accu<B: Builder + ?Sized>(h: &mut B) -> IdedExpr {
     h.next_expr(Expr::Ident(ACCU.to_string()))
 }
 
+/// The accumulator's start, step and result of `existsOne`: count the
+/// items for which `body` holds, then compare the count with 1.
+pub(crate) fn exactly_one<B: Builder + ?Sized>(
+    h: &mut B,
+    body: IdedExpr,
+) -> (IdedExpr, IdedExpr, IdedExpr) {
+    let init = h.next_expr(Expr::Literal(LiteralValue::Int(0.into())));
+    let a = accu(h);
+    let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
+    let plus = call(h, "_+_", vec![a, one]);
+    let a = accu(h);
+    let step = call(h, "_?_:_", vec![body, plus, a]);
+    let a = accu(h);
+    let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
+    (init, step, call(h, "_==_", vec![a, one]))
+}
+
 /// The expansion of our macro `kind` for the call on `target` (none for a
 /// global call) with `args`, which it takes what it uses from.
 pub(crate) fn expand<B: Builder + ?Sized>(
@@ -175,17 +192,7 @@ pub(crate) fn expand<B: Builder + ?Sized>(
             let step = call(h, if all { "_&&_" } else { "_||_" }, vec![a, body]);
             (init, step, accu(h))
         }
-        Kind::ExistsOne => {
-            let init = h.next_expr(Expr::Literal(LiteralValue::Int(0.into())));
-            let a = accu(h);
-            let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
-            let plus = call(h, "_+_", vec![a, one]);
-            let a = accu(h);
-            let step = call(h, "_?_:_", vec![body, plus, a]);
-            let a = accu(h);
-            let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
-            (init, step, call(h, "_==_", vec![a, one]))
-        }
+        Kind::ExistsOne => exactly_one(h, body),
         Kind::TransformList | Kind::TransformMap => {
             let to_map = matches!(kind, Kind::TransformMap);
             let init = if to_map {

@@ -7,7 +7,7 @@
 
 use cel::common::ast::{ComprehensionExpr, Expr, IdedExpr, ListExpr, LiteralValue};
 
-use crate::expr::macros::{ACCU, Builder, accu, call, ident};
+use crate::expr::macros::{ACCU, Builder, accu, call, exactly_one, ident};
 
 /// Which standard macro a call is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,16 +84,8 @@ pub(super) fn expand<B: Builder + ?Sized>(
             (init, cond, step, accu(h))
         }
         Kind::ExistsOne => {
-            let init = h.next_expr(Expr::Literal(LiteralValue::Int(0.into())));
+            let (init, step, result) = exactly_one(h, body);
             let cond = h.next_expr(Expr::Literal(LiteralValue::Boolean(true.into())));
-            let a = accu(h);
-            let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
-            let plus = call(h, "_+_", vec![a, one]);
-            let a = accu(h);
-            let step = call(h, "_?_:_", vec![body, plus, a]);
-            let a = accu(h);
-            let one = h.next_expr(Expr::Literal(LiteralValue::Int(1.into())));
-            let result = call(h, "_==_", vec![a, one]);
             (init, cond, step, result)
         }
         Kind::Map | Kind::Filter | Kind::Has => {
