@@ -15,7 +15,9 @@ pub type Timestamp = chrono::DateTime<chrono::Utc>;
 
 /// The newtype name by which a timestamp announces itself to a
 /// serialiser that is not human-readable (the facts digest): its payload
-/// is `(seconds since the Unix epoch, nanoseconds)`.
+/// is one `u128`, the zigzagged seconds since the Unix epoch in its high
+/// 64 bits and the nanoseconds in its low 32 (one call, where a tuple of
+/// the two cost the encoder a list).
 pub(crate) const TIMESTAMP_MARKER: &str = "$release-policy::Timestamp";
 
 /// The newtype name by which a duration announces itself to a serialiser
@@ -32,10 +34,10 @@ pub(crate) const DURATION_MARKER: &str = "$release-policy::Duration";
 pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
     use chrono::{Datelike, Timelike};
     if !s.is_human_readable() {
-        return s.serialize_newtype_struct(
-            TIMESTAMP_MARKER,
-            &(t.timestamp(), t.timestamp_subsec_nanos()),
-        );
+        let secs = t.timestamp();
+        let zigzag = ((secs << 1) ^ (secs >> 63)) as u64;
+        let payload = (u128::from(zigzag) << 32) | u128::from(t.timestamp_subsec_nanos());
+        return s.serialize_newtype_struct(TIMESTAMP_MARKER, &payload);
     }
     let n = t.naive_utc();
     let (y, nanos) = (n.year(), n.nanosecond());

@@ -4,7 +4,9 @@
 use serde::Serialize;
 use serde::ser;
 
-use super::{END, EncodeError, Entry, is_empty_value};
+use std::cmp::Ordering;
+
+use super::{END, EncodeError, Entry, is_empty_value, key_order};
 use super::{MapEncoder, SeqEncoder};
 
 impl SeqEncoder<'_> {
@@ -13,9 +15,7 @@ impl SeqEncoder<'_> {
     }
 
     fn finish(self) -> Result<(), EncodeError> {
-        if !self.bare {
-            self.enc.out.push(END);
-        }
+        self.enc.out.push(END);
         if self.variant {
             self.enc.out.push(END);
         }
@@ -80,9 +80,29 @@ impl MapEncoder<'_> {
         let value_at = self.enc.out.len();
         value.serialize(&mut *self.enc)?;
         let end = self.enc.out.len();
-        if self.is_struct && is_empty_value(self.enc.out.get(value_at..).unwrap_or_default()) {
+        // An empty value never puts a map in order, so nothing of it is in
+        // the pieces yet and it can be cut off.
+        if self.is_struct
+            && self.enc.tail <= self.key
+            && is_empty_value(self.enc.out.get(value_at..).unwrap_or_default())
+        {
             self.enc.out.truncate(self.key);
         } else {
+            if self.sorted {
+                if let Some(last) = self.enc.entries.len().checked_sub(1) {
+                    if last >= self.base {
+                        let out = &self.enc.out;
+                        let key = |from: usize, to: usize| out.get(from..to).unwrap_or_default();
+                        let before = self
+                            .enc
+                            .entries
+                            .get(last)
+                            .map_or(&[][..], |e| key(e.key, e.key_end));
+                        self.sorted =
+                            key_order(before, key(self.key, self.key_end)) != Ordering::Greater;
+                    }
+                }
+            }
             self.enc.entries.push(Entry {
                 key: self.key,
                 key_end: self.key_end,
@@ -104,7 +124,8 @@ impl MapEncoder<'_> {
     }
 
     fn finish(self) -> Result<(), EncodeError> {
-        self.enc.close_map(self.start, self.base);
+        self.enc
+            .close_map(self.start, self.base, self.first_piece, self.sorted);
         if self.variant {
             self.enc.out.push(END);
         }

@@ -15,6 +15,9 @@ use serde::ser;
 use crate::model::types::{DURATION_MARKER, TIMESTAMP_MARKER};
 
 mod compound;
+mod order;
+
+use order::key_order;
 
 /// `null` (also `()` and a unit struct).
 const NULL: u8 = 0x00;
@@ -75,23 +78,40 @@ struct Entry {
     end: usize,
 }
 
+/// A run of the output, `start..end`.
+type Piece = (usize, usize);
+
+/// The largest map (in bytes) put in order by moving its entries; a
+/// larger one is put in order in [`Encoder::pieces`] instead. The unit
+/// tests use a bound of a few bytes, so that their maps take both ways.
+const MOVE_AT_MOST: usize = if cfg!(test) { 24 } else { 8 * 1024 };
+
 /// The encoder: the output, the entries of the maps still open (a stack
-/// shared by all of them, so a struct costs no allocation) and a scratch
-/// buffer for reordering a map whose entries came unsorted.
+/// shared by all of them, so a struct costs no allocation) and the order
+/// the output is read in.
+///
+/// A small map whose entries came unsorted is put in order by moving its
+/// entries. A large one is not moved: its pieces are put in order in
+/// [`Encoder::pieces`], the list of runs of the output that are read
+/// first, in order, before the rest (`tail..`). Such a map costs a sort of
+/// its entries, not a copy of everything inside it (a rollout's samples
+/// sit inside three unsorted maps).
 pub(crate) struct Encoder {
     out: Vec<u8>,
     entries: Vec<Entry>,
-    scratch: Vec<u8>,
+    /// The runs of the output read first, in order.
+    pieces: Vec<Piece>,
+    /// Where the output not yet in [`Encoder::pieces`] starts.
+    tail: usize,
+    /// Reused by [`Encoder::close_map`]: the bytes of a small map, the
+    /// ranked runs of a large one and the ranks of its entries.
+    bytes: Vec<u8>,
+    runs: Vec<(usize, Piece)>,
+    rank: Vec<usize>,
     /// Inside a marked timestamp or duration: integers are written
-    /// without their tag, a tuple as nothing but its items.
+    /// without their tag (a timestamp's payload is one `u128`, see
+    /// `types.rs`).
     raw: bool,
-    /// How many maps are open.
-    depth: usize,
-    /// When the outermost value is a map whose entries came unsorted:
-    /// where they start, and the entries in order. They are not moved;
-    /// [`Encoder::chunks`] hands them out in order (the facts are one
-    /// struct holding everything: moving it would copy it all twice).
-    root: Option<(usize, Vec<Entry>)>,
 }
 
 /// The encoder for one value.
@@ -99,10 +119,12 @@ fn encoder() -> Encoder {
     Encoder {
         out: Vec::with_capacity(16 * 1024),
         entries: Vec::new(),
-        scratch: Vec::new(),
+        pieces: Vec::new(),
+        tail: 0,
+        bytes: Vec::new(),
+        runs: Vec::new(),
+        rank: Vec::new(),
         raw: false,
-        depth: 0,
-        root: None,
     }
 }
 
@@ -139,20 +161,12 @@ fn zigzag(out: &mut Vec<u8>, v: i64) {
 }
 
 impl Encoder {
-    /// The encoding, in order: everything before the root's entries, the
-    /// root's entries in sorted order, and the rest.
+    /// The encoding, in order: the pieces put in order, then the rest.
     fn chunks(&self, mut sink: impl FnMut(&[u8])) {
-        match &self.root {
-            None => sink(&self.out),
-            Some((start, entries)) => {
-                let end = entries.iter().map(|e| e.end).max().unwrap_or(*start);
-                sink(self.out.get(..*start).unwrap_or_default());
-                for e in entries {
-                    sink(self.out.get(e.key..e.end).unwrap_or_default());
-                }
-                sink(self.out.get(end..).unwrap_or_default());
-            }
+        for &(start, end) in &self.pieces {
+            sink(self.out.get(start..end).unwrap_or_default());
         }
+        sink(self.out.get(self.tail..).unwrap_or_default());
     }
 
     fn int(&mut self, v: i64) {
@@ -173,9 +187,11 @@ impl Encoder {
     }
 
     fn string(&mut self, s: &str) {
+        let bytes = s.as_bytes();
+        self.out.reserve(bytes.len() + 11);
         self.out.push(STRING);
-        leb128(&mut self.out, s.len() as u64);
-        self.out.extend_from_slice(s.as_bytes());
+        leb128(&mut self.out, bytes.len() as u64);
+        self.out.extend_from_slice(bytes);
     }
 
     /// A map (or struct) with one entry `name: …`, for enum variants that
@@ -188,55 +204,20 @@ impl Encoder {
 
     fn map(&mut self, is_struct: bool, variant: bool) -> MapEncoder<'_> {
         self.out.push(MAP);
-        self.depth += 1;
         let start = self.out.len();
         let base = self.entries.len();
+        let first_piece = self.pieces.len();
         MapEncoder {
             enc: self,
             start,
             base,
+            first_piece,
             key: 0,
             key_end: 0,
+            sorted: true,
             is_struct,
             variant,
         }
-    }
-
-    /// Close the map whose entries start at `start` and are
-    /// `entries[base..]`: sort the entries by their encoded keys when they
-    /// did not come sorted, and end it.
-    fn close_map(&mut self, start: usize, base: usize) {
-        self.depth -= 1;
-        let outermost = self.depth == 0 && start == 1;
-        let Self {
-            out,
-            entries,
-            scratch,
-            root,
-            ..
-        } = self;
-        let open = entries.get_mut(base..).unwrap_or_default();
-        let key = |e: &Entry| out.get(e.key..e.key_end).unwrap_or_default();
-        let sorted = open.windows(2).all(|w| match w {
-            [a, b] => key(a) <= key(b),
-            _ => true,
-        });
-        if !sorted {
-            open.sort_by(|a, b| key(a).cmp(key(b)));
-            if outermost {
-                *root = Some((start, open.to_vec()));
-            } else {
-                scratch.clear();
-                for e in open.iter() {
-                    scratch.extend_from_slice(out.get(e.key..e.end).unwrap_or_default());
-                }
-                if let Some(region) = out.get_mut(start..start + scratch.len()) {
-                    region.copy_from_slice(scratch);
-                }
-            }
-        }
-        entries.truncate(base);
-        out.push(END);
     }
 }
 
@@ -249,8 +230,6 @@ fn is_empty_value(value: &[u8]) -> bool {
 /// A list being written.
 pub(crate) struct SeqEncoder<'a> {
     enc: &'a mut Encoder,
-    /// The payload of a marked timestamp: no end tag.
-    bare: bool,
     /// A tuple variant: the end of the one-entry map too.
     variant: bool,
 }
@@ -263,6 +242,10 @@ pub(crate) struct MapEncoder<'a> {
     key: usize,
     key_end: usize,
     is_struct: bool,
+    /// The first piece made inside this map (see [`Encoder::close_map`]).
+    first_piece: usize,
+    /// Whether every entry so far came after the one before it.
+    sorted: bool,
     /// A struct variant: the end of the one-entry map around it too.
     variant: bool,
 }
@@ -329,12 +312,7 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
 
     fn serialize_u32(self, v: u32) -> Result<(), EncodeError> {
-        if self.raw {
-            // The nanoseconds of a timestamp.
-            leb128(&mut self.out, v.into());
-        } else {
-            self.int(v.into());
-        }
+        self.int(v.into());
         Ok(())
     }
 
@@ -344,6 +322,13 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
 
     fn serialize_u128(self, v: u128) -> Result<(), EncodeError> {
+        if self.raw {
+            // The payload of a marked timestamp: the zigzagged seconds in
+            // the high 64 bits, the nanoseconds in the low 32.
+            leb128(&mut self.out, (v >> 32) as u64);
+            leb128(&mut self.out, u64::from(v as u32));
+            return Ok(());
+        }
         let v =
             u64::try_from(v).map_err(|_| ser::Error::custom("an integer wider than 64 bits"))?;
         self.uint(v);
@@ -448,20 +433,11 @@ impl<'a> ser::Serializer for &'a mut Encoder {
         self.out.push(LIST);
         Ok(SeqEncoder {
             enc: self,
-            bare: false,
             variant: false,
         })
     }
 
     fn serialize_tuple(self, len: usize) -> Result<SeqEncoder<'a>, EncodeError> {
-        if self.raw {
-            // The payload of a marked timestamp: its items, bare.
-            return Ok(SeqEncoder {
-                enc: self,
-                bare: true,
-                variant: false,
-            });
-        }
         self.serialize_seq(Some(len))
     }
 

@@ -1,0 +1,131 @@
+//! Putting the entries of a map (or struct) in the order of their encoded
+//! keys when they were written in another: a small map by moving its
+//! entries, a large one by reordering the runs of the output that are read
+//! (`Encoder::pieces`), so that no large value is copied once per map
+//! around it.
+
+use super::{END, Encoder, Entry, MOVE_AT_MOST};
+
+/// The bytewise order of two encoded keys, compared in place (keys are
+/// short: a loop beats a call to `memcmp`).
+pub(super) fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    for (x, y) in a.iter().zip(b) {
+        if x != y {
+            return x.cmp(y);
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+impl Encoder {
+    /// Close the map whose content starts at `start`, whose entries are
+    /// `entries[base..]` (in the order written) and whose pieces, if any
+    /// inner map was put in order, start at `pieces[first_piece]`: put its
+    /// entries in the order of their encoded keys when they did not come
+    /// sorted, and end it.
+    pub(super) fn close_map(
+        &mut self,
+        start: usize,
+        base: usize,
+        first_piece: usize,
+        sorted: bool,
+    ) {
+        if !sorted {
+            let small = self.out.len().saturating_sub(start) <= MOVE_AT_MOST;
+            if small && self.pieces.len() == first_piece {
+                self.move_entries(start, base);
+            } else {
+                self.order_entries(start, base, first_piece);
+            }
+        }
+        self.entries.truncate(base);
+        self.out.push(END);
+    }
+
+    /// Put the entries of an open map in order by moving them: the map is
+    /// small and nothing inside it is in the pieces, so its content
+    /// (`start..`) lies in the output as it is read.
+    fn move_entries(&mut self, start: usize, base: usize) {
+        let Self {
+            out,
+            entries,
+            bytes,
+            ..
+        } = self;
+        let open = entries.get_mut(base..).unwrap_or_default();
+        let key = |e: &Entry| out.get(e.key..e.key_end).unwrap_or_default();
+        open.sort_by(|a, b| key_order(key(a), key(b)));
+        bytes.clear();
+        for e in open.iter() {
+            bytes.extend_from_slice(out.get(e.key..e.end).unwrap_or_default());
+        }
+        if let Some(region) = out.get_mut(start..start + bytes.len()) {
+            region.copy_from_slice(bytes);
+        }
+    }
+
+    /// Put the entries of an open map in order without moving a byte.
+    ///
+    /// Its content (`start..`, written so far) is read as the pieces from
+    /// `first_piece` on, then the tail: the first piece may begin before
+    /// `start`, and an inner map put in order left pieces that each lie
+    /// inside one entry. Cut those runs at every entry boundary, give each
+    /// run the rank of its entry, and write them back by rank, each
+    /// entry's runs in the order they were.
+    fn order_entries(&mut self, start: usize, base: usize, first_piece: usize) {
+        let end = self.out.len();
+        if self.tail < end {
+            self.pieces.push((self.tail, end));
+        }
+        self.tail = end;
+        let Self {
+            out,
+            entries,
+            pieces,
+            runs,
+            rank,
+            ..
+        } = self;
+        let open = entries.get(base..).unwrap_or_default();
+        // The rank of each entry (in the order written) among the keys;
+        // equal keys keep the order written.
+        rank.clear();
+        rank.extend(0..open.len());
+        let key = |i: &usize| {
+            open.get(*i)
+                .and_then(|e| out.get(e.key..e.key_end))
+                .unwrap_or_default()
+        };
+        rank.sort_by(|a, b| key_order(key(a), key(b)));
+        runs.clear();
+        runs.resize(open.len(), (0, (0, 0)));
+        for (r, i) in rank.iter().enumerate() {
+            if let Some(slot) = runs.get_mut(*i) {
+                slot.0 = r;
+            }
+        }
+        rank.clear();
+        rank.extend(runs.iter().map(|(r, _)| *r));
+        runs.clear();
+        for (mut from, to) in pieces.drain(first_piece.min(pieces.len())..) {
+            while from < to {
+                // The entry holding `from` (entries are contiguous from
+                // `start`, in the order written) and where it ends; what
+                // came before the map's content stays first.
+                let (r, cut) = if from < start {
+                    (0, start.min(to))
+                } else {
+                    let i = open.partition_point(|e| e.end <= from);
+                    let cut = open.get(i).map_or(to, |e| e.end.min(to));
+                    let r = rank.get(i).map_or(usize::MAX, |r| r + 1);
+                    (r, if cut > from { cut } else { to })
+                };
+                runs.push((r, (from, cut)));
+                from = cut;
+            }
+        }
+        // Stable: an entry's runs keep their order.
+        runs.sort_by_key(|(r, _)| *r);
+        pieces.extend(runs.iter().map(|(_, p)| *p));
+    }
+}
