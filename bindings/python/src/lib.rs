@@ -11,6 +11,13 @@
 //! A panic in the core (none is expected) becomes `EvaluationError`, never
 //! a `PanicException`.
 
+/// mimalloc for what the module allocates in Rust (Python's objects keep
+/// Python's allocator; no memory crosses between the two): a decision
+/// allocates and frees many small values, where glibc's allocator spent
+/// about a quarter of the time (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod archive;
 mod assessment;
 mod decision;
