@@ -203,10 +203,8 @@ impl BundleBuilder {
     /// Add one YAML text (one or more documents) as a layer; `name` stands
     /// for the file in error locations.
     pub fn yaml_layer(mut self, name: impl Into<String>, text: impl Into<String>) -> Self {
-        self.layers.push(vec![Source {
-            name: name.into(),
-            text: text.into(),
-        }]);
+        self.layers
+            .push(vec![Source::new(name.into(), text.into())]);
         self
     }
 
@@ -216,7 +214,7 @@ impl BundleBuilder {
         self.layers.push(
             sources
                 .into_iter()
-                .map(|(name, text)| Source { name, text })
+                .map(|(name, text)| Source::new(name, text))
                 .collect(),
         );
         self
