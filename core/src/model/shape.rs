@@ -82,9 +82,10 @@ impl Shape {
     }
 }
 
-/// The JSON Schema of the facts.
+/// The JSON Schema of the facts. (`to_value` hands over the schema's JSON
+/// as it is; serialising it would only reorder keywords, at a cost.)
 pub(crate) fn facts_schema() -> Json {
-    serde_json::to_value(schemars::schema_for!(super::Facts)).unwrap_or(Json::Null)
+    schemars::schema_for!(super::Facts).to_value()
 }
 
 /// What release policies read: the facts, and the roots computed from a
@@ -99,23 +100,23 @@ struct PolicyRoots {
     calendar: Option<super::catalog_facts::CalendarFacts>,
 }
 
-/// The JSON Schema of what release policies read.
-fn roots_schema() -> Json {
-    serde_json::to_value(schemars::schema_for!(PolicyRoots)).unwrap_or(Json::Null)
-}
+/// The JSON Schema of what release policies read, made once per process
+/// for both [`FACTS`] and [`FACTS_OPTIONAL`].
+static ROOTS_SCHEMA: LazyLock<Json> =
+    LazyLock::new(|| schemars::schema_for!(PolicyRoots).to_value());
+
+/// The JSON Schema of the rollout facts, made once per process for both
+/// [`ROLLOUT`] and [`ROLLOUT_OPTIONAL`].
+static ROLLOUT_SCHEMA: LazyLock<Json> =
+    LazyLock::new(|| schemars::schema_for!(super::RolloutFacts).to_value());
 
 /// The shape of the facts root (with `graph` and `calendar`).
-pub(crate) static FACTS: LazyLock<Shape> = LazyLock::new(|| {
-    let schema = roots_schema();
-    from_schema(&schema, &schema, 0)
-});
+pub(crate) static FACTS: LazyLock<Shape> =
+    LazyLock::new(|| from_schema(&ROOTS_SCHEMA, &ROOTS_SCHEMA, 0));
 
 /// The shape of the rollout facts root (what rollout policies read).
-pub(crate) static ROLLOUT: LazyLock<Shape> = LazyLock::new(|| {
-    let schema =
-        serde_json::to_value(schemars::schema_for!(super::RolloutFacts)).unwrap_or(Json::Null);
-    from_schema(&schema, &schema, 0)
-});
+pub(crate) static ROLLOUT: LazyLock<Shape> =
+    LazyLock::new(|| from_schema(&ROLLOUT_SCHEMA, &ROLLOUT_SCHEMA, 0));
 
 /// What review policies read about one release: the record's fields, and
 /// what the library measures from them (`leadTime`, `failed`, `recovery`,
@@ -136,7 +137,7 @@ struct RecordRoots {
 
 /// The shape of a release record as review policies read it.
 pub(crate) static RECORD: LazyLock<Shape> = LazyLock::new(|| {
-    let schema = serde_json::to_value(schemars::schema_for!(RecordRoots)).unwrap_or(Json::Null);
+    let schema = schemars::schema_for!(RecordRoots).to_value();
     let mut shape = from_schema(&schema, &schema, 0);
     if let Shape::Object(roots) = &mut shape {
         for part in ["deployment", "rollback"] {
@@ -157,18 +158,15 @@ pub(crate) type OptionalPaths = BTreeSet<Vec<String>>;
 
 /// The optional paths of the release facts.
 pub(crate) static FACTS_OPTIONAL: LazyLock<OptionalPaths> = LazyLock::new(|| {
-    let schema = roots_schema();
     let mut out = BTreeSet::new();
-    optional_paths(&schema, &schema, &mut Vec::new(), &mut out);
+    optional_paths(&ROOTS_SCHEMA, &ROOTS_SCHEMA, &mut Vec::new(), &mut out);
     out
 });
 
 /// The optional paths of the rollout facts.
 pub(crate) static ROLLOUT_OPTIONAL: LazyLock<OptionalPaths> = LazyLock::new(|| {
-    let schema =
-        serde_json::to_value(schemars::schema_for!(super::RolloutFacts)).unwrap_or(Json::Null);
     let mut out = BTreeSet::new();
-    optional_paths(&schema, &schema, &mut Vec::new(), &mut out);
+    optional_paths(&ROLLOUT_SCHEMA, &ROLLOUT_SCHEMA, &mut Vec::new(), &mut out);
     out
 });
 
