@@ -109,7 +109,9 @@ fn steps(c: &mut Criterion) {
     g.bench_function("facts-to-json-value", |b| {
         b.iter(|| black_box(facts.to_json_value()))
     });
-    g.bench_function("facts-digest-input", |b| {
+    // The facts as JSON text (what a binding writes for a caller that wants
+    // them; the facts digest hashes the canonical binary encoding instead).
+    g.bench_function("facts-to-json-text", |b| {
         b.iter(|| black_box(serde_json::to_vec(&black_box(&facts).to_json_value())))
     });
     g.bench_function("decision-to-json", |b| {
