@@ -178,57 +178,7 @@ impl ApprovalState {
     }
 }
 
-/// The fact paths a rule read (`release.environment`,
-/// `variables.blocking`) and their values as the finding shows them (a
-/// value over [`Limits::max_echo_bytes`](crate::Limits) of JSON is
-/// replaced by a short summary). Sorted by path.
-///
-/// The findings of one decision share the values they show: two rules
-/// that read `migrations` hold the same value, not two copies of it.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(transparent)]
-pub struct Values(BTreeMap<Arc<str>, Arc<serde_json::Value>>);
-
-impl Values {
-    /// The value shown for `path`, if the rule read it.
-    pub fn get(&self, path: &str) -> Option<&serde_json::Value> {
-        self.0.get(path).map(|v| &**v)
-    }
-
-    /// The paths and their values, sorted by path.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &serde_json::Value)> {
-        self.0.iter().map(|(k, v)| (&**k, &**v))
-    }
-
-    /// The paths, sorted.
-    pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.0.keys().map(|k| &**k)
-    }
-
-    /// How many paths.
-    pub fn len(&self) -> usize {
-        self.0.len()
-    }
-
-    /// Whether the rule showed no value.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// Show `value` for `path` (shared, not copied).
-    pub(crate) fn insert(&mut self, path: Arc<str>, value: Arc<serde_json::Value>) {
-        self.0.insert(path, value);
-    }
-}
-
-impl<'a> IntoIterator for &'a Values {
-    type Item = (&'a str, &'a serde_json::Value);
-    type IntoIter = Box<dyn Iterator<Item = Self::Item> + 'a>;
-
-    fn into_iter(self) -> Self::IntoIter {
-        Box::new(self.iter())
-    }
-}
+pub use super::values::Values;
 
 /// Whether a shared list is empty (what `skip_serializing_if` asks).
 fn no_items(list: &Arc<[String]>) -> bool {

@@ -10,6 +10,7 @@ mod approvals;
 mod compile;
 pub(crate) mod decision;
 mod evaluate;
+mod values;
 
 pub(crate) use compile::{ReleasePolicy, compile};
 pub(crate) use evaluate::check;
