@@ -103,11 +103,10 @@ pub(crate) struct Encoder {
     pieces: Vec<Piece>,
     /// Where the output not yet in [`Encoder::pieces`] starts.
     tail: usize,
-    /// Reused by [`Encoder::close_map`]: the bytes of a small map, the
-    /// ranked runs of a large one and the ranks of its entries.
+    /// Reused by [`Encoder::close_map`]: the bytes of a small map, and the
+    /// runs of a large one with the entry each lies in.
     bytes: Vec<u8>,
     runs: Vec<(usize, Piece)>,
-    rank: Vec<usize>,
     /// Inside a marked timestamp or duration: integers are written
     /// without their tag (a timestamp's payload is one `u128`, see
     /// `types.rs`).
@@ -123,7 +122,6 @@ fn encoder() -> Encoder {
         tail: 0,
         bytes: Vec::new(),
         runs: Vec::new(),
-        rank: Vec::new(),
         raw: false,
     }
 }

@@ -69,9 +69,9 @@ impl Encoder {
     /// Its content (`start..`, written so far) is read as the pieces from
     /// `first_piece` on, then the tail: the first piece may begin before
     /// `start`, and an inner map put in order left pieces that each lie
-    /// inside one entry. Cut those runs at every entry boundary, give each
-    /// run the rank of its entry, and write them back by rank, each
-    /// entry's runs in the order they were.
+    /// inside one entry. Cut those runs at every entry boundary, note the
+    /// entry each lies in, and write them back in the order of those
+    /// entries' keys, each entry's runs in the order they were.
     fn order_entries(&mut self, start: usize, base: usize, first_piece: usize) {
         let end = self.out.len();
         if self.tail < end {
@@ -83,49 +83,40 @@ impl Encoder {
             entries,
             pieces,
             runs,
-            rank,
             ..
         } = self;
         let open = entries.get(base..).unwrap_or_default();
-        // The rank of each entry (in the order written) among the keys;
-        // equal keys keep the order written.
-        rank.clear();
-        rank.extend(0..open.len());
-        let key = |i: &usize| {
-            open.get(*i)
-                .and_then(|e| out.get(e.key..e.key_end))
-                .unwrap_or_default()
-        };
-        rank.sort_by(|a, b| key_order(key(a), key(b)));
-        runs.clear();
-        runs.resize(open.len(), (0, (0, 0)));
-        for (r, i) in rank.iter().enumerate() {
-            if let Some(slot) = runs.get_mut(*i) {
-                slot.0 = r;
-            }
-        }
-        rank.clear();
-        rank.extend(runs.iter().map(|(r, _)| *r));
+        // Each run with the entry it lies in (entries are contiguous from
+        // `start`, in the order written); what came before the map's
+        // content is marked `BEFORE` and stays first.
+        const BEFORE: usize = usize::MAX;
         runs.clear();
         for (mut from, to) in pieces.drain(first_piece.min(pieces.len())..) {
             while from < to {
-                // The entry holding `from` (entries are contiguous from
-                // `start`, in the order written) and where it ends; what
-                // came before the map's content stays first.
-                let (r, cut) = if from < start {
-                    (0, start.min(to))
+                let (entry, cut) = if from < start {
+                    (BEFORE, start.min(to))
                 } else {
                     let i = open.partition_point(|e| e.end <= from);
                     let cut = open.get(i).map_or(to, |e| e.end.min(to));
-                    let r = rank.get(i).map_or(usize::MAX, |r| r + 1);
-                    (r, if cut > from { cut } else { to })
+                    (i, if cut > from { cut } else { to })
                 };
-                runs.push((r, (from, cut)));
+                runs.push((entry, (from, cut)));
                 from = cut;
             }
         }
-        // Stable: an entry's runs keep their order.
-        runs.sort_by_key(|(r, _)| *r);
+        // By the entries' keys; stable, so an entry's runs keep their
+        // order (and entries with equal keys the order written).
+        let key = |i: usize| {
+            open.get(i)
+                .and_then(|e| out.get(e.key..e.key_end))
+                .unwrap_or_default()
+        };
+        runs.sort_by(|(a, _), (b, _)| match (*a == BEFORE, *b == BEFORE) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            (false, false) => key_order(key(*a), key(*b)),
+        });
         pieces.extend(runs.iter().map(|(_, p)| *p));
     }
 }
