@@ -302,7 +302,7 @@ pub unsafe extern "C" fn rp_bundle_check_with_catalog(
 /// Assess a progressive rollout: rollout facts (`facts_len` bytes of YAML
 /// or JSON: the plan, metric samples, synthetics, …) against the bundle's
 /// `RolloutPolicy` rules. Like `rp_bundle_check`, with the assessment JSON
-/// (schema `release-policy/assessment/v2`) in `*assessment_out` and, if
+/// (schema `release-policy/assessment/v3`) in `*assessment_out` and, if
 /// `verdict_out` is not NULL, an `RP_ROLLOUT_*` verdict.
 ///
 /// # Safety

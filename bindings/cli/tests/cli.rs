@@ -301,7 +301,7 @@ fn assess_examples_exit_with_their_verdicts() {
         ])
         .out(1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(v["schema"], "release-policy/assessment/v2");
+    assert_eq!(v["schema"], "release-policy/assessment/v3");
     assert_eq!(v["verdict"], "rollback");
     assert_eq!(
         v["markers"].as_array().unwrap().last().unwrap()["kind"],

@@ -55,7 +55,7 @@ impl Assessment {
         timestamp(&self.inner.now())
     }
 
-    /// The assessment schema, `release-policy/assessment/v2`.
+    /// The assessment schema, `release-policy/assessment/v3`.
     #[getter]
     fn schema(&self) -> &str {
         self.inner.schema()

@@ -94,7 +94,7 @@ def test_the_assessment_carries_everything_the_json_does() -> None:
     data = json.loads(a.to_json())
     assert data == a.to_dict()
     assert json.loads(a.to_json(pretty=True)) == data and "\n" in a.to_json(pretty=True)
-    assert (a.schema, a.now) == ("release-policy/assessment/v2", "2026-11-26T11:00:00Z")
+    assert (a.schema, a.now) == ("release-policy/assessment/v3", "2026-11-26T11:00:00Z")
     assert a.reason == data["reason"] and "missing data is never a pass" in a.reason
     assert a.rollout == data["rollout"] == {
         "id": "checkout-2.4.0-canary", "service": "checkout", "version": "2.4.0",

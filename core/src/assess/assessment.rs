@@ -2,7 +2,7 @@
 //! `hold`, `rollback`), every finding with what it observed, the threshold,
 //! how long it has been breached and what would flip it, the error budgets,
 //! and deployment markers for monitoring charts. It serialises to a
-//! versioned JSON schema (`release-policy/assessment/v2`), the same from
+//! versioned JSON schema (`release-policy/assessment/v3`), the same from
 //! every binding; the same bundle and facts give byte-identical JSON.
 //!
 //! Every type here keeps its fields private (`pub(crate)`, written by the
@@ -22,7 +22,7 @@ use crate::stats::judge::JudgeResult;
 use crate::vocab::{Action, BundleInfo, EngineInfo, Outcome, RolloutVerdict};
 
 /// The schema identifier carried by every assessment.
-pub const ASSESSMENT_SCHEMA: &str = "release-policy/assessment/v2";
+pub const ASSESSMENT_SCHEMA: &str = "release-policy/assessment/v3";
 
 /// The kind of a rollout rule. Exhaustive, as the enums of
 /// [`vocab`](crate::vocab): a new kind would be a new assessment schema.

@@ -10,7 +10,7 @@ const GOLDEN_YAML: &str = include_str!("../../tests/data/digest_golden.yaml");
 /// Printed by `core/tests/data/digest_reference.py`, an independent
 /// implementation of `docs/digest.md`.
 const GOLDEN_DIGEST: &str =
-    "sha256:0eff67ddb41c900bb91ffe77373e0b64d00ebce23cf7e9b939f61c6e383bf0c1";
+    "sha256:27c9098694fae0b2da718afcb4943ce32e3649463e587af7b4f80c341b6dca85";
 
 const RELEASE: &str = include_str!("../../../examples/releases/checkout-2.4.0.yaml");
 const ROLLOUT: &str = include_str!("../../../examples/rollouts/checkout-latency-regression.yaml");

@@ -185,11 +185,11 @@ pub struct Metric {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// Samples of the new version (for a business metric: after the deploy).
-    #[serde(default)]
+    #[serde(default, serialize_with = "super::canonical::samples::serialize")]
     pub canary: Vec<Sample>,
     /// Samples of the running version (for a business metric: the
     /// pre-deploy level).
-    #[serde(default)]
+    #[serde(default, serialize_with = "super::canonical::samples::serialize")]
     pub baseline: Vec<Sample>,
 }
 
@@ -212,7 +212,7 @@ pub struct DownstreamSeries {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit: Option<String>,
     /// The samples, in any order.
-    #[serde(default)]
+    #[serde(default, serialize_with = "super::canonical::samples::serialize")]
     pub samples: Vec<Sample>,
 }
 

@@ -25,6 +25,11 @@ pub(crate) const TIMESTAMP_MARKER: &str = "$release-policy::Timestamp";
 /// duration in whole milliseconds.
 pub(crate) const DURATION_MARKER: &str = "$release-policy::Duration";
 
+/// The newtype name by which a non-empty list of samples announces itself
+/// to a serialiser that is not human-readable (the facts digest): its
+/// payload is the packed samples as bytes (`canonical/samples.rs`).
+pub(crate) const SAMPLES_MARKER: &str = "$release-policy::Samples";
+
 /// Serialise a timestamp: for the facts digest (a serialiser that is not
 /// human-readable) as its binary value, seconds and nanoseconds under
 /// [`TIMESTAMP_MARKER`]; otherwise exactly as chrono does

@@ -25,6 +25,10 @@ class Timestamp:
         self.nanos = int((frac + "000000000")[:9])
 
 
+class Samples(list):
+    """A list of samples: packed (tag 0x0c) when it is not empty."""
+
+
 class Duration:
     def __init__(self, millis):
         self.millis = millis
@@ -42,6 +46,20 @@ def zigzag(n):
     return leb128(2 * n if n >= 0 else -2 * n - 1)
 
 
+def pack(samples):
+    out, before = b"", 0
+    for s in samples:
+        out += zigzag(s["at"].secs - before) + leb128(s["at"].nanos)
+        before = s["at"].secs
+        out += bytes([(s["value"] is not None) | (s["error"] is not None) << 1])
+        if s["value"] is not None:
+            out += bytes.fromhex("7ff8000000000000") if math.isnan(s["value"]) else struct.pack(">d", s["value"])
+        if s["error"] is not None:
+            b = s["error"].encode("utf-8")
+            out += leb128(len(b)) + b
+    return out
+
+
 def enc(v):
     if v is None:
         return b"\x00"
@@ -56,6 +74,9 @@ def enc(v):
     if isinstance(v, str):
         b = v.encode("utf-8")
         return b"\x06" + leb128(len(b)) + b
+    if isinstance(v, Samples) and v:
+        p = pack(v)
+        return b"\x0c" + leb128(len(p)) + p
     if isinstance(v, list):
         return b"\x07" + b"".join(enc(x) for x in v) + b"\x0b"
     if isinstance(v, Timestamp):
@@ -93,8 +114,8 @@ GOLDEN = Struct(
         "error-rate": Struct(
             source=None,
             unit=None,
-            canary=[sample("2026-11-26T09:59:50Z", 0.0125), sample("2026-11-26T10:00:00Z")],
-            baseline=[sample("1969-12-31T23:59:59.25Z", error="timeout")],
+            canary=Samples([sample("2026-11-26T09:59:50Z", 0.0125), sample("2026-11-26T10:00:00Z")]),
+            baseline=Samples([sample("1969-12-31T23:59:59.25Z", error="timeout")]),
         )
     },
     synthetics={},

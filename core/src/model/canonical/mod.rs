@@ -12,10 +12,11 @@ use std::fmt;
 use serde::Serialize;
 use serde::ser;
 
-use crate::model::types::{DURATION_MARKER, TIMESTAMP_MARKER};
+use crate::model::types::{DURATION_MARKER, SAMPLES_MARKER, TIMESTAMP_MARKER};
 
 mod compound;
 mod order;
+pub(crate) mod samples;
 
 use order::key_order;
 
@@ -46,6 +47,9 @@ const TIMESTAMP: u8 = 0x09;
 const DURATION: u8 = 0x0a;
 /// The end of a list or a map.
 const END: u8 = 0x0b;
+/// A list of samples, packed (see `samples.rs`): the length of the
+/// packed bytes (LEB128), then the bytes.
+const SAMPLES: u8 = 0x0c;
 
 /// The bits every NaN is written as (big-endian after [`FLOAT`]).
 const CANONICAL_NAN: u64 = 0x7ff8_0000_0000_0000;
@@ -359,6 +363,12 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
 
     fn serialize_bytes(self, v: &[u8]) -> Result<(), EncodeError> {
+        if self.raw {
+            // The payload of packed samples.
+            leb128(&mut self.out, v.len() as u64);
+            self.out.extend_from_slice(v);
+            return Ok(());
+        }
         // As JSON writes them: a list of numbers.
         self.out.push(LIST);
         for b in v {
@@ -405,6 +415,7 @@ impl<'a> ser::Serializer for &'a mut Encoder {
         let tag = match name {
             TIMESTAMP_MARKER => TIMESTAMP,
             DURATION_MARKER => DURATION,
+            SAMPLES_MARKER => SAMPLES,
             _ => return value.serialize(self),
         };
         self.out.push(tag);
