@@ -403,8 +403,24 @@ fn reference(v: &Json, out: &mut Vec<u8>) {
 fn json_strategy() -> impl proptest::strategy::Strategy<Value = Json> {
     use proptest::prelude::*;
     // Keys of different lengths, so that the bytewise order of encoded
-    // keys (length first) differs from the string order a map iterates in.
-    let key = prop::sample::select(vec!["a", "b", "zz", "ab", "id", "name", "m", "value", "x1"]);
+    // keys (length first) differs from the string order a map iterates in;
+    // long keys that share their first bytes, so that the first eight bytes
+    // of their encodings tie and the rest decides.
+    let key = prop::sample::select(vec![
+        "a",
+        "b",
+        "zz",
+        "ab",
+        "id",
+        "name",
+        "m",
+        "value",
+        "x1",
+        "longkey-a",
+        "longkey-b",
+        "longkey-ab",
+        "é\u{0}",
+    ]);
     let leaf = prop_oneof![
         Just(Json::Null),
         any::<bool>().prop_map(Json::Bool),

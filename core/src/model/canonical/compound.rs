@@ -6,7 +6,7 @@ use serde::ser;
 
 use std::cmp::Ordering;
 
-use super::{END, EncodeError, Entry, is_empty_value, key_order};
+use super::{END, EncodeError, Entry, entry_order, head, is_empty_value};
 use super::{MapEncoder, SeqEncoder};
 
 impl SeqEncoder<'_> {
@@ -88,26 +88,21 @@ impl MapEncoder<'_> {
         {
             self.enc.out.truncate(self.key);
         } else {
-            if self.sorted {
-                if let Some(last) = self.enc.entries.len().checked_sub(1) {
-                    if last >= self.base {
-                        let out = &self.enc.out;
-                        let key = |from: usize, to: usize| out.get(from..to).unwrap_or_default();
-                        let before = self
-                            .enc
-                            .entries
-                            .get(last)
-                            .map_or(&[][..], |e| key(e.key, e.key_end));
-                        self.sorted =
-                            key_order(before, key(self.key, self.key_end)) != Ordering::Greater;
-                    }
-                }
-            }
-            self.enc.entries.push(Entry {
+            let out = &self.enc.out;
+            let entry = Entry {
                 key: self.key,
                 key_end: self.key_end,
                 end,
-            });
+                head: head(out.get(self.key..self.key_end).unwrap_or_default()),
+            };
+            if self.sorted {
+                if let Some(before) = self.enc.entries.last() {
+                    if self.enc.entries.len() > self.base {
+                        self.sorted = entry_order(out, before, &entry) != Ordering::Greater;
+                    }
+                }
+            }
+            self.enc.entries.push(entry);
         }
         Ok(())
     }

@@ -18,7 +18,7 @@ mod compound;
 mod order;
 pub(crate) mod samples;
 
-use order::key_order;
+use order::{entry_order, head};
 
 /// `null` (also `()` and a unit struct).
 const NULL: u8 = 0x00;
@@ -80,6 +80,8 @@ struct Entry {
     key: usize,
     key_end: usize,
     end: usize,
+    /// The first eight bytes of the encoded key (see [`order::head`]).
+    head: u64,
 }
 
 /// A run of the output, `start..end`.
@@ -190,9 +192,15 @@ impl Encoder {
 
     fn string(&mut self, s: &str) {
         let bytes = s.as_bytes();
-        self.out.reserve(bytes.len() + 11);
-        self.out.push(STRING);
-        leb128(&mut self.out, bytes.len() as u64);
+        if let Ok(len @ 0..0x80) = u8::try_from(bytes.len()) {
+            // The common case: a one-byte length, tag and length in one go.
+            self.out.reserve(bytes.len() + 2);
+            self.out.extend_from_slice(&[STRING, len]);
+        } else {
+            self.out.reserve(bytes.len() + 11);
+            self.out.push(STRING);
+            leb128(&mut self.out, bytes.len() as u64);
+        }
         self.out.extend_from_slice(bytes);
     }
 

@@ -8,13 +8,36 @@ use super::{END, Encoder, Entry, MOVE_AT_MOST};
 
 /// The bytewise order of two encoded keys, compared in place (keys are
 /// short: a loop beats a call to `memcmp`).
-pub(super) fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+fn key_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
     for (x, y) in a.iter().zip(b) {
         if x != y {
             return x.cmp(y);
         }
     }
     a.len().cmp(&b.len())
+}
+
+/// The first eight bytes of an encoded key, big-endian, padded with
+/// zeros: two keys whose heads differ are in the order of their heads
+/// (the first byte that differs decides, and a key that ends first pads
+/// with the smallest byte), so most comparisons are one of two integers.
+pub(super) fn head(key: &[u8]) -> u64 {
+    let mut b = [0u8; 8];
+    let n = key.len().min(8);
+    if let (Some(to), Some(from)) = (b.get_mut(..n), key.get(..n)) {
+        to.copy_from_slice(from);
+    }
+    u64::from_be_bytes(b)
+}
+
+/// The order of two entries of `out` by their encoded keys.
+pub(super) fn entry_order(out: &[u8], a: &Entry, b: &Entry) -> std::cmp::Ordering {
+    a.head.cmp(&b.head).then_with(|| {
+        key_order(
+            out.get(a.key..a.key_end).unwrap_or_default(),
+            out.get(b.key..b.key_end).unwrap_or_default(),
+        )
+    })
 }
 
 impl Encoder {
@@ -53,8 +76,7 @@ impl Encoder {
             ..
         } = self;
         let open = entries.get_mut(base..).unwrap_or_default();
-        let key = |e: &Entry| out.get(e.key..e.key_end).unwrap_or_default();
-        open.sort_by(|a, b| key_order(key(a), key(b)));
+        open.sort_by(|a, b| entry_order(out, a, b));
         bytes.clear();
         for e in open.iter() {
             bytes.extend_from_slice(out.get(e.key..e.end).unwrap_or_default());
@@ -106,16 +128,14 @@ impl Encoder {
         }
         // By the entries' keys; stable, so an entry's runs keep their
         // order (and entries with equal keys the order written).
-        let key = |i: usize| {
-            open.get(i)
-                .and_then(|e| out.get(e.key..e.key_end))
-                .unwrap_or_default()
-        };
         runs.sort_by(|(a, _), (b, _)| match (*a == BEFORE, *b == BEFORE) {
             (true, true) => std::cmp::Ordering::Equal,
             (true, false) => std::cmp::Ordering::Less,
             (false, true) => std::cmp::Ordering::Greater,
-            (false, false) => key_order(key(*a), key(*b)),
+            (false, false) => match (open.get(*a), open.get(*b)) {
+                (Some(x), Some(y)) => entry_order(out, x, y),
+                _ => a.cmp(b),
+            },
         });
         pieces.extend(runs.iter().map(|(_, p)| *p));
     }
