@@ -234,9 +234,54 @@ impl fmt::Display for Version {
 }
 
 impl Serialize for Version {
+    /// Its canonical text (`2.4.0`, a leading `v` dropped). A version
+    /// without pre-release or build parts is written from its three
+    /// numbers directly, without the formatting machinery (every check
+    /// serialises the release's version twice: for the facts digest and
+    /// for the expressions).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = &self.0;
+        if v.pre.is_empty() && v.build.is_empty() {
+            let mut buf = [0u8; 3 * 20 + 2];
+            let mut at = 0;
+            for (i, n) in [v.major, v.minor, v.patch].into_iter().enumerate() {
+                if i > 0 {
+                    if let Some(b) = buf.get_mut(at) {
+                        *b = b'.';
+                    }
+                    at += 1;
+                }
+                at = put_decimal(&mut buf, at, n);
+            }
+            if let Some(Ok(text)) = buf.get(..at).map(std::str::from_utf8) {
+                return s.serialize_str(text);
+            }
+        }
         s.collect_str(&self.0)
     }
+}
+
+/// Write `n` in decimal into `buf` at `at` (room for twenty digits is the
+/// caller's); the position after it.
+fn put_decimal(buf: &mut [u8], at: usize, mut n: u64) -> usize {
+    let mut digits = [0u8; 20];
+    let mut len = 0;
+    loop {
+        if let Some(d) = digits.get_mut(len) {
+            *d = b'0' + (n % 10) as u8;
+        }
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for (i, d) in digits.iter().take(len).rev().enumerate() {
+        if let Some(b) = buf.get_mut(at + i) {
+            *b = *d;
+        }
+    }
+    at + len
 }
 
 impl<'de> Deserialize<'de> for Version {
@@ -300,6 +345,35 @@ mod fast_timestamp_tests {
         fn fast_timestamps_serialise_like_chrono(secs in -70_000_000_000i64..260_000_000_000, nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000]) {
             let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_default();
             prop_assert_eq!(serde_json::to_string(&Fast(t)).ok(), serde_json::to_string(&t).ok());
+        }
+    }
+}
+
+#[cfg(test)]
+mod fast_version_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The version's text is semver's, with and without the fast path
+        /// (pre-release and build parts take the slow one).
+        #[test]
+        fn versions_serialise_like_semver(
+            major in prop_oneof![Just(0u64), Just(u64::MAX), any::<u64>()],
+            minor in 0u64..1000,
+            patch in prop_oneof![Just(10u64), any::<u64>()],
+            suffix in prop::sample::select(vec!["", "-rc.1", "+build.5", "-alpha+001"]),
+        ) {
+            let text = format!("v{major}.{minor}.{patch}{suffix}");
+            let v = Version::parse(&text);
+            prop_assert!(v.is_ok());
+            if let Ok(v) = v {
+                prop_assert_eq!(
+                    serde_json::to_string(&v).ok(),
+                    Some(format!("\"{}\"", v.as_semver()))
+                );
+                prop_assert_eq!(v.as_semver().to_string(), text.trim_start_matches('v'));
+            }
         }
     }
 }
