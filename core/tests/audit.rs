@@ -367,6 +367,45 @@ fn a_bundle_rebuilt_from_its_layers_has_the_same_digest() {
 }
 
 #[test]
+fn a_result_of_an_older_schema_is_not_replayed_but_is_backtested() {
+    let bundle = Bundle::builtin();
+    let mut seen = 0;
+    for mut r in chain_of(6) {
+        let old = match r.entry.kind {
+            EntryKind::Check => ("release-policy/decision/v2", "release-policy/decision/v1"),
+            EntryKind::Assess => (
+                "release-policy/assessment/v3",
+                "release-policy/assessment/v2",
+            ),
+            _ => continue,
+        };
+        assert!(r.entry.decision.contains(old.0), "record {}", r.seq);
+        r.entry.decision = r.entry.decision.replace(old.0, old.1);
+        let e = bundle.replay(&r).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::ReplayMismatch);
+        assert!(
+            e.to_string()
+                .contains(&format!("written under `{}`", old.1)),
+            "{e}"
+        );
+        // A backtest reads verdicts and outcomes, which the schema did not change.
+        let b = bundle
+            .backtest(
+                |push| {
+                    push(r.clone());
+                    Ok(())
+                },
+                1,
+                &|_| {},
+            )
+            .unwrap();
+        assert_eq!((b.replayed, b.unchanged), (1, 1), "record {}", r.seq);
+        seen += 1;
+    }
+    assert!(seen >= 2);
+}
+
+#[test]
 fn other_kinds_are_not_replayed() {
     let mut r = chain_of(1).remove(0);
     r.entry.kind = EntryKind::Review;

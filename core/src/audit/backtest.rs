@@ -117,6 +117,8 @@ fn differs(old: Option<&String>, new: Option<&String>) -> bool {
 #[serde(rename_all = "camelCase")]
 pub struct Archived {
     #[serde(default)]
+    schema: Option<String>,
+    #[serde(default)]
     catalog_digest: Option<String>,
     #[serde(default)]
     findings: Vec<ArchivedFinding>,
@@ -139,6 +141,11 @@ impl Archived {
     /// does not hold, so it cannot be replayed).
     pub fn with_catalog(&self) -> bool {
         self.catalog_digest.is_some()
+    }
+
+    /// The schema the result was written under (`release-policy/decision/v2`).
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
     }
 
     /// Each rule's outcome, by rule id.

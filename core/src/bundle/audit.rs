@@ -211,13 +211,30 @@ impl Bundle {
     /// bundle, from the facts archived with it: the entry the decision
     /// would be archived as today. A record of another kind, or decided
     /// with a catalog (not archived), is an error (`RP1008`).
+    /// A result written under an older schema than this engine writes
+    /// (an assessment of `release-policy/assessment/v2`, whose facts
+    /// digest was computed another way) is not replayed either: it could
+    /// only differ.
     pub fn replay(&self, record: &AuditRecord) -> Result<Entry, Error> {
-        Ok(
-            match self.redecide(record, &Archived::parse(&record.entry.decision))? {
-                Redecided::Check(facts, d) => d.audit_entry(&facts),
-                Redecided::Assess(facts, a) => a.audit_entry(&facts),
-            },
-        )
+        let archived = Archived::parse(&record.entry.decision);
+        let current = match record.entry.kind {
+            EntryKind::Check => Some(crate::check::decision::DECISION_SCHEMA),
+            EntryKind::Assess => Some(crate::assess::assessment::ASSESSMENT_SCHEMA),
+            _ => None,
+        };
+        if let (Some(was), Some(now)) = (archived.schema(), current) {
+            if was != now {
+                return Err(Error::audit(
+                    ErrorCode::ReplayMismatch,
+                    Some(format!("record {}", record.seq)),
+                    format!("the result was written under `{was}`; this engine writes `{now}`"),
+                ));
+            }
+        }
+        Ok(match self.redecide(record, &archived)? {
+            Redecided::Check(facts, d) => d.audit_entry(&facts),
+            Redecided::Assess(facts, a) => a.audit_entry(&facts),
+        })
     }
 
     fn redecide(&self, record: &AuditRecord, archived: &Archived) -> Result<Redecided, Error> {
