@@ -367,29 +367,10 @@ fn a_bundle_rebuilt_from_its_layers_has_the_same_digest() {
 }
 
 #[test]
-fn a_result_of_an_older_schema_is_not_replayed_but_is_backtested() {
+fn an_assessment_of_the_older_schema_replays_all_but_its_digest() {
     let bundle = Bundle::builtin();
-    let mut seen = 0;
-    for mut r in chain_of(6) {
-        let old = match r.entry.kind {
-            EntryKind::Check => ("release-policy/decision/v2", "release-policy/decision/v1"),
-            EntryKind::Assess => (
-                "release-policy/assessment/v3",
-                "release-policy/assessment/v2",
-            ),
-            _ => continue,
-        };
-        assert!(r.entry.decision.contains(old.0), "record {}", r.seq);
-        r.entry.decision = r.entry.decision.replace(old.0, old.1);
-        let e = bundle.replay(&r).unwrap_err();
-        assert_eq!(e.code(), ErrorCode::ReplayMismatch);
-        assert!(
-            e.to_string()
-                .contains(&format!("written under `{}`", old.1)),
-            "{e}"
-        );
-        // A backtest reads verdicts and outcomes, which the schema did not change.
-        let b = bundle
+    let backtest = |r: &AuditRecord| {
+        bundle
             .backtest(
                 |push| {
                     push(r.clone());
@@ -398,7 +379,63 @@ fn a_result_of_an_older_schema_is_not_replayed_but_is_backtested() {
                 1,
                 &|_| {},
             )
-            .unwrap();
+            .unwrap()
+    };
+    let mut seen = 0;
+    for r in chain_of(6) {
+        let (now, old) = match r.entry.kind {
+            EntryKind::Check => ("release-policy/decision/v2", "release-policy/decision/v1"),
+            EntryKind::Assess => (
+                "release-policy/assessment/v3",
+                "release-policy/assessment/v2",
+            ),
+            _ => continue,
+        };
+        assert!(r.entry.decision.contains(now), "record {}", r.seq);
+        // The record as the older schema wrote it: another name and
+        // another facts digest, the rest the same.
+        let mut older = r.clone();
+        let v1_digest = "sha256:00000000000000000000000000000000000000000000000000000000000000aa";
+        older.entry.decision = r
+            .entry
+            .decision
+            .replace(now, old)
+            .replace(&r.entry.facts_digest, v1_digest);
+        older.entry.facts_digest = v1_digest.into();
+        older.entry.decision_digest = Entry::digest_of(older.entry.decision.as_bytes());
+        match r.entry.kind {
+            EntryKind::Assess => {
+                assert_eq!(
+                    bundle.replay(&older).unwrap(),
+                    older.entry,
+                    "record {}",
+                    r.seq
+                );
+                // A changed verdict of such a record is still found.
+                let mut tampered = older.clone();
+                let verdict = format!("\"verdict\":\"{}\"", r.entry.verdict);
+                assert!(
+                    tampered.entry.decision.contains(&verdict),
+                    "record {}",
+                    r.seq
+                );
+                tampered.entry.decision =
+                    tampered
+                        .entry
+                        .decision
+                        .replacen(&verdict, "\"verdict\":\"promote-now\"", 1);
+                assert_ne!(bundle.replay(&tampered).unwrap(), tampered.entry);
+            }
+            _ => {
+                // Replayed as today's: it differs, so `audit verify
+                // --replay` fails on it rather than skipping it.
+                let again = bundle.replay(&older).unwrap();
+                assert_eq!(again, r.entry, "record {}", r.seq);
+                assert_ne!(again, older.entry, "record {}", r.seq);
+            }
+        }
+        // A backtest reads verdicts and outcomes, which the schemas share.
+        let b = backtest(&older);
         assert_eq!((b.replayed, b.unchanged), (1, 1), "record {}", r.seq);
         seen += 1;
     }

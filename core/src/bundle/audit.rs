@@ -206,35 +206,50 @@ impl Facts {
     }
 }
 
+/// The assessment schema before samples were packed in the facts digest.
+const ASSESSMENT_V2: &str = "release-policy/assessment/v2";
+
 impl Bundle {
     /// Decide an archived `check` or `assess` record again with this
     /// bundle, from the facts archived with it: the entry the decision
     /// would be archived as today. A record of another kind, or decided
     /// with a catalog (not archived), is an error (`RP1008`).
-    /// A result written under an older schema than this engine writes
-    /// (an assessment of `release-policy/assessment/v2`, whose facts
-    /// digest was computed another way) is not replayed either: it could
-    /// only differ.
+    /// An assessment archived under `release-policy/assessment/v2` is
+    /// replayed too, and compared in full except for what that schema
+    /// computed otherwise: its schema name and its facts digest (v2 did
+    /// not pack samples; this engine no longer has that encoding), which
+    /// are taken from the archive. A result of any other schema than the
+    /// one this engine writes is replayed as today's, so it differs.
     pub fn replay(&self, record: &AuditRecord) -> Result<Entry, Error> {
         let archived = Archived::parse(&record.entry.decision);
-        let current = match record.entry.kind {
-            EntryKind::Check => Some(crate::check::decision::DECISION_SCHEMA),
-            EntryKind::Assess => Some(crate::assess::assessment::ASSESSMENT_SCHEMA),
-            _ => None,
-        };
-        if let (Some(was), Some(now)) = (archived.schema(), current) {
-            if was != now {
-                return Err(Error::audit(
-                    ErrorCode::ReplayMismatch,
-                    Some(format!("record {}", record.seq)),
-                    format!("the result was written under `{was}`; this engine writes `{now}`"),
-                ));
-            }
-        }
-        Ok(match self.redecide(record, &archived)? {
+        // Any other schema is replayed as today's, so it differs: `RP1008`,
+        // never a record skipped (a re-sealed chain must not hide a change
+        // behind an old schema name).
+        let older = archived
+            .schema()
+            .filter(|was| record.entry.kind == EntryKind::Assess && *was == ASSESSMENT_V2);
+        let mut again = match self.redecide(record, &archived)? {
             Redecided::Check(facts, d) => d.audit_entry(&facts),
             Redecided::Assess(facts, a) => a.audit_entry(&facts),
-        })
+        };
+        if let Some(was) = older {
+            let decision = again
+                .decision
+                .replacen(
+                    &format!("\"{}\"", crate::assess::assessment::ASSESSMENT_SCHEMA),
+                    &format!("\"{was}\""),
+                    1,
+                )
+                .replacen(
+                    &format!("\"{}\"", again.facts_digest),
+                    &format!("\"{}\"", record.entry.facts_digest),
+                    1,
+                );
+            again.decision_digest = Entry::digest_of(decision.as_bytes());
+            again.decision = decision;
+            again.facts_digest.clone_from(&record.entry.facts_digest);
+        }
+        Ok(again)
     }
 
     fn redecide(&self, record: &AuditRecord, archived: &Archived) -> Result<Redecided, Error> {

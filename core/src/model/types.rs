@@ -50,15 +50,7 @@ pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<
         return t.serialize(s);
     }
     let mut b = *b"0000-00-00T00:00:00Z";
-    let mut put = |at: usize, v: u32, width: usize| {
-        let mut v = v;
-        for i in (0..width).rev() {
-            if let Some(d) = b.get_mut(at + i) {
-                *d = b'0' + (v % 10) as u8;
-            }
-            v /= 10;
-        }
-    };
+    let mut put = |at: usize, v: u32, width: usize| put_digits(&mut b, at, v.into(), width);
     put(0, y.unsigned_abs(), 4);
     put(5, n.month(), 2);
     put(8, n.day(), 2);
@@ -251,7 +243,9 @@ impl Serialize for Version {
                     }
                     at += 1;
                 }
-                at = put_decimal(&mut buf, at, n);
+                let width = n.checked_ilog10().map_or(1, |l| l as usize + 1);
+                put_digits(&mut buf, at, n, width);
+                at += width;
             }
             if let Some(Ok(text)) = buf.get(..at).map(std::str::from_utf8) {
                 return s.serialize_str(text);
@@ -261,27 +255,15 @@ impl Serialize for Version {
     }
 }
 
-/// Write `n` in decimal into `buf` at `at` (room for twenty digits is the
-/// caller's); the position after it.
-fn put_decimal(buf: &mut [u8], at: usize, mut n: u64) -> usize {
-    let mut digits = [0u8; 20];
-    let mut len = 0;
-    loop {
-        if let Some(d) = digits.get_mut(len) {
-            *d = b'0' + (n % 10) as u8;
+/// Write the last `width` decimal digits of `v` into `buf` at `at`,
+/// zero-padded (the timestamp's fields, a version's numbers).
+fn put_digits(buf: &mut [u8], at: usize, mut v: u64, width: usize) {
+    for i in (0..width).rev() {
+        if let Some(d) = buf.get_mut(at + i) {
+            *d = b'0' + (v % 10) as u8;
         }
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
+        v /= 10;
     }
-    for (i, d) in digits.iter().take(len).rev().enumerate() {
-        if let Some(b) = buf.get_mut(at + i) {
-            *b = *d;
-        }
-    }
-    at + len
 }
 
 impl<'de> Deserialize<'de> for Version {

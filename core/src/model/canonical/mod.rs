@@ -159,6 +159,17 @@ fn leb128(out: &mut Vec<u8>, mut v: u64) {
     out.push(v as u8);
 }
 
+/// The eight bytes of a float: its IEEE 754 binary64 bits, big-endian,
+/// every NaN as [`CANONICAL_NAN`].
+fn float_bytes(v: f64) -> [u8; 8] {
+    let bits = if v.is_nan() {
+        CANONICAL_NAN
+    } else {
+        v.to_bits()
+    };
+    bits.to_be_bytes()
+}
+
 /// `v` zigzag-mapped (0, −1, 1, −2, … to 0, 1, 2, 3, …), then LEB128.
 fn zigzag(out: &mut Vec<u8>, v: i64) {
     leb128(out, ((v << 1) ^ (v >> 63)) as u64);
@@ -350,13 +361,8 @@ impl<'a> ser::Serializer for &'a mut Encoder {
     }
 
     fn serialize_f64(self, v: f64) -> Result<(), EncodeError> {
-        let bits = if v.is_nan() {
-            CANONICAL_NAN
-        } else {
-            v.to_bits()
-        };
         self.out.push(FLOAT);
-        self.out.extend_from_slice(&bits.to_be_bytes());
+        self.out.extend_from_slice(&float_bytes(v));
         Ok(())
     }
 

@@ -10,7 +10,7 @@ use serde::{Serialize, Serializer};
 use crate::model::rollout::Sample;
 use crate::model::types::SAMPLES_MARKER;
 
-use super::{CANONICAL_NAN, leb128, zigzag};
+use super::{float_bytes, leb128, zigzag};
 
 /// The sample has a value.
 const HAS_VALUE: u8 = 0b01;
@@ -35,12 +35,7 @@ pub(crate) fn pack(samples: &[Sample]) -> Vec<u8> {
             | if s.error.is_some() { HAS_ERROR } else { 0 };
         out.push(flags);
         if let Some(v) = s.value {
-            let bits = if v.is_nan() {
-                CANONICAL_NAN
-            } else {
-                v.to_bits()
-            };
-            out.extend_from_slice(&bits.to_be_bytes());
+            out.extend_from_slice(&float_bytes(v));
         }
         if let Some(e) = &s.error {
             leb128(&mut out, e.len() as u64);
