@@ -101,9 +101,6 @@ pub(crate) struct ReleasePolicy {
     pub variables: Vec<(String, CompiledExpr)>,
     pub gates: Vec<CompiledGate>,
     pub approvals: Vec<CompiledApproval>,
-    /// The roots of the facts its expressions read (bit `i` for slot `i`
-    /// of [`FACTS`]): what `check` builds the JSON view of.
-    pub roots_read: u64,
 }
 
 impl ReleasePolicy {
@@ -261,27 +258,12 @@ pub(crate) fn compile(
         });
     }
     c.finish(errors);
-    let exprs = applies_to
-        .iter()
-        .chain(variables.iter().map(|(_, e)| e))
-        .chain(gates.iter().flat_map(|g| {
-            std::iter::once(&g.expression)
-                .chain(&g.when)
-                .chain(&g.message_expression)
-        }))
-        .chain(
-            approvals
-                .iter()
-                .flat_map(|a| a.when.iter().chain(&a.message_expression)),
-        );
-    let roots_read = exprs.fold(0, |m, e| m | e.roots_read);
     ReleasePolicy {
         metadata: p.metadata,
         applies_to,
         variables,
         gates,
         approvals,
-        roots_read,
     }
 }
 

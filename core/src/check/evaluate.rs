@@ -1,6 +1,6 @@
 //! `check`: evaluate every rule of a bundle against one set of facts.
 //!
-//! The facts are converted to CEL values once; each policy gets a child
+//! The facts are read in place (`expr::view::facts`); each policy gets a child
 //! scope with its `variables` (evaluated once, in order). A rule that cannot
 //! be evaluated is an `error` finding that counts as its effect failing.
 
@@ -13,8 +13,9 @@ use super::approvals;
 use super::compile::{CompiledGate, ReleasePolicy, RuleText};
 use super::decision::*;
 use crate::error::{Error, ErrorCode};
-use crate::expr::bind::{bind_checked, echo, echo_owned, lookup, within_limits};
-use crate::expr::{Budget, CompiledExpr, Frame, Val, root_bit};
+use crate::expr::bind::{echo_owned, within_limits};
+use crate::expr::view::facts::{self as view, ServiceView};
+use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
 use crate::model::shape::FACTS;
@@ -45,7 +46,8 @@ struct Run<'f> {
     /// Asked between rules: `true` stops the evaluation.
     interrupted: &'f dyn Fn() -> bool,
     stopped: bool,
-    json: &'f Json,
+    /// The roots the facts leave out (`null`).
+    absent: Vec<&'f str>,
     limits: &'f Limits,
     now: Timestamp,
     findings: Vec<Finding>,
@@ -97,29 +99,38 @@ pub(crate) fn check(
         add_budget(&mut whole, derived_budget);
         within_limits(&whole, limits).map_err(Error::from)?;
     }
-    // The JSON view holds the roots some rule of the bundle reads; the
-    // others stay `null`, and no expression reads them.
-    let wanted = policies.iter().fold(0u64, |m, p| m | p.roots_read);
-    let mut json = view(facts, wanted);
-    add_budget(&mut json, derived_budget);
+    // The roots are the typed facts read in place; a catalog's roots are
+    // its JSON.
+    let service = facts.service.as_ref().map(|service| ServiceView {
+        service,
+        derived_budget,
+    });
     let mut catalog_digest = None;
-    if let (Some(c), Some(roots)) = (catalog, json.as_object_mut()) {
+    let mut catalog_json = None;
+    if let Some(c) = catalog {
         catalog_digest = Some(crate::model::digest::facts_digest(c));
         // Encoding these plain types cannot fail; were it to, both roots
         // would stay `null` and every rule reading them fail closed.
-        if let Ok(Json::Object(parts)) = serde_json::to_value(c) {
-            roots.extend(parts);
-        }
+        catalog_json = serde_json::to_value(c).ok();
     }
     let facts_digest = crate::model::digest::facts_digest(facts);
-    let roots = bind_checked(&FACTS, &json);
+    let roots = view::bind(facts, service.as_ref(), catalog_json.as_ref());
+    let absent = match &*FACTS {
+        crate::model::shape::Shape::Object(fields) => fields
+            .keys()
+            .zip(&roots)
+            .filter(|(_, v)| matches!(v, Val::Null))
+            .map(|(k, _)| k.as_str())
+            .collect(),
+        _ => Vec::new(),
+    };
     let budget = Budget::new(limits);
     let mut run = Run {
         facts,
         interrupted,
         stopped: false,
         now: facts.now,
-        json: &json,
+        absent,
         limits,
         findings: Vec::new(),
         missing: Vec::new(),
@@ -190,22 +201,6 @@ pub(crate) fn check(
     })
 }
 
-/// The JSON view of the roots of `facts` whose slot (in [`FACTS`]) is set
-/// in `wanted`.
-fn view(facts: &Facts, wanted: u64) -> Json {
-    let mut roots = serde_json::Map::new();
-    if let crate::model::shape::Shape::Object(fields) = &*FACTS {
-        for (slot, name) in fields.keys().enumerate() {
-            if wanted & root_bit(slot) != 0 {
-                if let Some(Some(v)) = facts.root_json(name) {
-                    roots.insert(name.clone(), v);
-                }
-            }
-        }
-    }
-    Json::Object(roots)
-}
-
 /// Show the error budget derived from the SLOs' error ratios as
 /// `service.errorBudgetRemaining`, when the view holds `service`.
 fn add_budget(json: &mut Json, left: Option<f64>) {
@@ -246,6 +241,20 @@ fn variable_at<'a>(value: &Val<'a>, path: &[String]) -> Option<Val<'a>> {
     Some(cur)
 }
 
+/// The value of the facts at `root` then `path` (field names), as a
+/// finding shows it; `None` where the facts have nothing there (a section
+/// they leave out included).
+fn fact_at<'a>(roots: &[Val<'a>], root: &str, path: &[String]) -> Option<Val<'a>> {
+    let crate::model::shape::Shape::Object(fields) = &*FACTS else {
+        return None;
+    };
+    let slot = fields.keys().position(|k| k == root)?;
+    match roots.get(slot)? {
+        Val::Null => None,
+        v => variable_at(v, path),
+    }
+}
+
 fn short(j: &Json) -> String {
     let s = j.to_string();
     if s.chars().count() > 60 {
@@ -279,6 +288,7 @@ impl Run<'_> {
     fn values(
         &mut self,
         exprs: &[&CompiledExpr],
+        roots: &[Val<'_>],
         vars: &mut Variables<'_>,
         slots: &[Option<Val<'_>>],
     ) -> Values {
@@ -302,10 +312,12 @@ impl Run<'_> {
                         })
                         .clone()
                 } else {
-                    let json = self.json;
                     self.echoed
                         .entry(key.clone())
-                        .or_insert_with(|| lookup(json, path).map(|v| Arc::new(echo(v, max))))
+                        .or_insert_with(|| {
+                            let v = fact_at(roots, root, rest)?;
+                            Some(Arc::new(echo_owned(v.to_json(), max)))
+                        })
                         .clone()
                 };
                 if let Some(v) = shown {
@@ -411,7 +423,7 @@ impl Run<'_> {
                 continue;
             }
             if let Some(w) = &rule.when {
-                f.values = self.values(&[w], &mut vars, &slots);
+                f.values = self.values(&[w], roots, &mut vars, &slots);
                 match as_bool(self.eval(w, &scope, &vars), "`when`") {
                     Ok(false) => {
                         f.outcome = Outcome::Skipped;
@@ -540,7 +552,7 @@ impl Run<'_> {
         }
         let absent = e.reads.iter().find_map(|path| {
             let root = path.first()?;
-            (root != "variables" && self.json.get(root).is_none()).then_some(root)
+            (root != "variables" && self.absent.contains(&root.as_str())).then_some(root)
         });
         match absent {
             Some(root) => format!("`{root}` is not in the facts"),
@@ -570,7 +582,7 @@ impl Run<'_> {
         let gate = &g.gate;
         let mut exprs = vec![&g.expression];
         exprs.extend(g.when.as_ref());
-        f.values = self.values(&exprs, vars, slots);
+        f.values = self.values(&exprs, scope.roots, vars, slots);
         if let Some(w) = &g.when {
             match as_bool(self.eval(w, scope, vars), "`when`") {
                 Ok(false) => {

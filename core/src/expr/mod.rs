@@ -4,7 +4,8 @@
 //! macros](macros)), static checks and limits at load
 //! ([`typecheck`]), and the compiled evaluator: each expression becomes a
 //! [plan](plan) once, when its bundle loads, evaluated over the facts as
-//! they are held ([`value`]: borrowed JSON views typed by the facts shape),
+//! they are held ([`value`], [`view`]: the typed facts read in place, or
+//! borrowed JSON typed by the facts shape),
 //! with native [functions] and our [function library](library), within a
 //! per-decision [`Budget`](eval::Budget) of steps and bytes. The `cel`
 //! crate's interpreter is kept as the [reference](reference) the
@@ -31,6 +32,7 @@ pub(crate) mod suggest;
 mod time;
 mod typecheck;
 pub(crate) mod value;
+pub(crate) mod view;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, LazyLock};
@@ -42,7 +44,6 @@ use crate::error::ErrorCode;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
 pub(crate) use eval::{Budget, EvalError, Frame};
-pub(crate) use plan::root_bit;
 pub(crate) use typecheck::CheckError;
 pub(crate) use value::Val;
 
@@ -98,10 +99,6 @@ pub(crate) struct CompiledExpr {
     /// The same paths, joined with `.` (`release.environment`): how a
     /// finding names them, made once here rather than on every decision.
     pub read_keys: Vec<std::sync::Arc<str>>,
-    /// The root slots the plan reads: bit `i` for slot `i` of the roots'
-    /// shape (every bit when a slot is past 63). A root no expression of a
-    /// bundle reads need not be bound.
-    pub roots_read: u64,
     /// The inferred result type.
     pub shape: Shape,
 }
@@ -168,7 +165,7 @@ impl CompiledExpr {
             variables: &variables.slots,
             max_regex_bytes: limits.max_regex_bytes,
         };
-        let (plan, roots_read) = plan::compile(&parsed, &names).map_err(|message| CheckError {
+        let plan = plan::compile(&parsed, &names).map_err(|message| CheckError {
             code: ErrorCode::UnsupportedExpression,
             message,
             hint: None,
@@ -184,7 +181,6 @@ impl CompiledExpr {
                 .map(|p| std::sync::Arc::from(p.join(".")))
                 .collect(),
             reads: inferred.reads,
-            roots_read,
             shape: inferred.result,
         })
     }
@@ -262,28 +258,6 @@ mod tests {
 
     fn compile(src: &str, want: Want) -> Result<CompiledExpr, CheckError> {
         CompiledExpr::compile(src, want, &FACTS, &Variables::default(), &Limits::default())
-    }
-
-    #[test]
-    fn a_plan_records_the_roots_it_reads() {
-        let slot = |name: &str| match &*FACTS {
-            Shape::Object(fields) => fields.keys().position(|k| k == name).unwrap(),
-            _ => panic!("the facts shape is an object"),
-        };
-        let e = compile(
-            "release.id != '' && ci.suites.all(s, s.status == 'passed')",
-            Want::Bool,
-        )
-        .unwrap();
-        assert_eq!(
-            e.roots_read,
-            root_bit(slot("release")) | root_bit(slot("ci"))
-        );
-        // A comprehension variable named like a root is not the root.
-        let e = compile("[1].all(service, service > 0)", Want::Bool).unwrap();
-        assert_eq!(e.roots_read, 0);
-        assert_eq!(root_bit(3), 8);
-        assert_eq!(root_bit(64), u64::MAX, "a slot past 63 is always bound");
     }
 
     fn eval(src: &str) -> Result<serde_json::Value, String> {

@@ -144,34 +144,18 @@ pub(crate) struct Names<'a> {
 /// Compile `e` into a plan; an expression outside what the static checks
 /// admit is an error message (the static checks run first, so this is for
 /// forms they let through unchanged, such as a raw comprehension).
-///
-/// Also gives the roots the plan reads, as a set of slots (bit `i` for
-/// slot `i`; every bit when a slot is past 63): what the input must bind,
-/// the others it may leave `null`.
-pub(crate) fn compile(e: &IdedExpr, names: &Names<'_>) -> Result<(Node, u64), String> {
+pub(crate) fn compile(e: &IdedExpr, names: &Names<'_>) -> Result<Node, String> {
     let mut c = Compiler {
         names,
         locals: Vec::new(),
-        roots: 0,
     };
     let node = c.node(e)?;
-    Ok((fold(node), c.roots))
-}
-
-/// The bit of root slot `slot` in a set of roots read (see [`compile`]):
-/// every bit for a slot past 63, so such a root is always bound.
-pub(crate) fn root_bit(slot: usize) -> u64 {
-    u32::try_from(slot)
-        .ok()
-        .and_then(|s| 1u64.checked_shl(s))
-        .unwrap_or(u64::MAX)
+    Ok(fold(node))
 }
 
 struct Compiler<'a, 'n> {
     names: &'a Names<'n>,
     locals: Vec<String>,
-    /// The root slots read so far (see [`compile`]).
-    roots: u64,
 }
 
 fn b(n: Node) -> Box<Node> {
@@ -253,7 +237,6 @@ impl Compiler<'_, '_> {
             return Ok(Node::Local(slot));
         }
         if let Some(slot) = self.root(name) {
-            self.roots |= root_bit(slot);
             return Ok(Node::Root(slot, Arc::from(name)));
         }
         let ty = match name {

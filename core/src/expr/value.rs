@@ -10,6 +10,7 @@
 //! comprehension over a map is therefore deterministic.
 
 use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::rc::Rc;
 
@@ -127,6 +128,10 @@ pub(crate) enum Map<'a> {
     Vals(Rc<[(Key<'a>, Val<'a>)]>),
     /// A typed value, read in place (string keys only).
     View(&'a dyn Fields),
+    /// A map of strings of the facts (`labels`), read in place.
+    Strings(&'a BTreeMap<String, String>),
+    /// A map of free-form JSON of the facts (`extensions`), read in place.
+    Json(&'a BTreeMap<String, Json>),
 }
 
 /// A CEL value.
@@ -239,9 +244,19 @@ impl<'a> Val<'a> {
             // canonical text): copied, not read and written again.
             Val::List(List::Facts(items, _)) => Json::Array(items.to_vec()),
             Val::Map(Map::Facts(fields, _)) => Json::Object((*fields).clone()),
-            Val::List(l) => Json::Array(l.iter().map(|v| v.to_json()).collect()),
+            Val::List(l) => {
+                let mut items = Vec::with_capacity(l.len());
+                items.extend(l.iter().map(|v| v.to_json()));
+                Json::Array(items)
+            }
+            // Entries come in sorted order: inserted one by one, not
+            // collected (which sorts them again).
             Val::Map(m) => {
-                Json::Object(m.iter().map(|(k, v)| (key_text(&k), v.to_json())).collect())
+                let mut out = serde_json::Map::new();
+                for (k, v) in m.iter() {
+                    out.insert(key_text(&k), v.to_json());
+                }
+                Json::Object(out)
             }
             Val::Timestamp(t) => Json::String(crate::model::rfc3339(*t)),
             Val::Duration(d) => {
@@ -303,6 +318,8 @@ impl<'a> Map<'a> {
             Map::Facts(fields, _) => fields.len(),
             Map::Vals(m) => m.len(),
             Map::View(v) => v.keys().iter().filter(|k| v.field(k).is_some()).count(),
+            Map::Strings(m) => m.len(),
+            Map::Json(m) => m.len(),
         }
     }
 
@@ -314,8 +331,8 @@ impl<'a> Map<'a> {
                 Val::Str(s) => self.field_of(fields, shape, s.as_str()),
                 _ => None,
             },
-            Map::View(v) => match key {
-                Val::Str(s) => v.field(s.as_str()),
+            Map::View(_) | Map::Strings(_) | Map::Json(_) => match key {
+                Val::Str(s) => self.field(s.as_str()),
                 _ => None,
             },
             Map::Vals(m) => {
@@ -351,6 +368,8 @@ impl<'a> Map<'a> {
         match self {
             Map::Facts(fields, shape) => self.field_of(fields, shape, name),
             Map::View(v) => v.field(name),
+            Map::Strings(m) => m.get(name).map(|v| Val::Str(Str::B(v))),
+            Map::Json(m) => m.get(name).map(|v| Val::fact(v, &ANY)),
             // String keys sort after every other kind: the search
             // compares the text alone (what `get` finds, without building
             // a probe value per comparison).
@@ -389,6 +408,14 @@ impl<'a> Map<'a> {
                 v.keys()
                     .iter()
                     .filter_map(|k| v.field(k).map(|x| (Key::Str(Str::B(k)), x))),
+            ),
+            Map::Strings(m) => Box::new(
+                m.iter()
+                    .map(|(k, v)| (Key::Str(Str::B(k)), Val::Str(Str::B(v)))),
+            ),
+            Map::Json(m) => Box::new(
+                m.iter()
+                    .map(|(k, v)| (Key::Str(Str::B(k)), Val::fact(v, &ANY))),
             ),
         }
     }

@@ -37,17 +37,28 @@ pub(crate) const SAMPLES_MARKER: &str = "$release-policy::Samples";
 /// formatter for the common case of whole seconds in years 0–9999. Every
 /// timestamp field of the facts serialises through here.
 pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<S::Ok, S::Error> {
-    use chrono::{Datelike, Timelike};
     if !s.is_human_readable() {
         let secs = t.timestamp();
         let zigzag = ((secs << 1) ^ (secs >> 63)) as u64;
         let payload = (u128::from(zigzag) << 32) | u128::from(t.timestamp_subsec_nanos());
         return s.serialize_newtype_struct(TIMESTAMP_MARKER, &payload);
     }
+    match whole_seconds(t) {
+        // Only ASCII digits and separators were written.
+        Some(b) => s.serialize_str(std::str::from_utf8(&b).unwrap_or_default()),
+        None => t.serialize(s),
+    }
+}
+
+/// The RFC 3339 text of a timestamp of whole seconds in the years 0–9999
+/// (`2026-11-26T10:00:00Z`), written digit by digit; `None` for any other
+/// timestamp (chrono's formatter writes those).
+fn whole_seconds(t: &Timestamp) -> Option<[u8; 20]> {
+    use chrono::{Datelike, Timelike};
     let n = t.naive_utc();
     let (y, nanos) = (n.year(), n.nanosecond());
     if nanos != 0 || !(0..=9999).contains(&y) {
-        return t.serialize(s);
+        return None;
     }
     let mut b = *b"0000-00-00T00:00:00Z";
     let mut put = |at: usize, v: u32, width: usize| put_digits(&mut b, at, v.into(), width);
@@ -57,8 +68,7 @@ pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<
     put(11, n.hour(), 2);
     put(14, n.minute(), 2);
     put(17, n.second(), 2);
-    // Only ASCII digits and separators were written.
-    s.serialize_str(std::str::from_utf8(&b).unwrap_or_default())
+    Some(b)
 }
 
 /// [`serialize_timestamp`] for an optional timestamp (`None` as `null`).
@@ -311,7 +321,10 @@ impl JsonSchema for Version {
 /// fractional seconds only when there are any. The one formatter of the
 /// crate.
 pub(crate) fn rfc3339(t: Timestamp) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    match whole_seconds(&t) {
+        Some(b) => String::from_utf8_lossy(&b).into_owned(),
+        None => t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    }
 }
 
 #[cfg(test)]
@@ -327,6 +340,7 @@ mod fast_timestamp_tests {
         fn fast_timestamps_serialise_like_chrono(secs in -70_000_000_000i64..260_000_000_000, nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000]) {
             let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_default();
             prop_assert_eq!(serde_json::to_string(&Fast(t)).ok(), serde_json::to_string(&t).ok());
+            prop_assert_eq!(rfc3339(t), t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
         }
     }
 }

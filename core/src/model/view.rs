@@ -1,55 +1,15 @@
-//! The JSON of one root of the facts at a time, and a count of the facts'
-//! values that builds nothing.
-//!
-//! `check` evaluates over a JSON view of the facts; a bundle whose rules
-//! read three sections need not pay for building (and dropping) the other
-//! ten. [`Facts::root_json`] gives one root exactly as
-//! [`Facts::to_json_value`] holds it, and [`within_counts`] holds the whole
-//! facts to [`Limits::max_fact_values`] and [`Limits::max_list_items`]
-//! exactly as a walk of their full JSON would, by serialising them into a
-//! counter instead of into values.
+//! A count of the facts' values that builds nothing: `check` reads the
+//! typed facts in place (`expr::view`), and [`within_counts`] holds them to
+//! [`Limits::max_fact_values`] and [`Limits::max_list_items`] exactly as a
+//! walk of their full JSON would, by serialising them into a counter
+//! instead of into values.
 
 use std::fmt;
 
 use serde::Serialize;
 use serde::ser::{self, Serializer};
-use serde_json::Value as Json;
 
-use super::Facts;
 use crate::limits::Limits;
-
-impl Facts {
-    /// The JSON of the root `name` (as the facts schema spells it), as
-    /// [`Facts::to_json_value`] holds it: `Some(None)` when the facts leave
-    /// that section out, `None` when `name` is not a root of the facts.
-    pub(crate) fn root_json(&self, name: &str) -> Option<Option<Json>> {
-        fn v<T: Serialize + ?Sized>(x: &T) -> Option<Json> {
-            serde_json::to_value(x).ok()
-        }
-        fn opt<T: Serialize>(x: Option<&T>) -> Option<Json> {
-            x.and_then(|x| serde_json::to_value(x).ok())
-        }
-        Some(match name {
-            "now" => {
-                super::types::serialize_timestamp(&self.now, serde_json::value::Serializer).ok()
-            }
-            "release" => v(&self.release),
-            "ci" => opt(self.ci.as_ref()),
-            "security" => opt(self.security.as_ref()),
-            "approvals" => v(&self.approvals),
-            "waivers" => v(&self.waivers),
-            "migrations" => v(&self.migrations),
-            "readiness" => opt(self.readiness.as_ref()),
-            "history" => opt(self.history.as_ref()),
-            "service" => opt(self.service.as_ref()),
-            "rollout" => opt(self.rollout.as_ref()),
-            "changeRequest" => opt(self.change_request.as_ref()),
-            "labels" => v(&self.labels),
-            "extensions" => v(&self.extensions),
-            _ => return None,
-        })
-    }
-}
 
 /// Whether a walk of `value`'s full JSON would find at most
 /// `limits.max_fact_values` values (every scalar, list and map counts one)
@@ -306,4 +266,4 @@ impl ser::SerializeMap for Items<'_> {
 
 #[cfg(test)]
 #[path = "view_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -1,15 +1,15 @@
-//! Tests of the per-root JSON view and of the count of the facts' values:
-//! both against the full JSON of the facts.
+//! Tests of the count of the facts' values against the full JSON of the
+//! facts, and the facts they (and the views' tests) run over.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use serde_json::{Value as Json, json};
 
 use super::*;
-use crate::model::shape::{FACTS, Shape};
+use crate::model::Facts;
 
 /// The example releases, and one with every section the facts can hold
 /// (the rollout of a rollout example, labels, nested extensions).
-fn all_facts() -> Vec<Facts> {
+pub(crate) fn all_facts() -> Vec<Facts> {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples");
     let mut out = Vec::new();
     for name in ["checkout-2.4.0", "payments-1.8.0", "search-3.0.0"] {
@@ -22,60 +22,22 @@ fn all_facts() -> Vec<Facts> {
         std::fs::read_to_string(format!("{dir}/rollouts/checkout-canary-healthy.yaml")).unwrap();
     let rollout: Json = yaml_serde::from_str(&rollout_text).unwrap();
     full["rollout"] = rollout["rollout"].clone();
+    full["rollout"]["capacity"] = json!({
+        "allocatable": 64.0, "reserved": 40.5, "perReplica": 2.0,
+        "replicas": {"stable": 10, "canary": 1}
+    });
+    full["waivers"] = json!([{
+        "rule": "ci-green", "by": "dana", "role": "release-manager",
+        "reason": "flaky suite", "expires": "2026-12-01T00:00:00.5Z"
+    }]);
+    full["release"]["changes"] = json!([{
+        "kind": "new-endpoint", "id": "T-1", "path": "/refunds", "external": true,
+        "fields": ["email", "iban"], "description": "refunds API"
+    }]);
     full["labels"] = json!({"team": "payments", "cost-center": "42"});
     full["extensions"] = json!({"x": [1, {"y": null, "z": [true, 2.5, "s"]}], "w": {}});
     out.push(Facts::from_json_value(full, &Limits::default()).unwrap());
     out
-}
-
-/// The roots of the facts shape that come from the facts (not a catalog).
-fn fact_roots() -> Vec<String> {
-    let Shape::Object(fields) = &*FACTS else {
-        panic!("the facts shape is an object");
-    };
-    fields
-        .keys()
-        .filter(|k| *k != "graph" && *k != "calendar")
-        .cloned()
-        .collect()
-}
-
-#[test]
-fn every_root_of_the_facts_is_known_and_matches_the_full_json() {
-    let facts = all_facts();
-    let full_example = facts.last().unwrap().to_json_value();
-    for name in fact_roots() {
-        // Every root the facts schema has is one `root_json` knows (a new
-        // section of the facts must be added there, or its rules would
-        // read `null`), and the section is present in the full example.
-        assert!(
-            full_example.get(&name).is_some(),
-            "the full example lacks `{name}`"
-        );
-        for f in &facts {
-            let whole = f.to_json_value();
-            assert_eq!(
-                f.root_json(&name),
-                Some(whole.get(&name).cloned()),
-                "root `{name}`"
-            );
-        }
-    }
-    assert_eq!(facts[0].root_json("graph"), None);
-    assert_eq!(facts[0].root_json("nope"), None);
-}
-
-#[test]
-fn the_roots_together_are_the_whole_json() {
-    for f in all_facts() {
-        let mut rebuilt = serde_json::Map::new();
-        for name in fact_roots() {
-            if let Some(Some(v)) = f.root_json(&name) {
-                rebuilt.insert(name, v);
-            }
-        }
-        assert_eq!(Json::Object(rebuilt), f.to_json_value());
-    }
 }
 
 /// Every value of `v`'s JSON (every scalar, list and map), as the walk of

@@ -12,10 +12,9 @@
 
 use std::rc::Rc;
 
-use chrono::TimeDelta;
-
 use crate::expr::Val;
-use crate::expr::value::{Fields, Items, Key, List, Map, Str};
+use crate::expr::value::{Fields, Key, List, Map, Str};
+use crate::expr::view::{ms, s, same, unsigned, version};
 use crate::model::shape::{RECORD, Shape};
 use crate::model::{
     Commits, Deployment, Feedback, Postmortem, RecordIncident, RecordRelease, ReleaseRecord, Span,
@@ -34,20 +33,6 @@ fn map<'a>(entries: Vec<(&'static str, Val<'a>)>) -> Val<'a> {
 
 fn list<'a>(items: Vec<Val<'a>>) -> Val<'a> {
     Val::List(List::Vals(Rc::from(items)))
-}
-
-fn s(text: &str) -> Val<'_> {
-    Val::Str(Str::B(text))
-}
-
-/// A duration as the JSON view reads it: whole milliseconds.
-fn ms(d: TimeDelta) -> Val<'static> {
-    Val::Duration(TimeDelta::milliseconds(d.num_milliseconds()))
-}
-
-/// An unsigned number as JSON holds it: `int` where it fits.
-fn unsigned(u: u64) -> Val<'static> {
-    i64::try_from(u).map_or(Val::Uint(u), Val::Int)
 }
 
 impl Fields for RecordRelease {
@@ -167,24 +152,6 @@ impl Fields for Feedback {
     }
 }
 
-impl Items for Vec<RecordIncident> {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn item(&self, i: usize) -> Option<Val<'_>> {
-        self.get(i).map(|x| Val::Map(Map::View(x)))
-    }
-}
-
-impl Items for Vec<Feedback> {
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn item(&self, i: usize) -> Option<Val<'_>> {
-        self.get(i).map(|x| Val::Map(Map::View(x)))
-    }
-}
-
 /// A root of the record, by name: matched once for a review, not per
 /// record and slot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -231,41 +198,6 @@ impl Root {
             _ => Root::Other,
         }
     }
-}
-
-/// The decimal digits of `n` appended to `out`.
-fn push_decimal(out: &mut String, n: u64) {
-    let mut div = 1u64;
-    while n / div >= 10 {
-        div *= 10;
-    }
-    while div > 0 {
-        let digit = u32::try_from((n / div) % 10).unwrap_or_default();
-        out.push(char::from_digit(digit, 10).unwrap_or('0'));
-        div /= 10;
-    }
-}
-
-/// A version written as semver writes it — `major.minor.patch`, then
-/// `-pre` and `+build` when present — without the formatting machinery
-/// (padding, width), which cost more than the rest of a record's roots.
-fn version(v: &crate::model::Version) -> Val<'static> {
-    let v = v.as_semver();
-    let mut out = String::with_capacity(26 + v.pre.len() + v.build.len());
-    push_decimal(&mut out, v.major);
-    out.push('.');
-    push_decimal(&mut out, v.minor);
-    out.push('.');
-    push_decimal(&mut out, v.patch);
-    if !v.pre.is_empty() {
-        out.push('-');
-        out.push_str(v.pre.as_str());
-    }
-    if !v.build.is_empty() {
-        out.push('+');
-        out.push_str(v.build.as_str());
-    }
-    Val::string(out)
 }
 
 /// The root `which` of `r`.
@@ -367,30 +299,6 @@ impl<'a> Binder<'a> {
             }
         }
         &self.roots
-    }
-}
-
-/// Whether two values are the same to an expression: the same CEL type,
-/// all the way down, and the same JSON.
-fn same(a: &Val<'_>, b: &Val<'_>) -> bool {
-    if a.type_name() != b.type_name() || a.to_json() != b.to_json() {
-        return false;
-    }
-    match (a, b) {
-        (Val::List(x), Val::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| same(&p, &q))
-        }
-        (Val::Map(x), Val::Map(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .zip(y.iter())
-                    .all(|((kp, p), (kq, q))| kp == kq && same(&p, &q))
-        }
-        // JSON writes durations to the millisecond: compare the values.
-        (Val::Duration(x), Val::Duration(y)) => x == y,
-        (Val::Timestamp(x), Val::Timestamp(y)) => x == y,
-        (Val::Double(x), Val::Double(y)) => x.to_bits() == y.to_bits(),
-        _ => true,
     }
 }
 
