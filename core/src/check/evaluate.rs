@@ -113,7 +113,7 @@ pub(crate) fn check(
         // would stay `null` and every rule reading them fail closed.
         catalog_json = serde_json::to_value(c).ok();
     }
-    let facts_digest = crate::model::digest::facts_digest(facts);
+    let facts_digest = crate::model::digest::release_facts_digest(facts);
     let roots = view::bind(facts, service.as_ref(), catalog_json.as_ref());
     let absent = match &*FACTS {
         crate::model::shape::Shape::Object(fields) => fields

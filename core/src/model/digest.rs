@@ -16,6 +16,13 @@ pub(crate) fn facts_digest<T: Serialize + ?Sized>(facts: &T) -> String {
     format!("sha256:{:x}", hasher.finalize())
 }
 
+/// [`facts_digest`] of release facts, encoded directly (the same digest).
+pub(crate) fn release_facts_digest(facts: &super::Facts) -> String {
+    let mut hasher = Sha256::new();
+    super::canonical::encode_direct_into(facts, |bytes| hasher.update(bytes));
+    format!("sha256:{:x}", hasher.finalize())
+}
+
 #[cfg(test)]
 #[path = "digest_tests.rs"]
 mod tests;

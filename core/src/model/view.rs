@@ -126,6 +126,11 @@ impl<'c> Serializer for &'c mut Count {
     fn serialize_char(self, _: char) -> Result<(), Over> {
         self.one()
     }
+    /// A value written as text (a duration) is one string: counted
+    /// without formatting it.
+    fn collect_str<T: fmt::Display + ?Sized>(self, _: &T) -> Result<(), Over> {
+        self.one()
+    }
     fn serialize_str(self, _: &str) -> Result<(), Over> {
         self.one()
     }

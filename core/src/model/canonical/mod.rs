@@ -15,6 +15,7 @@ use serde::ser;
 use crate::model::types::{DURATION_MARKER, SAMPLES_MARKER, TIMESTAMP_MARKER};
 
 mod compound;
+mod facts;
 mod order;
 pub(crate) mod samples;
 
@@ -138,6 +139,14 @@ fn encoder() -> Encoder {
 pub(crate) fn encode_into<T: Serialize + ?Sized>(value: &T, sink: impl FnMut(&[u8])) {
     let mut e = encoder();
     let _ = value.serialize(&mut e);
+    e.chunks(sink);
+}
+
+/// [`encode_into`] for a value that writes itself (the release facts):
+/// the same bytes, without serde's struct machinery.
+pub(crate) fn encode_direct_into<T: facts::Canon + ?Sized>(value: &T, sink: impl FnMut(&[u8])) {
+    let mut e = encoder();
+    value.canon(&mut e);
     e.chunks(sink);
 }
 

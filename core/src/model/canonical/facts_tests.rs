@@ -1,0 +1,157 @@
+//! The release facts written directly against the serde encoder, over
+//! facts that fill every field of the facts shape.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::collections::BTreeSet;
+
+use serde_json::{Value as Json, json};
+
+use super::super::{encode, encode_direct_into};
+use crate::limits::Limits;
+use crate::model::Facts;
+use crate::model::shape::{FACTS, Shape};
+use crate::model::view::tests::all_facts;
+
+fn direct(f: &Facts) -> Vec<u8> {
+    let mut all = Vec::new();
+    encode_direct_into(f, |b| all.extend_from_slice(b));
+    all
+}
+
+/// The paths of the fields of `shape` (through lists, as `path[]`), but
+/// for free-form JSON and a catalog's roots: every one when `json` is
+/// `None`, else those `json` holds somewhere (in any item of a list).
+fn paths(json: Option<&Json>, shape: &Shape, path: &str, out: &mut BTreeSet<String>) {
+    match shape {
+        Shape::Object(fields) => {
+            for (name, field) in fields.iter() {
+                if path.is_empty() && matches!(name.as_str(), "graph" | "calendar") {
+                    continue;
+                }
+                let at = format!("{path}.{name}");
+                match json {
+                    None => {
+                        out.insert(at.clone());
+                        paths(None, field, &at, out);
+                    }
+                    Some(j) => {
+                        if let Some(v) = j.get(name) {
+                            out.insert(at.clone());
+                            paths(Some(v), field, &at, out);
+                        }
+                    }
+                }
+            }
+        }
+        Shape::List(element) => {
+            let at = format!("{path}[]");
+            match json {
+                None => {
+                    out.insert(at.clone());
+                    paths(None, element, &at, out);
+                }
+                Some(j) => {
+                    for item in j.as_array().into_iter().flatten() {
+                        out.insert(at.clone());
+                        paths(Some(item), element, &at, out);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The fullest example with every field the facts shape has filled in.
+fn every_field() -> Facts {
+    let full = all_facts().pop().unwrap();
+    let mut j = full.to_json_value();
+    j["release"]["previousVersion"] = json!("2.3.9-rc.1+b7");
+    j["release"]["labels"] = json!({"tier": "gold", "a": "b"});
+    j["changeRequest"] = json!({
+        "id": "CR-1", "status": "approved", "approvedBy": "cab",
+        "approvedAt": "2026-11-20T10:00:00.25Z", "url": "https://cr/1"
+    });
+    j["history"]["incidents"][0]["resolvedAt"] = json!("2026-11-01T00:00:00Z");
+    j["history"]["incidents"][0]["causedBy"] = json!("checkout-2.3.0");
+    j["history"]["releases"][0]["postmortem"] = json!("open");
+    j["service"]["rollbackBudget"] = json!("15m");
+    j["service"]["errorBudgetRemaining"] = json!(0.4);
+    j["service"]["slos"][0]["unit"] = json!("ms");
+    j["service"]["slos"][0]["window"] = json!("30d");
+    j["service"]["slos"][0]["errorRatio"] = json!(0.001);
+    j["approvals"][0]["comment"] = json!("ok");
+    j["history"]["releases"][0]["postmortem"] = json!("open");
+    j["service"]["slos"][0]["errorRatio"] = json!(0.001);
+    j["approvals"][0]["evidence"] = json!(["https://e/1"]);
+    j["migrations"][0]["downTestedIn"] = json!("staging");
+    j["migrations"][0]["downTestedAt"] = json!("2026-11-19T00:00:00Z");
+    j["migrations"][0]["checks"] = json!({
+        "pre": [{"name": "rows", "status": "passed"}], "post": [{"name": "sum"}]
+    });
+    j["readiness"]["rollback"]["runbook"] = json!("https://rb");
+    j["rollout"]["version"] = json!("2.4.0");
+    j["rollout"]["environment"] = json!("production");
+    j["rollout"]["release"] = json!("checkout-2.4.0");
+    j["rollout"]["currentStep"] = json!(1);
+    j["rollout"]["weight"] = json!(12.5);
+    j["rollout"]["startedAt"] = json!("2026-11-26T09:00:00Z");
+    j["rollout"]["stepStartedAt"] = json!("2026-11-26T09:30:00.125Z");
+    j["rollout"]["steps"] = json!([{"setWeight": 10}, {"pause": "10m"}]);
+    j["rollout"]["flags"] =
+        json!([{"name": "f", "new": true, "releaseGated": true, "exposure": 0.5}]);
+    j["ci"]["suites"][0]["completedAt"] = json!("2026-11-26T08:00:00Z");
+    Facts::from_json_value(j, &Limits::default()).unwrap()
+}
+
+#[test]
+fn the_example_fills_every_field_of_the_facts_shape() {
+    let (mut all, mut held) = (BTreeSet::new(), BTreeSet::new());
+    paths(None, &FACTS, "", &mut all);
+    paths(Some(&every_field().to_json_value()), &FACTS, "", &mut held);
+    let missing: Vec<_> = all.difference(&held).collect();
+    assert!(missing.is_empty(), "fill in {missing:?}");
+    assert!(all.len() > 100, "the shape's fields: {}", all.len());
+}
+
+#[test]
+fn the_facts_written_directly_are_the_bytes_serde_writes() {
+    let mut facts = all_facts();
+    facts.push(every_field());
+    // Empty sections and fields are left out alike; a number JSON cannot
+    // hold is encoded alike.
+    let mut bare = every_field();
+    bare.ci.as_mut().unwrap().suites.clear();
+    bare.ci.as_mut().unwrap().commit = None;
+    bare.ci.as_mut().unwrap().url = None;
+    bare.migrations[0].checks.pre.clear();
+    bare.migrations[0].checks.post.clear();
+    bare.service.as_mut().unwrap().slos[0].objective = f64::NAN;
+    bare.security.as_mut().unwrap().scans.clear();
+    bare.security.as_mut().unwrap().certificates.clear();
+    bare.security.as_mut().unwrap().secrets.clear();
+    bare.labels.clear();
+    bare.extensions.clear();
+    facts.push(bare);
+    for (i, f) in facts.iter().enumerate() {
+        assert_eq!(direct(f), encode(f), "facts {i}");
+    }
+}
+
+#[test]
+fn a_large_free_form_map_inside_is_put_in_order_alike() {
+    // Extensions over the size moved in place are put in order by pieces
+    // inside the facts written directly.
+    let mut f = every_field();
+    for i in 0..40 {
+        f.extensions.insert(
+            format!("k{}", 1000 - i * 7),
+            json!({"v": "x".repeat(i * 3), "n": i}),
+        );
+    }
+    assert_eq!(direct(&f), encode(&f));
+    assert_eq!(
+        crate::model::digest::release_facts_digest(&f),
+        crate::model::digest::facts_digest(&f)
+    );
+}
