@@ -132,7 +132,7 @@ pub(crate) fn check(
         now: facts.now,
         absent,
         limits,
-        findings: Vec::new(),
+        findings: Vec::with_capacity(policies.iter().map(|p| p.rule_count()).sum()),
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
         echoed: BTreeMap::new(),
@@ -241,6 +241,21 @@ fn variable_at<'a>(value: &Val<'a>, path: &[String]) -> Option<Val<'a>> {
     Some(cur)
 }
 
+/// The value shown for the path `key`: worked out by `show` the first
+/// time, then the same (shared) value.
+fn shown_once(
+    echoed: &mut BTreeMap<Arc<str>, Option<Arc<Json>>>,
+    key: &Arc<str>,
+    show: impl FnOnce() -> Option<Arc<Json>>,
+) -> Option<Arc<Json>> {
+    if let Some(v) = echoed.get(key) {
+        return v.clone();
+    }
+    let v = show();
+    echoed.insert(key.clone(), v.clone());
+    v
+}
+
 /// The value of the facts at `root` then `path` (field names), as a
 /// finding shows it; `None` where the facts have nothing there (a section
 /// they leave out included).
@@ -303,22 +318,16 @@ impl Run<'_> {
                     let Some((name, rest)) = rest.split_first() else {
                         continue;
                     };
-                    vars.echoed
-                        .entry(key.clone())
-                        .or_insert_with(|| {
-                            let i = vars.names.iter().position(|n| *n == name.as_str())?;
-                            let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
-                            Some(Arc::new(echo_owned(v.to_json(), max)))
-                        })
-                        .clone()
+                    shown_once(&mut vars.echoed, key, || {
+                        let i = vars.names.iter().position(|n| *n == name.as_str())?;
+                        let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
+                        Some(Arc::new(echo_owned(v.to_json(), max)))
+                    })
                 } else {
-                    self.echoed
-                        .entry(key.clone())
-                        .or_insert_with(|| {
-                            let v = fact_at(roots, root, rest)?;
-                            Some(Arc::new(echo_owned(v.to_json(), max)))
-                        })
-                        .clone()
+                    shown_once(&mut self.echoed, key, || {
+                        let v = fact_at(roots, root, rest)?;
+                        Some(Arc::new(echo_owned(v.to_json(), max)))
+                    })
                 };
                 if let Some(v) = shown {
                     out.insert(key.clone(), v);

@@ -25,12 +25,32 @@ pub(crate) trait Canon {
     fn canon(&self, e: &mut Encoder);
 }
 
+/// The encoding of a field's name (shorter than 128 bytes): the string
+/// tag, its length, its bytes — worked out at compile time (the only
+/// place it is called is a `const`, so an index out of range fails the
+/// build, never a decision).
+#[allow(clippy::indexing_slicing)]
+const fn key<const N: usize>(name: &str) -> [u8; N] {
+    let bytes = name.as_bytes();
+    // Evaluated at compile time: a longer name fails the build.
+    assert!(bytes.len() < 0x80 && N == bytes.len() + 2);
+    let mut out = [0u8; N];
+    out[0] = super::STRING;
+    out[1] = bytes.len() as u8;
+    let mut i = 0;
+    while i < bytes.len() {
+        out[i + 2] = bytes[i];
+        i += 1;
+    }
+    out
+}
+
 impl Encoder {
-    /// A struct field: its key, then its value; left out when the value
-    /// is `null`, `[]` or `{}`.
-    fn field<T: Canon + ?Sized>(&mut self, name: &str, value: &T) {
+    /// A struct field: its encoded key, then its value; left out when the
+    /// value is `null`, `[]` or `{}`.
+    fn field<T: Canon + ?Sized>(&mut self, encoded_key: &[u8], value: &T) {
         let key = self.out.len();
-        self.string(name);
+        self.out.extend_from_slice(encoded_key);
         let at = self.out.len();
         value.canon(self);
         if is_empty_value(self.out.get(at..).unwrap_or_default()) {
@@ -47,7 +67,10 @@ macro_rules! fields {
             fn canon(&self, e: &mut Encoder) {
                 let $x = self;
                 e.out.push(super::MAP);
-                $(e.field($name, $value);)*
+                $({
+                    const KEY: [u8; $name.len() + 2] = key($name);
+                    e.field(&KEY, $value);
+                })*
                 e.out.push(END);
             }
         }

@@ -145,9 +145,29 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(value: &T, sink: impl FnMut(&[u
 /// [`encode_into`] for a value that writes itself (the release facts):
 /// the same bytes, without serde's struct machinery.
 pub(crate) fn encode_direct_into<T: facts::Canon + ?Sized>(value: &T, sink: impl FnMut(&[u8])) {
-    let mut e = encoder();
+    // `try_with`: a thread being torn down encodes with a new buffer.
+    let mut e = SPARE
+        .try_with(|spare| spare.borrow_mut().take())
+        .ok()
+        .flatten()
+        .unwrap_or_else(encoder);
     value.canon(&mut e);
     e.chunks(sink);
+    if e.out.capacity() <= KEEP_AT_MOST {
+        e.clear();
+        let _ = SPARE.try_with(|spare| *spare.borrow_mut() = Some(e));
+    }
+}
+
+/// The largest output buffer (in bytes) kept for the next encoding on the
+/// same thread.
+const KEEP_AT_MOST: usize = 64 * 1024;
+
+thread_local! {
+    /// An encoder left by the last encoding of release facts on this
+    /// thread, emptied: the next one allocates no buffer (a fresh 16 KiB
+    /// buffer per decision made the allocator gather its free lists).
+    static SPARE: std::cell::RefCell<Option<Encoder>> = const { std::cell::RefCell::new(None) };
 }
 
 /// The canonical encoding of `value`, as one buffer.
@@ -185,6 +205,17 @@ fn zigzag(out: &mut Vec<u8>, v: i64) {
 }
 
 impl Encoder {
+    /// Empty, for the next value; the buffers keep their capacity.
+    fn clear(&mut self) {
+        self.out.clear();
+        self.entries.clear();
+        self.pieces.clear();
+        self.tail = 0;
+        self.bytes.clear();
+        self.runs.clear();
+        self.raw = false;
+    }
+
     /// The encoding, in order: the pieces put in order, then the rest.
     fn chunks(&self, mut sink: impl FnMut(&[u8])) {
         for &(start, end) in &self.pieces {
