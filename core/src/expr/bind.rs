@@ -200,6 +200,13 @@ fn json_len_upto(value: &Json, max: usize) -> usize {
 
 /// [`json_len_upto`] with `text` the length of a string's body.
 fn json_len_upto_by(value: &Json, max: usize, text: impl Fn(&str) -> usize) -> usize {
+    // A scalar needs no walk (and no stack).
+    match value {
+        Json::Null | Json::Bool(_) => return 5,
+        Json::Number(_) => return 24,
+        Json::String(s) => return 2 + text(s),
+        Json::Array(_) | Json::Object(_) => {}
+    }
     let mut total = 0usize;
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
