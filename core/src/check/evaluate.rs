@@ -19,7 +19,6 @@ use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
 use crate::model::shape::FACTS;
-use crate::model::view::within_counts;
 use crate::model::{Facts, Timestamp};
 use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 
@@ -91,15 +90,11 @@ pub(crate) fn check(
         .filter(|s| s.error_budget_remaining.is_none())
         .and_then(crate::model::Service::budget_remaining);
     // The facts as given (with that figure) are held to the limits: counted
-    // without building them, and walked as JSON only to say which limit
-    // they pass, and where.
-    let counted = Limits {
-        max_fact_values: limits
-            .max_fact_values
-            .saturating_sub(usize::from(derived_budget.is_some())),
-        ..limits.clone()
-    };
-    if !within_counts(facts, &counted) {
+    // as their digest is written, without building them, and walked as
+    // JSON only to say which limit they pass, and where.
+    let (facts_digest, counts) = crate::model::digest::release_facts_digest(facts);
+    let values = counts.values + usize::from(derived_budget.is_some());
+    if values > limits.max_fact_values || counts.longest_list > limits.max_list_items {
         let mut whole = facts.to_json_value();
         add_budget(&mut whole, derived_budget);
         within_limits(&whole, limits).map_err(Error::from)?;
@@ -118,7 +113,6 @@ pub(crate) fn check(
         // would stay `null` and every rule reading them fail closed.
         catalog_json = serde_json::to_value(c).ok();
     }
-    let facts_digest = crate::model::digest::release_facts_digest(facts);
     let roots = view::bind(facts, service.as_ref(), catalog_json.as_ref());
     let absent = match &*FACTS {
         crate::model::shape::Shape::Object(fields) => fields

@@ -6,6 +6,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+pub(crate) use super::canonical::FactCounts;
+
 /// `sha256:…` of the canonical encoding of `facts`.
 pub(crate) fn facts_digest<T: Serialize + ?Sized>(facts: &T) -> String {
     // Encoding the typed facts cannot fail (no integer is wider than 64
@@ -16,11 +18,13 @@ pub(crate) fn facts_digest<T: Serialize + ?Sized>(facts: &T) -> String {
     format!("sha256:{:x}", hasher.finalize())
 }
 
-/// [`facts_digest`] of release facts, encoded directly (the same digest).
-pub(crate) fn release_facts_digest(facts: &super::Facts) -> String {
+/// [`facts_digest`] of release facts, encoded directly (the same digest),
+/// with what they hold counted as their JSON would be on the way (what the
+/// limits of a decision hold them to).
+pub(crate) fn release_facts_digest(facts: &super::Facts) -> (String, FactCounts) {
     let mut hasher = Sha256::new();
-    super::canonical::encode_direct_into(facts, |bytes| hasher.update(bytes));
-    format!("sha256:{:x}", hasher.finalize())
+    let counts = super::canonical::encode_direct_into(facts, |bytes| hasher.update(bytes));
+    (format!("sha256:{:x}", hasher.finalize()), counts)
 }
 
 #[cfg(test)]

@@ -14,9 +14,10 @@ mod record;
 mod release;
 mod rollout;
 pub(crate) mod shape;
+#[cfg(test)]
+pub(crate) mod test_facts;
 mod types;
 pub(crate) mod unique;
-pub(crate) mod view;
 
 pub use evidence::{
     Approval, ApprovalDecision, Certificate, Ci, DataCheck, Findings, Migration, MigrationChecks,

@@ -10,7 +10,7 @@ use serde_json::Value as Json;
 use super::*;
 use crate::expr::value::List;
 use crate::expr::view::same;
-use crate::model::view::tests::all_facts;
+use crate::model::test_facts::all_facts;
 
 /// The roots of `facts` as the JSON view binds them: each root of the
 /// facts' full JSON read through the facts shape.

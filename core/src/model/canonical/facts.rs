@@ -7,9 +7,14 @@
 //! out, timestamps and durations binary. The tests hold the two side by
 //! side over facts that fill every field of the facts shape.
 
-use serde::Serialize;
+use std::collections::BTreeMap;
 
-use super::{DURATION, END, Encoder, FALSE, FLOAT, LIST, NULL, TIMESTAMP, TRUE, float_bytes};
+use serde::Serialize;
+use serde_json::Value as Json;
+
+use super::{
+    DURATION, END, Encoder, FALSE, FLOAT, FactCounts, LIST, NULL, TIMESTAMP, TRUE, float_bytes,
+};
 use super::{is_empty_value, leb128, zigzag};
 use crate::model::{
     Approval, ApprovalDecision, Capacity, Certificate, Change, ChangeRequest, ChangeRequestStatus,
@@ -46,6 +51,17 @@ const fn key<const N: usize>(name: &str) -> [u8; N] {
 }
 
 impl Encoder {
+    /// One more value, as the JSON of the facts counts them.
+    fn one(&mut self) {
+        self.counts.values += 1;
+    }
+
+    /// A list of `len` items (itself one value).
+    fn list_of(&mut self, len: usize) {
+        self.counts.values += 1;
+        self.counts.longest_list = self.counts.longest_list.max(len);
+    }
+
     /// A struct field: its encoded key, then its value; left out when the
     /// value is `null`, `[]` or `{}`.
     fn field<T: Canon + ?Sized>(&mut self, encoded_key: &[u8], value: &T) {
@@ -66,6 +82,7 @@ macro_rules! fields {
         impl Canon for $ty {
             fn canon(&self, e: &mut Encoder) {
                 let $x = self;
+                e.one();
                 e.out.push(super::MAP);
                 $({
                     const KEY: [u8; $name.len() + 2] = key($name);
@@ -82,6 +99,7 @@ macro_rules! names {
     ($($ty:ty),*) => {
         $(impl Canon for $ty {
             fn canon(&self, e: &mut Encoder) {
+                e.one();
                 e.string(self.as_str());
             }
         })*
@@ -100,36 +118,42 @@ names!(
 
 impl Canon for String {
     fn canon(&self, e: &mut Encoder) {
+        e.one();
         e.string(self);
     }
 }
 
 impl Canon for bool {
     fn canon(&self, e: &mut Encoder) {
+        e.one();
         e.out.push(if *self { TRUE } else { FALSE });
     }
 }
 
 impl Canon for u8 {
     fn canon(&self, e: &mut Encoder) {
+        e.one();
         e.int(i64::from(*self));
     }
 }
 
 impl Canon for u32 {
     fn canon(&self, e: &mut Encoder) {
+        e.one();
         e.int(i64::from(*self));
     }
 }
 
 impl Canon for u64 {
     fn canon(&self, e: &mut Encoder) {
+        e.one();
         e.uint(*self);
     }
 }
 
 impl Canon for f64 {
     fn canon(&self, e: &mut Encoder) {
+        e.one();
         e.out.push(FLOAT);
         e.out.extend_from_slice(&float_bytes(*self));
     }
@@ -140,6 +164,7 @@ impl Canon for Timestamp {
     /// the nanoseconds.
     fn canon(&self, e: &mut Encoder) {
         let secs = self.timestamp();
+        e.one();
         e.out.push(TIMESTAMP);
         leb128(&mut e.out, ((secs << 1) ^ (secs >> 63)) as u64);
         leb128(&mut e.out, u64::from(self.timestamp_subsec_nanos()));
@@ -148,6 +173,7 @@ impl Canon for Timestamp {
 
 impl Canon for Duration {
     fn canon(&self, e: &mut Encoder) {
+        e.one();
         e.out.push(DURATION);
         zigzag(&mut e.out, self.as_millis());
     }
@@ -155,23 +181,57 @@ impl Canon for Duration {
 
 /// Written by serde: a version's text, a free-form map's entries in the
 /// order of their encoded keys.
-macro_rules! by_serde {
-    ($($ty:ty),*) => {
-        $(impl Canon for $ty {
-            fn canon(&self, e: &mut Encoder) {
-                // These plain types cannot fail to encode.
-                let _ = self.serialize(&mut *e);
-            }
-        })*
-    };
+fn by_serde<T: Serialize + ?Sized>(value: &T, e: &mut Encoder) {
+    // These plain types cannot fail to encode.
+    let _ = value.serialize(&mut *e);
 }
 
-by_serde!(
-    Version,
-    std::collections::BTreeMap<String, String>,
-    std::collections::BTreeMap<String, serde_json::Value>
-);
+impl Canon for Version {
+    fn canon(&self, e: &mut Encoder) {
+        e.one();
+        by_serde(self, e);
+    }
+}
 
+impl Canon for BTreeMap<String, String> {
+    fn canon(&self, e: &mut Encoder) {
+        e.counts.values += 1 + self.len();
+        by_serde(self, e);
+    }
+}
+
+impl Canon for BTreeMap<String, Json> {
+    fn canon(&self, e: &mut Encoder) {
+        e.one();
+        for v in self.values() {
+            let c = json_counts(v);
+            e.counts.values += c.values;
+            e.counts.longest_list = e.counts.longest_list.max(c.longest_list);
+        }
+        by_serde(self, e);
+    }
+}
+
+/// The values of a piece of JSON and its longest list (see
+/// [`FactCounts`]).
+pub(crate) fn json_counts(v: &Json) -> FactCounts {
+    let mut counts = FactCounts::default();
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        counts.values += 1;
+        match v {
+            Json::Array(items) => {
+                counts.longest_list = counts.longest_list.max(items.len());
+                stack.extend(items);
+            }
+            Json::Object(map) => stack.extend(map.values()),
+            _ => {}
+        }
+    }
+    counts
+}
+
+/// `None` is a field the JSON leaves out: counted as nothing.
 impl<T: Canon> Canon for Option<T> {
     fn canon(&self, e: &mut Encoder) {
         match self {
@@ -183,6 +243,7 @@ impl<T: Canon> Canon for Option<T> {
 
 impl<T: Canon> Canon for Vec<T> {
     fn canon(&self, e: &mut Encoder) {
+        e.list_of(self.len());
         e.out.push(LIST);
         for item in self {
             item.canon(e);

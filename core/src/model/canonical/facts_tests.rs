@@ -6,16 +6,67 @@ use std::collections::BTreeSet;
 
 use serde_json::{Value as Json, json};
 
+use super::super::FactCounts;
 use super::super::{encode, encode_direct_into};
 use crate::limits::Limits;
 use crate::model::Facts;
 use crate::model::shape::{FACTS, Shape};
-use crate::model::view::tests::all_facts;
+use crate::model::test_facts::all_facts;
 
 fn direct(f: &Facts) -> Vec<u8> {
     let mut all = Vec::new();
     encode_direct_into(f, |b| all.extend_from_slice(b));
     all
+}
+
+/// Every value of `v`'s JSON (every scalar, list and map), as the walk of
+/// the facts' JSON in `expr::bind` counts them.
+fn values(v: &Json) -> usize {
+    1 + match v {
+        Json::Array(items) => items.iter().map(values).sum(),
+        Json::Object(map) => map.values().map(values).sum(),
+        _ => 0,
+    }
+}
+
+fn longest_list(v: &Json) -> usize {
+    match v {
+        Json::Array(items) => items
+            .iter()
+            .map(longest_list)
+            .max()
+            .unwrap_or(0)
+            .max(items.len()),
+        Json::Object(map) => map.values().map(longest_list).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[test]
+fn the_counts_are_those_of_a_walk_of_the_json() {
+    let mut facts = all_facts();
+    facts.push(every_field());
+    let mut empty = every_field();
+    empty.approvals.clear();
+    empty.ci = None;
+    empty.labels.clear();
+    facts.push(empty);
+    for (i, f) in facts.iter().enumerate() {
+        let json = f.to_json_value();
+        let counts = encode_direct_into(f, |_| {});
+        assert_eq!(
+            counts,
+            FactCounts {
+                values: values(&json),
+                longest_list: longest_list(&json),
+            },
+            "facts {i}"
+        );
+        assert!(
+            counts.values > 50 && counts.longest_list > 1,
+            "facts worth counting"
+        );
+    }
 }
 
 /// The paths of the fields of `shape` (through lists, as `path[]`), but
@@ -151,7 +202,7 @@ fn a_large_free_form_map_inside_is_put_in_order_alike() {
     }
     assert_eq!(direct(&f), encode(&f));
     assert_eq!(
-        crate::model::digest::release_facts_digest(&f),
+        crate::model::digest::release_facts_digest(&f).0,
         crate::model::digest::facts_digest(&f)
     );
 }

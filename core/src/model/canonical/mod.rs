@@ -118,6 +118,24 @@ pub(crate) struct Encoder {
     /// without their tag (a timestamp's payload is one `u128`, see
     /// `types.rs`).
     raw: bool,
+    /// What the facts written directly ([`encode_direct_into`]) hold, as
+    /// their JSON would: values and the longest list.
+    counts: FactCounts,
+}
+
+/// The values of facts as a walk of their full JSON counts them (every
+/// scalar, list and map one; a field the JSON leaves out, none) and their
+/// longest list: what [`Limits::max_fact_values`] and
+/// [`Limits::max_list_items`] hold them to.
+///
+/// [`Limits::max_fact_values`]: crate::limits::Limits
+/// [`Limits::max_list_items`]: crate::limits::Limits
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct FactCounts {
+    /// Every value.
+    pub values: usize,
+    /// The items of the longest list.
+    pub longest_list: usize,
 }
 
 /// The encoder for one value.
@@ -130,6 +148,7 @@ fn encoder() -> Encoder {
         bytes: Vec::new(),
         runs: Vec::new(),
         raw: false,
+        counts: FactCounts::default(),
     }
 }
 
@@ -143,8 +162,12 @@ pub(crate) fn encode_into<T: Serialize + ?Sized>(value: &T, sink: impl FnMut(&[u
 }
 
 /// [`encode_into`] for a value that writes itself (the release facts):
-/// the same bytes, without serde's struct machinery.
-pub(crate) fn encode_direct_into<T: facts::Canon + ?Sized>(value: &T, sink: impl FnMut(&[u8])) {
+/// the same bytes, without serde's struct machinery; with what the value
+/// holds, counted as its JSON would be on the way.
+pub(crate) fn encode_direct_into<T: facts::Canon + ?Sized>(
+    value: &T,
+    sink: impl FnMut(&[u8]),
+) -> FactCounts {
     // `try_with`: a thread being torn down encodes with a new buffer.
     let mut e = SPARE
         .try_with(|spare| spare.borrow_mut().take())
@@ -153,10 +176,12 @@ pub(crate) fn encode_direct_into<T: facts::Canon + ?Sized>(value: &T, sink: impl
         .unwrap_or_else(encoder);
     value.canon(&mut e);
     e.chunks(sink);
+    let counts = e.counts;
     if e.out.capacity() <= KEEP_AT_MOST {
         e.clear();
         let _ = SPARE.try_with(|spare| *spare.borrow_mut() = Some(e));
     }
+    counts
 }
 
 /// The largest output buffer (in bytes) kept for the next encoding on the
@@ -214,6 +239,7 @@ impl Encoder {
         self.bytes.clear();
         self.runs.clear();
         self.raw = false;
+        self.counts = FactCounts::default();
     }
 
     /// The encoding, in order: the pieces put in order, then the rest.
