@@ -86,6 +86,9 @@ pub fn compare(
     let Ok(mine) = super::bind::bind_roots(shape, roots, &limits) else {
         return Ok(Agreement::Skipped("facts over the limits".into()));
     };
+    if input == Input::Release {
+        views_agree(&compiled, &expr, roots, &mine, &limits)?;
+    }
     let budget = Budget::new(&limits);
     let mut slots: Vec<Option<Val<'_>>> = Vec::new();
     let mut reference_vars: Vec<(String, cel::Value)> = Vec::new();
@@ -120,6 +123,69 @@ pub fn compare(
     let a = expr.eval_full(&frame);
     let b = super::reference::evaluate(expr.parsed(), shape, roots, &reference_vars);
     judge(&expr, &a, &b, shape, &variable_shapes)
+}
+
+/// Whether the expressions give the same over the typed release facts read
+/// in place (what `check` binds, `view::facts`) as over their JSON
+/// (`json`, bound as `over_json`): the same values, all the way down, or
+/// errors of the same class and message. Checked when `roots` is the
+/// canonical JSON of release facts (otherwise the two bindings may
+/// rightly differ: a section the JSON leaves out that the typed facts
+/// default). `Err` describes a difference.
+fn views_agree(
+    compiled: &[(String, CompiledExpr)],
+    expr: &CompiledExpr,
+    roots: &Json,
+    over_json: &[Val<'_>],
+    limits: &Limits,
+) -> Result<(), String> {
+    let Ok(facts) = crate::model::Facts::from_json_value(roots.clone(), limits) else {
+        return Ok(());
+    };
+    if facts.to_json_value() != *roots {
+        return Ok(());
+    }
+    let service = facts
+        .service
+        .as_ref()
+        .map(|service| super::view::facts::ServiceView {
+            service,
+            derived_budget: None,
+        });
+    let viewed = super::view::facts::bind(&facts, service.as_ref(), None);
+    let (json_budget, view_budget) = (Budget::new(limits), Budget::new(limits));
+    let (mut json_slots, mut view_slots): (Vec<Option<Val<'_>>>, Vec<Option<Val<'_>>>) =
+        (Vec::new(), Vec::new());
+    let exprs = compiled
+        .iter()
+        .map(|(name, e)| (name.as_str(), e))
+        .chain([("the expression", expr)]);
+    for (name, e) in exprs {
+        let a = e.eval_full(&Frame {
+            roots: over_json,
+            vars: &json_slots,
+            budget: &json_budget,
+        });
+        let b = e.eval_full(&Frame {
+            roots: &viewed,
+            vars: &view_slots,
+            budget: &view_budget,
+        });
+        match (&a, &b) {
+            (Ok(x), Ok(y)) if super::view::same(x, y) => {}
+            (Err(x), Err(y)) if x.class == y.class && x.message == y.message => {}
+            _ => {
+                return Err(format!(
+                    "`{name}` over the facts' JSON gave {:?}, over the typed facts {:?}",
+                    a.map(|v| v.to_json()).map_err(|e| e.message),
+                    b.map(|v| v.to_json()).map_err(|e| e.message),
+                ));
+            }
+        }
+        json_slots.push(a.ok());
+        view_slots.push(b.ok());
+    }
+    Ok(())
 }
 
 /// [`agree`], except that a list that differs from the reference's only in
