@@ -201,19 +201,16 @@ fn json_len_upto(value: &Json, max: usize) -> usize {
 /// [`json_len_upto`] with `text` the length of a string's body.
 fn json_len_upto_by(value: &Json, max: usize, text: impl Fn(&str) -> usize) -> usize {
     // A scalar needs no walk (and no stack).
-    match value {
-        Json::Null | Json::Bool(_) => return 5,
-        Json::Number(_) => return 24,
-        Json::String(s) => return 2 + text(s),
-        Json::Array(_) | Json::Object(_) => {}
+    if let Some(len) = scalar_len(value, &text) {
+        return len;
     }
     let mut total = 0usize;
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
         total += match v {
-            Json::Null | Json::Bool(_) => 5,
-            Json::Number(_) => 24,
-            Json::String(s) => 2 + text(s),
+            Json::Null | Json::Bool(_) | Json::Number(_) | Json::String(_) => {
+                scalar_len(v, &text).unwrap_or_default()
+            }
             Json::Array(items) => {
                 stack.extend(items);
                 2 + items.len()
@@ -231,6 +228,18 @@ fn json_len_upto_by(value: &Json, max: usize, text: impl Fn(&str) -> usize) -> u
         }
     }
     total
+}
+
+/// The bound [`json_len_upto_by`] takes for a scalar (`None` for a list
+/// or a map): `null`, `false` 5 bytes, a number 24, a string its body and
+/// quotes.
+fn scalar_len(value: &Json, text: &impl Fn(&str) -> usize) -> Option<usize> {
+    match value {
+        Json::Null | Json::Bool(_) => Some(5),
+        Json::Number(_) => Some(24),
+        Json::String(s) => Some(2 + text(s)),
+        Json::Array(_) | Json::Object(_) => None,
+    }
 }
 
 /// The length of `s` as a JSON string body: control characters take six

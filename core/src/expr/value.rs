@@ -249,16 +249,6 @@ impl<'a> Val<'a> {
                 items.extend(l.iter().map(|v| v.to_json()));
                 Json::Array(items)
             }
-            // A typed value's fields, read in place: no iterator boxed.
-            Val::Map(Map::View(v)) => {
-                let mut out = serde_json::Map::new();
-                for k in v.keys() {
-                    if let Some(x) = v.field(k) {
-                        out.insert((*k).to_string(), x.to_json());
-                    }
-                }
-                Json::Object(out)
-            }
             // Entries come in sorted order: inserted one by one, not
             // collected (which sorts them again).
             Val::Map(m) => {

@@ -13,18 +13,21 @@ pub(crate) fn facts_digest<T: Serialize + ?Sized>(facts: &T) -> String {
     // Encoding the typed facts cannot fail (no integer is wider than 64
     // bits, no custom serialiser fails); were it to, the digest would
     // still be that of the bytes written so far, never a panic.
-    let mut hasher = Sha256::new();
-    super::canonical::encode_into(facts, |bytes| hasher.update(bytes));
-    format!("sha256:{:x}", hasher.finalize())
+    sha256(|sink| super::canonical::encode_into(facts, sink)).0
 }
 
 /// [`facts_digest`] of release facts, encoded directly (the same digest),
 /// with what they hold counted as their JSON would be on the way (what the
 /// limits of a decision hold them to).
 pub(crate) fn release_facts_digest(facts: &super::Facts) -> (String, FactCounts) {
+    sha256(|sink| super::canonical::encode_direct_into(facts, sink))
+}
+
+/// `sha256:…` of the bytes `encode` hands its sink, and what it returned.
+fn sha256<R>(encode: impl FnOnce(&mut dyn FnMut(&[u8])) -> R) -> (String, R) {
     let mut hasher = Sha256::new();
-    let counts = super::canonical::encode_direct_into(facts, |bytes| hasher.update(bytes));
-    (format!("sha256:{:x}", hasher.finalize()), counts)
+    let r = encode(&mut |bytes| hasher.update(bytes));
+    (format!("sha256:{:x}", hasher.finalize()), r)
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ impl Canon for Timestamp {
         let secs = self.timestamp();
         e.one();
         e.out.push(TIMESTAMP);
-        leb128(&mut e.out, ((secs << 1) ^ (secs >> 63)) as u64);
+        zigzag(&mut e.out, secs);
         leb128(&mut e.out, u64::from(self.timestamp_subsec_nanos()));
     }
 }

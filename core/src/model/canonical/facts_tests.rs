@@ -79,34 +79,28 @@ fn paths(json: Option<&Json>, shape: &Shape, path: &str, out: &mut BTreeSet<Stri
                 if path.is_empty() && matches!(name.as_str(), "graph" | "calendar") {
                     continue;
                 }
-                let at = format!("{path}.{name}");
-                match json {
-                    None => {
-                        out.insert(at.clone());
-                        paths(None, field, &at, out);
-                    }
-                    Some(j) => {
-                        if let Some(v) = j.get(name) {
-                            out.insert(at.clone());
-                            paths(Some(v), field, &at, out);
-                        }
-                    }
+                // Every field of the shape, or those the JSON holds.
+                let child = match json {
+                    None => Some(None),
+                    Some(j) => j.get(name).map(Some),
+                };
+                if let Some(child) = child {
+                    let at = format!("{path}.{name}");
+                    out.insert(at.clone());
+                    paths(child, field, &at, out);
                 }
             }
         }
         Shape::List(element) => {
+            // The element's shape once, or every item the JSON holds.
+            let items: Vec<Option<&Json>> = match json {
+                None => vec![None],
+                Some(j) => j.as_array().into_iter().flatten().map(Some).collect(),
+            };
             let at = format!("{path}[]");
-            match json {
-                None => {
-                    out.insert(at.clone());
-                    paths(None, element, &at, out);
-                }
-                Some(j) => {
-                    for item in j.as_array().into_iter().flatten() {
-                        out.insert(at.clone());
-                        paths(Some(item), element, &at, out);
-                    }
-                }
+            for item in items {
+                out.insert(at.clone());
+                paths(item, element, &at, out);
             }
         }
         _ => {}
@@ -132,8 +126,6 @@ fn every_field() -> Facts {
     j["service"]["slos"][0]["window"] = json!("30d");
     j["service"]["slos"][0]["errorRatio"] = json!(0.001);
     j["approvals"][0]["comment"] = json!("ok");
-    j["history"]["releases"][0]["postmortem"] = json!("open");
-    j["service"]["slos"][0]["errorRatio"] = json!(0.001);
     j["approvals"][0]["evidence"] = json!(["https://e/1"]);
     j["migrations"][0]["downTestedIn"] = json!("staging");
     j["migrations"][0]["downTestedAt"] = json!("2026-11-19T00:00:00Z");

@@ -156,9 +156,12 @@ fn encoder() -> Encoder {
 /// piece. Should the value fail to serialise (the typed facts never do),
 /// the bytes written up to the failure.
 pub(crate) fn encode_into<T: Serialize + ?Sized>(value: &T, sink: impl FnMut(&[u8])) {
-    let mut e = encoder();
-    let _ = value.serialize(&mut e);
-    e.chunks(sink);
+    with_encoder(
+        |e| {
+            let _ = value.serialize(e);
+        },
+        sink,
+    );
 }
 
 /// [`encode_into`] for a value that writes itself (the release facts):
@@ -168,13 +171,20 @@ pub(crate) fn encode_direct_into<T: facts::Canon + ?Sized>(
     value: &T,
     sink: impl FnMut(&[u8]),
 ) -> FactCounts {
+    with_encoder(|e| value.canon(e), sink)
+}
+
+/// An empty encoder — the one the last encoding on this thread left, when
+/// its buffer is not over [`KEEP_AT_MOST`] — handed to `write`, then its
+/// output to `sink`; what the encoder counted.
+fn with_encoder(write: impl FnOnce(&mut Encoder), sink: impl FnMut(&[u8])) -> FactCounts {
     // `try_with`: a thread being torn down encodes with a new buffer.
     let mut e = SPARE
         .try_with(|spare| spare.borrow_mut().take())
         .ok()
         .flatten()
         .unwrap_or_else(encoder);
-    value.canon(&mut e);
+    write(&mut e);
     e.chunks(sink);
     let counts = e.counts;
     if e.out.capacity() <= KEEP_AT_MOST {
@@ -189,9 +199,9 @@ pub(crate) fn encode_direct_into<T: facts::Canon + ?Sized>(
 const KEEP_AT_MOST: usize = 64 * 1024;
 
 thread_local! {
-    /// An encoder left by the last encoding of release facts on this
-    /// thread, emptied: the next one allocates no buffer (a fresh 16 KiB
-    /// buffer per decision made the allocator gather its free lists).
+    /// An encoder left by the last encoding on this thread, emptied: the
+    /// next one allocates no buffer (a fresh 16 KiB buffer per decision
+    /// made the allocator gather its free lists).
     static SPARE: std::cell::RefCell<Option<Encoder>> = const { std::cell::RefCell::new(None) };
 }
 
