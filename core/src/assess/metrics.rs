@@ -116,10 +116,7 @@ impl Assess<'_> {
                 ),
             );
         }
-        let points: Vec<Point> = series::clean(canary)
-            .into_iter()
-            .filter(|p| p.at > from)
-            .collect();
+        let points: Vec<Point> = series::clean(canary).filter(|p| p.at > from).collect();
         let judged = match judge_points(
             &points,
             &th,
@@ -349,7 +346,6 @@ impl Assess<'_> {
         }
         let step_start = self.facts.rollout.step_started_at;
         let points: Vec<Point> = series::clean(&metric.canary)
-            .into_iter()
             .filter(|pt| step_start.is_none_or(|s| pt.at >= s))
             .collect();
         let judged = match judge_points(

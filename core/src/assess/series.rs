@@ -24,32 +24,28 @@ pub(crate) struct Point {
 }
 
 /// The samples, oldest first, with the last one written kept of equal
-/// timestamps (a re-scrape replaces a value; a gap written last removes it).
-fn latest_per_time(samples: &[Sample]) -> Vec<&Sample> {
-    let mut out: Vec<&Sample> = Vec::with_capacity(samples.len());
-    for s in samples {
-        if out.last().is_some_and(|p| p.at == s.at) {
-            out.pop();
-        }
-        out.push(s);
-    }
-    out
+/// timestamps (a re-scrape replaces a value; a gap written last removes it):
+/// a sample is kept unless the next one has the same timestamp. Read in
+/// place, without a list of its own.
+fn latest_per_time(samples: &[Sample]) -> impl Iterator<Item = &Sample> + Clone {
+    let next = samples.iter().skip(1).map(Some).chain([None]);
+    samples
+        .iter()
+        .zip(next)
+        .filter(|(s, n)| n.is_none_or(|n| n.at != s.at))
+        .map(|(s, _)| s)
 }
 
 /// The points with a value: gaps dropped, the last sample of a timestamp
 /// kept.
-pub(crate) fn clean(samples: &[Sample]) -> Vec<Point> {
-    latest_per_time(samples)
-        .into_iter()
-        .filter_map(|s| s.value.map(|value| Point { at: s.at, value }))
-        .collect()
+pub(crate) fn clean(samples: &[Sample]) -> impl Iterator<Item = Point> + '_ {
+    latest_per_time(samples).filter_map(|s| s.value.map(|value| Point { at: s.at, value }))
 }
 
 /// Values of samples after `from` (all without it), gaps kept as `None`
 /// for the judge's `nanStrategy`; of equal timestamps the last wins.
 pub(crate) fn values_since(samples: &[Sample], from: Option<Timestamp>) -> Vec<Option<f64>> {
     latest_per_time(samples)
-        .into_iter()
         .filter(|s| from.is_none_or(|f| s.at > f))
         .map(|s| s.value)
         .collect()
@@ -57,7 +53,7 @@ pub(crate) fn values_since(samples: &[Sample], from: Option<Timestamp>) -> Vec<O
 
 /// The mean of a series' values (a relative threshold's baseline).
 pub(crate) fn mean(samples: &[Sample]) -> Option<f64> {
-    crate::stats::rank::mean(&clean(samples).iter().map(|p| p.value).collect::<Vec<_>>())
+    crate::stats::rank::mean_of(latest_per_time(samples).filter_map(|s| s.value))
 }
 
 /// What a trigger's window shows.
@@ -187,19 +183,19 @@ mod tests {
             value: v,
             error: None,
         };
-        let c = clean(&[
+        let c: Vec<Point> = clean(&[
             s(0, Some(1.0)),
             s(10, Some(2.0)),
             s(10, Some(3.0)),
             s(20, None),
-        ]);
+        ])
+        .collect();
         assert_eq!(
             c.iter().map(|p| p.value).collect::<Vec<_>>(),
             vec![1.0, 3.0]
         );
         // A gap written last at a timestamp removes the value.
-        let c = clean(&[s(0, Some(1.0)), s(0, None)]);
-        assert!(c.is_empty());
+        assert_eq!(clean(&[s(0, Some(1.0)), s(0, None)]).count(), 0);
     }
 
     #[test]

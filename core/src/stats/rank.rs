@@ -141,17 +141,24 @@ pub fn normal_sf(z: f64) -> f64 {
 /// The arithmetic mean; `None` for an empty slice or a result that is not
 /// finite (a NaN or infinite input).
 pub fn mean(xs: &[f64]) -> Option<f64> {
-    if xs.is_empty() {
+    mean_of(xs.iter().copied())
+}
+
+/// [`mean`] of values read in place (walked twice, three times when the
+/// sum overflows), not gathered into a slice first.
+pub(crate) fn mean_of(xs: impl Iterator<Item = f64> + Clone) -> Option<f64> {
+    let count = xs.clone().count();
+    if count == 0 {
         return None;
     }
-    let n = xs.len() as f64;
-    let sum: f64 = xs.iter().sum();
+    let n = count as f64;
+    let sum: f64 = xs.clone().sum();
     let m = sum / n;
     if m.is_finite() {
         return Some(m);
     }
     // The sum may overflow although the mean does not.
-    let scaled: f64 = xs.iter().map(|x| x / n).sum();
+    let scaled: f64 = xs.map(|x| x / n).sum();
     scaled.is_finite().then_some(scaled)
 }
 

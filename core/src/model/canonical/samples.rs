@@ -5,6 +5,7 @@
 //! value as its eight bytes — instead of a map of two or three fields
 //! with its keys.
 
+use chrono::Timelike;
 use serde::{Serialize, Serializer};
 
 use crate::model::rollout::Sample;
@@ -26,20 +27,45 @@ const HAS_ERROR: u8 = 0b10;
 pub(crate) fn pack(samples: &[Sample]) -> Vec<u8> {
     let mut out = Vec::with_capacity(samples.len() * 12);
     let mut before = 0i64;
+    // The day and the second of the day of the sample before: a sample on
+    // the same day gets its seconds from the second of the day, without
+    // working out the date's days since the epoch again.
+    let mut day = None;
+    let mut second = 0i64;
     for s in samples {
-        let secs = s.at.timestamp();
-        zigzag(&mut out, secs.wrapping_sub(before));
+        let utc = s.at.naive_utc();
+        let (d, t) = (utc.date(), utc.time());
+        let of_day = i64::from(t.num_seconds_from_midnight());
+        let secs = if day == Some(d) {
+            before.wrapping_add(of_day.wrapping_sub(second))
+        } else {
+            utc.and_utc().timestamp()
+        };
+        (day, second) = (Some(d), of_day);
+        let delta = secs.wrapping_sub(before);
         before = secs;
-        leb128(&mut out, u64::from(s.at.timestamp_subsec_nanos()));
-        let flags = if s.value.is_some() { HAS_VALUE } else { 0 }
-            | if s.error.is_some() { HAS_ERROR } else { 0 };
-        out.push(flags);
-        if let Some(v) = s.value {
-            out.extend_from_slice(&float_bytes(v));
-        }
-        if let Some(e) = &s.error {
-            leb128(&mut out, e.len() as u64);
-            out.extend_from_slice(e.as_bytes());
+        let nanos = t.nanosecond();
+        match (s.value, &s.error) {
+            // The common sample, a value less than a minute after the one
+            // before on a whole second, in one write.
+            (Some(v), None) if (0..64).contains(&delta) && nanos == 0 => {
+                let [a, b, c, d, e, f, g, h] = float_bytes(v);
+                out.extend_from_slice(&[(delta as u8) << 1, 0, HAS_VALUE, a, b, c, d, e, f, g, h]);
+            }
+            (value, error) => {
+                zigzag(&mut out, delta);
+                leb128(&mut out, u64::from(nanos));
+                let flags = if value.is_some() { HAS_VALUE } else { 0 }
+                    | if error.is_some() { HAS_ERROR } else { 0 };
+                out.push(flags);
+                if let Some(v) = value {
+                    out.extend_from_slice(&float_bytes(v));
+                }
+                if let Some(e) = error {
+                    leb128(&mut out, e.len() as u64);
+                    out.extend_from_slice(e.as_bytes());
+                }
+            }
         }
     }
     out
@@ -187,6 +213,52 @@ mod tests {
                     let at: Timestamp = s.at;
                     (at.timestamp(), at.timestamp_subsec_nanos(), s.value.map(f64::to_bits), s.error.clone())
                 })
+                .collect();
+            prop_assert_eq!(unpack(&pack(&samples)), Some(want));
+        }
+
+        /// The same for samples seconds apart, as a rollout sends them
+        /// (the fast paths: the same day, a small step, whole seconds),
+        /// across midnight, backwards and on a leap second.
+        #[test]
+        fn nearby_samples_read_back(
+            start in -3_000_000_000i64..3_000_000_000,
+            steps in prop::collection::vec(
+                (
+                    prop_oneof![4 => 0i64..70, 1 => -200i64..200, 1 => 80_000i64..200_000],
+                    prop_oneof![4 => Just(0u32), 1 => 0u32..1_000_000_000],
+                    prop::option::of(-1e6f64..1e6),
+                    prop_oneof![4 => Just(None), 1 => Just(Some("x"))],
+                ),
+                0..40,
+            ),
+            leap in any::<bool>(),
+        ) {
+            let mut at = start;
+            let mut samples: Vec<Sample> = steps
+                .iter()
+                .map(|(d, n, v, e)| {
+                    at += d;
+                    sample(at, *n, *v, *e)
+                })
+                .collect();
+            if leap {
+                // 23:59:59.5 + the leap second, then the next day.
+                let day = at.div_euclid(86_400) * 86_400 + 86_399;
+                samples.push(Sample {
+                    at: chrono::NaiveDate::from_num_days_from_ce_opt(719_163 + (day / 86_400) as i32)
+                        .unwrap()
+                        .and_hms_nano_opt(23, 59, 59, 1_500_000_000)
+                        .unwrap()
+                        .and_utc(),
+                    value: Some(1.0),
+                    error: None,
+                });
+                samples.push(sample(day + 1, 0, Some(2.0), None));
+            }
+            let want: Vec<_> = samples
+                .iter()
+                .map(|s| (s.at.timestamp(), s.at.timestamp_subsec_nanos(), s.value.map(f64::to_bits), s.error.clone()))
                 .collect();
             prop_assert_eq!(unpack(&pack(&samples)), Some(want));
         }
