@@ -204,6 +204,10 @@ fn json_len_upto_by(value: &Json, max: usize, text: impl Fn(&str) -> usize) -> u
     if let Some(len) = scalar_len(value, &text) {
         return len;
     }
+    // Nor does a list or a map of scalars, the common value shown.
+    if let Some(len) = flat_len(value, &text) {
+        return len;
+    }
     let mut total = 0usize;
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
@@ -220,7 +224,7 @@ fn json_len_upto_by(value: &Json, max: usize, text: impl Fn(&str) -> usize) -> u
                     total += 3 + text(k);
                     stack.push(v);
                 }
-                2
+                2 + map.len()
             }
         };
         if total > max {
@@ -228,6 +232,20 @@ fn json_len_upto_by(value: &Json, max: usize, text: impl Fn(&str) -> usize) -> u
         }
     }
     total
+}
+
+/// The bound [`json_len_upto_by`] takes for a list or a map of scalars,
+/// counted as its walk counts them (`None` for anything else).
+fn flat_len(value: &Json, text: &impl Fn(&str) -> usize) -> Option<usize> {
+    match value {
+        Json::Array(items) => items
+            .iter()
+            .try_fold(2 + items.len(), |t, v| Some(t + scalar_len(v, text)?)),
+        Json::Object(map) => map.iter().try_fold(2 + map.len(), |t, (k, v)| {
+            Some(t + 3 + text(k) + scalar_len(v, text)?)
+        }),
+        _ => None,
+    }
 }
 
 /// The bound [`json_len_upto_by`] takes for a scalar (`None` for a list
@@ -295,5 +313,38 @@ mod tests {
         };
         let err = bind_roots(&FACTS, &json, &limits).err();
         assert!(err.is_some_and(|e| e.message.contains("more than the limit of 2 values")));
+    }
+
+    fn json() -> impl proptest::strategy::Strategy<Value = Json> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Json::Null),
+            any::<bool>().prop_map(Json::from),
+            any::<i64>().prop_map(Json::from),
+            any::<f64>().prop_map(Json::from),
+            "[a-z\"\\\u{1}é]{0,12}".prop_map(Json::from),
+        ];
+        leaf.prop_recursive(3, 40, 8, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..8).prop_map(Json::Array),
+                prop::collection::btree_map("[a-z\"\u{2}]{0,6}", inner, 0..8)
+                    .prop_map(|m| Json::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// A value is shown exactly when its JSON fits: the bounds (the
+        /// flat list or map, the walk) never decide otherwise than the
+        /// JSON's length.
+        #[test]
+        fn a_value_is_shown_exactly_when_its_json_fits(v in json(), near in -4i64..4) {
+            let len = serde_json::to_string(&v).map(|s| s.len()).unwrap_or(usize::MAX);
+            // A limit at or just around the JSON's length, where a bound
+            // that counts a byte too few would show a value that does
+            // not fit.
+            let max = usize::try_from(i64::try_from(len).unwrap_or(0) + near).unwrap_or(0);
+            proptest::prop_assert_eq!(summary_if_over(&v, max).is_none(), len <= max);
+        }
     }
 }
