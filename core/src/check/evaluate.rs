@@ -5,7 +5,7 @@
 //! be evaluated is an `error` finding that counts as its effect failing.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use serde_json::Value as Json;
 
@@ -39,6 +39,15 @@ impl Variables<'_> {
         self.errors.get(i)?.as_ref()
     }
 }
+
+/// The messages of a rule or policy that does not apply, made once and
+/// shared by every finding that shows them.
+static GATE_SKIPPED: LazyLock<Arc<str>> =
+    LazyLock::new(|| Arc::from("does not apply (`when` is false)"));
+static APPROVAL_SKIPPED: LazyLock<Arc<str>> =
+    LazyLock::new(|| Arc::from("not required (`when` is false)"));
+static POLICY_SKIPPED: LazyLock<Arc<str>> =
+    LazyLock::new(|| Arc::from("policy does not apply (`appliesTo` is false)"));
 
 struct Run<'f> {
     facts: &'f Facts,
@@ -301,14 +310,15 @@ impl Run<'_> {
     /// The values of the paths the expressions read, as a finding shows
     /// them; each shown once per decision (per policy for variables) and
     /// shared by every finding that shows it.
-    fn values(
+    fn values<'e>(
         &mut self,
-        exprs: &[&CompiledExpr],
+        exprs: impl IntoIterator<Item = &'e CompiledExpr> + Clone,
         roots: &[Val<'_>],
         vars: &mut Variables<'_>,
         slots: &[Option<Val<'_>>],
     ) -> Values {
-        let mut out = Values::default();
+        let reads = exprs.clone().into_iter().map(|e| e.reads.len()).sum();
+        let mut out = Values::with_capacity(reads);
         let max = self.limits.max_echo_bytes;
         for e in exprs {
             for (path, key) in e.reads.iter().zip(&e.read_keys) {
@@ -361,9 +371,7 @@ impl Run<'_> {
         };
         let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
         let skip_reason = match &applies {
-            Some(Ok(false)) => Some(Arc::<str>::from(
-                "policy does not apply (`appliesTo` is false)",
-            )),
+            Some(Ok(false)) => Some(POLICY_SKIPPED.clone()),
             _ => None,
         };
         let policy_error = match applies {
@@ -433,11 +441,11 @@ impl Run<'_> {
                 continue;
             }
             if let Some(w) = &rule.when {
-                f.values = self.values(&[w], roots, &mut vars, &slots);
+                f.values = self.values([w], roots, &mut vars, &slots);
                 match as_bool(self.eval(w, &scope, &vars), "`when`") {
                     Ok(false) => {
                         f.outcome = Outcome::Skipped;
-                        f.message = Arc::from("not required (`when` is false)");
+                        f.message = APPROVAL_SKIPPED.clone();
                         self.findings.push(f);
                         continue;
                     }
@@ -590,14 +598,13 @@ impl Run<'_> {
         f: &mut Finding,
     ) {
         let gate = &g.gate;
-        let mut exprs = vec![&g.expression];
-        exprs.extend(g.when.as_ref());
-        f.values = self.values(&exprs, scope.roots, vars, slots);
+        let exprs = std::iter::once(&g.expression).chain(g.when.as_ref());
+        f.values = self.values(exprs, scope.roots, vars, slots);
         if let Some(w) = &g.when {
             match as_bool(self.eval(w, scope, vars), "`when`") {
                 Ok(false) => {
                     f.outcome = Outcome::Skipped;
-                    f.message = Arc::from("does not apply (`when` is false)");
+                    f.message = GATE_SKIPPED.clone();
                     return;
                 }
                 Err(e) => {

@@ -57,6 +57,11 @@ impl Values {
         self.0.is_empty()
     }
 
+    /// Room for `n` paths.
+    pub(crate) fn with_capacity(n: usize) -> Self {
+        Self(Vec::with_capacity(n))
+    }
+
     /// Show `value` for `path` (shared, not copied); a path shown again
     /// takes the new value.
     pub(crate) fn insert(&mut self, path: Arc<str>, value: Arc<serde_json::Value>) {
