@@ -504,20 +504,14 @@ impl Run<'_> {
     /// each string.
     fn within_limits(&self, value: &Val<'_>) -> Result<(), String> {
         let limits = self.limits;
+        // A scalar, the common variable, needs no walk (and no stack).
+        if !matches!(value, Val::List(_) | Val::Map(_) | Val::Optional(Some(_))) {
+            return text_within_limits(value, limits);
+        }
         let mut count = 0usize;
         let mut stack = vec![value.clone()];
         while let Some(v) = stack.pop() {
-            let text = match &v {
-                Val::Str(s) => s.as_str().len(),
-                Val::Bytes(b) => String::from_utf8_lossy(b).len(),
-                _ => 0,
-            };
-            if text > limits.max_variable_string_bytes {
-                return Err(format!(
-                    "string of {text} bytes, more than the limit of {}",
-                    limits.max_variable_string_bytes
-                ));
-            }
+            text_within_limits(&v, limits)?;
             match v {
                 Val::List(items) if items.len() > limits.max_list_items => {
                     return Err(format!(
@@ -546,7 +540,26 @@ impl Run<'_> {
         }
         Ok(())
     }
+}
 
+/// Whether a string (or bytes, counted as their JSON text) of a variable's
+/// value is within [`Limits::max_variable_string_bytes`].
+fn text_within_limits(v: &Val<'_>, limits: &Limits) -> Result<(), String> {
+    let text = match v {
+        Val::Str(s) => s.as_str().len(),
+        Val::Bytes(b) => String::from_utf8_lossy(b).len(),
+        _ => 0,
+    };
+    if text > limits.max_variable_string_bytes {
+        return Err(format!(
+            "string of {text} bytes, more than the limit of {}",
+            limits.max_variable_string_bytes
+        ));
+    }
+    Ok(())
+}
+
+impl Run<'_> {
     /// Refuse up front when the expression reads a variable that could not
     /// be computed: its error is the expression's error.
     fn check_reads(&self, e: &CompiledExpr, vars: &Variables<'_>) -> Result<(), String> {
