@@ -43,6 +43,7 @@ pub use types::{Duration, Timestamp, Version};
 
 use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;
+use std::fmt::Write as _;
 
 impl Facts {
     /// Parse facts from YAML or JSON text (JSON is detected by a leading
@@ -156,8 +157,12 @@ impl Facts {
 /// naming the path of the first array or object nested too deep.
 pub(crate) fn within_nesting(value: &serde_json::Value, limits: &Limits) -> Result<(), FactsError> {
     let max = limits.max_yaml_nesting;
-    let mut stack: Vec<(&serde_json::Value, usize, String)> = vec![(value, 0, "$".to_string())];
-    while let Some((v, depth, path)) = stack.pop() {
+    // Each value walked points at the step that led to it; the path is
+    // written out only to name an error (a `format!` a value cost more than
+    // deserialising the facts).
+    let mut steps: Vec<(usize, PathStep<'_>)> = vec![(0, PathStep::Root)];
+    let mut stack: Vec<(&serde_json::Value, usize, usize)> = vec![(value, 0, 0)];
+    while let Some((v, depth, at)) = stack.pop() {
         let depth = match v {
             serde_json::Value::Array(_) | serde_json::Value::Object(_) => depth + 1,
             _ => continue,
@@ -167,23 +172,57 @@ pub(crate) fn within_nesting(value: &serde_json::Value, limits: &Limits) -> Resu
                 ErrorCode::FactsOverLimit,
                 format!("`[`/`{{` nesting deeper than the limit of {max}"),
             )
-            .at(path));
+            .at(path_of(&steps, at)));
         }
+        let mut put = |step, item| {
+            stack.push((item, depth, steps.len()));
+            steps.push((at, step));
+        };
         match v {
-            serde_json::Value::Array(items) => stack.extend(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| (item, depth, format!("{path}[{i}]"))),
-            ),
-            serde_json::Value::Object(map) => stack.extend(
-                map.iter()
-                    .map(|(k, item)| (item, depth, format!("{path}.{k}"))),
-            ),
+            serde_json::Value::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    put(PathStep::Index(i), item);
+                }
+            }
+            serde_json::Value::Object(map) => {
+                for (k, item) in map {
+                    put(PathStep::Key(k), item);
+                }
+            }
             _ => {}
         }
     }
     Ok(())
+}
+
+/// How [`within_nesting`] reached a value from its parent.
+#[derive(Clone, Copy)]
+enum PathStep<'a> {
+    Root,
+    Index(usize),
+    Key(&'a str),
+}
+
+/// The JSON path (`$.a[0].b`) of the value reached by step `at`.
+fn path_of(steps: &[(usize, PathStep<'_>)], mut at: usize) -> String {
+    let mut chain = Vec::new();
+    while let Some(&(parent, step)) = steps.get(at) {
+        chain.push(step);
+        if at == 0 {
+            break;
+        }
+        at = parent;
+    }
+    let mut path = String::from("$");
+    for step in chain.iter().rev() {
+        // Writing to a `String` cannot fail.
+        let _ = match step {
+            PathStep::Root => Ok(()),
+            PathStep::Index(i) => write!(path, "[{i}]"),
+            PathStep::Key(k) => write!(path, ".{k}"),
+        };
+    }
+    path
 }
 
 /// Facts bytes as text: UTF-8, or an error naming the offset.
