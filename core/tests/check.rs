@@ -562,6 +562,31 @@ fn an_approval_message_expression_does_not_hide_a_disagreement() {
 }
 
 #[test]
+fn facts_from_any_deserializer_are_the_facts_of_the_json_value() {
+    let j = base_json();
+    let direct = Facts::from_deserializer(&j).unwrap();
+    assert_eq!(
+        direct,
+        Facts::from_json_value(j.clone(), &Limits::default()).unwrap()
+    );
+    // A wrong type is named by its JSON path, as for a JSON value.
+    let mut bad = j.clone();
+    bad["release"]["version"] = json!(["1.0.0"]);
+    let e = Facts::from_deserializer(&bad).unwrap_err();
+    let want = Facts::from_json_value(bad, &Limits::default()).unwrap_err();
+    assert_eq!(
+        (e.path.as_deref(), &e.message),
+        (want.path.as_deref(), &want.message)
+    );
+    assert_eq!(e.path.as_deref(), Some("$.release.version"));
+    // And the facts are validated (a blank author).
+    let mut blank = j;
+    blank["release"]["author"] = json!("  ");
+    let e = Facts::from_deserializer(&blank).unwrap_err();
+    assert_eq!(e.path.as_deref(), Some("$.release.author"));
+}
+
+#[test]
 fn json_value_facts_are_held_to_the_nesting_limit_as_text_is() {
     let limits = Limits {
         max_yaml_nesting: 8,

@@ -10,6 +10,8 @@ use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyT
 use release_policy::{Bundle, ErrorCode, Facts, FactsError, RolloutFacts};
 use serde_json::{Map, Number, Value};
 
+use crate::de::PyDe;
+
 /// Facts as received from Python, ready to be decided without the GIL.
 pub(crate) enum Input {
     /// A `dict`, already converted to JSON.
@@ -18,6 +20,8 @@ pub(crate) enum Input {
     Text(String),
     /// YAML or JSON bytes (must be UTF-8).
     Bytes(Vec<u8>),
+    /// Release facts read in place from a `dict` (`from_py_release`).
+    Facts(Box<Facts>),
 }
 
 impl Input {
@@ -54,6 +58,23 @@ impl Input {
         }
     }
 
+    /// As [`Input::from_py`], for release facts: a `dict` is read in place
+    /// into the facts, with no JSON value between. Only a `dict` that is
+    /// refused (a value JSON cannot hold, a wrong type, a failed check)
+    /// goes through the JSON conversion, which names what is wrong and
+    /// where, exactly as before.
+    pub(crate) fn from_py_release(
+        obj: &Bound<'_, PyAny>,
+        max_depth: usize,
+    ) -> PyResult<Result<Input, FactsError>> {
+        if obj.is_instance_of::<PyDict>()
+            && let Ok(facts) = Facts::from_deserializer(PyDe::new(obj, max_depth))
+        {
+            return Ok(Ok(Input::Facts(Box::new(facts))));
+        }
+        Self::from_py(obj, max_depth)
+    }
+
     /// Parse into [`Facts`] within the bundle's limits (no GIL needed).
     pub(crate) fn into_facts(self, bundle: &Bundle) -> Result<Facts, FactsError> {
         match self {
@@ -62,6 +83,7 @@ impl Input {
             Input::Value(v) => Facts::from_json_value(v, bundle.limits()),
             Input::Text(t) => Facts::from_str_with_limits(&t, bundle.limits()),
             Input::Bytes(b) => Facts::from_slice(&b, bundle.limits()),
+            Input::Facts(f) => Ok(*f),
         }
     }
 
@@ -73,6 +95,11 @@ impl Input {
             Input::Value(v) => RolloutFacts::from_json_value(v, bundle.limits()),
             Input::Text(t) => RolloutFacts::from_str_with_limits(&t, bundle.limits()),
             Input::Bytes(b) => RolloutFacts::from_slice(&b, bundle.limits()),
+            // Only `from_py_release` reads release facts in place.
+            Input::Facts(_) => Err(FactsError::new(
+                ErrorCode::FactsWrongType,
+                "release facts were given where rollout facts are needed",
+            )),
         }
     }
 }

@@ -20,6 +20,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod archive;
 mod assessment;
+mod de;
 mod decision;
 mod errors;
 mod facts;
@@ -217,7 +218,7 @@ impl Bundle {
                 "give `catalog` or `records`, not both: there is no check with both",
             ));
         }
-        let input = Input::from_py(facts, self.inner.limits().max_yaml_nesting)?
+        let input = Input::from_py_release(facts, self.inner.limits().max_yaml_nesting)?
             .map_err(|e| facts_to_py_err(py, e))?;
         let bundle = &self.inner;
         let catalog = catalog.map(|c| &c.inner);

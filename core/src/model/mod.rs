@@ -76,6 +76,25 @@ impl Facts {
         Ok(facts)
     }
 
+    /// Facts from any self-describing serde format (a binding's own
+    /// objects, read in place), validated as [`Facts::from_json_value`]
+    /// validates them. The format's nesting is the caller's to bound (to
+    /// [`Limits::max_yaml_nesting`], as text is). A deserializer that
+    /// fails is run again (hence `Clone`) to name the JSON path of the
+    /// error, as for a JSON value.
+    pub fn from_deserializer<'de, D>(d: D) -> Result<Facts, FactsError>
+    where
+        D: serde::Deserializer<'de> + Clone,
+    {
+        let facts: Facts = match serde::Deserialize::deserialize(d.clone()) {
+            Ok(f) => f,
+            Err(_) => serde_path_to_error::deserialize(d)
+                .map_err(|e| located(false, e.path(), e.inner().to_string(), None, "facts"))?,
+        };
+        facts.validate()?;
+        Ok(facts)
+    }
+
     /// Check what the types cannot: the rollout plan (as in rollout facts)
     /// and SLO error ratios between 0 and 1.
     fn validate(&self) -> Result<(), FactsError> {
