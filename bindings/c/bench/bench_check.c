@@ -5,7 +5,10 @@
  * includes parsing the facts text (YAML or JSON), evaluating every rule,
  * serialising the decision and crossing the C boundary.
  *
- * Usage: bench_check FACTS_FILE [ITERATIONS]   (`make bench` runs it)
+ * Usage: bench_check FACTS_FILE [ITERATIONS] [verdict]   (`make bench` runs it)
+ *
+ * With `verdict`, the calls pass RP_VERDICT_ONLY: the decision without its
+ * JSON, what a caller that acts on the verdict alone pays.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -47,13 +50,14 @@ static char *read_all(const char *path, size_t *len) {
 
 int main(int argc, char **argv) {
     if (argc < 2) {
-        fprintf(stderr, "usage: bench_check FACTS_FILE [ITERATIONS]\n");
+        fprintf(stderr, "usage: bench_check FACTS_FILE [ITERATIONS] [verdict]\n");
         return 2;
     }
     int iterations = argc > 2 ? atoi(argv[2]) : 2000;
     if (iterations < 1) {
         iterations = 1;
     }
+    uint32_t flags = argc > 3 && strcmp(argv[3], "verdict") == 0 ? RP_VERDICT_ONLY : 0;
     size_t len;
     char *facts = read_all(argv[1], &len);
     const rp_bundle *bundle = NULL;
@@ -70,7 +74,7 @@ int main(int argc, char **argv) {
     for (int i = -iterations / 10 - 1; i < iterations; i++) { /* negative i: warm-up */
         rp_buf out = {NULL, 0};
         double start = now_us();
-        rp_status st = rp_bundle_check(bundle, facts, len, 0, &out, &verdict, &err);
+        rp_status st = rp_bundle_check(bundle, facts, len, flags, &out, &verdict, &err);
         rp_buf_free(&out);
         double elapsed = now_us() - start;
         if (st != RP_STATUS_OK) {
@@ -82,9 +86,9 @@ int main(int argc, char **argv) {
         }
     }
     qsort(samples, (size_t)iterations, sizeof(double), by_value);
-    printf("rp_bundle_check %s (%zu bytes, verdict %u): median %.1f us, p10 %.1f us, p90 %.1f us over "
+    printf("rp_bundle_check%s %s (%zu bytes, verdict %u): median %.1f us, p10 %.1f us, p90 %.1f us over "
            "%d checks\n",
-           argv[1], len, verdict, samples[iterations / 2], samples[iterations / 10],
+           flags ? " (RP_VERDICT_ONLY)" : "", argv[1], len, verdict, samples[iterations / 2], samples[iterations / 10],
            samples[iterations * 9 / 10], iterations);
     free(samples);
     free(facts);

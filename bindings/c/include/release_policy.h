@@ -30,6 +30,15 @@
 #define RP_JSON_PRETTY 1
 
 /**
+ * Flag for `rp_bundle_check`, `rp_bundle_assess` and their `_with_…`
+ * forms: the verdict only. No JSON is written (`*decision_out` gets an
+ * empty buffer, still freed with `rp_buf_free`), so a caller that acts on
+ * the verdict alone (a gateway, an admission hook) pays for the decision
+ * and not for its text; `verdict_out` must not be NULL.
+ */
+#define RP_VERDICT_ONLY 2
+
+/**
  * A compiled, immutable set of policies. Thread-safe: one bundle may be
  * used from any number of threads at once. Reference-counted: every
  * handle from a constructor or `rp_bundle_retain` is released with one
@@ -359,7 +368,8 @@ rp_status rp_bundle_from_yaml(const char *name,
  * `release-policy/decision/v2`, the same bytes as every other binding)
  * into `*decision_out` — free it with `rp_buf_free` — and, if
  * `verdict_out` is not NULL, the verdict into `*verdict_out`. `flags` is 0
- * (compact JSON) or `RP_JSON_PRETTY`; other bits are
+ * (compact JSON), `RP_JSON_PRETTY`, or `RP_VERDICT_ONLY` (no JSON: an
+ * empty `*decision_out`; `verdict_out` required); other bits are
  * `RP_STATUS_INVALID_ARGUMENT`.
  *
  * Empty or malformed facts are `RP_STATUS_FACTS_ERROR`. Safe to call on

@@ -67,6 +67,28 @@ pub const RP_ROLLOUT_ROLLBACK: rp_rollout_verdict = 4;
 /// JSON.
 pub const RP_JSON_PRETTY: u32 = 1;
 
+/// Flag for `rp_bundle_check`, `rp_bundle_assess` and their `_with_…`
+/// forms: the verdict only. No JSON is written (`*decision_out` gets an
+/// empty buffer, still freed with `rp_buf_free`), so a caller that acts on
+/// the verdict alone (a gateway, an admission hook) pays for the decision
+/// and not for its text; `verdict_out` must not be NULL.
+pub const RP_VERDICT_ONLY: u32 = 2;
+
+/// The flags a deciding call knows.
+const KNOWN_FLAGS: u32 = RP_JSON_PRETTY | RP_VERDICT_ONLY;
+
+/// The JSON a deciding call returns, as `flags` ask: none for
+/// `RP_VERDICT_ONLY`, else indented or compact.
+fn output(flags: u32, pretty: impl FnOnce() -> String, compact: impl FnOnce() -> String) -> String {
+    if flags & RP_VERDICT_ONLY != 0 {
+        String::new()
+    } else if flags & RP_JSON_PRETTY != 0 {
+        pretty()
+    } else {
+        compact()
+    }
+}
+
 fn rollout_verdict(v: release_policy_core::RolloutVerdict) -> rp_rollout_verdict {
     match v {
         release_policy_core::RolloutVerdict::Promote => RP_ROLLOUT_PROMOTE,
@@ -222,7 +244,8 @@ pub unsafe extern "C" fn rp_bundle_from_yaml(
 /// `release-policy/decision/v2`, the same bytes as every other binding)
 /// into `*decision_out` — free it with `rp_buf_free` — and, if
 /// `verdict_out` is not NULL, the verdict into `*verdict_out`. `flags` is 0
-/// (compact JSON) or `RP_JSON_PRETTY`; other bits are
+/// (compact JSON), `RP_JSON_PRETTY`, or `RP_VERDICT_ONLY` (no JSON: an
+/// empty `*decision_out`; `verdict_out` required); other bits are
 /// `RP_STATUS_INVALID_ARGUMENT`.
 ///
 /// Empty or malformed facts are `RP_STATUS_FACTS_ERROR`. Safe to call on
@@ -386,11 +409,7 @@ pub(crate) fn checked(
 ) -> Result<(String, u32), release_policy_core::Error> {
     let facts = release_policy_core::Facts::from_str_with_limits(text, b.limits())?;
     let d = check(b, &facts)?;
-    let json = if flags & RP_JSON_PRETTY != 0 {
-        d.to_json_pretty()
-    } else {
-        d.to_json()
-    };
+    let json = output(flags, || d.to_json_pretty(), || d.to_json());
     Ok((json, verdict(d.verdict())))
 }
 
@@ -407,11 +426,7 @@ fn assessed(
         Some(c) => b.assess_with_catalog(&facts, c)?,
         None => b.assess(&facts)?,
     };
-    let json = if flags & RP_JSON_PRETTY != 0 {
-        a.to_json_pretty()
-    } else {
-        a.to_json()
-    };
+    let json = output(flags, || a.to_json_pretty(), || a.to_json());
     Ok((json, rollout_verdict(a.verdict())))
 }
 /// What `rp_bundle_check`, `rp_bundle_assess` and their `_with_catalog`
@@ -441,11 +456,17 @@ pub(crate) unsafe fn decide(
         // SAFETY: the caller's contract on `facts`/`facts_len`.
         let facts = unsafe { str_arg("facts", facts, facts_len) }?;
         required(out_name, json_out)?;
-        if flags & !RP_JSON_PRETTY != 0 {
+        if flags & !KNOWN_FLAGS != 0 {
             return Err(rp_error::invalid_argument(format!(
                 "unknown bits `{:#x}` in `flags`",
-                flags & !RP_JSON_PRETTY
+                flags & !KNOWN_FLAGS
             )));
+        }
+        if flags & RP_VERDICT_ONLY != 0 && verdict_out.is_null() {
+            return Err(rp_error::invalid_argument(
+                "`RP_VERDICT_ONLY` without `verdict_out`: the call would return nothing"
+                    .to_string(),
+            ));
         }
         let (json, v) = run(&bundle.bundle, facts).map_err(|e| rp_error::from_engine(&e))?;
         // SAFETY: `json_out` checked above; `verdict_out` is optional and

@@ -189,10 +189,20 @@ static void invalid_utf8_and_lengths(const rp_bundle *b, const char *facts, size
     /* Unknown flag bits. */
     rp_buf json = {NULL, 0};
     err = NULL;
-    EXPECT(rp_bundle_check(b, facts, len, 6, &json, NULL, &err) == RP_STATUS_INVALID_ARGUMENT,
+    EXPECT(rp_bundle_check(b, facts, len, 13, &json, NULL, &err) == RP_STATUS_INVALID_ARGUMENT,
            "unknown flags");
-    EXPECT(str_is(rp_error_message(err), "unknown bits `0x6` in `flags`"), "message: %s",
+    EXPECT(str_is(rp_error_message(err), "unknown bits `0xc` in `flags`"), "message: %s",
            show(rp_error_message(err)));
+    EXPECT(json.data == NULL, "decision written on failure");
+    rp_error_free(err);
+
+    /* The verdict alone needs somewhere to put it. */
+    err = NULL;
+    EXPECT(rp_bundle_check(b, facts, len, RP_VERDICT_ONLY, &json, NULL, &err) ==
+               RP_STATUS_INVALID_ARGUMENT,
+           "RP_VERDICT_ONLY without verdict_out");
+    EXPECT(str_has(rp_error_message(err), "`RP_VERDICT_ONLY` without `verdict_out`"),
+           "message: %s", show(rp_error_message(err)));
     EXPECT(json.data == NULL, "decision written on failure");
     rp_error_free(err);
 }
@@ -422,6 +432,13 @@ static void yaml_and_json_facts(const rp_bundle *b, const char *root, const char
            "the same facts as YAML and as JSON decide differently");
     EXPECT(strlen(from_json.data) == from_json.len && from_json.data[from_json.len] == '\0',
            "decision buffer is NUL-terminated");
+    /* The verdict alone: the same verdict, no JSON (an empty buffer). */
+    rp_buf none = {NULL, 0};
+    rp_verdict vo = 0;
+    EXPECT(rp_bundle_check(b, json, jlen, RP_VERDICT_ONLY, &none, &vo, NULL) == RP_STATUS_OK,
+           "RP_VERDICT_ONLY");
+    EXPECT(vo == vj && none.len == 0, "verdict only: %u (JSON: %u), %zu bytes", vo, vj, none.len);
+    rp_buf_free(&none);
     rp_buf_free(&from_yaml);
     rp_buf_free(&from_json);
     EXPECT(from_yaml.data == NULL && from_yaml.len == 0, "rp_buf_free resets the buffer");
