@@ -148,7 +148,10 @@ pub(crate) struct FreezeFacts {
     /// Whether its exemption lifts it for this release.
     pub exempt: bool,
     /// When it ends.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub until: Timestamp,
     /// Why its exemption could not be evaluated, when it could not (the
     /// freeze then holds).

@@ -77,7 +77,8 @@ pub struct Suite {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "super::types::serialize_opt_timestamp"
+        serialize_with = "super::types::serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub completed_at: Option<Timestamp>,
 }
@@ -108,7 +109,10 @@ pub struct Scan {
     /// The scanner (`semgrep`, `osv`, …).
     pub tool: String,
     /// When the scan completed.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub completed_at: Timestamp,
     /// Findings by severity.
     #[serde(default)]
@@ -142,7 +146,10 @@ pub struct Certificate {
     /// Certificate name.
     pub name: String,
     /// Expiry.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub not_after: Timestamp,
 }
 
@@ -154,7 +161,10 @@ pub struct Secret {
     /// Secret name.
     pub name: String,
     /// When it was last rotated.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub rotated_at: Timestamp,
     /// Maximum age before it must be rotated.
     pub max_age: Duration,
@@ -196,7 +206,10 @@ pub struct Approval {
     /// What they said.
     pub decision: ApprovalDecision,
     /// When.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub at: Timestamp,
     /// Evidence attached (`pentest`, `load-test`, …).
     #[serde(default)]
@@ -220,7 +233,10 @@ pub struct Waiver {
     /// Why.
     pub reason: String,
     /// When it stops counting.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub expires: Timestamp,
 }
 
@@ -240,7 +256,8 @@ pub struct Migration {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "super::types::serialize_opt_timestamp"
+        serialize_with = "super::types::serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub down_tested_at: Option<Timestamp>,
     /// Data-integrity checks before and after.

@@ -30,7 +30,10 @@ pub struct RollbackReadiness {
     /// Environment where the rollback was tested (`staging`).
     pub tested_in: String,
     /// When it was tested.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub tested_at: Timestamp,
     /// Who owns the rollback.
     pub owner: String,
@@ -108,13 +111,17 @@ pub struct Incident {
     /// Severity, 1 (worst) to 5.
     pub severity: u8,
     /// When it started.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub at: Timestamp,
     /// When it was resolved.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "super::types::serialize_opt_timestamp"
+        serialize_with = "super::types::serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub resolved_at: Option<Timestamp>,
     /// The release that caused it, if one did.
@@ -162,7 +169,10 @@ pub struct PastRelease {
     /// Version released.
     pub version: Version,
     /// When it was deployed.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub at: Timestamp,
     /// What happened.
     pub outcome: ReleaseOutcome,

@@ -33,7 +33,10 @@ pub struct SliValue {
 #[non_exhaustive]
 pub struct PreviousEvaluation {
     /// When it was evaluated.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub at: Timestamp,
     /// Its overall result.
     pub result: EvaluationResult,

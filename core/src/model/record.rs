@@ -74,7 +74,10 @@ pub struct RecordRelease {
 #[non_exhaustive]
 pub struct Commits {
     /// The first (oldest) commit's time: where lead time starts.
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(
+        serialize_with = "serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub first_at: Timestamp,
     /// How many commits.
     pub count: u32,
@@ -86,11 +89,17 @@ pub struct Commits {
 #[non_exhaustive]
 pub struct Deployment {
     /// When it started.
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(
+        serialize_with = "serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub started_at: Timestamp,
     /// When it finished: the moment the change reached its environment,
     /// which places the deployment in a period.
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(
+        serialize_with = "serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub finished_at: Timestamp,
 }
 
@@ -100,10 +109,16 @@ pub struct Deployment {
 #[non_exhaustive]
 pub struct Span {
     /// Start.
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(
+        serialize_with = "serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub started_at: Timestamp,
     /// End.
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(
+        serialize_with = "serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub finished_at: Timestamp,
 }
 
@@ -189,20 +204,25 @@ pub struct RecordIncident {
     /// Severity, `sev1` to `sev5`.
     pub severity: Severity,
     /// When the impact started.
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(
+        serialize_with = "serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub started_at: Timestamp,
     /// When it was detected.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "serialize_opt_timestamp"
+        serialize_with = "serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub detected_at: Option<Timestamp>,
     /// When service was restored; absent while the incident is open.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "serialize_opt_timestamp"
+        serialize_with = "serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub restored_at: Option<Timestamp>,
     /// Users affected.
@@ -227,7 +247,8 @@ pub struct Postmortem {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "serialize_opt_timestamp"
+        serialize_with = "serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub due: Option<Timestamp>,
     /// Where it is written.
@@ -295,7 +316,10 @@ pub struct Feedback {
     /// The ticket.
     pub ticket: String,
     /// When.
-    #[serde(serialize_with = "serialize_timestamp")]
+    #[serde(
+        serialize_with = "serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub at: Timestamp,
     /// How bad.
     pub severity: FeedbackSeverity,

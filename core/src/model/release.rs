@@ -19,7 +19,10 @@ use super::types::{Timestamp, Version};
 #[non_exhaustive]
 pub struct Facts {
     /// The evaluation time. Evaluation never reads the clock.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub now: Timestamp,
     /// The release under review.
     pub release: Release,
@@ -186,7 +189,8 @@ pub struct ChangeRequest {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "super::types::serialize_opt_timestamp"
+        serialize_with = "super::types::serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub approved_at: Option<Timestamp>,
     /// Link to it.

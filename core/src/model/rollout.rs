@@ -20,7 +20,10 @@ use crate::limits::Limits;
 #[non_exhaustive]
 pub struct RolloutFacts {
     /// The evaluation time. Assessment never reads the clock.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub now: Timestamp,
     /// The rollout: identity, plan, position, capacity and flags.
     pub rollout: Rollout,
@@ -98,14 +101,16 @@ pub struct Rollout {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "super::types::serialize_opt_timestamp"
+        serialize_with = "super::types::serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub started_at: Option<Timestamp>,
     /// When the current step started.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        serialize_with = "super::types::serialize_opt_timestamp"
+        serialize_with = "super::types::serialize_opt_timestamp",
+        deserialize_with = "super::types::deserialize_opt_timestamp"
     )]
     pub step_started_at: Option<Timestamp>,
     /// Cluster capacity during the overlap of both versions.
@@ -225,7 +230,10 @@ pub struct DownstreamSeries {
 #[non_exhaustive]
 pub struct Sample {
     /// When it was taken.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub at: Timestamp,
     /// The value, or `null` for a gap (and with an `error`).
     #[serde(default)]
@@ -257,7 +265,10 @@ pub struct Synthetic {
 #[non_exhaustive]
 pub struct SyntheticRun {
     /// When it ran.
-    #[serde(serialize_with = "super::types::serialize_timestamp")]
+    #[serde(
+        serialize_with = "super::types::serialize_timestamp",
+        deserialize_with = "super::types::deserialize_timestamp"
+    )]
     pub at: Timestamp,
     /// Whether the journey succeeded.
     pub passed: bool,

@@ -50,6 +50,115 @@ pub(crate) fn serialize_timestamp<S: Serializer>(t: &Timestamp, s: S) -> Result<
     }
 }
 
+/// Read a timestamp exactly as chrono does (RFC 3339, relaxed: chrono's
+/// `Deserialize` for `DateTime<Utc>`), with the canonical form
+/// `YYYY-MM-DDTHH:MM:SS[.fraction]Z` read digit by digit instead of by
+/// chrono's general parser (≈ 2 k instructions a timestamp). Anything else
+/// — an offset, a lower-case `t` or `z`, a leap second, a date that does
+/// not exist — goes to chrono, errors included. Every timestamp field of
+/// the facts deserialises through here.
+pub(crate) fn deserialize_timestamp<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Timestamp, D::Error> {
+    d.deserialize_str(TimestampVisitor)
+}
+
+/// [`deserialize_timestamp`] of an optional field (`null` is `None`, as for
+/// any `Option`).
+pub(crate) fn deserialize_opt_timestamp<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Timestamp>, D::Error> {
+    struct Opt;
+    impl<'de> serde::de::Visitor<'de> for Opt {
+        type Value = Option<Timestamp>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("option")
+        }
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            deserialize_timestamp(d).map(Some)
+        }
+    }
+    d.deserialize_option(Opt)
+}
+
+/// chrono's reading of a timestamp string, its words for what it expects.
+struct TimestampVisitor;
+
+impl serde::de::Visitor<'_> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an RFC 3339 formatted date and time string")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Timestamp, E> {
+        match canonical_timestamp(v) {
+            Some(t) => Ok(t),
+            None => v
+                .parse::<chrono::DateTime<chrono::FixedOffset>>()
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(E::custom),
+        }
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.f…]Z` (one to nine digits of fraction, seconds
+/// 0–59, a date that exists), read digit by digit; `None` for any other
+/// text, which chrono then reads.
+fn canonical_timestamp(text: &str) -> Option<Timestamp> {
+    fn num(digits: &[u8]) -> Option<u32> {
+        digits.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    }
+    let [
+        y0,
+        y1,
+        y2,
+        y3,
+        b'-',
+        m0,
+        m1,
+        b'-',
+        d0,
+        d1,
+        b'T',
+        h0,
+        h1,
+        b':',
+        i0,
+        i1,
+        b':',
+        s0,
+        s1,
+        rest @ ..,
+    ] = text.as_bytes()
+    else {
+        return None;
+    };
+    let nanos = match rest {
+        [b'Z'] => 0,
+        [b'.', fraction @ .., b'Z'] if (1..=9).contains(&fraction.len()) => {
+            num(fraction)? * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    let year = i32::try_from(num(&[*y0, *y1, *y2, *y3])?).ok()?;
+    let second = num(&[*s0, *s1])?;
+    if second > 59 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(year, num(&[*m0, *m1])?, num(&[*d0, *d1])?)?
+        .and_hms_nano_opt(num(&[*h0, *h1])?, num(&[*i0, *i1])?, second, nanos)
+        .map(|t| t.and_utc())
+}
+
 /// The RFC 3339 text of a timestamp of whole seconds in the years 0–9999
 /// (`2026-11-26T10:00:00Z`), written digit by digit; `None` for any other
 /// timestamp (chrono's formatter writes those).
@@ -341,6 +450,84 @@ mod fast_timestamp_tests {
             let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_default();
             prop_assert_eq!(serde_json::to_string(&Fast(t)).ok(), serde_json::to_string(&t).ok());
             prop_assert_eq!(rfc3339(t), t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        }
+    }
+}
+
+#[cfg(test)]
+mod canonical_timestamp_tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn chrono_reads(text: &str) -> Option<Timestamp> {
+        serde_json::from_value::<Timestamp>(serde_json::Value::from(text)).ok()
+    }
+
+    #[test]
+    fn the_forms_chrono_reads_differently_are_left_to_it() {
+        for text in [
+            "2026-11-26T10:00:00+01:00",
+            "2026-11-26t10:00:00z",
+            "2026-11-26 10:00:00Z",
+            "2016-12-31T23:59:60Z",
+            "2026-11-26T10:00:00.1234567890Z",
+            "2026-02-30T10:00:00Z",
+            "2026-11-26T24:00:00Z",
+            "+2026-11-26T10:00:00Z",
+        ] {
+            assert_eq!(canonical_timestamp(text), None, "{text}");
+        }
+        assert_eq!(
+            canonical_timestamp("2026-11-26T10:00:00.5Z"),
+            chrono_reads("2026-11-26T10:00:00.5Z")
+        );
+    }
+
+    proptest! {
+        /// Whatever the fast path reads, chrono reads the same; and it
+        /// reads every canonical timestamp chrono writes.
+        #[test]
+        fn the_fast_path_reads_what_chrono_reads(
+            secs in -62_000_000_000i64..253_000_000_000,
+            nanos in prop_oneof![Just(0u32), 0u32..1_000_000_000],
+            digits in 1usize..=9,
+        ) {
+            let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_default();
+            let whole = t.format("%Y-%m-%dT%H:%M:%S").to_string();
+            let frac = format!("{:09}", t.timestamp_subsec_nanos());
+            let text = format!("{whole}.{}Z", &frac[..digits]);
+            prop_assert!(canonical_timestamp(&text).is_some(), "{}", text);
+            prop_assert_eq!(canonical_timestamp(&text), chrono_reads(&text));
+            let plain = format!("{whole}Z");
+            prop_assert_eq!(canonical_timestamp(&plain), chrono_reads(&plain));
+        }
+
+        /// Near misses: any text of the canonical shape, valid or not.
+        #[test]
+        fn near_misses_are_read_as_chrono_reads_them(
+            text in "[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,10})?[Zz]?",
+        ) {
+            if let Some(t) = canonical_timestamp(&text) {
+                prop_assert_eq!(Some(t), chrono_reads(&text), "{}", text);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_are_chronos() {
+        #[derive(Deserialize, Debug)]
+        struct Fast(#[serde(deserialize_with = "deserialize_timestamp")] Timestamp);
+        for bad in [
+            serde_json::json!("2026-02-30T10:00:00Z"),
+            serde_json::json!(5),
+            serde_json::json!("x"),
+        ] {
+            let ours = serde_json::from_value::<Fast>(bad.clone())
+                .map(|f| f.0)
+                .map_err(|e| e.to_string());
+            let theirs = serde_json::from_value::<Timestamp>(bad).map_err(|e| e.to_string());
+            assert!(ours.is_err());
+            assert_eq!(ours, theirs);
         }
     }
 }
