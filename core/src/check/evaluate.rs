@@ -10,10 +10,13 @@ use std::sync::{Arc, LazyLock};
 use serde_json::Value as Json;
 
 use super::approvals;
+use super::bounds;
 use super::compile::{CompiledGate, ReleasePolicy, RuleText};
 use super::decision::*;
+use super::values::Shown;
 use crate::error::{Error, ErrorCode};
-use crate::expr::bind::{echo_owned, within_limits};
+use crate::expr::bind::within_limits;
+use crate::expr::echo::echo_text;
 use crate::expr::view::facts::{self as view, ServiceView};
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
@@ -29,7 +32,7 @@ use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 struct Variables<'p> {
     names: Vec<&'p str>,
     errors: Vec<Option<String>>,
-    echoed: BTreeMap<Arc<str>, Option<Arc<Json>>>,
+    echoed: BTreeMap<Arc<str>, Option<Arc<Shown>>>,
 }
 
 impl Variables<'_> {
@@ -68,7 +71,9 @@ struct Run<'f> {
     waiver_status: Vec<Option<&'static str>>,
     /// Fact values already shown by a finding, by path: every finding
     /// that shows the same path shares one value.
-    echoed: BTreeMap<Arc<str>, Option<Arc<Json>>>,
+    echoed: BTreeMap<Arc<str>, Option<Arc<Shown>>>,
+    /// Where a value shown is written before it gets its own text.
+    scratch: Vec<u8>,
 }
 
 /// Decide whether the release described by `facts` may go, by the release
@@ -146,6 +151,7 @@ pub(crate) fn check(
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
         echoed: BTreeMap::new(),
+        scratch: Vec::new(),
     };
     for policy in policies {
         run.policy(policy, &roots, &budget);
@@ -254,10 +260,10 @@ fn variable_at<'a>(value: &Val<'a>, path: &[String]) -> Option<Val<'a>> {
 /// The value shown for the path `key`: worked out by `show` the first
 /// time, then the same (shared) value.
 fn shown_once(
-    echoed: &mut BTreeMap<Arc<str>, Option<Arc<Json>>>,
+    echoed: &mut BTreeMap<Arc<str>, Option<Arc<Shown>>>,
     key: &Arc<str>,
-    show: impl FnOnce() -> Option<Arc<Json>>,
-) -> Option<Arc<Json>> {
+    show: impl FnOnce() -> Option<Arc<Shown>>,
+) -> Option<Arc<Shown>> {
     if let Some(v) = echoed.get(key) {
         return v.clone();
     }
@@ -332,12 +338,20 @@ impl Run<'_> {
                     shown_once(&mut vars.echoed, key, || {
                         let i = vars.names.iter().position(|n| *n == name.as_str())?;
                         let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
-                        Some(Arc::new(echo_owned(v.to_json(), max)))
+                        Some(Arc::new(Shown::from_text(echo_text(
+                            &v,
+                            max,
+                            &mut self.scratch,
+                        ))))
                     })
                 } else {
                     shown_once(&mut self.echoed, key, || {
                         let v = fact_at(roots, root, rest)?;
-                        Some(Arc::new(echo_owned(v.to_json(), max)))
+                        Some(Arc::new(Shown::from_text(echo_text(
+                            &v,
+                            max,
+                            &mut self.scratch,
+                        ))))
                     })
                 };
                 if let Some(v) = shown {
@@ -499,64 +513,10 @@ impl Run<'_> {
     }
 
     /// Whether a variable's value is within the limits (see
-    /// [`Limits::max_variable_items`](crate::limits::Limits)), counted as
-    /// its JSON would be: items of lists and entries of maps, the bytes of
-    /// each string.
+    /// [`bounds::within_limits`]).
     fn within_limits(&self, value: &Val<'_>) -> Result<(), String> {
-        let limits = self.limits;
-        // A scalar, the common variable, needs no walk (and no stack).
-        if !matches!(value, Val::List(_) | Val::Map(_) | Val::Optional(Some(_))) {
-            return text_within_limits(value, limits);
-        }
-        let mut count = 0usize;
-        let mut stack = vec![value.clone()];
-        while let Some(v) = stack.pop() {
-            text_within_limits(&v, limits)?;
-            match v {
-                Val::List(items) if items.len() > limits.max_list_items => {
-                    return Err(format!(
-                        "list of {} items, more than the limit of {}",
-                        items.len(),
-                        limits.max_list_items
-                    ));
-                }
-                Val::List(items) => {
-                    count += items.len();
-                    stack.extend(items.iter());
-                }
-                Val::Map(map) => {
-                    count += map.len();
-                    stack.extend(map.iter().map(|(_, v)| v));
-                }
-                Val::Optional(Some(inner)) => stack.push((*inner).clone()),
-                _ => {}
-            }
-            if count > limits.max_variable_items {
-                return Err(format!(
-                    "value of more than {} items, the limit",
-                    limits.max_variable_items
-                ));
-            }
-        }
-        Ok(())
+        bounds::within_limits(value, self.limits)
     }
-}
-
-/// Whether a string (or bytes, counted as their JSON text) of a variable's
-/// value is within [`Limits::max_variable_string_bytes`].
-fn text_within_limits(v: &Val<'_>, limits: &Limits) -> Result<(), String> {
-    let text = match v {
-        Val::Str(s) => s.as_str().len(),
-        Val::Bytes(b) => String::from_utf8_lossy(b).len(),
-        _ => 0,
-    };
-    if text > limits.max_variable_string_bytes {
-        return Err(format!(
-            "string of {text} bytes, more than the limit of {}",
-            limits.max_variable_string_bytes
-        ));
-    }
-    Ok(())
 }
 
 impl Run<'_> {

@@ -7,6 +7,7 @@
 //! ([`decision`]).
 
 mod approvals;
+mod bounds;
 mod compile;
 pub(crate) mod decision;
 mod evaluate;

@@ -17,6 +17,7 @@ pub(crate) mod bind;
 mod compare;
 pub(crate) mod convert;
 pub mod differential;
+pub(crate) mod echo;
 pub(crate) mod eval;
 mod format;
 pub(crate) mod functions;

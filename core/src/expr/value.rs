@@ -395,28 +395,64 @@ impl<'a> Map<'a> {
     }
 
     /// The entries, in sorted key order.
-    pub(crate) fn iter(&self) -> Box<dyn Iterator<Item = (Key<'a>, Val<'a>)> + '_> {
+    pub(crate) fn iter(&self) -> MapIter<'_, 'a> {
         match self {
-            Map::Facts(fields, shape) => Box::new(fields.iter().map(|(k, v)| {
+            Map::Facts(fields, shape) => MapIter::Facts(fields.iter(), shape),
+            Map::Vals(m) => MapIter::Vals(m.iter()),
+            Map::View(v) => MapIter::View(*v, v.keys().iter()),
+            Map::Strings(m) => MapIter::Strings(m.iter()),
+            Map::Json(m) => MapIter::Json(m.iter()),
+        }
+    }
+}
+
+/// The entries of a [`Map`], in its order (an iterator of each kind, not
+/// a boxed one: a map is iterated often, and a box is an allocation).
+pub(crate) enum MapIter<'m, 'a> {
+    /// Fields of the facts.
+    Facts(serde_json::map::Iter<'a>, &'a Shape),
+    /// A built map's entries.
+    Vals(std::slice::Iter<'m, (Key<'a>, Val<'a>)>),
+    /// A typed value's keys.
+    View(&'a dyn Fields, std::slice::Iter<'static, &'static str>),
+    /// A map of strings.
+    Strings(std::collections::btree_map::Iter<'a, String, String>),
+    /// A map of free-form JSON.
+    Json(std::collections::btree_map::Iter<'a, String, Json>),
+}
+
+impl<'a> Iterator for MapIter<'_, 'a> {
+    type Item = (Key<'a>, Val<'a>);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            MapIter::Facts(fields, shape) => fields.next().map(|(k, v)| {
                 (
                     Key::Str(Str::B(k.as_str())),
                     Val::fact(v, shape.field(k).unwrap_or(&ANY)),
                 )
-            })),
-            Map::Vals(m) => Box::new(m.iter().map(|(k, v)| (k.clone(), v.clone()))),
-            Map::View(v) => Box::new(
-                v.keys()
-                    .iter()
-                    .filter_map(|k| v.field(k).map(|x| (Key::Str(Str::B(k)), x))),
-            ),
-            Map::Strings(m) => Box::new(
-                m.iter()
-                    .map(|(k, v)| (Key::Str(Str::B(k)), Val::Str(Str::B(v)))),
-            ),
-            Map::Json(m) => Box::new(
-                m.iter()
-                    .map(|(k, v)| (Key::Str(Str::B(k)), Val::fact(v, &ANY))),
-            ),
+            }),
+            MapIter::Vals(m) => m.next().map(|(k, v)| (k.clone(), v.clone())),
+            MapIter::View(v, keys) => {
+                let v: &'a dyn Fields = *v;
+                keys.find_map(|k| v.field(k).map(|x| (Key::Str(Str::B(k)), x)))
+            }
+            MapIter::Strings(m) => m
+                .next()
+                .map(|(k, v)| (Key::Str(Str::B(k)), Val::Str(Str::B(v)))),
+            MapIter::Json(m) => m
+                .next()
+                .map(|(k, v)| (Key::Str(Str::B(k)), Val::fact(v, &ANY))),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            MapIter::Facts(fields, _) => fields.size_hint(),
+            MapIter::Vals(m) => m.size_hint(),
+            MapIter::View(_, keys) => (0, keys.size_hint().1),
+            MapIter::Strings(m) => m.size_hint(),
+            MapIter::Json(m) => m.size_hint(),
         }
     }
 }
