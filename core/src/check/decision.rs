@@ -209,16 +209,18 @@ pub struct Finding {
     /// Compliance controls served.
     #[serde(default, skip_serializing_if = "no_items")]
     pub(crate) controls: Arc<[String]>,
-    /// Who lifted the failure, when `waived`.
+    /// Who lifted the failure, when `waived` (boxed, as the approval state
+    /// below: few findings have one, and a smaller finding is cheaper to
+    /// build and move).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) lifted: Option<Lifted>,
+    pub(crate) lifted: Option<Box<Lifted>>,
     /// The roles whose waiver would lift the failure, when the rule failed
     /// and has `waivableBy` (what a reader can do about it).
     #[serde(default, skip_serializing_if = "no_items")]
     pub(crate) waivable_by: Arc<[String]>,
     /// The approval rule's state, for approvals.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) approval: Option<ApprovalState>,
+    pub(crate) approval: Option<Box<ApprovalState>>,
 }
 
 impl Finding {
@@ -254,7 +256,7 @@ impl Finding {
 
     /// Who lifted the failure, when `waived`.
     pub fn lifted(&self) -> Option<&Lifted> {
-        self.lifted.as_ref()
+        self.lifted.as_deref()
     }
 
     /// The roles whose waiver would lift the failure (a failed gate with
@@ -265,7 +267,7 @@ impl Finding {
 
     /// The approval rule's state, for approvals.
     pub fn approval(&self) -> Option<&ApprovalState> {
-        self.approval.as_ref()
+        self.approval.as_deref()
     }
 
     /// The rule id.

@@ -338,24 +338,22 @@ impl Run<'_> {
                     shown_once(&mut vars.echoed, key, || {
                         let i = vars.names.iter().position(|n| *n == name.as_str())?;
                         let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
-                        Some(Arc::new(Shown::from_text(echo_text(
-                            &v,
-                            max,
-                            &mut self.scratch,
-                        ))))
+                        Some(Arc::new(Shown::from_text(
+                            key.clone(),
+                            echo_text(&v, max, &mut self.scratch),
+                        )))
                     })
                 } else {
                     shown_once(&mut self.echoed, key, || {
                         let v = fact_at(roots, root, rest)?;
-                        Some(Arc::new(Shown::from_text(echo_text(
-                            &v,
-                            max,
-                            &mut self.scratch,
-                        ))))
+                        Some(Arc::new(Shown::from_text(
+                            key.clone(),
+                            echo_text(&v, max, &mut self.scratch),
+                        )))
                     })
                 };
                 if let Some(v) = shown {
-                    out.insert(key.clone(), v);
+                    out.insert(v);
                 }
             }
         }
@@ -497,7 +495,7 @@ impl Run<'_> {
                     }
                 }
             }
-            f.approval = Some(j.state);
+            f.approval = Some(Box::new(j.state));
             if let Some(w) = wanted {
                 self.missing.push(MissingApproval {
                     rule: rule.rule.id.clone(),
@@ -609,7 +607,7 @@ impl Run<'_> {
                 };
                 if let Some(lifted) = self.waiver(g).or_else(|| self.gate_approval(g)) {
                     f.outcome = Outcome::Waived;
-                    f.lifted = Some(lifted);
+                    f.lifted = Some(Box::new(lifted));
                 } else {
                     if f.outcome == Outcome::Fail {
                         f.waivable_by = g.text.waivable_by.clone();

@@ -26,14 +26,17 @@ type AsMap = BTreeMap<Arc<str>, Arc<serde_json::Value>>;
 /// The findings of one decision share the values they show: two rules
 /// that read `migrations` hold the same value, not two copies of it.
 #[derive(Clone, Default, PartialEq)]
-pub struct Values(Vec<(Arc<str>, Arc<Shown>)>);
+pub struct Values(Vec<Arc<Shown>>);
 
-/// A value a finding shows: its JSON text (compact, object keys sorted, as
-/// `serde_json` writes a `Value`), and that text read as a value the first
-/// time it is asked for. Writing the text while the rule's values are at
-/// hand costs one string; building the `Value` costs a few allocations an
-/// entry, and most decisions are never looked at value by value.
+/// A value a finding shows, with its path: its JSON text (compact, object
+/// keys sorted, as `serde_json` writes a `Value`), and that text read as a
+/// value the first time it is asked for. Writing the text while the rule's
+/// values are at hand costs one string; building the `Value` costs a few
+/// allocations an entry, and most decisions are never looked at value by
+/// value. The path is held here, not beside it, so a finding that shows
+/// the value counts one reference, not two.
 pub(crate) struct Shown {
+    path: Arc<str>,
     text: Box<str>,
     value: OnceLock<serde_json::Value>,
 }
@@ -41,15 +44,17 @@ pub(crate) struct Shown {
 impl Shown {
     /// The value whose JSON is `text`: text written by `serde_json` (see
     /// [`crate::expr::echo::echo_text`]), so it reads back.
-    pub(crate) fn from_text(text: Box<str>) -> Self {
+    pub(crate) fn from_text(path: Arc<str>, text: Box<str>) -> Self {
         Self {
+            path,
             text,
             value: OnceLock::new(),
         }
     }
 
-    fn from_value(value: serde_json::Value) -> Self {
+    fn from_value(path: Arc<str>, value: serde_json::Value) -> Self {
         Self {
+            path,
             text: value.to_string().into_boxed_str(),
             value: OnceLock::from(value),
         }
@@ -66,29 +71,29 @@ impl Shown {
 
 impl PartialEq for Shown {
     fn eq(&self, other: &Self) -> bool {
-        self.text == other.text
+        self.path == other.path && self.text == other.text
     }
 }
 
 impl Values {
     fn find(&self, path: &str) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| (**k).cmp(path))
+        self.0.binary_search_by(|v| (*v.path).cmp(path))
     }
 
     /// The value shown for `path`, if the rule read it.
     pub fn get(&self, path: &str) -> Option<&serde_json::Value> {
         let i = self.find(path).ok()?;
-        self.0.get(i).map(|(_, v)| v.value())
+        self.0.get(i).map(|v| v.value())
     }
 
     /// The paths and their values, sorted by path.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &serde_json::Value)> {
-        self.0.iter().map(|(k, v)| (&**k, v.value()))
+        self.0.iter().map(|v| (&*v.path, v.value()))
     }
 
     /// The paths, sorted.
     pub fn keys(&self) -> impl ExactSizeIterator<Item = &str> {
-        self.0.iter().map(|(k, _)| &**k)
+        self.0.iter().map(|v| &*v.path)
     }
 
     /// How many paths.
@@ -108,14 +113,14 @@ impl Values {
 
     /// Show `value` for `path` (shared, not copied); a path shown again
     /// takes the new value.
-    pub(crate) fn insert(&mut self, path: Arc<str>, value: Arc<Shown>) {
-        match self.find(&path) {
+    pub(crate) fn insert(&mut self, value: Arc<Shown>) {
+        match self.find(&value.path) {
             Ok(i) => {
                 if let Some(slot) = self.0.get_mut(i) {
-                    slot.1 = value;
+                    *slot = value;
                 }
             }
-            Err(i) => self.0.insert(i, (path, value)),
+            Err(i) => self.0.insert(i, value),
         }
     }
 }
@@ -138,8 +143,8 @@ impl<'a> IntoIterator for &'a Values {
 impl Serialize for Values {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (k, v) in &self.0 {
-            map.serialize_entry(&**k, v.value())?;
+        for v in &self.0 {
+            map.serialize_entry(&*v.path, v.value())?;
         }
         map.end()
     }
@@ -151,7 +156,7 @@ impl<'de> Deserialize<'de> for Values {
         Ok(Self(
             BTreeMap::<Arc<str>, serde_json::Value>::deserialize(d)?
                 .into_iter()
-                .map(|(k, v)| (k, Arc::new(Shown::from_value(v))))
+                .map(|(k, v)| Arc::new(Shown::from_value(k, v)))
                 .collect(),
         ))
     }
@@ -179,15 +184,15 @@ impl JsonSchema for Values {
 mod tests {
     use super::*;
 
-    fn v(n: i64) -> Arc<Shown> {
-        Arc::new(Shown::from_text(n.to_string().into()))
+    fn v(path: &str, n: i64) -> Arc<Shown> {
+        Arc::new(Shown::from_text(Arc::from(path), n.to_string().into()))
     }
 
     #[test]
     fn paths_are_kept_sorted_and_once_whatever_the_order_shown() {
         let mut values = Values::default();
         for (path, n) in [("ci.b", 1), ("ci.a", 2), ("release.id", 3), ("ci.b", 4)] {
-            values.insert(Arc::from(path), v(n));
+            values.insert(v(path, n));
         }
         assert_eq!(
             values.keys().collect::<Vec<_>>(),
