@@ -27,21 +27,23 @@ const MAX_DEPTH: usize = 64;
 /// a value costs one allocation, its own).
 pub(crate) fn echo_text(value: &Val<'_>, max: usize, scratch: &mut Vec<u8>) -> Box<str> {
     scratch.clear();
-    let mut out = Capped {
+    let mut over = false;
+    let out = Capped {
         text: scratch,
         max,
-        over: false,
+        over: &mut over,
     };
-    let written = serde_json::to_writer(&mut out, &Echo { value, depth: 0 });
+    // The writer by value, not by reference, so its calls inline.
+    let written = serde_json::to_writer(out, &Echo { value, depth: 0 });
     let summary = match written {
         // `serde_json` writes UTF-8; were it not, the value is summarised.
-        Ok(()) => match std::str::from_utf8(out.text) {
+        Ok(()) => match std::str::from_utf8(scratch) {
             Ok(text) => return Box::from(text),
             Err(_) => serde_json::Value::String("<a value: not shown>".to_string()),
         },
         // Over `max`: the summary, worked out as before from the value as
         // JSON (rare, and bounded by the facts' limits).
-        Err(_) if out.over => echo_owned(value.to_json(), max),
+        Err(_) if over => echo_owned(value.to_json(), max),
         Err(_) => serde_json::Value::String(format!(
             "<a value nested more than {MAX_DEPTH} levels deep: not shown>"
         )),
@@ -57,7 +59,7 @@ struct Capped<'t> {
     text: &'t mut Vec<u8>,
     max: usize,
     /// Whether it failed for that.
-    over: bool,
+    over: &'t mut bool,
 }
 
 impl std::io::Write for Capped<'_> {
@@ -71,7 +73,7 @@ impl std::io::Write for Capped<'_> {
     #[inline]
     fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
         if self.text.len().saturating_add(buf.len()) > self.max {
-            self.over = true;
+            *self.over = true;
             return Err(std::io::Error::other("over the echo limit"));
         }
         self.text.extend_from_slice(buf);
