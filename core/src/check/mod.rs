@@ -11,6 +11,7 @@ mod bounds;
 mod compile;
 pub(crate) mod decision;
 mod evaluate;
+mod transcode;
 mod values;
 
 pub(crate) use compile::{ReleasePolicy, compile};

@@ -14,6 +14,8 @@ use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::transcode::Transcode;
+
 /// What a finding shows, as JSON and in its schema: an object of path to
 /// value.
 type AsMap = BTreeMap<Arc<str>, Arc<serde_json::Value>>;
@@ -142,9 +144,17 @@ impl<'a> IntoIterator for &'a Values {
 
 impl Serialize for Values {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // A value not read yet goes from its text straight to a
+        // self-describing serialiser (JSON, YAML, Python objects), which
+        // needs no lengths; a binary one gets the value read.
+        let readable = s.is_human_readable();
         let mut map = s.serialize_map(Some(self.0.len()))?;
         for v in &self.0 {
-            map.serialize_entry(&*v.path, v.value())?;
+            match v.value.get() {
+                Some(value) => map.serialize_entry(&*v.path, value)?,
+                None if readable => map.serialize_entry(&*v.path, &Transcode(&v.text))?,
+                None => map.serialize_entry(&*v.path, v.value())?,
+            }
         }
         map.end()
     }
