@@ -78,7 +78,7 @@ impl RuleText {
 #[derive(Debug)]
 pub(crate) struct CompiledGate {
     pub gate: Gate,
-    pub text: RuleText,
+    pub text: Arc<RuleText>,
     pub when: Option<CompiledExpr>,
     pub expression: CompiledExpr,
     pub message_expression: Option<CompiledExpr>,
@@ -88,7 +88,7 @@ pub(crate) struct CompiledGate {
 #[derive(Debug)]
 pub(crate) struct CompiledApproval {
     pub rule: ApprovalRule,
-    pub text: RuleText,
+    pub text: Arc<RuleText>,
     pub when: Option<CompiledExpr>,
     pub message_expression: Option<CompiledExpr>,
 }
@@ -175,7 +175,13 @@ pub(crate) fn compile(
             message_expression.map_or(Some(None), |m| m.map(Some)),
         ) {
             gates.push(CompiledGate {
-                text: RuleText::new(&p.metadata, &g.id, &g.controls, &g.waivable_by, Some(&g)),
+                text: Arc::new(RuleText::new(
+                    &p.metadata,
+                    &g.id,
+                    &g.controls,
+                    &g.waivable_by,
+                    Some(&g),
+                )),
                 gate: g,
                 when,
                 expression,
@@ -251,7 +257,7 @@ pub(crate) fn compile(
             None => None,
         };
         approvals.push(CompiledApproval {
-            text: RuleText::new(&p.metadata, &a.id, &a.controls, &[], None),
+            text: Arc::new(RuleText::new(&p.metadata, &a.id, &a.controls, &[], None)),
             rule: a,
             when,
             message_expression,

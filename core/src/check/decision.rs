@@ -10,7 +10,6 @@
 //! without breaking callers; the serde attributes fix the JSON.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -180,116 +179,7 @@ impl ApprovalState {
 
 pub use super::values::Values;
 
-/// Whether a shared list is empty (what `skip_serializing_if` asks).
-fn no_items(list: &Arc<[String]>) -> bool {
-    list.is_empty()
-}
-
-/// The result of one rule, with everything needed to see why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct Finding {
-    /// The policy's name.
-    pub(crate) policy: Arc<str>,
-    /// The policy's version.
-    pub(crate) policy_version: Arc<str>,
-    /// The rule id.
-    pub(crate) rule: Arc<str>,
-    /// Gate or approval.
-    pub(crate) kind: RuleKind,
-    /// What came out.
-    pub(crate) outcome: Outcome,
-    /// What a failure does.
-    pub(crate) effect: Effect,
-    /// Why, in words.
-    pub(crate) message: Arc<str>,
-    /// The fact paths the rule read and their values.
-    #[serde(default, skip_serializing_if = "Values::is_empty")]
-    pub(crate) values: Values,
-    /// Compliance controls served.
-    #[serde(default, skip_serializing_if = "no_items")]
-    pub(crate) controls: Arc<[String]>,
-    /// Who lifted the failure, when `waived` (boxed, as the approval state
-    /// below: few findings have one, and a smaller finding is cheaper to
-    /// build and move).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) lifted: Option<Box<Lifted>>,
-    /// The roles whose waiver would lift the failure, when the rule failed
-    /// and has `waivableBy` (what a reader can do about it).
-    #[serde(default, skip_serializing_if = "no_items")]
-    pub(crate) waivable_by: Arc<[String]>,
-    /// The approval rule's state, for approvals.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) approval: Option<Box<ApprovalState>>,
-}
-
-impl Finding {
-    /// The policy's name.
-    pub fn policy(&self) -> &str {
-        &self.policy
-    }
-
-    /// The policy's version.
-    pub fn policy_version(&self) -> &str {
-        &self.policy_version
-    }
-
-    /// Gate or approval.
-    pub fn kind(&self) -> RuleKind {
-        self.kind
-    }
-
-    /// What a failure does.
-    pub fn effect(&self) -> Effect {
-        self.effect
-    }
-
-    /// The fact paths the rule read and their values.
-    pub fn values(&self) -> &Values {
-        &self.values
-    }
-
-    /// Compliance controls served.
-    pub fn controls(&self) -> &[String] {
-        &self.controls
-    }
-
-    /// Who lifted the failure, when `waived`.
-    pub fn lifted(&self) -> Option<&Lifted> {
-        self.lifted.as_deref()
-    }
-
-    /// The roles whose waiver would lift the failure (a failed gate with
-    /// `waivableBy`; empty otherwise).
-    pub fn waivable_by(&self) -> &[String] {
-        &self.waivable_by
-    }
-
-    /// The approval rule's state, for approvals.
-    pub fn approval(&self) -> Option<&ApprovalState> {
-        self.approval.as_deref()
-    }
-
-    /// The rule id.
-    pub fn rule(&self) -> &str {
-        &self.rule
-    }
-
-    /// The outcome.
-    pub fn outcome(&self) -> Outcome {
-        self.outcome
-    }
-
-    /// The message.
-    pub fn message(&self) -> &str {
-        &self.message
-    }
-
-    /// Whether the finding holds the release back (counts in the fold).
-    pub fn blocks(&self) -> bool {
-        matches!(self.outcome, Outcome::Fail | Outcome::Error) && self.effect != Effect::Warn
-    }
-}
+pub use super::finding::Finding;
 
 /// An approval still needed for `go`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -535,7 +425,7 @@ impl Decision {
 
     /// The finding of a rule.
     pub fn finding(&self, rule: &str) -> Option<&Finding> {
-        self.findings.iter().find(|f| &*f.rule == rule)
+        self.findings.iter().find(|f| f.rule() == rule)
     }
 
     /// Approvals still needed.

@@ -5,14 +5,15 @@
 //! be evaluated is an `error` finding that counts as its effect failing.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
 use super::approvals;
 use super::bounds;
-use super::compile::{CompiledGate, ReleasePolicy, RuleText};
+use super::compile::{CompiledGate, ReleasePolicy};
 use super::decision::*;
+use super::finding::Message;
 use super::values::Shown;
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::within_limits;
@@ -43,14 +44,10 @@ impl Variables<'_> {
     }
 }
 
-/// The messages of a rule or policy that does not apply, made once and
-/// shared by every finding that shows them.
-static GATE_SKIPPED: LazyLock<Arc<str>> =
-    LazyLock::new(|| Arc::from("does not apply (`when` is false)"));
-static APPROVAL_SKIPPED: LazyLock<Arc<str>> =
-    LazyLock::new(|| Arc::from("not required (`when` is false)"));
-static POLICY_SKIPPED: LazyLock<Arc<str>> =
-    LazyLock::new(|| Arc::from("policy does not apply (`appliesTo` is false)"));
+/// The messages of a rule or policy that does not apply.
+const GATE_SKIPPED: Message = Message::Fixed("does not apply (`when` is false)");
+const APPROVAL_SKIPPED: Message = Message::Fixed("not required (`when` is false)");
+const POLICY_SKIPPED: Message = Message::Fixed("policy does not apply (`appliesTo` is false)");
 
 struct Run<'f> {
     facts: &'f Facts,
@@ -59,11 +56,6 @@ struct Run<'f> {
     stopped: bool,
     /// The roots the facts leave out (`null`).
     absent: Vec<&'f str>,
-    /// An empty message and an empty list of roles, shared by the findings
-    /// until they get their own (one allocation each a decision, not two
-    /// a finding).
-    no_message: Arc<str>,
-    no_roles: Arc<[String]>,
     limits: &'f Limits,
     now: Timestamp,
     findings: Vec<Finding>,
@@ -144,8 +136,6 @@ pub(crate) fn check(
         stopped: false,
         now: facts.now,
         absent,
-        no_message: Arc::from(""),
-        no_roles: Arc::from(Vec::new()),
         limits,
         findings: Vec::with_capacity(policies.iter().map(|p| p.rule_count()).sum()),
         missing: Vec::new(),
@@ -177,7 +167,7 @@ pub(crate) fn check(
     let kind_of = |rule: &str| {
         run.findings
             .iter()
-            .find(|f| &*f.rule == rule)
+            .find(|f| f.rule() == rule)
             .map(|f| f.kind)
     };
     let waivers = facts
@@ -296,23 +286,6 @@ fn short(j: &Json) -> String {
 }
 
 impl Run<'_> {
-    fn finding(&self, text: &RuleText, kind: RuleKind, effect: Effect) -> Finding {
-        Finding {
-            policy: text.policy.clone(),
-            policy_version: text.version.clone(),
-            rule: text.id.clone(),
-            kind,
-            outcome: Outcome::Pass,
-            effect,
-            message: self.no_message.clone(),
-            values: Values::default(),
-            controls: text.controls.clone(),
-            lifted: None,
-            waivable_by: self.no_roles.clone(),
-            approval: None,
-        }
-    }
-
     /// The values of the paths the expressions read, as a finding shows
     /// them; each shown once per decision (per policy for variables) and
     /// shared by every finding that shows it.
@@ -383,13 +356,13 @@ impl Run<'_> {
         };
         let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
         let skip_reason = match &applies {
-            Some(Ok(false)) => Some(POLICY_SKIPPED.clone()),
+            Some(Ok(false)) => Some(POLICY_SKIPPED),
             _ => None,
         };
         let policy_error = match applies {
-            Some(Err(e)) => Some(Arc::<str>::from(format!(
+            Some(Err(e)) => Some(Message::Own(Arc::from(format!(
                 "`appliesTo` could not be evaluated: {e}"
-            ))),
+            )))),
             _ => None,
         };
         if skip_reason.is_none() && policy_error.is_none() {
@@ -421,7 +394,7 @@ impl Run<'_> {
             if self.stop() {
                 return;
             }
-            let mut f = self.finding(&gate.text, RuleKind::Gate, gate.gate.effect);
+            let mut f = Finding::new(&gate.text, RuleKind::Gate, gate.gate.effect);
             if let Some(reason) = &skip_reason {
                 f.outcome = Outcome::Skipped;
                 f.message = reason.clone();
@@ -439,7 +412,7 @@ impl Run<'_> {
             if self.stop() {
                 return;
             }
-            let mut f = self.finding(&rule.text, RuleKind::Approval, Effect::Approval);
+            let mut f = Finding::new(&rule.text, RuleKind::Approval, Effect::Approval);
             if let Some(reason) = &skip_reason {
                 f.outcome = Outcome::Skipped;
                 f.message = reason.clone();
@@ -457,14 +430,15 @@ impl Run<'_> {
                 match as_bool(self.eval(w, &scope, &vars), "`when`") {
                     Ok(false) => {
                         f.outcome = Outcome::Skipped;
-                        f.message = APPROVAL_SKIPPED.clone();
+                        f.message = APPROVAL_SKIPPED;
                         self.findings.push(f);
                         continue;
                     }
                     Err(e) => {
                         f.outcome = Outcome::Error;
                         // An approval cannot lift an error: none is listed as missing.
-                        f.message = Arc::from(format!("`when` could not be evaluated: {e}"));
+                        f.message =
+                            Message::Own(Arc::from(format!("`when` could not be evaluated: {e}")));
                         self.findings.push(f);
                         continue;
                     }
@@ -485,12 +459,12 @@ impl Run<'_> {
             }
             f.outcome = j.outcome;
             f.effect = j.effect;
-            f.message = Arc::from(j.message);
+            f.message = Message::Own(Arc::from(j.message));
             let mut wanted = j.wanted;
             if let (Some(m), Some(w)) = (&rule.message_expression, wanted.as_mut()) {
                 if w.quorum_gap {
                     if let Ok(Val::Str(s)) = self.eval(m, &scope, &vars) {
-                        f.message = Arc::from(s.as_str());
+                        f.message = Message::Own(Arc::from(s.as_str()));
                         w.reason = s.as_str().to_string();
                     }
                 }
@@ -575,12 +549,13 @@ impl Run<'_> {
             match as_bool(self.eval(w, scope, vars), "`when`") {
                 Ok(false) => {
                     f.outcome = Outcome::Skipped;
-                    f.message = GATE_SKIPPED.clone();
+                    f.message = GATE_SKIPPED;
                     return;
                 }
                 Err(e) => {
                     f.outcome = Outcome::Error;
-                    f.message = Arc::from(format!("`when` could not be evaluated: {e}"));
+                    f.message =
+                        Message::Own(Arc::from(format!("`when` could not be evaluated: {e}")));
                     return;
                 }
                 Ok(true) => {}
@@ -589,16 +564,16 @@ impl Run<'_> {
         match as_bool(self.eval(&g.expression, scope, vars), "expression") {
             Ok(true) => {
                 f.outcome = Outcome::Pass;
-                f.message = g.text.passed.clone();
+                f.message = Message::Passed;
                 self.mark_waivers(&gate.id, "unused");
             }
             Ok(false) => {
                 f.message = match &g.message_expression {
                     Some(m) => match self.eval(m, scope, vars) {
-                        Ok(Val::Str(s)) => Arc::from(s.as_str()),
-                        _ => g.text.failed_plain.clone(),
+                        Ok(Val::Str(s)) => Message::Own(Arc::from(s.as_str())),
+                        _ => Message::FailedPlain,
                     },
-                    None => g.text.failed.clone(),
+                    None => Message::Failed,
                 };
                 f.outcome = if gate.effect == Effect::Warn {
                     Outcome::Warn
@@ -610,7 +585,7 @@ impl Run<'_> {
                     f.lifted = Some(Box::new(lifted));
                 } else {
                     if f.outcome == Outcome::Fail {
-                        f.waivable_by = g.text.waivable_by.clone();
+                        f.waivable = true;
                     }
                     self.pending_if_approval(g, f);
                 }
@@ -618,7 +593,7 @@ impl Run<'_> {
             Err(e) => {
                 // An approval cannot lift an error: none is listed as missing.
                 f.outcome = Outcome::Error;
-                f.message = Arc::from(format!("could not be evaluated: {e}"));
+                f.message = Message::Own(Arc::from(format!("could not be evaluated: {e}")));
             }
         }
     }
@@ -627,11 +602,11 @@ impl Run<'_> {
         if g.gate.effect == Effect::Approval {
             self.missing.push(MissingApproval {
                 rule: g.gate.id.clone(),
-                policy: f.policy.to_string(),
+                policy: f.policy().to_string(),
                 roles: g.gate.approvers.clone(),
                 needed: 1,
                 evidence: Vec::new(),
-                reason: f.message.to_string(),
+                reason: f.message().to_string(),
             });
         }
     }

@@ -11,6 +11,7 @@ mod bounds;
 mod compile;
 pub(crate) mod decision;
 mod evaluate;
+mod finding;
 mod transcode;
 mod values;
 

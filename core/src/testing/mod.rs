@@ -374,7 +374,7 @@ fn produce(run: &Run<'_>, json: Json) -> Result<Produced, Error> {
                 rules: d
                     .findings
                     .iter()
-                    .map(|f| (f.rule.to_string(), (f.outcome, f.message.to_string())))
+                    .map(|f| (f.rule().to_string(), (f.outcome, f.message().to_string())))
                     .collect(),
                 missing: Some(d.missing_approvals.iter().map(|m| m.rule.clone()).collect()),
             })
@@ -390,7 +390,7 @@ fn produce(run: &Run<'_>, json: Json) -> Result<Produced, Error> {
                 rules: a
                     .findings
                     .iter()
-                    .map(|f| (f.rule.to_string(), (f.outcome, f.message.to_string())))
+                    .map(|f| (f.rule().to_string(), (f.outcome, f.message().to_string())))
                     .collect(),
                 missing: None,
             })
