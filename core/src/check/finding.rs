@@ -216,30 +216,24 @@ impl Serialize for Finding {
         f.serialize_field("outcome", &self.outcome)?;
         f.serialize_field("effect", &self.effect)?;
         f.serialize_field("message", self.message())?;
-        if values {
-            f.serialize_field("values", &self.values)?;
-        } else {
-            f.skip_field("values")?;
-        }
-        if controls {
-            f.serialize_field("controls", self.controls())?;
-        } else {
-            f.skip_field("controls")?;
-        }
-        match &self.lifted {
-            Some(lifted) => f.serialize_field("lifted", lifted)?,
-            None => f.skip_field("lifted")?,
-        }
-        if waivable {
-            f.serialize_field("waivableBy", self.waivable_by())?;
-        } else {
-            f.skip_field("waivableBy")?;
-        }
-        match &self.approval {
-            Some(approval) => f.serialize_field("approval", approval)?,
-            None => f.skip_field("approval")?,
-        }
+        field_if(&mut f, "values", values.then_some(&self.values))?;
+        field_if(&mut f, "controls", controls.then_some(self.controls()))?;
+        field_if(&mut f, "lifted", self.lifted.as_deref())?;
+        field_if(&mut f, "waivableBy", waivable.then_some(self.waivable_by()))?;
+        field_if(&mut f, "approval", self.approval.as_deref())?;
         f.end()
+    }
+}
+
+/// Write `value` as the field `name`, or leave the field out.
+fn field_if<F: SerializeStruct, T: Serialize + ?Sized>(
+    f: &mut F,
+    name: &'static str,
+    value: Option<&T>,
+) -> Result<(), F::Error> {
+    match value {
+        Some(value) => f.serialize_field(name, value),
+        None => f.skip_field(name),
     }
 }
 

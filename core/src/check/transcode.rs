@@ -165,26 +165,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-
-    fn json() -> impl Strategy<Value = serde_json::Value> {
-        let leaf = prop_oneof![
-            Just(serde_json::Value::Null),
-            any::<bool>().prop_map(serde_json::Value::from),
-            any::<i64>().prop_map(serde_json::Value::from),
-            any::<u64>().prop_map(serde_json::Value::from),
-            any::<f64>().prop_map(serde_json::Value::from),
-            prop_oneof![Just(0.0), Just(-0.0), Just(1.0), Just(1e21), Just(5e-324)]
-                .prop_map(serde_json::Value::from),
-            "[a-z0-9\"\\\\\u{0}-\u{1f}é😀 ]{0,8}".prop_map(serde_json::Value::from),
-        ];
-        leaf.prop_recursive(4, 32, 5, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..5).prop_map(serde_json::Value::from),
-                prop::collection::btree_map("[a-z\"\\\\\u{1}é]{0,6}", inner, 0..5)
-                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-            ]
-        })
-    }
+    use crate::expr::json_strategy::json;
 
     proptest! {
         #[test]

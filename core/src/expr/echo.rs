@@ -235,6 +235,7 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::expr::json_strategy::{json, text};
     use crate::expr::value::{ANY, Str};
 
     /// An owned value to build a [`Val`] of (which borrows).
@@ -282,27 +283,6 @@ mod tests {
             }
             Gen::Json(j) => Val::fact(j, &ANY),
         }
-    }
-
-    fn text() -> impl Strategy<Value = String> {
-        "[a-z0-9\"\\\\\u{0}-\u{1f}é😀 ]{0,8}"
-    }
-
-    fn json() -> impl Strategy<Value = serde_json::Value> {
-        let leaf = prop_oneof![
-            Just(serde_json::Value::Null),
-            any::<bool>().prop_map(serde_json::Value::from),
-            any::<i64>().prop_map(serde_json::Value::from),
-            any::<f64>().prop_map(serde_json::Value::from),
-            text().prop_map(serde_json::Value::from),
-        ];
-        leaf.prop_recursive(3, 16, 4, |inner| {
-            prop_oneof![
-                prop::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::from),
-                prop::collection::btree_map(text(), inner, 0..4)
-                    .prop_map(|m| serde_json::Value::Object(m.into_iter().collect())),
-            ]
-        })
     }
 
     fn any_value() -> impl Strategy<Value = Gen> {

@@ -21,6 +21,8 @@ pub(crate) mod echo;
 pub(crate) mod eval;
 mod format;
 pub(crate) mod functions;
+#[cfg(test)]
+pub(crate) mod json_strategy;
 pub(crate) mod library;
 mod literals;
 mod macros;
