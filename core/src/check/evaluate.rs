@@ -4,7 +4,7 @@
 //! scope with its `variables` (evaluated once, in order). A rule that cannot
 //! be evaluated is an `error` finding that counts as its effect failing.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use serde_json::Value as Json;
@@ -33,7 +33,7 @@ use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 struct Variables<'p> {
     names: Vec<&'p str>,
     errors: Vec<Option<String>>,
-    echoed: BTreeMap<Arc<str>, Option<Arc<Shown>>>,
+    echoed: Echoed,
 }
 
 impl Variables<'_> {
@@ -43,6 +43,11 @@ impl Variables<'_> {
         self.errors.get(i)?.as_ref()
     }
 }
+
+/// The values shown so far, by path: each shown once and shared by every
+/// finding that shows it. A hash map with a fixed seed (the keys are the
+/// policies' paths, not the facts'; nothing depends on its order).
+type Echoed = HashMap<Arc<str>, Option<Arc<Shown>>, foldhash::fast::FixedState>;
 
 /// The messages of a rule or policy that does not apply.
 const GATE_SKIPPED: Message = Message::Fixed("does not apply (`when` is false)");
@@ -63,7 +68,7 @@ struct Run<'f> {
     waiver_status: Vec<Option<&'static str>>,
     /// Fact values already shown by a finding, by path: every finding
     /// that shows the same path shares one value.
-    echoed: BTreeMap<Arc<str>, Option<Arc<Shown>>>,
+    echoed: Echoed,
     /// Where a value shown is written before it gets its own text.
     scratch: Vec<u8>,
 }
@@ -140,7 +145,7 @@ pub(crate) fn check(
         findings: Vec::with_capacity(policies.iter().map(|p| p.rule_count()).sum()),
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
-        echoed: BTreeMap::new(),
+        echoed: Echoed::default(),
         scratch: Vec::new(),
     };
     for policy in policies {
@@ -250,7 +255,7 @@ fn variable_at<'a>(value: &Val<'a>, path: &[String]) -> Option<Val<'a>> {
 /// The value shown for the path `key`: worked out by `show` the first
 /// time, then the same (shared) value.
 fn shown_once(
-    echoed: &mut BTreeMap<Arc<str>, Option<Arc<Shown>>>,
+    echoed: &mut Echoed,
     key: &Arc<str>,
     show: impl FnOnce() -> Option<Arc<Shown>>,
 ) -> Option<Arc<Shown>> {
@@ -352,7 +357,7 @@ impl Run<'_> {
         let mut vars = Variables {
             names: policy.variables.iter().map(|(n, _)| n.as_str()).collect(),
             errors: Vec::with_capacity(policy.variables.len()),
-            echoed: BTreeMap::new(),
+            echoed: Echoed::default(),
         };
         let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
         let skip_reason = match &applies {
