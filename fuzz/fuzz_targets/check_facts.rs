@@ -2,13 +2,16 @@
 //! (YAML or JSON) and the decision must return `Ok` or `Err`, never panic.
 //! Bytes that are a JSON value are also read through
 //! `Facts::from_deserializer` (the path of the Python binding's `dict`),
-//! which must give exactly the facts `Facts::from_json_value` gives.
+//! which must give exactly the facts `Facts::from_json_value` gives. A
+//! decision's JSON must read back as the same decision and write the same
+//! bytes again (the values a finding shows are kept as text and written
+//! through a transcoder: both directions are exercised here).
 #![no_main]
 
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
-use release_policy::{Bundle, Facts, Limits};
+use release_policy::{Bundle, Decision, Facts, Limits};
 
 static BUNDLE: LazyLock<Bundle> =
     LazyLock::new(|| Bundle::try_builtin().expect("the built-in pack loads"));
@@ -25,7 +28,16 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(facts) = Facts::from_slice(data, &Limits::default()) {
         if let Ok(decision) = BUNDLE.check(&facts) {
             // Also serialise the decision: it is what the CLI prints.
-            let _ = decision.to_json();
+            let json = decision.to_json();
+            let back: Decision = serde_json::from_str(&json).expect("a decision reads back");
+            assert_eq!(back.to_json(), json, "a decision read back writes other bytes");
+            assert!(back == decision, "a decision read back differs");
+            // Every value shown reads as JSON (lazily, from its text).
+            for (f, b) in decision.findings().iter().zip(back.findings()) {
+                for (path, v) in f.values() {
+                    assert_eq!(b.values().get(path), Some(v), "value of `{path}`");
+                }
+            }
         }
     }
 });
