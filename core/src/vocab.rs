@@ -11,6 +11,8 @@
 //! is a new schema version. Before 1.0 the `v1` schemas still grow (0.1
 //! added the effect `pending`); see docs/rust.md, Stability.
 
+use std::sync::Arc;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -165,9 +167,9 @@ impl RolloutVerdict {
 #[serde(rename_all = "camelCase")]
 pub struct BundleInfo {
     /// `sha256:…` of the canonical policies.
-    pub(crate) digest: String,
+    pub(crate) digest: Arc<str>,
     /// `name@version` of each policy.
-    pub(crate) policies: Vec<String>,
+    pub(crate) policies: Arc<[String]>,
 }
 
 impl BundleInfo {

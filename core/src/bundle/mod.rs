@@ -158,7 +158,9 @@ pub(crate) struct BundleInner {
     pub texts: Vec<Vec<(String, String)>>,
     /// What `lint` warns about (`RP07xx`); the bundle works regardless.
     pub warnings: Vec<PolicyError>,
-    pub digest: String,
+    /// The bundle's digest and `name@version` of each policy, made once at
+    /// load: every result carries it, sharing it.
+    pub info: BundleInfo,
     pub limits: Limits,
     /// Why the bundle could not be built, for [`Bundle::builtin`]'s
     /// fallback: every `check` on it is an error, never a verdict.
@@ -292,6 +294,10 @@ impl BundleBuilder {
             .with_hint("an empty bundle would let every release go")
             .into());
         }
+        let info = BundleInfo {
+            digest: digest.into(),
+            policies: policies.iter().map(policy_label).collect(),
+        };
         Ok(Bundle {
             inner: Arc::new(BundleInner {
                 policies,
@@ -299,12 +305,17 @@ impl BundleBuilder {
                 sources,
                 texts,
                 warnings,
-                digest,
+                info,
                 limits: self.limits,
                 broken: None,
             }),
         })
     }
+}
+
+/// `name@version` of a policy, as results list it.
+fn policy_label(p: &CompiledPolicy) -> String {
+    format!("{}@{}", p.metadata().name, p.metadata().version)
 }
 
 impl Bundle {
@@ -321,7 +332,10 @@ impl Bundle {
                 definitions: Vec::new(),
                 sources: Vec::new(),
                 texts: Vec::new(),
-                digest: "invalid".into(),
+                info: BundleInfo {
+                    digest: "invalid".into(),
+                    policies: Arc::from([]),
+                },
                 limits: Limits::default(),
                 warnings: Vec::new(),
                 broken: Some(e.to_string()),
@@ -357,7 +371,7 @@ impl Bundle {
 
     /// `sha256:…` over the canonical JSON of the effective policies.
     pub fn digest(&self) -> &str {
-        &self.inner.digest
+        &self.inner.info.digest
     }
 
     /// The limits the bundle was built with.
@@ -367,11 +381,7 @@ impl Bundle {
 
     /// `name@version` of every policy, in evaluation order.
     pub fn policies(&self) -> Vec<String> {
-        self.inner
-            .policies
-            .iter()
-            .map(|p| format!("{}@{}", p.metadata().name, p.metadata().version))
-            .collect()
+        self.inner.info.policies.to_vec()
     }
 
     /// Every source the bundle was built from — a file path, `builtin:…`
@@ -447,10 +457,7 @@ impl Bundle {
 
     /// Who decided: the bundle's digest and policies, for a result.
     fn info(&self) -> BundleInfo {
-        BundleInfo {
-            digest: self.digest().to_string(),
-            policies: self.policies(),
-        }
+        self.inner.info.clone()
     }
 
     /// Why nothing can be evaluated on this bundle, if so.
