@@ -506,6 +506,32 @@ fn variables_are_size_checked_so_rules_cannot_run_away() {
 }
 
 #[test]
+fn a_failed_variable_fails_only_the_rules_that_read_it() {
+    // The second and fourth variables fail; the first and third are fine.
+    // Each gate reads one variable: only the gates of a failed one error,
+    // each naming its own variable.
+    let b = policy(
+        "  variables:\n    - {name: ok1, expression: 'size(release.changes)'}\n    - {name: bad1, expression: 'release.changes[99].id'}\n    - {name: ok2, expression: 'release.service'}\n    - {name: bad2, expression: 'int(release.service)'}\n  gates:\n    - {id: g-ok1, expression: 'variables.ok1 >= 0'}\n    - {id: g-bad1, expression: 'variables.bad1 == \"x\"'}\n    - {id: g-ok2, expression: 'variables.ok2 != \"\"'}\n    - {id: g-bad2, expression: 'variables.bad2 == 1'}\n",
+    );
+    let d = check(&b, base_json());
+    for id in ["g-ok1", "g-ok2"] {
+        let f = d.finding(id).unwrap();
+        assert_eq!(f.outcome(), Outcome::Pass, "{id}: {}", f.message());
+    }
+    for (id, name) in [("g-bad1", "bad1"), ("g-bad2", "bad2")] {
+        let f = d.finding(id).unwrap();
+        assert_eq!(f.outcome(), Outcome::Error, "{id}: {}", f.message());
+        assert!(
+            f.message()
+                .contains(&format!("variable `{name}` could not be evaluated")),
+            "{id}: {}",
+            f.message()
+        );
+    }
+    assert_eq!(d.verdict(), Verdict::NoGo);
+}
+
+#[test]
 fn identities_compare_trimmed_and_case_blind_and_stale_rejections_still_count() {
     let b = policy(REVIEW);
     let t = "2026-11-25T10:00:00Z";

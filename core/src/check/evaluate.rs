@@ -31,17 +31,25 @@ use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 /// echoes of `variables.…` paths already shown (the values themselves are
 /// bound in the policy's scope as `variables.NAME`).
 struct Variables<'p> {
-    names: Vec<&'p str>,
-    errors: Vec<Option<String>>,
+    /// The policy's variables, in slot order.
+    defined: &'p [(String, CompiledExpr)],
+    /// The slot and the reason of each variable that could not be
+    /// computed (most policies have none: nothing is allocated then).
+    errors: Vec<(usize, String)>,
     echoed: Echoed,
 }
 
 impl Variables<'_> {
     /// Why variable `name` could not be computed, if it could not.
     fn error(&self, name: &str) -> Option<&String> {
-        let i = self.names.iter().position(|n| *n == name)?;
-        self.errors.get(i)?.as_ref()
+        let i = slot(self.defined, name)?;
+        self.errors.iter().find(|(j, _)| *j == i).map(|(_, e)| e)
     }
+}
+
+/// The slot of variable `name` among a policy's variables.
+fn slot(defined: &[(String, CompiledExpr)], name: &str) -> Option<usize> {
+    defined.iter().position(|(n, _)| n == name)
 }
 
 /// The values shown so far, by path: each shown once and shared by every
@@ -313,8 +321,9 @@ impl Run<'_> {
                     let Some((name, rest)) = rest.split_first() else {
                         continue;
                     };
+                    let defined = vars.defined;
                     shown_once(&mut vars.echoed, key, || {
-                        let i = vars.names.iter().position(|n| *n == name.as_str())?;
+                        let i = slot(defined, name)?;
                         let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
                         Some(Arc::new(Shown::from_text(
                             key.clone(),
@@ -355,8 +364,8 @@ impl Run<'_> {
             .as_ref()
             .map(|a| as_bool(a.eval(&root), "`appliesTo`"));
         let mut vars = Variables {
-            names: policy.variables.iter().map(|(n, _)| n.as_str()).collect(),
-            errors: Vec::with_capacity(policy.variables.len()),
+            defined: &policy.variables,
+            errors: Vec::new(),
             echoed: Echoed::default(),
         };
         let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
@@ -382,12 +391,13 @@ impl Run<'_> {
                     .check_reads(e, &vars)
                     .and_then(|()| e.eval(&frame).map_err(|err| self.explain_error(e, err)))
                     .and_then(|v| self.within_limits(&v).map(|()| v));
-                let (slot, error) = match value {
-                    Ok(v) => (Some(v), None),
-                    Err(err) => (None, Some(err)),
-                };
-                slots.push(slot);
-                vars.errors.push(error);
+                match value {
+                    Ok(v) => slots.push(Some(v)),
+                    Err(err) => {
+                        vars.errors.push((slots.len(), err));
+                        slots.push(None);
+                    }
+                }
             }
         }
         let scope = Frame {
