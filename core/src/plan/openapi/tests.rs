@@ -8,12 +8,15 @@
     clippy::panic
 )]
 
+use std::collections::BTreeSet;
+
 use serde_json::json;
 
+use super::compare::{Change, ChangeKind};
 use super::*;
 
-const V310: &str = include_str!("../../tests/data/openapi/payments-3.1.0.yaml");
-const V320: &str = include_str!("../../tests/data/openapi/payments-3.2.0.yaml");
+const V310: &str = include_str!("../../../tests/data/openapi/payments-3.1.0.yaml");
+const V320: &str = include_str!("../../../tests/data/openapi/payments-3.2.0.yaml");
 
 fn parse(text: &str) -> OpenApi {
     OpenApi::parse(text, 1 << 20, 64).unwrap_or_else(|e| panic!("{e:?}"))
