@@ -1,12 +1,11 @@
 //! A value as a finding shows it, written straight to its JSON text: the
 //! text `serde_json` writes for [`Val::to_json`], without building that
 //! `serde_json::Value` first (a map of owned keys and strings, a few
-//! allocations an entry), and stopping at the first byte past
+//! allocations an entry), and stopping once past
 //! [`Limits::max_echo_bytes`](crate::Limits) instead of measuring a value
-//! after building it.
-
-use serde::ser::{SerializeMap, SerializeSeq};
-use serde::{Serialize, Serializer};
+//! after building it. The punctuation and plain strings are written here,
+//! byte by byte as `serde_json` writes them; numbers and strings with a
+//! character to escape are written by `serde_json` itself.
 
 use super::bind::echo_owned;
 use super::value::{Key, List, Map, Val};
@@ -27,24 +26,18 @@ const MAX_DEPTH: usize = 64;
 /// a value costs one allocation, its own).
 pub(crate) fn echo_text(value: &Val<'_>, max: usize, scratch: &mut Vec<u8>) -> Box<str> {
     scratch.clear();
-    let mut over = false;
-    let out = Capped {
-        text: scratch,
-        max,
-        over: &mut over,
-    };
-    // The writer by value, not by reference, so its calls inline.
-    let written = serde_json::to_writer(out, &Echo { value, depth: 0 });
+    let written = Writer { out: scratch, max }.val(value, 0);
     let summary = match written {
-        // `serde_json` writes UTF-8; were it not, the value is summarised.
+        // Every piece written is UTF-8; were the whole not, the value is
+        // summarised.
         Ok(()) => match std::str::from_utf8(scratch) {
             Ok(text) => return Box::from(text),
             Err(_) => serde_json::Value::String("<a value: not shown>".to_string()),
         },
         // Over `max`: the summary, worked out as before from the value as
         // JSON (rare, and bounded by the facts' limits).
-        Err(_) if over => echo_owned(value.to_json(), max),
-        Err(_) => serde_json::Value::String(format!(
+        Err(Stop::Over) => echo_owned(value.to_json(), max),
+        Err(Stop::Deep) => serde_json::Value::String(format!(
             "<a value nested more than {MAX_DEPTH} levels deep: not shown>"
         )),
     };
@@ -53,145 +46,104 @@ pub(crate) fn echo_text(value: &Val<'_>, max: usize, scratch: &mut Vec<u8>) -> B
         .into_boxed_str()
 }
 
-/// A writer that keeps at most `max` bytes and fails on the first byte
-/// past them.
-struct Capped<'t> {
-    text: &'t mut Vec<u8>,
+/// Why writing a value stopped before its end.
+enum Stop {
+    /// The text passed `max` bytes.
+    Over,
+    /// The value nests more than [`MAX_DEPTH`] lists or maps deep.
+    Deep,
+}
+
+/// Writes a value's JSON text into `out`, and stops as soon as the text is
+/// past `max` bytes (checked after every piece; a string is refused before
+/// it is copied when it cannot fit).
+struct Writer<'t> {
+    out: &'t mut Vec<u8>,
     max: usize,
-    /// Whether it failed for that.
-    over: &'t mut bool,
 }
 
-impl std::io::Write for Capped<'_> {
+impl Writer<'_> {
+    /// Whether the text is still within `max`.
     #[inline]
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.write_all(buf).map(|()| buf.len())
+    fn fits(&self) -> Result<(), Stop> {
+        if self.out.len() > self.max {
+            Err(Stop::Over)
+        } else {
+            Ok(())
+        }
     }
 
-    // What `serde_json` calls, for every piece it writes: one check, one
-    // copy, inlined.
+    /// `bytes`, as they are (punctuation, `null`, `true`).
     #[inline]
-    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
-        if self.text.len().saturating_add(buf.len()) > self.max {
-            *self.over = true;
-            return Err(std::io::Error::other("over the echo limit"));
+    fn raw(&mut self, bytes: &[u8]) -> Result<(), Stop> {
+        self.out.extend_from_slice(bytes);
+        self.fits()
+    }
+
+    /// A number (or anything else) as `serde_json` writes it.
+    fn serde<T: serde::Serialize + ?Sized>(&mut self, v: &T) -> Result<(), Stop> {
+        // Writing into a `Vec` does not fail; a number always serialises.
+        let _ = serde_json::to_writer(&mut *self.out, v);
+        self.fits()
+    }
+
+    /// A string, quoted and escaped as `serde_json` escapes it.
+    fn str(&mut self, s: &str) -> Result<(), Stop> {
+        // The text of a string is at least its bytes and two quotes.
+        if self.out.len().saturating_add(s.len()).saturating_add(2) > self.max {
+            return Err(Stop::Over);
         }
-        self.text.extend_from_slice(buf);
-        Ok(())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The error of a value nested more than [`MAX_DEPTH`] levels deep.
-fn too_deep<E: serde::ser::Error>() -> E {
-    E::custom("nested too deep to show")
-}
-
-/// JSON of the facts, serialised as itself, counting how deep it nests.
-struct Json<'j> {
-    json: &'j serde_json::Value,
-    depth: usize,
-}
-
-impl Serialize for Json<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.json {
-            serde_json::Value::Array(items) => items_of(items, self.depth, s),
-            serde_json::Value::Object(fields) => fields_of(fields, self.depth, s),
-            scalar => scalar.serialize(s),
+        // `serde_json` escapes `"`, `\` and the control characters only
+        // (every byte looked at, without a branch a byte, so the loop is
+        // vectorised).
+        let plain = s
+            .bytes()
+            .fold(true, |ok, b| ok & (b >= 0x20) & (b != b'"') & (b != b'\\'));
+        if !plain {
+            return self.serde(s);
         }
+        self.out.push(b'"');
+        self.out.extend_from_slice(s.as_bytes());
+        self.out.push(b'"');
+        self.fits()
     }
-}
 
-/// A list of the facts at `depth`, as a JSON array.
-fn items_of<S: Serializer>(
-    items: &[serde_json::Value],
-    depth: usize,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    if depth > MAX_DEPTH {
-        return Err(too_deep::<S::Error>());
-    }
-    let mut seq = s.serialize_seq(Some(items.len()))?;
-    for json in items {
-        seq.serialize_element(&Json {
-            json,
-            depth: depth + 1,
-        })?;
-    }
-    seq.end()
-}
-
-/// An object of the facts at `depth`, as a JSON object.
-fn fields_of<S: Serializer>(
-    fields: &serde_json::Map<String, serde_json::Value>,
-    depth: usize,
-    s: S,
-) -> Result<S::Ok, S::Error> {
-    if depth > MAX_DEPTH {
-        return Err(too_deep::<S::Error>());
-    }
-    let mut map = s.serialize_map(Some(fields.len()))?;
-    for (k, json) in fields {
-        map.serialize_entry(
-            k,
-            &Json {
-                json,
-                depth: depth + 1,
-            },
-        )?;
-    }
-    map.end()
-}
-
-/// A value serialised as its [`Val::to_json`]: timestamps and durations
-/// as in the facts, map keys as text in sorted order.
-struct Echo<'v, 'a> {
-    value: &'v Val<'a>,
-    /// How many lists and maps hold it.
-    depth: usize,
-}
-
-impl Serialize for Echo<'_, '_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.depth > MAX_DEPTH && matches!(self.value, Val::List(_) | Val::Map(_)) {
-            return Err(too_deep::<S::Error>());
+    /// A value at `depth` (how many lists and maps hold it), as its
+    /// [`Val::to_json`]: timestamps and durations as in the facts, map
+    /// keys as text in sorted order.
+    fn val(&mut self, value: &Val<'_>, depth: usize) -> Result<(), Stop> {
+        if depth > MAX_DEPTH && matches!(value, Val::List(_) | Val::Map(_)) {
+            return Err(Stop::Deep);
         }
-        match self.value {
-            Val::Null | Val::Optional(None) => s.serialize_unit(),
-            Val::Bool(b) => s.serialize_bool(*b),
-            Val::Int(i) => s.serialize_i64(*i),
-            Val::Uint(u) => s.serialize_u64(*u),
+        match value {
+            Val::Null | Val::Optional(None) => self.raw(b"null"),
+            Val::Bool(true) => self.raw(b"true"),
+            Val::Bool(false) => self.raw(b"false"),
+            Val::Int(i) => self.serde(i),
+            Val::Uint(u) => self.serde(u),
             // A double JSON cannot hold is `null`, as in `to_json`.
-            Val::Double(f) if f.is_finite() => s.serialize_f64(*f),
-            Val::Double(_) => s.serialize_unit(),
-            Val::Str(t) => s.serialize_str(t.as_str()),
-            Val::Bytes(b) => s.serialize_str(&String::from_utf8_lossy(b)),
-            Val::Timestamp(t) => s.serialize_str(&crate::model::rfc3339(*t)),
+            Val::Double(f) if f.is_finite() => self.serde(f),
+            Val::Double(_) => self.raw(b"null"),
+            Val::Str(t) => self.str(t.as_str()),
+            Val::Bytes(b) => self.str(&String::from_utf8_lossy(b)),
+            Val::Timestamp(t) => self.str(&crate::model::rfc3339(*t)),
             Val::Duration(d) => {
-                s.collect_str(&crate::model::Duration::from_millis(d.num_milliseconds()))
+                self.str(&crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
             }
-            Val::Type(t) => s.serialize_str(t),
-            Val::Optional(Some(v)) => Echo {
-                value: v,
-                depth: self.depth,
-            }
-            .serialize(s),
+            Val::Type(t) => self.str(t),
+            Val::Optional(Some(v)) => self.val(v, depth),
             // The facts' own JSON, as `to_json` copies it.
-            Val::List(List::Facts(items, _)) => items_of(items, self.depth, s),
-            Val::Map(Map::Facts(fields, _)) => fields_of(fields, self.depth, s),
+            Val::List(List::Facts(items, _)) => self.items(items, depth),
+            Val::Map(Map::Facts(fields, _)) => self.fields(fields, depth),
             Val::List(l) => {
-                let mut seq = s.serialize_seq(Some(l.len()))?;
-                for v in l.iter() {
-                    seq.serialize_element(&Echo {
-                        value: &v,
-                        depth: self.depth + 1,
-                    })?;
+                self.raw(b"[")?;
+                for (i, v) in l.iter().enumerate() {
+                    if i > 0 {
+                        self.raw(b",")?;
+                    }
+                    self.val(&v, depth + 1)?;
                 }
-                seq.end()
+                self.raw(b"]")
             }
             // A map with a key that is not a string: its keys as text are
             // not in the order it iterates (`10` before `9`) and may
@@ -200,30 +152,76 @@ impl Serialize for Echo<'_, '_> {
             Val::Map(Map::Vals(entries))
                 if entries.iter().any(|(k, _)| !matches!(k, Key::Str(_))) =>
             {
-                Json {
-                    json: &self.value.to_json(),
-                    depth: self.depth,
-                }
-                .serialize(s)
+                self.json(&value.to_json(), depth)
             }
             // Every other map iterates its string keys in byte order, the
             // order of a JSON object's keys in `serde_json`.
             Val::Map(m) => {
-                let mut map = s.serialize_map(None)?;
+                self.raw(b"{")?;
+                let mut first = true;
                 for (k, v) in m.iter() {
                     if let Key::Str(k) = &k {
-                        map.serialize_entry(
-                            k.as_str(),
-                            &Echo {
-                                value: &v,
-                                depth: self.depth + 1,
-                            },
-                        )?;
+                        if !first {
+                            self.raw(b",")?;
+                        }
+                        first = false;
+                        self.str(k.as_str())?;
+                        self.raw(b":")?;
+                        self.val(&v, depth + 1)?;
                     }
                 }
-                map.end()
+                self.raw(b"}")
             }
         }
+    }
+
+    /// JSON of the facts at `depth`, written as itself.
+    fn json(&mut self, json: &serde_json::Value, depth: usize) -> Result<(), Stop> {
+        match json {
+            serde_json::Value::Array(items) => self.items(items, depth),
+            serde_json::Value::Object(fields) => self.fields(fields, depth),
+            serde_json::Value::String(s) => self.str(s),
+            serde_json::Value::Null => self.raw(b"null"),
+            serde_json::Value::Bool(true) => self.raw(b"true"),
+            serde_json::Value::Bool(false) => self.raw(b"false"),
+            serde_json::Value::Number(n) => self.serde(n),
+        }
+    }
+
+    /// A list of the facts at `depth`, as a JSON array.
+    fn items(&mut self, items: &[serde_json::Value], depth: usize) -> Result<(), Stop> {
+        if depth > MAX_DEPTH {
+            return Err(Stop::Deep);
+        }
+        self.raw(b"[")?;
+        for (i, json) in items.iter().enumerate() {
+            if i > 0 {
+                self.raw(b",")?;
+            }
+            self.json(json, depth + 1)?;
+        }
+        self.raw(b"]")
+    }
+
+    /// An object of the facts at `depth`, as a JSON object.
+    fn fields(
+        &mut self,
+        fields: &serde_json::Map<String, serde_json::Value>,
+        depth: usize,
+    ) -> Result<(), Stop> {
+        if depth > MAX_DEPTH {
+            return Err(Stop::Deep);
+        }
+        self.raw(b"{")?;
+        for (i, (k, json)) in fields.iter().enumerate() {
+            if i > 0 {
+                self.raw(b",")?;
+            }
+            self.str(k)?;
+            self.raw(b":")?;
+            self.json(json, depth + 1)?;
+        }
+        self.raw(b"}")
     }
 }
 
@@ -324,6 +322,21 @@ mod tests {
             for max in [full.saturating_add_signed(near as isize), tiny, 4096] {
                 prop_assert_eq!(&*echo_text(&v, max, &mut Vec::new()), built(&v, max), "max {}", max);
             }
+        }
+    }
+
+    #[test]
+    fn a_string_is_shown_exactly_when_its_text_fits() {
+        for s in ["abc", "a\"c", ""] {
+            let text = serde_json::to_string(s).unwrap_or_default();
+            let v = Val::Str(Str::B(s));
+            // Alone, and as the last item of a list (one byte after it).
+            assert_eq!(&*echo_text(&v, text.len(), &mut Vec::new()), text);
+            assert_ne!(&*echo_text(&v, text.len() - 1, &mut Vec::new()), text);
+            let list = Val::List(List::Vals(Rc::from([Val::Int(1), v.clone()])));
+            let whole = format!("[1,{text}]");
+            assert_eq!(&*echo_text(&list, whole.len(), &mut Vec::new()), whole);
+            assert_ne!(&*echo_text(&list, whole.len() - 1, &mut Vec::new()), whole);
         }
     }
 
