@@ -3,21 +3,22 @@
 //! The facts are read in place (`expr::view::facts`); each policy gets a child
 //! scope with its `variables` (evaluated once, in order). A rule that cannot
 //! be evaluated is an `error` finding that counts as its effect failing.
+//! A gate is judged in `gates.rs`, the values a finding shows are resolved
+//! in `shown.rs`, approval rules in `approvals.rs`.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
 
 use super::approvals;
 use super::bounds;
-use super::compile::{CompiledGate, ReleasePolicy};
+use super::compile::ReleasePolicy;
 use super::decision::*;
 use super::finding::Message;
-use super::values::Shown;
+use super::shown::Echoed;
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::within_limits;
-use crate::expr::echo::echo_text;
 use crate::expr::view::facts::{self as view, ServiceView};
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
@@ -30,13 +31,13 @@ use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 /// slot order, why each that could not be computed could not, and the
 /// echoes of `variables.…` paths already shown (the values themselves are
 /// bound in the policy's scope as `variables.NAME`).
-struct Variables<'p> {
+pub(super) struct Variables<'p> {
     /// The policy's variables, in slot order.
-    defined: &'p [(String, CompiledExpr)],
+    pub(super) defined: &'p [(String, CompiledExpr)],
     /// The slot and the reason of each variable that could not be
     /// computed (most policies have none: nothing is allocated then).
     errors: Vec<(usize, String)>,
-    echoed: Echoed,
+    pub(super) echoed: Echoed,
 }
 
 impl Variables<'_> {
@@ -48,37 +49,34 @@ impl Variables<'_> {
 }
 
 /// The slot of variable `name` among a policy's variables.
-fn slot(defined: &[(String, CompiledExpr)], name: &str) -> Option<usize> {
+pub(super) fn slot(defined: &[(String, CompiledExpr)], name: &str) -> Option<usize> {
     defined.iter().position(|(n, _)| n == name)
 }
 
-/// The values shown so far, by path: each shown once and shared by every
-/// finding that shows it. A hash map with a fixed seed (the keys are the
-/// policies' paths, not the facts'; nothing depends on its order).
-type Echoed = HashMap<Arc<str>, Option<Arc<Shown>>, foldhash::fast::FixedState>;
-
 /// The messages of a rule or policy that does not apply.
-const GATE_SKIPPED: Message = Message::Fixed("does not apply (`when` is false)");
+pub(super) const GATE_SKIPPED: Message = Message::Fixed("does not apply (`when` is false)");
 const APPROVAL_SKIPPED: Message = Message::Fixed("not required (`when` is false)");
 const POLICY_SKIPPED: Message = Message::Fixed("policy does not apply (`appliesTo` is false)");
 
-struct Run<'f> {
-    facts: &'f Facts,
+/// One decision in progress: the facts, what has been found so far, and
+/// the shown values shared between its findings.
+pub(super) struct Run<'f> {
+    pub(super) facts: &'f Facts,
     /// Asked between rules: `true` stops the evaluation.
     interrupted: &'f dyn Fn() -> bool,
     stopped: bool,
     /// The roots the facts leave out (`null`).
     absent: Vec<&'f str>,
-    limits: &'f Limits,
-    now: Timestamp,
+    pub(super) limits: &'f Limits,
+    pub(super) now: Timestamp,
     findings: Vec<Finding>,
-    missing: Vec<MissingApproval>,
-    waiver_status: Vec<Option<&'static str>>,
+    pub(super) missing: Vec<MissingApproval>,
+    pub(super) waiver_status: Vec<Option<&'static str>>,
     /// Fact values already shown by a finding, by path: every finding
     /// that shows the same path shares one value.
-    echoed: Echoed,
+    pub(super) echoed: Echoed,
     /// Where a value shown is written before it gets its own text.
-    scratch: Vec<u8>,
+    pub(super) scratch: Vec<u8>,
 }
 
 /// Decide whether the release described by `facts` may go, by the release
@@ -231,61 +229,13 @@ fn add_budget(json: &mut Json, left: Option<f64>) {
     }
 }
 
-fn as_bool(v: Result<Val<'_>, String>, what: &str) -> Result<bool, String> {
+pub(super) fn as_bool(v: Result<Val<'_>, String>, what: &str) -> Result<bool, String> {
     match v? {
         Val::Bool(b) => Ok(b),
         other => Err(format!(
             "{what} gave `{}`, not a bool",
             short(&other.to_json())
         )),
-    }
-}
-
-/// The part of a variable's value at `path` (field names), as its JSON
-/// holds it; `None` where the JSON has nothing there.
-fn variable_at<'a>(value: &Val<'a>, path: &[String]) -> Option<Val<'a>> {
-    let mut cur = value.clone();
-    for seg in path {
-        while let Val::Optional(Some(inner)) = cur {
-            cur = (*inner).clone();
-        }
-        cur = match cur {
-            Val::Map(m) => m.field(seg)?,
-            _ => return None,
-        };
-    }
-    while let Val::Optional(Some(inner)) = cur {
-        cur = (*inner).clone();
-    }
-    Some(cur)
-}
-
-/// The value shown for the path `key`: worked out by `show` the first
-/// time, then the same (shared) value.
-fn shown_once(
-    echoed: &mut Echoed,
-    key: &Arc<str>,
-    show: impl FnOnce() -> Option<Arc<Shown>>,
-) -> Option<Arc<Shown>> {
-    if let Some(v) = echoed.get(key) {
-        return v.clone();
-    }
-    let v = show();
-    echoed.insert(key.clone(), v.clone());
-    v
-}
-
-/// The value of the facts at `root` then `path` (field names), as a
-/// finding shows it; `None` where the facts have nothing there (a section
-/// they leave out included).
-fn fact_at<'a>(roots: &[Val<'a>], root: &str, path: &[String]) -> Option<Val<'a>> {
-    let crate::model::shape::Shape::Object(fields) = &*FACTS else {
-        return None;
-    };
-    let slot = fields.keys().position(|k| k == root)?;
-    match roots.get(slot)? {
-        Val::Null => None,
-        v => variable_at(v, path),
     }
 }
 
@@ -299,54 +249,6 @@ fn short(j: &Json) -> String {
 }
 
 impl Run<'_> {
-    /// The values of the paths the expressions read, as a finding shows
-    /// them; each shown once per decision (per policy for variables) and
-    /// shared by every finding that shows it.
-    fn values<'e>(
-        &mut self,
-        exprs: impl IntoIterator<Item = &'e CompiledExpr> + Clone,
-        roots: &[Val<'_>],
-        vars: &mut Variables<'_>,
-        slots: &[Option<Val<'_>>],
-    ) -> Values {
-        let reads = exprs.clone().into_iter().map(|e| e.reads.len()).sum();
-        let mut out = Values::with_capacity(reads);
-        let max = self.limits.max_echo_bytes;
-        for e in exprs {
-            for (path, key) in e.reads.iter().zip(&e.read_keys) {
-                let Some((root, rest)) = path.split_first() else {
-                    continue;
-                };
-                let shown = if root == "variables" {
-                    let Some((name, rest)) = rest.split_first() else {
-                        continue;
-                    };
-                    let defined = vars.defined;
-                    shown_once(&mut vars.echoed, key, || {
-                        let i = slot(defined, name)?;
-                        let v = variable_at(slots.get(i)?.as_ref()?, rest)?;
-                        Some(Arc::new(Shown::from_text(
-                            key.clone(),
-                            echo_text(&v, max, &mut self.scratch),
-                        )))
-                    })
-                } else {
-                    shown_once(&mut self.echoed, key, || {
-                        let v = fact_at(roots, root, rest)?;
-                        Some(Arc::new(Shown::from_text(
-                            key.clone(),
-                            echo_text(&v, max, &mut self.scratch),
-                        )))
-                    })
-                };
-                if let Some(v) = shown {
-                    out.insert(v);
-                }
-            }
-        }
-        out
-    }
-
     /// Whether the caller asked to stop (asked once per rule).
     fn stop(&mut self) -> bool {
         self.stopped = self.stopped || (self.interrupted)();
@@ -539,7 +441,7 @@ impl Run<'_> {
     }
 
     /// Evaluate `e` in `scope` (see [`Run::check_reads`]).
-    fn eval<'a>(
+    pub(super) fn eval<'a>(
         &self,
         e: &'a CompiledExpr,
         scope: &Frame<'a, '_>,
@@ -547,146 +449,5 @@ impl Run<'_> {
     ) -> Result<Val<'a>, String> {
         self.check_reads(e, vars)?;
         e.eval(scope).map_err(|err| self.explain_error(e, err))
-    }
-
-    fn gate<'a>(
-        &mut self,
-        g: &'a CompiledGate,
-        scope: &Frame<'a, '_>,
-        vars: &mut Variables<'_>,
-        slots: &[Option<Val<'_>>],
-        f: &mut Finding,
-    ) {
-        let gate = &g.gate;
-        let exprs = std::iter::once(&g.expression).chain(g.when.as_ref());
-        f.values = self.values(exprs, scope.roots, vars, slots);
-        if let Some(w) = &g.when {
-            match as_bool(self.eval(w, scope, vars), "`when`") {
-                Ok(false) => {
-                    f.outcome = Outcome::Skipped;
-                    f.message = GATE_SKIPPED;
-                    return;
-                }
-                Err(e) => {
-                    f.outcome = Outcome::Error;
-                    f.message =
-                        Message::Own(Arc::from(format!("`when` could not be evaluated: {e}")));
-                    return;
-                }
-                Ok(true) => {}
-            }
-        }
-        match as_bool(self.eval(&g.expression, scope, vars), "expression") {
-            Ok(true) => {
-                f.outcome = Outcome::Pass;
-                f.message = Message::Passed;
-                self.mark_waivers(&gate.id, "unused");
-            }
-            Ok(false) => {
-                f.message = match &g.message_expression {
-                    Some(m) => match self.eval(m, scope, vars) {
-                        Ok(Val::Str(s)) => Message::Own(Arc::from(s.as_str())),
-                        _ => Message::FailedPlain,
-                    },
-                    None => Message::Failed,
-                };
-                f.outcome = if gate.effect == Effect::Warn {
-                    Outcome::Warn
-                } else {
-                    Outcome::Fail
-                };
-                if let Some(lifted) = self.waiver(g).or_else(|| self.gate_approval(g)) {
-                    f.outcome = Outcome::Waived;
-                    f.lifted = Some(Box::new(lifted));
-                } else {
-                    if f.outcome == Outcome::Fail {
-                        f.waivable = true;
-                    }
-                    self.pending_if_approval(g, f);
-                }
-            }
-            Err(e) => {
-                // An approval cannot lift an error: none is listed as missing.
-                f.outcome = Outcome::Error;
-                f.message = Message::Own(Arc::from(format!("could not be evaluated: {e}")));
-            }
-        }
-    }
-
-    fn pending_if_approval(&mut self, g: &CompiledGate, f: &Finding) {
-        if g.gate.effect == Effect::Approval {
-            self.missing.push(MissingApproval {
-                rule: g.gate.id.clone(),
-                policy: f.policy().to_string(),
-                roles: g.gate.approvers.clone(),
-                needed: 1,
-                evidence: Vec::new(),
-                reason: f.message().to_string(),
-            });
-        }
-    }
-
-    fn mark_waivers(&mut self, rule: &str, status: &'static str) {
-        for (w, s) in self.facts.waivers.iter().zip(self.waiver_status.iter_mut()) {
-            if w.rule == rule && s.is_none() {
-                *s = Some(status);
-            }
-        }
-    }
-
-    /// An honoured waiver for a failed gate: from an allowed role, not by
-    /// the author, not expired. Every other waiver of the rule is marked
-    /// with why it did not count.
-    fn waiver(&mut self, g: &CompiledGate) -> Option<Lifted> {
-        let mut lifted = None;
-        for (w, s) in self.facts.waivers.iter().zip(self.waiver_status.iter_mut()) {
-            if w.rule != g.gate.id {
-                continue;
-            }
-            let status = if !g.gate.waivable_by.contains(&w.role) {
-                "not-permitted"
-            } else if approvals::same_person(&w.by, &self.facts.release.author) {
-                "self-waiver"
-            } else if w.expires <= self.now {
-                "expired"
-            } else if lifted.is_none() {
-                lifted = Some(Lifted {
-                    via: "waiver".into(),
-                    by: w.by.clone(),
-                    role: w.role.clone(),
-                    reason: Some(w.reason.clone()),
-                    expires: Some(w.expires),
-                });
-                "applied"
-            } else {
-                "unused"
-            };
-            *s = Some(status);
-        }
-        lifted
-    }
-
-    /// For `effect: approval` gates: a counted approval from an approver role.
-    fn gate_approval(&self, g: &CompiledGate) -> Option<Lifted> {
-        if g.gate.effect != Effect::Approval {
-            return None;
-        }
-        // The latest word of each approver counts (a later reject withdraws);
-        // the author's own word never does.
-        let author = &self.facts.release.author;
-        let latest = approvals::latest_words(&self.facts.approvals, self.now, |a| {
-            g.gate.approvers.contains(&a.role) && !approvals::same_person(&a.by, author)
-        });
-        latest
-            .into_values()
-            .filter(|a| a.decision == crate::model::ApprovalDecision::Approve)
-            .max_by_key(|a| a.at)
-            .map(|a| Lifted {
-                via: "approval".into(),
-                by: a.by.clone(),
-                role: a.role.clone(),
-                reason: a.comment.clone(),
-                expires: None,
-            })
     }
 }

@@ -12,6 +12,8 @@ mod compile;
 pub(crate) mod decision;
 mod evaluate;
 mod finding;
+mod gates;
+mod shown;
 mod transcode;
 mod values;
 
