@@ -15,7 +15,7 @@ use cel::ExecutionError;
 use cel::common::ast::{EntryExpr, Expr, IdedEntryExpr, IdedExpr};
 use serde_json::Value as Json;
 
-use super::eval::ErrorClass;
+use super::budget::ErrorClass;
 use super::{Budget, CompiledExpr, Frame, Val, Variables, Want};
 use crate::limits::Limits;
 use crate::model::shape::Shape;

@@ -2,7 +2,7 @@
 //! `%d`, `%f`, `%e` with an optional precision, `%b`, `%x`, `%X`, `%o`,
 //! `%%`). The text built is size-checked as it grows.
 
-use super::eval::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R};
 use super::functions::built;
 use super::value::{List, Val};
 

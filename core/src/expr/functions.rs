@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use super::eval::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R};
 use super::value::{List, Str, Val};
 use super::{library, strings, time};
 

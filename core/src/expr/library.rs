@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 
 use chrono::TimeDelta;
 
-use super::eval::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R};
 use super::functions::built_list;
 use super::value::{Val, equal_cost, order};
 

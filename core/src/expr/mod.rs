@@ -7,13 +7,14 @@
 //! they are held ([`value`], [`view`]: the typed facts read in place, or
 //! borrowed JSON typed by the facts shape),
 //! with native [functions] and our [function library](library), within a
-//! per-decision [`Budget`](eval::Budget) of steps and bytes. The `cel`
+//! per-decision [`Budget`](budget::Budget) of steps and bytes. The `cel`
 //! crate's interpreter is kept as the [reference](reference) the
 //! differential tests compare against.
 
 pub(crate) mod absent;
 mod arguments;
 pub(crate) mod bind;
+pub(crate) mod budget;
 mod compare;
 pub(crate) mod convert;
 pub mod differential;
@@ -46,7 +47,8 @@ use cel::common::ast::{IdedExpr, SourceInfo};
 use crate::error::ErrorCode;
 use crate::limits::Limits;
 use crate::model::shape::Shape;
-pub(crate) use eval::{Budget, EvalError, Frame};
+pub(crate) use budget::{Budget, EvalError};
+pub(crate) use eval::Frame;
 pub(crate) use typecheck::CheckError;
 pub(crate) use value::Val;
 

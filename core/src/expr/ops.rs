@@ -8,7 +8,7 @@ use std::rc::Rc;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::eval::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R};
 use super::value::{List, Str, Val};
 
 fn overflow(op: &str) -> EvalError {

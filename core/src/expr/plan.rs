@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use cel::common::ast::{CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedExpr, LiteralValue};
 
-use super::eval::{Budget, Frame};
+use super::budget::Budget;
+use super::eval::Frame;
 use super::functions::Func;
 use super::value::{Str, Val};
 use crate::model::shape::Shape;

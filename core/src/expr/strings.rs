@@ -4,7 +4,7 @@
 //! count code points. The size of every result is known, and checked,
 //! before it is built: `replace` counts its matches first.
 
-use super::eval::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R};
 use super::functions::{Func, built};
 use super::value::{Str, Val};
 

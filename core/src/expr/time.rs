@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, TimeDelta, TimeZone, Timelike, Utc};
 
-use super::eval::{ErrorClass, EvalError, R};
+use super::budget::{ErrorClass, EvalError, R};
 use super::ops::{duration_in_range, timestamp_in_range};
 use super::value::Val;
 
