@@ -4,16 +4,20 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::catalog::{Catalog, CatalogData, ChangeKind, Release, ReleasePlan};
+use super::catalog::{Catalog, CatalogData, ReleasePlan};
 use super::contracts;
 use super::graph::{Bits, Dependents, EnvGraph, Walker};
-use super::result::{
-    BlastRadius, Cycle, Dependency, Deployability, Plan, PlanVerdict, PlannedRelease, Reach, Wave,
-};
+use super::result::{BlastRadius, Cycle, Plan, PlanVerdict, PlannedRelease, Reach, Wave};
 use super::schedule::{self, Slot};
-use crate::error::{CatalogError, Error, ErrorCode, SourceLocation};
+use crate::error::{CatalogError, Error, ErrorCode};
 use crate::expr::suggest::did_you_mean;
 use crate::limits::Limits;
+
+mod deploy;
+mod order;
+
+pub(crate) use deploy::{can_i_deploy, can_i_deploy_reach};
+use order::{cap_waves, depends_on, waits_for};
 
 /// Most dependents a [`Reach`] names.
 const MAX_NAMED: usize = 50;
@@ -278,115 +282,6 @@ pub(crate) fn plan(
     })
 }
 
-/// May `version` of `service` go to `environment`? The release provides
-/// the API versions the catalog lists at exactly that version; a major
-/// bump over what runs there counts as declared breaking (so only its
-/// consumers' requirements and used operations decide).
-pub(crate) fn can_i_deploy(
-    catalog: &Catalog,
-    service: &str,
-    version: &str,
-    environment: &str,
-) -> Result<Deployability, Error> {
-    can_i_deploy_reach(catalog, service, version, environment).map(|(answer, _, _)| answer)
-}
-
-/// [`can_i_deploy`], and the dependents its blast radius was counted
-/// from (hard, then soft; indices), for `check`'s `graph` root: one walk
-/// for both.
-pub(crate) fn can_i_deploy_reach(
-    catalog: &Catalog,
-    service: &str,
-    version: &str,
-    environment: &str,
-) -> Result<(Deployability, Vec<usize>, Vec<usize>), Error> {
-    let data = &*catalog.inner;
-    let at = SourceLocation::file("<arguments>");
-    let names: Vec<&str> = data.by_name.keys().map(String::as_str).collect();
-    let Some((index, s)) = data.service(service) else {
-        let mut e = CatalogError::new(
-            ErrorCode::UnknownReference,
-            at,
-            format!("service `{service}` is not in the catalog"),
-        );
-        e.hint = did_you_mean(service, &names);
-        return Err(e.into());
-    };
-    if !s.runs_in(environment) {
-        let envs: Vec<&str> = s.environments.iter().map(String::as_str).collect();
-        return Err(CatalogError::new(
-            ErrorCode::UnknownReference,
-            at,
-            format!(
-                "service `{service}` does not run in `{environment}` (its environments: {})",
-                envs.join(", ")
-            ),
-        )
-        .into());
-    }
-    let v = semver::Version::parse(version.trim_start_matches('v')).map_err(|e| {
-        CatalogError::new(
-            ErrorCode::InvalidVersion,
-            at.clone(),
-            format!("invalid semantic version `{version}`: {e}"),
-        )
-    })?;
-    let mut release = Release {
-        service: service.to_string(),
-        version: v.clone(),
-        kind: "standard".to_string(),
-        provides: BTreeMap::new(),
-        change: None,
-        environment: environment.to_string(),
-        start: chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
-        duration: crate::model::Duration::from_millis(1),
-        team: None,
-        at: at.clone(),
-        service_at: at.clone(),
-        environment_at: at.clone(),
-        provides_at: BTreeMap::new(),
-    };
-    let provides = contracts::provides_of(s, &release);
-    let major = provides.iter().any(|(api, new)| {
-        s.running_api(api, environment)
-            .is_some_and(|o| contracts::major_bump(&o.version, new))
-    }) || (provides.is_empty()
-        && s.deployed
-            .get(environment)
-            .is_some_and(|o| contracts::major_bump(o, &v)));
-    release.change = major.then_some(ChangeKind::Breaking);
-    let id = format!("{service}@{environment}");
-    let mut violations = contracts::violations(data, &release, index, s, &id);
-    violations.sort();
-    violations.dedup();
-    let deployable = violations.is_empty();
-    let reach =
-        Walker::new(data.services.len()).dependents(data, index, &runs_in(data, environment));
-    let (hard, soft) = (reach.hard.clone(), reach.soft.clone());
-    let summary = if deployable {
-        format!("yes: `{service}` {v} can go to `{environment}`; no consumer's contract breaks")
-    } else {
-        format!(
-            "no: `{service}` {v} would break {} contract(s) in `{environment}`",
-            violations.len()
-        )
-    };
-    let answer = Deployability {
-        deployable,
-        service: service.to_string(),
-        version: v.to_string(),
-        environment: environment.to_string(),
-        provides: provides
-            .into_iter()
-            .map(|(k, v)| (k, v.to_string()))
-            .collect(),
-        violations,
-        blast_radius: blast_radius(data, reach),
-        summary,
-    };
-    Ok((answer, hard, soft))
-}
-
 /// Each release's service index; every release checked against the
 /// catalog first (all problems at once).
 fn resolve(data: &CatalogData, intended: &ReleasePlan) -> Result<Vec<usize>, Error> {
@@ -455,113 +350,6 @@ fn resolve(data: &CatalogData, intended: &ReleasePlan) -> Result<Vec<usize>, Err
     } else {
         Err(Error::Catalog(errors))
     }
-}
-
-/// Waves with at most `cap` releases each: each level split in order of
-/// release id, a lockstep group kept whole; every level starts a wave
-/// after the one before, so providers stay before consumers.
-fn cap_waves(
-    levels: &[usize],
-    ids: &[String],
-    cap: Option<u32>,
-    services: &[usize],
-    group_of: &BTreeMap<usize, usize>,
-) -> Vec<usize> {
-    let Some(cap) = cap.map(|c| c as usize) else {
-        return levels.to_vec();
-    };
-    let mut out = vec![0; levels.len()];
-    let mut next_wave = 0;
-    let max = levels.iter().copied().max().unwrap_or(0);
-    for level in 0..=max {
-        // Units: a lockstep group or a single release, in id order.
-        let mut units: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        for (i, l) in levels.iter().enumerate() {
-            if *l != level {
-                continue;
-            }
-            let key = services.get(i).and_then(|s| group_of.get(s)).map_or_else(
-                || ids.get(i).cloned().unwrap_or_default(),
-                |g| format!("\u{0}{g}"),
-            );
-            units.entry(key).or_default().push(i);
-        }
-        if units.is_empty() {
-            continue;
-        }
-        let mut used = 0;
-        for members in units.values() {
-            if used > 0 && used + members.len() > cap {
-                next_wave += 1;
-                used = 0;
-            }
-            for m in members {
-                if let Some(o) = out.get_mut(*m) {
-                    *o = next_wave;
-                }
-            }
-            used += members.len();
-        }
-        next_wave += 1;
-    }
-    out
-}
-
-/// The releases of `slots` (same environment) that `s` depends on
-/// directly.
-fn depends_on(data: &CatalogData, s: &Slot<'_>, slots: &[Slot<'_>]) -> Vec<Dependency> {
-    let mut out: Vec<Dependency> = data
-        .providers(s.service)
-        .flat_map(|e| {
-            slots
-                .iter()
-                .filter(move |o| {
-                    o.service == e.provider && o.release.environment == s.release.environment
-                })
-                .map(move |o| Dependency {
-                    release: o.id.clone(),
-                    hard: e.hard,
-                })
-        })
-        .collect();
-    out.sort();
-    out.dedup();
-    out
-}
-
-/// The slots `s` (at `index`) must follow: direct providers (hard or
-/// soft) released in the same environment in the same or an earlier wave,
-/// and the releases below it over hard dependencies; never one that is
-/// also above it (its cycle or lockstep group).
-fn waits_for(
-    data: &CatalogData,
-    index: usize,
-    s: &Slot<'_>,
-    slots: &[Slot<'_>],
-    slot_of: &BTreeMap<(usize, &str), usize>,
-    below: &[Bits],
-) -> Vec<(usize, bool)> {
-    let env = s.release.environment.as_str();
-    let mut direct = Bits::new(slots.len());
-    for e in data.providers(s.service) {
-        if let Some(j) = slot_of.get(&(e.provider, env)) {
-            direct.set(*j);
-        }
-    }
-    let mine = below.get(index);
-    let mut out = Vec::new();
-    for (j, o) in slots.iter().enumerate() {
-        let is_direct = direct.has(j);
-        let is_below = mine.is_some_and(|b| b.has(j));
-        if j == index || !(is_direct || is_below) || o.wave > s.wave {
-            continue;
-        }
-        if below.get(j).is_some_and(|b| b.has(index)) {
-            continue;
-        }
-        out.push((j, is_direct));
-    }
-    out
 }
 
 /// Tier weights: each tier counts twice the next.

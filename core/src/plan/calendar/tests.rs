@@ -20,6 +20,8 @@
     clippy::panic
 )]
 
+use super::fit::ceil_minute;
+use super::spec::SpecError;
 use super::*;
 use proptest::prelude::*;
 
