@@ -148,6 +148,11 @@ impl<'a> Ev<'a, '_, '_> {
                 }
                 Ok(Val::List(List::Vals(out.into())))
             }
+            Node::ConstList(items) => {
+                // Charged as a list literal is, though nothing is built.
+                self.frame.budget.list(items.len())?;
+                Ok(Val::List(List::View(items)))
+            }
             Node::Map(entries) => {
                 self.frame.budget.list(entries.len())?;
                 let mut out: Vec<(Key<'a>, Val<'a>)> = Vec::with_capacity(entries.len());

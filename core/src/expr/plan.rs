@@ -14,7 +14,7 @@ use cel::common::ast::{CallExpr, ComprehensionExpr, EntryExpr, Expr, IdedExpr, L
 use super::budget::Budget;
 use super::eval::Frame;
 use super::functions::Func;
-use super::value::{Str, Val};
+use super::value::{Items, Str, Val};
 use crate::model::shape::Shape;
 
 /// A constant of the plan: the values a literal can be.
@@ -48,6 +48,27 @@ impl Const {
             Const::Duration(d) => Val::Duration(*d),
             Const::Timestamp(t) => Val::Timestamp(*t),
         }
+    }
+}
+
+/// The items of a list literal of constants.
+#[derive(Debug)]
+pub(crate) struct ConstList(Vec<Const>);
+
+impl ConstList {
+    /// The number of items.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+impl Items for ConstList {
+    fn count(&self) -> usize {
+        self.0.len()
+    }
+
+    fn item(&self, i: usize) -> Option<Val<'_>> {
+        self.0.get(i).map(Const::to_val)
     }
 }
 
@@ -123,6 +144,9 @@ pub(crate) enum Node {
     Binary(Op, Box<Node>, Box<Node>),
     /// A list literal; the indices of optional elements (`[?x]`).
     List(Vec<Node>, Vec<usize>),
+    /// A list literal of constants only (`["schema", "data"]`), folded at
+    /// load: read in place, so evaluating it builds nothing.
+    ConstList(ConstList),
     /// A map literal: key, value, optional entry.
     Map(Vec<(Node, Node, bool)>),
     /// A function call: the receiver, if any, is the first argument.
@@ -526,7 +550,18 @@ fn fold(node: Node) -> Node {
         Node::Select(x, f, d) => Node::Select(b(fold(*x)), f, d),
         Node::Has(x, f) => Node::Has(b(fold(*x)), f),
         Node::Index(x, i) => Node::Index(b(fold(*x)), b(fold(*i))),
-        Node::List(items, opt) => Node::List(items.into_iter().map(fold).collect(), opt),
+        Node::List(items, opt) => {
+            let items: Vec<Node> = items.into_iter().map(fold).collect();
+            if opt.is_empty() && items.iter().all(is_const) {
+                let consts = items.into_iter().filter_map(|n| match n {
+                    Node::Const(c) => Some(c),
+                    _ => None,
+                });
+                Node::ConstList(ConstList(consts.collect()))
+            } else {
+                Node::List(items, opt)
+            }
+        }
         Node::Map(entries) => Node::Map(
             entries
                 .into_iter()
