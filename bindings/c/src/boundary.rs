@@ -16,7 +16,7 @@ use crate::status::{RP_STATUS_OK, rp_status};
 ///
 /// `AssertUnwindSafe` is sound here: the exports share no mutable state
 /// besides a builder under construction, and a builder a panic interrupts
-/// is left empty (see `bundle::with_builder`), never half-updated.
+/// is left empty (see `bundle::builder::with_builder`), never half-updated.
 pub(crate) fn catch<R>(on_panic: impl FnOnce(String) -> R, f: impl FnOnce() -> R) -> R {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(r) => r,
