@@ -99,7 +99,7 @@ impl Entry {
     /// `sha256:` and the hex SHA-256 of `bytes`: the digest form every
     /// field of an entry uses.
     pub fn digest_of(bytes: &[u8]) -> String {
-        format!("sha256:{}", chain::hex(&chain::sha256(bytes)))
+        crate::model::digest::sha256_text(&chain::sha256(bytes))
     }
 
     /// The entry at place `seq` after the record whose hash is `prev`

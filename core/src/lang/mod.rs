@@ -51,5 +51,5 @@ pub(crate) fn digest(policies: &[layer::MergedPolicy]) -> String {
         })
         .collect();
     let canonical = serde_json::to_vec(&docs).unwrap_or_default();
-    format!("sha256:{:x}", Sha256::digest(&canonical))
+    crate::model::digest::sha256_text(&Sha256::digest(&canonical))
 }

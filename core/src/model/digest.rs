@@ -27,7 +27,27 @@ pub(crate) fn release_facts_digest(facts: &super::Facts) -> (String, FactCounts)
 fn sha256<R>(encode: impl FnOnce(&mut dyn FnMut(&[u8])) -> R) -> (String, R) {
     let mut hasher = Sha256::new();
     let r = encode(&mut |bytes| hasher.update(bytes));
-    (format!("sha256:{:x}", hasher.finalize()), r)
+    (sha256_text(&hasher.finalize()), r)
+}
+
+/// `sha256:` and the lowercase hex of a SHA-256 `hash`: the form of every
+/// digest a result carries.
+pub(crate) fn sha256_text(hash: &[u8]) -> String {
+    let mut text = String::with_capacity("sha256:".len() + 2 * hash.len());
+    text.push_str("sha256:");
+    push_hex(&mut text, hash);
+    text
+}
+
+/// `bytes` as lowercase hex, two digits a byte, appended to `out` (what
+/// `{:02x}` writes, without the formatting machinery: a digest is written
+/// on every decision).
+pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
+    for &b in bytes {
+        for nibble in [b >> 4, b & 0x0f] {
+            out.push(char::from_digit(u32::from(nibble), 16).unwrap_or('0'));
+        }
+    }
 }
 
 #[cfg(test)]

@@ -473,3 +473,14 @@ proptest::proptest! {
         proptest::prop_assert_eq!(encode(&s), want);
     }
 }
+
+#[test]
+fn the_hex_of_a_digest_is_what_formatting_writes() {
+    let all: Vec<u8> = (0..=255).collect();
+    let formatted: String = all.iter().map(|b| format!("{b:02x}")).collect();
+    let mut hex = String::new();
+    super::push_hex(&mut hex, &all);
+    assert_eq!(hex, formatted);
+    let hash = Sha256::digest(b"release-policy");
+    assert_eq!(super::sha256_text(&hash), format!("sha256:{hash:x}"));
+}
