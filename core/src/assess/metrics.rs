@@ -116,7 +116,9 @@ impl Assess<'_> {
                 ),
             );
         }
-        let points: Vec<Point> = series::clean(canary).filter(|p| p.at > from).collect();
+        // The window only: the samples after `from`.
+        let canary = series::since(canary, from);
+        let points: Vec<Point> = series::clean(canary).collect();
         let judged = match judge_points(
             &points,
             &th,

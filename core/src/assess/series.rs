@@ -36,6 +36,15 @@ fn latest_per_time(samples: &[Sample]) -> impl Iterator<Item = &Sample> + Clone 
         .map(|(s, _)| s)
 }
 
+/// The samples after `from`: the tail of the series, found by binary
+/// search (the facts hold every series oldest first; validation refuses
+/// one that goes back in time). Samples of one timestamp stay together, so
+/// [`latest_per_time`] reads the tail as it reads the whole series.
+pub(crate) fn since(samples: &[Sample], from: Timestamp) -> &[Sample] {
+    let start = samples.partition_point(|s| s.at <= from);
+    samples.get(start..).unwrap_or_default()
+}
+
 /// The points with a value: gaps dropped, the last sample of a timestamp
 /// kept.
 pub(crate) fn clean(samples: &[Sample]) -> impl Iterator<Item = Point> + '_ {
@@ -45,10 +54,8 @@ pub(crate) fn clean(samples: &[Sample]) -> impl Iterator<Item = Point> + '_ {
 /// Values of samples after `from` (all without it), gaps kept as `None`
 /// for the judge's `nanStrategy`; of equal timestamps the last wins.
 pub(crate) fn values_since(samples: &[Sample], from: Option<Timestamp>) -> Vec<Option<f64>> {
-    latest_per_time(samples)
-        .filter(|s| from.is_none_or(|f| s.at > f))
-        .map(|s| s.value)
-        .collect()
+    let samples = from.map_or(samples, |from| since(samples, from));
+    latest_per_time(samples).map(|s| s.value).collect()
 }
 
 /// The mean of a series' values (a relative threshold's baseline).
@@ -174,6 +181,37 @@ mod tests {
 
     fn pts(spec: &[(i64, bool)]) -> Vec<(Timestamp, bool)> {
         spec.iter().map(|(s, b)| (t(*s), *b)).collect()
+    }
+
+    proptest::proptest! {
+        /// The window read from the tail `since` finds is the window read
+        /// by filtering the whole series: over series oldest first with
+        /// repeated timestamps and gaps, and a `from` on, between, before
+        /// and after the samples.
+        #[test]
+        fn the_tail_since_is_the_filtered_series(
+            steps in proptest::collection::vec((0i64..3, proptest::option::of(0u8..5)), 0..40),
+            from in -2i64..90,
+        ) {
+            let mut at = 0;
+            let samples: Vec<Sample> = steps
+                .iter()
+                .map(|(step, v)| {
+                    at += step;
+                    Sample { at: t(at), value: v.map(f64::from), error: None }
+                })
+                .collect();
+            let from = t(from);
+            let tail: Vec<Point> = clean(since(&samples, from)).collect();
+            let filtered: Vec<Point> = clean(&samples).filter(|p| p.at > from).collect();
+            proptest::prop_assert_eq!(tail, filtered);
+            let values = values_since(&samples, Some(from));
+            let all: Vec<Option<f64>> = latest_per_time(&samples)
+                .filter(|s| s.at > from)
+                .map(|s| s.value)
+                .collect();
+            proptest::prop_assert_eq!(values, all);
+        }
     }
 
     #[test]
