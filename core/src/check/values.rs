@@ -13,6 +13,7 @@ use std::sync::{Arc, OnceLock};
 use schemars::{JsonSchema, Schema, SchemaGenerator};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use smallvec::SmallVec;
 
 use super::transcode::Transcode;
 
@@ -28,7 +29,7 @@ type AsMap = BTreeMap<Arc<str>, Arc<serde_json::Value>>;
 /// The findings of one decision share the values they show: two rules
 /// that read `migrations` hold the same value, not two copies of it.
 #[derive(Clone, Default, PartialEq)]
-pub struct Values(Vec<Arc<Shown>>);
+pub struct Values(SmallVec<[Arc<Shown>; 2]>);
 
 /// A value a finding shows, with its path: its JSON text (compact, object
 /// keys sorted, as `serde_json` writes a `Value`), and that text read as a
@@ -110,7 +111,7 @@ impl Values {
 
     /// Room for `n` paths.
     pub(crate) fn with_capacity(n: usize) -> Self {
-        Self(Vec::with_capacity(n))
+        Self(SmallVec::with_capacity(n))
     }
 
     /// Show `value` for `path` (shared, not copied); a path shown again
