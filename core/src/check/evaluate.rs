@@ -27,8 +27,8 @@ use crate::model::shape::FACTS;
 use crate::model::{Facts, Timestamp};
 use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
 
-/// What the findings of one policy know of its variables: the names in
-/// slot order, why each that could not be computed could not, and the
+/// What the findings of one policy know of its variables: the policy's
+/// variables in slot order, why each that could not be computed could not, and the
 /// echoes of `variables.…` paths already shown (the values themselves are
 /// bound in the policy's scope as `variables.NAME`).
 pub(super) struct Variables<'p> {

@@ -150,7 +150,7 @@ impl<'a> Ev<'a, '_, '_> {
             }
             Node::ConstList(items) => {
                 // Charged as a list literal is, though nothing is built.
-                self.frame.budget.list(items.len())?;
+                self.frame.budget.list(super::value::Items::count(items))?;
                 Ok(Val::List(List::View(items)))
             }
             Node::Map(entries) => {

@@ -99,16 +99,12 @@ fn sign(i: i64) -> &'static str {
 }
 
 fn hex(bytes: &[u8], upper: bool) -> String {
-    bytes
-        .iter()
-        .map(|b| {
-            if upper {
-                format!("{b:02X}")
-            } else {
-                format!("{b:02x}")
-            }
-        })
-        .collect()
+    let mut s = String::with_capacity(2 * bytes.len());
+    crate::model::digest::push_hex(&mut s, bytes);
+    if upper {
+        s.make_ascii_uppercase();
+    }
+    s
 }
 
 fn clause_text(

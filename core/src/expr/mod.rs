@@ -503,6 +503,12 @@ mod tests {
     }
 
     #[test]
+    fn bytes_format_as_hex_two_digits_a_byte() {
+        t(r"'%x|%X|%x'.format([b'\x00\x0f\xff', b'\xab\x01', b'']) == '000fff|AB01|'");
+        t("'%x'.format([255]) == 'ff' && '%X'.format([255]) == 'FF'");
+    }
+
+    #[test]
     fn two_variable_comprehensions() {
         t("[10, 20].all(i, v, v == (i + 1) * 10)");
         t("{'a': 1, 'b': 2}.exists(k, v, k == 'b' && v == 2)");

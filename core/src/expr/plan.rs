@@ -55,13 +55,6 @@ impl Const {
 #[derive(Debug)]
 pub(crate) struct ConstList(Vec<Const>);
 
-impl ConstList {
-    /// The number of items.
-    pub(crate) fn len(&self) -> usize {
-        self.0.len()
-    }
-}
-
 impl Items for ConstList {
     fn count(&self) -> usize {
         self.0.len()
