@@ -359,3 +359,31 @@ proptest! {
         prop_assert!(r.is_ok(), "{e}: {r:?}");
     }
 }
+
+/// Lists built by a literal, `filter` and `map` on either side of the size
+/// kept inline while they are built (eight items), item by item the same
+/// as the reference's.
+#[test]
+fn built_lists_of_any_length_agree_with_the_reference() {
+    let base = read_yaml(&root().join("policies/testdata/base.yaml"));
+    let facts = Facts::from_json_value(base, &Limits::default())
+        .unwrap()
+        .to_json_value();
+    let mut t = Tally::default();
+    for n in [0usize, 1, 7, 8, 9, 16, 17, 40] {
+        // Items read from the facts, so the literal is not folded.
+        let items: Vec<String> = (0..n).map(|i| format!("size(release.id) + {i}")).collect();
+        let list = format!("[{}]", items.join(", "));
+        for e in [
+            list.clone(),
+            format!("{list}.filter(x, x % 3 != 1)"),
+            format!("{list}.map(x, x * 2)"),
+            format!("{list}.map(x, x % 2 == 0, string(x))"),
+            format!("{list}.filter(x, true).map(x, [x, x + 1]).filter(l, l[0] % 2 == 1)"),
+        ] {
+            t.record(&e, compare(&[], &e, Input::Release, &facts));
+        }
+    }
+    assert!(t.disagreements.is_empty(), "{:#?}", t.disagreements);
+    assert_eq!(t.same, 40, "skipped: {:?}", t.why);
+}

@@ -4,6 +4,8 @@
 //! items of lists and entries of maps, the bytes of each string. A value
 //! over them makes the variable fail, and every rule that reads it.
 
+use smallvec::SmallVec;
+
 use crate::expr::Val;
 use crate::limits::Limits;
 
@@ -23,7 +25,9 @@ pub(super) fn within_limits(value: &Val<'_>, limits: &Limits) -> Result<(), Stri
 /// [`within_limits`] of any value, by a walk of it.
 fn walk_within_limits(value: &Val<'_>, limits: &Limits) -> Result<(), String> {
     let mut count = 0usize;
-    let mut stack = vec![value.clone()];
+    // Inline while small: most variables are a short list of records.
+    let mut stack: SmallVec<[Val<'_>; 16]> = SmallVec::new();
+    stack.push(value.clone());
     while let Some(v) = stack.pop() {
         text_within_limits(&v, limits)?;
         match v {

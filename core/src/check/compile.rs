@@ -101,6 +101,10 @@ pub(crate) struct ReleasePolicy {
     pub variables: Vec<(String, CompiledExpr)>,
     pub gates: Vec<CompiledGate>,
     pub approvals: Vec<CompiledApproval>,
+    /// How many paths of the facts its rules read (and a finding shows),
+    /// counted once per rule that reads one: the size the table of shown
+    /// values is made with.
+    pub fact_reads: usize,
 }
 
 impl ReleasePolicy {
@@ -264,12 +268,21 @@ pub(crate) fn compile(
         });
     }
     c.finish(errors);
+    let exprs = gates
+        .iter()
+        .flat_map(|g| std::iter::once(&g.expression).chain(&g.when))
+        .chain(approvals.iter().flat_map(|a| &a.when));
+    let fact_reads = exprs
+        .flat_map(|e| &e.reads)
+        .filter(|path| path.first().is_some_and(|root| root != "variables"))
+        .count();
     ReleasePolicy {
         metadata: p.metadata,
         applies_to,
         variables,
         gates,
         approvals,
+        fact_reads,
     }
 }
 

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde_json::Value as Json;
+use smallvec::SmallVec;
 
 use super::approvals;
 use super::bounds;
@@ -151,7 +152,11 @@ pub(crate) fn check(
         findings: Vec::with_capacity(policies.iter().map(|p| p.rule_count()).sum()),
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
-        echoed: Echoed::default(),
+        // Sized for the paths the rules read, so it is made once.
+        echoed: Echoed::with_capacity_and_hasher(
+            policies.iter().map(|p| p.fact_reads).sum(),
+            Default::default(),
+        ),
         scratch: Vec::new(),
     };
     for policy in policies {
@@ -270,7 +275,8 @@ impl Run<'_> {
             errors: Vec::new(),
             echoed: Echoed::default(),
         };
-        let mut slots: Vec<Option<Val<'a>>> = Vec::with_capacity(policy.variables.len());
+        // Inline for the common policy of a few variables.
+        let mut slots: SmallVec<[Option<Val<'a>>; 8]> = SmallVec::new();
         let skip_reason = match &applies {
             Some(Ok(false)) => Some(POLICY_SKIPPED),
             _ => None,

@@ -8,6 +8,8 @@
 
 use std::rc::Rc;
 
+use smallvec::SmallVec;
+
 use super::budget::{Budget, ErrorClass, EvalError, R};
 use super::functions::{self, Func};
 use super::plan::{Comprehension, Loop, Node, Op};
@@ -37,14 +39,17 @@ impl<'f> Frame<'static, 'f> {
 pub(crate) fn eval<'a>(node: &'a Node, frame: &Frame<'a, '_>) -> R<'a> {
     let mut ev = Ev {
         frame,
-        locals: Vec::new(),
+        locals: SmallVec::new(),
     };
     ev.eval(node)
 }
 
 struct Ev<'a, 'x, 'f> {
     frame: &'x Frame<'a, 'f>,
-    locals: Vec<Val<'a>>,
+    /// The comprehension variables in scope, by slot: inline up to two
+    /// nested comprehensions of two variables, the common case, so an
+    /// expression with a comprehension allocates nothing for them.
+    locals: SmallVec<[Val<'a>; 4]>,
 }
 
 impl<'a> Ev<'a, '_, '_> {
@@ -133,7 +138,7 @@ impl<'a> Ev<'a, '_, '_> {
             }
             Node::List(items, optional) => {
                 self.frame.budget.list(items.len())?;
-                let mut out = Vec::with_capacity(items.len());
+                let mut out = Built::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
                     let v = self.eval(item)?;
                     if optional.contains(&i) {
@@ -146,7 +151,7 @@ impl<'a> Ev<'a, '_, '_> {
                         out.push(v);
                     }
                 }
-                Ok(Val::List(List::Vals(out.into())))
+                Ok(Val::List(List::Vals(shared(out))))
             }
             Node::ConstList(items) => {
                 // Charged as a list literal is, though nothing is built.
@@ -290,7 +295,7 @@ impl<'a> Ev<'a, '_, '_> {
                 Ok(Val::Bool(found == 1))
             }
             Loop::Filter(p) => {
-                let mut out = Vec::new();
+                let mut out = Built::new();
                 for i in 0..n {
                     let Some(a) = self.bind(c, items, i) else {
                         continue;
@@ -300,10 +305,10 @@ impl<'a> Ev<'a, '_, '_> {
                         out.push(a);
                     }
                 }
-                Ok(Val::List(List::Vals(out.into())))
+                Ok(Val::List(List::Vals(shared(out))))
             }
             Loop::Map(p, f) => {
-                let mut out = Vec::new();
+                let mut out = Built::new();
                 for i in 0..n {
                     self.bind(c, items, i);
                     if let Some(p) = p {
@@ -315,7 +320,7 @@ impl<'a> Ev<'a, '_, '_> {
                     budget.list(out.len() + 1)?;
                     out.push(v);
                 }
-                Ok(Val::List(List::Vals(out.into())))
+                Ok(Val::List(List::Vals(shared(out))))
             }
             Loop::MapValues(p, f) => {
                 let mut out: Vec<(Key<'a>, Val<'a>)> = Vec::new();
@@ -338,6 +343,20 @@ impl<'a> Ev<'a, '_, '_> {
                 map_of(out)
             }
         }
+    }
+}
+
+/// The items a `filter` or `map` builds: inline while they are few (most
+/// lists of the facts are short), so the list costs one allocation.
+type Built<'a> = SmallVec<[Val<'a>; 8]>;
+
+/// The built items as a shared list: copied (a counter each) into the one
+/// allocation of the list while inline, moved when they spilled.
+fn shared(out: Built<'_>) -> Rc<[Val<'_>]> {
+    if out.spilled() {
+        out.into_vec().into()
+    } else {
+        Rc::from(out.as_slice())
     }
 }
 
