@@ -98,6 +98,12 @@ pub(crate) trait Fields {
     fn keys(&self) -> &'static [&'static str];
     /// The value of field `name`; `None` when it is absent or not a key.
     fn field(&self, name: &str) -> Option<Val<'_>>;
+    /// The value of the `i`th of [`Fields::keys`]: what [`Fields::field`]
+    /// gives for it, found without comparing names (iterating a typed
+    /// value, to show it or to range over it, reads every field).
+    fn field_at(&self, i: usize) -> Option<Val<'_>> {
+        self.field(self.keys().get(i)?)
+    }
 }
 
 /// A typed sequence read as a list in place.
@@ -399,7 +405,7 @@ impl<'a> Map<'a> {
         match self {
             Map::Facts(fields, shape) => MapIter::Facts(fields.iter(), shape),
             Map::Vals(m) => MapIter::Vals(m.iter()),
-            Map::View(v) => MapIter::View(*v, v.keys().iter()),
+            Map::View(v) => MapIter::View(*v, v.keys().iter().enumerate()),
             Map::Strings(m) => MapIter::Strings(m.iter()),
             Map::Json(m) => MapIter::Json(m.iter()),
         }
@@ -413,8 +419,11 @@ pub(crate) enum MapIter<'m, 'a> {
     Facts(serde_json::map::Iter<'a>, &'a Shape),
     /// A built map's entries.
     Vals(std::slice::Iter<'m, (Key<'a>, Val<'a>)>),
-    /// A typed value's keys.
-    View(&'a dyn Fields, std::slice::Iter<'static, &'static str>),
+    /// A typed value's keys, with their positions.
+    View(
+        &'a dyn Fields,
+        std::iter::Enumerate<std::slice::Iter<'static, &'static str>>,
+    ),
     /// A map of strings.
     Strings(std::collections::btree_map::Iter<'a, String, String>),
     /// A map of free-form JSON.
@@ -435,7 +444,7 @@ impl<'a> Iterator for MapIter<'_, 'a> {
             MapIter::Vals(m) => m.next().map(|(k, v)| (k.clone(), v.clone())),
             MapIter::View(v, keys) => {
                 let v: &'a dyn Fields = *v;
-                keys.find_map(|k| v.field(k).map(|x| (Key::Str(Str::B(k)), x)))
+                keys.find_map(|(i, k)| v.field_at(i).map(|x| (Key::Str(Str::B(k)), x)))
             }
             MapIter::Strings(m) => m
                 .next()

@@ -36,6 +36,12 @@ macro_rules! fields {
                     _ => None,
                 }
             }
+            fn field_at(&self, i: usize) -> Option<Val<'_>> {
+                // The same reads as `field`, in the order of `keys`.
+                const READS: &[for<'r> fn(&'r $ty) -> Option<Val<'r>>] =
+                    &[$(|$x| $value),*];
+                READS.get(i)?(self)
+            }
         }
     };
 }
