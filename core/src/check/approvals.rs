@@ -2,6 +2,7 @@
 //! the required evidence), quorum, vetoes, and decision rights when approvers
 //! disagree (the `decider`, then the `escalation` chain).
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use super::compile::ApprovalRule;
@@ -159,14 +160,14 @@ impl Fill {
 /// paths, places in the rule's order, people in the order of their identity
 /// keys, so the result is deterministic).
 fn fill<'a>(rule: &ApprovalRule, approvals: impl Iterator<Item = &'a &'a Approval>) -> Fill {
-    let mut by_key: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    let mut by_key: BTreeMap<Cow<'_, str>, Vec<&str>> = BTreeMap::new();
     for a in approvals {
         by_key
             .entry(identity::key(&a.by))
             .or_default()
             .push(a.role.as_str());
     }
-    let people: Vec<(&String, &Vec<&str>)> = by_key.iter().collect();
+    let people: Vec<(&Cow<'_, str>, &Vec<&str>)> = by_key.iter().collect();
     if !rule.distinct_people {
         return Fill {
             people: rule
@@ -177,7 +178,7 @@ fn fill<'a>(rule: &ApprovalRule, approvals: impl Iterator<Item = &'a &'a Approva
                         .iter()
                         .filter(|(_, roles)| roles.contains(&r.role.as_str()))
                         .take(r.count as usize)
-                        .map(|(k, _)| (*k).clone())
+                        .map(|(k, _)| k.to_string())
                         .collect()
                 })
                 .collect(),
@@ -245,7 +246,7 @@ fn fill<'a>(rule: &ApprovalRule, approvals: impl Iterator<Item = &'a &'a Approva
         let role = place.and_then(|pl| places.get(pl)).map(|(r, _)| *r);
         if let (Some(r), Some((key, _))) = (role, people.get(p)) {
             if let Some(f) = filled.get_mut(r) {
-                f.push((*key).clone());
+                f.push(key.to_string());
             }
         }
     }
@@ -298,9 +299,9 @@ pub(crate) fn latest_words(
     approvals: &[Approval],
     now: Timestamp,
     relevant: impl Fn(&Approval) -> bool,
-) -> BTreeMap<(&str, String), &Approval> {
+) -> BTreeMap<(&str, Cow<'_, str>), &Approval> {
     // People are told apart as `same_person` does: by their identity key.
-    let mut latest: BTreeMap<(&str, String), &Approval> = BTreeMap::new();
+    let mut latest: BTreeMap<(&str, Cow<'_, str>), &Approval> = BTreeMap::new();
     for a in approvals.iter().filter(|a| a.at <= now && relevant(a)) {
         let key = (a.role.as_str(), identity::key(&a.by));
         if latest.get(&key).is_none_or(|prev| prev.at <= a.at) {
@@ -353,7 +354,7 @@ pub(crate) fn judge(
         )
         .or_else(|| (a.decision == ApprovalDecision::Abstain).then(|| "abstained".to_string()))
         .or_else(|| {
-            let other = taken.get(&identity::key(&a.by))?;
+            let other = taken.get(identity::key(&a.by).as_ref())?;
             (rule.distinct_across_rules
                 && a.decision == ApprovalDecision::Approve
                 && asked(&a.role))

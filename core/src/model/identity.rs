@@ -9,19 +9,30 @@
 //! characters and blank identities are refused when the facts are read
 //! ([`check`]).
 
+use std::borrow::Cow;
+
 use unicode_normalization::UnicodeNormalization;
 use unicode_security::confusable_detection::skeleton;
 
 /// The comparison key of an identity: two names with the same key are the
 /// same person.
-pub(crate) fn key(name: &str) -> String {
+///
+/// A name that is already its own key (most are: lower-case ASCII letters
+/// whose skeleton is themselves) is given back as it is, without a copy.
+pub(crate) fn key(name: &str) -> Cow<'_, str> {
     let name = name.trim();
     if name.is_ascii() {
+        if name
+            .bytes()
+            .all(|b| ASCII_SAME.get(usize::from(b)) == Some(&true))
+        {
+            return Cow::Borrowed(name);
+        }
         if let Some(key) = ascii_key(name) {
-            return key;
+            return Cow::Owned(key);
         }
     }
-    full_key(name)
+    Cow::Owned(full_key(name))
 }
 
 /// [`key`] by the full algorithm, for any name.
@@ -61,6 +72,19 @@ static ASCII_SKELETON: std::sync::LazyLock<Vec<Option<String>>> = std::sync::Laz
             s.is_ascii().then(|| s.to_ascii_lowercase())
         })
         .collect()
+});
+
+/// Whether each ASCII byte is its own key: lower case, and its own
+/// skeleton (`a` is; `A`, `0` and `m` are not).
+static ASCII_SAME: std::sync::LazyLock<[bool; 128]> = std::sync::LazyLock::new(|| {
+    let mut same = [false; 128];
+    for (b, s) in (0u8..128).zip(same.iter_mut()) {
+        *s = ASCII_SKELETON
+            .get(usize::from(b))
+            .and_then(Option::as_deref)
+            .is_some_and(|k| k.as_bytes() == [b]);
+    }
+    same
 });
 
 /// Whether two names are the same person (see the module doc).
@@ -148,11 +172,28 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_name_that_is_its_own_key_is_not_copied() {
+        assert!(matches!(key("alice"), Cow::Borrowed("alice")));
+        assert!(matches!(key(" carol.d "), Cow::Borrowed("carol.d")));
+        // Upper case, a digit that looks like a letter, `m` (`rn`): copied.
+        for name in ["Alice", "b0b", "emma"] {
+            assert!(matches!(key(name), Cow::Owned(_)), "{name:?}");
+        }
+    }
+
     proptest::proptest! {
         /// Every ASCII name (printable or not, spaces anywhere) gets the
         /// key the full algorithm gives.
         #[test]
         fn every_ascii_name_gets_the_key_of_the_full_algorithm(name in "[\\x00-\\x7f]{0,12}") {
+            proptest::prop_assert_eq!(key(&name), full_key(&name));
+        }
+
+        /// Names as people write them (where most are their own key,
+        /// given back without a copy) get the key of the full algorithm.
+        #[test]
+        fn every_plain_name_gets_the_key_of_the_full_algorithm(name in "[ a-zA-Z0-9._@-]{0,12}") {
             proptest::prop_assert_eq!(key(&name), full_key(&name));
         }
     }
