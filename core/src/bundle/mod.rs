@@ -273,6 +273,12 @@ impl BundleBuilder {
             definitions.extend(rules.into_iter().map(|r| (i, r.clone())));
             policies.push(CompiledPolicy::compile(p, &self.limits, &mut errors));
         }
+        // A decision keeps the values its findings show by path, across
+        // the release policies: their paths are numbered once, here.
+        check::number_fact_paths(policies.iter_mut().filter_map(|p| match p {
+            CompiledPolicy::Release(p) => Some(&mut p.paths),
+            CompiledPolicy::Rollout(_) | CompiledPolicy::Review(_) => None,
+        }));
         let (warnings, errors): (Vec<PolicyError>, Vec<PolicyError>) =
             errors.into_iter().partition(|e| e.code.is_warning());
         if !errors.is_empty() {

@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use super::shown::{Paths, ShownPath};
 use crate::error::{ErrorCode, PolicyError};
 use crate::expr::{CompiledExpr, Want};
 use crate::lang::compiler::{Compiler, duplicates, kind_fits, variables};
@@ -82,6 +83,8 @@ pub(crate) struct CompiledGate {
     pub when: Option<CompiledExpr>,
     pub expression: CompiledExpr,
     pub message_expression: Option<CompiledExpr>,
+    /// The paths its expression and `when` read, as its finding shows them.
+    pub shown: Box<[ShownPath]>,
 }
 
 /// An approval rule ready to evaluate.
@@ -91,6 +94,8 @@ pub(crate) struct CompiledApproval {
     pub text: Arc<RuleText>,
     pub when: Option<CompiledExpr>,
     pub message_expression: Option<CompiledExpr>,
+    /// The paths its `when` reads, as its finding shows them.
+    pub shown: Box<[ShownPath]>,
 }
 
 /// A release `Policy`, compiled: what `check` evaluates.
@@ -101,10 +106,9 @@ pub(crate) struct ReleasePolicy {
     pub variables: Vec<(String, CompiledExpr)>,
     pub gates: Vec<CompiledGate>,
     pub approvals: Vec<CompiledApproval>,
-    /// How many paths of the facts its rules read (and a finding shows),
-    /// counted once per rule that reads one: the size the table of shown
-    /// values is made with.
-    pub fact_reads: usize,
+    /// The paths its rules read, numbered: where a decision keeps the
+    /// values its findings show.
+    pub paths: Paths,
 }
 
 impl ReleasePolicy {
@@ -133,6 +137,7 @@ pub(crate) fn compile(
         }
     });
     kind_fits(&mut c, &p);
+    let mut paths = Paths::default();
     let mut gates = Vec::new();
     for (g, o) in p.take::<Gate>() {
         let id = Some(g.id.as_str());
@@ -187,6 +192,7 @@ pub(crate) fn compile(
                     Some(&g),
                 )),
                 gate: g,
+                shown: paths.resolve(std::iter::once(&expression).chain(&when), &variables),
                 when,
                 expression,
                 message_expression,
@@ -263,26 +269,19 @@ pub(crate) fn compile(
         approvals.push(CompiledApproval {
             text: Arc::new(RuleText::new(&p.metadata, &a.id, &a.controls, &[], None)),
             rule: a,
+            shown: paths.resolve(&when, &variables),
             when,
             message_expression,
         });
     }
     c.finish(errors);
-    let exprs = gates
-        .iter()
-        .flat_map(|g| std::iter::once(&g.expression).chain(&g.when))
-        .chain(approvals.iter().flat_map(|a| &a.when));
-    let fact_reads = exprs
-        .flat_map(|e| &e.reads)
-        .filter(|path| path.first().is_some_and(|root| root != "variables"))
-        .count();
     ReleasePolicy {
         metadata: p.metadata,
         applies_to,
         variables,
         gates,
         approvals,
-        fact_reads,
+        paths,
     }
 }
 

@@ -17,7 +17,7 @@ use super::bounds;
 use super::compile::ReleasePolicy;
 use super::decision::*;
 use super::finding::Message;
-use super::shown::Echoed;
+use super::shown::{Echoed, fact_table, variable_table};
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::within_limits;
 use crate::expr::view::facts::{self as view, ServiceView};
@@ -152,11 +152,7 @@ pub(crate) fn check(
         findings: Vec::with_capacity(policies.iter().map(|p| p.rule_count()).sum()),
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
-        // Sized for the paths the rules read, so it is made once.
-        echoed: Echoed::with_capacity_and_hasher(
-            policies.iter().map(|p| p.fact_reads).sum(),
-            Default::default(),
-        ),
+        echoed: fact_table(policies.iter().map(|p| &p.paths)),
         scratch: Vec::new(),
     };
     for policy in policies {
@@ -273,7 +269,7 @@ impl Run<'_> {
         let mut vars = Variables {
             defined: &policy.variables,
             errors: Vec::new(),
-            echoed: Echoed::default(),
+            echoed: variable_table(&policy.paths),
         };
         // Inline for the common policy of a few variables.
         let mut slots: SmallVec<[Option<Val<'a>>; 8]> = SmallVec::new();
@@ -325,7 +321,7 @@ impl Run<'_> {
                 f.outcome = Outcome::Error;
                 f.message = e.clone();
             } else {
-                self.gate(gate, &scope, &mut vars, &slots, &mut f);
+                self.gate(gate, &policy.paths, &scope, &mut vars, &slots, &mut f);
             }
             self.findings.push(f);
         }
@@ -349,7 +345,7 @@ impl Run<'_> {
                 continue;
             }
             if let Some(w) = &rule.when {
-                f.values = self.values([w], roots, &mut vars, &slots);
+                f.values = self.values(&rule.shown, &policy.paths, roots, &mut vars, &slots);
                 match as_bool(self.eval(w, &scope, &vars), "`when`") {
                     Ok(false) => {
                         f.outcome = Outcome::Skipped;

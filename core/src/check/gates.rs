@@ -9,6 +9,7 @@ use super::compile::CompiledGate;
 use super::decision::*;
 use super::evaluate::{GATE_SKIPPED, Run, Variables, as_bool};
 use super::finding::Message;
+use super::shown::Paths;
 use crate::expr::{Frame, Val};
 use crate::vocab::{Effect, Outcome};
 
@@ -16,14 +17,14 @@ impl Run<'_> {
     pub(super) fn gate<'a>(
         &mut self,
         g: &'a CompiledGate,
+        paths: &Paths,
         scope: &Frame<'a, '_>,
         vars: &mut Variables<'_>,
         slots: &[Option<Val<'_>>],
         f: &mut Finding,
     ) {
         let gate = &g.gate;
-        let exprs = std::iter::once(&g.expression).chain(g.when.as_ref());
-        f.values = self.values(exprs, scope.roots, vars, slots);
+        f.values = self.values(&g.shown, paths, scope.roots, vars, slots);
         if let Some(w) = &g.when {
             match as_bool(self.eval(w, scope, vars), "`when`") {
                 Ok(false) => {

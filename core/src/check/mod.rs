@@ -19,3 +19,4 @@ mod values;
 
 pub(crate) use compile::{ReleasePolicy, compile};
 pub(crate) use evaluate::check;
+pub(crate) use shown::number_fact_paths;

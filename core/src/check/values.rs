@@ -114,17 +114,11 @@ impl Values {
         Self(SmallVec::with_capacity(n))
     }
 
-    /// Show `value` for `path` (shared, not copied); a path shown again
-    /// takes the new value.
-    pub(crate) fn insert(&mut self, value: Arc<Shown>) {
-        match self.find(&value.path) {
-            Ok(i) => {
-                if let Some(slot) = self.0.get_mut(i) {
-                    *slot = value;
-                }
-            }
-            Err(i) => self.0.insert(i, value),
-        }
+    /// Show `value` after the values already shown, whose paths all sort
+    /// before its path (the paths of a rule, sorted at load).
+    pub(crate) fn push_sorted(&mut self, value: Arc<Shown>) {
+        debug_assert!(self.0.last().is_none_or(|v| v.path < value.path));
+        self.0.push(value);
     }
 }
 
@@ -200,10 +194,10 @@ mod tests {
     }
 
     #[test]
-    fn paths_are_kept_sorted_and_once_whatever_the_order_shown() {
+    fn values_read_and_write_as_the_object_they_are() {
         let mut values = Values::default();
-        for (path, n) in [("ci.b", 1), ("ci.a", 2), ("release.id", 3), ("ci.b", 4)] {
-            values.insert(v(path, n));
+        for (path, n) in [("ci.a", 2), ("ci.b", 4), ("release.id", 3)] {
+            values.push_sorted(v(path, n));
         }
         assert_eq!(
             values.keys().collect::<Vec<_>>(),
