@@ -222,8 +222,8 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
     use super::*;
-    use crate::limits::Limits;
     use crate::expr::Want;
+    use crate::limits::Limits;
 
     fn compiled(src: &str, declared: &crate::expr::Variables) -> CompiledExpr {
         CompiledExpr::compile(src, Want::Any, &FACTS, declared, &Limits::default()).unwrap()

@@ -97,6 +97,12 @@ impl Budget {
         Self::new(&limits)
     }
 
+    /// The steps spent so far.
+    #[cfg(test)]
+    pub(crate) fn used(&self) -> u64 {
+        self.steps.get()
+    }
+
     /// Spend `n` steps.
     #[inline]
     pub(crate) fn step(&self, n: u64) -> Result<(), EvalError> {

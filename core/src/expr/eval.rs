@@ -70,15 +70,18 @@ impl<'a> Ev<'a, '_, '_> {
             Node::Local(slot) => self.locals.get(*slot).cloned().ok_or_else(|| {
                 EvalError::new(ErrorClass::Missing, "a comprehension variable out of scope")
             }),
-            Node::Select(x, field, what) => {
-                let v = self.eval(x)?;
-                select(v, field, what)
-            }
+            Node::Select(x, field, what) => match self.held(x)? {
+                Some(v) => select(v, field, what),
+                None => select(&self.eval(x)?, field, what),
+            },
             Node::Has(x, field) => {
-                let v = self.eval(x)?;
-                match &v {
+                let has = |v: &Val<'a>| match v {
                     Val::Map(m) => Ok(Val::Bool(m.field(field).is_some())),
-                    _ => Err(EvalError::overload("has", &[&v])),
+                    _ => Err(EvalError::overload("has", &[v])),
+                };
+                match self.held(x)? {
+                    Some(v) => has(v),
+                    None => has(&self.eval(x)?),
                 }
             }
             Node::OptSelect(x, field) => Ok(match optional(self.eval(x)?) {
@@ -188,6 +191,23 @@ impl<'a> Ev<'a, '_, '_> {
             },
             Node::Loop(c) => self.comprehension(c),
         }
+    }
+
+    /// The value `node` reads when it is a comprehension variable, a
+    /// policy variable or a root that is there: borrowed where it is held
+    /// (its step charged as [`Ev::eval`] charges it), so reading a field of
+    /// it copies nothing. `None` for any other node, for [`Ev::eval`].
+    fn held(&self, node: &Node) -> Result<Option<&Val<'a>>, EvalError> {
+        let held = match node {
+            Node::Local(slot) => self.locals.get(*slot),
+            Node::Var(slot, _) => self.frame.vars.get(*slot).and_then(Option::as_ref),
+            Node::Root(slot, _) => self.frame.roots.get(*slot),
+            _ => None,
+        };
+        if held.is_some() {
+            self.frame.budget.step(1)?;
+        }
+        Ok(held)
     }
 
     fn call(&mut self, func: Func, args: &'a [Node]) -> R<'a> {
@@ -400,8 +420,8 @@ fn map_of<'a>(mut entries: Vec<(Key<'a>, Val<'a>)>) -> R<'a> {
 }
 
 /// `v.field`.
-fn select<'a>(v: Val<'a>, field: &str, what: &str) -> R<'a> {
-    match &v {
+fn select<'a>(v: &Val<'a>, field: &str, what: &str) -> R<'a> {
+    match v {
         Val::Map(m) => m.field(field).ok_or_else(|| {
             EvalError::new(
                 ErrorClass::Missing,

@@ -276,6 +276,41 @@ mod tests {
         e.eval(&frame).map(|v| v.to_json())
     }
 
+    /// The steps `src` costs, its variables (`variables.m`, a map) and
+    /// roots included.
+    fn steps(src: &str) -> u64 {
+        let mut declared = Variables::default();
+        let m = compile("{'a': {'b': 1}, 'c': [1, 2]}", Want::Any)
+            .unwrap_or_else(|e| panic!("{}", e.message));
+        declared.insert("m".into(), m.shape.clone());
+        let e = CompiledExpr::compile(src, Want::Any, &FACTS, &declared, &Limits::default())
+            .unwrap_or_else(|e| panic!("{src}: {}", e.message));
+        let budget = Budget::new(&Limits::default());
+        let value = m.eval(&Frame::constant(&budget)).ok();
+        let used = budget.used();
+        let roots = vec![Val::Null; 64];
+        let frame = Frame {
+            roots: &roots,
+            vars: &[value],
+            budget: &budget,
+        };
+        assert!(e.eval(&frame).is_ok(), "{src}");
+        budget.used() - used
+    }
+
+    /// What reading a field costs does not depend on where the value read
+    /// is held (a comprehension variable, a policy variable, a value
+    /// built): each node one step. The figures are the evaluator's before
+    /// a field of a held value was read in place.
+    #[test]
+    fn reading_a_field_costs_a_step_a_node_wherever_the_value_is_held() {
+        assert_eq!(steps("variables.m.a.b == 1"), 6);
+        assert_eq!(steps("has(variables.m.a)"), 2);
+        assert_eq!(steps("[variables.m][0].a.b"), 6);
+        assert_eq!(steps("[variables.m].all(x, has(x.a) && x.a.b == 1)"), 12);
+        assert_eq!(steps("[variables.m].exists(x, size(x.c) == 2)"), 9);
+    }
+
     #[test]
     fn environment_builds() {
         let mut env = Env::stdlib();
