@@ -7,6 +7,8 @@
 //! byte by byte as `serde_json` writes them; numbers and strings with a
 //! character to escape are written by `serde_json` itself.
 
+use std::io::Write as _;
+
 use super::bind::echo_owned;
 use super::value::{Key, List, Map, Val};
 
@@ -126,9 +128,17 @@ impl Writer<'_> {
             Val::Double(_) => self.raw(b"null"),
             Val::Str(t) => self.str(t.as_str()),
             Val::Bytes(b) => self.str(&String::from_utf8_lossy(b)),
-            Val::Timestamp(t) => self.str(&crate::model::rfc3339(*t)),
+            // Their text needs no escape: written in place, quoted.
+            Val::Timestamp(t) => {
+                self.out.push(b'"');
+                crate::model::push_rfc3339(*t, self.out);
+                self.raw(b"\"")
+            }
             Val::Duration(d) => {
-                self.str(&crate::model::Duration::from_millis(d.num_milliseconds()).to_string())
+                let d = crate::model::Duration::from_millis(d.num_milliseconds());
+                // Writing into a `Vec` does not fail.
+                let _ = write!(self.out, "\"{d}\"");
+                self.fits()
             }
             Val::Type(t) => self.str(t),
             Val::Optional(Some(v)) => self.val(v, depth),

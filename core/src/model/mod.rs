@@ -37,9 +37,9 @@ pub use rollout::{
     Capacity, DownstreamSeries, DownstreamService, Flag, Metric, Replicas, Rollout, RolloutFacts,
     Sample, SloStatus, Step, Synthetic, SyntheticRun,
 };
-pub(crate) use types::rfc3339;
 pub(crate) use types::serialize_timestamp;
 pub use types::{Duration, Timestamp, Version};
+pub(crate) use types::{push_rfc3339, rfc3339};
 
 use crate::error::{ErrorCode, FactsError};
 use crate::limits::Limits;

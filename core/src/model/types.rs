@@ -436,6 +436,15 @@ pub(crate) fn rfc3339(t: Timestamp) -> String {
     }
 }
 
+/// [`rfc3339`], written at the end of `out` (without a string of its own
+/// for the common timestamp of whole seconds).
+pub(crate) fn push_rfc3339(t: Timestamp, out: &mut Vec<u8>) {
+    match whole_seconds(&t) {
+        Some(b) => out.extend_from_slice(&b),
+        None => out.extend_from_slice(rfc3339(t).as_bytes()),
+    }
+}
+
 #[cfg(test)]
 mod fast_timestamp_tests {
     use super::*;
@@ -450,6 +459,9 @@ mod fast_timestamp_tests {
             let t = chrono::DateTime::from_timestamp(secs, nanos).unwrap_or_default();
             prop_assert_eq!(serde_json::to_string(&Fast(t)).ok(), serde_json::to_string(&t).ok());
             prop_assert_eq!(rfc3339(t), t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+            let mut pushed = b"x".to_vec();
+            push_rfc3339(t, &mut pushed);
+            prop_assert_eq!(pushed, [b"x", rfc3339(t).as_bytes()].concat());
         }
     }
 }
