@@ -4,6 +4,7 @@
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use super::compile::ApprovalRule;
 use super::decision::{ApprovalNote, ApprovalState};
@@ -316,8 +317,12 @@ pub(crate) fn latest_words(
 /// `taken` holds the people (identity key → rule id) already counted by an
 /// earlier rule of the policy with `distinctAcrossRules`; when this rule has
 /// the option too, their approvals do not count here.
+///
+/// `roles` is the rule's list of role names, made once at load: the state
+/// shares it.
 pub(crate) fn judge(
     rule: &ApprovalRule,
+    roles: &Arc<[String]>,
     approvals: &[Approval],
     author: &str,
     now: Timestamp,
@@ -377,7 +382,7 @@ pub(crate) fn judge(
     let approved_roles = fill.approved(rule);
     let needed = rule.quorum.needed(rule.roles.len());
     let mut state = ApprovalState {
-        roles: rule.roles.iter().map(|r| r.role.clone()).collect(),
+        roles: roles.clone(),
         counts: rule
             .roles
             .iter()

@@ -96,6 +96,8 @@ pub(crate) struct CompiledApproval {
     pub message_expression: Option<CompiledExpr>,
     /// The paths its `when` reads, as its finding shows them.
     pub shown: Box<[ShownPath]>,
+    /// The names of its roles, shared by the state of every finding.
+    pub roles: Arc<[String]>,
 }
 
 /// A release `Policy`, compiled: what `check` evaluates.
@@ -270,6 +272,7 @@ pub(crate) fn compile(
             text: Arc::new(RuleText::new(&p.metadata, &a.id, &a.controls, &[], None)),
             rule: a,
             shown: paths.resolve(&when, &variables),
+            roles: role_names.into(),
             when,
             message_expression,
         });

@@ -9,7 +9,9 @@
 //! evaluator) behind accessors of the same names, so a field can be added
 //! without breaking callers; the serde attributes fix the JSON.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -94,8 +96,9 @@ pub struct ApprovalNote {
     pub(crate) role: String,
     /// Who.
     pub(crate) by: String,
+    // The name itself, not a copy, in a note a decision makes.
     /// `approve`, `reject` or `abstain`.
-    pub(crate) decision: String,
+    pub(crate) decision: Cow<'static, str>,
     /// Why it was not counted, when it was not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) ignored: Option<String>,
@@ -127,8 +130,9 @@ impl ApprovalNote {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ApprovalState {
+    // The rule's own list, shared, in a state a decision makes.
     /// Roles asked.
-    pub(crate) roles: Vec<String>,
+    pub(crate) roles: Arc<[String]>,
     /// The roles that need more than one person, and how many different
     /// people each needs (`{role: sre, count: 2}`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]

@@ -366,6 +366,7 @@ impl Run<'_> {
             }
             let j = approvals::judge(
                 &rule.rule,
+                &rule.roles,
                 &self.facts.approvals,
                 &self.facts.release.author,
                 self.now,
