@@ -27,19 +27,43 @@ pub(crate) enum ErrorClass {
 }
 
 /// An evaluation error: a lowercase message with the offending input in
-/// backticks.
+/// backticks. Boxed: every step of an evaluation returns a [`R`], and a
+/// result the size of a value is cheaper to pass back than one the size of
+/// an error.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct EvalError {
+pub(crate) struct EvalError(Box<Failure>);
+
+/// What an [`EvalError`] holds.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
     pub class: ErrorClass,
     pub message: String,
 }
 
+impl std::ops::Deref for EvalError {
+    type Target = Failure;
+    fn deref(&self) -> &Failure {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for EvalError {
+    fn deref_mut(&mut self) -> &mut Failure {
+        &mut self.0
+    }
+}
+
 impl EvalError {
     pub(crate) fn new(class: ErrorClass, message: impl Into<String>) -> Self {
-        Self {
+        Self(Box::new(Failure {
             class,
             message: message.into(),
-        }
+        }))
+    }
+
+    /// The message, moved out.
+    pub(crate) fn into_message(self) -> String {
+        self.0.message
     }
 
     /// No overload of `op` for these operands.

@@ -177,8 +177,10 @@ fn views_agree(
             _ => {
                 return Err(format!(
                     "`{name}` over the facts' JSON gave {:?}, over the typed facts {:?}",
-                    a.map(|v| v.to_json()).map_err(|e| e.message),
-                    b.map(|v| v.to_json()).map_err(|e| e.message),
+                    a.map(|v| v.to_json())
+                        .map_err(super::EvalError::into_message),
+                    b.map(|v| v.to_json())
+                        .map_err(super::EvalError::into_message),
                 ));
             }
         }

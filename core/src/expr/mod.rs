@@ -215,7 +215,7 @@ impl CompiledExpr {
 
     /// Evaluate in `frame`; an error is its message.
     pub(crate) fn eval<'a>(&'a self, frame: &Frame<'a, '_>) -> Result<Val<'a>, String> {
-        eval::eval(&self.plan, frame).map_err(|e| e.message)
+        eval::eval(&self.plan, frame).map_err(EvalError::into_message)
     }
 
     /// Evaluate in `frame`, keeping the error's class.
