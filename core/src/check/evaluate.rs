@@ -17,7 +17,7 @@ use super::bounds;
 use super::compile::ReleasePolicy;
 use super::decision::*;
 use super::finding::Message;
-use super::shown::{Echoed, fact_table, variable_table};
+use super::shown::{Echoed, EchoedVariables, fact_table, variable_table};
 use crate::error::{Error, ErrorCode};
 use crate::expr::bind::within_limits;
 use crate::expr::view::facts::{self as view, ServiceView};
@@ -38,7 +38,7 @@ pub(super) struct Variables<'p> {
     /// The slot and the reason of each variable that could not be
     /// computed (most policies have none: nothing is allocated then).
     errors: Vec<(usize, String)>,
-    pub(super) echoed: Echoed,
+    pub(super) echoed: EchoedVariables,
 }
 
 impl Variables<'_> {

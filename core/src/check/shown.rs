@@ -10,6 +10,8 @@
 
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use super::evaluate::{Run, Variables};
 use super::values::{Shown, Values};
 use crate::expr::echo::echo_text;
@@ -20,6 +22,10 @@ use crate::model::shape::{FACTS, Shape};
 /// once (`None` until then; `Some(None)` where there was nothing to show)
 /// and shared by every finding that shows it.
 pub(super) type Echoed = Vec<Option<Option<Arc<Shown>>>>;
+
+/// [`Echoed`] for the paths of one policy's variables: inline for the few
+/// most policies read.
+pub(super) type EchoedVariables = SmallVec<[Option<Option<Arc<Shown>>>; 8]>;
 
 /// A path a rule reads, resolved at load.
 #[derive(Debug)]
@@ -134,8 +140,8 @@ pub(super) fn fact_table<'p>(policies: impl IntoIterator<Item = &'p Paths>) -> E
 }
 
 /// The table of shown values of one policy's paths of variables.
-pub(super) fn variable_table(paths: &Paths) -> Echoed {
-    vec![None; paths.variables.len()]
+pub(super) fn variable_table(paths: &Paths) -> EchoedVariables {
+    smallvec::smallvec![None; paths.variables.len()]
 }
 
 /// The part of a variable's value at `path` (field names), as its JSON
@@ -160,7 +166,7 @@ pub(super) fn variable_at<'a>(value: &Val<'a>, path: &[String]) -> Option<Val<'a
 /// The value shown in slot `slot` of `echoed`: worked out by `show` the
 /// first time, then the same (shared) value.
 fn shown_once(
-    echoed: &mut Echoed,
+    echoed: &mut [Option<Option<Arc<Shown>>>],
     slot: usize,
     show: impl FnOnce() -> Option<Arc<Shown>>,
 ) -> Option<Arc<Shown>> {
