@@ -324,7 +324,7 @@ fn every_timestamp_field_is_serialised_as_binary() {
         include_str!("operations.rs"),
         include_str!("quality.rs"),
         include_str!("release.rs"),
-        include_str!("rollout.rs"),
+        include_str!("rollout/mod.rs"),
     ];
     let mut seen = 0;
     for src in sources {
