@@ -8,11 +8,12 @@
 //! in the table where a decision keeps the value once shown. A decision
 //! looks nothing up by name.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::evaluate::{Run, Variables};
+use super::evaluate::{Run, Variables, slot};
 use super::values::{Shown, Values};
 use crate::expr::echo::echo_text;
 use crate::expr::{CompiledExpr, Val};
@@ -57,12 +58,16 @@ enum At {
 pub(crate) struct Paths {
     /// The policy's paths of the facts, by their number in the policy.
     facts: Vec<Arc<str>>,
+    /// The number of each path of the facts and of the variables, to
+    /// number a path read again (a map, so numbering stays linear in the
+    /// paths a large policy reads).
+    numbers: HashMap<Arc<str>, usize>,
     /// The number across the bundle of each of them.
     in_bundle: Vec<usize>,
     /// How many paths of the facts the whole bundle reads.
     bundle: usize,
-    /// The policy's paths of variables.
-    variables: Vec<Arc<str>>,
+    /// How many paths of the policy's variables.
+    variables: usize,
 }
 
 impl Paths {
@@ -83,15 +88,23 @@ impl Paths {
                     let Some((name, rest)) = rest.split_first() else {
                         continue;
                     };
-                    let slot = variables.iter().position(|(n, _)| n == name);
-                    let path = number(&mut self.variables, key);
+                    let slot = slot(variables, name);
+                    let variables = &mut self.variables;
+                    let path = *self.numbers.entry(key.clone()).or_insert_with(|| {
+                        *variables += 1;
+                        *variables - 1
+                    });
                     (rest, At::Variable { slot, path })
                 } else {
                     let root = match &*FACTS {
                         Shape::Object(fields) => fields.keys().position(|k| k == root),
                         _ => None,
                     };
-                    let path = number(&mut self.facts, key);
+                    let facts = &mut self.facts;
+                    let path = *self.numbers.entry(key.clone()).or_insert_with(|| {
+                        facts.push(key.clone());
+                        facts.len() - 1
+                    });
                     (rest, At::Fact { root, path })
                 };
                 if let Err(i) = out.binary_search_by(|p| p.key.cmp(key)) {
@@ -110,21 +123,17 @@ impl Paths {
     }
 }
 
-/// The number of `key` in `table`, added if new.
-fn number(table: &mut Vec<Arc<str>>, key: &Arc<str>) -> usize {
-    table.iter().position(|k| k == key).unwrap_or_else(|| {
-        table.push(key.clone());
-        table.len() - 1
-    })
-}
-
 /// Number the paths of the facts across the policies of a bundle: the
 /// same path read by two policies is kept once by a decision.
 pub(crate) fn number_fact_paths<'p>(policies: impl IntoIterator<Item = &'p mut Paths>) {
-    let mut all: Vec<Arc<str>> = Vec::new();
+    let mut all: HashMap<Arc<str>, usize> = HashMap::new();
     let mut tables: Vec<&'p mut Paths> = Vec::new();
     for paths in policies {
-        paths.in_bundle = paths.facts.iter().map(|k| number(&mut all, k)).collect();
+        let numbers = paths.facts.iter().map(|k| {
+            let next = all.len();
+            *all.entry(k.clone()).or_insert(next)
+        });
+        paths.in_bundle = numbers.collect();
         tables.push(paths);
     }
     for paths in tables {
@@ -141,7 +150,7 @@ pub(super) fn fact_table<'p>(policies: impl IntoIterator<Item = &'p Paths>) -> E
 
 /// The table of shown values of one policy's paths of variables.
 pub(super) fn variable_table(paths: &Paths) -> EchoedVariables {
-    smallvec::smallvec![None; paths.variables.len()]
+    smallvec::smallvec![None; paths.variables]
 }
 
 /// The part of a variable's value at `path` (field names), as its JSON

@@ -22,14 +22,8 @@ use unicode_security::confusable_detection::skeleton;
 pub(crate) fn key(name: &str) -> Cow<'_, str> {
     let name = name.trim();
     if name.is_ascii() {
-        if name
-            .bytes()
-            .all(|b| ASCII_SAME.get(usize::from(b)) == Some(&true))
-        {
-            return Cow::Borrowed(name);
-        }
         if let Some(key) = ascii_key(name) {
-            return Cow::Owned(key);
+            return key;
         }
     }
     Cow::Owned(full_key(name))
@@ -46,21 +40,30 @@ fn full_key(name: &str) -> String {
 /// ASCII is its own NFKC, lower-casing it is per byte, and the skeleton
 /// maps each code point on its own. `None` when a byte's skeleton is not
 /// ASCII (lower-casing it could then depend on its neighbours), for the
-/// full algorithm.
-fn ascii_key(name: &str) -> Option<String> {
+/// full algorithm. A (trimmed) name every byte of which is its own piece
+/// is its own key: given back borrowed.
+fn ascii_key(name: &str) -> Option<Cow<'_, str>> {
+    let piece = |b: u8| {
+        ASCII_SKELETON
+            .get(usize::from(b.to_ascii_lowercase()))?
+            .as_deref()
+    };
+    if name
+        .bytes()
+        .all(|b| piece(b).is_some_and(|p| p.as_bytes() == [b]))
+    {
+        return Some(Cow::Borrowed(name));
+    }
     let mut out = String::with_capacity(name.len());
     for b in name.bytes() {
-        let piece = ASCII_SKELETON
-            .get(usize::from(b.to_ascii_lowercase()))?
-            .as_deref()?;
-        out.push_str(piece);
+        out.push_str(piece(b)?);
     }
     let trimmed = out.trim();
-    Some(if trimmed.len() == out.len() {
+    Some(Cow::Owned(if trimmed.len() == out.len() {
         out
     } else {
         trimmed.to_string()
-    })
+    }))
 }
 
 /// The skeleton of each ASCII byte, lower-cased; `None` where the
@@ -72,19 +75,6 @@ static ASCII_SKELETON: std::sync::LazyLock<Vec<Option<String>>> = std::sync::Laz
             s.is_ascii().then(|| s.to_ascii_lowercase())
         })
         .collect()
-});
-
-/// Whether each ASCII byte is its own key: lower case, and its own
-/// skeleton (`a` is; `A`, `0` and `m` are not).
-static ASCII_SAME: std::sync::LazyLock<[bool; 128]> = std::sync::LazyLock::new(|| {
-    let mut same = [false; 128];
-    for (b, s) in (0u8..128).zip(same.iter_mut()) {
-        *s = ASCII_SKELETON
-            .get(usize::from(b))
-            .and_then(Option::as_deref)
-            .is_some_and(|k| k.as_bytes() == [b]);
-    }
-    same
 });
 
 /// Whether two names are the same person (see the module doc).
