@@ -12,6 +12,9 @@
 //!   written by hand in plain Rust over the typed facts
 //!   (`src/handwritten.rs`; `tests/handwritten_agreement.rs` checks it
 //!   decides the same), from the parsed facts and from the JSON text;
+//! - `check/<facts>/release-policy/verdict`: the verdict alone
+//!   (`Bundle::verdict`: every rule evaluated, no values shown, no digest),
+//!   the like of what the hand-written pack and the Rego peer work out;
 //! - `check/checkout-2.4.0/release-policy/fixed-cost`: the fixed cost of a
 //!   decision, in the same group: a bundle of one policy with one gate
 //!   whose expression is `true`, checked on the same facts;
@@ -57,6 +60,9 @@ fn check_one(c: &mut Criterion, name: &str, path: &Path, fixed_cost: bool) {
     });
     g.bench_function("regorus/value", |b| {
         b.iter(|| black_box(rego_eval(&mut engine, black_box(input.clone()))))
+    });
+    g.bench_function("release-policy/verdict", |b| {
+        b.iter(|| black_box(bundle.verdict(black_box(&facts))))
     });
     g.bench_function("release-policy/json", |b| {
         b.iter(|| black_box(bundle.check_str(black_box(&json))))

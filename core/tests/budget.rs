@@ -122,3 +122,21 @@ fn a_pattern_from_the_facts_is_compiled_once_and_bounded() {
         huge.message()
     );
 }
+
+/// `verdict` evaluates what `check` evaluates, within the same budget: a
+/// failed warning's `messageExpression` that spends the budget makes the
+/// next gate an error for both, so the verdict alone is not `go` where the
+/// decision is `no-go`.
+#[test]
+fn the_verdict_alone_spends_the_budget_as_the_decision_does() {
+    let spec = "  gates:\n    - id: costly-warning\n      expression: 'false'\n      effect: warn\n      messageExpression: \"ci.suites.map(a, ci.suites.exists(b, b.name == a.name + 'x')).size() > 0 ? 'heavy' : 'light'\"\n    - {id: after, expression: 'true'}\n";
+    let mut j = base_json();
+    j["ci"]["suites"] = suites(1000);
+    let d = decide(spec, j.clone());
+    assert_eq!(d.finding("costly-warning").unwrap().outcome(), Outcome::Warn);
+    over_budget(&d, "after");
+    assert_eq!(d.verdict(), Verdict::NoGo);
+    let b = policy(spec);
+    let facts = release_policy::Facts::from_json_value(j, b.limits()).unwrap();
+    assert_eq!(b.verdict(&facts).unwrap(), Verdict::NoGo);
+}

@@ -60,14 +60,19 @@ fn corpus_cases_decide_as_recorded() {
         let (verdict, outcomes, json) = match case.command.as_deref().unwrap_or("check") {
             "check" => {
                 let facts = Facts::from_json_value(case.facts, bundle.limits()).unwrap();
-                let d = match &case.catalog {
+                let (d, alone) = match &case.catalog {
                     Some(c) => {
                         let catalog =
                             Catalog::from_dir(common::root().join(c), bundle.limits()).unwrap();
-                        bundle.check_with_catalog(&facts, &catalog).unwrap()
+                        (
+                            bundle.check_with_catalog(&facts, &catalog).unwrap(),
+                            bundle.verdict_with_catalog(&facts, &catalog).unwrap(),
+                        )
                     }
-                    None => bundle.check(&facts).unwrap(),
+                    None => (bundle.check(&facts).unwrap(), bundle.verdict(&facts).unwrap()),
                 };
+                // The verdict alone is the decision's verdict.
+                assert_eq!(alone, d.verdict(), "{}: `verdict` is not `check`'s", case.name);
                 let outcomes: Vec<Option<Outcome>> = case
                     .expect
                     .rules

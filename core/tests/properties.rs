@@ -1,6 +1,7 @@
 //! Properties (proptest): adding a failing block gate never turns no-go
-//! into go; a tightening layer never loosens a verdict; decisions are
-//! deterministic; facts and decisions round-trip through JSON.
+//! into go; a tightening layer never loosens a verdict; the verdict alone
+//! is the decision's; decisions are deterministic; facts and decisions
+//! round-trip through JSON.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -75,6 +76,17 @@ proptest! {
         let org = Bundle::builtin();
         let team = Bundle::builder().builtin_layer().yaml_layer("team.yaml", TEAM_TIGHTENS).build().unwrap();
         prop_assert!(rank(decide(&team, &j).verdict()) >= rank(decide(&org, &j).verdict()));
+    }
+
+    #[test]
+    fn the_verdict_alone_is_the_decisions_verdict(j in facts_strategy()) {
+        for b in [
+            Bundle::builtin(),
+            Bundle::builder().builtin_layer().yaml_layer("team.yaml", TEAM_TIGHTENS).build().unwrap(),
+        ] {
+            let facts = Facts::from_json_value(j.clone(), b.limits()).unwrap();
+            prop_assert_eq!(b.verdict(&facts).unwrap(), b.check(&facts).unwrap().verdict());
+        }
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! which must give exactly the facts `Facts::from_json_value` gives. A
 //! decision's JSON must read back as the same decision and write the same
 //! bytes again (the values a finding shows are kept as text and written
-//! through a transcoder: both directions are exercised here).
+//! through a transcoder: both directions are exercised here). `verdict`
+//! must give the decision's verdict, and fail where `check` fails.
 #![no_main]
 
 use std::sync::LazyLock;
@@ -26,7 +27,15 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(facts) = Facts::from_slice(data, &Limits::default()) {
-        if let Ok(decision) = BUNDLE.check(&facts) {
+        // The verdict alone is the decision's, and refused where it is.
+        let alone = BUNDLE.verdict(&facts);
+        let checked = BUNDLE.check(&facts);
+        assert_eq!(
+            alone.as_ref().ok(),
+            checked.as_ref().ok().map(Decision::verdict).as_ref(),
+            "`verdict` differs from `check`"
+        );
+        if let Ok(decision) = checked {
             // Also serialise the decision: it is what the CLI prints.
             let json = decision.to_json();
             let back: Decision = serde_json::from_str(&json).expect("a decision reads back");

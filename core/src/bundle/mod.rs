@@ -23,7 +23,7 @@ use crate::lang::rules::{RuleDoc, SECTIONS};
 use crate::limits::Limits;
 use crate::model::{Facts, RolloutFacts};
 use crate::vocab::BundleInfo;
-use crate::{Assessment, Decision};
+use crate::{Assessment, Decision, Verdict};
 
 /// A compiled policy: one variant per kind of policy document.
 #[derive(Debug)]
@@ -534,23 +534,85 @@ impl Bundle {
         interrupted: &dyn Fn() -> bool,
     ) -> Result<Decision, Error> {
         self.usable()?;
-        let policies: Vec<&ReleasePolicy> = self
-            .inner
-            .policies
-            .iter()
-            .filter_map(|p| match p {
-                CompiledPolicy::Release(p) => Some(p),
-                CompiledPolicy::Rollout(_) | CompiledPolicy::Review(_) => None,
-            })
-            .collect();
         check::check(
-            &policies,
+            &self.release_policies(),
             self.info(),
             &self.inner.limits,
             facts,
             catalog,
             interrupted,
         )
+    }
+
+    /// The verdict [`check`](Self::check) gives — go, no-go or pending —
+    /// and nothing else: every rule is evaluated as `check` evaluates it,
+    /// within the same budget, but no finding's message or values are
+    /// kept and no digest of the facts is made. For a caller that acts on
+    /// the verdict alone (an admission hook, a gateway deciding on every
+    /// request); [`check`](Self::check) says why. Errors as `check` does.
+    pub fn verdict(&self, facts: &Facts) -> Result<Verdict, Error> {
+        self.verdict_interruptible(facts, &|| false)
+    }
+
+    /// [`verdict`](Self::verdict), asking `interrupted` between rules as
+    /// [`check_interruptible`](Self::check_interruptible) does.
+    pub fn verdict_interruptible(
+        &self,
+        facts: &Facts,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Verdict, Error> {
+        self.verdict_in(facts, None, interrupted)
+    }
+
+    /// [`verdict`](Self::verdict) with what `catalog` says of the release,
+    /// as [`check_with_catalog`](Self::check_with_catalog) binds it.
+    pub fn verdict_with_catalog(
+        &self,
+        facts: &Facts,
+        catalog: &crate::plan::Catalog,
+    ) -> Result<Verdict, Error> {
+        self.verdict_with_catalog_interruptible(facts, catalog, &|| false)
+    }
+
+    /// [`verdict_with_catalog`](Self::verdict_with_catalog), asking
+    /// `interrupted` between rules.
+    pub fn verdict_with_catalog_interruptible(
+        &self,
+        facts: &Facts,
+        catalog: &crate::plan::Catalog,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Verdict, Error> {
+        self.usable()?;
+        let context = crate::plan::context::catalog_facts(catalog, facts, &self.inner.limits)?;
+        self.verdict_in(facts, Some(&context), interrupted)
+    }
+
+    fn verdict_in(
+        &self,
+        facts: &Facts,
+        catalog: Option<&crate::model::catalog_facts::CatalogFacts>,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Verdict, Error> {
+        self.usable()?;
+        check::verdict(
+            &self.release_policies(),
+            &self.inner.limits,
+            facts,
+            catalog,
+            interrupted,
+        )
+    }
+
+    /// The bundle's release policies (`kind: Policy`), in order.
+    fn release_policies(&self) -> Vec<&ReleasePolicy> {
+        self.inner
+            .policies
+            .iter()
+            .filter_map(|p| match p {
+                CompiledPolicy::Release(p) => Some(p),
+                CompiledPolicy::Rollout(_) | CompiledPolicy::Review(_) => None,
+            })
+            .collect()
     }
 
     /// Parse facts from YAML or JSON text and decide.

@@ -26,7 +26,7 @@ use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
 use crate::model::shape::FACTS;
 use crate::model::{Facts, Timestamp};
-use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome};
+use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome, Verdict};
 
 /// What the findings of one policy know of its variables: the policy's
 /// variables in slot order, why each that could not be computed could not, and the
@@ -70,6 +70,9 @@ pub(super) struct Run<'f> {
     absent: Vec<&'f str>,
     pub(super) limits: &'f Limits,
     pub(super) now: Timestamp,
+    /// What the run works out: for the verdict alone, findings show no
+    /// values.
+    pub(super) detail: Detail,
     findings: Vec<Finding>,
     pub(super) missing: Vec<MissingApproval>,
     pub(super) waiver_status: Vec<Option<&'static str>>,
@@ -78,6 +81,29 @@ pub(super) struct Run<'f> {
     pub(super) echoed: Echoed,
     /// Where a value shown is written before it gets its own text.
     pub(super) scratch: Vec<u8>,
+}
+
+/// How much of a decision a check works out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Detail {
+    /// The whole decision: every finding with its message and the values
+    /// it shows, the facts digest.
+    Decision,
+    /// The verdict alone: the same rules evaluated the same way (the same
+    /// outcomes, within the same budget), without the values findings show
+    /// or the digest of the facts.
+    Verdict,
+}
+
+/// What a run over the policies of a bundle found, before it is made a
+/// decision or folded into a verdict.
+struct Ran {
+    findings: Vec<Finding>,
+    missing: Vec<MissingApproval>,
+    waiver_status: Vec<Option<&'static str>>,
+    /// `None` for [`Detail::Verdict`].
+    facts_digest: Option<String>,
+    catalog_digest: Option<String>,
 }
 
 /// Decide whether the release described by `facts` may go, by the release
@@ -94,6 +120,40 @@ pub(crate) fn check(
     catalog: Option<&CatalogFacts>,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<Decision, Error> {
+    let ran = run(
+        policies,
+        limits,
+        facts,
+        catalog,
+        interrupted,
+        Detail::Decision,
+    )?;
+    Ok(decision(ran, facts, bundle))
+}
+
+/// The verdict [`check`] gives, worked out without the rest of the
+/// decision ([`Detail::Verdict`]).
+pub(crate) fn verdict(
+    policies: &[&ReleasePolicy],
+    limits: &Limits,
+    facts: &Facts,
+    catalog: Option<&CatalogFacts>,
+    interrupted: &dyn Fn() -> bool,
+) -> Result<Verdict, Error> {
+    let ran = run(policies, limits, facts, catalog, interrupted, Detail::Verdict)?;
+    Ok(fold(&ran.findings))
+}
+
+/// Evaluate every rule of `policies` on `facts`, working out what
+/// `detail` asks for.
+fn run(
+    policies: &[&ReleasePolicy],
+    limits: &Limits,
+    facts: &Facts,
+    catalog: Option<&CatalogFacts>,
+    interrupted: &dyn Fn() -> bool,
+    detail: Detail,
+) -> Result<Ran, Error> {
     if policies.is_empty() {
         return Err(Error::evaluation(
             ErrorCode::NoPolicyOfKind,
@@ -108,9 +168,16 @@ pub(crate) fn check(
         .filter(|s| s.error_budget_remaining.is_none())
         .and_then(crate::model::Service::budget_remaining);
     // The facts as given (with that figure) are held to the limits: counted
-    // as their digest is written, without building them, and walked as
-    // JSON only to say which limit they pass, and where.
-    let (facts_digest, counts) = crate::model::digest::release_facts_digest(facts);
+    // as their digest is written (or, for the verdict alone, as they are
+    // encoded without it), without building them, and walked as JSON only
+    // to say which limit they pass, and where.
+    let (facts_digest, counts) = match detail {
+        Detail::Decision => {
+            let (digest, counts) = crate::model::digest::release_facts_digest(facts);
+            (Some(digest), counts)
+        }
+        Detail::Verdict => (None, crate::model::digest::release_fact_counts(facts)),
+    };
     let values = counts.values + usize::from(derived_budget.is_some());
     if values > limits.max_fact_values || counts.longest_list > limits.max_list_items {
         let mut whole = facts.to_json_value();
@@ -126,7 +193,9 @@ pub(crate) fn check(
     let mut catalog_digest = None;
     let mut catalog_json = None;
     if let Some(c) = catalog {
-        catalog_digest = Some(crate::model::digest::facts_digest(c));
+        if detail == Detail::Decision {
+            catalog_digest = Some(crate::model::digest::facts_digest(c));
+        }
         // Encoding these plain types cannot fail; were it to, both roots
         // would stay `null` and every rule reading them fail closed.
         catalog_json = serde_json::to_value(c).ok();
@@ -149,6 +218,7 @@ pub(crate) fn check(
         now: facts.now,
         absent,
         limits,
+        detail,
         findings: Vec::with_capacity(policies.iter().map(|p| p.rule_count()).sum()),
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
@@ -164,6 +234,18 @@ pub(crate) fn check(
             ));
         }
     }
+    Ok(Ran {
+        findings: run.findings,
+        missing: run.missing,
+        waiver_status: run.waiver_status,
+        facts_digest,
+        catalog_digest,
+    })
+}
+
+/// The decision of a [`Detail::Decision`] run.
+fn decision(ran: Ran, facts: &Facts, bundle: BundleInfo) -> Decision {
+    let run = ran;
     let verdict = fold(&run.findings);
     let mut summary = Summary::default();
     for f in &run.findings {
@@ -200,7 +282,7 @@ pub(crate) fn check(
             expires: w.expires,
         })
         .collect();
-    Ok(Decision {
+    Decision {
         schema: DECISION_SCHEMA.into(),
         verdict,
         release: facts.release.id.clone(),
@@ -210,13 +292,13 @@ pub(crate) fn check(
         missing_approvals: run.missing,
         waivers,
         bundle,
-        facts_digest,
-        catalog_digest,
+        facts_digest: run.facts_digest.unwrap_or_default(),
+        catalog_digest: run.catalog_digest,
         engine: EngineInfo {
             name: "release-policy".into(),
             version: env!("CARGO_PKG_VERSION").into(),
         },
-    })
+    }
 }
 
 /// Show the error budget derived from the SLOs' error ratios as

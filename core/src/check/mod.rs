@@ -18,5 +18,5 @@ mod transcode;
 mod values;
 
 pub(crate) use compile::{ReleasePolicy, compile};
-pub(crate) use evaluate::check;
+pub(crate) use evaluate::{check, verdict};
 pub(crate) use shown::number_fact_paths;

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use smallvec::SmallVec;
 
-use super::evaluate::{Run, Variables, slot};
+use super::evaluate::{Detail, Run, Variables, slot};
 use super::values::{Shown, Values};
 use crate::expr::echo::echo_text;
 use crate::expr::{CompiledExpr, Val};
@@ -201,6 +201,10 @@ impl Run<'_> {
         vars: &mut Variables<'_>,
         slots: &[Option<Val<'_>>],
     ) -> Values {
+        // The verdict alone shows nothing.
+        if self.detail == Detail::Verdict {
+            return Values::default();
+        }
         let mut out = Values::with_capacity(paths.len());
         let max = self.limits.max_echo_bytes;
         for p in paths {

@@ -23,6 +23,12 @@ pub(crate) fn release_facts_digest(facts: &super::Facts) -> (String, FactCounts)
     sha256(|sink| super::canonical::encode_direct_into(facts, sink))
 }
 
+/// What [`release_facts_digest`] counts, without the digest: the facts
+/// encoded the same way, the bytes dropped instead of hashed.
+pub(crate) fn release_fact_counts(facts: &super::Facts) -> FactCounts {
+    super::canonical::encode_direct_into(facts, |_| {})
+}
+
 /// `sha256:…` of the bytes `encode` hands its sink, and what it returned.
 fn sha256<R>(encode: impl FnOnce(&mut dyn FnMut(&[u8])) -> R) -> (String, R) {
     let mut hasher = Sha256::new();
