@@ -31,7 +31,8 @@ fn main() {
     let mut verdicts = 0;
     for _ in 0..n {
         if alone {
-            verdicts += usize::from(bundle.verdict(&facts).unwrap() == release_policy::Verdict::NoGo);
+            verdicts +=
+                usize::from(bundle.verdict(&facts).unwrap() == release_policy::Verdict::NoGo);
         } else {
             let d = bundle.check(&facts).unwrap();
             verdicts += d.findings().len();

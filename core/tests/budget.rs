@@ -133,7 +133,10 @@ fn the_verdict_alone_spends_the_budget_as_the_decision_does() {
     let mut j = base_json();
     j["ci"]["suites"] = suites(1000);
     let d = decide(spec, j.clone());
-    assert_eq!(d.finding("costly-warning").unwrap().outcome(), Outcome::Warn);
+    assert_eq!(
+        d.finding("costly-warning").unwrap().outcome(),
+        Outcome::Warn
+    );
     over_budget(&d, "after");
     assert_eq!(d.verdict(), Verdict::NoGo);
     let b = policy(spec);

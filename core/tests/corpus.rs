@@ -69,10 +69,18 @@ fn corpus_cases_decide_as_recorded() {
                             bundle.verdict_with_catalog(&facts, &catalog).unwrap(),
                         )
                     }
-                    None => (bundle.check(&facts).unwrap(), bundle.verdict(&facts).unwrap()),
+                    None => (
+                        bundle.check(&facts).unwrap(),
+                        bundle.verdict(&facts).unwrap(),
+                    ),
                 };
                 // The verdict alone is the decision's verdict.
-                assert_eq!(alone, d.verdict(), "{}: `verdict` is not `check`'s", case.name);
+                assert_eq!(
+                    alone,
+                    d.verdict(),
+                    "{}: `verdict` is not `check`'s",
+                    case.name
+                );
                 let outcomes: Vec<Option<Outcome>> = case
                     .expect
                     .rules

@@ -404,7 +404,15 @@ pub unsafe extern "C" fn rp_bundle_check_with_records(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| checked(b, text, flags, &|b, f| b.check_with_records(f, records)),
+            |b, text| {
+                checked(
+                    b,
+                    text,
+                    flags,
+                    &|b, f| b.check_with_records(f, records),
+                    &|b, f| b.verdict(&f.with_history(b, records)?),
+                )
+            },
         )
     }
 }

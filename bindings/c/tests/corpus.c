@@ -3,8 +3,9 @@
  * decided (`check`) or assessed (`assess`), as its `command` says, and its
  * JSON compared byte for byte with the golden
  * NAME.decision.json (which is the pretty JSON plus a newline). The
- * compact JSON must be the pretty JSON minus its whitespace, and the
- * verdict out-parameter must agree with the JSON.
+ * compact JSON must be the pretty JSON minus its whitespace, the
+ * verdict out-parameter must agree with the JSON, and `RP_VERDICT_ONLY`
+ * must give the same verdict with no JSON.
  *
  * Usage: corpus CASES.tsv, where each line is
  *   COMMAND <TAB> NAME <TAB> POLICIES <TAB> FACTS.json <TAB> GOLDEN.json <TAB> CATALOG
@@ -174,6 +175,17 @@ static void run_case(const char *command, const char *name, const char *policies
             EXPECT(verdict2 == verdict, "%s: verdicts differ between calls", name);
             free(minified);
         }
+
+        /* The verdict alone (for a check, the engine's own verdict-only
+         * path): the same verdict, an empty buffer. */
+        rp_buf none = {NULL, 0};
+        uint32_t alone = 0;
+        st = decide(bundle, facts, facts_len, RP_VERDICT_ONLY, &none, &alone, NULL);
+        EXPECT(st == RP_STATUS_OK, "%s: RP_VERDICT_ONLY: status %u", name, st);
+        EXPECT(alone == verdict && none.len == 0,
+               "%s: RP_VERDICT_ONLY gave %u and %zu bytes, the decision %u", name, alone,
+               none.len, verdict);
+        rp_buf_free(&none);
     }
     rp_buf_free(&pretty);
     rp_buf_free(&compact);

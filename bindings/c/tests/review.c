@@ -259,6 +259,16 @@ static void outcome_history_check(const rp_records *ex) {
     rp_buf_free(&out);
     rp_error_free(err);
     err = NULL;
+    /* The verdict alone, with the same history derived. */
+    rp_verdict alone = 42;
+    s = rp_bundle_check_with_records(bundle, ex, facts, strlen(facts), RP_VERDICT_ONLY, &out,
+                                     &alone, &err);
+    EXPECT(s == RP_STATUS_OK && alone == v && out.len == 0,
+           "verdict only with records: status %u, verdict %u (decision %u), %zu bytes", s, alone,
+           v, out.len);
+    rp_buf_free(&out);
+    rp_error_free(err);
+    err = NULL;
 
     const char *with_history = "now: 2026-11-26T10:00:00Z\n"
                                "release: {id: x, service: checkout, version: \"2.5.0\", "

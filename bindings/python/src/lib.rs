@@ -106,6 +106,41 @@ pub struct Bundle {
     pub(crate) inner: CoreBundle,
 }
 
+impl Bundle {
+    /// The release facts `check` and `verdict` take, read (not yet parsed)
+    /// within the bundle's limits, once `catalog` and `records` are known
+    /// not to be both given.
+    fn release_input(
+        &self,
+        py: Python<'_>,
+        facts: &Bound<'_, PyAny>,
+        catalog: Option<&Catalog>,
+        records: Option<&Records>,
+    ) -> PyResult<Input> {
+        if catalog.is_some() && records.is_some() {
+            return Err(pyo3::exceptions::PyValueError::new_err(
+                "give `catalog` or `records`, not both: there is no check with both",
+            ));
+        }
+        Input::from_py_release(facts, self.inner.limits().max_yaml_nesting)?
+            .map_err(|e| facts_to_py_err(py, e))
+    }
+}
+
+/// `input` parsed into facts, with `history` derived from `records` when
+/// given (no GIL needed).
+fn release_facts(
+    input: Input,
+    bundle: &CoreBundle,
+    records: Option<&release_policy::review::Records>,
+) -> Result<release_policy::Facts, Error> {
+    let facts = input.into_facts(bundle)?;
+    match records {
+        Some(r) => facts.with_history(bundle, r),
+        None => Ok(facts),
+    }
+}
+
 #[pymethods]
 impl Bundle {
     /// The standard pack embedded in the library. Never raises: should the
@@ -213,21 +248,12 @@ impl Bundle {
         records: Option<&Records>,
         archive: Option<&Archive>,
     ) -> PyResult<Decision> {
-        if catalog.is_some() && records.is_some() {
-            return Err(pyo3::exceptions::PyValueError::new_err(
-                "give `catalog` or `records`, not both: there is no check with both",
-            ));
-        }
-        let input = Input::from_py_release(facts, self.inner.limits().max_yaml_nesting)?
-            .map_err(|e| facts_to_py_err(py, e))?;
+        let input = self.release_input(py, facts, catalog, records)?;
         let bundle = &self.inner;
         let catalog = catalog.map(|c| &c.inner);
         let records = records.map(|r| &r.inner);
         let decision = interruptible(py, move |stop| {
-            let mut facts = input.into_facts(bundle)?;
-            if let Some(r) = records {
-                facts = facts.with_history(bundle, r)?;
-            }
+            let facts = release_facts(input, bundle, records)?;
             let decision = match catalog {
                 Some(c) => bundle.check_with_catalog_interruptible(&facts, c, stop),
                 None => bundle.check_interruptible(&facts, stop),
@@ -238,6 +264,34 @@ impl Bundle {
             Ok(decision)
         })?;
         Ok(Decision::new(decision))
+    }
+
+    /// The verdict `check` gives — `Verdict.GO`, `NO_GO` or `PENDING` —
+    /// and nothing else: every rule is evaluated as `check` evaluates it,
+    /// within the same budget, but no finding's message or values are kept
+    /// and no digest of the facts is made. For a caller that acts on the
+    /// verdict alone, on every request; `check` says why. `facts`,
+    /// `catalog` and `records` as for `check`, with the same errors.
+    #[pyo3(signature = (facts, *, catalog = None, records = None))]
+    fn verdict<'py>(
+        &self,
+        py: Python<'py>,
+        facts: &Bound<'py, PyAny>,
+        catalog: Option<&Catalog>,
+        records: Option<&Records>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let input = self.release_input(py, facts, catalog, records)?;
+        let bundle = &self.inner;
+        let catalog = catalog.map(|c| &c.inner);
+        let records = records.map(|r| &r.inner);
+        let verdict = interruptible(py, move |stop| {
+            let facts = release_facts(input, bundle, records)?;
+            match catalog {
+                Some(c) => bundle.verdict_with_catalog_interruptible(&facts, c, stop),
+                None => bundle.verdict_interruptible(&facts, stop),
+            }
+        })?;
+        decision::member(py, decision::EnumClass::Verdict, verdict.as_str())
     }
 
     /// Assess a rollout in progress: promote, continue, hold or roll back?

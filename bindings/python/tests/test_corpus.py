@@ -80,6 +80,21 @@ def run_case(case: dict[str, Any], facts: Any = None) -> Result:
     return run(case, case["facts"] if facts is None else facts)
 
 
+@pytest.mark.parametrize(
+    "path",
+    [p for p in CASES if yaml12.load(p.read_text()).get("command", "check") == "check"],
+    ids=lambda p: p.stem,
+)
+def test_the_verdict_alone_is_the_decisions(path: Path) -> None:
+    case = yaml12.load(path.read_text())
+    bundle = bundle_of(case)
+    catalog = case.get("catalog")
+    options = {} if catalog is None else {"catalog": Catalog.from_dir(ROOT / catalog)}
+    alone = bundle.verdict(case["facts"], **options)
+    assert alone is Verdict(case["expect"]["verdict"])
+    assert alone is bundle.check(case["facts"], **options).verdict
+
+
 def test_the_corpus_is_found() -> None:
     # A wrong path would otherwise make the parametrised test pass vacuously.
     assert len(CASES) >= 6, CORPUS

@@ -285,10 +285,14 @@ def test_check_with_records_derives_the_history(builtin: Bundle, examples: Recor
     h = builtin.history(examples, "checkout", now="2026-11-26T10:00:00Z")
     with_history = FACTS + "history: " + json.dumps(h) + "\n"
     assert builtin.check(with_history).to_dict()["findings"] == d.to_dict()["findings"]
+    # The verdict alone derives the same history.
+    assert builtin.verdict(FACTS, records=examples) is d.verdict
     # Facts with a history of their own next to records: refused.
     with pytest.raises(FactsError) as info:
         builtin.check(with_history, records=examples)
     assert info.value.path == "$.history"
+    with pytest.raises(FactsError):
+        builtin.verdict(with_history, records=examples)
 
 
 def test_check_with_a_catalog_and_records_is_refused(builtin: Bundle, examples: Records) -> None:
@@ -297,6 +301,8 @@ def test_check_with_a_catalog_and_records_is_refused(builtin: Bundle, examples: 
     catalog = Catalog.from_dir(ROOT / "examples" / "catalog")
     with pytest.raises(ValueError, match="not both"):
         builtin.check(FACTS, catalog=catalog, records=examples)
+    with pytest.raises(ValueError, match="not both"):
+        builtin.verdict(FACTS, catalog=catalog, records=examples)
 
 
 def test_a_bad_record_is_a_catalog_error() -> None:

@@ -140,7 +140,14 @@ pub(crate) fn verdict(
     catalog: Option<&CatalogFacts>,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<Verdict, Error> {
-    let ran = run(policies, limits, facts, catalog, interrupted, Detail::Verdict)?;
+    let ran = run(
+        policies,
+        limits,
+        facts,
+        catalog,
+        interrupted,
+        Detail::Verdict,
+    )?;
     Ok(fold(&ran.findings))
 }
 

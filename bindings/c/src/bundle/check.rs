@@ -51,7 +51,7 @@ pub unsafe extern "C" fn rp_bundle_check(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| checked(b, text, flags, &|b, f| b.check(f)),
+            |b, text| checked(b, text, flags, &|b, f| b.check(f), &|b, f| b.verdict(f)),
         )
     }
 }
@@ -93,7 +93,15 @@ pub unsafe extern "C" fn rp_bundle_check_with_catalog(
             ("decision_out", decision_out),
             verdict_out,
             error_out,
-            |b, text| checked(b, text, flags, &|b, f| b.check_with_catalog(f, catalog)),
+            |b, text| {
+                checked(
+                    b,
+                    text,
+                    flags,
+                    &|b, f| b.check_with_catalog(f, catalog),
+                    &|b, f| b.verdict_with_catalog(f, catalog),
+                )
+            },
         )
     }
 }
@@ -173,7 +181,9 @@ pub unsafe extern "C" fn rp_bundle_assess_with_catalog(
 }
 
 /// Decide on `text` with `check` (plain, with a catalog, with records):
-/// the decision JSON as `flags` asks, and the verdict.
+/// the decision JSON as `flags` asks, and the verdict; with
+/// `RP_VERDICT_ONLY`, the verdict alone from `alone`, the same call's
+/// `Bundle::verdict` form (no values shown, no digest).
 pub(crate) fn checked(
     b: &release_policy_core::Bundle,
     text: &str,
@@ -182,8 +192,15 @@ pub(crate) fn checked(
         &release_policy_core::Bundle,
         &release_policy_core::Facts,
     ) -> Result<release_policy_core::Decision, release_policy_core::Error>,
+    alone: &dyn Fn(
+        &release_policy_core::Bundle,
+        &release_policy_core::Facts,
+    ) -> Result<release_policy_core::Verdict, release_policy_core::Error>,
 ) -> Result<(String, u32), release_policy_core::Error> {
     let facts = release_policy_core::Facts::from_str_with_limits(text, b.limits())?;
+    if flags & RP_VERDICT_ONLY != 0 {
+        return Ok((String::new(), verdict(alone(b, &facts)?)));
+    }
     let d = check(b, &facts)?;
     let json = output(flags, || d.to_json_pretty(), || d.to_json());
     Ok((json, verdict(d.verdict())))

@@ -34,9 +34,13 @@ pub const RP_JSON_PRETTY: u32 = 1;
 
 /// Flag for `rp_bundle_check`, `rp_bundle_assess` and their `_with_…`
 /// forms: the verdict only. No JSON is written (`*decision_out` gets an
-/// empty buffer, still freed with `rp_buf_free`), so a caller that acts on
-/// the verdict alone (a gateway, an admission hook) pays for the decision
-/// and not for its text; `verdict_out` must not be NULL.
+/// empty buffer, still freed with `rp_buf_free`); `verdict_out` must not be
+/// NULL. A check then works out the verdict alone (the engine's
+/// `Bundle::verdict`: every rule evaluated as for the decision, within the
+/// same budget, but no values shown and no digest), so a caller that acts
+/// on the verdict (a gateway, an admission hook) pays for neither the
+/// decision's text nor what only the text shows. An assessment is worked
+/// out whole, its JSON not written.
 pub const RP_VERDICT_ONLY: u32 = 2;
 
 /// The flags a deciding call knows.

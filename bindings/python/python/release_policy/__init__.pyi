@@ -173,6 +173,13 @@ class Bundle:
         records: Records | None = None,
         archive: Archive | None = None,
     ) -> Decision: ...
+    def verdict(
+        self,
+        facts: dict[str, Any] | str | bytes,
+        *,
+        catalog: Catalog | None = None,
+        records: Records | None = None,
+    ) -> Verdict: ...
     def assess(
         self,
         facts: dict[str, Any] | str | bytes,
