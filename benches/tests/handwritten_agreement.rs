@@ -1,7 +1,8 @@
 //! The hand-written pack (`src/handwritten.rs`) and release-policy must
 //! decide the same — verdict, and which rules deny, stay pending or warn —
 //! on the examples and on every `check` case of the pack's policy tests,
-//! or the benchmark compares two different things.
+//! or the benchmark compares two different things. The verdict alone
+//! (`Bundle::verdict`) must be the decision's on each of them too.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -19,6 +20,12 @@ fn facts(path: &Path) -> Facts {
 
 fn both(bundle: &Bundle, facts: &Facts) -> (Outcomes, Outcomes) {
     let decision = bundle.check(facts).expect("release-policy check");
+    // The verdict alone (`release-policy/verdict` in the benchmark, the
+    // like of the hand-written pack) is the decision's.
+    assert_eq!(
+        bundle.verdict(facts).expect("release-policy verdict"),
+        decision.verdict()
+    );
     (
         Outcomes::from_decision(&decision),
         handwritten::decide(facts).outcomes(),
