@@ -7,8 +7,9 @@
  *
  * Usage: bench_check FACTS_FILE [ITERATIONS] [verdict]   (`make bench` runs it)
  *
- * With `verdict`, the calls pass RP_VERDICT_ONLY: the decision without its
- * JSON, what a caller that acts on the verdict alone pays.
+ * With `verdict`, the calls pass RP_VERDICT_ONLY: the verdict alone (the
+ * engine's `Bundle::verdict`: no JSON, no values shown, no digest), what a
+ * caller that acts on the verdict alone pays.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
