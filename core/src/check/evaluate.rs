@@ -1,4 +1,7 @@
-//! `check`: evaluate every rule of a bundle against one set of facts.
+//! `check`: evaluate every rule of a bundle against one set of facts. One
+//! run serves the whole decision and the verdict alone
+//! ([`Detail`]): the verdict's run evaluates the same rules within the same
+//! budget and only skips the values findings show and the facts digest.
 //!
 //! The facts are read in place (`expr::view::facts`); each policy gets a child
 //! scope with its `variables` (evaluated once, in order). A rule that cannot
@@ -251,8 +254,7 @@ fn run(
 }
 
 /// The decision of a [`Detail::Decision`] run.
-fn decision(ran: Ran, facts: &Facts, bundle: BundleInfo) -> Decision {
-    let run = ran;
+fn decision(run: Ran, facts: &Facts, bundle: BundleInfo) -> Decision {
     let verdict = fold(&run.findings);
     let mut summary = Summary::default();
     for f in &run.findings {
@@ -299,6 +301,7 @@ fn decision(ran: Ran, facts: &Facts, bundle: BundleInfo) -> Decision {
         missing_approvals: run.missing,
         waivers,
         bundle,
+        // Always made by a `Detail::Decision` run.
         facts_digest: run.facts_digest.unwrap_or_default(),
         catalog_digest: run.catalog_digest,
         engine: EngineInfo {
