@@ -232,7 +232,11 @@ fn run(
         findings: Vec::with_capacity(policies.iter().map(|p| p.rule_count()).sum()),
         missing: Vec::new(),
         waiver_status: vec![None; facts.waivers.len()],
-        echoed: fact_table(policies.iter().map(|p| &p.paths)),
+        // The verdict alone shows no value: no table to keep them in.
+        echoed: match detail {
+            Detail::Decision => fact_table(policies.iter().map(|p| &p.paths)),
+            Detail::Verdict => Vec::new(),
+        },
         scratch: Vec::new(),
     };
     for policy in policies {
