@@ -142,10 +142,7 @@ impl Bundle {
         self.inner
             .policies
             .iter()
-            .filter_map(|p| match p {
-                CompiledPolicy::Release(p) => Some(p),
-                CompiledPolicy::Rollout(_) | CompiledPolicy::Review(_) => None,
-            })
+            .filter_map(CompiledPolicy::as_release)
             .collect()
     }
 
@@ -216,10 +213,7 @@ impl Bundle {
             .inner
             .policies
             .iter()
-            .filter_map(|p| match p {
-                CompiledPolicy::Rollout(p) => Some(p),
-                CompiledPolicy::Release(_) | CompiledPolicy::Review(_) => None,
-            })
+            .filter_map(CompiledPolicy::as_rollout)
             .collect();
         assess::assess(
             &policies,

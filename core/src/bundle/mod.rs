@@ -62,6 +62,30 @@ impl CompiledPolicy {
             CompiledPolicy::Review(p) => p.rule_count(),
         }
     }
+
+    /// The release policy, if this is one (what `check` reads).
+    fn as_release(&self) -> Option<&ReleasePolicy> {
+        match self {
+            CompiledPolicy::Release(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The rollout policy, if this is one (what `assess` reads).
+    fn as_rollout(&self) -> Option<&RolloutPolicy> {
+        match self {
+            CompiledPolicy::Rollout(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The review policy, if this is one (what `review` reads).
+    fn as_review(&self) -> Option<&crate::review::criteria::compile::ReviewPolicy> {
+        match self {
+            CompiledPolicy::Review(p) => Some(p),
+            _ => None,
+        }
+    }
 }
 
 /// A rule of a bundle: its policy, id and kind.

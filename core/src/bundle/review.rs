@@ -16,10 +16,7 @@ impl Bundle {
         self.inner
             .policies
             .iter()
-            .filter_map(|p| match p {
-                CompiledPolicy::Review(p) => Some(p),
-                _ => None,
-            })
+            .filter_map(CompiledPolicy::as_review)
             .collect()
     }
 
