@@ -42,9 +42,12 @@ fn walk_within_limits(value: &Val<'_>, limits: &Limits) -> Result<(), String> {
                 count += items.len();
                 stack.extend(items.iter());
             }
+            // Counted as they are read: a typed map reads each field once.
             Val::Map(map) => {
-                count += map.len();
-                stack.extend(map.iter().map(|(_, v)| v));
+                for (_, v) in map.iter() {
+                    count += 1;
+                    stack.push(v);
+                }
             }
             Val::Optional(Some(inner)) => stack.push((*inner).clone()),
             _ => {}
