@@ -71,6 +71,14 @@ impl CompiledPolicy {
         }
     }
 
+    /// [`as_release`](Self::as_release), to change (numbering its paths).
+    fn as_release_mut(&mut self) -> Option<&mut ReleasePolicy> {
+        match self {
+            CompiledPolicy::Release(p) => Some(p),
+            _ => None,
+        }
+    }
+
     /// The rollout policy, if this is one (what `assess` reads).
     fn as_rollout(&self) -> Option<&RolloutPolicy> {
         match self {
@@ -299,10 +307,12 @@ impl BundleBuilder {
         }
         // A decision keeps the values its findings show by path, across
         // the release policies: their paths are numbered once, here.
-        check::number_fact_paths(policies.iter_mut().filter_map(|p| match p {
-            CompiledPolicy::Release(p) => Some(&mut p.paths),
-            CompiledPolicy::Rollout(_) | CompiledPolicy::Review(_) => None,
-        }));
+        check::number_fact_paths(
+            policies
+                .iter_mut()
+                .filter_map(CompiledPolicy::as_release_mut)
+                .map(|p| &mut p.paths),
+        );
         let (warnings, errors): (Vec<PolicyError>, Vec<PolicyError>) =
             errors.into_iter().partition(|e| e.code.is_warning());
         if !errors.is_empty() {

@@ -27,6 +27,7 @@ use crate::expr::view::facts::{self as view, ServiceView};
 use crate::expr::{Budget, CompiledExpr, Frame, Val};
 use crate::limits::Limits;
 use crate::model::catalog_facts::CatalogFacts;
+use crate::model::digest::FactCounts;
 use crate::model::shape::FACTS;
 use crate::model::{Facts, Timestamp};
 use crate::vocab::{BundleInfo, Effect, EngineInfo, Outcome, Verdict};
@@ -104,9 +105,13 @@ struct Ran {
     findings: Vec<Finding>,
     missing: Vec<MissingApproval>,
     waiver_status: Vec<Option<&'static str>>,
-    /// `None` for [`Detail::Verdict`].
-    facts_digest: Option<String>,
-    catalog_digest: Option<String>,
+}
+
+/// The digests a decision carries: of the facts, and of the catalog when
+/// one was bound.
+struct Digests {
+    facts: String,
+    catalog: Option<String>,
 }
 
 /// Decide whether the release described by `facts` may go, by the release
@@ -123,15 +128,23 @@ pub(crate) fn check(
     catalog: Option<&CatalogFacts>,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<Decision, Error> {
+    any_policy(policies)?;
+    // The facts are counted against the limits as their digest is written.
+    let (facts_digest, counts) = crate::model::digest::release_facts_digest(facts);
     let ran = run(
         policies,
         limits,
         facts,
+        counts,
         catalog,
         interrupted,
         Detail::Decision,
     )?;
-    Ok(decision(ran, facts, bundle))
+    let digests = Digests {
+        facts: facts_digest,
+        catalog: catalog.map(crate::model::digest::facts_digest),
+    };
+    Ok(decision(ran, digests, facts, bundle))
 }
 
 /// The verdict [`check`] gives, worked out without the rest of the
@@ -143,10 +156,14 @@ pub(crate) fn verdict(
     catalog: Option<&CatalogFacts>,
     interrupted: &dyn Fn() -> bool,
 ) -> Result<Verdict, Error> {
+    any_policy(policies)?;
+    // Counted as `check` counts them, encoded without the digest.
+    let counts = crate::model::digest::release_fact_counts(facts);
     let ran = run(
         policies,
         limits,
         facts,
+        counts,
         catalog,
         interrupted,
         Detail::Verdict,
@@ -154,22 +171,28 @@ pub(crate) fn verdict(
     Ok(fold(&ran.findings))
 }
 
-/// Evaluate every rule of `policies` on `facts`, working out what
-/// `detail` asks for.
-fn run(
-    policies: &[&ReleasePolicy],
-    limits: &Limits,
-    facts: &Facts,
-    catalog: Option<&CatalogFacts>,
-    interrupted: &dyn Fn() -> bool,
-    detail: Detail,
-) -> Result<Ran, Error> {
+/// A bundle without a release policy cannot check a release.
+fn any_policy(policies: &[&ReleasePolicy]) -> Result<(), Error> {
     if policies.is_empty() {
         return Err(Error::evaluation(
             ErrorCode::NoPolicyOfKind,
             "the bundle holds no release `Policy`, so it cannot check a release",
         ));
     }
+    Ok(())
+}
+
+/// Evaluate every rule of `policies` on `facts`, whose `counts` the
+/// canonical encoding gave, working out what `detail` asks for.
+fn run(
+    policies: &[&ReleasePolicy],
+    limits: &Limits,
+    facts: &Facts,
+    counts: FactCounts,
+    catalog: Option<&CatalogFacts>,
+    interrupted: &dyn Fn() -> bool,
+    detail: Detail,
+) -> Result<Ran, Error> {
     // The error budget, when the service gives error ratios instead of
     // the figure itself: what the error-budget policy reads.
     let derived_budget = facts
@@ -177,17 +200,9 @@ fn run(
         .as_ref()
         .filter(|s| s.error_budget_remaining.is_none())
         .and_then(crate::model::Service::budget_remaining);
-    // The facts as given (with that figure) are held to the limits: counted
-    // as their digest is written (or, for the verdict alone, as they are
-    // encoded without it), without building them, and walked as JSON only
-    // to say which limit they pass, and where.
-    let (facts_digest, counts) = match detail {
-        Detail::Decision => {
-            let (digest, counts) = crate::model::digest::release_facts_digest(facts);
-            (Some(digest), counts)
-        }
-        Detail::Verdict => (None, crate::model::digest::release_fact_counts(facts)),
-    };
+    // The facts as given (with that figure) are held to the limits: by
+    // their `counts`, without building them, and walked as JSON only to
+    // say which limit they pass, and where.
     let values = counts.values + usize::from(derived_budget.is_some());
     if values > limits.max_fact_values || counts.longest_list > limits.max_list_items {
         let mut whole = facts.to_json_value();
@@ -200,16 +215,9 @@ fn run(
         service,
         derived_budget,
     });
-    let mut catalog_digest = None;
-    let mut catalog_json = None;
-    if let Some(c) = catalog {
-        if detail == Detail::Decision {
-            catalog_digest = Some(crate::model::digest::facts_digest(c));
-        }
-        // Encoding these plain types cannot fail; were it to, both roots
-        // would stay `null` and every rule reading them fail closed.
-        catalog_json = serde_json::to_value(c).ok();
-    }
+    // Encoding these plain types cannot fail; were it to, both roots
+    // would stay `null` and every rule reading them fail closed.
+    let catalog_json = catalog.and_then(|c| serde_json::to_value(c).ok());
     let roots = view::bind(facts, service.as_ref(), catalog_json.as_ref());
     let absent = match &*FACTS {
         crate::model::shape::Shape::Object(fields) => fields
@@ -252,13 +260,11 @@ fn run(
         findings: run.findings,
         missing: run.missing,
         waiver_status: run.waiver_status,
-        facts_digest,
-        catalog_digest,
     })
 }
 
 /// The decision of a [`Detail::Decision`] run.
-fn decision(run: Ran, facts: &Facts, bundle: BundleInfo) -> Decision {
+fn decision(run: Ran, digests: Digests, facts: &Facts, bundle: BundleInfo) -> Decision {
     let verdict = fold(&run.findings);
     let mut summary = Summary::default();
     for f in &run.findings {
@@ -305,9 +311,8 @@ fn decision(run: Ran, facts: &Facts, bundle: BundleInfo) -> Decision {
         missing_approvals: run.missing,
         waivers,
         bundle,
-        // Always made by a `Detail::Decision` run.
-        facts_digest: run.facts_digest.unwrap_or_default(),
-        catalog_digest: run.catalog_digest,
+        facts_digest: digests.facts,
+        catalog_digest: digests.catalog,
         engine: EngineInfo {
             name: "release-policy".into(),
             version: env!("CARGO_PKG_VERSION").into(),
