@@ -9,6 +9,7 @@ pub mod catalog;
 pub mod handwritten;
 pub mod records;
 pub mod rollout;
+pub mod worst;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -79,6 +79,20 @@ impl EvalError {
 /// Result of an evaluation step.
 pub(crate) type R<'a> = Result<Val<'a>, EvalError>;
 
+/// How many characters of an input an error message quotes.
+const EXCERPT_CHARS: usize = 64;
+
+/// `text` as an error message quotes it: whole when it is short, else its
+/// first 64 characters and `…`. The input comes from the facts, up to
+/// megabytes of it: quoted whole, one message of a comprehension's item
+/// copied megabytes a time, and a decision carried it.
+pub(crate) fn excerpt(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(EXCERPT_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((cut, _)) => std::borrow::Cow::Owned(format!("{}…", text.get(..cut).unwrap_or(""))),
+    }
+}
+
 /// The evaluation budget of one decision: steps and bytes, shared by all
 /// its expressions.
 #[derive(Debug)]
@@ -200,6 +214,7 @@ impl Budget {
     pub(crate) fn regex(&self, pattern: &str) -> Result<Rc<regex::Regex>, EvalError> {
         let cached = self.regexes.borrow().get(pattern).cloned();
         let compiled = match cached {
+            // Reading the pattern is charged by the caller (`matches`).
             Some(c) => {
                 self.step(1)?;
                 c
@@ -223,7 +238,7 @@ impl Budget {
         compiled.map_err(|why| {
             EvalError::new(
                 ErrorClass::Argument,
-                format!("invalid regular expression `{pattern}`: {why}"),
+                format!("invalid regular expression `{}`: {why}", excerpt(pattern)),
             )
         })
     }

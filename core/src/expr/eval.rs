@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use smallvec::SmallVec;
 
-use super::budget::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R, excerpt};
 use super::functions::{self, Func};
 use super::plan::{Comprehension, Loop, Node, Op};
 use super::value::{Key, List, Map, Val, equal_cost, order};
@@ -413,7 +413,7 @@ fn map_of<'a>(mut entries: Vec<(Key<'a>, Val<'a>)>) -> R<'a> {
     if let Some(k) = twice {
         return Err(EvalError::new(
             ErrorClass::Argument,
-            format!("duplicate map key `{k}`"),
+            format!("duplicate map key `{}`", excerpt(&k.to_string())),
         ));
     }
     Ok(Val::Map(Map::Vals(entries.into())))
@@ -466,7 +466,7 @@ pub(crate) fn index<'a>(v: &Val<'a>, i: &Val<'_>) -> R<'a> {
             }
             m.get(i).ok_or_else(|| {
                 let k = match i {
-                    Val::Str(s) => s.as_str().to_string(),
+                    Val::Str(s) => excerpt(s.as_str()).into_owned(),
                     other => other.to_json().to_string(),
                 };
                 EvalError::new(

@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use super::budget::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R, excerpt};
 use super::value::{List, Str, Val};
 use super::{library, strings, time};
 
@@ -167,6 +167,7 @@ pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> R<'a> {
         let refs: Vec<&Val<'_>> = args.iter().collect();
         EvalError::overload(func.name(), &refs)
     };
+    budget.step(text_cost(func, args))?;
     match (func, args) {
         (Func::Size, [v]) => match v {
             Val::Str(s) => Ok(Val::Int(count(
@@ -249,6 +250,37 @@ pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> R<'a> {
     }
 }
 
+/// What reading `args`' strings costs `func`, when it does not charge it
+/// itself: a step per 64 bytes of text that is parsed (a number, a
+/// timestamp, a version, a time zone) or looked up (a pattern from the
+/// facts; the string it is matched against is charged by `matches`), and a
+/// step per 2 bytes of a duration, whose many units (`1s1s…`) are slow to
+/// read (7 MiB of them took 70 ms). A string of the facts is up to
+/// megabytes long, and a comprehension reads it once an item.
+fn text_cost(func: Func, args: &[Val<'_>]) -> u64 {
+    let len = |v: &Val<'_>| match v {
+        Val::Str(s) => s.as_str().len() as u64 / 64,
+        _ => 0,
+    };
+    match func {
+        Func::Matches => args.get(1).map_or(0, len),
+        Func::Duration => match args.first() {
+            Some(Val::Str(s)) => s.as_str().len() as u64 / 2,
+            _ => 0,
+        },
+        Func::Int
+        | Func::Uint
+        | Func::Double
+        | Func::Bool
+        | Func::Bytes
+        | Func::String
+        | Func::Timestamp
+        | Func::Get(_)
+        | Func::Lib(_) => args.iter().map(len).sum(),
+        _ => 0,
+    }
+}
+
 fn len_i64(n: usize) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
@@ -301,7 +333,7 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
         (Func::Int, Val::Str(s)) => s.as_str().parse::<i64>().map(Val::Int).map_err(|_| {
             EvalError::new(
                 ErrorClass::Argument,
-                format!("cannot convert `{}` to an int", s.as_str()),
+                format!("cannot convert `{}` to an int", excerpt(s.as_str())),
             )
         }),
         (Func::Int, Val::Timestamp(t)) => Ok(Val::Int(t.timestamp())),
@@ -321,7 +353,7 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
         (Func::Uint, Val::Str(s)) => s.as_str().parse::<u64>().map(Val::Uint).map_err(|_| {
             EvalError::new(
                 ErrorClass::Argument,
-                format!("cannot convert `{}` to a uint", s.as_str()),
+                format!("cannot convert `{}` to a uint", excerpt(s.as_str())),
             )
         }),
         (Func::Double, Val::Double(_)) => Ok(v.clone()),
@@ -332,7 +364,7 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
         (Func::Double, Val::Str(s)) => s.as_str().parse::<f64>().map(Val::Double).map_err(|_| {
             EvalError::new(
                 ErrorClass::Argument,
-                format!("cannot convert `{}` to a double", s.as_str()),
+                format!("cannot convert `{}` to a double", excerpt(s.as_str())),
             )
         }),
         (Func::String, Val::Str(_)) => Ok(v.clone()),
@@ -359,7 +391,7 @@ fn convert<'a>(func: Func, v: &Val<'a>, budget: &Budget) -> Option<R<'a>> {
             "0" | "f" | "false" | "FALSE" | "False" => Ok(Val::Bool(false)),
             other => Err(EvalError::new(
                 ErrorClass::Argument,
-                format!("cannot convert `{other}` to a bool"),
+                format!("cannot convert `{}` to a bool", excerpt(other)),
             )),
         },
         _ => return None,

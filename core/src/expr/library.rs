@@ -9,7 +9,7 @@ use std::cmp::Ordering;
 
 use chrono::TimeDelta;
 
-use super::budget::{Budget, ErrorClass, EvalError, R};
+use super::budget::{Budget, ErrorClass, EvalError, R, excerpt};
 use super::functions::built_list;
 use super::value::{Val, equal_cost, order};
 
@@ -124,7 +124,10 @@ pub(crate) fn call<'a>(lib: Lib, args: &[Val<'a>], budget: &Budget) -> Option<R<
             let r = semver::VersionReq::parse(req.as_str()).map_err(|e| {
                 fail(
                     lib,
-                    format!("invalid version requirement `{}`: {e}", req.as_str()),
+                    format!(
+                        "invalid version requirement `{}`: {e}",
+                        excerpt(req.as_str())
+                    ),
                 )
             })?;
             Ok(Val::Bool(r.matches(&v)))
@@ -171,8 +174,12 @@ fn span<'a>(lib: Lib, n: i64, unit_ms: i64) -> R<'a> {
 }
 
 fn version(lib: Lib, s: &str) -> Result<semver::Version, EvalError> {
-    semver::Version::parse(s.trim_start_matches('v'))
-        .map_err(|e| fail(lib, format!("invalid semantic version `{s}`: {e}")))
+    semver::Version::parse(s.trim_start_matches('v')).map_err(|e| {
+        fail(
+            lib,
+            format!("invalid semantic version `{}`: {e}", excerpt(s)),
+        )
+    })
 }
 
 /// `latestBy(items, "tool", "completedAt")`: of the maps in `items`, for

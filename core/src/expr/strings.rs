@@ -76,8 +76,11 @@ pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> Option<
                 Ok(Val::Int(last_index_of(s, n.as_str(), *off).unwrap_or(-1)))
             }
         }
-        (Func::LowerAscii, []) => built(s.to_ascii_lowercase(), budget),
-        (Func::UpperAscii, []) => built(s.to_ascii_uppercase(), budget),
+        // Each result's size is known before it is built: the same bytes
+        // (ASCII case and the order of code points change no length), or
+        // a quoted string's escapes counted first.
+        (Func::LowerAscii, []) => sized(s.len(), || s.to_ascii_lowercase(), budget),
+        (Func::UpperAscii, []) => sized(s.len(), || s.to_ascii_uppercase(), budget),
         (Func::Trim, []) => Ok(match this {
             Str::B(b) => Val::Str(Str::B(b.trim())),
             Str::O(_) => Val::string(s.trim()),
@@ -96,8 +99,8 @@ pub(crate) fn call<'a>(func: Func, args: &[Val<'a>], budget: &Budget) -> Option<
         (Func::Split, [Val::Str(sep), Val::Int(n)]) => split(s, sep.as_str(), *n, budget),
         (Func::Substring, [Val::Int(start)]) => substring(s, *start, chars_len(s), budget),
         (Func::Substring, [Val::Int(start), Val::Int(end)]) => substring(s, *start, *end, budget),
-        (Func::Reverse, []) => built(s.chars().rev().collect(), budget),
-        (Func::Quote, []) => built(quote(s), budget),
+        (Func::Reverse, []) => sized(s.len(), || s.chars().rev().collect(), budget),
+        (Func::Quote, []) => sized(quoted_len(s), || quote(s), budget),
         (Func::Format, [Val::List(l)]) => super::format::format(s, l, budget),
         _ => return None,
     })
@@ -134,7 +137,25 @@ fn replace<'a>(s: &str, from: &str, to: &str, n: usize, budget: &Budget) -> R<'a
     Ok(Val::string(s.replacen(from, to, n)))
 }
 
+/// How many parts `split` gives, counted without building them (a 7 MiB
+/// string of the facts split on every character would otherwise build
+/// millions of parts before the list limit refused them).
+fn split_count(s: &str, sep: &str, n: i64) -> usize {
+    let parts = if sep.is_empty() {
+        s.chars().count()
+    } else {
+        s.matches(sep).count().saturating_add(1)
+    };
+    match usize::try_from(n) {
+        Ok(n) => parts.min(n),
+        Err(_) => parts,
+    }
+}
+
 fn split<'a>(s: &str, sep: &str, n: i64, budget: &Budget) -> R<'a> {
+    // Checked and accounted for before the parts are built.
+    budget.list(split_count(s, sep, n))?;
+    budget.alloc(s.len())?;
     let parts: Vec<&str> = match (usize::try_from(n), sep.is_empty()) {
         (Ok(0), _) => Vec::new(),
         (Ok(n), true) => {
@@ -160,8 +181,6 @@ fn split<'a>(s: &str, sep: &str, n: i64, budget: &Budget) -> R<'a> {
             .collect(),
         (Err(_), false) => s.split(sep).collect(),
     };
-    budget.list(parts.len())?;
-    budget.alloc(s.len())?;
     Ok(Val::List(super::value::List::Vals(
         parts
             .into_iter()
@@ -189,7 +208,8 @@ fn substring<'a>(s: &str, start: i64, end: i64, budget: &Budget) -> R<'a> {
         byte_at(s, start).unwrap_or(0),
         byte_at(s, end).unwrap_or(s.len()),
     );
-    built(s.get(a..b).unwrap_or("").to_string(), budget)
+    let part = s.get(a..b).unwrap_or("");
+    sized(part.len(), || part.to_string(), budget)
 }
 
 fn join<'a>(list: &super::value::List<'a>, sep: &str, budget: &Budget) -> R<'a> {
@@ -206,6 +226,24 @@ fn join<'a>(list: &super::value::List<'a>, sep: &str, budget: &Budget) -> R<'a> 
         out.push_str(s.as_str());
     }
     built(out, budget)
+}
+
+/// A string of `len` bytes, checked against the limits and accounted for
+/// before `build` makes it.
+fn sized<'a>(len: usize, build: impl FnOnce() -> String, budget: &Budget) -> R<'a> {
+    budget.string(len)?;
+    Ok(Val::string(build()))
+}
+
+/// The length of [`quote`]`(s)`, counted without building it.
+fn quoted_len(s: &str) -> usize {
+    s.chars()
+        .map(|c| match c {
+            '\x07' | '\x08' | '\x0c' | '\n' | '\r' | '\t' | '\x0b' | '\\' | '"' => 2,
+            c => c.len_utf8(),
+        })
+        .sum::<usize>()
+        + 2
 }
 
 /// `s` as a double-quoted CEL string literal.
@@ -228,4 +266,52 @@ fn quote(s: &str) -> String {
     }
     quoted.push('"');
     quoted
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::expr::value::List;
+    use crate::limits::Limits;
+
+    proptest! {
+        /// `split` refuses or builds by the count of its parts worked out
+        /// before they are built: that count is exactly what it builds.
+        #[test]
+        fn the_parts_split_counts_are_the_parts_it_builds(
+            s in "[ab,é]{0,12}",
+            sep in prop::sample::select(vec!["", ",", "a", "ab", "é", "é,", "x"]),
+            n in -2i64..8,
+        ) {
+            let budget = Budget::new(&Limits::default());
+            let built = match split(&s, sep, n, &budget).unwrap() {
+                Val::List(List::Vals(parts)) => parts.len(),
+                _ => usize::MAX,
+            };
+            prop_assert_eq!(split_count(&s, sep, n), built);
+        }
+
+        /// `quote`'s length is counted exactly before it is built.
+        #[test]
+        fn a_quoted_length_is_counted_exactly(s in "[a\"\\\\\n\t\r\u{7}\u{8}\u{b}\u{c}é\u{0}]{0,16}") {
+            prop_assert_eq!(quoted_len(&s), quote(&s).len());
+        }
+    }
+
+    #[test]
+    fn splitting_millions_of_parts_is_refused_before_they_are_built() {
+        let big = "ab".repeat(1 << 20);
+        let budget = Budget::new(&Limits::default());
+        let e = split(&big, "a", -1, &budget).unwrap_err();
+        assert!(
+            e.message
+                .contains("list of 1048577 items, more than the limit of"),
+            "{}",
+            e.message
+        );
+    }
 }

@@ -390,3 +390,61 @@ fn optionals_select_and_index() {
     t("[1][0] == 1");
     assert!(eval("[1][3] == 1").is_err_and(|e| e == "index `3` is out of bounds"));
 }
+
+/// An input from the facts can be megabytes long: an error quotes its
+/// first 64 characters, and parsing or looking it up is charged a step per
+/// 64 bytes (a 7 MiB string converted on every item of a comprehension
+/// took a second a decision and put 7 MiB in every message).
+#[test]
+fn an_input_quoted_in_an_error_is_cut_short_and_reading_it_is_charged() {
+    use super::functions::{Func, call};
+    let text = format!("{}x", "9".repeat(6_400));
+    let nines = "9".repeat(64);
+    for (func, message) in [
+        (Func::Int, format!("cannot convert `{nines}…` to an int")),
+        (Func::Uint, format!("cannot convert `{nines}…` to a uint")),
+        (
+            Func::Double,
+            format!("cannot convert `{nines}…` to a double"),
+        ),
+        (Func::Bool, format!("cannot convert `{nines}…` to a bool")),
+        (Func::Duration, format!("invalid duration `{nines}…`")),
+    ] {
+        let budget = Budget::new(&Limits::default());
+        let e = call(func, &[Val::string(text.as_str())], &budget).unwrap_err();
+        assert_eq!(e.message, message);
+        // A duration's text is charged a step per 2 bytes.
+        let charged = if func == Func::Duration { 3_200 } else { 100 };
+        assert_eq!(budget.used(), charged, "{}", func.name());
+        let short = Budget::new(&Limits::default());
+        assert!(call(func, &[Val::string("9x")], &short).is_err());
+        let charged = u64::from(func == Func::Duration);
+        assert_eq!(short.used(), charged, "{}", func.name());
+    }
+    let budget = Budget::new(&Limits::default());
+    let e = call(Func::Timestamp, &[Val::string(text.as_str())], &budget).unwrap_err();
+    assert!(
+        e.message
+            .starts_with(&format!("invalid timestamp `{nines}…`: ")),
+        "{}",
+        e.message
+    );
+    // A pattern of the facts too large to compile: quoted short, and
+    // charged by its length each time it is read again (its failure is
+    // remembered, so the second time costs the reading and the lookup).
+    let budget = Budget::new(&Limits::default());
+    let pattern = Val::string(format!("({})", "a".repeat(6_398)).as_str());
+    let subject = Val::string("a");
+    let e = call(Func::Matches, &[subject.clone(), pattern.clone()], &budget).unwrap_err();
+    assert!(
+        e.message.starts_with(&format!(
+            "invalid regular expression `({}…`: ",
+            "a".repeat(63)
+        )),
+        "{}",
+        e.message
+    );
+    let first = budget.used();
+    assert!(call(Func::Matches, &[subject, pattern], &budget).is_err());
+    assert_eq!(budget.used() - first, 100 + 1);
+}

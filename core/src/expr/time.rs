@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, TimeDelta, TimeZone, Timelike, Utc};
 
-use super::budget::{ErrorClass, EvalError, R};
+use super::budget::{ErrorClass, EvalError, R, excerpt};
 use super::ops::{duration_in_range, timestamp_in_range};
 use super::value::Val;
 
@@ -87,9 +87,12 @@ fn in_zone<'a>(part: Part, t: DateTime<Utc>, tz: &str) -> R<'a> {
     if let Some(offset) = fixed_offset(tz) {
         return Ok(Val::Int(calendar(part, &t.with_timezone(&offset))));
     }
-    let zone: chrono_tz::Tz = tz
-        .parse()
-        .map_err(|_| EvalError::new(ErrorClass::Argument, format!("unknown time zone `{tz}`")))?;
+    let zone: chrono_tz::Tz = tz.parse().map_err(|_| {
+        EvalError::new(
+            ErrorClass::Argument,
+            format!("unknown time zone `{}`", excerpt(tz)),
+        )
+    })?;
     Ok(Val::Int(calendar(part, &t.with_timezone(&zone))))
 }
 
@@ -130,7 +133,12 @@ fn calendar<Tz: TimeZone>(part: Part, t: &DateTime<Tz>) -> i64 {
 /// A CEL duration: decimal numbers with units `h`, `m`, `s`, `ms`, `us`
 /// (or `µs`), `ns`, optionally signed (`"1h30m"`, `"-1.5s"`).
 pub(crate) fn parse_duration(text: &str) -> Result<TimeDelta, EvalError> {
-    let bad = || EvalError::new(ErrorClass::Argument, format!("invalid duration `{text}`"));
+    let bad = || {
+        EvalError::new(
+            ErrorClass::Argument,
+            format!("invalid duration `{}`", excerpt(text)),
+        )
+    };
     let (negative, body) = match text.strip_prefix('-') {
         Some(rest) => (true, rest),
         None => (false, text.strip_prefix('+').unwrap_or(text)),
@@ -202,7 +210,7 @@ pub(crate) fn parse_timestamp(text: &str) -> Result<DateTime<Utc>, EvalError> {
         .map_err(|e| {
             EvalError::new(
                 ErrorClass::Argument,
-                format!("invalid timestamp `{text}`: {e}"),
+                format!("invalid timestamp `{}`: {e}", excerpt(text)),
             )
         })
         .map(|t| t.with_timezone(&Utc))
