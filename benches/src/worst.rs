@@ -121,6 +121,13 @@ fn suites(n: usize) -> Value {
         .collect()
 }
 
+/// `n` lists of the numbers 0 to 999.
+fn number_lists(n: usize) -> Value {
+    (0..n)
+        .map(|_| json!((0..1000).collect::<Vec<_>>()))
+        .collect()
+}
+
 /// A one-policy bundle with `spec` as its body.
 fn policy(spec: &str) -> Result<Bundle, String> {
     let text = format!(
@@ -155,10 +162,7 @@ pub fn probe(name: &str) -> Result<Probe, String> {
             )
         }
         "deep-equality" => {
-            let big: Vec<Value> = (0..90)
-                .map(|_| json!((0..1000).collect::<Vec<_>>()))
-                .collect();
-            j["extensions"] = json!({ "big": big });
+            j["extensions"] = json!({ "big": number_lists(90) });
             (
                 "a list of 90,000 numbers compared with itself under 1,000 × 1,000 iterations",
                 policy(
@@ -188,10 +192,7 @@ pub fn probe(name: &str) -> Result<Probe, String> {
             // The facts limits: 1,000 items a list, 100,000 values in all
             // (counted with the defaults a suite gets): 1,000 suites and 91
             // lists of 1,000 numbers; the built-in pack decides them.
-            let big: Vec<Value> = (0..91)
-                .map(|_| json!((0..1000).collect::<Vec<_>>()))
-                .collect();
-            j["extensions"] = json!({ "big": big });
+            j["extensions"] = json!({ "big": number_lists(91) });
             (
                 "the built-in pack over facts near the facts limits (1,000 suites, 91,000 more values)",
                 Bundle::try_builtin().map_err(|e| e.to_string())?,
