@@ -29,7 +29,7 @@ pub struct Probe {
 }
 
 /// The names of the probes, in the order [`probe`] knows them.
-pub const NAMES: [&str; 14] = [
+pub const NAMES: [&str; 17] = [
     "nested-comprehensions",
     "deep-equality",
     "string-bytes",
@@ -44,11 +44,14 @@ pub const NAMES: [&str; 14] = [
     "text-contains",
     "text-lower",
     "text-version",
+    "text-order",
+    "text-equal",
+    "text-format",
 ];
 
 /// The attacks on a 7 MiB string of the facts (`extensions.blob`: the
 /// third field, then the fourth repeated): name, what, the text, the gate.
-const TEXT_ATTACKS: [(&str, &str, &str, &str, &str); 9] = [
+const TEXT_ATTACKS: [(&str, &str, &str, &str, &str); 12] = [
     (
         "text-match",
         "a 7 MiB string of the facts matched against a pattern",
@@ -111,6 +114,27 @@ const TEXT_ATTACKS: [(&str, &str, &str, &str, &str); 9] = [
         "1.0.0-",
         "a.",
         "ci.suites.all(s, !semver.valid(extensions.blob + 'x'))",
+    ),
+    (
+        "text-order",
+        "a 7 MiB string of the facts ordered against itself under 1,000 × 1,000 iterations",
+        "",
+        "ab",
+        "ci.suites.all(a, ci.suites.all(b, extensions.blob <= extensions.blob))",
+    ),
+    (
+        "text-equal",
+        "a 7 MiB string of the facts compared with itself under 1,000 × 1,000 iterations",
+        "",
+        "ab",
+        "ci.suites.all(a, ci.suites.all(b, extensions.blob == extensions.blob))",
+    ),
+    (
+        "text-format",
+        "a 7 MiB string of the facts formatted under 1,000 × 1,000 iterations, the limit's error absorbed by `||`",
+        "",
+        "ab",
+        "ci.suites.all(a, ci.suites.all(b, '%s'.format([extensions.blob]) == '' || b.name != ''))",
     ),
 ];
 

@@ -4,7 +4,8 @@
 //! (copying a string, building a list, comparing lists) costs in proportion;
 //! a value's size is checked against the limits *before* it is built.
 //! Errors follow the CEL specification: `&&` and `||` absorb an error on one
-//! side when the other decides the result, everything else propagates.
+//! side when the other decides the result, everything else propagates —
+//! except a limit's error (the budget, a size limit), which nothing absorbs.
 
 use std::rc::Rc;
 
@@ -13,7 +14,7 @@ use smallvec::SmallVec;
 use super::budget::{Budget, ErrorClass, EvalError, R, excerpt};
 use super::functions::{self, Func};
 use super::plan::{Comprehension, Loop, Node, Op};
-use super::value::{Key, List, Map, Val, equal_cost, order};
+use super::value::{Key, List, Map, Val, equal_cost, order, order_work};
 
 /// What an expression evaluates against.
 pub(crate) struct Frame<'a, 'f> {
@@ -99,7 +100,7 @@ impl<'a> Ev<'a, '_, '_> {
                 }
             }
             Node::And(x, y) => {
-                let l = self.eval(x);
+                let l = limit_first(self.eval(x))?;
                 if let Ok(Val::Bool(false)) = l {
                     return Ok(Val::Bool(false));
                 }
@@ -112,7 +113,7 @@ impl<'a> Ev<'a, '_, '_> {
                 }
             }
             Node::Or(x, y) => {
-                let l = self.eval(x);
+                let l = limit_first(self.eval(x))?;
                 if let Ok(Val::Bool(true)) = l {
                     return Ok(Val::Bool(true));
                 }
@@ -380,6 +381,19 @@ fn shared(out: Built<'_>) -> Rc<[Val<'_>]> {
     }
 }
 
+/// The left operand of `&&` or `||`, with a limit's error (the budget, a
+/// size limit) taken out to propagate at once: the other side may absorb
+/// any other error, as the CEL specification says, but not one of these.
+/// Absorbed, a size limit hit after the work that built the value (a
+/// 7 MiB string of the facts formatted) could be hit again on every item
+/// of a comprehension for minutes, each time within the budget.
+fn limit_first(l: R<'_>) -> Result<R<'_>, EvalError> {
+    match l {
+        Err(e) if e.class == ErrorClass::Limit => Err(e),
+        l => Ok(l),
+    }
+}
+
 /// The value an operand holds, if any, and whether it was an optional.
 fn optional(v: Val<'_>) -> (Option<Val<'_>>, bool) {
     match v {
@@ -483,6 +497,7 @@ pub(crate) fn index<'a>(v: &Val<'a>, i: &Val<'_>) -> R<'a> {
 fn binary<'a>(op: Op, l: Val<'a>, r: Val<'a>, budget: &Budget) -> R<'a> {
     use std::cmp::Ordering::{Equal, Greater, Less};
     let ordered = |want: &[std::cmp::Ordering], name: &str| -> R<'a> {
+        budget.step(order_work(&l, &r))?;
         match order(&l, &r) {
             Some(o) => Ok(Val::Bool(want.contains(&o))),
             None if both_numbers(&l, &r) => Ok(Val::Bool(false)),

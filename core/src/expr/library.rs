@@ -11,7 +11,7 @@ use chrono::TimeDelta;
 
 use super::budget::{Budget, ErrorClass, EvalError, R, excerpt};
 use super::functions::built_list;
-use super::value::{Val, equal_cost, order};
+use super::value::{Val, equal_cost, order, order_work};
 
 /// The names this library adds, for the static checks.
 pub(crate) const FUNCTIONS: &[&str] = &[
@@ -213,6 +213,7 @@ fn latest_by<'a>(list: &super::value::List<'a>, key: &str, at: &str, budget: &Bu
         match found {
             None => winners.push((k, t, index)),
             Some(w) => {
+                budget.step(order_work(&t, &w.1))?;
                 let later =
                     order(&t, &w.1).ok_or_else(|| fail(lib, "the `at` field cannot be ordered"))?;
                 if later == Ordering::Greater {
@@ -239,6 +240,7 @@ fn increasing<'a>(list: &super::value::List<'a>, budget: &Budget) -> R<'a> {
     let mut prev: Option<Val<'a>> = None;
     for item in list.iter() {
         if let Some(p) = &prev {
+            budget.step(order_work(p, &item))?;
             let o = order(p, &item)
                 .ok_or_else(|| fail(Lib::Increasing, "the elements cannot be ordered"))?;
             if o != Ordering::Less {

@@ -129,12 +129,22 @@ fn replace<'a>(s: &str, from: &str, to: &str, n: usize, budget: &Budget) -> R<'a
     let matches = if from.is_empty() {
         (s.chars().count() + 1).min(n)
     } else {
-        s.matches(from).take(n).count()
+        count_matches(s, from).min(n)
     };
     let len = s.len() - matches.min(s.len()) * from.len() + matches.saturating_mul(to.len());
     // Checked and accounted for before the string is built.
     budget.string(len)?;
     Ok(Val::string(s.replacen(from, to, n)))
+}
+
+/// How many times `pat` (not empty) occurs in `s`, without overlapping:
+/// a one-byte pattern counted byte by byte (vectorised: a 7 MiB string
+/// with 3.7 million matches took 50 ms through the match iterator).
+fn count_matches(s: &str, pat: &str) -> usize {
+    match pat.as_bytes() {
+        [b] => s.bytes().filter(|x| x == b).count(),
+        _ => s.matches(pat).count(),
+    }
 }
 
 /// How many parts `split` gives, counted without building them (a 7 MiB
@@ -144,7 +154,7 @@ fn split_count(s: &str, sep: &str, n: i64) -> usize {
     let parts = if sep.is_empty() {
         s.chars().count()
     } else {
-        s.matches(sep).count().saturating_add(1)
+        count_matches(s, sep).saturating_add(1)
     };
     match usize::try_from(n) {
         Ok(n) => parts.min(n),

@@ -576,6 +576,19 @@ fn int_double(i: i128, d: f64) -> Option<Ordering> {
 
 /// The order of two values, when CEL orders them (numbers, strings, bytes,
 /// booleans, durations, timestamps).
+/// What ordering `a` and `b` costs beyond its step: a step per 64 bytes
+/// of the shorter of two strings or byte strings (comparing two 7 MiB
+/// strings of the facts took half a millisecond, a step's worth of budget
+/// a million times over), nothing for other values. Charged before they
+/// are compared.
+pub(crate) fn order_work(a: &Val<'_>, b: &Val<'_>) -> u64 {
+    match (a, b) {
+        (Val::Str(x), Val::Str(y)) => x.as_str().len().min(y.as_str().len()) as u64 / 64,
+        (Val::Bytes(x), Val::Bytes(y)) => x.len().min(y.len()) as u64 / 64,
+        _ => 0,
+    }
+}
+
 pub(crate) fn order(a: &Val<'_>, b: &Val<'_>) -> Option<Ordering> {
     match (a, b) {
         (Val::Str(x), Val::Str(y)) => Some(x.as_str().cmp(y.as_str())),
