@@ -1,7 +1,8 @@
 //! The worst decisions we know how to write within the default limits
 //! (`release_policy_benches::worst`), each measured in a process of its own:
-//! the slowest of five decisions (`check` from the parsed facts, and from
-//! the facts' JSON text, which parses them too) and the process's peak
+//! the slowest of three decisions from the parsed facts (`check`) and of
+//! three from the facts' JSON text (`check_str`, which parses them too),
+//! and the process's peak
 //! resident memory (`VmHWM`, Linux), against the bound every decision
 //! within the default limits must keep: 100 ms and 256 MB.
 //!
